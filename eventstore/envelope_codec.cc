@@ -1,0 +1,76 @@
+#include "eventstore/envelope_codec.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <algorithm>
+
+#include "envelope_generated.h"
+
+namespace ledger {
+namespace {
+
+std::string_view View(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : std::string_view(s->data(), s->size());
+}
+
+bool CopyHash(const flatbuffers::Vector<uint8_t>* bytes, Hash* out) {
+  if (bytes == nullptr || bytes->size() != out->size()) return false;
+  std::copy(bytes->begin(), bytes->end(), out->begin());
+  return true;
+}
+
+}  // namespace
+
+void EncodeEnvelope(const StoredEvent& event, std::string* out) {
+  thread_local flatbuffers::FlatBufferBuilder builder(1024);
+  builder.Clear();
+  auto stream = builder.CreateString(event.stream);
+  auto id = builder.CreateString(event.id);
+  auto type = builder.CreateString(event.type);
+  auto actor = builder.CreateString(event.actor);
+  auto payload = builder.CreateVector(reinterpret_cast<const uint8_t*>(event.payload.data()),
+                                      event.payload.size());
+  auto prev_hash = builder.CreateVector(event.prev_hash.data(), event.prev_hash.size());
+  auto hash = builder.CreateVector(event.hash.data(), event.hash.size());
+  fb::EnvelopeBuilder envelope(builder);
+  envelope.add_position(event.position.value);
+  envelope.add_stream(stream);
+  envelope.add_stream_version(event.version.value);
+  envelope.add_id(id);
+  envelope.add_type(type);
+  envelope.add_occurred_at_us(event.occurred_at_us);
+  envelope.add_recorded_at_us(event.recorded_at_us);
+  envelope.add_actor(actor);
+  envelope.add_payload(payload);
+  envelope.add_prev_hash(prev_hash);
+  envelope.add_hash(hash);
+  builder.Finish(envelope.Finish());
+  out->assign(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+Result<StoredEvent> DecodeEnvelope(std::string_view bytes) {
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  if (!verifier.VerifyBuffer<fb::Envelope>(nullptr)) {
+    return Status::Corruption("envelope bytes are not a valid FlatBuffers Envelope");
+  }
+  const fb::Envelope* envelope = fb::GetEnvelope(bytes.data());
+  StoredEvent event;
+  event.position = Position{envelope->position()};
+  event.stream = View(envelope->stream());
+  event.version = StreamVersion{envelope->stream_version()};
+  event.id = View(envelope->id());
+  event.type = View(envelope->type());
+  event.occurred_at_us = envelope->occurred_at_us();
+  event.recorded_at_us = envelope->recorded_at_us();
+  event.actor = View(envelope->actor());
+  if (const auto* payload = envelope->payload()) {
+    event.payload.assign(reinterpret_cast<const char*>(payload->data()), payload->size());
+  }
+  if (!CopyHash(envelope->prev_hash(), &event.prev_hash) ||
+      !CopyHash(envelope->hash(), &event.hash)) {
+    return Status::Corruption("envelope hash fields are not 32 bytes");
+  }
+  return event;
+}
+
+}  // namespace ledger

@@ -1,0 +1,19 @@
+// Encoding of the stored envelope (eventstore/envelope.fbs) to and from StoredEvent.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "domain/status.h"
+#include "eventstore/event.h"
+
+namespace ledger {
+
+// The FlatBuffers bytes of `event`, replacing the contents of `out`.
+void EncodeEnvelope(const StoredEvent& event, std::string* out);
+
+// Parses and structurally verifies envelope bytes. Returns Corruption when the bytes are not a
+// well-formed envelope (hashes of the wrong length included). Does not check the hash chain.
+Result<StoredEvent> DecodeEnvelope(std::string_view bytes);
+
+}  // namespace ledger

@@ -1,0 +1,69 @@
+#include "eventstore/hash_chain.h"
+
+#include <openssl/sha.h>
+
+#include "domain/assert.h"
+#include "eventstore/keys.h"
+
+namespace ledger {
+namespace {
+
+constexpr std::string_view kCanonicalMagic = "ZLEV1";  // format and version of the bytes below
+
+void AppendLengthPrefixed(std::string_view bytes, std::string* out) {
+  LEDGER_ASSERT(bytes.size() <= UINT32_MAX);
+  AppendBigEndian32(static_cast<uint32_t>(bytes.size()), out);
+  out->append(bytes);
+}
+
+}  // namespace
+
+std::string HexOf(const Hash& hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(hash.size() * 2);
+  for (uint8_t byte : hash) {
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 0xF]);
+  }
+  return out;
+}
+
+void AppendCanonicalBytes(const StoredEvent& event, std::string* out) {
+  out->append(kCanonicalMagic);
+  AppendBigEndian64(event.position.value, out);
+  AppendLengthPrefixed(event.stream, out);
+  AppendBigEndian64(event.version.value, out);
+  AppendLengthPrefixed(event.id, out);
+  AppendLengthPrefixed(event.type, out);
+  AppendBigEndian64(static_cast<uint64_t>(event.occurred_at_us), out);
+  AppendBigEndian64(static_cast<uint64_t>(event.recorded_at_us), out);
+  AppendLengthPrefixed(event.actor, out);
+  AppendLengthPrefixed(event.payload, out);
+}
+
+Hash ChainHash(const Hash& prev_hash, const StoredEvent& event, std::string* scratch) {
+  scratch->clear();
+  scratch->append(reinterpret_cast<const char*>(prev_hash.data()), prev_hash.size());
+  AppendCanonicalBytes(event, scratch);
+  Hash out;
+  SHA256(reinterpret_cast<const unsigned char*>(scratch->data()), scratch->size(), out.data());
+  return out;
+}
+
+Hash ContentDigest(const EventDraft& draft, std::string* scratch) {
+  scratch->clear();
+  AppendLengthPrefixed(draft.stream, scratch);
+  AppendLengthPrefixed(draft.type, scratch);
+  AppendBigEndian64(static_cast<uint64_t>(draft.occurred_at_us), scratch);
+  AppendLengthPrefixed(draft.payload, scratch);
+  Hash out;
+  SHA256(reinterpret_cast<const unsigned char*>(scratch->data()), scratch->size(), out.data());
+  return out;
+}
+
+bool HashMatches(const StoredEvent& event, std::string* scratch) {
+  return ChainHash(event.prev_hash, event, scratch) == event.hash;
+}
+
+}  // namespace ledger

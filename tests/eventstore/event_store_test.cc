@@ -1,0 +1,432 @@
+#include "eventstore/event_store.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <latch>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "eventstore/envelope_codec.h"
+#include "eventstore/keys.h"
+#include "tests/eventstore/test_support.h"
+
+namespace ledger {
+namespace {
+
+using testing::MakeDraft;
+using testing::TempDir;
+
+class EventStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    store_.reset();
+    options_.path = dir_.path();
+    auto opened = EventStore::Open(options_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  std::vector<AppendResult> MustAppend(std::vector<EventDraft> batch) {
+    auto result = store_->Append(std::move(batch));
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? std::move(result).value() : std::vector<AppendResult>{};
+  }
+
+  std::vector<StoredEvent> ReadAll() {
+    auto events = store_->ReadFrom(Position{0}, 100000);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    return events.ok() ? std::move(events).value() : std::vector<StoredEvent>{};
+  }
+
+  TempDir dir_;
+  EventStoreOptions options_;
+  std::unique_ptr<EventStore> store_;
+};
+
+// Appended events come back from every reader with what the store assigned.
+TEST_F(EventStoreTest, AppendThenReadBack) {
+  auto results = MustAppend(
+      {MakeDraft("e1", "member-a"), MakeDraft("e2", "member-b"), MakeDraft("e3", "member-a")});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].position, Position{0});
+  EXPECT_EQ(results[1].position, Position{1});
+  EXPECT_EQ(results[2].position, Position{2});
+  EXPECT_EQ(results[0].version, StreamVersion{1});
+  EXPECT_EQ(results[1].version, StreamVersion{1});
+  EXPECT_EQ(results[2].version, StreamVersion{2});
+  EXPECT_FALSE(results[0].duplicate);
+
+  const Head head = store_->GetHead();
+  EXPECT_EQ(head.next, Position{3});
+  EXPECT_EQ(head.hash, results[2].hash);
+
+  auto events = ReadAll();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].prev_hash, Hash{});
+  EXPECT_EQ(events[1].prev_hash, events[0].hash);
+  EXPECT_EQ(events[2].prev_hash, events[1].hash);
+  EXPECT_EQ(events[1].id, "e2");
+  EXPECT_EQ(events[1].payload, testing::PayloadFor("e2"));
+  EXPECT_EQ(events[1].actor, "key-test");
+  EXPECT_EQ(events[1].type, "ServiceLogged");
+
+  auto at = store_->ReadAt(Position{2});
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ(at->id, "e3");
+  EXPECT_EQ(store_->ReadAt(Position{3}).status().code(), StatusCode::kNotFound);
+
+  auto stream = store_->ReadStream("member-a", StreamVersion{1}, 10);
+  ASSERT_TRUE(stream.ok());
+  ASSERT_EQ(stream->size(), 2u);
+  EXPECT_EQ((*stream)[0].id, "e1");
+  EXPECT_EQ((*stream)[1].id, "e3");
+  auto tail = store_->ReadStream("member-a", StreamVersion{2}, 10);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_EQ(tail->size(), 1u);
+  EXPECT_EQ((*tail)[0].id, "e3");
+
+  auto found = store_->FindId("e2");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, Position{1});
+  EXPECT_EQ(store_->FindId("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->VerifyChain().ok());
+}
+
+// A stream name that is a prefix of another never reads the other's events.
+TEST_F(EventStoreTest, StreamsWithSharedPrefixesStayApart) {
+  MustAppend(
+      {MakeDraft("e1", "member-a"), MakeDraft("e2", "member-ab"), MakeDraft("e3", "member-a")});
+  auto a = store_->ReadStream("member-a", StreamVersion{1}, 10);
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->size(), 2u);
+  auto ab = store_->ReadStream("member-ab", StreamVersion{1}, 10);
+  ASSERT_TRUE(ab.ok());
+  ASSERT_EQ(ab->size(), 1u);
+  EXPECT_EQ((*ab)[0].version, StreamVersion{1});
+}
+
+// The same id with the same content returns the original result and writes nothing.
+TEST_F(EventStoreTest, ReplayOfSameIdReturnsOriginal) {
+  auto first = MustAppend({MakeDraft("e1", "member-a")});
+  auto again = MustAppend({MakeDraft("e1", "member-a")});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_TRUE(again[0].duplicate);
+  EXPECT_EQ(again[0].position, first[0].position);
+  EXPECT_EQ(again[0].hash, first[0].hash);
+  EXPECT_EQ(again[0].version, first[0].version);
+  EXPECT_EQ(again[0].recorded_at_us, first[0].recorded_at_us);
+  EXPECT_EQ(store_->GetHead().next, Position{1});
+}
+
+// The same id with other content is refused and writes nothing.
+TEST_F(EventStoreTest, SameIdDifferentContentIsRefused) {
+  MustAppend({MakeDraft("e1", "member-a")});
+  const Head before = store_->GetHead();
+  EventDraft changed = MakeDraft("e1", "member-a");
+  changed.payload += " ";
+  auto result = store_->Append({changed});
+  EXPECT_EQ(result.status().code(), StatusCode::kIdConflict);
+  EventDraft other_stream = MakeDraft("e1", "member-b");
+  EXPECT_EQ(store_->Append({other_stream}).status().code(), StatusCode::kIdConflict);
+  EXPECT_EQ(store_->GetHead(), before);
+}
+
+// Inside one batch a repeated id is a replay when identical and refuses the batch otherwise.
+TEST_F(EventStoreTest, RepeatedIdInsideBatch) {
+  auto results = MustAppend({MakeDraft("e1", "member-a"), MakeDraft("e1", "member-a")});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].position, results[1].position);
+  EXPECT_TRUE(results[1].duplicate);
+  EXPECT_EQ(store_->GetHead().next, Position{1});
+
+  EventDraft changed = MakeDraft("e2", "member-a");
+  changed.type = "Other";
+  auto refused = store_->Append({MakeDraft("e2", "member-a"), changed});
+  EXPECT_EQ(refused.status().code(), StatusCode::kIdConflict);
+  EXPECT_EQ(store_->GetHead().next, Position{1});
+  EXPECT_EQ(store_->FindId("e2").status().code(), StatusCode::kNotFound);
+}
+
+// expected_version is the stream's event count; a mismatch refuses the whole batch.
+TEST_F(EventStoreTest, ExpectedVersionIsChecked) {
+  EventDraft first = MakeDraft("e1", "member-a");
+  first.expected_version = StreamVersion{0};
+  MustAppend({first});
+
+  EventDraft stale = MakeDraft("e2", "member-a");
+  stale.expected_version = StreamVersion{0};
+  auto refused = store_->Append({MakeDraft("e3", "member-b"), stale});
+  EXPECT_EQ(refused.status().code(), StatusCode::kWrongExpectedVersion);
+  EXPECT_NE(refused.status().message().find("at version 1"), std::string::npos);
+  EXPECT_EQ(store_->GetHead().next, Position{1});
+  EXPECT_EQ(store_->FindId("e3").status().code(), StatusCode::kNotFound);
+
+  // Within a batch, a second event of the same stream sees the first one.
+  EventDraft next = MakeDraft("e2", "member-a");
+  next.expected_version = StreamVersion{1};
+  EventDraft after = MakeDraft("e4", "member-a");
+  after.expected_version = StreamVersion{2};
+  auto ok = MustAppend({next, after});
+  ASSERT_EQ(ok.size(), 2u);
+  EXPECT_EQ(ok[1].version, StreamVersion{3});
+}
+
+// Refuses events of type "Refused"; rewrites the payload of "Computed" events.
+class TestDecider : public AppendDecider {
+ public:
+  Status Decide(std::span<EventDraft* const> events) override {
+    for (EventDraft* event : events) {
+      if (event->type == "Refused") return Status::Refused("test_rule", "refused " + event->id);
+    }
+    for (EventDraft* event : events) {
+      if (event->type == "Computed") event->payload = "computed";
+      ++accepted_;
+    }
+    return Status::Ok();
+  }
+  std::atomic<int> accepted_{0};
+};
+
+// A refusal by the decider refuses the whole batch; others in the same group are unaffected.
+TEST_F(EventStoreTest, DeciderRefusalRefusesWholeBatch) {
+  auto decider = std::make_shared<TestDecider>();
+  options_.decider = decider;
+  Reopen();
+  auto refused =
+      store_->Append({MakeDraft("e1", "member-a"), MakeDraft("e2", "member-a", "Refused")});
+  EXPECT_EQ(refused.status().code(), StatusCode::kRefused);
+  EXPECT_EQ(refused.status().reason(), "test_rule");
+  EXPECT_EQ(store_->GetHead().next, Position{0});
+
+  auto results = MustAppend({MakeDraft("e3", "member-a", "Computed")});
+  ASSERT_EQ(results.size(), 1u);
+  auto stored = store_->ReadAt(results[0].position);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->payload, "computed");
+  EXPECT_EQ(decider->accepted_, 1);
+  // A replay is not decided again.
+  MustAppend({MakeDraft("e3", "member-a", "Computed")});
+  EXPECT_EQ(decider->accepted_, 1);
+}
+
+// Many threads appending at once get gapless, unique positions and gapless stream versions.
+TEST_F(EventStoreTest, GaplessPositionsUnderConcurrentAppenders) {
+  constexpr int kThreads = 16;
+  constexpr int kAppendsPerThread = 150;
+  std::mutex mutex;
+  std::map<uint64_t, std::string> ids_by_position;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 random(t);
+      for (int n = 0; n < kAppendsPerThread; ++n) {
+        std::vector<EventDraft> batch;
+        const int size = 1 + static_cast<int>(random() % 4);
+        for (int k = 0; k < size; ++k) {
+          batch.push_back(
+              MakeDraft("t" + std::to_string(t) + "-" + std::to_string(n) + "-" + std::to_string(k),
+                        "stream-" + std::to_string(random() % 7)));
+        }
+        auto result = store_->Append(batch);
+        if (!result.ok()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard lock(mutex);
+        for (const AppendResult& r : *result) {
+          EXPECT_TRUE(ids_by_position.emplace(r.position.value, r.id).second);
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+  const uint64_t count = ids_by_position.size();
+  EXPECT_EQ(store_->GetHead().next, Position{count});
+  EXPECT_EQ(ids_by_position.rbegin()->first, count - 1);
+  auto events = ReadAll();
+  ASSERT_EQ(events.size(), count);
+  std::map<std::string, uint64_t> versions;
+  for (const StoredEvent& event : events) {
+    EXPECT_EQ(ids_by_position[event.position.value], event.id);
+    EXPECT_EQ(event.version.value, ++versions[event.stream]) << event.stream;
+  }
+  EXPECT_TRUE(store_->VerifyChain().ok());
+}
+
+// Every limit is enforced before anything is queued, and a refused batch writes nothing.
+TEST_F(EventStoreTest, LimitsAreEnforced) {
+  options_.append_request_events_max = 3;
+  options_.event_payload_bytes_max = 200;
+  Reopen();
+  EXPECT_EQ(store_->Append({}).status().code(), StatusCode::kInvalidArgument);
+  std::vector<EventDraft> big;
+  for (int i = 0; i < 4; ++i) big.push_back(MakeDraft("b" + std::to_string(i), "s"));
+  EXPECT_EQ(store_->Append(big).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Append({MakeDraft(std::string(129, 'x'), "s")}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Append({MakeDraft("", "s")}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->Append({MakeDraft("x", "")}).status().code(), StatusCode::kInvalidArgument);
+  EventDraft fat = MakeDraft("fat", "s");
+  fat.payload.assign(201, 'p');
+  EXPECT_EQ(store_->Append({MakeDraft("ok", "s"), fat}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetHead().next, Position{0});
+}
+
+// Blocks the writer inside Decide until released, so the queue can be filled deterministically.
+class GateDecider : public AppendDecider {
+ public:
+  Status Decide(std::span<EventDraft* const>) override {
+    if (!held_.exchange(true)) {  // only the first request waits at the gate
+      entered_.count_down();
+      release_.wait();
+    }
+    return Status::Ok();
+  }
+  std::atomic<bool> held_{false};
+  std::latch entered_{1};
+  std::latch release_{1};
+};
+
+// A full queue answers Overloaded at once instead of growing without bound.
+TEST_F(EventStoreTest, FullQueueIsOverloaded) {
+  auto gate = std::make_shared<GateDecider>();
+  options_.decider = gate;
+  options_.append_queue_requests_max = 2;
+  Reopen();
+  std::atomic<int> done{0};
+  auto count = [&](Result<std::vector<AppendResult>> r) {
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    ++done;
+  };
+  store_->AppendAsync({MakeDraft("held", "s")}, count);
+  gate->entered_.wait();  // the writer holds "held"; the queue is empty
+  store_->AppendAsync({MakeDraft("q1", "s")}, count);
+  store_->AppendAsync({MakeDraft("q2", "s")}, count);
+  auto overflow = store_->Append({MakeDraft("q3", "s")});
+  EXPECT_EQ(overflow.status().code(), StatusCode::kOverloaded);
+  gate->release_.count_down();
+  store_.reset();  // drains the queue and acknowledges
+  EXPECT_EQ(done, 3);
+  options_.decider = nullptr;
+  Reopen();
+  EXPECT_EQ(store_->GetHead().next, Position{3});
+  EXPECT_EQ(store_->FindId("q3").status().code(), StatusCode::kNotFound);
+}
+
+// Reopening keeps the head, the chain and the stream versions.
+TEST_F(EventStoreTest, ReopenContinuesTheChain) {
+  auto first = MustAppend({MakeDraft("e1", "member-a"), MakeDraft("e2", "member-a")});
+  Reopen();
+  EXPECT_EQ(store_->GetHead().next, Position{2});
+  EXPECT_EQ(store_->GetHead().hash, first[1].hash);
+  EventDraft next = MakeDraft("e3", "member-a");
+  next.expected_version = StreamVersion{2};
+  auto results = MustAppend({next});
+  EXPECT_EQ(results[0].version, StreamVersion{3});
+  auto replay = MustAppend({MakeDraft("e1", "member-a")});
+  EXPECT_TRUE(replay[0].duplicate);
+  EXPECT_EQ(replay[0].position, Position{0});
+  Reopen();
+  EXPECT_TRUE(store_->VerifyChain().ok());
+  EXPECT_EQ(store_->GetHead().next, Position{3});
+}
+
+// recorded_at never goes back, even when the clock does.
+TEST_F(EventStoreTest, RecordedAtIsMonotonic) {
+  std::atomic<int64_t> now{5'000'000};
+  options_.clock_us = [&] { return now.load(); };
+  Reopen();
+  auto a = MustAppend({MakeDraft("e1", "s")});
+  now = 1'000'000;
+  auto b = MustAppend({MakeDraft("e2", "s")});
+  EXPECT_EQ(a[0].recorded_at_us, 5'000'000);
+  EXPECT_EQ(b[0].recorded_at_us, 5'000'000);
+}
+
+// WaitForPosition wakes when the event is committed and times out otherwise.
+TEST_F(EventStoreTest, WaitForPositionWakesOnCommit) {
+  EXPECT_FALSE(store_->WaitForPosition(Position{0}, std::chrono::milliseconds(10)));
+  std::atomic<bool> woke{false};
+  std::thread waiter(
+      [&] { woke = store_->WaitForPosition(Position{1}, std::chrono::seconds(30)); });
+  MustAppend({MakeDraft("e1", "s")});
+  MustAppend({MakeDraft("e2", "s")});
+  waiter.join();
+  EXPECT_TRUE(woke);
+}
+
+// Rewrites the log entry at `position` in a closed store, bypassing every check.
+void Tamper(const std::string& path, uint64_t position, bool remove) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
+                                                           {"log", {}},
+                                                           {"streams", {}},
+                                                           {"ids", {}},
+                                                           {"meta", {}}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &db).ok());
+  const std::string key = PositionKey(position);
+  if (remove) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[1], key).ok());
+  } else {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[1], key, &value).ok());
+    auto event = DecodeEnvelope(value);
+    ASSERT_TRUE(event.ok());
+    event->payload[3] ^= 1;  // one bit of the payload, leaving the stored hash alone
+    EncodeEnvelope(*event, &value);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1], key, value).ok());
+  }
+  for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+  ASSERT_TRUE(db->Close().ok());
+  delete db;
+}
+
+class EventStoreTamperTest : public EventStoreTest, public ::testing::WithParamInterface<bool> {};
+
+// A log altered on disk refuses to open, naming the position.
+TEST_P(EventStoreTamperTest, TamperedLogRefusesToOpenNamingPosition) {
+  std::vector<EventDraft> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(MakeDraft("e" + std::to_string(i), "s"));
+  MustAppend(batch);
+  store_.reset();
+  Tamper(dir_.path(), 5, /*remove=*/GetParam());
+  auto opened = EventStore::Open(options_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(opened.status().message().find("position 5"), std::string::npos)
+      << opened.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(FlipOrDelete, EventStoreTamperTest, ::testing::Bool());
+
+// Once a tail was verified on open, a later open starts from there; a full verify still
+// catches tampering before the checkpoint.
+TEST_F(EventStoreTest, VerifiedCheckpointAndFullVerification) {
+  std::vector<EventDraft> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(MakeDraft("e" + std::to_string(i), "s"));
+  MustAppend(batch);
+  Reopen();  // verifies 0..9 and checkpoints there
+  store_.reset();
+  Tamper(dir_.path(), 2, false);
+  auto opened = EventStore::Open(options_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Status full = (*opened)->VerifyChain();
+  EXPECT_EQ(full.code(), StatusCode::kCorruption);
+  EXPECT_NE(full.message().find("position 2"), std::string::npos) << full.message();
+  opened->reset();
+  options_.verify_whole_chain_on_open = true;
+  EXPECT_EQ(EventStore::Open(options_).status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace ledger

@@ -1,0 +1,46 @@
+#include "tests/eventstore/test_support.h"
+
+#include <stdlib.h>
+
+#include <system_error>
+
+#include "domain/assert.h"
+
+namespace ledger::testing {
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ledger-test-XXXXXX").string();
+  LEDGER_ASSERT(mkdtemp(pattern.data()) != nullptr);
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string PayloadFor(const std::string& id) {
+  // A cheap, deterministic expansion of the id to ~100 bytes.
+  std::string payload = "{\"for\":\"" + id + "\",\"fill\":\"";
+  uint64_t state = 1469598103934665603ULL;
+  for (char c : id) state = (state ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
+  while (payload.size() < 100) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    payload.push_back(static_cast<char>('a' + (state >> 59) % 26));
+  }
+  payload += "\"}";
+  return payload;
+}
+
+EventDraft MakeDraft(const std::string& id, const std::string& stream, std::string type) {
+  EventDraft draft;
+  draft.id = id;
+  draft.stream = stream;
+  draft.type = std::move(type);
+  draft.occurred_at_us = 1'790'000'000'000'000;
+  draft.actor = "key-test";
+  draft.payload = PayloadFor(id);
+  return draft;
+}
+
+}  // namespace ledger::testing

@@ -1,0 +1,31 @@
+// Helpers shared by the event store tests: throwaway directories and event drafts.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "eventstore/event.h"
+
+namespace ledger::testing {
+
+// A fresh directory under the system temp dir, removed when this goes out of scope.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A draft with deterministic content derived from `id`, so a reader can check it is intact.
+EventDraft MakeDraft(const std::string& id, const std::string& stream,
+                     std::string type = "ServiceLogged");
+
+// The payload MakeDraft gives `id`.
+std::string PayloadFor(const std::string& id);
+
+}  // namespace ledger::testing
