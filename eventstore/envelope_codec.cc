@@ -3,6 +3,8 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
 
 #include "envelope_generated.h"
 
@@ -49,6 +51,14 @@ void EncodeEnvelope(const StoredEvent& event, std::string* out) {
 }
 
 Result<StoredEvent> DecodeEnvelope(std::string_view bytes) {
+  // FlatBuffers reads scalars in place and needs them aligned; RocksDB blocks give no such
+  // promise, so an unaligned buffer is copied into an aligned one first.
+  thread_local std::vector<uint64_t> aligned;
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) != 0) {
+    aligned.resize(bytes.size() / sizeof(uint64_t) + 1);
+    std::memcpy(aligned.data(), bytes.data(), bytes.size());
+    bytes = std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
+  }
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   if (!verifier.VerifyBuffer<fb::Envelope>(nullptr)) {
     return Status::Corruption("envelope bytes are not a valid FlatBuffers Envelope");

@@ -89,7 +89,10 @@ class EventStore::Impl {
     queue_cv_.notify_all();
     if (writer_.joinable()) writer_.join();
     for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    if (db_ != nullptr) db_->Close().PermitUncheckedError();
+    if (db_ != nullptr) {
+      db_->Close().PermitUncheckedError();  // an earlier write error may resurface here
+      delete db_;
+    }
   }
 
   Status Open();
