@@ -14,15 +14,20 @@ class AppendDecider {
   virtual ~AppendDecider() = default;
 
   // Called on the writer thread, once per append request, in commit order, after the store's
-  // own checks (field limits, ids, expected versions) have passed. `events` are the request's
-  // new events (replays of stored ids are left out), in request order; the decider may rewrite
-  // their payloads (for example to fill in an amount the server computes).
+  // field limits and id checks have passed. `events` are the request's new events (replays of
+  // stored ids are left out), in request order. The decider may rewrite their payloads (to fill
+  // in an amount the server computes) and must fill in every empty stream (one that depends on
+  // ledger state, such as a reversal's).
   //
   // Returns OK to accept the whole request, folding its events into the decider's state, or a
   // non-OK status to refuse the whole request, leaving that state exactly as it was. If the store
   // then fails to write, it refuses all further appends until it is reopened; the decider's state
   // is discarded with it and rebuilt from the log.
   virtual Status Decide(std::span<EventDraft* const> events) = 0;
+
+  // Undoes the request accepted by the last Decide, which the store then refused (an expected
+  // stream version did not match). Called at most once per accepted Decide, before the next.
+  virtual void Undo() = 0;
 };
 
 }  // namespace ledger

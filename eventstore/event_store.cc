@@ -407,7 +407,12 @@ Status EventStore::Impl::CheckLimits(const EventDraft& event) const {
     return Status::Ok();
   };
   if (Status s = check("id", event.id, options_.event_id_bytes_max, false); !s.ok()) return s;
-  if (Status s = check("stream", event.stream, options_.stream_bytes_max, false); !s.ok()) return s;
+  // With a decider, an empty stream is one the decider resolves from ledger state.
+  if (Status s = check("stream", event.stream, options_.stream_bytes_max,
+                       /*may_be_empty=*/options_.decider != nullptr);
+      !s.ok()) {
+    return s;
+  }
   if (Status s = check("type", event.type, options_.type_bytes_max, false); !s.ok()) return s;
   if (Status s = check("actor", event.actor, options_.actor_bytes_max, true); !s.ok()) return s;
   return check("payload", event.payload, options_.event_payload_bytes_max, true);
@@ -585,29 +590,44 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group,
       continue;
     }
 
+    request_ids.emplace(event.id, i);
+    fresh.push_back(i);
+    fresh_drafts.push_back(&event);
+  }
+
+  // The decider may fill in streams that depend on ledger state; versions are checked after it,
+  // and a refusal from here on must undo its acceptance.
+  const bool decided = options_.decider != nullptr && !fresh_drafts.empty();
+  if (decided) {
+    if (Status status = options_.decider->Decide(fresh_drafts); !status.ok()) return status;
+  }
+  auto refuse = [&](Status status) {
+    if (decided) options_.decider->Undo();
+    return status;
+  };
+  for (size_t i : fresh) {
+    const EventDraft& event = events[i];
+    if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) {
+      return refuse(Status::InvalidArgument("event '" + event.id + "': stream must be 1 to " +
+                                            std::to_string(options_.stream_bytes_max) + " bytes"));
+    }
     uint64_t current;
     if (auto it = request_streams.find(event.stream); it != request_streams.end()) {
       current = it->second;
     } else {
       Result<uint64_t> version = StreamVersionOf(event.stream, group);
-      if (!version.ok()) return version.status();
+      if (!version.ok()) return refuse(version.status());
       current = *version;
     }
     if (event.expected_version && event.expected_version->value != current) {
-      return Status(StatusCode::kWrongExpectedVersion,
-                    "event '" + event.id + "': stream '" + event.stream + "' is at version " +
-                        std::to_string(current) + ", not the expected " +
-                        std::to_string(event.expected_version->value));
+      return refuse(Status(StatusCode::kWrongExpectedVersion,
+                           "event '" + event.id + "': stream '" + event.stream +
+                               "' is at version " + std::to_string(current) +
+                               ", not the expected " +
+                               std::to_string(event.expected_version->value)));
     }
     request_streams[event.stream] = current + 1;
-    request_ids.emplace(event.id, i);
-    fresh.push_back(i);
     fresh_versions.push_back(current + 1);
-    fresh_drafts.push_back(&event);
-  }
-
-  if (options_.decider != nullptr && !fresh_drafts.empty()) {
-    if (Status status = options_.decider->Decide(fresh_drafts); !status.ok()) return status;
   }
 
   // Accepted: assign positions and hashes and add the events to the group's write batch.

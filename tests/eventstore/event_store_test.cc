@@ -177,7 +177,8 @@ TEST_F(EventStoreTest, ExpectedVersionIsChecked) {
   EXPECT_EQ(ok[1].version, StreamVersion{3});
 }
 
-// Refuses events of type "Refused"; rewrites the payload of "Computed" events.
+// Refuses events of type "Refused"; rewrites the payload of "Computed" events; puts events
+// with no stream into "resolved".
 class TestDecider : public AppendDecider {
  public:
   Status Decide(std::span<EventDraft* const> events) override {
@@ -186,11 +187,19 @@ class TestDecider : public AppendDecider {
     }
     for (EventDraft* event : events) {
       if (event->type == "Computed") event->payload = "computed";
-      ++accepted_;
+      if (event->stream.empty()) event->stream = "resolved";
     }
+    accepted_ += static_cast<int>(events.size());
+    last_ = static_cast<int>(events.size());
     return Status::Ok();
   }
+  void Undo() override {
+    accepted_ -= last_;
+    ++undone_;
+  }
   std::atomic<int> accepted_{0};
+  int last_ = 0;
+  std::atomic<int> undone_{0};
 };
 
 // A refusal by the decider refuses the whole batch; others in the same group are unaffected.
@@ -213,6 +222,25 @@ TEST_F(EventStoreTest, DeciderRefusalRefusesWholeBatch) {
   // A replay is not decided again.
   MustAppend({MakeDraft("e3", "member-a", "Computed")});
   EXPECT_EQ(decider->accepted_, 1);
+}
+
+// The decider resolves streams left empty; a version mismatch found after that undoes it.
+TEST_F(EventStoreTest, DeciderResolvesStreamsAndIsUndoneOnVersionMismatch) {
+  auto decider = std::make_shared<TestDecider>();
+  options_.decider = decider;
+  Reopen();
+  auto results = MustAppend({MakeDraft("e1", "")});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].stream, "resolved");
+  EXPECT_EQ(results[0].version, StreamVersion{1});
+
+  EventDraft stale = MakeDraft("e2", "");
+  stale.expected_version = StreamVersion{0};
+  auto refused = store_->Append({MakeDraft("e3", "other"), stale});
+  EXPECT_EQ(refused.status().code(), StatusCode::kWrongExpectedVersion);
+  EXPECT_EQ(decider->undone_, 1);
+  EXPECT_EQ(decider->accepted_, 1);
+  EXPECT_EQ(store_->GetHead().next, Position{1});
 }
 
 // Many threads appending at once get gapless, unique positions and gapless stream versions.
@@ -291,6 +319,7 @@ class GateDecider : public AppendDecider {
     }
     return Status::Ok();
   }
+  void Undo() override {}
   std::atomic<bool> held_{false};
   std::latch entered_{1};
   std::latch release_{1};
