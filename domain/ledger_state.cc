@@ -1,0 +1,1360 @@
+#include "domain/ledger_state.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "domain/assert.h"
+#include "domain/wide_int.h"
+
+namespace ledger {
+namespace {
+
+// Money ceiling: amounts above 2^53 - 1 fen cannot round-trip through JSON numbers.
+constexpr int64_t kFenMax = (int64_t{1} << 53) - 1;
+constexpr int32_t kServiceMinutesMax = 720;
+constexpr int32_t kTrainingMinutesMax = 31 * 24 * 60;
+constexpr int32_t kSaleQuantityMax = 10'000'000;
+constexpr int32_t kBasisPointsMax = 10000;
+constexpr int32_t kStarBonusBpMax = 100000;
+constexpr int64_t kCreditValueFenPerHourMax = 100'000'000;
+constexpr int32_t kStarThresholdHoursMax = 1'000'000;
+
+std::string_view Str(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : std::string_view(s->data(), s->size());
+}
+
+bool Present(const flatbuffers::String* s) { return s != nullptr && s->size() > 0; }
+
+template <typename E>
+bool InRange(E value) {
+  using U = std::underlying_type_t<E>;
+  return static_cast<U>(value) >= static_cast<U>(E::MIN) &&
+         static_cast<U>(value) <= static_cast<U>(E::MAX);
+}
+
+bool ValidAmount(int64_t fen) { return fen > 0 && fen <= kFenMax; }
+
+bool AddFits(int64_t a, int64_t b) {
+  int64_t sum;
+  return !__builtin_add_overflow(a, b, &sum) && sum <= kFenMax && sum >= -kFenMax;
+}
+
+std::string Join(std::string_view a, std::string_view b) {
+  std::string key;
+  key.reserve(a.size() + 1 + b.size());
+  key.append(a);
+  key.push_back('\n');
+  key.append(b);
+  return key;
+}
+
+bool IsVolunteer(const Member& m) {
+  return m.kind == events::MemberKind::volunteer || m.kind == events::MemberKind::youth_volunteer;
+}
+
+// YYYY-MM-DD with a real month and day.
+bool ValidDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  const int month = (text[5] - '0') * 10 + (text[6] - '0');
+  const int day = (text[8] - '0') * 10 + (text[9] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+Execution Fail(Outcome outcome) { return Execution{outcome, std::nullopt}; }
+constexpr Execution kOk{};
+
+int CategoryOf(events::ExpenseCategory category) {
+  switch (category) {
+    case events::ExpenseCategory::materials:
+      return static_cast<int>(Category::kMaterials);
+    case events::ExpenseCategory::management:
+      return static_cast<int>(Category::kManagement);
+    case events::ExpenseCategory::training:
+      return static_cast<int>(Category::kTraining);
+    case events::ExpenseCategory::activity:
+      return static_cast<int>(Category::kActivity);
+  }
+  return static_cast<int>(Category::kMaterials);
+}
+
+int ChannelOf(events::SaleChannel channel) {
+  switch (channel) {
+    case events::SaleChannel::charity_sale:
+      return static_cast<int>(Channel::kCharitySale);
+    case events::SaleChannel::enterprise_purchase:
+      return static_cast<int>(Channel::kEnterprisePurchase);
+    case events::SaleChannel::government_purchase:
+      return static_cast<int>(Channel::kGovernmentPurchase);
+  }
+  return static_cast<int>(Channel::kCharitySale);
+}
+
+constexpr std::string_view kRedemptionPurpose = "redemption";
+
+}  // namespace
+
+std::string_view ChannelName(int channel) {
+  static constexpr std::string_view kNames[kChannels] = {
+      "donation", "charity_sale", "enterprise_purchase", "government_purchase"};
+  LEDGER_ASSERT(channel >= 0 && channel < kChannels);
+  return kNames[channel];
+}
+
+std::string_view CategoryName(int category) {
+  static constexpr std::string_view kNames[kCategories] = {
+      "disbursement", "redemption", "materials", "management", "training", "activity"};
+  LEDGER_ASSERT(category >= 0 && category < kCategories);
+  return kNames[category];
+}
+
+std::string StreamFor(const events::EventData& data) {
+  using events::Data;
+  auto prefixed = [](std::string_view prefix, const flatbuffers::String* id) {
+    return Present(id) ? std::string(prefix) + std::string(Str(id)) : std::string();
+  };
+  switch (data.data_type()) {
+    case Data::BranchOpened:
+      return prefixed("branch-", data.data_as_BranchOpened()->branch_id());
+    case Data::MemberRegistered:
+      return prefixed("member-", data.data_as_MemberRegistered()->member_id());
+    case Data::MemberDeactivated:
+      return prefixed("member-", data.data_as_MemberDeactivated()->member_id());
+    case Data::PairingFormed:
+      return prefixed("pairing-", data.data_as_PairingFormed()->pairing_id());
+    case Data::PairingEnded:
+      return prefixed("pairing-", data.data_as_PairingEnded()->pairing_id());
+    case Data::ServiceLogged:
+      return prefixed("member-", data.data_as_ServiceLogged()->volunteer_id());
+    case Data::TrainingCompleted:
+      return prefixed("member-", data.data_as_TrainingCompleted()->member_id());
+    case Data::ActivityHeld:
+      return prefixed("branch-", data.data_as_ActivityHeld()->branch_id());
+    case Data::CreditsTransferred:
+      return prefixed("member-", data.data_as_CreditsTransferred()->from_member_id());
+    case Data::PartnerRegistered:
+      return prefixed("partner-", data.data_as_PartnerRegistered()->partner_id());
+    case Data::FundOpened:
+      return prefixed("fund-", data.data_as_FundOpened()->fund_id());
+    case Data::DonationReceived:
+      return prefixed("fund-", data.data_as_DonationReceived()->fund_id());
+    case Data::SaleRecorded:
+      return prefixed("fund-", data.data_as_SaleRecorded()->fund_id());
+    case Data::DisbursementMade:
+      return prefixed("fund-", data.data_as_DisbursementMade()->fund_id());
+    case Data::ExpenseRecorded:
+      return prefixed("fund-", data.data_as_ExpenseRecorded()->fund_id());
+    case Data::RedemptionMade:
+      return prefixed("member-", data.data_as_RedemptionMade()->member_id());
+    case Data::PolicySet:
+      return "policy";
+    case Data::MonthlyReportSealed:
+      return prefixed("branch-", data.data_as_MonthlyReportSealed()->branch_id());
+    case Data::AttestationIssued:
+      return prefixed("member-", data.data_as_AttestationIssued()->member_id());
+    case Data::ServiceVerified:
+    case Data::ServiceRejected:
+    case Data::RestrictionChanged:
+    case Data::EventReversed:
+    case Data::NONE:
+      return "";
+  }
+  return "";
+}
+
+std::string LedgerState::StreamOf(const events::EventData& data) const {
+  using events::Data;
+  auto service_stream = [&](const flatbuffers::String* service_id) -> std::string {
+    const Service* service = FindService(Str(service_id));
+    return service == nullptr ? "" : "member-" + service->volunteer_id;
+  };
+  switch (data.data_type()) {
+    case Data::ServiceVerified:
+      return service_stream(data.data_as_ServiceVerified()->service_id());
+    case Data::ServiceRejected:
+      return service_stream(data.data_as_ServiceRejected()->service_id());
+    case Data::RestrictionChanged: {
+      const Source* source = FindSource(Str(data.data_as_RestrictionChanged()->donation_id()));
+      return source == nullptr ? "" : "fund-" + source->fund_id;
+    }
+    case Data::EventReversed: {
+      const Reversible* target = FindReversible(Str(data.data_as_EventReversed()->reverses_id()));
+      return target == nullptr ? "" : target->stream;
+    }
+    default:
+      return StreamFor(data);
+  }
+}
+
+// ---- journaling and change tracking ----
+
+namespace {
+std::string RowKey(const std::string& key) { return key; }
+std::string RowKey(std::string_view key) { return std::string(key); }
+std::string RowKey(const ReportKey& key) {
+  return key.branch_id + "\n" + std::to_string(key.month);
+}
+}  // namespace
+
+template <typename Map, typename Key>
+void LedgerState::Touch(Map& map, Table table, const Key& key) {
+  if (tracking_) changes_.emplace_back(table, RowKey(key));
+  if (!journaling_) return;
+  auto it = map.find(key);
+  if (it == map.end()) {
+    undo_.push_back([&map, k = typename Map::key_type(key)] { map.erase(k); });
+  } else {
+    undo_.push_back([&map, k = it->first, v = it->second] { map.insert_or_assign(k, v); });
+  }
+}
+
+void LedgerState::TouchPolicy() {
+  if (tracking_) changes_.emplace_back(Table::kPolicy, "");
+  if (journaling_) undo_.push_back([this, old = policy_] { policy_ = old; });
+}
+
+void LedgerState::TouchSet(StringSet& set, Table table, std::string_view key) {
+  if (tracking_) changes_.emplace_back(table, std::string(key));
+  if (!journaling_) return;
+  if (set.contains(key)) {
+    undo_.push_back([&set, k = std::string(key)] { set.insert(k); });
+  } else {
+    undo_.push_back([&set, k = std::string(key)] { set.erase(k); });
+  }
+}
+
+bool LedgerState::IdTaken(std::string_view kind, std::string_view id) const {
+  std::string key(kind);
+  key.push_back(':');
+  key.append(id);
+  return taken_ids_.contains(key);
+}
+
+void LedgerState::TakeId(std::string_view kind, std::string_view id) {
+  std::string key(kind);
+  key.push_back(':');
+  key.append(id);
+  TouchSet(taken_ids_, Table::kTakenId, key);
+  taken_ids_.insert(std::move(key));
+}
+
+void LedgerState::Begin() {
+  LEDGER_ASSERT(!journaling_);
+  journaling_ = true;
+  undo_.clear();
+}
+
+void LedgerState::Rollback() {
+  LEDGER_ASSERT(journaling_);
+  for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+  undo_.clear();
+  journaling_ = false;
+}
+
+void LedgerState::Commit() {
+  LEDGER_ASSERT(journaling_);
+  undo_.clear();
+  journaling_ = false;
+}
+
+std::vector<std::pair<Table, std::string>> LedgerState::TakeChanges() {
+  std::vector<std::pair<Table, std::string>> out;
+  out.swap(changes_);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// ---- shared pieces ----
+
+const Report* LedgerState::FindReport(const ReportKey& key) const {
+  auto it = reports_.find(key);
+  return it == reports_.end() ? nullptr : &it->second;
+}
+
+int64_t LedgerState::CashUsed(std::string_view member_id, MonthKey month) const {
+  auto it = cash_used_.find(Join(member_id, std::to_string(month)));
+  return it == cash_used_.end() ? 0 : it->second;
+}
+
+std::array<int64_t, kStarLevels + 1> LedgerState::StarCounts(std::string_view branch_id) const {
+  std::array<int64_t, kStarLevels + 1> counts{};
+  for (const auto& [id, member] : members_) {
+    if (!IsVolunteer(member) || !member.active) continue;
+    if (!branch_id.empty() && member.branch_id != branch_id) continue;
+    ++counts[member.star];
+  }
+  return counts;
+}
+
+Outcome LedgerState::CheckSeal(std::string_view branch_id, int64_t occurred_at_us) const {
+  if (branch_id.empty()) return Outcome::kOk;
+  const Report* report =
+      FindReport(ReportKey{std::string(branch_id), MonthOfInstant(occurred_at_us)});
+  return report != nullptr && report->seal.has_value() ? Outcome::kMonthSealed : Outcome::kOk;
+}
+
+void LedgerState::AddToReports(std::string_view branch_id, int64_t occurred_at_us,
+                               const std::function<void(Report&)>& change) {
+  const MonthKey month = MonthOfInstant(occurred_at_us);
+  ReportKey all{"", month};
+  Touch(reports_, Table::kReport, all);
+  change(reports_[all]);
+  if (!branch_id.empty()) {
+    ReportKey branch{std::string(branch_id), month};
+    Touch(reports_, Table::kReport, branch);
+    change(reports_[branch]);
+  }
+}
+
+void LedgerState::SetStar(std::string_view member_id, Member& member) {
+  (void)member_id;
+  member.star = policy_.StarFor(member.verified_minutes);
+}
+
+void LedgerState::AddSource(std::string_view source_id, Source source) {
+  Fund& fund = funds_.find(source.fund_id)->second;
+  source.order = fund.source_count++;
+  source.remaining_fen = source.amount_fen;
+  if (source.purpose.empty()) {
+    fund.unrestricted_fen += source.amount_fen;
+  } else {
+    fund.earmarks_fen[source.purpose] += source.amount_fen;
+  }
+  if (source.amount_fen > 0) {
+    const std::string pool = Join(source.fund_id, source.purpose);
+    Touch(open_sources_, Table::kOpenSources, pool);
+    open_sources_[pool].emplace(source.order, std::string(source_id));
+  }
+  Touch(sources_, Table::kSource, source_id);
+  sources_.insert_or_assign(std::string(source_id), std::move(source));
+}
+
+Outcome LedgerState::CheckOutflow(std::string_view fund_id, std::string_view purpose,
+                                  int64_t amount_fen, int64_t occurred_at_us) const {
+  const Fund* fund = FindFund(fund_id);
+  LEDGER_ASSERT(fund != nullptr);
+  if (Outcome o = CheckSeal(fund->branch_id, occurred_at_us); o != Outcome::kOk) return o;
+  int64_t available = fund->unrestricted_fen;
+  if (!purpose.empty()) {
+    auto it = fund->earmarks_fen.find(std::string(purpose));
+    if (it != fund->earmarks_fen.end()) available += it->second;
+  }
+  return amount_fen > available ? Outcome::kInsufficientFunds : Outcome::kOk;
+}
+
+void LedgerState::Allocate(std::string_view fund_id, std::string_view outflow_id,
+                           std::string_view purpose, int64_t amount_fen, int64_t at_us,
+                           std::vector<Allocation>* allocations) {
+  Fund& fund = funds_.find(fund_id)->second;
+  int64_t left = amount_fen;
+  // Same-purpose restricted money first, then unrestricted; FIFO within each.
+  std::vector<std::string> pools;
+  if (!purpose.empty()) pools.push_back(std::string(purpose));
+  pools.push_back("");
+  for (const std::string& pool_purpose : pools) {
+    if (left == 0) break;
+    const std::string pool_key = Join(fund_id, pool_purpose);
+    auto pool_it = open_sources_.find(pool_key);
+    if (pool_it == open_sources_.end()) continue;
+    Touch(open_sources_, Table::kOpenSources, pool_key);
+    auto& pool = pool_it->second;
+    while (left > 0 && !pool.empty()) {
+      auto first = pool.begin();
+      const std::string source_id = first->second;
+      Touch(sources_, Table::kSource, source_id);
+      Source& source = sources_.find(source_id)->second;
+      const int64_t take = std::min(left, source.remaining_fen);
+      source.remaining_fen -= take;
+      left -= take;
+      source.uses.push_back(Use{std::string(outflow_id), std::string(purpose), take, at_us});
+      if (pool_purpose.empty()) {
+        fund.unrestricted_fen -= take;
+      } else {
+        fund.earmarks_fen[pool_purpose] -= take;
+      }
+      if (!source.partner_id.empty()) {
+        Touch(partners_, Table::kPartner, source.partner_id);
+        partners_.find(source.partner_id)->second.used_fen += take;
+      }
+      allocations->push_back(Allocation{source_id, source.partner_id, take});
+      if (source.remaining_fen == 0) pool.erase(first);
+    }
+  }
+  LEDGER_ASSERT(left == 0);  // CheckOutflow guaranteed the money
+}
+
+void LedgerState::RecordOutflow(std::string_view outflow_id, std::string_view fund_id,
+                                std::string type, int32_t category, std::string_view purpose,
+                                int64_t amount_fen, int64_t at_us) {
+  Touch(funds_, Table::kFund, fund_id);
+  Outflow outflow;
+  outflow.fund_id = std::string(fund_id);
+  outflow.type = std::move(type);
+  outflow.category = category;
+  outflow.purpose = std::string(purpose);
+  outflow.amount_fen = amount_fen;
+  outflow.at_us = at_us;
+  Allocate(fund_id, outflow_id, purpose, amount_fen, at_us, &outflow.sources);
+  Fund& fund = funds_.find(fund_id)->second;
+  fund.balance_fen -= amount_fen;
+  fund.outflow_fen += amount_fen;
+  fund.outflow_by_category_fen[category] += amount_fen;
+  Touch(outflows_, Table::kOutflow, outflow_id);
+  outflows_.insert_or_assign(std::string(outflow_id), std::move(outflow));
+  Touch(fund_outflows_, Table::kFundOutflows, fund_id);
+  fund_outflows_[std::string(fund_id)].push_back(std::string(outflow_id));
+}
+
+// Gives every allocation of an outflow back to its source, exactly.
+void LedgerState::UnwindOutflow(std::string_view outflow_id) {
+  Touch(outflows_, Table::kOutflow, outflow_id);
+  Outflow& outflow = outflows_.find(outflow_id)->second;
+  Touch(funds_, Table::kFund, outflow.fund_id);
+  Fund& fund = funds_.find(outflow.fund_id)->second;
+  for (const Allocation& allocation : outflow.sources) {
+    Touch(sources_, Table::kSource, allocation.source_id);
+    Source& source = sources_.find(allocation.source_id)->second;
+    if (source.remaining_fen == 0) {
+      const std::string pool = Join(source.fund_id, source.purpose);
+      Touch(open_sources_, Table::kOpenSources, pool);
+      open_sources_[pool].emplace(source.order, allocation.source_id);
+    }
+    source.remaining_fen += allocation.amount_fen;
+    // The source's purpose now (a restriction may have changed since) decides its pool.
+    if (source.purpose.empty()) {
+      fund.unrestricted_fen += allocation.amount_fen;
+    } else {
+      fund.earmarks_fen[source.purpose] += allocation.amount_fen;
+    }
+    std::erase_if(source.uses, [&](const Use& use) { return use.outflow_id == outflow_id; });
+    if (!source.partner_id.empty()) {
+      Touch(partners_, Table::kPartner, source.partner_id);
+      partners_.find(source.partner_id)->second.used_fen -= allocation.amount_fen;
+    }
+  }
+  fund.balance_fen += outflow.amount_fen;
+  fund.outflow_fen -= outflow.amount_fen;
+  fund.outflow_by_category_fen[outflow.category] -= outflow.amount_fen;
+  outflow.reversed = true;
+}
+
+// ---- dispatch ----
+
+Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& data) {
+  using events::Data;
+  const std::string expected_stream = StreamFor(data);
+  if (!expected_stream.empty() && expected_stream != meta.stream)
+    return Fail(Outcome::kWrongStream);
+  switch (data.data_type()) {
+    case Data::BranchOpened:
+      return OnBranchOpened(meta, *data.data_as_BranchOpened());
+    case Data::MemberRegistered:
+      return OnMemberRegistered(meta, *data.data_as_MemberRegistered());
+    case Data::MemberDeactivated:
+      return OnMemberDeactivated(meta, *data.data_as_MemberDeactivated());
+    case Data::PairingFormed:
+      return OnPairingFormed(meta, *data.data_as_PairingFormed());
+    case Data::PairingEnded:
+      return OnPairingEnded(meta, *data.data_as_PairingEnded());
+    case Data::ServiceLogged:
+      return OnServiceLogged(meta, *data.data_as_ServiceLogged());
+    case Data::ServiceVerified:
+      return OnServiceVerified(meta, *data.data_as_ServiceVerified());
+    case Data::ServiceRejected:
+      return OnServiceRejected(meta, *data.data_as_ServiceRejected());
+    case Data::TrainingCompleted:
+      return OnTrainingCompleted(meta, *data.data_as_TrainingCompleted());
+    case Data::ActivityHeld:
+      return OnActivityHeld(meta, *data.data_as_ActivityHeld());
+    case Data::CreditsTransferred:
+      return OnCreditsTransferred(meta, *data.data_as_CreditsTransferred());
+    case Data::PartnerRegistered:
+      return OnPartnerRegistered(meta, *data.data_as_PartnerRegistered());
+    case Data::FundOpened:
+      return OnFundOpened(meta, *data.data_as_FundOpened());
+    case Data::DonationReceived:
+      return OnDonationReceived(meta, *data.data_as_DonationReceived());
+    case Data::RestrictionChanged:
+      return OnRestrictionChanged(meta, *data.data_as_RestrictionChanged());
+    case Data::SaleRecorded:
+      return OnSaleRecorded(meta, *data.data_as_SaleRecorded());
+    case Data::DisbursementMade:
+      return OnDisbursementMade(meta, *data.data_as_DisbursementMade());
+    case Data::ExpenseRecorded:
+      return OnExpenseRecorded(meta, *data.data_as_ExpenseRecorded());
+    case Data::RedemptionMade:
+      return OnRedemptionMade(meta, *data.data_as_RedemptionMade());
+    case Data::PolicySet:
+      return OnPolicySet(meta, *data.data_as_PolicySet());
+    case Data::EventReversed:
+      return OnEventReversed(meta, *data.data_as_EventReversed());
+    case Data::MonthlyReportSealed:
+      return OnMonthlyReportSealed(meta, *data.data_as_MonthlyReportSealed());
+    case Data::AttestationIssued:
+      return OnAttestationIssued(meta, *data.data_as_AttestationIssued());
+    case Data::NONE:
+      break;
+  }
+  return Fail(Outcome::kInvalidField);
+}
+
+// ---- handlers: each checks every rule in Outcome order, then applies ----
+
+Execution LedgerState::OnBranchOpened(const EventMeta&, const events::BranchOpened& e) {
+  if (!Present(e.branch_id()) || !Present(e.name())) return Fail(Outcome::kInvalidField);
+  if (FindBranch(Str(e.branch_id()))) return Fail(Outcome::kAlreadyExists);
+  Touch(branches_, Table::kBranch, Str(e.branch_id()));
+  branches_.emplace(Str(e.branch_id()), Branch{std::string(Str(e.name()))});
+  return kOk;
+}
+
+Execution LedgerState::OnMemberRegistered(const EventMeta& meta,
+                                          const events::MemberRegistered& e) {
+  if (!Present(e.member_id()) || !Present(e.branch_id()) || !Present(e.name()) ||
+      !InRange(e.kind())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.birth_year() && (*e.birth_year() < 1900 || *e.birth_year() > 2100)) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (!FindBranch(Str(e.branch_id()))) return Fail(Outcome::kUnknownBranch);
+  if (FindMember(Str(e.member_id()))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(Str(e.branch_id()), meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Member member;
+  member.kind = e.kind();
+  member.branch_id = std::string(Str(e.branch_id()));
+  member.name = std::string(Str(e.name()));
+  member.gender = std::string(Str(e.gender()));
+  if (e.birth_year()) member.birth_year = *e.birth_year();
+  member.phone = std::string(Str(e.phone()));
+  if (e.lives_alone()) member.lives_alone = *e.lives_alone();
+  if (e.skills()) {
+    for (const auto* skill : *e.skills()) member.skills.emplace_back(Str(skill));
+  }
+  Touch(members_, Table::kMember, Str(e.member_id()));
+  members_.emplace(Str(e.member_id()), std::move(member));
+  AddToReports(Str(e.branch_id()), meta.occurred_at_us, [](Report& r) { ++r.new_members; });
+  return kOk;
+}
+
+Execution LedgerState::OnMemberDeactivated(const EventMeta& meta,
+                                           const events::MemberDeactivated& e) {
+  if (!Present(e.member_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
+  const Member* member = FindMember(Str(e.member_id()));
+  if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  if (!member->active) return Fail(Outcome::kMemberInactive);
+  if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Touch(members_, Table::kMember, Str(e.member_id()));
+  members_.find(Str(e.member_id()))->second.active = false;
+  return kOk;
+}
+
+Execution LedgerState::OnPairingFormed(const EventMeta& meta, const events::PairingFormed& e) {
+  if (!Present(e.pairing_id()) || !Present(e.volunteer_id()) || !Present(e.elder_id())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  const Member* volunteer = FindMember(Str(e.volunteer_id()));
+  const Member* elder = FindMember(Str(e.elder_id()));
+  if (volunteer == nullptr || elder == nullptr) return Fail(Outcome::kUnknownMember);
+  if (FindPairing(Str(e.pairing_id()))) return Fail(Outcome::kAlreadyExists);
+  const std::string pair = Join(Str(e.volunteer_id()), Str(e.elder_id()));
+  if (active_pairs_.contains(pair)) return Fail(Outcome::kDuplicatePairing);
+  if (!volunteer->active || !elder->active) return Fail(Outcome::kMemberInactive);
+  if (!IsVolunteer(*volunteer)) return Fail(Outcome::kNotAVolunteer);
+  if (elder->kind != events::MemberKind::elder) return Fail(Outcome::kNotAnElder);
+  if (volunteer->branch_id != elder->branch_id) return Fail(Outcome::kDifferentBranch);
+  if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Touch(pairings_, Table::kPairing, Str(e.pairing_id()));
+  pairings_.emplace(Str(e.pairing_id()), Pairing{std::string(Str(e.volunteer_id())),
+                                                 std::string(Str(e.elder_id())), true});
+  TouchSet(active_pairs_, Table::kActivePair, pair);
+  active_pairs_.insert(pair);
+  return kOk;
+}
+
+Execution LedgerState::OnPairingEnded(const EventMeta& meta, const events::PairingEnded& e) {
+  if (!Present(e.pairing_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
+  const Pairing* pairing = FindPairing(Str(e.pairing_id()));
+  if (pairing == nullptr) return Fail(Outcome::kUnknownPairing);
+  if (!pairing->active) return Fail(Outcome::kPairingEnded);
+  const Member* volunteer = FindMember(pairing->volunteer_id);
+  LEDGER_ASSERT(volunteer != nullptr);
+  if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  const std::string pair = Join(pairing->volunteer_id, pairing->elder_id);
+  Touch(pairings_, Table::kPairing, Str(e.pairing_id()));
+  pairings_.find(Str(e.pairing_id()))->second.active = false;
+  TouchSet(active_pairs_, Table::kActivePair, pair);
+  active_pairs_.erase(pair);
+  return kOk;
+}
+
+Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::ServiceLogged& e) {
+  if (!Present(e.service_id()) || !Present(e.volunteer_id()) || !InRange(e.kind())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.minutes() < 1 || e.minutes() > kServiceMinutesMax) return Fail(Outcome::kInvalidMinutes);
+  const Member* volunteer = FindMember(Str(e.volunteer_id()));
+  if (volunteer == nullptr) return Fail(Outcome::kUnknownMember);
+  const Member* elder = nullptr;
+  if (Present(e.elder_id())) {
+    elder = FindMember(Str(e.elder_id()));
+    if (elder == nullptr) return Fail(Outcome::kUnknownMember);
+  }
+  if (Present(e.activity_id()) && !FindActivity(Str(e.activity_id()))) {
+    return Fail(Outcome::kUnknownActivity);
+  }
+  if (FindService(Str(e.service_id()))) return Fail(Outcome::kAlreadyExists);
+  if (!volunteer->active) return Fail(Outcome::kMemberInactive);
+  if (!IsVolunteer(*volunteer)) return Fail(Outcome::kNotAVolunteer);
+  if (elder != nullptr) {
+    if (!elder->active) return Fail(Outcome::kMemberInactive);
+    if (elder->kind != events::MemberKind::elder) return Fail(Outcome::kNotAnElder);
+    if (elder->branch_id != volunteer->branch_id) return Fail(Outcome::kDifferentBranch);
+  }
+  if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Touch(services_, Table::kService, Str(e.service_id()));
+  services_.emplace(Str(e.service_id()),
+                    Service{std::string(Str(e.volunteer_id())), std::string(Str(e.elder_id())),
+                            e.minutes(), ServiceStatus::kPending});
+  Touch(members_, Table::kMember, Str(e.volunteer_id()));
+  members_.find(Str(e.volunteer_id()))->second.pending_minutes += e.minutes();
+  return kOk;
+}
+
+namespace {
+// The outcome for deciding a service that is no longer pending.
+Outcome NotPending(ServiceStatus status) {
+  switch (status) {
+    case ServiceStatus::kVerified:
+      return Outcome::kAlreadyVerified;
+    case ServiceStatus::kRejected:
+      return Outcome::kAlreadyRejected;
+    case ServiceStatus::kReversed:
+      return Outcome::kServiceReversed;
+    case ServiceStatus::kPending:
+      break;
+  }
+  return Outcome::kOk;
+}
+}  // namespace
+
+Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::ServiceVerified& e) {
+  if (!Present(e.service_id()) || !Present(e.confirmed_by())) return Fail(Outcome::kInvalidField);
+  if (e.rating() && (*e.rating() < 1 || *e.rating() > 5)) return Fail(Outcome::kInvalidField);
+  const Service* service = FindService(Str(e.service_id()));
+  if (service == nullptr) return Fail(Outcome::kUnknownService);
+  if (meta.stream != "member-" + service->volunteer_id) return Fail(Outcome::kWrongStream);
+  if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
+  const Member& volunteer = members_.find(service->volunteer_id)->second;
+  if (Outcome o = CheckSeal(volunteer.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  const int64_t minutes = service->minutes;
+  const std::string volunteer_id = service->volunteer_id;
+  const std::string elder_id = service->elder_id;
+  Touch(services_, Table::kService, Str(e.service_id()));
+  services_.find(Str(e.service_id()))->second.status = ServiceStatus::kVerified;
+  Touch(members_, Table::kMember, volunteer_id);
+  Member& member = members_.find(volunteer_id)->second;
+  member.pending_minutes -= minutes;
+  member.verified_minutes += minutes;
+  member.credit_minutes += minutes;
+  SetStar(volunteer_id, member);
+  AddToReports(member.branch_id, meta.occurred_at_us, [&](Report& r) {
+    r.verified_minutes += minutes;
+    ++r.services;
+    if (!elder_id.empty()) {
+      auto it = std::lower_bound(r.elders_served.begin(), r.elders_served.end(), elder_id);
+      if (it == r.elders_served.end() || *it != elder_id) r.elders_served.insert(it, elder_id);
+    }
+  });
+  Reversible reversible;
+  reversible.type = events::Data::ServiceVerified;
+  reversible.stream = std::string(meta.stream);
+  reversible.subject = std::string(Str(e.service_id()));
+  reversible.minutes = minutes;
+  Touch(reversibles_, Table::kReversible, meta.id);
+  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  return kOk;
+}
+
+Execution LedgerState::OnServiceRejected(const EventMeta& meta, const events::ServiceRejected& e) {
+  if (!Present(e.service_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
+  const Service* service = FindService(Str(e.service_id()));
+  if (service == nullptr) return Fail(Outcome::kUnknownService);
+  if (meta.stream != "member-" + service->volunteer_id) return Fail(Outcome::kWrongStream);
+  if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
+  const std::string volunteer_id = service->volunteer_id;
+  Member& member = members_.find(volunteer_id)->second;
+  if (Outcome o = CheckSeal(member.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  const int64_t minutes = service->minutes;
+  Touch(services_, Table::kService, Str(e.service_id()));
+  services_.find(Str(e.service_id()))->second.status = ServiceStatus::kRejected;
+  Touch(members_, Table::kMember, volunteer_id);
+  member.pending_minutes -= minutes;
+  return kOk;
+}
+
+Execution LedgerState::OnTrainingCompleted(const EventMeta& meta,
+                                           const events::TrainingCompleted& e) {
+  if (!Present(e.training_id()) || !Present(e.member_id()) || !Present(e.course())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.minutes() < 1 || e.minutes() > kTrainingMinutesMax) return Fail(Outcome::kInvalidMinutes);
+  const Member* member = FindMember(Str(e.member_id()));
+  if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  if (IdTaken("training", Str(e.training_id()))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  TakeId("training", Str(e.training_id()));
+  Touch(members_, Table::kMember, Str(e.member_id()));
+  members_.find(Str(e.member_id()))->second.training_minutes += e.minutes();
+  Reversible reversible;
+  reversible.type = events::Data::TrainingCompleted;
+  reversible.stream = std::string(meta.stream);
+  reversible.subject = std::string(Str(e.member_id()));
+  reversible.minutes = e.minutes();
+  Touch(reversibles_, Table::kReversible, meta.id);
+  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  return kOk;
+}
+
+Execution LedgerState::OnActivityHeld(const EventMeta& meta, const events::ActivityHeld& e) {
+  if (!Present(e.activity_id()) || !Present(e.branch_id()) || !Present(e.title()) ||
+      !ValidDate(Str(e.date())) || e.participants() < 0 || e.beneficiaries() < 0) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (!FindBranch(Str(e.branch_id()))) return Fail(Outcome::kUnknownBranch);
+  if (FindActivity(Str(e.activity_id()))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(Str(e.branch_id()), meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Touch(activities_, Table::kActivity, Str(e.activity_id()));
+  activities_.emplace(Str(e.activity_id()), Activity{std::string(Str(e.branch_id()))});
+  const int64_t beneficiaries = e.beneficiaries();
+  AddToReports(Str(e.branch_id()), meta.occurred_at_us, [&](Report& r) {
+    ++r.activities;
+    r.beneficiaries += beneficiaries;
+  });
+  return kOk;
+}
+
+Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
+                                            const events::CreditsTransferred& e) {
+  if (!Present(e.transfer_id()) || !Present(e.from_member_id()) || !Present(e.to_member_id())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.minutes() < 1) return Fail(Outcome::kInvalidMinutes);
+  const Member* from = FindMember(Str(e.from_member_id()));
+  const Member* to = FindMember(Str(e.to_member_id()));
+  if (from == nullptr || to == nullptr) return Fail(Outcome::kUnknownMember);
+  if (IdTaken("transfer", Str(e.transfer_id()))) return Fail(Outcome::kAlreadyExists);
+  if (from == to) return Fail(Outcome::kSameMember);
+  if (!from->active || !to->active) return Fail(Outcome::kMemberInactive);
+  if (Outcome o = CheckSeal(from->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  if (from->credit_minutes < e.minutes()) return Fail(Outcome::kInsufficientCredits);
+  TakeId("transfer", Str(e.transfer_id()));
+  Touch(members_, Table::kMember, Str(e.from_member_id()));
+  Touch(members_, Table::kMember, Str(e.to_member_id()));
+  members_.find(Str(e.from_member_id()))->second.credit_minutes -= e.minutes();
+  members_.find(Str(e.to_member_id()))->second.credit_minutes += e.minutes();
+  Reversible reversible;
+  reversible.type = events::Data::CreditsTransferred;
+  reversible.stream = std::string(meta.stream);
+  reversible.subject = std::string(Str(e.from_member_id()));
+  reversible.other = std::string(Str(e.to_member_id()));
+  reversible.minutes = e.minutes();
+  Touch(reversibles_, Table::kReversible, meta.id);
+  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  return kOk;
+}
+
+Execution LedgerState::OnPartnerRegistered(const EventMeta&, const events::PartnerRegistered& e) {
+  if (!Present(e.partner_id()) || !Present(e.name()) || !InRange(e.kind())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (FindPartner(Str(e.partner_id()))) return Fail(Outcome::kAlreadyExists);
+  Touch(partners_, Table::kPartner, Str(e.partner_id()));
+  Partner partner;
+  partner.name = std::string(Str(e.name()));
+  partner.kind = e.kind();
+  partners_.emplace(Str(e.partner_id()), std::move(partner));
+  return kOk;
+}
+
+Execution LedgerState::OnFundOpened(const EventMeta&, const events::FundOpened& e) {
+  if (!Present(e.fund_id()) || !Present(e.name())) return Fail(Outcome::kInvalidField);
+  if (Present(e.branch_id()) && !FindBranch(Str(e.branch_id()))) {
+    return Fail(Outcome::kUnknownBranch);
+  }
+  if (FindFund(Str(e.fund_id()))) return Fail(Outcome::kAlreadyExists);
+  Touch(funds_, Table::kFund, Str(e.fund_id()));
+  Fund fund;
+  fund.name = std::string(Str(e.name()));
+  fund.branch_id = std::string(Str(e.branch_id()));
+  funds_.emplace(Str(e.fund_id()), std::move(fund));
+  return kOk;
+}
+
+Execution LedgerState::OnDonationReceived(const EventMeta& meta,
+                                          const events::DonationReceived& e) {
+  if (!Present(e.donation_id()) || !Present(e.partner_id()) || !Present(e.fund_id()) ||
+      !InRange(e.kind())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
+  if (!FindPartner(Str(e.partner_id()))) return Fail(Outcome::kUnknownPartner);
+  const Fund* fund = FindFund(Str(e.fund_id()));
+  if (fund == nullptr) return Fail(Outcome::kUnknownFund);
+  if (FindSource(Str(e.donation_id()))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(fund->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  if (!AddFits(fund->inflow_fen, e.amount_fen()) ||
+      !AddFits(partners_.find(Str(e.partner_id()))->second.donated_fen, e.amount_fen())) {
+    return Fail(Outcome::kAmountOverflow);
+  }
+  const int64_t amount = e.amount_fen();
+  Touch(funds_, Table::kFund, Str(e.fund_id()));
+  Fund& mutable_fund = funds_.find(Str(e.fund_id()))->second;
+  mutable_fund.balance_fen += amount;
+  mutable_fund.inflow_fen += amount;
+  mutable_fund.inflow_by_channel_fen[static_cast<int>(Channel::kDonation)] += amount;
+  Source source;
+  source.fund_id = std::string(Str(e.fund_id()));
+  source.partner_id = std::string(Str(e.partner_id()));
+  source.purpose = std::string(Str(e.restricted_to()));
+  source.is_donation = true;
+  source.amount_fen = amount;
+  AddSource(Str(e.donation_id()), std::move(source));
+  Touch(partners_, Table::kPartner, Str(e.partner_id()));
+  Partner& partner = partners_.find(Str(e.partner_id()))->second;
+  partner.donated_fen += amount;
+  partner.donations.emplace_back(Str(e.donation_id()));
+  AddToReports(mutable_fund.branch_id, meta.occurred_at_us,
+               [&](Report& r) { r.donations_fen += amount; });
+  Reversible reversible;
+  reversible.type = events::Data::DonationReceived;
+  reversible.stream = std::string(meta.stream);
+  reversible.subject = std::string(Str(e.donation_id()));
+  reversible.amount_fen = amount;
+  Touch(reversibles_, Table::kReversible, meta.id);
+  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  return kOk;
+}
+
+Execution LedgerState::OnRestrictionChanged(const EventMeta& meta,
+                                            const events::RestrictionChanged& e) {
+  if (!Present(e.donation_id()) || !Present(e.consent_ref())) return Fail(Outcome::kInvalidField);
+  const Source* source = FindSource(Str(e.donation_id()));
+  if (source == nullptr || !source->is_donation) return Fail(Outcome::kUnknownDonation);
+  if (meta.stream != "fund-" + source->fund_id) return Fail(Outcome::kWrongStream);
+  if (source->reversed) return Fail(Outcome::kAlreadyReversed);
+  const std::string new_purpose(Str(e.restricted_to()));
+  if (source->purpose == new_purpose) return Fail(Outcome::kRestrictionUnchanged);
+  const Fund& fund = funds_.find(source->fund_id)->second;
+  if (Outcome o = CheckSeal(fund.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  const std::string donation_id(Str(e.donation_id()));
+  Touch(sources_, Table::kSource, donation_id);
+  Source& s = sources_.find(donation_id)->second;
+  Touch(funds_, Table::kFund, s.fund_id);
+  Fund& f = funds_.find(s.fund_id)->second;
+  if (s.remaining_fen > 0) {
+    const std::string old_pool = Join(s.fund_id, s.purpose);
+    const std::string new_pool = Join(s.fund_id, new_purpose);
+    Touch(open_sources_, Table::kOpenSources, old_pool);
+    Touch(open_sources_, Table::kOpenSources, new_pool);
+    open_sources_[old_pool].erase(s.order);
+    open_sources_[new_pool].emplace(s.order, donation_id);
+    if (s.purpose.empty()) {
+      f.unrestricted_fen -= s.remaining_fen;
+    } else {
+      f.earmarks_fen[s.purpose] -= s.remaining_fen;
+    }
+    if (new_purpose.empty()) {
+      f.unrestricted_fen += s.remaining_fen;
+    } else {
+      f.earmarks_fen[new_purpose] += s.remaining_fen;
+    }
+  }
+  s.purpose = new_purpose;
+  return kOk;
+}
+
+Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleRecorded& e) {
+  if (!Present(e.sale_id()) || !Present(e.fund_id()) || !Present(e.product()) ||
+      !InRange(e.category()) || !InRange(e.channel())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.maker_share_bp() && (*e.maker_share_bp() < 0 || *e.maker_share_bp() > kBasisPointsMax ||
+                             !Present(e.maker_id()))) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.quantity() < 1 || e.quantity() > kSaleQuantityMax || !ValidAmount(e.unit_price_fen())) {
+    return Fail(Outcome::kInvalidAmount);
+  }
+  int64_t proceeds;
+  if (__builtin_mul_overflow(static_cast<int64_t>(e.quantity()), e.unit_price_fen(), &proceeds) ||
+      proceeds > kFenMax) {
+    return Fail(Outcome::kAmountOverflow);
+  }
+  const Fund* fund = FindFund(Str(e.fund_id()));
+  if (fund == nullptr) return Fail(Outcome::kUnknownFund);
+  if (Present(e.buyer_partner_id()) && !FindPartner(Str(e.buyer_partner_id()))) {
+    return Fail(Outcome::kUnknownPartner);
+  }
+  if (Present(e.maker_id()) && !FindMember(Str(e.maker_id()))) {
+    return Fail(Outcome::kUnknownMember);
+  }
+  if (FindSource(Str(e.sale_id()))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(fund->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  const int64_t maker_share = static_cast<int64_t>(
+      static_cast<Int128>(proceeds) * e.maker_share_bp().value_or(0) / kBasisPointsMax);
+  const int64_t to_fund = proceeds - maker_share;
+  if (!AddFits(fund->inflow_fen, to_fund)) return Fail(Outcome::kAmountOverflow);
+  const int channel = ChannelOf(e.channel());
+  Touch(funds_, Table::kFund, Str(e.fund_id()));
+  Fund& f = funds_.find(Str(e.fund_id()))->second;
+  f.balance_fen += to_fund;
+  f.inflow_fen += to_fund;
+  f.inflow_by_channel_fen[channel] += to_fund;
+  Source source;
+  source.fund_id = std::string(Str(e.fund_id()));
+  source.partner_id = std::string(Str(e.buyer_partner_id()));
+  source.is_donation = false;
+  source.amount_fen = to_fund;
+  AddSource(Str(e.sale_id()), std::move(source));
+  if (Present(e.buyer_partner_id())) {
+    Touch(partners_, Table::kPartner, Str(e.buyer_partner_id()));
+    partners_.find(Str(e.buyer_partner_id()))->second.purchased_fen += proceeds;
+  }
+  if (Present(e.maker_id())) {
+    Touch(members_, Table::kMember, Str(e.maker_id()));
+    members_.find(Str(e.maker_id()))->second.income_fen += maker_share;
+  }
+  AddToReports(f.branch_id, meta.occurred_at_us, [&](Report& r) { r.sales_fen += proceeds; });
+  Reversible reversible;
+  reversible.type = events::Data::SaleRecorded;
+  reversible.stream = std::string(meta.stream);
+  reversible.subject = std::string(Str(e.sale_id()));
+  reversible.other = std::string(Str(e.maker_id()));
+  reversible.buyer = std::string(Str(e.buyer_partner_id()));
+  reversible.amount_fen = maker_share;
+  reversible.proceeds_fen = proceeds;
+  reversible.minutes = channel;  // the inflow channel, to undo the right figure
+  Touch(reversibles_, Table::kReversible, meta.id);
+  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  return kOk;
+}
+
+Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
+                                          const events::DisbursementMade& e) {
+  if (!Present(e.disbursement_id()) || !Present(e.fund_id()) || !Present(e.purpose())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
+  if (!FindFund(Str(e.fund_id()))) return Fail(Outcome::kUnknownFund);
+  const Member* elder = nullptr;
+  if (Present(e.elder_id())) {
+    elder = FindMember(Str(e.elder_id()));
+    if (elder == nullptr) return Fail(Outcome::kUnknownMember);
+  }
+  if (FindOutflow(Str(e.disbursement_id()))) return Fail(Outcome::kAlreadyExists);
+  if (elder != nullptr && elder->kind != events::MemberKind::elder) {
+    return Fail(Outcome::kNotAnElder);
+  }
+  if (Outcome o =
+          CheckOutflow(Str(e.fund_id()), Str(e.purpose()), e.amount_fen(), meta.occurred_at_us);
+      o != Outcome::kOk) {
+    return Fail(o);
+  }
+  RecordOutflow(Str(e.disbursement_id()), Str(e.fund_id()), "DisbursementMade",
+                static_cast<int>(Category::kDisbursement), Str(e.purpose()), e.amount_fen(),
+                meta.occurred_at_us);
+  const int64_t amount = e.amount_fen();
+  AddToReports(funds_.find(Str(e.fund_id()))->second.branch_id, meta.occurred_at_us,
+               [&](Report& r) { r.disbursed_fen += amount; });
+  Reversible reversible;
+  reversible.type = events::Data::DisbursementMade;
+  reversible.stream = std::string(meta.stream);
+  reversible.subject = std::string(Str(e.disbursement_id()));
+  reversible.amount_fen = amount;
+  Touch(reversibles_, Table::kReversible, meta.id);
+  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  return kOk;
+}
+
+Execution LedgerState::OnExpenseRecorded(const EventMeta& meta, const events::ExpenseRecorded& e) {
+  if (!Present(e.expense_id()) || !Present(e.fund_id()) || !InRange(e.category())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
+  if (!FindFund(Str(e.fund_id()))) return Fail(Outcome::kUnknownFund);
+  if (FindOutflow(Str(e.expense_id()))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o =
+          CheckOutflow(Str(e.fund_id()), Str(e.purpose()), e.amount_fen(), meta.occurred_at_us);
+      o != Outcome::kOk) {
+    return Fail(o);
+  }
+  RecordOutflow(Str(e.expense_id()), Str(e.fund_id()), "ExpenseRecorded", CategoryOf(e.category()),
+                Str(e.purpose()), e.amount_fen(), meta.occurred_at_us);
+  Reversible reversible;
+  reversible.type = events::Data::ExpenseRecorded;
+  reversible.stream = std::string(meta.stream);
+  reversible.subject = std::string(Str(e.expense_id()));
+  reversible.amount_fen = e.amount_fen();
+  Touch(reversibles_, Table::kReversible, meta.id);
+  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  return kOk;
+}
+
+Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::RedemptionMade& e) {
+  if (!Present(e.redemption_id()) || !Present(e.member_id()) || !InRange(e.reward())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  const bool cash = e.reward() == events::RewardKind::cash;
+  if (cash ? !Present(e.fund_id()) : !Present(e.course())) return Fail(Outcome::kInvalidField);
+  if (e.minutes() < 1) return Fail(Outcome::kInvalidMinutes);
+  const Member* member = FindMember(Str(e.member_id()));
+  if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  if (cash && !FindFund(Str(e.fund_id()))) return Fail(Outcome::kUnknownFund);
+  if (IdTaken("redemption", Str(e.redemption_id())) || FindOutflow(Str(e.redemption_id()))) {
+    return Fail(Outcome::kAlreadyExists);
+  }
+  if (!member->active) return Fail(Outcome::kMemberInactive);
+  if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  if (member->credit_minutes < e.minutes()) return Fail(Outcome::kInsufficientCredits);
+  int64_t amount = 0;
+  const MonthKey month = MonthOfInstant(meta.occurred_at_us);
+  if (cash) {
+    std::optional<int64_t> value = policy_.CashValueFen(e.minutes(), member->star);
+    if (!value || *value > kFenMax) return Fail(Outcome::kAmountOverflow);
+    amount = *value;
+    if (e.amount_fen() && *e.amount_fen() != amount) {
+      return Fail(Outcome::kAmountNotClientSettable);
+    }
+    const int64_t used = CashUsed(Str(e.member_id()), month);
+    if (policy_.cash_redemption_monthly_cap_fen > 0 &&
+        used + amount > policy_.cash_redemption_monthly_cap_fen) {
+      return Fail(Outcome::kMonthlyCapExceeded);
+    }
+    if (Outcome o = CheckOutflow(Str(e.fund_id()), kRedemptionPurpose, amount, meta.occurred_at_us);
+        o != Outcome::kOk) {
+      return Fail(o);
+    }
+  } else if (e.amount_fen()) {
+    return Fail(Outcome::kAmountNotClientSettable);
+  }
+
+  const std::string member_id(Str(e.member_id()));
+  TakeId("redemption", Str(e.redemption_id()));
+  Touch(members_, Table::kMember, member_id);
+  Member& m = members_.find(member_id)->second;
+  m.credit_minutes -= e.minutes();
+  m.redeemed_minutes += e.minutes();
+  const int64_t minutes = e.minutes();
+  if (cash && amount > 0) {
+    RecordOutflow(Str(e.redemption_id()), Str(e.fund_id()), "RedemptionMade",
+                  static_cast<int>(Category::kRedemption), kRedemptionPurpose, amount,
+                  meta.occurred_at_us);
+    const std::string used_key = Join(member_id, std::to_string(month));
+    Touch(cash_used_, Table::kCashUsed, used_key);
+    cash_used_[used_key] += amount;
+  }
+  AddToReports(m.branch_id, meta.occurred_at_us, [&](Report& r) {
+    if (cash) {
+      r.redeemed_cash_fen += amount;
+    } else {
+      r.redeemed_training_minutes += minutes;
+    }
+  });
+  Reversible reversible;
+  reversible.type = events::Data::RedemptionMade;
+  reversible.stream = std::string(meta.stream);
+  reversible.subject = std::string(Str(e.redemption_id()));
+  reversible.other = member_id;
+  reversible.buyer = cash ? "cash" : "training";
+  reversible.minutes = minutes;
+  reversible.amount_fen = amount;
+  Touch(reversibles_, Table::kReversible, meta.id);
+  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  return Execution{Outcome::kOk, cash ? std::optional<int64_t>(amount) : std::nullopt};
+}
+
+Execution LedgerState::OnPolicySet(const EventMeta&, const events::PolicySet& e) {
+  Policy next = policy_;
+  bool any = false;
+  if (const auto* thresholds = e.star_thresholds_hours()) {
+    if (thresholds->size() != kStarLevels) return Fail(Outcome::kInvalidPolicy);
+    for (size_t i = 0; i < thresholds->size(); ++i) {
+      const int32_t hours = thresholds->Get(i);
+      if (hours < 1 || hours > kStarThresholdHoursMax) return Fail(Outcome::kInvalidPolicy);
+      if (i > 0 && hours <= thresholds->Get(i - 1)) return Fail(Outcome::kInvalidPolicy);
+      next.star_thresholds_hours[i] = hours;
+    }
+    any = true;
+  }
+  if (e.credit_value_fen_per_hour()) {
+    const int64_t value = *e.credit_value_fen_per_hour();
+    if (value < 1 || value > kCreditValueFenPerHourMax) return Fail(Outcome::kInvalidPolicy);
+    next.credit_value_fen_per_hour = value;
+    any = true;
+  }
+  if (const auto* bonus = e.star_bonus_bp()) {
+    if (bonus->size() != kStarLevels + 1) return Fail(Outcome::kInvalidPolicy);
+    for (size_t i = 0; i < bonus->size(); ++i) {
+      if (bonus->Get(i) < 0 || bonus->Get(i) > kStarBonusBpMax) {
+        return Fail(Outcome::kInvalidPolicy);
+      }
+      next.star_bonus_bp[i] = bonus->Get(i);
+    }
+    any = true;
+  }
+  if (e.cash_redemption_monthly_cap_fen()) {
+    const int64_t cap = *e.cash_redemption_monthly_cap_fen();
+    if (cap < 0 || cap > kFenMax) return Fail(Outcome::kInvalidPolicy);
+    next.cash_redemption_monthly_cap_fen = cap;
+    any = true;
+  }
+  if (!any) return Fail(Outcome::kInvalidPolicy);
+  TouchPolicy();
+  policy_ = next;
+  // New thresholds apply from this event on: re-rate every member now.
+  for (auto& [id, member] : members_) {
+    const int star = policy_.StarFor(member.verified_minutes);
+    if (star != member.star) {
+      Touch(members_, Table::kMember, id);
+      member.star = star;
+    }
+  }
+  return kOk;
+}
+
+Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::EventReversed& e) {
+  using events::Data;
+  if (!Present(e.reversal_id()) || !Present(e.reverses_id()) || !Present(e.reason())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  const std::string target_id(Str(e.reverses_id()));
+  const Reversible* target = FindReversible(target_id);
+  if (target == nullptr) return Fail(Outcome::kUnknownEvent);
+  if (IdTaken("reversal", Str(e.reversal_id()))) return Fail(Outcome::kAlreadyExists);
+  if (meta.stream != target->stream) return Fail(Outcome::kWrongStream);
+  if (target->reversed) return Fail(Outcome::kAlreadyReversed);
+
+  // The branch whose seal applies, and the balance each undo needs.
+  std::string branch;
+  Outcome balance = Outcome::kOk;
+  switch (target->type) {
+    case Data::ServiceVerified: {
+      const Service& service = services_.find(target->subject)->second;
+      const Member& volunteer = members_.find(service.volunteer_id)->second;
+      branch = volunteer.branch_id;
+      if (volunteer.credit_minutes < target->minutes) balance = Outcome::kInsufficientCredits;
+      break;
+    }
+    case Data::TrainingCompleted:
+      branch = members_.find(target->subject)->second.branch_id;
+      break;
+    case Data::CreditsTransferred: {
+      branch = members_.find(target->subject)->second.branch_id;
+      if (members_.find(target->other)->second.credit_minutes < target->minutes) {
+        balance = Outcome::kInsufficientCredits;
+      }
+      break;
+    }
+    case Data::DonationReceived:
+    case Data::SaleRecorded: {
+      const Source& source = sources_.find(target->subject)->second;
+      branch = funds_.find(source.fund_id)->second.branch_id;
+      // Money already spent cannot be taken back: the whole inflow must be unallocated.
+      if (source.remaining_fen != source.amount_fen) balance = Outcome::kInsufficientFunds;
+      break;
+    }
+    case Data::DisbursementMade:
+    case Data::ExpenseRecorded:
+      branch = funds_.find(outflows_.find(target->subject)->second.fund_id)->second.branch_id;
+      break;
+    case Data::RedemptionMade:
+      branch = members_.find(target->other)->second.branch_id;
+      break;
+    default:
+      LEDGER_ASSERT(false);  // only reversible events are recorded as reversible
+  }
+  if (Outcome o = CheckSeal(branch, meta.occurred_at_us); o != Outcome::kOk) return Fail(o);
+  if (balance != Outcome::kOk) return Fail(balance);
+
+  TakeId("reversal", Str(e.reversal_id()));
+  const Reversible t = *target;
+  Touch(reversibles_, Table::kReversible, target_id);
+  reversibles_.find(target_id)->second.reversed = true;
+  const int64_t at = meta.occurred_at_us;
+  switch (t.type) {
+    case Data::ServiceVerified: {
+      Touch(services_, Table::kService, t.subject);
+      Service& service = services_.find(t.subject)->second;
+      service.status = ServiceStatus::kReversed;
+      Touch(members_, Table::kMember, service.volunteer_id);
+      Member& volunteer = members_.find(service.volunteer_id)->second;
+      volunteer.verified_minutes -= t.minutes;
+      volunteer.credit_minutes -= t.minutes;
+      SetStar(service.volunteer_id, volunteer);
+      AddToReports(volunteer.branch_id, at, [&](Report& r) {
+        r.verified_minutes -= t.minutes;
+        --r.services;
+      });
+      break;
+    }
+    case Data::TrainingCompleted:
+      Touch(members_, Table::kMember, t.subject);
+      members_.find(t.subject)->second.training_minutes -= t.minutes;
+      break;
+    case Data::CreditsTransferred:
+      Touch(members_, Table::kMember, t.subject);
+      Touch(members_, Table::kMember, t.other);
+      members_.find(t.subject)->second.credit_minutes += t.minutes;
+      members_.find(t.other)->second.credit_minutes -= t.minutes;
+      break;
+    case Data::DonationReceived:
+    case Data::SaleRecorded: {
+      Touch(sources_, Table::kSource, t.subject);
+      Source& source = sources_.find(t.subject)->second;
+      Touch(funds_, Table::kFund, source.fund_id);
+      Fund& fund = funds_.find(source.fund_id)->second;
+      if (source.amount_fen > 0) {
+        const std::string pool = Join(source.fund_id, source.purpose);
+        Touch(open_sources_, Table::kOpenSources, pool);
+        open_sources_[pool].erase(source.order);
+      }
+      if (source.purpose.empty()) {
+        fund.unrestricted_fen -= source.amount_fen;
+      } else {
+        fund.earmarks_fen[source.purpose] -= source.amount_fen;
+      }
+      fund.balance_fen -= source.amount_fen;
+      fund.inflow_fen -= source.amount_fen;
+      const int channel = t.type == Data::DonationReceived ? static_cast<int>(Channel::kDonation)
+                                                           : static_cast<int>(t.minutes);
+      fund.inflow_by_channel_fen[channel] -= source.amount_fen;
+      source.remaining_fen = 0;
+      source.reversed = true;
+      if (t.type == Data::DonationReceived) {
+        Touch(partners_, Table::kPartner, source.partner_id);
+        partners_.find(source.partner_id)->second.donated_fen -= source.amount_fen;
+        const int64_t amount = source.amount_fen;
+        AddToReports(fund.branch_id, at, [&](Report& r) { r.donations_fen -= amount; });
+      } else {
+        if (!t.buyer.empty()) {
+          Touch(partners_, Table::kPartner, t.buyer);
+          partners_.find(t.buyer)->second.purchased_fen -= t.proceeds_fen;
+        }
+        if (!t.other.empty()) {
+          Touch(members_, Table::kMember, t.other);
+          members_.find(t.other)->second.income_fen -= t.amount_fen;
+        }
+        AddToReports(fund.branch_id, at, [&](Report& r) { r.sales_fen -= t.proceeds_fen; });
+      }
+      break;
+    }
+    case Data::DisbursementMade: {
+      const std::string fund_branch =
+          funds_.find(outflows_.find(t.subject)->second.fund_id)->second.branch_id;
+      UnwindOutflow(t.subject);
+      AddToReports(fund_branch, at, [&](Report& r) { r.disbursed_fen -= t.amount_fen; });
+      break;
+    }
+    case Data::ExpenseRecorded:
+      UnwindOutflow(t.subject);
+      break;
+    case Data::RedemptionMade: {
+      Touch(members_, Table::kMember, t.other);
+      Member& member = members_.find(t.other)->second;
+      member.credit_minutes += t.minutes;
+      member.redeemed_minutes -= t.minutes;
+      const bool cash = t.buyer == "cash";
+      if (cash && t.amount_fen > 0) UnwindOutflow(t.subject);
+      AddToReports(member.branch_id, at, [&](Report& r) {
+        if (cash) {
+          r.redeemed_cash_fen -= t.amount_fen;
+        } else {
+          r.redeemed_training_minutes -= t.minutes;
+        }
+      });
+      break;
+    }
+    default:
+      LEDGER_ASSERT(false);
+  }
+  return kOk;
+}
+
+Execution LedgerState::OnMonthlyReportSealed(const EventMeta& meta,
+                                             const events::MonthlyReportSealed& e) {
+  if (!Present(e.branch_id())) return Fail(Outcome::kInvalidField);
+  const std::optional<MonthKey> month = ParseMonth(Str(e.month()));
+  if (!month) return Fail(Outcome::kInvalidField);
+  if (!FindBranch(Str(e.branch_id()))) return Fail(Outcome::kUnknownBranch);
+  const ReportKey key{std::string(Str(e.branch_id())), *month};
+  const Report* report = FindReport(key);
+  if (report != nullptr && report->seal) return Fail(Outcome::kAlreadySealed);
+  Touch(reports_, Table::kReport, key);
+  Seal seal;
+  seal.position = meta.position;
+  seal.hash = std::string(meta.hash);
+  seal.star_counts = StarCounts(key.branch_id);
+  reports_[key].seal = std::move(seal);
+  return kOk;
+}
+
+Execution LedgerState::OnAttestationIssued(const EventMeta& meta,
+                                           const events::AttestationIssued& e) {
+  if (!Present(e.attestation_id()) || !Present(e.member_id()) || !Present(e.merchant_id()) ||
+      e.expires_at_us() <= meta.occurred_at_us) {
+    return Fail(Outcome::kInvalidField);
+  }
+  const Member* member = FindMember(Str(e.member_id()));
+  if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  const Partner* merchant = FindPartner(Str(e.merchant_id()));
+  if (merchant == nullptr) return Fail(Outcome::kUnknownPartner);
+  if (IdTaken("attestation", Str(e.attestation_id()))) return Fail(Outcome::kAlreadyExists);
+  if (merchant->kind != events::PartnerKind::merchant) return Fail(Outcome::kNotAMerchant);
+  if (!member->active) return Fail(Outcome::kMemberInactive);
+  TakeId("attestation", Str(e.attestation_id()));
+  return kOk;
+}
+
+bool LedgerState::operator==(const LedgerState& o) const {
+  return branches_ == o.branches_ && members_ == o.members_ && pairings_ == o.pairings_ &&
+         active_pairs_ == o.active_pairs_ && services_ == o.services_ &&
+         activities_ == o.activities_ && partners_ == o.partners_ && funds_ == o.funds_ &&
+         sources_ == o.sources_ && outflows_ == o.outflows_ && fund_outflows_ == o.fund_outflows_ &&
+         open_sources_ == o.open_sources_ && reversibles_ == o.reversibles_ &&
+         cash_used_ == o.cash_used_ && taken_ids_ == o.taken_ids_ && reports_ == o.reports_ &&
+         policy_ == o.policy_;
+}
+
+}  // namespace ledger

@@ -1,0 +1,398 @@
+// LedgerState: everything the ledger knows, derived from its events, and the rules that decide
+// whether the next event may be recorded. Pure: no I/O, no clock, no globals; the same events in
+// the same order always give the same state.
+//
+// Execute(meta, data) checks every rule for one event, in the precedence order of Outcome, and
+// applies the event only if all pass: a refused event changes nothing. The write side (the
+// decider in the store's single writer) and every read side (projections, replicas, the
+// auditor's independent replay) run the same Execute, so they cannot disagree.
+//
+// Transactions: Begin() starts journaling every change; Rollback() undoes all changes since
+// Begin(); Commit() drops the journal. A batch of events is all or nothing this way.
+//
+// Not thread-safe: one owner applies events; readers need the owner's lock.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "domain/civil_time.h"
+#include "domain/outcome.h"
+#include "domain/policy.h"
+#include "events_generated.h"
+
+namespace ledger {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+// What the log says about an event besides its data.
+struct EventMeta {
+  uint64_t position = 0;    // read side only; the write side does not know it yet
+  std::string_view id;      // the event id (reversals name it)
+  std::string_view stream;  // the stream it was appended to
+  int64_t occurred_at_us = 0;
+  std::string_view hash;  // 32 bytes, read side only (seals record it)
+};
+
+// Inflow channels and outflow categories of a fund, in API.md's order.
+enum class Channel : uint8_t { kDonation, kCharitySale, kEnterprisePurchase, kGovernmentPurchase };
+constexpr int kChannels = 4;
+enum class Category : uint8_t {
+  kDisbursement,
+  kRedemption,
+  kMaterials,
+  kManagement,
+  kTraining,
+  kActivity
+};
+constexpr int kCategories = 6;
+std::string_view ChannelName(int channel);
+std::string_view CategoryName(int category);
+
+struct Branch {
+  std::string name;
+  bool operator==(const Branch&) const = default;
+};
+
+struct Member {
+  events::MemberKind kind = events::MemberKind::volunteer;
+  std::string branch_id;
+  bool active = true;
+  int32_t star = 0;
+  int64_t verified_minutes = 0;
+  int64_t pending_minutes = 0;
+  int64_t credit_minutes = 0;  // balance: verified + received - given - redeemed
+  int64_t redeemed_minutes = 0;
+  int64_t training_minutes = 0;
+  int64_t income_fen = 0;  // maker's share of sales
+  // Personal data: admins and the member's own branch coordinators only.
+  std::string name;
+  std::string gender;
+  std::optional<int32_t> birth_year;
+  std::string phone;
+  std::optional<bool> lives_alone;
+  std::vector<std::string> skills;
+  bool operator==(const Member&) const = default;
+};
+
+struct Pairing {
+  std::string volunteer_id;
+  std::string elder_id;
+  bool active = true;
+  bool operator==(const Pairing&) const = default;
+};
+
+enum class ServiceStatus : uint8_t { kPending, kVerified, kRejected, kReversed };
+
+struct Service {
+  std::string volunteer_id;
+  std::string elder_id;
+  int32_t minutes = 0;
+  ServiceStatus status = ServiceStatus::kPending;
+  bool operator==(const Service&) const = default;
+};
+
+struct Activity {
+  std::string branch_id;
+  bool operator==(const Activity&) const = default;
+};
+
+struct Partner {
+  std::string name;
+  events::PartnerKind kind = events::PartnerKind::enterprise;
+  int64_t donated_fen = 0;    // donations, less reversed ones
+  int64_t purchased_fen = 0;  // enterprise and government purchases as buyer, less reversed
+  int64_t used_fen = 0;       // allocated from its donations and purchases to outflows
+  std::vector<std::string> donations;  // donation ids, in order
+  bool operator==(const Partner&) const = default;
+};
+
+struct Fund {
+  std::string name;
+  std::string branch_id;
+  int64_t balance_fen = 0;
+  int64_t inflow_fen = 0;
+  int64_t outflow_fen = 0;
+  std::array<int64_t, kChannels> inflow_by_channel_fen{};
+  std::array<int64_t, kCategories> outflow_by_category_fen{};
+  std::map<std::string, int64_t> earmarks_fen;  // purpose -> unallocated restricted money
+  int64_t unrestricted_fen = 0;                 // unallocated unrestricted money
+  uint32_t source_count = 0;                    // sources ever received (their FIFO order)
+  bool operator==(const Fund&) const = default;
+};
+
+// One use of a source by an outflow: the donor's view of where the money went.
+struct Use {
+  std::string outflow_id;
+  std::string purpose;
+  int64_t amount_fen = 0;
+  int64_t at_us = 0;
+  bool operator==(const Use&) const = default;
+};
+
+// An inflow that outflows draw on: a donation, or the fund's share of a sale.
+struct Source {
+  std::string fund_id;
+  std::string partner_id;  // donor, or buyer of a purchase; "" for anonymous charity sales
+  std::string purpose;     // restricted_to; "" when unrestricted
+  bool is_donation = true;
+  uint32_t order = 0;  // FIFO rank within the fund
+  int64_t amount_fen = 0;
+  int64_t remaining_fen = 0;
+  bool reversed = false;
+  std::vector<Use> uses;  // live uses only: a reversed outflow's uses are removed
+  bool operator==(const Source&) const = default;
+};
+
+struct Allocation {
+  std::string source_id;
+  std::string partner_id;
+  int64_t amount_fen = 0;
+  bool operator==(const Allocation&) const = default;
+};
+
+struct Outflow {
+  std::string fund_id;
+  std::string type;  // DisbursementMade, ExpenseRecorded, RedemptionMade
+  int32_t category = 0;
+  std::string purpose;
+  int64_t amount_fen = 0;
+  int64_t at_us = 0;
+  std::vector<Allocation> sources;
+  bool reversed = false;
+  bool operator==(const Outflow&) const = default;
+};
+
+// A recorded event that a later EventReversed may undo, with what undoing it needs.
+struct Reversible {
+  events::Data type = events::Data::NONE;
+  std::string stream;
+  std::string subject;     // service id, source id, outflow id, member id (training), transfer from
+  std::string other;       // transfer to; sale maker
+  std::string buyer;       // sale buyer partner
+  int64_t minutes = 0;     // service, training, transfer and redemption minutes
+  int64_t amount_fen = 0;  // maker share of a sale; cash amount of a redemption
+  int64_t proceeds_fen = 0;  // sale proceeds (for the report)
+  bool reversed = false;
+  bool operator==(const Reversible&) const = default;
+};
+
+struct Seal {
+  uint64_t position = 0;
+  std::string hash;  // 32 bytes
+  std::array<int64_t, kStarLevels + 1> star_counts{};
+  bool operator==(const Seal&) const = default;
+};
+
+// Monthly figures of one branch ("" = all branches), by the month of each event's occurred_at.
+// Corrections recorded in a later month count in that later month.
+struct Report {
+  int64_t verified_minutes = 0;
+  int64_t services = 0;
+  std::vector<std::string> elders_served;  // sorted, distinct
+  int64_t activities = 0;
+  int64_t beneficiaries = 0;
+  int64_t new_members = 0;
+  int64_t donations_fen = 0;
+  int64_t sales_fen = 0;
+  int64_t disbursed_fen = 0;
+  int64_t redeemed_cash_fen = 0;
+  int64_t redeemed_training_minutes = 0;
+  std::optional<Seal> seal;
+  bool operator==(const Report&) const = default;
+};
+
+struct ReportKey {
+  std::string branch_id;  // "" = all branches
+  MonthKey month = 0;
+  auto operator<=>(const ReportKey&) const = default;
+};
+
+// The result of Execute.
+struct Execution {
+  Outcome outcome = Outcome::kOk;
+  // For RedemptionMade: the cash amount the ledger computed from the policy in force.
+  std::optional<int64_t> computed_amount_fen;
+};
+
+// Which entity a change touched, for projections that persist changed rows only.
+enum class Table : uint8_t {
+  kBranch,
+  kMember,
+  kPairing,
+  kService,
+  kActivity,
+  kPartner,
+  kFund,
+  kSource,
+  kOutflow,
+  kReversible,
+  kReport,
+  kPolicy,
+  kCashUsed,
+  kActivePair,
+  kFundOutflows,
+  kOpenSources,
+  kTakenId
+};
+
+class LedgerState {
+ public:
+  LedgerState() = default;
+  LedgerState(const LedgerState&) = delete;
+  LedgerState& operator=(const LedgerState&) = delete;
+  LedgerState(LedgerState&&) = default;
+  LedgerState& operator=(LedgerState&&) = default;
+
+  // Checks `data` against every rule and applies it if all pass. `data` must have been verified
+  // as an EventData FlatBuffer.
+  Execution Execute(const EventMeta& meta, const events::EventData& data);
+
+  // Journaling for all-or-nothing batches. REQUIRES: not already in a transaction for Begin.
+  void Begin();
+  void Rollback();
+  void Commit();
+
+  // Change tracking for persistence: every entity changed since the last TakeChanges().
+  void TrackChanges(bool on) { tracking_ = on; }
+  std::vector<std::pair<Table, std::string>> TakeChanges();
+
+  // Reads. Pointers stay valid until the next Execute/Rollback.
+  const Branch* FindBranch(std::string_view id) const { return Find(branches_, id); }
+  const Member* FindMember(std::string_view id) const { return Find(members_, id); }
+  const Pairing* FindPairing(std::string_view id) const { return Find(pairings_, id); }
+  const Service* FindService(std::string_view id) const { return Find(services_, id); }
+  const Activity* FindActivity(std::string_view id) const { return Find(activities_, id); }
+  const Partner* FindPartner(std::string_view id) const { return Find(partners_, id); }
+  const Fund* FindFund(std::string_view id) const { return Find(funds_, id); }
+  const Source* FindSource(std::string_view id) const { return Find(sources_, id); }
+  const Outflow* FindOutflow(std::string_view id) const { return Find(outflows_, id); }
+  const Reversible* FindReversible(std::string_view id) const { return Find(reversibles_, id); }
+  const std::vector<std::string>* FundOutflows(std::string_view fund_id) const {
+    return Find(fund_outflows_, fund_id);
+  }
+  const Report* FindReport(const ReportKey& key) const;
+  const Policy& policy() const { return policy_; }
+  // StreamFor, resolving state-dependent streams; "" if the referenced thing is unknown.
+  std::string StreamOf(const events::EventData& data) const;
+  int64_t CashUsed(std::string_view member_id, MonthKey month) const;
+  // Star distribution of a branch's volunteers now ("" = all branches).
+  std::array<int64_t, kStarLevels + 1> StarCounts(std::string_view branch_id) const;
+
+  const StringMap<Member>& members() const { return members_; }
+  const StringMap<Fund>& funds() const { return funds_; }
+  const StringMap<Source>& sources() const { return sources_; }
+  const StringMap<Outflow>& outflows() const { return outflows_; }
+  const StringMap<Partner>& partners() const { return partners_; }
+  const StringMap<Service>& services() const { return services_; }
+  const std::map<ReportKey, Report>& reports() const { return reports_; }
+
+  // Serialization of one tracked entity (for projections), and loading it back. The bytes are a
+  // deterministic function of the entity. Load returns false on malformed bytes.
+  std::optional<std::string> EncodeRow(Table table, std::string_view key) const;
+  bool LoadRow(Table table, std::string_view key, std::string_view bytes);
+
+  bool operator==(const LedgerState& other) const;
+
+ private:
+  template <typename Map>
+  static const typename Map::mapped_type* Find(const Map& map, std::string_view key) {
+    auto it = map.find(key);
+    return it == map.end() ? nullptr : &it->second;
+  }
+
+  // Records the current value (or absence) of map[key] so Rollback can restore it, and marks the
+  // entity changed. Call before every change of that entry.
+  template <typename Map, typename Key>
+  void Touch(Map& map, Table table, const Key& key);
+  void TouchPolicy();
+  void TouchSet(StringSet& set, Table table, std::string_view key);
+  bool IdTaken(std::string_view kind, std::string_view id) const;
+  void TakeId(std::string_view kind, std::string_view id);
+
+  Outcome CheckSeal(std::string_view branch_id, int64_t occurred_at_us) const;
+  Report& ReportFor(std::string_view branch_id, int64_t occurred_at_us);
+  void AddToReports(std::string_view branch_id, int64_t occurred_at_us,
+                    const std::function<void(Report&)>& change);
+  void SetStar(std::string_view member_id, Member& member);
+
+  // Allocates `amount` from the fund's sources FIFO: same-purpose first, then unrestricted.
+  void Allocate(std::string_view fund_id, std::string_view outflow_id, std::string_view purpose,
+                int64_t amount_fen, int64_t at_us, std::vector<Allocation>* allocations);
+  void AddSource(std::string_view source_id, Source source);
+  void RecordOutflow(std::string_view outflow_id, std::string_view fund_id, std::string type,
+                     int32_t category, std::string_view purpose, int64_t amount_fen, int64_t at_us);
+  Outcome CheckOutflow(std::string_view fund_id, std::string_view purpose, int64_t amount_fen,
+                       int64_t occurred_at_us) const;
+  void UnwindOutflow(std::string_view outflow_id);
+
+  Execution OnBranchOpened(const EventMeta&, const events::BranchOpened&);
+  Execution OnMemberRegistered(const EventMeta&, const events::MemberRegistered&);
+  Execution OnMemberDeactivated(const EventMeta&, const events::MemberDeactivated&);
+  Execution OnPairingFormed(const EventMeta&, const events::PairingFormed&);
+  Execution OnPairingEnded(const EventMeta&, const events::PairingEnded&);
+  Execution OnServiceLogged(const EventMeta&, const events::ServiceLogged&);
+  Execution OnServiceVerified(const EventMeta&, const events::ServiceVerified&);
+  Execution OnServiceRejected(const EventMeta&, const events::ServiceRejected&);
+  Execution OnTrainingCompleted(const EventMeta&, const events::TrainingCompleted&);
+  Execution OnActivityHeld(const EventMeta&, const events::ActivityHeld&);
+  Execution OnCreditsTransferred(const EventMeta&, const events::CreditsTransferred&);
+  Execution OnPartnerRegistered(const EventMeta&, const events::PartnerRegistered&);
+  Execution OnFundOpened(const EventMeta&, const events::FundOpened&);
+  Execution OnDonationReceived(const EventMeta&, const events::DonationReceived&);
+  Execution OnRestrictionChanged(const EventMeta&, const events::RestrictionChanged&);
+  Execution OnSaleRecorded(const EventMeta&, const events::SaleRecorded&);
+  Execution OnDisbursementMade(const EventMeta&, const events::DisbursementMade&);
+  Execution OnExpenseRecorded(const EventMeta&, const events::ExpenseRecorded&);
+  Execution OnRedemptionMade(const EventMeta&, const events::RedemptionMade&);
+  Execution OnPolicySet(const EventMeta&, const events::PolicySet&);
+  Execution OnEventReversed(const EventMeta&, const events::EventReversed&);
+  Execution OnMonthlyReportSealed(const EventMeta&, const events::MonthlyReportSealed&);
+  Execution OnAttestationIssued(const EventMeta&, const events::AttestationIssued&);
+
+  StringMap<Branch> branches_;
+  StringMap<Member> members_;
+  StringMap<Pairing> pairings_;
+  StringSet active_pairs_;  // volunteer_id '\n' elder_id of active pairings
+  StringMap<Service> services_;
+  StringMap<Activity> activities_;
+  StringMap<Partner> partners_;
+  StringMap<Fund> funds_;
+  StringMap<Source> sources_;
+  StringMap<Outflow> outflows_;
+  StringMap<std::vector<std::string>> fund_outflows_;  // fund -> outflow ids, in order
+  // fund '\n' purpose -> FIFO rank -> source id, for sources with money left.
+  StringMap<std::map<uint32_t, std::string>> open_sources_;
+  StringMap<Reversible> reversibles_;
+  StringMap<int64_t> cash_used_;  // member '\n' month -> cash redeemed that month
+  StringSet taken_ids_;           // kind ':' id of trainings, transfers, redemptions, attestations
+  std::map<ReportKey, Report> reports_;
+  Policy policy_;
+
+  bool journaling_ = false;
+  std::vector<std::function<void()>> undo_;
+  bool tracking_ = false;
+  std::vector<std::pair<Table, std::string>> changes_;
+};
+
+// The stream an event belongs to (API.md), or "" when it depends on state: ServiceVerified and
+// ServiceRejected (the volunteer's), RestrictionChanged (the fund's), EventReversed (the
+// original's). LedgerState::StreamOf resolves those.
+std::string StreamFor(const events::EventData& data);
+
+}  // namespace ledger

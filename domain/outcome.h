@@ -1,0 +1,66 @@
+// Outcome: the closed set of answers a domain rule gives, in the precedence order in which the
+// rules are checked (TigerBeetle's CreateTransferResult): input shape first, then references,
+// then uniqueness, then state, then seals, then balances. A handler returns the first failure and
+// changes nothing. Each outcome has one stable machine word, the API's problem `code`.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace ledger {
+
+enum class Outcome : uint8_t {
+  kOk = 0,
+  // The event itself is malformed (the API maps these to 400 invalid_field).
+  kInvalidField,
+  kWrongStream,
+  // Amounts and quantities out of their allowed range (422).
+  kInvalidAmount,
+  kInvalidMinutes,
+  kInvalidPolicy,
+  kAmountOverflow,
+  kAmountNotClientSettable,
+  // References.
+  kUnknownBranch,
+  kUnknownMember,
+  kUnknownPartner,
+  kUnknownFund,
+  kUnknownPairing,
+  kUnknownService,
+  kUnknownActivity,
+  kUnknownDonation,
+  kUnknownEvent,
+  // Uniqueness.
+  kAlreadyExists,
+  kDuplicatePairing,
+  kAlreadySealed,
+  // State.
+  kMemberInactive,
+  kNotAVolunteer,
+  kNotAnElder,
+  kNotAMerchant,
+  kDifferentBranch,
+  kSameMember,
+  kPairingEnded,
+  kAlreadyVerified,
+  kAlreadyRejected,
+  kServiceReversed,
+  kAlreadyReversed,
+  kRestrictionUnchanged,
+  kMonthSealed,
+  // Balances.
+  kInsufficientCredits,
+  kInsufficientFunds,
+  kMonthlyCapExceeded,
+};
+
+// The machine word for `outcome` ("ok", "unknown_member", "insufficient_funds", ...).
+std::string_view OutcomeCode(Outcome outcome);
+
+// True for outcomes that say the request itself is malformed (HTTP 400) rather than refused by
+// a rule about the ledger's state (HTTP 422).
+constexpr bool IsInputError(Outcome outcome) {
+  return outcome == Outcome::kInvalidField || outcome == Outcome::kWrongStream;
+}
+
+}  // namespace ledger

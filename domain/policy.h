@@ -1,0 +1,34 @@
+// Policy: the programme's adjustable numbers, set by PolicySet events so that a replay applies
+// the policy in force when each event happened. Defaults follow API.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace ledger {
+
+constexpr int kStarLevels = 5;  // stars 0..5
+
+struct Policy {
+  // Verified service hours needed for stars 1..5 (《中国注册志愿者管理办法》).
+  std::array<int32_t, kStarLevels> star_thresholds_hours = {100, 300, 600, 1000, 1500};
+  int64_t credit_value_fen_per_hour = 2000;
+  // Bonus on cash redemptions, in basis points, for stars 0..5.
+  std::array<int32_t, kStarLevels + 1> star_bonus_bp = {0, 0, 500, 1000, 1500, 2000};
+  int64_t cash_redemption_monthly_cap_fen = 0;  // 0: no cap
+
+  bool operator==(const Policy&) const = default;
+
+  // The star level earned by `verified_minutes` of verified service.
+  int StarFor(int64_t verified_minutes) const;
+
+  // The cash value in fen of redeeming `minutes` at `star`:
+  // floor(minutes × value_per_hour × (10000 + bonus_bp) / (60 × 10000)), computed exactly.
+  // nullopt if it does not fit in int64.
+  std::optional<int64_t> CashValueFen(int64_t minutes, int star) const;
+};
+
+static_assert(kStarLevels == 5, "API.md fixes five thresholds and six bonus values");
+
+}  // namespace ledger
