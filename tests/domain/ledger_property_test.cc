@@ -1,0 +1,248 @@
+// Property test: long random sequences of valid and invalid events keep the ledger's invariants,
+// and journaled batches that are rolled back leave no trace. Seed: LEDGER_PROPERTY_SEED (default:
+// time), printed; events: LEDGER_PROPERTY_EVENTS (default 120,000).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <random>
+
+#include "domain/ledger_state.h"
+#include "tests/domain/event_builder.h"
+
+namespace ledger {
+namespace {
+
+using testing::BeijingUs;
+using testing::LedgerDriver;
+
+int64_t EnvInt(const char* name, int64_t fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? std::atoll(value) : fallback;
+}
+
+// Produces random events over small pools of ids, so that references often hit and sometimes
+// miss, amounts sometimes exceed balances, and reversals sometimes name spent inflows.
+class EventGenerator {
+ public:
+  explicit EventGenerator(uint64_t seed) : random_(seed) {}
+
+  struct Event {
+    std::string id;
+    std::string type;
+    std::string fields;
+  };
+
+  Event Next() {
+    const int n = counter_++;
+    auto pick = [&](const char* prefix, int pool) {
+      return std::string(prefix) + std::to_string(random_() % pool);
+    };
+    auto amount = [&] { return std::to_string(1 + random_() % 50000); };
+    const std::string id = "ev" + std::to_string(n);
+    const std::string branch = pick("b", 3);
+    switch (random_() % 20) {
+      case 0:
+        return {id, "BranchOpened", "branch_id: \"" + branch + "\", name: \"n\""};
+      case 1:
+      case 2: {
+        static const char* kKinds[] = {"volunteer", "elder", "youth_volunteer"};
+        const std::string kind = kKinds[random_() % 3];
+        return {id, "MemberRegistered",
+                "member_id: \"" + pick(kind == "elder" ? "e" : "v", 40) + "\", kind: " + kind +
+                    ", branch_id: \"" + branch + "\", name: \"n\""};
+      }
+      case 3:
+        return {id, "PartnerRegistered",
+                "partner_id: \"" + pick("p", 6) + "\", name: \"n\", kind: enterprise"};
+      case 4:
+        return {id, "FundOpened",
+                "fund_id: \"" + pick("f", 3) + "\", name: \"n\", branch_id: \"" + branch + "\""};
+      case 5:
+      case 6: {
+        std::string restricted =
+            random_() % 2 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "";
+        const std::string donation = "d" + std::to_string(n);
+        inflows_.push_back(id);
+        return {id, "DonationReceived",
+                "donation_id: \"" + donation + "\", partner_id: \"" + pick("p", 6) +
+                    "\", fund_id: \"" + pick("f", 3) + "\", amount_fen: " + amount() +
+                    ", kind: cash" + restricted};
+      }
+      case 7: {
+        const std::string sale = "sale" + std::to_string(n);
+        inflows_.push_back(id);
+        return {id, "SaleRecorded",
+                "sale_id: \"" + sale + "\", fund_id: \"" + pick("f", 3) +
+                    "\", product: \"挂袋\", category: patent_product, quantity: " +
+                    std::to_string(1 + random_() % 20) +
+                    ", unit_price_fen: " + std::to_string(1 + random_() % 5000) +
+                    ", channel: government_purchase, buyer_partner_id: \"" + pick("p", 6) +
+                    "\", maker_id: \"" + pick("v", 40) +
+                    "\", maker_share_bp: " + std::to_string(random_() % 10001)};
+      }
+      case 8:
+      case 9: {
+        outflows_.push_back(id);
+        return {id, "DisbursementMade",
+                "disbursement_id: \"x" + std::to_string(n) + "\", fund_id: \"" + pick("f", 3) +
+                    "\", purpose: \"" + pick("purpose", 3) + "\", amount_fen: " + amount()};
+      }
+      case 10: {
+        outflows_.push_back(id);
+        return {id, "ExpenseRecorded",
+                "expense_id: \"x" + std::to_string(n) + "\", fund_id: \"" + pick("f", 3) +
+                    "\", category: materials, amount_fen: " + amount()};
+      }
+      case 11:
+      case 12: {
+        const std::string service = "s" + std::to_string(random_() % 400);
+        return {id, "ServiceLogged",
+                "service_id: \"" + service + "\", volunteer_id: \"" + pick("v", 40) +
+                    "\", kind: home_visit, minutes: " + std::to_string(random_() % 760)};
+      }
+      case 13:
+      case 14: {
+        verifications_.push_back(id);
+        return {id, "ServiceVerified",
+                "service_id: \"s" + std::to_string(random_() % 400) + "\", confirmed_by: \"e\""};
+      }
+      case 15: {
+        const bool cash = random_() % 2;
+        redemptions_.push_back(id);
+        return {id, "RedemptionMade",
+                "redemption_id: \"r" + std::to_string(n) + "\", member_id: \"" + pick("v", 40) +
+                    "\", minutes: " + std::to_string(1 + random_() % 300) +
+                    (cash ? ", reward: cash, fund_id: \"" + pick("f", 3) + "\""
+                          : ", reward: training, course: \"护理\"")};
+      }
+      case 16:
+        transfers_.push_back(id);
+        return {id, "CreditsTransferred",
+                "transfer_id: \"t" + std::to_string(n) + "\", from_member_id: \"" + pick("v", 40) +
+                    "\", to_member_id: \"" + pick("v", 40) +
+                    "\", minutes: " + std::to_string(1 + random_() % 200)};
+      case 17:
+        return {id, "RestrictionChanged",
+                "donation_id: \"d" + std::to_string(random_() % (n + 1)) +
+                    "\", consent_ref: \"c\"" +
+                    (random_() % 3 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "")};
+      default: {
+        // Reverse something recorded earlier (or something that does not exist).
+        std::vector<std::string>* pools[] = {&inflows_, &outflows_, &verifications_, &redemptions_,
+                                             &transfers_};
+        std::vector<std::string>& pool = *pools[random_() % 5];
+        const std::string target = pool.empty() ? "none" : pool[random_() % pool.size()];
+        return {id, "EventReversed",
+                "reversal_id: \"rv" + std::to_string(n) + "\", reverses_id: \"" + target +
+                    "\", reason: \"correction\""};
+      }
+    }
+  }
+
+  std::mt19937_64& random() { return random_; }
+
+ private:
+  std::mt19937_64 random_;
+  int counter_ = 0;
+  std::vector<std::string> inflows_, outflows_, verifications_, redemptions_, transfers_;
+};
+
+// Checks every invariant over the whole state; returns the first violation, or "".
+std::string CheckInvariants(const LedgerState& state) {
+  for (const auto& [id, member] : state.members()) {
+    if (member.credit_minutes < 0) return "member " + id + " has negative credits";
+    if (member.pending_minutes < 0) return "member " + id + " has negative pending minutes";
+    if (member.star != state.policy().StarFor(member.verified_minutes)) {
+      return "member " + id + " has a stale star";
+    }
+  }
+  // verified minutes = sum of verified services (reversed ones are no longer verified)
+  std::map<std::string, int64_t> verified;
+  for (const auto& [id, service] : state.services()) {
+    if (service.status == ServiceStatus::kVerified)
+      verified[service.volunteer_id] += service.minutes;
+  }
+  for (const auto& [id, member] : state.members()) {
+    if (member.verified_minutes != verified[id]) return "member " + id + " verified minutes drift";
+  }
+  for (const auto& [id, fund] : state.funds()) {
+    if (fund.balance_fen < 0) return "fund " + id + " is negative";
+    if (fund.unrestricted_fen < 0) return "fund " + id + " unrestricted pool is negative";
+    if (fund.inflow_fen - fund.outflow_fen != fund.balance_fen) {
+      return "fund " + id + ": inflow - outflow != balance";
+    }
+    int64_t earmarked = 0;
+    for (const auto& [purpose, balance] : fund.earmarks_fen) {
+      if (balance < 0) return "fund " + id + " earmark " + purpose + " is negative";
+      earmarked += balance;
+    }
+    if (earmarked + fund.unrestricted_fen != fund.balance_fen) {
+      return "fund " + id + ": earmarks + unrestricted != balance";
+    }
+    int64_t channels = 0;
+    for (int64_t c : fund.inflow_by_channel_fen) channels += c;
+    if (channels != fund.inflow_fen) return "fund " + id + ": channels do not sum to inflow";
+  }
+  std::map<std::string, int64_t> used_by_source;
+  for (const auto& [id, outflow] : state.outflows()) {
+    int64_t allocated = 0;
+    for (const Allocation& a : outflow.sources) allocated += a.amount_fen;
+    if (allocated != outflow.amount_fen) return "outflow " + id + ": allocations != amount";
+    if (!outflow.reversed) {
+      for (const Allocation& a : outflow.sources) used_by_source[a.source_id] += a.amount_fen;
+    }
+  }
+  for (const auto& [id, source] : state.sources()) {
+    if (source.remaining_fen < 0) return "source " + id + " is negative";
+    int64_t uses = 0;
+    for (const Use& use : source.uses) uses += use.amount_fen;
+    if (uses != used_by_source[id]) return "source " + id + ": uses disagree with outflows";
+    if (!source.reversed && uses + source.remaining_fen != source.amount_fen) {
+      return "source " + id + ": allocated + remaining != amount";
+    }
+  }
+  return "";
+}
+
+TEST(LedgerPropertyTest, RandomHistoriesKeepInvariantsAndRollbackLeavesNoTrace) {
+  const int64_t events = EnvInt("LEDGER_PROPERTY_EVENTS", 120000);
+  const uint64_t seed = static_cast<uint64_t>(EnvInt("LEDGER_PROPERTY_SEED", std::time(nullptr)));
+  std::printf("property test: %ld events, seed %lu (rerun with LEDGER_PROPERTY_SEED=%lu)\n", events,
+              seed, seed);
+  EventGenerator generator(seed);
+  LedgerDriver main_line;  // executes every event once
+  LedgerDriver noisy;      // the same, plus rolled-back batches in between
+  std::map<std::string, int> outcomes;
+  std::mt19937_64 noise(seed ^ 0x9e3779b97f4a7c15ULL);
+  for (int64_t i = 0; i < events; ++i) {
+    main_line.now_us = noisy.now_us = BeijingUs(2026, 1, 1) + i * 60'000'000LL;
+    const EventGenerator::Event event = generator.Next();
+    const std::string outcome = main_line.RunWithId(event.id, event.type, event.fields);
+    ++outcomes[outcome];
+    if (noise() % 50 == 0) {
+      // A batch that a later event refuses: all of it must be undone.
+      noisy.state().Begin();
+      for (int k = 0; k < 3; ++k) {
+        const EventGenerator::Event extra = generator.Next();
+        noisy.RunWithId("noise-" + extra.id, extra.type, extra.fields);
+      }
+      noisy.state().Rollback();
+    }
+    ASSERT_EQ(noisy.RunWithId(event.id, event.type, event.fields), outcome) << "event " << i;
+    if (i % 4000 == 0 || i == events - 1) {
+      const std::string violation = CheckInvariants(main_line.state());
+      ASSERT_EQ(violation, "") << "after event " << i << " (" << event.type << ")";
+    }
+  }
+  EXPECT_TRUE(main_line.state() == noisy.state()) << "a rolled-back batch left a trace";
+  // The history must have exercised both acceptance and refusal broadly.
+  EXPECT_GT(outcomes["ok"], events / 5);
+  EXPECT_GT(outcomes["insufficient_funds"], 0);
+  EXPECT_GT(outcomes["insufficient_credits"], 0);
+  EXPECT_GT(outcomes["already_reversed"] + outcomes["already_exists"], 0);
+  for (const auto& [code, count] : outcomes) std::printf("  %-28s %d\n", code.c_str(), count);
+}
+
+}  // namespace
+}  // namespace ledger

@@ -1,0 +1,124 @@
+#include "tests/domain/ledger_scenario.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace ledger::testing {
+
+std::vector<ScenarioEvent> OctoberScenario() {
+  std::vector<ScenarioEvent> events;
+  int64_t at = BeijingUs(2026, 10, 1, 9);
+  auto add = [&](std::string id, std::string type, std::string fields) {
+    events.push_back({"ev-" + std::move(id), std::move(type), std::move(fields), at});
+    at += 60'000'000;  // a minute apart
+  };
+  add("b-shiyuan", "BranchOpened", R"(branch_id: "b-shiyuan", name: "石园街道")");
+  add("b-gaoliying", "BranchOpened", R"(branch_id: "b-gaoliying", name: "高丽营镇")");
+  add("v-wang", "MemberRegistered",
+      R"(member_id: "v-wang", kind: volunteer, branch_id: "b-shiyuan", name: "王秀兰",
+         gender: "女", birth_year: 1968, phone: "13800000001", skills: ["刺绣", "陪伴"])");
+  add("v-li", "MemberRegistered",
+      R"(member_id: "v-li", kind: volunteer, branch_id: "b-shiyuan", name: "李桂英",
+         gender: "女", birth_year: 1971)");
+  add("v-zhang", "MemberRegistered",
+      R"(member_id: "v-zhang", kind: volunteer, branch_id: "b-gaoliying", name: "张凤")");
+  add("e-zhao", "MemberRegistered",
+      R"(member_id: "e-zhao", kind: elder, branch_id: "b-shiyuan", name: "赵德福",
+         birth_year: 1938, lives_alone: true)");
+  add("e-qian", "MemberRegistered",
+      R"(member_id: "e-qian", kind: elder, branch_id: "b-shiyuan", name: "钱淑珍",
+         birth_year: 1941, lives_alone: true)");
+  add("e-sun", "MemberRegistered",
+      R"(member_id: "e-sun", kind: elder, branch_id: "b-gaoliying", name: "孙桂兰",
+         birth_year: 1936, lives_alone: true)");
+  add("pair-1", "PairingFormed",
+      R"(pairing_id: "pair-1", volunteer_id: "v-wang", elder_id: "e-zhao")");
+  add("pair-2", "PairingFormed",
+      R"(pairing_id: "pair-2", volunteer_id: "v-li", elder_id: "e-qian")");
+  add("pair-3", "PairingFormed",
+      R"(pairing_id: "pair-3", volunteer_id: "v-zhang", elder_id: "e-sun")");
+  add("p-avic", "PartnerRegistered",
+      R"(partner_id: "p-avic", name: "中航复合材料有限责任公司", kind: enterprise)");
+  add("p-wuye", "PartnerRegistered",
+      R"(partner_id: "p-wuye", name: "北京顺义物业服务集团有限公司", kind: enterprise)");
+  add("p-qinglian", "PartnerRegistered",
+      R"(partner_id: "p-qinglian", name: "北京青联篮球赛事", kind: community_org)");
+  add("p-gov", "PartnerRegistered",
+      R"(partner_id: "p-gov", name: "石园街道办事处", kind: government)");
+  add("f-aid", "FundOpened",
+      R"(fund_id: "f-aid", name: "长者困济帮扶基金", branch_id: "b-shiyuan")");
+  add("a-chongyang", "ActivityHeld",
+      R"(activity_id: "a-chongyang", branch_id: "b-shiyuan", title: "重阳节敬老活动",
+         date: "2026-10-29", participants: 20, beneficiaries: 35)");
+  // Visits: 王 4 × 90 min, 李 3 × 120 (one rejected), 张 2 × 60.
+  for (int i = 1; i <= 4; ++i) {
+    const std::string s = "svc-wang-" + std::to_string(i);
+    add(s, "ServiceLogged", "service_id: \"" + s + R"(", volunteer_id: "v-wang", elder_id: "e-zhao",
+        kind: home_visit, minutes: 90, place: "赵家")");
+    add(s + "-ok", "ServiceVerified",
+        "service_id: \"" + s + R"(", confirmed_by: "e-zhao", rating: 5)");
+  }
+  for (int i = 1; i <= 3; ++i) {
+    const std::string s = "svc-li-" + std::to_string(i);
+    add(s, "ServiceLogged", "service_id: \"" + s + R"(", volunteer_id: "v-li", elder_id: "e-qian",
+        kind: respite_care, minutes: 120)");
+    if (i < 3) {
+      add(s + "-ok", "ServiceVerified", "service_id: \"" + s + R"(", confirmed_by: "e-qian")");
+    } else {
+      add(s + "-no", "ServiceRejected", "service_id: \"" + s + R"(", reason: "logged twice")");
+    }
+  }
+  for (int i = 1; i <= 2; ++i) {
+    const std::string s = "svc-zhang-" + std::to_string(i);
+    add(s, "ServiceLogged", "service_id: \"" + s + R"(", volunteer_id: "v-zhang", elder_id: "e-sun",
+        kind: companionship, minutes: 60)");
+    add(s + "-ok", "ServiceVerified", "service_id: \"" + s + R"(", confirmed_by: "e-sun")");
+  }
+  add("d-avic", "DonationReceived",
+      R"(donation_id: "d-avic", partner_id: "p-avic", fund_id: "f-aid", amount_fen: 500000,
+         kind: cash, restricted_to: "elder_aid", agreement_ref: "定向捐赠协议-2026-01")");
+  add("sale-gov", "SaleRecorded",
+      R"(sale_id: "sale-gov", fund_id: "f-aid", product: "便民服务挂袋", category: patent_product,
+         quantity: 100, unit_price_fen: 1800, channel: government_purchase,
+         buyer_partner_id: "p-gov", maker_id: "v-li", maker_share_bp: 1000)");
+  add("sale-charity", "SaleRecorded",
+      R"(sale_id: "sale-charity", fund_id: "f-aid", product: "手工刺绣", category: embroidery,
+         quantity: 5, unit_price_fen: 6000, channel: charity_sale, maker_id: "v-wang",
+         maker_share_bp: 5000)");
+  add("d-wuye", "DonationReceived",
+      R"(donation_id: "d-wuye", partner_id: "p-wuye", fund_id: "f-aid", amount_fen: 100000,
+         kind: cash)");
+  add("x-aid1", "DisbursementMade",
+      R"(disbursement_id: "x-aid1", fund_id: "f-aid", purpose: "elder_aid", amount_fen: 300000,
+         elder_id: "e-zhao", description: "冬季取暖补助", evidence_ref: "receipt-001")");
+  add("x-aid2", "DisbursementMade",
+      R"(disbursement_id: "x-aid2", fund_id: "f-aid", purpose: "elder_aid", amount_fen: 250000,
+         elder_id: "e-qian", evidence_ref: "receipt-002")");
+  add("x-mat", "ExpenseRecorded",
+      R"(expense_id: "x-mat", fund_id: "f-aid", category: materials, amount_fen: 20000,
+         description: "刺绣材料")");
+  add("rd-wang", "RedemptionMade",
+      R"(redemption_id: "rd-wang", member_id: "v-wang", minutes: 120, reward: cash,
+         fund_id: "f-aid")");
+  add("rd-li", "RedemptionMade",
+      R"(redemption_id: "rd-li", member_id: "v-li", minutes: 60, reward: training,
+         course: "老年护理")");
+  add("rv-mat", "EventReversed",
+      R"(reversal_id: "rv-mat", reverses_id: "ev-x-mat", reason: "entered twice")");
+  at = BeijingUs(2026, 11, 2, 10);
+  add("seal-shiyuan-2026-10", "MonthlyReportSealed", R"(branch_id: "b-shiyuan", month: "2026-10")");
+  return events;
+}
+
+void RunOctoberScenario(LedgerDriver& driver) {
+  for (const ScenarioEvent& event : OctoberScenario()) {
+    driver.now_us = event.occurred_at_us;
+    const std::string outcome = driver.RunWithId(event.id, event.type, event.fields);
+    if (outcome != "ok") {
+      std::fprintf(stderr, "scenario event %s refused: %s\n", event.id.c_str(), outcome.c_str());
+      std::abort();
+    }
+  }
+}
+
+}  // namespace ledger::testing
