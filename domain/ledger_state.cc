@@ -215,8 +215,19 @@ void LedgerState::TouchPolicy() {
   if (journaling_) undo_.push_back([this, old = policy_] { policy_ = old; });
 }
 
-void LedgerState::TouchSet(StringSet& set, Table table, std::string_view key) {
-  if (tracking_) changes_.emplace_back(table, std::string(key));
+template <typename Map, typename Key>
+void LedgerState::TouchIndex(Map& map, const Key& key) {
+  if (!journaling_) return;
+  auto it = map.find(key);
+  if (it == map.end()) {
+    undo_.push_back([&map, k = typename Map::key_type(key)] { map.erase(k); });
+  } else {
+    undo_.push_back([&map, k = it->first, v = it->second] { map.insert_or_assign(k, v); });
+  }
+}
+
+void LedgerState::TouchSet(StringSet& set, std::optional<Table> table, std::string_view key) {
+  if (tracking_ && table) changes_.emplace_back(*table, std::string(key));
   if (!journaling_) return;
   if (set.contains(key)) {
     undo_.push_back([&set, k = std::string(key)] { set.insert(k); });
@@ -314,6 +325,14 @@ void LedgerState::SetStar(std::string_view member_id, Member& member) {
   member.star = policy_.StarFor(member.verified_minutes);
 }
 
+void LedgerState::CloseSource(const std::string& pool, uint32_t order) {
+  auto it = open_sources_.find(pool);
+  if (it == open_sources_.end()) return;
+  TouchIndex(open_sources_, pool);
+  it->second.erase(order);
+  if (it->second.empty()) open_sources_.erase(it);
+}
+
 void LedgerState::AddSource(std::string_view source_id, Source source) {
   Fund& fund = funds_.find(source.fund_id)->second;
   source.order = fund.source_count++;
@@ -325,7 +344,7 @@ void LedgerState::AddSource(std::string_view source_id, Source source) {
   }
   if (source.amount_fen > 0) {
     const std::string pool = Join(source.fund_id, source.purpose);
-    Touch(open_sources_, Table::kOpenSources, pool);
+    TouchIndex(open_sources_, pool);
     open_sources_[pool].emplace(source.order, std::string(source_id));
   }
   Touch(sources_, Table::kSource, source_id);
@@ -359,7 +378,7 @@ void LedgerState::Allocate(std::string_view fund_id, std::string_view outflow_id
     const std::string pool_key = Join(fund_id, pool_purpose);
     auto pool_it = open_sources_.find(pool_key);
     if (pool_it == open_sources_.end()) continue;
-    Touch(open_sources_, Table::kOpenSources, pool_key);
+    TouchIndex(open_sources_, pool_key);
     auto& pool = pool_it->second;
     while (left > 0 && !pool.empty()) {
       auto first = pool.begin();
@@ -382,6 +401,7 @@ void LedgerState::Allocate(std::string_view fund_id, std::string_view outflow_id
       allocations->push_back(Allocation{source_id, source.partner_id, take});
       if (source.remaining_fen == 0) pool.erase(first);
     }
+    if (pool.empty()) open_sources_.erase(pool_it);  // no empty pools: they are not persisted
   }
   LEDGER_ASSERT(left == 0);  // CheckOutflow guaranteed the money
 }
@@ -392,6 +412,7 @@ void LedgerState::RecordOutflow(std::string_view outflow_id, std::string_view fu
   Touch(funds_, Table::kFund, fund_id);
   Outflow outflow;
   outflow.fund_id = std::string(fund_id);
+  outflow.order = funds_.find(fund_id)->second.outflow_count++;
   outflow.type = std::move(type);
   outflow.category = category;
   outflow.purpose = std::string(purpose);
@@ -404,7 +425,7 @@ void LedgerState::RecordOutflow(std::string_view outflow_id, std::string_view fu
   fund.outflow_by_category_fen[category] += amount_fen;
   Touch(outflows_, Table::kOutflow, outflow_id);
   outflows_.insert_or_assign(std::string(outflow_id), std::move(outflow));
-  Touch(fund_outflows_, Table::kFundOutflows, fund_id);
+  TouchIndex(fund_outflows_, fund_id);
   fund_outflows_[std::string(fund_id)].push_back(std::string(outflow_id));
 }
 
@@ -419,7 +440,7 @@ void LedgerState::UnwindOutflow(std::string_view outflow_id) {
     Source& source = sources_.find(allocation.source_id)->second;
     if (source.remaining_fen == 0) {
       const std::string pool = Join(source.fund_id, source.purpose);
-      Touch(open_sources_, Table::kOpenSources, pool);
+      TouchIndex(open_sources_, pool);
       open_sources_[pool].emplace(source.order, allocation.source_id);
     }
     source.remaining_fen += allocation.amount_fen;
@@ -576,7 +597,7 @@ Execution LedgerState::OnPairingFormed(const EventMeta& meta, const events::Pair
   Touch(pairings_, Table::kPairing, Str(e.pairing_id()));
   pairings_.emplace(Str(e.pairing_id()), Pairing{std::string(Str(e.volunteer_id())),
                                                  std::string(Str(e.elder_id())), true});
-  TouchSet(active_pairs_, Table::kActivePair, pair);
+  TouchSet(active_pairs_, std::nullopt, pair);
   active_pairs_.insert(pair);
   return kOk;
 }
@@ -594,7 +615,7 @@ Execution LedgerState::OnPairingEnded(const EventMeta& meta, const events::Pairi
   const std::string pair = Join(pairing->volunteer_id, pairing->elder_id);
   Touch(pairings_, Table::kPairing, Str(e.pairing_id()));
   pairings_.find(Str(e.pairing_id()))->second.active = false;
-  TouchSet(active_pairs_, Table::kActivePair, pair);
+  TouchSet(active_pairs_, std::nullopt, pair);
   active_pairs_.erase(pair);
   return kOk;
 }
@@ -882,9 +903,9 @@ Execution LedgerState::OnRestrictionChanged(const EventMeta& meta,
   if (s.remaining_fen > 0) {
     const std::string old_pool = Join(s.fund_id, s.purpose);
     const std::string new_pool = Join(s.fund_id, new_purpose);
-    Touch(open_sources_, Table::kOpenSources, old_pool);
-    Touch(open_sources_, Table::kOpenSources, new_pool);
-    open_sources_[old_pool].erase(s.order);
+    TouchIndex(open_sources_, old_pool);
+    TouchIndex(open_sources_, new_pool);
+    CloseSource(old_pool, s.order);
     open_sources_[new_pool].emplace(s.order, donation_id);
     if (s.purpose.empty()) {
       f.unrestricted_fen -= s.remaining_fen;
@@ -1247,8 +1268,8 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       Fund& fund = funds_.find(source.fund_id)->second;
       if (source.amount_fen > 0) {
         const std::string pool = Join(source.fund_id, source.purpose);
-        Touch(open_sources_, Table::kOpenSources, pool);
-        open_sources_[pool].erase(source.order);
+        TouchIndex(open_sources_, pool);
+        CloseSource(pool, source.order);
       }
       if (source.purpose.empty()) {
         fund.unrestricted_fen -= source.amount_fen;

@@ -133,6 +133,7 @@ struct Fund {
   std::map<std::string, int64_t> earmarks_fen;  // purpose -> unallocated restricted money
   int64_t unrestricted_fen = 0;                 // unallocated unrestricted money
   uint32_t source_count = 0;                    // sources ever received (their FIFO order)
+  uint32_t outflow_count = 0;                   // outflows ever recorded (their order)
   bool operator==(const Fund&) const = default;
 };
 
@@ -168,7 +169,8 @@ struct Allocation {
 
 struct Outflow {
   std::string fund_id;
-  std::string type;  // DisbursementMade, ExpenseRecorded, RedemptionMade
+  uint32_t order = 0;  // rank among the fund's outflows
+  std::string type;    // DisbursementMade, ExpenseRecorded, RedemptionMade
   int32_t category = 0;
   std::string purpose;
   int64_t amount_fen = 0;
@@ -230,7 +232,8 @@ struct Execution {
   std::optional<int64_t> computed_amount_fen;
 };
 
-// Which entity a change touched, for projections that persist changed rows only.
+// The persisted tables of a LedgerState: everything else (open sources per pool, active pairs,
+// a fund's outflow list) is derived from these on load. Projections persist changed rows only.
 enum class Table : uint8_t {
   kBranch,
   kMember,
@@ -245,11 +248,9 @@ enum class Table : uint8_t {
   kReport,
   kPolicy,
   kCashUsed,
-  kActivePair,
-  kFundOutflows,
-  kOpenSources,
-  kTakenId
+  kTakenId,
 };
+constexpr int kTables = 14;
 
 class LedgerState {
  public:
@@ -303,9 +304,12 @@ class LedgerState {
   const std::map<ReportKey, Report>& reports() const { return reports_; }
 
   // Serialization of one tracked entity (for projections), and loading it back. The bytes are a
-  // deterministic function of the entity. Load returns false on malformed bytes.
+  // deterministic function of the entity; nullopt when it does not exist (delete the row).
+  // LoadRow returns false on malformed bytes. After loading every row, FinishLoad() derives the
+  // indexes that are not persisted.
   std::optional<std::string> EncodeRow(Table table, std::string_view key) const;
   bool LoadRow(Table table, std::string_view key, std::string_view bytes);
+  void FinishLoad();
 
   bool operator==(const LedgerState& other) const;
 
@@ -321,7 +325,9 @@ class LedgerState {
   template <typename Map, typename Key>
   void Touch(Map& map, Table table, const Key& key);
   void TouchPolicy();
-  void TouchSet(StringSet& set, Table table, std::string_view key);
+  void TouchSet(StringSet& set, std::optional<Table> table, std::string_view key);
+  template <typename Map, typename Key>
+  void TouchIndex(Map& map, const Key& key);  // journals a derived index entry; not persisted
   bool IdTaken(std::string_view kind, std::string_view id) const;
   void TakeId(std::string_view kind, std::string_view id);
 
@@ -335,6 +341,8 @@ class LedgerState {
   void Allocate(std::string_view fund_id, std::string_view outflow_id, std::string_view purpose,
                 int64_t amount_fen, int64_t at_us, std::vector<Allocation>* allocations);
   void AddSource(std::string_view source_id, Source source);
+  // Removes a source from a FIFO pool, dropping the pool when it empties.
+  void CloseSource(const std::string& pool, uint32_t order);
   void RecordOutflow(std::string_view outflow_id, std::string_view fund_id, std::string type,
                      int32_t category, std::string_view purpose, int64_t amount_fen, int64_t at_us);
   Outcome CheckOutflow(std::string_view fund_id, std::string_view purpose, int64_t amount_fen,

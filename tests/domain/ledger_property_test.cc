@@ -215,6 +215,7 @@ TEST(LedgerPropertyTest, RandomHistoriesKeepInvariantsAndRollbackLeavesNoTrace) 
   LedgerDriver noisy;      // the same, plus rolled-back batches in between
   std::map<std::string, int> outcomes;
   std::mt19937_64 noise(seed ^ 0x9e3779b97f4a7c15ULL);
+  main_line.state().TrackChanges(true);
   for (int64_t i = 0; i < events; ++i) {
     main_line.now_us = noisy.now_us = BeijingUs(2026, 1, 1) + i * 60'000'000LL;
     const EventGenerator::Event event = generator.Next();
@@ -236,6 +237,15 @@ TEST(LedgerPropertyTest, RandomHistoriesKeepInvariantsAndRollbackLeavesNoTrace) 
     }
   }
   EXPECT_TRUE(main_line.state() == noisy.state()) << "a rolled-back batch left a trace";
+  // The persisted rows of everything ever changed rebuild the same state.
+  LedgerState loaded;
+  for (const auto& [table, key] : main_line.state().TakeChanges()) {
+    if (std::optional<std::string> row = main_line.state().EncodeRow(table, key)) {
+      ASSERT_TRUE(loaded.LoadRow(table, key, *row));
+    }
+  }
+  loaded.FinishLoad();
+  EXPECT_TRUE(loaded == main_line.state()) << "rows do not rebuild the state";
   // The history must have exercised both acceptance and refusal broadly.
   EXPECT_GT(outcomes["ok"], events / 5);
   EXPECT_GT(outcomes["insufficient_funds"], 0);

@@ -1,0 +1,477 @@
+// Row encoding of LedgerState's persisted tables (see Table), and loading them back.
+#include <charconv>
+
+#include "domain/byte_codec.h"
+#include "domain/ledger_state.h"
+
+namespace ledger {
+namespace {
+
+template <typename Map>
+const typename Map::mapped_type* Lookup(const Map& map, std::string_view key) {
+  auto it = map.find(key);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+std::optional<ReportKey> ParseReportKey(std::string_view key) {
+  const size_t split = key.find('\n');
+  if (split == std::string_view::npos) return std::nullopt;
+  ReportKey out;
+  out.branch_id = std::string(key.substr(0, split));
+  const std::string_view month = key.substr(split + 1);
+  auto [end, error] = std::from_chars(month.data(), month.data() + month.size(), out.month);
+  if (error != std::errc() || end != month.data() + month.size()) return std::nullopt;
+  return out;
+}
+
+void PutStrings(ByteWriter& w, const std::vector<std::string>& values) {
+  w.U64(values.size());
+  for (const std::string& v : values) w.Str(v);
+}
+
+std::vector<std::string> GetStrings(ByteReader& r) {
+  std::vector<std::string> values(r.U64());
+  for (std::string& v : values) {
+    if (!r.ok()) return {};
+    v = r.Str();
+  }
+  return values;
+}
+
+template <typename T>
+T GetEnum(ByteReader& r) {
+  return static_cast<T>(r.U64());
+}
+
+void Encode(ByteWriter& w, const Member& m) {
+  w.U64(static_cast<uint64_t>(m.kind));
+  w.Str(m.branch_id);
+  w.Bool(m.active);
+  w.I64(m.star);
+  w.I64(m.verified_minutes);
+  w.I64(m.pending_minutes);
+  w.I64(m.credit_minutes);
+  w.I64(m.redeemed_minutes);
+  w.I64(m.training_minutes);
+  w.I64(m.income_fen);
+  w.Str(m.name);
+  w.Str(m.gender);
+  w.Bool(m.birth_year.has_value());
+  w.I64(m.birth_year.value_or(0));
+  w.Str(m.phone);
+  w.U64(m.lives_alone.has_value() ? (*m.lives_alone ? 2 : 1) : 0);
+  PutStrings(w, m.skills);
+}
+
+Member DecodeMember(ByteReader& r) {
+  Member m;
+  m.kind = GetEnum<events::MemberKind>(r);
+  m.branch_id = r.Str();
+  m.active = r.Bool();
+  m.star = static_cast<int32_t>(r.I64());
+  m.verified_minutes = r.I64();
+  m.pending_minutes = r.I64();
+  m.credit_minutes = r.I64();
+  m.redeemed_minutes = r.I64();
+  m.training_minutes = r.I64();
+  m.income_fen = r.I64();
+  m.name = r.Str();
+  m.gender = r.Str();
+  const bool has_birth_year = r.Bool();
+  const int64_t birth_year = r.I64();
+  if (has_birth_year) m.birth_year = static_cast<int32_t>(birth_year);
+  m.phone = r.Str();
+  const uint64_t lives_alone = r.U64();
+  if (lives_alone != 0) m.lives_alone = lives_alone == 2;
+  m.skills = GetStrings(r);
+  return m;
+}
+
+void Encode(ByteWriter& w, const Fund& f) {
+  w.Str(f.name);
+  w.Str(f.branch_id);
+  w.I64(f.balance_fen);
+  w.I64(f.inflow_fen);
+  w.I64(f.outflow_fen);
+  for (int64_t v : f.inflow_by_channel_fen) w.I64(v);
+  for (int64_t v : f.outflow_by_category_fen) w.I64(v);
+  w.U64(f.earmarks_fen.size());
+  for (const auto& [purpose, fen] : f.earmarks_fen) {
+    w.Str(purpose);
+    w.I64(fen);
+  }
+  w.I64(f.unrestricted_fen);
+  w.U64(f.source_count);
+  w.U64(f.outflow_count);
+}
+
+Fund DecodeFund(ByteReader& r) {
+  Fund f;
+  f.name = r.Str();
+  f.branch_id = r.Str();
+  f.balance_fen = r.I64();
+  f.inflow_fen = r.I64();
+  f.outflow_fen = r.I64();
+  for (int64_t& v : f.inflow_by_channel_fen) v = r.I64();
+  for (int64_t& v : f.outflow_by_category_fen) v = r.I64();
+  for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
+    std::string purpose = r.Str();
+    f.earmarks_fen[purpose] = r.I64();
+  }
+  f.unrestricted_fen = r.I64();
+  f.source_count = static_cast<uint32_t>(r.U64());
+  f.outflow_count = static_cast<uint32_t>(r.U64());
+  return f;
+}
+
+void Encode(ByteWriter& w, const Source& s) {
+  w.Str(s.fund_id);
+  w.Str(s.partner_id);
+  w.Str(s.purpose);
+  w.Bool(s.is_donation);
+  w.U64(s.order);
+  w.I64(s.amount_fen);
+  w.I64(s.remaining_fen);
+  w.Bool(s.reversed);
+  w.U64(s.uses.size());
+  for (const Use& u : s.uses) {
+    w.Str(u.outflow_id);
+    w.Str(u.purpose);
+    w.I64(u.amount_fen);
+    w.I64(u.at_us);
+  }
+}
+
+Source DecodeSource(ByteReader& r) {
+  Source s;
+  s.fund_id = r.Str();
+  s.partner_id = r.Str();
+  s.purpose = r.Str();
+  s.is_donation = r.Bool();
+  s.order = static_cast<uint32_t>(r.U64());
+  s.amount_fen = r.I64();
+  s.remaining_fen = r.I64();
+  s.reversed = r.Bool();
+  for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
+    Use u;
+    u.outflow_id = r.Str();
+    u.purpose = r.Str();
+    u.amount_fen = r.I64();
+    u.at_us = r.I64();
+    s.uses.push_back(std::move(u));
+  }
+  return s;
+}
+
+void Encode(ByteWriter& w, const Outflow& o) {
+  w.Str(o.fund_id);
+  w.U64(o.order);
+  w.Str(o.type);
+  w.I64(o.category);
+  w.Str(o.purpose);
+  w.I64(o.amount_fen);
+  w.I64(o.at_us);
+  w.U64(o.sources.size());
+  for (const Allocation& a : o.sources) {
+    w.Str(a.source_id);
+    w.Str(a.partner_id);
+    w.I64(a.amount_fen);
+  }
+  w.Bool(o.reversed);
+}
+
+Outflow DecodeOutflow(ByteReader& r) {
+  Outflow o;
+  o.fund_id = r.Str();
+  o.order = static_cast<uint32_t>(r.U64());
+  o.type = r.Str();
+  o.category = static_cast<int32_t>(r.I64());
+  o.purpose = r.Str();
+  o.amount_fen = r.I64();
+  o.at_us = r.I64();
+  for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
+    Allocation a;
+    a.source_id = r.Str();
+    a.partner_id = r.Str();
+    a.amount_fen = r.I64();
+    o.sources.push_back(std::move(a));
+  }
+  o.reversed = r.Bool();
+  return o;
+}
+
+void Encode(ByteWriter& w, const Reversible& v) {
+  w.U64(static_cast<uint64_t>(v.type));
+  w.Str(v.stream);
+  w.Str(v.subject);
+  w.Str(v.other);
+  w.Str(v.buyer);
+  w.I64(v.minutes);
+  w.I64(v.amount_fen);
+  w.I64(v.proceeds_fen);
+  w.Bool(v.reversed);
+}
+
+Reversible DecodeReversible(ByteReader& r) {
+  Reversible v;
+  v.type = GetEnum<events::Data>(r);
+  v.stream = r.Str();
+  v.subject = r.Str();
+  v.other = r.Str();
+  v.buyer = r.Str();
+  v.minutes = r.I64();
+  v.amount_fen = r.I64();
+  v.proceeds_fen = r.I64();
+  v.reversed = r.Bool();
+  return v;
+}
+
+void Encode(ByteWriter& w, const Report& p) {
+  w.I64(p.verified_minutes);
+  w.I64(p.services);
+  PutStrings(w, p.elders_served);
+  w.I64(p.activities);
+  w.I64(p.beneficiaries);
+  w.I64(p.new_members);
+  w.I64(p.donations_fen);
+  w.I64(p.sales_fen);
+  w.I64(p.disbursed_fen);
+  w.I64(p.redeemed_cash_fen);
+  w.I64(p.redeemed_training_minutes);
+  w.Bool(p.seal.has_value());
+  if (p.seal) {
+    w.U64(p.seal->position);
+    w.Str(p.seal->hash);
+    for (int64_t c : p.seal->star_counts) w.I64(c);
+  }
+}
+
+Report DecodeReport(ByteReader& r) {
+  Report p;
+  p.verified_minutes = r.I64();
+  p.services = r.I64();
+  p.elders_served = GetStrings(r);
+  p.activities = r.I64();
+  p.beneficiaries = r.I64();
+  p.new_members = r.I64();
+  p.donations_fen = r.I64();
+  p.sales_fen = r.I64();
+  p.disbursed_fen = r.I64();
+  p.redeemed_cash_fen = r.I64();
+  p.redeemed_training_minutes = r.I64();
+  if (r.Bool()) {
+    Seal seal;
+    seal.position = r.U64();
+    seal.hash = r.Str();
+    for (int64_t& c : seal.star_counts) c = r.I64();
+    p.seal = std::move(seal);
+  }
+  return p;
+}
+
+void Encode(ByteWriter& w, const Policy& p) {
+  for (int32_t v : p.star_thresholds_hours) w.I64(v);
+  w.I64(p.credit_value_fen_per_hour);
+  for (int32_t v : p.star_bonus_bp) w.I64(v);
+  w.I64(p.cash_redemption_monthly_cap_fen);
+}
+
+Policy DecodePolicy(ByteReader& r) {
+  Policy p;
+  for (int32_t& v : p.star_thresholds_hours) v = static_cast<int32_t>(r.I64());
+  p.credit_value_fen_per_hour = r.I64();
+  for (int32_t& v : p.star_bonus_bp) v = static_cast<int32_t>(r.I64());
+  p.cash_redemption_monthly_cap_fen = r.I64();
+  return p;
+}
+
+}  // namespace
+
+std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view key) const {
+  ByteWriter w;
+  switch (table) {
+    case Table::kBranch: {
+      const Branch* b = Lookup(branches_, key);
+      if (b == nullptr) return std::nullopt;
+      w.Str(b->name);
+      break;
+    }
+    case Table::kMember: {
+      const Member* m = Lookup(members_, key);
+      if (m == nullptr) return std::nullopt;
+      Encode(w, *m);
+      break;
+    }
+    case Table::kPairing: {
+      const Pairing* p = Lookup(pairings_, key);
+      if (p == nullptr) return std::nullopt;
+      w.Str(p->volunteer_id);
+      w.Str(p->elder_id);
+      w.Bool(p->active);
+      break;
+    }
+    case Table::kService: {
+      const Service* s = Lookup(services_, key);
+      if (s == nullptr) return std::nullopt;
+      w.Str(s->volunteer_id);
+      w.Str(s->elder_id);
+      w.I64(s->minutes);
+      w.U64(static_cast<uint64_t>(s->status));
+      break;
+    }
+    case Table::kActivity: {
+      const Activity* a = Lookup(activities_, key);
+      if (a == nullptr) return std::nullopt;
+      w.Str(a->branch_id);
+      break;
+    }
+    case Table::kPartner: {
+      const Partner* p = Lookup(partners_, key);
+      if (p == nullptr) return std::nullopt;
+      w.Str(p->name);
+      w.U64(static_cast<uint64_t>(p->kind));
+      w.I64(p->donated_fen);
+      w.I64(p->purchased_fen);
+      w.I64(p->used_fen);
+      PutStrings(w, p->donations);
+      break;
+    }
+    case Table::kFund: {
+      const Fund* f = Lookup(funds_, key);
+      if (f == nullptr) return std::nullopt;
+      Encode(w, *f);
+      break;
+    }
+    case Table::kSource: {
+      const Source* s = Lookup(sources_, key);
+      if (s == nullptr) return std::nullopt;
+      Encode(w, *s);
+      break;
+    }
+    case Table::kOutflow: {
+      const Outflow* o = Lookup(outflows_, key);
+      if (o == nullptr) return std::nullopt;
+      Encode(w, *o);
+      break;
+    }
+    case Table::kReversible: {
+      const Reversible* v = Lookup(reversibles_, key);
+      if (v == nullptr) return std::nullopt;
+      Encode(w, *v);
+      break;
+    }
+    case Table::kReport: {
+      std::optional<ReportKey> report_key = ParseReportKey(key);
+      if (!report_key) return std::nullopt;
+      const Report* p = FindReport(*report_key);
+      if (p == nullptr) return std::nullopt;
+      Encode(w, *p);
+      break;
+    }
+    case Table::kPolicy:
+      Encode(w, policy_);
+      break;
+    case Table::kCashUsed: {
+      const int64_t* used = Lookup(cash_used_, key);
+      if (used == nullptr) return std::nullopt;
+      w.I64(*used);
+      break;
+    }
+    case Table::kTakenId:
+      if (!taken_ids_.contains(key)) return std::nullopt;
+      break;
+  }
+  return w.Take();
+}
+
+bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view bytes) {
+  ByteReader r(bytes);
+  const std::string k(key);
+  switch (table) {
+    case Table::kBranch:
+      branches_[k] = Branch{r.Str()};
+      break;
+    case Table::kMember:
+      members_[k] = DecodeMember(r);
+      break;
+    case Table::kPairing: {
+      Pairing p;
+      p.volunteer_id = r.Str();
+      p.elder_id = r.Str();
+      p.active = r.Bool();
+      pairings_[k] = std::move(p);
+      break;
+    }
+    case Table::kService: {
+      Service s;
+      s.volunteer_id = r.Str();
+      s.elder_id = r.Str();
+      s.minutes = static_cast<int32_t>(r.I64());
+      s.status = GetEnum<ServiceStatus>(r);
+      services_[k] = std::move(s);
+      break;
+    }
+    case Table::kActivity:
+      activities_[k] = Activity{r.Str()};
+      break;
+    case Table::kPartner: {
+      Partner p;
+      p.name = r.Str();
+      p.kind = GetEnum<events::PartnerKind>(r);
+      p.donated_fen = r.I64();
+      p.purchased_fen = r.I64();
+      p.used_fen = r.I64();
+      p.donations = GetStrings(r);
+      partners_[k] = std::move(p);
+      break;
+    }
+    case Table::kFund:
+      funds_[k] = DecodeFund(r);
+      break;
+    case Table::kSource:
+      sources_[k] = DecodeSource(r);
+      break;
+    case Table::kOutflow:
+      outflows_[k] = DecodeOutflow(r);
+      break;
+    case Table::kReversible:
+      reversibles_[k] = DecodeReversible(r);
+      break;
+    case Table::kReport: {
+      std::optional<ReportKey> report_key = ParseReportKey(key);
+      if (!report_key) return false;
+      reports_[*report_key] = DecodeReport(r);
+      break;
+    }
+    case Table::kPolicy:
+      policy_ = DecodePolicy(r);
+      break;
+    case Table::kCashUsed:
+      cash_used_[k] = r.I64();
+      break;
+    case Table::kTakenId:
+      taken_ids_.insert(k);
+      break;
+  }
+  return r.Done();
+}
+
+void LedgerState::FinishLoad() {
+  active_pairs_.clear();
+  for (const auto& [id, pairing] : pairings_) {
+    if (pairing.active) active_pairs_.insert(pairing.volunteer_id + "\n" + pairing.elder_id);
+  }
+  open_sources_.clear();
+  for (const auto& [id, source] : sources_) {
+    if (source.remaining_fen > 0) {
+      open_sources_[source.fund_id + "\n" + source.purpose].emplace(source.order, id);
+    }
+  }
+  fund_outflows_.clear();
+  std::map<std::pair<std::string, uint32_t>, std::string> ordered;
+  for (const auto& [id, outflow] : outflows_)
+    ordered.emplace(std::pair(outflow.fund_id, outflow.order), id);
+  for (auto& [fund_and_order, id] : ordered) fund_outflows_[fund_and_order.first].push_back(id);
+}
+
+}  // namespace ledger
