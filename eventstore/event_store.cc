@@ -17,6 +17,7 @@
 #include "eventstore/envelope_codec.h"
 #include "eventstore/hash_chain.h"
 #include "eventstore/keys.h"
+#include "eventstore/rocks_read_model_store.h"
 
 namespace ledger {
 namespace {
@@ -66,6 +67,16 @@ rocksdb::ColumnFamilyOptions IndexFamilyOptions() {
   return options;
 }
 
+constexpr std::string_view kReadModelFamilyPrefix = "proj.";
+
+rocksdb::ColumnFamilyOptions ReadModelFamilyOptions() {
+  rocksdb::ColumnFamilyOptions options;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
 rocksdb::ColumnFamilyOptions LogFamilyOptions() {
   rocksdb::ColumnFamilyOptions options;
   options.write_buffer_size = 128 << 20;
@@ -77,6 +88,20 @@ rocksdb::ColumnFamilyOptions LogFamilyOptions() {
 
 class EventStore::Impl {
  public:
+  // The column family of read model `family_name`, created if missing.
+  Result<rocksdb::ColumnFamilyHandle*> ReadModelFamily(const std::string& family_name) {
+    std::lock_guard lock(families_mutex_);
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      if (handle->GetName() == family_name) return handle;
+    }
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    rocksdb::Status s = db_->CreateColumnFamily(ReadModelFamilyOptions(), family_name, &handle);
+    if (!s.ok()) return FromRocks(s, "create " + family_name);
+    handles_.push_back(handle);
+    return handle;
+  }
+  rocksdb::DB* db() const { return db_; }
+
   explicit Impl(EventStoreOptions options) : options_(std::move(options)) {
     if (!options_.clock_us) options_.clock_us = SystemClockMicros;
   }
@@ -159,7 +184,8 @@ class EventStore::Impl {
 
   EventStoreOptions options_;
   rocksdb::DB* db_ = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // log, streams, ids, meta, read models
+  std::mutex families_mutex_;                          // guards appending to handles_
 
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
@@ -196,6 +222,14 @@ Status EventStore::Impl::Open() {
       {kIdsFamily, IndexFamilyOptions()},
       {kMetaFamily, rocksdb::ColumnFamilyOptions()},
   };
+  // Read models live in families of their own, which RocksDB needs named at open.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, options_.path, &existing).ok()) {
+    for (const std::string& name : existing) {
+      if (name.starts_with(kReadModelFamilyPrefix))
+        families.emplace_back(name, ReadModelFamilyOptions());
+    }
+  }
   rocksdb::Status s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db_);
   if (!s.ok()) return FromRocks(s, "open " + options_.path);
 
@@ -742,5 +776,16 @@ Status EventStore::VerifyChain() const {
 }
 
 Status EventStore::health() const { return impl_->health(); }
+
+Result<std::unique_ptr<ReadModelStore>> EventStore::OpenReadModel(std::string_view name) {
+  if (name.empty() || name.size() > 64 ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") != std::string_view::npos) {
+    return Status::InvalidArgument("read model name '" + std::string(name) + "' is not allowed");
+  }
+  Result<rocksdb::ColumnFamilyHandle*> family =
+      impl_->ReadModelFamily(std::string(kReadModelFamilyPrefix) + std::string(name));
+  if (!family.ok()) return family.status();
+  return NewRocksReadModelStore(impl_->db(), *family);
+}
 
 }  // namespace ledger

@@ -26,6 +26,7 @@
 #include "domain/status.h"
 #include "eventstore/append_decider.h"
 #include "eventstore/event.h"
+#include "eventstore/read_model_store.h"
 
 namespace rocksdb {
 class Env;
@@ -118,6 +119,10 @@ class EventStore {
 
   // The error that stopped the store, or OK while it accepts appends.
   Status health() const;
+
+  // The rows of read model `name` (letters, digits, '_' and '.'), in column family
+  // "proj.<name>" of this database, created if missing. Valid while the store is open.
+  Result<std::unique_ptr<ReadModelStore>> OpenReadModel(std::string_view name);
 
   class Impl;
 

@@ -1,0 +1,47 @@
+// ReadModelStore: the persistent rows of one read model (projection), kept in their own RocksDB
+// column family "proj.<name>" inside the ledger's database, with the position up to which they
+// reflect the log. Rows and checkpoint are written in one WriteBatch, so after any crash they
+// agree and the projection resumes from the checkpoint without double-applying or skipping.
+//
+// Writes are not synced: a read model can always be rebuilt from the log, and RocksDB's single
+// WAL keeps them ordered before every later synced append.
+//
+// Thread-safety: safe for concurrent use; one writer is expected.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/position.h"
+#include "domain/status.h"
+
+namespace ledger {
+
+class ReadModelStore {
+ public:
+  struct RowWrite {
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete the row
+  };
+
+  virtual ~ReadModelStore() = default;
+
+  // Applies `writes` and sets the checkpoint (the next position to apply) atomically.
+  virtual Status Commit(const std::vector<RowWrite>& writes, Position checkpoint) = 0;
+
+  // The next position to apply: 0 for a new or cleared read model.
+  virtual Result<Position> Checkpoint() const = 0;
+
+  // Visits every row in key order (not the checkpoint), stopping early if `visit` returns false.
+  virtual Status ForEachRow(
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
+
+  // Deletes every row and the checkpoint, so the read model can be rebuilt from position 0.
+  virtual Status Clear() = 0;
+};
+
+}  // namespace ledger

@@ -1,0 +1,65 @@
+// Read model rows and their checkpoint persist together in the ledger's database.
+#include "eventstore/read_model_store.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "eventstore/event_store.h"
+#include "tests/eventstore/test_support.h"
+
+namespace ledger {
+namespace {
+
+std::map<std::string, std::string> Rows(const ReadModelStore& store) {
+  std::map<std::string, std::string> rows;
+  EXPECT_TRUE(store
+                  .ForEachRow([&](std::string_view key, std::string_view value) {
+                    rows.emplace(key, value);
+                    return true;
+                  })
+                  .ok());
+  return rows;
+}
+
+TEST(ReadModelStoreTest, RowsAndCheckpointSurviveReopenAndClear) {
+  testing::TempDir dir;
+  EventStoreOptions options;
+  options.path = dir.path();
+  {
+    auto store = EventStore::Open(options);
+    ASSERT_TRUE(store.ok());
+    auto model = (*store)->OpenReadModel("ledger");
+    ASSERT_TRUE(model.ok()) << model.status().ToString();
+    EXPECT_EQ((*model)->Checkpoint().value(), Position{0});
+    ASSERT_TRUE((*model)->Commit({{"a", "1"}, {"b", "2"}}, Position{7}).ok());
+    ASSERT_TRUE((*model)->Commit({{"a", std::nullopt}, {"c", "3"}}, Position{9}).ok());
+  }
+  auto store = EventStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto model = (*store)->OpenReadModel("ledger");
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ((*model)->Checkpoint().value(), Position{9});
+  EXPECT_EQ(Rows(**model), (std::map<std::string, std::string>{{"b", "2"}, {"c", "3"}}));
+  // Another read model is separate.
+  auto other = (*store)->OpenReadModel("other");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(Rows(**other).empty());
+
+  ASSERT_TRUE((*model)->Clear().ok());
+  EXPECT_EQ((*model)->Checkpoint().value(), Position{0});
+  EXPECT_TRUE(Rows(**model).empty());
+}
+
+TEST(ReadModelStoreTest, NamesAreChecked) {
+  testing::TempDir dir;
+  EventStoreOptions options;
+  options.path = dir.path();
+  auto store = EventStore::Open(options);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->OpenReadModel("").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ((*store)->OpenReadModel("Bad Name").status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ledger
