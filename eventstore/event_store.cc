@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -64,6 +65,49 @@ rocksdb::ColumnFamilyOptions IndexFamilyOptions() {
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.write_buffer_size = 64 << 20;
+  return options;
+}
+
+// The stream part of a `streams` key (u16 length | stream), without the u64 version. Used only
+// as a memtable insert hint: RocksDB keeps one skiplist position per stream and starts the next
+// insert of that stream there, which turns the random insert of an appended version into an
+// O(1) one. Reads, iteration and the files on disk do not depend on it.
+class StreamPrefixHint : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "ledger.StreamPrefixHint"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - sizeof(uint64_t));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() > 2 + sizeof(uint64_t);
+  }
+};
+
+// One memtable insert hint for the whole `ids` family: consecutive inserts start at the previous
+// one's skiplist position, and the writer puts a group's ids in key order, so each insert only
+// walks the distance from its predecessor.
+class SingleHint : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "ledger.SingleHint"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), 0);
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
+rocksdb::ColumnFamilyOptions StreamsFamilyOptions() {
+  rocksdb::ColumnFamilyOptions options = IndexFamilyOptions();
+  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefixHint>();
+  return options;
+}
+
+rocksdb::ColumnFamilyOptions IdsFamilyOptions() {
+  rocksdb::ColumnFamilyOptions options = IndexFamilyOptions();
+  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<SingleHint>();
+  // Nearly every id the writer looks up is new: a whole-key bloom filter on the memtable answers
+  // those misses without walking the skiplist (the SST files have their own bloom filters).
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
 }
 
@@ -218,8 +262,8 @@ Status EventStore::Impl::Open() {
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kLogFamily, LogFamilyOptions()},
-      {kStreamsFamily, IndexFamilyOptions()},
-      {kIdsFamily, IndexFamilyOptions()},
+      {kStreamsFamily, StreamsFamilyOptions()},
+      {kIdsFamily, IdsFamilyOptions()},
       {kMetaFamily, rocksdb::ColumnFamilyOptions()},
   };
   // Read models live in families of their own, which RocksDB needs named at open.

@@ -1,0 +1,65 @@
+#include "eventstore/ledger_decider.h"
+
+#include "domain/event_payload.h"
+#include "eventstore/ledger_replay.h"
+
+namespace ledger {
+
+Status StatusForOutcome(Outcome outcome, const EventDraft& event) {
+  const std::string code(OutcomeCode(outcome));
+  std::string message = event.type + " '" + event.id + "' refused: " + code;
+  const StatusCode status_code =
+      IsInputError(outcome) ? StatusCode::kInvalidArgument : StatusCode::kRefused;
+  return Status(status_code, std::move(message), code);
+}
+
+Status LedgerDecider::Prime(EventStore& store) {
+  Result<std::unique_ptr<ReadModelStore>> rows = store.OpenReadModel(kLedgerReadModel);
+  if (!rows.ok()) return rows.status();
+  Result<Position> checkpoint = (*rows)->Checkpoint();
+  if (!checkpoint.ok()) return checkpoint.status();
+  LedgerState state;
+  if (Status status = LoadRows(**rows, state); !status.ok()) return status;
+  Result<Position> replayed = ReplayInto(store, *checkpoint, state);
+  if (!replayed.ok()) return replayed.status();
+  state_ = std::move(state);
+  primed_ = true;
+  return Status::Ok();
+}
+
+Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
+  if (!primed_) return Status::Unavailable("the ledger is starting; try again shortly");
+  if (open_transaction_) state_.Commit();
+  open_transaction_ = false;
+  state_.Begin();
+  for (EventDraft* event : events) {
+    const events::EventData* data = VerifyEventData(event->payload);
+    if (data == nullptr || EventTypeName(data->data_type()) != event->type) {
+      state_.Rollback();
+      return Status(StatusCode::kInvalidArgument,
+                    "event '" + event->id + "': payload is not a valid " + event->type,
+                    "invalid_field");
+    }
+    if (event->stream.empty()) event->stream = state_.StreamOf(*data);
+    const EventMeta meta{0, event->id, event->stream, event->occurred_at_us, {}};
+    const Execution execution = state_.Execute(meta, *data);
+    if (execution.outcome != Outcome::kOk) {
+      state_.Rollback();
+      return StatusForOutcome(execution.outcome, *event);
+    }
+    if (execution.computed_amount_fen) {
+      event->payload =
+          WithRedemptionAmount(*data->data_as_RedemptionMade(), *execution.computed_amount_fen);
+    }
+  }
+  open_transaction_ = true;
+  return Status::Ok();
+}
+
+void LedgerDecider::Undo() {
+  if (!open_transaction_) return;
+  state_.Rollback();
+  open_transaction_ = false;
+}
+
+}  // namespace ledger

@@ -1,0 +1,35 @@
+// LedgerDecider: the domain rules inside the store's single writer. It holds the write-side
+// LedgerState; each append request runs through LedgerState::Execute event by event in one
+// journaled transaction, so a refused event refuses the whole request and leaves no trace.
+//
+// Thread-safety: Decide and Undo run on the store's writer thread only; Prime runs before the
+// store takes appends.
+#pragma once
+
+#include "domain/ledger_state.h"
+#include "eventstore/append_decider.h"
+#include "eventstore/event_store.h"
+
+namespace ledger {
+
+class LedgerDecider : public AppendDecider {
+ public:
+  // Brings the write-side state up to the store's head: loads the ledger read model's rows if
+  // there are any, then replays the log from their checkpoint. Until it is primed every request
+  // is refused as Unavailable.
+  Status Prime(EventStore& store);
+
+  Status Decide(std::span<EventDraft* const> events) override;
+  void Undo() override;
+
+ private:
+  LedgerState state_;
+  bool primed_ = false;
+  bool open_transaction_ = false;  // the last accepted request, still undoable
+};
+
+// The Status for a refused outcome: InvalidArgument for malformed input, Refused otherwise;
+// reason() is the outcome's code either way.
+Status StatusForOutcome(Outcome outcome, const EventDraft& event);
+
+}  // namespace ledger

@@ -1,0 +1,35 @@
+// Replaying committed events into a LedgerState, and loading/saving that state as read-model
+// rows. Shared by the write side (LedgerDecider), the projections and the auditor's tools.
+#pragma once
+
+#include <vector>
+
+#include "domain/ledger_state.h"
+#include "domain/status.h"
+#include "eventstore/event.h"
+#include "eventstore/event_store.h"
+#include "eventstore/read_model_store.h"
+
+namespace ledger {
+
+// The name of the read model that holds the ledger state's rows.
+inline constexpr std::string_view kLedgerReadModel = "ledger";
+
+// Applies a committed event. Returns Corruption when the payload is not a valid EventData of
+// the envelope's type, or when the ledger's rules refuse it (a log the rules did not write).
+Status ApplyCommitted(LedgerState& state, const StoredEvent& event);
+
+// Replays the log from `from` to the head into `state`. Returns the position after the last
+// event applied.
+Result<Position> ReplayInto(const EventStore& store, Position from, LedgerState& state);
+
+// Row keys in the read model: one byte for the table, then the entity key.
+std::string RowKey(Table table, std::string_view key);
+
+// The rows for every change `state` tracked since the last call (TrackChanges must be on).
+std::vector<ReadModelStore::RowWrite> TakeRowWrites(LedgerState& state);
+
+// Loads every row into a fresh state and derives its indexes. Corruption on a malformed row.
+Status LoadRows(const ReadModelStore& rows, LedgerState& state);
+
+}  // namespace ledger

@@ -1,0 +1,136 @@
+#include "projections/projector.h"
+
+#include "eventstore/ledger_replay.h"
+
+namespace ledger {
+namespace {
+// How long the follower waits on the head before looking at the stop flag again.
+constexpr std::chrono::milliseconds kHeadWaitMs{200};
+}  // namespace
+
+Projector::Projector(const EventStore& store, ReadModelStore& rows, ProjectorOptions options)
+    : store_(store), rows_(rows), options_(options) {}
+
+Result<std::unique_ptr<Projector>> Projector::Start(const EventStore& store, ReadModelStore& rows,
+                                                    ProjectorOptions options) {
+  std::unique_ptr<Projector> projector(new Projector(store, rows, options));
+  Result<Position> checkpoint = rows.Checkpoint();
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (Status status = LoadRows(rows, projector->state_); !status.ok()) return status;
+  projector->state_.TrackChanges(true);
+  projector->applied_ = *checkpoint;
+  projector->flushed_ = *checkpoint;
+  projector->thread_ = std::thread([p = projector.get()] { p->Run(); });
+  return projector;
+}
+
+Projector::~Projector() {
+  {
+    std::lock_guard lock(progress_mutex_);
+    stopping_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+Position Projector::applied() const {
+  std::lock_guard lock(progress_mutex_);
+  return applied_;
+}
+
+Status Projector::health() const {
+  std::lock_guard lock(progress_mutex_);
+  return failure_;
+}
+
+bool Projector::WaitForApplied(Position next, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(progress_mutex_);
+  return progress_cv_.wait_for(lock, timeout, [&] { return applied_ >= next || !failure_.ok(); }) &&
+         applied_ >= next;
+}
+
+void Projector::Run() {
+  while (true) {
+    {
+      std::lock_guard lock(progress_mutex_);
+      if (stopping_) break;
+    }
+    const Position next = applied();
+    if (!store_.WaitForPosition(next, kHeadWaitMs)) continue;
+    if (!Step()) return;
+  }
+  Status status = Flush();
+  if (!status.ok()) {
+    std::lock_guard lock(progress_mutex_);
+    failure_ = status;
+  }
+}
+
+bool Projector::Step() {
+  const Position from = applied();
+  Result<std::vector<StoredEvent>> events = store_.ReadFrom(from, options_.read_events_max);
+  Status status = events.status();
+  Position next = from;
+  if (status.ok()) {
+    std::unique_lock lock(state_mutex_);
+    for (const StoredEvent& event : *events) {
+      status = ApplyCommitted(state_, event);
+      if (!status.ok()) break;
+      next = event.position.Next();
+    }
+  }
+  {
+    std::lock_guard lock(progress_mutex_);
+    applied_ = next;
+  }
+  progress_cv_.notify_all();
+  // Flush when enough has piled up, or when caught up (so a quiet ledger's rows are current).
+  if (status.ok() &&
+      (next.value - flushed_.value >= options_.flush_events_max || next >= store_.GetHead().next)) {
+    status = Flush();
+  }
+  if (!status.ok()) {
+    std::lock_guard lock(progress_mutex_);
+    failure_ = status;
+    progress_cv_.notify_all();
+    return false;
+  }
+  return true;
+}
+
+Status Projector::Flush() {
+  std::vector<ReadModelStore::RowWrite> writes;
+  Position at;
+  {
+    std::shared_lock lock(state_mutex_);
+    at = applied();
+    if (at == flushed_) return Status::Ok();
+    writes = TakeRowWrites(state_);
+  }
+  if (Status status = rows_.Commit(writes, at); !status.ok()) return status;
+  flushed_ = at;
+  return Status::Ok();
+}
+
+Result<uint64_t> Projector::Rebuild(const EventStore& store, ReadModelStore& rows,
+                                    ProjectorOptions options) {
+  if (Status status = rows.Clear(); !status.ok()) return status;
+  LedgerState state;
+  state.TrackChanges(true);
+  Position next{0};
+  const Position head = store.GetHead().next;
+  while (next < head) {
+    const Position end{std::min(head.value, next.value + options.flush_events_max)};
+    Status failure;
+    Status scan = store.Scan(next, end, nullptr, [&](const StoredEvent& event) {
+      failure = ApplyCommitted(state, event);
+      return failure.ok();
+    });
+    if (!scan.ok()) return scan;
+    if (!failure.ok()) return failure;
+    next = end;
+    if (Status status = rows.Commit(TakeRowWrites(state), next); !status.ok()) return status;
+  }
+  return next.value;
+}
+
+}  // namespace ledger

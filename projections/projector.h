@@ -1,0 +1,87 @@
+// Projector: the read side. A background thread follows the log from the read model's
+// checkpoint, applies each committed event to an in-memory LedgerState (the same rules as the
+// write side), and every `flush_events_max` events, or whenever it has caught up, writes the
+// changed rows together with the new checkpoint in one batch. A crash therefore never
+// double-applies or skips an event, and a restart loads the rows instead of replaying the log.
+//
+// Readers see the in-memory state under a shared lock; WaitForApplied gives read-your-writes.
+// Thread-safety: all public methods are safe from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+#include "domain/ledger_state.h"
+#include "domain/status.h"
+#include "eventstore/event_store.h"
+#include "eventstore/read_model_store.h"
+
+namespace ledger {
+
+struct ProjectorOptions {
+  size_t read_events_max = 4096;    // events read from the log per step
+  size_t flush_events_max = 50000;  // applied events between row flushes while catching up
+};
+
+class Projector {
+ public:
+  // Loads the state from `rows` and starts following `store` from their checkpoint. Both must
+  // outlive the projector. Corruption if the rows are malformed.
+  static Result<std::unique_ptr<Projector>> Start(const EventStore& store, ReadModelStore& rows,
+                                                  ProjectorOptions options = {});
+
+  // Stops following and flushes what was applied.
+  ~Projector();
+
+  // Calls `read(state)` under a shared lock; the state reflects exactly the events before
+  // applied().
+  template <typename Reader>
+  auto Read(Reader&& read) const {
+    std::shared_lock lock(state_mutex_);
+    return read(static_cast<const LedgerState&>(state_));
+  }
+
+  // The next position to apply: every event before it is reflected in the state.
+  Position applied() const;
+
+  // Blocks until every event before `next` is applied, the projector fails, or the timeout runs
+  // out. True when applied.
+  bool WaitForApplied(Position next, std::chrono::milliseconds timeout) const;
+
+  // The error that stopped the projector (a log the rules refuse, a failed write), or OK.
+  Status health() const;
+
+  // Replays the log from position 0 into `rows` on the calling thread (after clearing them) and
+  // returns the number of events applied: the rebuild of `ledgerctl rebuild`.
+  static Result<uint64_t> Rebuild(const EventStore& store, ReadModelStore& rows,
+                                  ProjectorOptions options = {});
+
+ private:
+  Projector(const EventStore& store, ReadModelStore& rows, ProjectorOptions options);
+  void Run();
+  // Applies events [applied, head) in steps; flushes as options say. Returns false on failure.
+  bool Step();
+  Status Flush();
+
+  const EventStore& store_;
+  ReadModelStore& rows_;
+  const ProjectorOptions options_;
+
+  mutable std::shared_mutex state_mutex_;
+  LedgerState state_;
+
+  mutable std::mutex progress_mutex_;
+  mutable std::condition_variable progress_cv_;
+  Position applied_;  // guarded by progress_mutex_
+  Position flushed_;  // writer thread only
+  Status failure_;    // guarded by progress_mutex_
+  bool stopping_ = false;
+
+  std::thread thread_;
+};
+
+}  // namespace ledger

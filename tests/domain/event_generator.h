@@ -1,0 +1,141 @@
+// EventGenerator: random events over small pools of ids, for property and crash tests.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ledger::testing {
+
+// Produces random events over small pools of ids, so that references often hit and sometimes
+// miss, amounts sometimes exceed balances, and reversals sometimes name spent inflows.
+class EventGenerator {
+ public:
+  explicit EventGenerator(uint64_t seed, std::string id_prefix = "ev")
+      : random_(seed), prefix_(std::move(id_prefix)) {}
+
+  struct Event {
+    std::string id;
+    std::string type;
+    std::string fields;
+  };
+
+  // The next event; ids are "<prefix><n>" and never repeat.
+  Event Next() {
+    const int n = counter_++;
+    auto pick = [&](const char* prefix, int pool) {
+      return std::string(prefix) + std::to_string(random_() % pool);
+    };
+    auto amount = [&] { return std::to_string(1 + random_() % 50000); };
+    const std::string id = prefix_ + std::to_string(n);
+    const std::string branch = pick("b", 3);
+    switch (random_() % 20) {
+      case 0:
+        return {id, "BranchOpened", "branch_id: \"" + branch + "\", name: \"n\""};
+      case 1:
+      case 2: {
+        static const char* kKinds[] = {"volunteer", "elder", "youth_volunteer"};
+        const std::string kind = kKinds[random_() % 3];
+        return {id, "MemberRegistered",
+                "member_id: \"" + pick(kind == "elder" ? "e" : "v", 40) + "\", kind: " + kind +
+                    ", branch_id: \"" + branch + "\", name: \"n\""};
+      }
+      case 3:
+        return {id, "PartnerRegistered",
+                "partner_id: \"" + pick("p", 6) + "\", name: \"n\", kind: enterprise"};
+      case 4:
+        return {id, "FundOpened",
+                "fund_id: \"" + pick("f", 3) + "\", name: \"n\", branch_id: \"" + branch + "\""};
+      case 5:
+      case 6: {
+        std::string restricted =
+            random_() % 2 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "";
+        const std::string donation = "d" + std::to_string(n);
+        inflows_.push_back(id);
+        return {id, "DonationReceived",
+                "donation_id: \"" + donation + "\", partner_id: \"" + pick("p", 6) +
+                    "\", fund_id: \"" + pick("f", 3) + "\", amount_fen: " + amount() +
+                    ", kind: cash" + restricted};
+      }
+      case 7: {
+        const std::string sale = "sale" + std::to_string(n);
+        inflows_.push_back(id);
+        return {id, "SaleRecorded",
+                "sale_id: \"" + sale + "\", fund_id: \"" + pick("f", 3) +
+                    "\", product: \"挂袋\", category: patent_product, quantity: " +
+                    std::to_string(1 + random_() % 20) +
+                    ", unit_price_fen: " + std::to_string(1 + random_() % 5000) +
+                    ", channel: government_purchase, buyer_partner_id: \"" + pick("p", 6) +
+                    "\", maker_id: \"" + pick("v", 40) +
+                    "\", maker_share_bp: " + std::to_string(random_() % 10001)};
+      }
+      case 8:
+      case 9: {
+        outflows_.push_back(id);
+        return {id, "DisbursementMade",
+                "disbursement_id: \"x" + std::to_string(n) + "\", fund_id: \"" + pick("f", 3) +
+                    "\", purpose: \"" + pick("purpose", 3) + "\", amount_fen: " + amount()};
+      }
+      case 10: {
+        outflows_.push_back(id);
+        return {id, "ExpenseRecorded",
+                "expense_id: \"x" + std::to_string(n) + "\", fund_id: \"" + pick("f", 3) +
+                    "\", category: materials, amount_fen: " + amount()};
+      }
+      case 11:
+      case 12: {
+        const std::string service = "s" + std::to_string(random_() % 400);
+        return {id, "ServiceLogged",
+                "service_id: \"" + service + "\", volunteer_id: \"" + pick("v", 40) +
+                    "\", kind: home_visit, minutes: " + std::to_string(random_() % 760)};
+      }
+      case 13:
+      case 14: {
+        verifications_.push_back(id);
+        return {id, "ServiceVerified",
+                "service_id: \"s" + std::to_string(random_() % 400) + "\", confirmed_by: \"e\""};
+      }
+      case 15: {
+        const bool cash = random_() % 2;
+        redemptions_.push_back(id);
+        return {id, "RedemptionMade",
+                "redemption_id: \"r" + std::to_string(n) + "\", member_id: \"" + pick("v", 40) +
+                    "\", minutes: " + std::to_string(1 + random_() % 300) +
+                    (cash ? ", reward: cash, fund_id: \"" + pick("f", 3) + "\""
+                          : ", reward: training, course: \"护理\"")};
+      }
+      case 16:
+        transfers_.push_back(id);
+        return {id, "CreditsTransferred",
+                "transfer_id: \"t" + std::to_string(n) + "\", from_member_id: \"" + pick("v", 40) +
+                    "\", to_member_id: \"" + pick("v", 40) +
+                    "\", minutes: " + std::to_string(1 + random_() % 200)};
+      case 17:
+        return {id, "RestrictionChanged",
+                "donation_id: \"d" + std::to_string(random_() % (n + 1)) +
+                    "\", consent_ref: \"c\"" +
+                    (random_() % 3 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "")};
+      default: {
+        // Reverse something recorded earlier (or something that does not exist).
+        std::vector<std::string>* pools[] = {&inflows_, &outflows_, &verifications_, &redemptions_,
+                                             &transfers_};
+        std::vector<std::string>& pool = *pools[random_() % 5];
+        const std::string target = pool.empty() ? "none" : pool[random_() % pool.size()];
+        return {id, "EventReversed",
+                "reversal_id: \"rv" + std::to_string(n) + "\", reverses_id: \"" + target +
+                    "\", reason: \"correction\""};
+      }
+    }
+  }
+
+  std::mt19937_64& random() { return random_; }
+
+ private:
+  std::mt19937_64 random_;
+  std::string prefix_;
+  int counter_ = 0;
+  std::vector<std::string> inflows_, outflows_, verifications_, redemptions_, transfers_;
+};
+
+}  // namespace ledger::testing
