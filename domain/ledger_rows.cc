@@ -229,7 +229,7 @@ Reversible DecodeReversible(ByteReader& r) {
 void Encode(ByteWriter& w, const Report& p) {
   w.I64(p.verified_minutes);
   w.I64(p.services);
-  PutStrings(w, p.elders_served);
+  w.I64(p.elders_served);
   w.I64(p.activities);
   w.I64(p.beneficiaries);
   w.I64(p.new_members);
@@ -250,7 +250,7 @@ Report DecodeReport(ByteReader& r) {
   Report p;
   p.verified_minutes = r.I64();
   p.services = r.I64();
-  p.elders_served = GetStrings(r);
+  p.elders_served = r.I64();
   p.activities = r.I64();
   p.beneficiaries = r.I64();
   p.new_members = r.I64();
@@ -380,6 +380,9 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
     case Table::kTakenId:
       if (!taken_ids_.contains(key)) return std::nullopt;
       break;
+    case Table::kServed:
+      if (!served_.contains(key)) return std::nullopt;
+      break;
   }
   return w.Take();
 }
@@ -452,8 +455,42 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
     case Table::kTakenId:
       taken_ids_.insert(k);
       break;
+    case Table::kServed:
+      served_.insert(k);
+      break;
   }
   return r.Done();
+}
+
+void LedgerState::ForEachRow(
+    const std::function<void(Table, std::string_view, std::string_view)>& visit) const {
+  auto dump = [&](Table table, const auto& map) {
+    for (const auto& entry : map) {
+      if (std::optional<std::string> row = EncodeRow(table, entry.first))
+        visit(table, entry.first, *row);
+    }
+  };
+  auto dump_set = [&](Table table, const StringSet& set) {
+    for (const std::string& key : set) visit(table, key, "");
+  };
+  dump(Table::kBranch, branches_);
+  dump(Table::kMember, members_);
+  dump(Table::kPairing, pairings_);
+  dump(Table::kService, services_);
+  dump(Table::kActivity, activities_);
+  dump(Table::kPartner, partners_);
+  dump(Table::kFund, funds_);
+  dump(Table::kSource, sources_);
+  dump(Table::kOutflow, outflows_);
+  dump(Table::kReversible, reversibles_);
+  for (const auto& [key, report] : reports_) {
+    const std::string row_key = key.branch_id + "\n" + std::to_string(key.month);
+    visit(Table::kReport, row_key, *EncodeRow(Table::kReport, row_key));
+  }
+  visit(Table::kPolicy, "", *EncodeRow(Table::kPolicy, ""));
+  dump(Table::kCashUsed, cash_used_);
+  dump_set(Table::kTakenId, taken_ids_);
+  dump_set(Table::kServed, served_);
 }
 
 void LedgerState::FinishLoad() {

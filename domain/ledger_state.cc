@@ -307,17 +307,31 @@ Outcome LedgerState::CheckSeal(std::string_view branch_id, int64_t occurred_at_u
   return report != nullptr && report->seal.has_value() ? Outcome::kMonthSealed : Outcome::kOk;
 }
 
+template <typename Change>
 void LedgerState::AddToReports(std::string_view branch_id, int64_t occurred_at_us,
-                               const std::function<void(Report&)>& change) {
+                               const Change& change) {
   const MonthKey month = MonthOfInstant(occurred_at_us);
   ReportKey all{"", month};
   Touch(reports_, Table::kReport, all);
-  change(reports_[all]);
+  change(reports_[all], all);
   if (!branch_id.empty()) {
     ReportKey branch{std::string(branch_id), month};
     Touch(reports_, Table::kReport, branch);
-    change(reports_[branch]);
+    change(reports_[branch], branch);
   }
+}
+
+void LedgerState::CountElderServed(Report& report, const ReportKey& key,
+                                   std::string_view elder_id) {
+  std::string served = key.branch_id;
+  served.push_back('\n');
+  served.append(std::to_string(key.month));
+  served.push_back('\n');
+  served.append(elder_id);
+  if (served_.contains(served)) return;
+  TouchSet(served_, Table::kServed, served);
+  served_.insert(std::move(served));
+  ++report.elders_served;
 }
 
 void LedgerState::SetStar(std::string_view member_id, Member& member) {
@@ -559,7 +573,8 @@ Execution LedgerState::OnMemberRegistered(const EventMeta& meta,
   }
   Touch(members_, Table::kMember, Str(e.member_id()));
   members_.emplace(Str(e.member_id()), std::move(member));
-  AddToReports(Str(e.branch_id()), meta.occurred_at_us, [](Report& r) { ++r.new_members; });
+  AddToReports(Str(e.branch_id()), meta.occurred_at_us,
+               [](Report& r, const ReportKey&) { ++r.new_members; });
   return kOk;
 }
 
@@ -694,13 +709,10 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
   member.verified_minutes += minutes;
   member.credit_minutes += minutes;
   SetStar(volunteer_id, member);
-  AddToReports(member.branch_id, meta.occurred_at_us, [&](Report& r) {
+  AddToReports(member.branch_id, meta.occurred_at_us, [&](Report& r, const ReportKey& key) {
     r.verified_minutes += minutes;
     ++r.services;
-    if (!elder_id.empty()) {
-      auto it = std::lower_bound(r.elders_served.begin(), r.elders_served.end(), elder_id);
-      if (it == r.elders_served.end() || *it != elder_id) r.elders_served.insert(it, elder_id);
-    }
+    if (!elder_id.empty()) CountElderServed(r, key, elder_id);
   });
   Reversible reversible;
   reversible.type = events::Data::ServiceVerified;
@@ -769,7 +781,7 @@ Execution LedgerState::OnActivityHeld(const EventMeta& meta, const events::Activ
   Touch(activities_, Table::kActivity, Str(e.activity_id()));
   activities_.emplace(Str(e.activity_id()), Activity{std::string(Str(e.branch_id()))});
   const int64_t beneficiaries = e.beneficiaries();
-  AddToReports(Str(e.branch_id()), meta.occurred_at_us, [&](Report& r) {
+  AddToReports(Str(e.branch_id()), meta.occurred_at_us, [&](Report& r, const ReportKey&) {
     ++r.activities;
     r.beneficiaries += beneficiaries;
   });
@@ -871,7 +883,7 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   partner.donated_fen += amount;
   partner.donations.emplace_back(Str(e.donation_id()));
   AddToReports(mutable_fund.branch_id, meta.occurred_at_us,
-               [&](Report& r) { r.donations_fen += amount; });
+               [&](Report& r, const ReportKey&) { r.donations_fen += amount; });
   Reversible reversible;
   reversible.type = events::Data::DonationReceived;
   reversible.stream = std::string(meta.stream);
@@ -975,7 +987,8 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
     Touch(members_, Table::kMember, Str(e.maker_id()));
     members_.find(Str(e.maker_id()))->second.income_fen += maker_share;
   }
-  AddToReports(f.branch_id, meta.occurred_at_us, [&](Report& r) { r.sales_fen += proceeds; });
+  AddToReports(f.branch_id, meta.occurred_at_us,
+               [&](Report& r, const ReportKey&) { r.sales_fen += proceeds; });
   Reversible reversible;
   reversible.type = events::Data::SaleRecorded;
   reversible.stream = std::string(meta.stream);
@@ -1016,7 +1029,7 @@ Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
                 meta.occurred_at_us);
   const int64_t amount = e.amount_fen();
   AddToReports(funds_.find(Str(e.fund_id()))->second.branch_id, meta.occurred_at_us,
-               [&](Report& r) { r.disbursed_fen += amount; });
+               [&](Report& r, const ReportKey&) { r.disbursed_fen += amount; });
   Reversible reversible;
   reversible.type = events::Data::DisbursementMade;
   reversible.stream = std::string(meta.stream);
@@ -1106,7 +1119,7 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
     Touch(cash_used_, Table::kCashUsed, used_key);
     cash_used_[used_key] += amount;
   }
-  AddToReports(m.branch_id, meta.occurred_at_us, [&](Report& r) {
+  AddToReports(m.branch_id, meta.occurred_at_us, [&](Report& r, const ReportKey&) {
     if (cash) {
       r.redeemed_cash_fen += amount;
     } else {
@@ -1244,7 +1257,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       volunteer.verified_minutes -= t.minutes;
       volunteer.credit_minutes -= t.minutes;
       SetStar(service.volunteer_id, volunteer);
-      AddToReports(volunteer.branch_id, at, [&](Report& r) {
+      AddToReports(volunteer.branch_id, at, [&](Report& r, const ReportKey&) {
         r.verified_minutes -= t.minutes;
         --r.services;
       });
@@ -1287,7 +1300,8 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
         Touch(partners_, Table::kPartner, source.partner_id);
         partners_.find(source.partner_id)->second.donated_fen -= source.amount_fen;
         const int64_t amount = source.amount_fen;
-        AddToReports(fund.branch_id, at, [&](Report& r) { r.donations_fen -= amount; });
+        AddToReports(fund.branch_id, at,
+                     [&](Report& r, const ReportKey&) { r.donations_fen -= amount; });
       } else {
         if (!t.buyer.empty()) {
           Touch(partners_, Table::kPartner, t.buyer);
@@ -1297,7 +1311,8 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
           Touch(members_, Table::kMember, t.other);
           members_.find(t.other)->second.income_fen -= t.amount_fen;
         }
-        AddToReports(fund.branch_id, at, [&](Report& r) { r.sales_fen -= t.proceeds_fen; });
+        AddToReports(fund.branch_id, at,
+                     [&](Report& r, const ReportKey&) { r.sales_fen -= t.proceeds_fen; });
       }
       break;
     }
@@ -1305,7 +1320,8 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       const std::string fund_branch =
           funds_.find(outflows_.find(t.subject)->second.fund_id)->second.branch_id;
       UnwindOutflow(t.subject);
-      AddToReports(fund_branch, at, [&](Report& r) { r.disbursed_fen -= t.amount_fen; });
+      AddToReports(fund_branch, at,
+                   [&](Report& r, const ReportKey&) { r.disbursed_fen -= t.amount_fen; });
       break;
     }
     case Data::ExpenseRecorded:
@@ -1318,7 +1334,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       member.redeemed_minutes -= t.minutes;
       const bool cash = t.buyer == "cash";
       if (cash && t.amount_fen > 0) UnwindOutflow(t.subject);
-      AddToReports(member.branch_id, at, [&](Report& r) {
+      AddToReports(member.branch_id, at, [&](Report& r, const ReportKey&) {
         if (cash) {
           r.redeemed_cash_fen -= t.amount_fen;
         } else {
@@ -1374,8 +1390,8 @@ bool LedgerState::operator==(const LedgerState& o) const {
          activities_ == o.activities_ && partners_ == o.partners_ && funds_ == o.funds_ &&
          sources_ == o.sources_ && outflows_ == o.outflows_ && fund_outflows_ == o.fund_outflows_ &&
          open_sources_ == o.open_sources_ && reversibles_ == o.reversibles_ &&
-         cash_used_ == o.cash_used_ && taken_ids_ == o.taken_ids_ && reports_ == o.reports_ &&
-         policy_ == o.policy_;
+         cash_used_ == o.cash_used_ && taken_ids_ == o.taken_ids_ && served_ == o.served_ &&
+         reports_ == o.reports_ && policy_ == o.policy_;
 }
 
 }  // namespace ledger

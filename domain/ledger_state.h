@@ -206,7 +206,7 @@ struct Seal {
 struct Report {
   int64_t verified_minutes = 0;
   int64_t services = 0;
-  std::vector<std::string> elders_served;  // sorted, distinct
+  int64_t elders_served = 0;  // distinct elders with a verified service this month
   int64_t activities = 0;
   int64_t beneficiaries = 0;
   int64_t new_members = 0;
@@ -249,8 +249,9 @@ enum class Table : uint8_t {
   kPolicy,
   kCashUsed,
   kTakenId,
+  kServed,
 };
-constexpr int kTables = 14;
+constexpr int kTables = 15;
 
 class LedgerState {
  public:
@@ -270,7 +271,12 @@ class LedgerState {
   void Commit();
 
   // Change tracking for persistence: every entity changed since the last TakeChanges().
-  void TrackChanges(bool on) { tracking_ = on; }
+  // Turning tracking on also marks the policy row, so that the first flush writes it just as a
+  // full dump (ForEachRow) does.
+  void TrackChanges(bool on) {
+    tracking_ = on;
+    if (on) changes_.emplace_back(Table::kPolicy, "");
+  }
   std::vector<std::pair<Table, std::string>> TakeChanges();
 
   // Reads. Pointers stay valid until the next Execute/Rollback.
@@ -310,6 +316,10 @@ class LedgerState {
   std::optional<std::string> EncodeRow(Table table, std::string_view key) const;
   bool LoadRow(Table table, std::string_view key, std::string_view bytes);
   void FinishLoad();
+  // Visits every persisted row (table, key, bytes): a full dump, equal to what tracking every
+  // change since the empty state and encoding it would give.
+  void ForEachRow(
+      const std::function<void(Table, std::string_view key, std::string_view bytes)>& visit) const;
 
   bool operator==(const LedgerState& other) const;
 
@@ -333,8 +343,11 @@ class LedgerState {
 
   Outcome CheckSeal(std::string_view branch_id, int64_t occurred_at_us) const;
   Report& ReportFor(std::string_view branch_id, int64_t occurred_at_us);
-  void AddToReports(std::string_view branch_id, int64_t occurred_at_us,
-                    const std::function<void(Report&)>& change);
+  // Applies change(report, key) to the all-branches report and the branch's, for the month of
+  // `occurred_at_us`.
+  template <typename Change>
+  void AddToReports(std::string_view branch_id, int64_t occurred_at_us, const Change& change);
+  void CountElderServed(Report& report, const ReportKey& key, std::string_view elder_id);
   void SetStar(std::string_view member_id, Member& member);
 
   // Allocates `amount` from the fund's sources FIFO: same-purpose first, then unrestricted.
@@ -389,6 +402,7 @@ class LedgerState {
   StringMap<Reversible> reversibles_;
   StringMap<int64_t> cash_used_;  // member '\n' month -> cash redeemed that month
   StringSet taken_ids_;           // kind ':' id of trainings, transfers, redemptions, attestations
+  StringSet served_;              // branch '\n' month '\n' elder: counted in that month's report
   std::map<ReportKey, Report> reports_;
   Policy policy_;
 

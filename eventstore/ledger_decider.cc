@@ -16,10 +16,9 @@ Status StatusForOutcome(Outcome outcome, const EventDraft& event) {
 Status LedgerDecider::Prime(EventStore& store) {
   Result<std::unique_ptr<ReadModelStore>> rows = store.OpenReadModel(kLedgerReadModel);
   if (!rows.ok()) return rows.status();
-  Result<Position> checkpoint = (*rows)->Checkpoint();
-  if (!checkpoint.ok()) return checkpoint.status();
   LedgerState state;
-  if (Status status = LoadRows(**rows, state); !status.ok()) return status;
+  Result<Position> checkpoint = LoadLedgerState(**rows, state);
+  if (!checkpoint.ok()) return checkpoint.status();
   Result<Position> replayed = ReplayInto(store, *checkpoint, state);
   if (!replayed.ok()) return replayed.status();
   state_ = std::move(state);

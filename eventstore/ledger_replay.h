@@ -19,9 +19,20 @@ inline constexpr std::string_view kLedgerReadModel = "ledger";
 // the envelope's type, or when the ledger's rules refuse it (a log the rules did not write).
 Status ApplyCommitted(LedgerState& state, const StoredEvent& event);
 
-// Replays the log from `from` to the head into `state`. Returns the position after the last
-// event applied.
+// Replays the log from `from` to the head into `state`. One thread reads, decodes and re-hashes
+// the log while the calling thread applies, so the two overlap. Returns the position after the
+// last event applied.
 Result<Position> ReplayInto(const EventStore& store, Position from, LedgerState& state);
+
+// Loads the ledger state persisted in `rows` into a fresh `state` and returns the position it
+// reflects. Rows without a checkpoint (an interrupted rebuild) are ignored: the state stays empty
+// and the position is 0.
+Result<Position> LoadLedgerState(const ReadModelStore& rows, LedgerState& state);
+
+// Writes the whole of `state` as rows, then the checkpoint `at`, into `rows` (after clearing
+// them). Rows go out in batches of `rows_per_batch`; only the last carries the checkpoint.
+Status DumpLedgerState(const LedgerState& state, Position at, ReadModelStore& rows,
+                       size_t rows_per_batch = 20000);
 
 // Row keys in the read model: one byte for the table, then the entity key.
 std::string RowKey(Table table, std::string_view key);

@@ -30,10 +30,14 @@ class ReadModelStore {
 
   virtual ~ReadModelStore() = default;
 
-  // Applies `writes` and sets the checkpoint (the next position to apply) atomically.
-  virtual Status Commit(const std::vector<RowWrite>& writes, Position checkpoint) = 0;
+  // Applies `writes` and, when given, sets the checkpoint (the next position to apply),
+  // atomically. Rows written without ever setting a checkpoint are an interrupted rebuild's:
+  // readers must ignore them (see Checkpoint).
+  virtual Status Commit(const std::vector<RowWrite>& writes,
+                        std::optional<Position> checkpoint) = 0;
 
-  // The next position to apply: 0 for a new or cleared read model.
+  // The next position to apply: 0 for a new or cleared read model, and for one whose rebuild
+  // was interrupted before its final checkpoint; then any rows present are to be discarded.
   virtual Result<Position> Checkpoint() const = 0;
 
   // Visits every row in key order (not the checkpoint), stopping early if `visit` returns false.

@@ -23,7 +23,7 @@ class RocksReadModelStore : public ReadModelStore {
   RocksReadModelStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family)
       : db_(db), family_(family) {}
 
-  Status Commit(const std::vector<RowWrite>& writes, Position checkpoint) override {
+  Status Commit(const std::vector<RowWrite>& writes, std::optional<Position> checkpoint) override {
     rocksdb::WriteBatch batch;
     std::string key;
     for (const RowWrite& write : writes) {
@@ -33,8 +33,11 @@ class RocksReadModelStore : public ReadModelStore {
           write.value ? batch.Put(family_, key, *write.value) : batch.Delete(family_, key);
       if (!s.ok()) return FromRocks(s, "stage read model row");
     }
-    rocksdb::Status s = batch.Put(family_, kCheckpointKey, PositionKey(checkpoint.value));
-    if (!s.ok()) return FromRocks(s, "stage read model checkpoint");
+    rocksdb::Status s;
+    if (checkpoint) {
+      s = batch.Put(family_, kCheckpointKey, PositionKey(checkpoint->value));
+      if (!s.ok()) return FromRocks(s, "stage read model checkpoint");
+    }
     s = db_->Write(rocksdb::WriteOptions(), &batch);
     if (!s.ok()) return FromRocks(s, "write read model");
     return Status::Ok();

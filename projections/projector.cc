@@ -14,9 +14,12 @@ Projector::Projector(const EventStore& store, ReadModelStore& rows, ProjectorOpt
 Result<std::unique_ptr<Projector>> Projector::Start(const EventStore& store, ReadModelStore& rows,
                                                     ProjectorOptions options) {
   std::unique_ptr<Projector> projector(new Projector(store, rows, options));
-  Result<Position> checkpoint = rows.Checkpoint();
+  Result<Position> checkpoint = LoadLedgerState(rows, projector->state_);
   if (!checkpoint.ok()) return checkpoint.status();
-  if (Status status = LoadRows(rows, projector->state_); !status.ok()) return status;
+  if (checkpoint->value == 0) {
+    // Nothing reliable persisted: drop any leftovers of an interrupted rebuild.
+    if (Status status = rows.Clear(); !status.ok()) return status;
+  }
   projector->state_.TrackChanges(true);
   projector->applied_ = *checkpoint;
   projector->flushed_ = *checkpoint;
@@ -112,25 +115,12 @@ Status Projector::Flush() {
 }
 
 Result<uint64_t> Projector::Rebuild(const EventStore& store, ReadModelStore& rows,
-                                    ProjectorOptions options) {
-  if (Status status = rows.Clear(); !status.ok()) return status;
+                                    ProjectorOptions) {
   LedgerState state;
-  state.TrackChanges(true);
-  Position next{0};
-  const Position head = store.GetHead().next;
-  while (next < head) {
-    const Position end{std::min(head.value, next.value + options.flush_events_max)};
-    Status failure;
-    Status scan = store.Scan(next, end, nullptr, [&](const StoredEvent& event) {
-      failure = ApplyCommitted(state, event);
-      return failure.ok();
-    });
-    if (!scan.ok()) return scan;
-    if (!failure.ok()) return failure;
-    next = end;
-    if (Status status = rows.Commit(TakeRowWrites(state), next); !status.ok()) return status;
-  }
-  return next.value;
+  Result<Position> next = ReplayInto(store, Position{0}, state);
+  if (!next.ok()) return next.status();
+  if (Status status = DumpLedgerState(state, *next, rows); !status.ok()) return status;
+  return next->value;
 }
 
 }  // namespace ledger

@@ -114,7 +114,7 @@ TEST_F(LedgerScenarioTest, MonthlyReportsAndSeal) {
   ASSERT_NE(shiyuan, nullptr);
   EXPECT_EQ(shiyuan->verified_minutes, 600);  // 360 + 240
   EXPECT_EQ(shiyuan->services, 6);
-  EXPECT_EQ(shiyuan->elders_served, (std::vector<std::string>{"e-qian", "e-zhao"}));
+  EXPECT_EQ(shiyuan->elders_served, 2);  // 赵 and 钱
   EXPECT_EQ(shiyuan->activities, 1);
   EXPECT_EQ(shiyuan->beneficiaries, 35);
   EXPECT_EQ(shiyuan->new_members, 4);
@@ -129,13 +129,13 @@ TEST_F(LedgerScenarioTest, MonthlyReportsAndSeal) {
   const Report* gaoliying = state().FindReport(ReportKey{"b-gaoliying", 202610});
   EXPECT_EQ(gaoliying->verified_minutes, 120);
   EXPECT_EQ(gaoliying->services, 2);
-  EXPECT_EQ(gaoliying->elders_served.size(), 1u);
+  EXPECT_EQ(gaoliying->elders_served, 1);
   EXPECT_FALSE(gaoliying->seal.has_value());
 
   const Report* all = state().FindReport(ReportKey{"", 202610});
   EXPECT_EQ(all->verified_minutes, 720);
   EXPECT_EQ(all->services, 8);
-  EXPECT_EQ(all->elders_served.size(), 3u);
+  EXPECT_EQ(all->elders_served, 3);
   EXPECT_EQ(all->new_members, 6);
   EXPECT_EQ(all->donations_fen, 600000);
 }
