@@ -1,0 +1,46 @@
+// LedgerNode: one running ledger: the event store on disk with the domain rules in its writer
+// (LedgerDecider) and the projector serving reads. What ledgerd and the tests start.
+//
+// Thread-safety: safe for concurrent use (see EventStore and Projector).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "eventstore/event_store.h"
+#include "eventstore/ledger_decider.h"
+#include "eventstore/read_model_store.h"
+#include "projections/projector.h"
+
+namespace ledger {
+
+struct LedgerNodeOptions {
+  std::string data_dir;             // the RocksDB directory (created if missing)
+  EventStoreOptions store;          // path and decider are filled in by Open
+  ProjectorOptions projector;
+};
+
+class LedgerNode {
+ public:
+  // Opens the store, primes the decider from the read model and the log tail, and starts the
+  // projector. Errors: those of EventStore::Open, and Corruption when the log or rows do not
+  // verify.
+  static Result<std::unique_ptr<LedgerNode>> Open(LedgerNodeOptions options);
+
+  // Stops the projector (flushing its rows), then closes the store after committing and
+  // acknowledging every queued append.
+  ~LedgerNode();
+
+  EventStore& store() { return *store_; }
+  const EventStore& store() const { return *store_; }
+  const Projector& projector() const { return *projector_; }
+
+ private:
+  LedgerNode() = default;
+  std::shared_ptr<LedgerDecider> decider_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<ReadModelStore> rows_;
+  std::unique_ptr<Projector> projector_;
+};
+
+}  // namespace ledger
