@@ -15,6 +15,7 @@
 //
 // How to run: `scripts/bench replay` (Release build). Standalone:
 //   build/release/benchmarks/replay_bench --work_dir=DIR [--events=N] [--json_out=FILE]
+//       [--steps=scan,replay,rebuild]   (a subset, e.g. to profile one step)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -257,6 +258,8 @@ int Main(int argc, char** argv) {
   const std::string work_dir = Flag(argc, argv, "work_dir", "");
   const uint64_t events = std::stoull(Flag(argc, argv, "events", "5000000"));
   const std::string json_out = Flag(argc, argv, "json_out", "");
+  const std::string steps = Flag(argc, argv, "steps", "scan,replay,rebuild");
+  auto step = [&](const char* name) { return steps.find(name) != std::string::npos; };
   if (work_dir.empty()) {
     std::fprintf(stderr, "usage: replay_bench --work_dir=DIR [--events=N] [--json_out=FILE]\n");
     return 2;
@@ -299,34 +302,42 @@ int Main(int argc, char** argv) {
   const uint64_t head = (*store)->GetHead().next.value;
 
   // 1. scan + re-hash
-  auto start = std::chrono::steady_clock::now();
-  uint64_t scanned = 0;
-  const Hash zero{};
-  Status status = (*store)->Scan(Position{0}, Position{head}, &zero, [&](const StoredEvent&) {
-    ++scanned;
-    return true;
-  });
-  if (!status.ok()) Die(status, "scan");
-  const double scan_seconds = SecondsSince(start);
+  double scan_rate = 0, scan_seconds = 0;
+  if (step("scan")) {
+    const auto start = std::chrono::steady_clock::now();
+    uint64_t scanned = 0;
+    const Hash zero{};
+    Status status = (*store)->Scan(Position{0}, Position{head}, &zero, [&](const StoredEvent&) {
+      ++scanned;
+      return true;
+    });
+    if (!status.ok()) Die(status, "scan");
+    scan_seconds = SecondsSince(start);
+    scan_rate = scanned / scan_seconds;
+  }
 
   // 2. replay in memory
-  start = std::chrono::steady_clock::now();
+  double replay_rate = 0, replay_seconds = 0;
   LedgerState state;
-  auto replayed = ReplayInto(**store, Position{0}, state);
-  if (!replayed.ok()) Die(replayed.status(), "replay");
-  const double replay_seconds = SecondsSince(start);
+  if (step("replay")) {
+    const auto start = std::chrono::steady_clock::now();
+    auto replayed = ReplayInto(**store, Position{0}, state);
+    if (!replayed.ok()) Die(replayed.status(), "replay");
+    replay_seconds = SecondsSince(start);
+    replay_rate = head / replay_seconds;
+  }
 
   // 3. rebuild the read model
-  auto rows = (*store)->OpenReadModel("bench_rebuild");
-  if (!rows.ok()) Die(rows.status(), "read model");
-  start = std::chrono::steady_clock::now();
-  auto rebuilt = Projector::Rebuild(**store, **rows);
-  if (!rebuilt.ok()) Die(rebuilt.status(), "rebuild");
-  const double rebuild_seconds = SecondsSince(start);
-
-  const double scan_rate = scanned / scan_seconds;
-  const double replay_rate = head / replay_seconds;
-  const double rebuild_rate = *rebuilt / rebuild_seconds;
+  double rebuild_rate = 0, rebuild_seconds = 0;
+  if (step("rebuild")) {
+    auto rows = (*store)->OpenReadModel("bench_rebuild");
+    if (!rows.ok()) Die(rows.status(), "read model");
+    const auto start = std::chrono::steady_clock::now();
+    auto rebuilt = Projector::Rebuild(**store, **rows);
+    if (!rebuilt.ok()) Die(rebuilt.status(), "rebuild");
+    rebuild_seconds = SecondsSince(start);
+    rebuild_rate = *rebuilt / rebuild_seconds;
+  }
   std::printf("\nreplay benchmark: %lu events (%u cores)\n", head,
               std::thread::hardware_concurrency());
   std::printf("%-34s %12s %10s\n", "step", "events/s", "seconds");
