@@ -4,13 +4,12 @@
 #include <limits>
 
 #include "domain/assert.h"
-#include "domain/wide_int.h"
+#include "domain/money.h"
 
 namespace ledger {
 namespace {
 
-// Money ceiling: amounts above 2^53 - 1 fen cannot round-trip through JSON numbers.
-constexpr int64_t kFenMax = (int64_t{1} << 53) - 1;
+constexpr int64_t kFenMax = Fen::kMax;
 constexpr int32_t kServiceMinutesMax = 720;
 constexpr int32_t kTrainingMinutesMax = 31 * 24 * 60;
 constexpr int32_t kSaleQuantityMax = 10'000'000;
@@ -32,12 +31,9 @@ bool InRange(E value) {
          static_cast<U>(value) <= static_cast<U>(E::MAX);
 }
 
-bool ValidAmount(int64_t fen) { return fen > 0 && fen <= kFenMax; }
+bool ValidAmount(int64_t fen) { return Fen{fen}.IsValidAmount(); }
 
-bool AddFits(int64_t a, int64_t b) {
-  int64_t sum;
-  return !__builtin_add_overflow(a, b, &sum) && sum <= kFenMax && sum >= -kFenMax;
-}
+bool AddFits(int64_t a, int64_t b) { return Fen::CheckedAdd(Fen{a}, Fen{b}).has_value(); }
 
 std::string Join(std::string_view a, std::string_view b) {
   std::string key;
@@ -946,11 +942,9 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   if (e.quantity() < 1 || e.quantity() > kSaleQuantityMax || !ValidAmount(e.unit_price_fen())) {
     return Fail(Outcome::kInvalidAmount);
   }
-  int64_t proceeds;
-  if (__builtin_mul_overflow(static_cast<int64_t>(e.quantity()), e.unit_price_fen(), &proceeds) ||
-      proceeds > kFenMax) {
-    return Fail(Outcome::kAmountOverflow);
-  }
+  const std::optional<Fen> gross = Fen::CheckedMultiply(Fen{e.unit_price_fen()}, e.quantity());
+  if (!gross) return Fail(Outcome::kAmountOverflow);
+  const int64_t proceeds = gross->value;
   const Fund* fund = FindFund(Str(e.fund_id()));
   if (fund == nullptr) return Fail(Outcome::kUnknownFund);
   if (Present(e.buyer_partner_id()) && !FindPartner(Str(e.buyer_partner_id()))) {
@@ -1085,9 +1079,9 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   int64_t amount = 0;
   const MonthKey month = MonthOfInstant(meta.occurred_at_us);
   if (cash) {
-    std::optional<int64_t> value = policy_.CashValueFen(e.minutes(), member->star);
-    if (!value || *value > kFenMax) return Fail(Outcome::kAmountOverflow);
-    amount = *value;
+    std::optional<Fen> value = policy_.CashValue(Minutes{e.minutes()}, member->star);
+    if (!value) return Fail(Outcome::kAmountOverflow);
+    amount = value->value;
     if (e.amount_fen() && *e.amount_fen() != amount) {
       return Fail(Outcome::kAmountNotClientSettable);
     }

@@ -1,7 +1,5 @@
 #include "domain/policy.h"
 
-#include <limits>
-
 #include "domain/assert.h"
 #include "domain/wide_int.h"
 
@@ -15,15 +13,15 @@ int Policy::StarFor(int64_t verified_minutes) const {
   return star;
 }
 
-std::optional<int64_t> Policy::CashValueFen(int64_t minutes, int star) const {
+std::optional<Fen> Policy::CashValue(Minutes minutes, int star) const {
   LEDGER_ASSERT(star >= 0);
   LEDGER_ASSERT(star <= kStarLevels);
-  LEDGER_ASSERT(minutes >= 0);
-  const Int128 numerator = static_cast<Int128>(minutes) * credit_value_fen_per_hour *
+  LEDGER_ASSERT(minutes.value >= 0);
+  const Int128 numerator = static_cast<Int128>(minutes.value) * credit_value_fen_per_hour *
                            (10000 + static_cast<Int128>(star_bonus_bp[star]));
   const Int128 value = numerator / (60 * 10000);
-  if (value > std::numeric_limits<int64_t>::max()) return std::nullopt;
-  return static_cast<int64_t>(value);
+  if (value > Fen::kMax) return std::nullopt;
+  return Fen{static_cast<int64_t>(value)};
 }
 
 }  // namespace ledger

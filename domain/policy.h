@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "domain/money.h"
+
 namespace ledger {
 
 constexpr int kStarLevels = 5;  // stars 0..5
@@ -23,10 +25,10 @@ struct Policy {
   // The star level earned by `verified_minutes` of verified service.
   int StarFor(int64_t verified_minutes) const;
 
-  // The cash value in fen of redeeming `minutes` at `star`:
+  // The cash value of redeeming `minutes` at `star`:
   // floor(minutes × value_per_hour × (10000 + bonus_bp) / (60 × 10000)), computed exactly.
-  // nullopt if it does not fit in int64.
-  std::optional<int64_t> CashValueFen(int64_t minutes, int star) const;
+  // nullopt if it exceeds Fen::kMax.
+  std::optional<Fen> CashValue(Minutes minutes, int star) const;
 };
 
 static_assert(kStarLevels == 5, "API.md fixes five thresholds and six bonus values");
