@@ -1,0 +1,628 @@
+#include "api/event_codec.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+#include "api/rfc3339.h"
+#include "domain/civil_time.h"
+#include "domain/event_payload.h"
+
+namespace ledger::api {
+namespace {
+
+namespace json = boost::json;
+using flatbuffers::voffset_t;
+
+constexpr int64_t kFenMax = (int64_t{1} << 53) - 1;  // the domain's bound on any money figure
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min();
+
+enum class Kind : uint8_t {
+  kId,         // string, IsValidId
+  kText,       // string, 1..kTextBytesMax bytes
+  kEnum,       // one of the schema enum's value names (a byte in the payload)
+  kInt32,      // integer in [min, max]
+  kMoney,      // integer fen in [-kFenMax, kFenMax] (int64 in the payload)
+  kInstant,    // RFC 3339 string (int64 microseconds in the payload)
+  kBool,       // true / false
+  kDate,       // YYYY-MM-DD
+  kMonth,      // YYYY-MM
+  kTextList,   // array of texts
+  kInt32List,  // array of int32
+};
+
+// Field flags.
+constexpr uint8_t kRequired = 1;
+constexpr uint8_t kPersonal = 2;    // left out unless the reader may see personal data
+constexpr uint8_t kNullable = 4;    // JSON null accepted, meaning absent
+constexpr uint8_t kServerOnly = 8;  // computed by the ledger; a client may not send it
+
+struct FieldSpec {
+  const char* name;
+  voffset_t vt;
+  Kind kind;
+  uint8_t flags = kRequired;
+  int64_t min = kInt32Min;
+  int64_t max = kInt32Max;
+  const char* const* enum_names = nullptr;
+};
+
+struct TypeSpec {
+  events::Data type;
+  std::vector<FieldSpec> fields;
+};
+
+constexpr uint8_t kOptional = 0;
+
+FieldSpec Id(const char* name, voffset_t vt, uint8_t flags = kRequired) {
+  return {name, vt, Kind::kId, flags};
+}
+FieldSpec Text(const char* name, voffset_t vt, uint8_t flags = kRequired) {
+  return {name, vt, Kind::kText, flags};
+}
+FieldSpec Enum(const char* name, voffset_t vt, const char* const* names) {
+  return {name, vt, Kind::kEnum, kRequired, 0, 0, names};
+}
+FieldSpec Int(const char* name, voffset_t vt, uint8_t flags = kRequired, int64_t min = kInt32Min,
+              int64_t max = kInt32Max) {
+  return {name, vt, Kind::kInt32, flags, min, max};
+}
+FieldSpec Money(const char* name, voffset_t vt, uint8_t flags = kRequired) {
+  return {name, vt, Kind::kMoney, flags, -kFenMax, kFenMax};
+}
+FieldSpec Of(Kind kind, const char* name, voffset_t vt, uint8_t flags = kRequired) {
+  return {name, vt, kind, flags};
+}
+
+// Every event type, its fields in schema order (which is also the JSON output order).
+const std::vector<TypeSpec>& Specs() {
+  using D = events::Data;
+  namespace e = events;
+  static const std::vector<TypeSpec> specs = {
+      {D::BranchOpened,
+       {Id("branch_id", e::BranchOpened::VT_BRANCH_ID), Text("name", e::BranchOpened::VT_NAME)}},
+      {D::MemberRegistered,
+       {Id("member_id", e::MemberRegistered::VT_MEMBER_ID),
+        Enum("kind", e::MemberRegistered::VT_KIND, e::EnumNamesMemberKind()),
+        Id("branch_id", e::MemberRegistered::VT_BRANCH_ID),
+        Text("name", e::MemberRegistered::VT_NAME, kRequired | kPersonal),
+        Text("gender", e::MemberRegistered::VT_GENDER, kPersonal),
+        Int("birth_year", e::MemberRegistered::VT_BIRTH_YEAR, kPersonal, 1900, 2100),
+        Text("phone", e::MemberRegistered::VT_PHONE, kPersonal),
+        Of(Kind::kBool, "lives_alone", e::MemberRegistered::VT_LIVES_ALONE, kPersonal),
+        Of(Kind::kTextList, "skills", e::MemberRegistered::VT_SKILLS, kOptional)}},
+      {D::MemberDeactivated,
+       {Id("member_id", e::MemberDeactivated::VT_MEMBER_ID),
+        Text("reason", e::MemberDeactivated::VT_REASON)}},
+      {D::PairingFormed,
+       {Id("pairing_id", e::PairingFormed::VT_PAIRING_ID),
+        Id("volunteer_id", e::PairingFormed::VT_VOLUNTEER_ID),
+        Id("elder_id", e::PairingFormed::VT_ELDER_ID)}},
+      {D::PairingEnded,
+       {Id("pairing_id", e::PairingEnded::VT_PAIRING_ID),
+        Text("reason", e::PairingEnded::VT_REASON)}},
+      {D::ServiceLogged,
+       {Id("service_id", e::ServiceLogged::VT_SERVICE_ID),
+        Id("volunteer_id", e::ServiceLogged::VT_VOLUNTEER_ID),
+        Enum("kind", e::ServiceLogged::VT_KIND, e::EnumNamesServiceKind()),
+        Of(Kind::kInstant, "started_at", e::ServiceLogged::VT_STARTED_AT_US),
+        Int("minutes", e::ServiceLogged::VT_MINUTES),
+        Id("elder_id", e::ServiceLogged::VT_ELDER_ID, kOptional),
+        Id("activity_id", e::ServiceLogged::VT_ACTIVITY_ID, kOptional),
+        Text("place", e::ServiceLogged::VT_PLACE, kPersonal),
+        Text("content", e::ServiceLogged::VT_CONTENT, kPersonal)}},
+      {D::ServiceVerified,
+       {Id("service_id", e::ServiceVerified::VT_SERVICE_ID),
+        Text("confirmed_by", e::ServiceVerified::VT_CONFIRMED_BY),
+        Int("rating", e::ServiceVerified::VT_RATING, kOptional, 1, 5)}},
+      {D::ServiceRejected,
+       {Id("service_id", e::ServiceRejected::VT_SERVICE_ID),
+        Text("reason", e::ServiceRejected::VT_REASON)}},
+      {D::TrainingCompleted,
+       {Id("training_id", e::TrainingCompleted::VT_TRAINING_ID),
+        Id("member_id", e::TrainingCompleted::VT_MEMBER_ID),
+        Text("course", e::TrainingCompleted::VT_COURSE),
+        Int("minutes", e::TrainingCompleted::VT_MINUTES)}},
+      {D::ActivityHeld,
+       {Id("activity_id", e::ActivityHeld::VT_ACTIVITY_ID),
+        Id("branch_id", e::ActivityHeld::VT_BRANCH_ID), Text("title", e::ActivityHeld::VT_TITLE),
+        Of(Kind::kDate, "date", e::ActivityHeld::VT_DATE),
+        Int("participants", e::ActivityHeld::VT_PARTICIPANTS),
+        Int("beneficiaries", e::ActivityHeld::VT_BENEFICIARIES)}},
+      {D::CreditsTransferred,
+       {Id("transfer_id", e::CreditsTransferred::VT_TRANSFER_ID),
+        Id("from_member_id", e::CreditsTransferred::VT_FROM_MEMBER_ID),
+        Id("to_member_id", e::CreditsTransferred::VT_TO_MEMBER_ID),
+        Int("minutes", e::CreditsTransferred::VT_MINUTES),
+        Text("reason", e::CreditsTransferred::VT_REASON, kOptional)}},
+      {D::PartnerRegistered,
+       {Id("partner_id", e::PartnerRegistered::VT_PARTNER_ID),
+        Text("name", e::PartnerRegistered::VT_NAME),
+        Enum("kind", e::PartnerRegistered::VT_KIND, e::EnumNamesPartnerKind())}},
+      {D::FundOpened,
+       {Id("fund_id", e::FundOpened::VT_FUND_ID), Text("name", e::FundOpened::VT_NAME),
+        Id("branch_id", e::FundOpened::VT_BRANCH_ID, kOptional)}},
+      {D::DonationReceived,
+       {Id("donation_id", e::DonationReceived::VT_DONATION_ID),
+        Id("partner_id", e::DonationReceived::VT_PARTNER_ID),
+        Id("fund_id", e::DonationReceived::VT_FUND_ID),
+        Money("amount_fen", e::DonationReceived::VT_AMOUNT_FEN),
+        Enum("kind", e::DonationReceived::VT_KIND, e::EnumNamesDonationKind()),
+        Text("restricted_to", e::DonationReceived::VT_RESTRICTED_TO, kNullable),
+        Text("agreement_ref", e::DonationReceived::VT_AGREEMENT_REF, kOptional),
+        Text("description", e::DonationReceived::VT_DESCRIPTION, kOptional)}},
+      {D::RestrictionChanged,
+       {Id("donation_id", e::RestrictionChanged::VT_DONATION_ID),
+        Text("restricted_to", e::RestrictionChanged::VT_RESTRICTED_TO, kNullable),
+        Text("consent_ref", e::RestrictionChanged::VT_CONSENT_REF)}},
+      {D::SaleRecorded,
+       {Id("sale_id", e::SaleRecorded::VT_SALE_ID), Id("fund_id", e::SaleRecorded::VT_FUND_ID),
+        Text("product", e::SaleRecorded::VT_PRODUCT),
+        Enum("category", e::SaleRecorded::VT_CATEGORY, e::EnumNamesSaleCategory()),
+        Int("quantity", e::SaleRecorded::VT_QUANTITY),
+        Money("unit_price_fen", e::SaleRecorded::VT_UNIT_PRICE_FEN),
+        Enum("channel", e::SaleRecorded::VT_CHANNEL, e::EnumNamesSaleChannel()),
+        Id("buyer_partner_id", e::SaleRecorded::VT_BUYER_PARTNER_ID, kOptional),
+        Id("maker_id", e::SaleRecorded::VT_MAKER_ID, kOptional),
+        Int("maker_share_bp", e::SaleRecorded::VT_MAKER_SHARE_BP, kOptional, 0, 10000)}},
+      {D::DisbursementMade,
+       {Id("disbursement_id", e::DisbursementMade::VT_DISBURSEMENT_ID),
+        Id("fund_id", e::DisbursementMade::VT_FUND_ID),
+        Text("purpose", e::DisbursementMade::VT_PURPOSE),
+        Money("amount_fen", e::DisbursementMade::VT_AMOUNT_FEN),
+        Id("elder_id", e::DisbursementMade::VT_ELDER_ID, kOptional),
+        Text("description", e::DisbursementMade::VT_DESCRIPTION, kOptional),
+        Text("evidence_ref", e::DisbursementMade::VT_EVIDENCE_REF, kOptional)}},
+      {D::ExpenseRecorded,
+       {Id("expense_id", e::ExpenseRecorded::VT_EXPENSE_ID),
+        Id("fund_id", e::ExpenseRecorded::VT_FUND_ID),
+        Enum("category", e::ExpenseRecorded::VT_CATEGORY, e::EnumNamesExpenseCategory()),
+        Money("amount_fen", e::ExpenseRecorded::VT_AMOUNT_FEN),
+        Text("purpose", e::ExpenseRecorded::VT_PURPOSE, kOptional),
+        Text("description", e::ExpenseRecorded::VT_DESCRIPTION, kOptional),
+        Text("evidence_ref", e::ExpenseRecorded::VT_EVIDENCE_REF, kOptional)}},
+      {D::RedemptionMade,
+       {Id("redemption_id", e::RedemptionMade::VT_REDEMPTION_ID),
+        Id("member_id", e::RedemptionMade::VT_MEMBER_ID),
+        Int("minutes", e::RedemptionMade::VT_MINUTES),
+        Enum("reward", e::RedemptionMade::VT_REWARD, e::EnumNamesRewardKind()),
+        Id("fund_id", e::RedemptionMade::VT_FUND_ID, kOptional),
+        Text("course", e::RedemptionMade::VT_COURSE, kOptional),
+        Money("amount_fen", e::RedemptionMade::VT_AMOUNT_FEN, kServerOnly)}},
+      {D::PolicySet,
+       {Of(Kind::kInt32List, "star_thresholds_hours", e::PolicySet::VT_STAR_THRESHOLDS_HOURS,
+           kOptional),
+        Money("credit_value_fen_per_hour", e::PolicySet::VT_CREDIT_VALUE_FEN_PER_HOUR, kOptional),
+        Of(Kind::kInt32List, "star_bonus_bp", e::PolicySet::VT_STAR_BONUS_BP, kOptional),
+        Money("cash_redemption_monthly_cap_fen", e::PolicySet::VT_CASH_REDEMPTION_MONTHLY_CAP_FEN,
+              kOptional)}},
+      {D::EventReversed,
+       {Id("reversal_id", e::EventReversed::VT_REVERSAL_ID),
+        Id("reverses_id", e::EventReversed::VT_REVERSES_ID),
+        Text("reason", e::EventReversed::VT_REASON)}},
+      {D::MonthlyReportSealed,
+       {Id("branch_id", e::MonthlyReportSealed::VT_BRANCH_ID),
+        Of(Kind::kMonth, "month", e::MonthlyReportSealed::VT_MONTH)}},
+      {D::AttestationIssued,
+       {Id("attestation_id", e::AttestationIssued::VT_ATTESTATION_ID),
+        Id("member_id", e::AttestationIssued::VT_MEMBER_ID),
+        Id("merchant_id", e::AttestationIssued::VT_MERCHANT_ID),
+        Of(Kind::kInstant, "expires_at", e::AttestationIssued::VT_EXPIRES_AT_US)}},
+  };
+  return specs;
+}
+
+const TypeSpec* SpecFor(events::Data type) {
+  for (const TypeSpec& spec : Specs()) {
+    if (spec.type == type) return &spec;
+  }
+  return nullptr;
+}
+
+// Scalars are stored like the generated builders store them: a nullable (optional) scalar is
+// written whenever given; a plain one is left out when it equals the default 0.
+bool IsNullableScalar(const FieldSpec& f) { return (f.flags & kRequired) == 0; }
+
+// A decoded field value waiting to be written into the table.
+struct FieldValue {
+  const FieldSpec* spec;
+  int64_t number = 0;
+  flatbuffers::Offset<void> offset;  // strings and vectors
+};
+
+// The integer in `v` if it is one within [min, max].
+std::optional<int64_t> IntegerIn(const json::value& v, int64_t min, int64_t max) {
+  int64_t n;
+  if (v.is_int64()) {
+    n = v.get_int64();
+  } else if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(max) && max >= 0) {
+    n = static_cast<int64_t>(v.get_uint64());
+  } else {
+    return std::nullopt;
+  }
+  if (n < min || n > max) return std::nullopt;
+  return n;
+}
+
+std::string RangeText(const FieldSpec& f) {
+  return "an integer from " + std::to_string(f.min) + " to " + std::to_string(f.max);
+}
+
+class PayloadBuilder {
+ public:
+  // Decodes every field of `data` (a JSON object) against `spec` into the builder.
+  std::optional<Problem> Decode(const TypeSpec& spec, const json::object& data,
+                                const std::string& pointer) {
+    for (const auto& member : data) {
+      const FieldSpec* field = nullptr;
+      for (const FieldSpec& f : spec.fields) {
+        if (member.key() == f.name) field = &f;
+      }
+      const std::string at = pointer + "/" + PointerToken(member.key());
+      if (field == nullptr) {
+        return FieldProblem(at, "unknown field '" + std::string(member.key()) + "' in " +
+                                    std::string(EventTypeName(spec.type)));
+      }
+      if (field->flags & kServerOnly) {
+        return FieldProblem(
+            at, std::string(field->name) + " is computed by the ledger; clients may not send it");
+      }
+    }
+    for (const FieldSpec& f : spec.fields) {
+      const std::string at = pointer + "/" + f.name;
+      const json::value* v = data.if_contains(f.name);
+      if (v != nullptr && v->is_null() && (f.flags & kNullable)) v = nullptr;
+      if (v == nullptr) {
+        if (f.flags & kRequired) return FieldProblem(at, std::string(f.name) + " is required");
+        continue;
+      }
+      if (std::optional<Problem> problem = DecodeField(f, *v, at)) return problem;
+    }
+    return std::nullopt;
+  }
+
+  std::string Finish(events::Data type) {
+    const flatbuffers::uoffset_t start = builder_.StartTable();
+    for (const FieldValue& value : values_) {
+      const FieldSpec& f = *value.spec;
+      switch (f.kind) {
+        case Kind::kEnum:
+          builder_.AddElement<int8_t>(f.vt, static_cast<int8_t>(value.number), 0);
+          break;
+        case Kind::kBool:
+          builder_.AddElement<uint8_t>(f.vt, static_cast<uint8_t>(value.number));
+          break;
+        case Kind::kInt32:
+          if (IsNullableScalar(f)) {
+            builder_.AddElement<int32_t>(f.vt, static_cast<int32_t>(value.number));
+          } else {
+            builder_.AddElement<int32_t>(f.vt, static_cast<int32_t>(value.number), 0);
+          }
+          break;
+        case Kind::kMoney:
+        case Kind::kInstant:
+          if (IsNullableScalar(f)) {
+            builder_.AddElement<int64_t>(f.vt, value.number);
+          } else {
+            builder_.AddElement<int64_t>(f.vt, value.number, 0);
+          }
+          break;
+        default:
+          builder_.AddOffset(f.vt, value.offset);
+      }
+    }
+    const flatbuffers::Offset<void> table(builder_.EndTable(start));
+    builder_.Finish(events::CreateEventData(builder_, type, table));
+    return std::string(reinterpret_cast<const char*>(builder_.GetBufferPointer()),
+                       builder_.GetSize());
+  }
+
+ private:
+  std::optional<Problem> DecodeField(const FieldSpec& f, const json::value& v,
+                                     const std::string& at) {
+    FieldValue value{&f};
+    auto text = [&](size_t max_bytes, const char* what) -> std::optional<Problem> {
+      if (!v.is_string() || v.get_string().empty() || v.get_string().size() > max_bytes) {
+        return FieldProblem(at, std::string(f.name) + " must be " + what);
+      }
+      return std::nullopt;
+    };
+    switch (f.kind) {
+      case Kind::kId:
+        if (!v.is_string() || !IsValidId(v.get_string())) {
+          return FieldProblem(at, std::string(f.name) +
+                                      " must be an id: 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+        }
+        value.offset = builder_.CreateString(v.get_string().data(), v.get_string().size()).Union();
+        break;
+      case Kind::kText:
+        if (auto p = text(kTextBytesMax, "a non-empty string of at most 4096 bytes")) return p;
+        value.offset = builder_.CreateString(v.get_string().data(), v.get_string().size()).Union();
+        break;
+      case Kind::kDate:
+        if (!v.is_string() || !IsDate(v.get_string())) {
+          return FieldProblem(at, std::string(f.name) + " must be a date YYYY-MM-DD");
+        }
+        value.offset = builder_.CreateString(v.get_string().data(), v.get_string().size()).Union();
+        break;
+      case Kind::kMonth:
+        if (!v.is_string() || !ParseMonth(v.get_string())) {
+          return FieldProblem(at, std::string(f.name) + " must be a month YYYY-MM");
+        }
+        value.offset = builder_.CreateString(v.get_string().data(), v.get_string().size()).Union();
+        break;
+      case Kind::kEnum: {
+        std::optional<int64_t> index;
+        if (v.is_string()) {
+          for (int64_t i = 0; f.enum_names[i] != nullptr; ++i) {
+            if (v.get_string() == f.enum_names[i]) index = i;
+          }
+        }
+        if (!index) {
+          std::string names;
+          for (int i = 0; f.enum_names[i] != nullptr; ++i) {
+            names += (i == 0 ? "" : ", ") + std::string(f.enum_names[i]);
+          }
+          return FieldProblem(at, std::string(f.name) + " must be one of: " + names);
+        }
+        value.number = *index;
+        break;
+      }
+      case Kind::kInt32:
+      case Kind::kMoney: {
+        std::optional<int64_t> n = IntegerIn(v, f.min, f.max);
+        if (!n) return FieldProblem(at, std::string(f.name) + " must be " + RangeText(f));
+        value.number = *n;
+        break;
+      }
+      case Kind::kInstant: {
+        std::optional<int64_t> us = v.is_string() ? ParseInstant(v.get_string()) : std::nullopt;
+        if (!us) {
+          return FieldProblem(
+              at,
+              std::string(f.name) + " must be an RFC 3339 instant, e.g. 2026-10-03T09:30:00+08:00");
+        }
+        value.number = *us;
+        break;
+      }
+      case Kind::kBool:
+        if (!v.is_bool()) return FieldProblem(at, std::string(f.name) + " must be true or false");
+        value.number = v.get_bool() ? 1 : 0;
+        break;
+      case Kind::kTextList:
+      case Kind::kInt32List: {
+        if (!v.is_array() || v.get_array().size() > kListItemsMax) {
+          return FieldProblem(at, std::string(f.name) + " must be an array of at most 64 items");
+        }
+        const json::array& items = v.get_array();
+        if (f.kind == Kind::kInt32List) {
+          std::vector<int32_t> numbers;
+          for (size_t i = 0; i < items.size(); ++i) {
+            std::optional<int64_t> n = IntegerIn(items[i], kInt32Min, kInt32Max);
+            if (!n) return FieldProblem(at + "/" + std::to_string(i), "must be an int32 integer");
+            numbers.push_back(static_cast<int32_t>(*n));
+          }
+          value.offset = builder_.CreateVector(numbers).Union();
+        } else {
+          std::vector<flatbuffers::Offset<flatbuffers::String>> strings;
+          for (size_t i = 0; i < items.size(); ++i) {
+            const json::value& item = items[i];
+            if (!item.is_string() || item.get_string().empty() ||
+                item.get_string().size() > kTextBytesMax) {
+              return FieldProblem(at + "/" + std::to_string(i), "must be a non-empty string");
+            }
+            strings.push_back(
+                builder_.CreateString(item.get_string().data(), item.get_string().size()));
+          }
+          value.offset = builder_.CreateVector(strings).Union();
+        }
+        break;
+      }
+    }
+    values_.push_back(value);
+    return std::nullopt;
+  }
+
+  flatbuffers::FlatBufferBuilder builder_{512};
+  std::vector<FieldValue> values_;
+};
+
+json::string_view View(const flatbuffers::String* s) { return {s->data(), s->size()}; }
+
+}  // namespace
+
+bool IsValidId(std::string_view id) {
+  if (id.empty() || id.size() > kIdBytesMax) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string PointerToken(std::string_view name) {
+  std::string token;
+  for (char c : name) {
+    if (c == '~') {
+      token += "~0";
+    } else if (c == '/') {
+      token += "~1";
+    } else {
+      token += c;
+    }
+  }
+  return token;
+}
+
+Checked<json::value> ParseJson(std::string_view body) {
+  boost::system::error_code error;
+  json::parse_options options;
+  options.max_depth = 32;
+  json::value value =
+      json::parse(json::string_view(body.data(), body.size()), error, json::storage_ptr(), options);
+  if (error) {
+    return MakeProblem(400, "invalid_json", "the body is not valid UTF-8 JSON: " + error.message());
+  }
+  return value;
+}
+
+Checked<const json::object*> AsObject(const json::value& value, const std::string& pointer) {
+  if (!value.is_object()) {
+    return FieldProblem(
+        pointer, (pointer.empty() ? std::string("the body") : pointer) + " must be a JSON object");
+  }
+  return &value.get_object();
+}
+
+Checked<bool> OnlyFields(const json::object& object, const std::string& pointer,
+                         std::initializer_list<std::string_view> allowed) {
+  for (const auto& member : object) {
+    bool known = false;
+    for (std::string_view name : allowed) known = known || member.key() == name;
+    if (!known) {
+      return FieldProblem(pointer + "/" + PointerToken(member.key()),
+                          "unknown field '" + std::string(member.key()) + "'");
+    }
+  }
+  return true;
+}
+
+Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& pointer) {
+  Checked<const json::object*> object = AsObject(value, pointer);
+  if (!object.ok()) return object.problem();
+  const json::object& event = **object;
+  Checked<bool> known =
+      OnlyFields(event, pointer, {"id", "type", "occurred_at", "expected_version", "data"});
+  if (!known.ok()) return known.problem();
+
+  EventDraft draft;
+  const json::value* id = event.if_contains("id");
+  if (id == nullptr || !id->is_string() || !IsValidId(id->get_string())) {
+    return FieldProblem(
+        pointer + "/id",
+        "id (the idempotency key) must be 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+  }
+  draft.id = std::string(id->get_string());
+  const json::value* type = event.if_contains("type");
+  if (type == nullptr || !type->is_string()) {
+    return FieldProblem(pointer + "/type", "type must be an event type name");
+  }
+  std::optional<events::Data> data_type = EventTypeFromName(type->get_string());
+  const TypeSpec* spec = data_type ? SpecFor(*data_type) : nullptr;
+  if (spec == nullptr || *data_type == events::Data::AttestationIssued) {
+    return MakeProblem(400, "unknown_type",
+                       data_type ? "AttestationIssued is recorded by POST "
+                                   "/v1/members/{id}/attestations, not posted directly"
+                                 : "unknown event type '" + std::string(type->get_string()) + "'",
+                       pointer + "/type");
+  }
+  draft.type = std::string(type->get_string());
+  const json::value* occurred_at = event.if_contains("occurred_at");
+  std::optional<int64_t> occurred_us = occurred_at != nullptr && occurred_at->is_string()
+                                           ? ParseInstant(occurred_at->get_string())
+                                           : std::nullopt;
+  if (!occurred_us) {
+    return FieldProblem(pointer + "/occurred_at",
+                        "occurred_at must be an RFC 3339 instant, e.g. 2026-10-03T09:30:00+08:00");
+  }
+  draft.occurred_at_us = *occurred_us;
+  if (const json::value* expected = event.if_contains("expected_version");
+      expected != nullptr && !expected->is_null()) {
+    std::optional<int64_t> version = IntegerIn(*expected, 0, kFenMax);
+    if (!version) {
+      return FieldProblem(pointer + "/expected_version",
+                          "expected_version must be a non-negative integer");
+    }
+    draft.expected_version = StreamVersion{static_cast<uint64_t>(*version)};
+  }
+  const json::value* data = event.if_contains("data");
+  if (data == nullptr || !data->is_object()) {
+    return FieldProblem(pointer + "/data", "data must be a JSON object");
+  }
+  PayloadBuilder builder;
+  if (std::optional<Problem> problem =
+          builder.Decode(*spec, data->get_object(), pointer + "/data")) {
+    return *problem;
+  }
+  draft.payload = builder.Finish(*data_type);
+  return draft;
+}
+
+json::object EncodeEventData(const events::EventData& data, bool personal) {
+  json::object out;
+  const TypeSpec* spec = SpecFor(data.data_type());
+  if (spec == nullptr) return out;
+  const auto* table = reinterpret_cast<const flatbuffers::Table*>(data.data());
+  for (const FieldSpec& f : spec->fields) {
+    if ((f.flags & kPersonal) && !personal) continue;
+    switch (f.kind) {
+      case Kind::kId:
+      case Kind::kText:
+      case Kind::kDate:
+      case Kind::kMonth:
+        if (const auto* s = table->GetPointer<const flatbuffers::String*>(f.vt)) {
+          out[f.name] = View(s);
+        } else if (f.flags & kNullable) {
+          out[f.name] = nullptr;
+        }
+        break;
+      case Kind::kEnum:
+        out[f.name] = f.enum_names[table->GetField<int8_t>(f.vt, 0)];
+        break;
+      case Kind::kBool:
+        if (table->CheckField(f.vt)) out[f.name] = table->GetField<uint8_t>(f.vt, 0) != 0;
+        break;
+      case Kind::kInt32:
+        if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
+          out[f.name] = table->GetField<int32_t>(f.vt, 0);
+        }
+        break;
+      case Kind::kMoney:
+        if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
+          out[f.name] = table->GetField<int64_t>(f.vt, 0);
+        }
+        break;
+      case Kind::kInstant:
+        out[f.name] = FormatInstant(table->GetField<int64_t>(f.vt, 0));
+        break;
+      case Kind::kTextList:
+        if (const auto* list =
+                table->GetPointer<
+                    const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>*>(f.vt)) {
+          json::array& items = out[f.name].emplace_array();
+          for (const flatbuffers::String* s : *list) items.emplace_back(View(s));
+        }
+        break;
+      case Kind::kInt32List:
+        if (const auto* list = table->GetPointer<const flatbuffers::Vector<int32_t>*>(f.vt)) {
+          json::array& items = out[f.name].emplace_array();
+          for (int32_t n : *list) items.emplace_back(n);
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+json::object EncodeStoredEvent(const StoredEvent& event, bool personal) {
+  json::object out;
+  out["position"] = event.position.value;
+  out["id"] = event.id;
+  out["type"] = event.type;
+  out["stream"] = event.stream;
+  out["version"] = event.version.value;
+  out["occurred_at"] = FormatInstant(event.occurred_at_us);
+  out["recorded_at"] = FormatInstant(event.recorded_at_us);
+  out["actor"] = event.actor;
+  const events::EventData* data = VerifyEventData(event.payload);
+  out["data"] = data != nullptr ? EncodeEventData(*data, personal) : json::object();
+  out["prev_hash"] = HexOf(event.prev_hash);
+  out["hash"] = HexOf(event.hash);
+  return out;
+}
+
+}  // namespace ledger::api

@@ -1,0 +1,638 @@
+#include "api/handler.h"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <optional>
+
+#include "api/encoding.h"
+#include "api/event_codec.h"
+#include "api/handler_internal.h"
+#include "api/rfc3339.h"
+#include "api/views.h"
+#include "domain/event_payload.h"
+#include "eventstore/signed_checkpoint.h"
+
+namespace ledger::api {
+namespace json = boost::json;
+namespace {
+
+constexpr uint8_t Bit(Role role) { return uint8_t{1} << static_cast<int>(role); }
+constexpr uint8_t kPublic = 0;
+constexpr uint8_t kAnyRole = 0x3F;
+constexpr uint8_t kAdmin = Bit(Role::kAdmin);
+constexpr uint8_t kAdminAuditor = kAdmin | Bit(Role::kAuditor);
+constexpr uint8_t kStaff = kAdminAuditor | Bit(Role::kCoordinator);  // admin, auditor, coordinator
+static_assert(kRoles == 6 && kAnyRole == (1 << kRoles) - 1, "one bit per role");
+
+struct Route {
+  std::string_view method;
+  std::string_view pattern;
+  uint8_t roles;           // kPublic: no key needed
+  std::string_view query;  // allowed query parameters, comma-separated
+  bool read;               // accepts min_position
+  Step (*run)(Handler&, Call&);
+};
+
+const std::vector<Route>& RouteTable() {
+  using E = Endpoints;
+  static const std::vector<Route> routes = {
+      {"GET", "/healthz", kPublic, "", false, &E::Healthz},
+      {"GET", "/readyz", kPublic, "", false, &E::Readyz},
+      {"GET", "/openapi.json", kPublic, "", false, &E::OpenApi},
+      {"GET", "/metrics", kAdminAuditor, "", false, &E::MetricsText},
+      {"POST", "/v1/events", kAdmin | Bit(Role::kCoordinator), "", false, &E::PostEvent},
+      {"POST", "/v1/events/batch", kAdmin | Bit(Role::kCoordinator), "", false, &E::PostBatch},
+      {"GET", "/v1/events", kStaff, "from,limit", true, &E::ListEvents},
+      {"GET", "/v1/events/{position}", kStaff, "", true, &E::GetEvent},
+      {"GET", "/v1/streams/{stream}", kStaff | Bit(Role::kPartner) | Bit(Role::kMember),
+       "from_version,limit", true, &E::GetStream},
+      {"GET", "/v1/members", kStaff, "branch_id,kind,min_star,limit,cursor", true, &E::ListMembers},
+      {"GET", "/v1/members/{id}", kStaff | Bit(Role::kMember), "", true, &E::GetMember},
+      {"POST", "/v1/members/{id}/attestations",
+       kAdmin | Bit(Role::kCoordinator) | Bit(Role::kMember), "", false, &E::PostAttestation},
+      {"POST", "/v1/attestations/verify", kPublic, "", false, &E::VerifyAttestation},
+      {"GET", "/v1/funds/{id}", kStaff, "", true, &E::GetFund},
+      {"GET", "/v1/funds/{id}/trail", kStaff, "limit,cursor", true, &E::GetFundTrail},
+      {"GET", "/v1/donations/{id}", kStaff | Bit(Role::kPartner), "", true, &E::GetDonation},
+      {"GET", "/v1/partners/{id}", kStaff | Bit(Role::kPartner), "", true, &E::GetPartner},
+      {"GET", "/v1/reports/monthly", kStaff, "branch_id,month", true, &E::GetMonthlyReport},
+      {"GET", "/v1/audit/head", kStaff | Bit(Role::kPartner), "", true, &E::GetAuditHead},
+      {"GET", "/v1/keys", kAdmin, "", false, &E::ListKeys},
+      {"POST", "/v1/keys", kAdmin, "", false, &E::PostKey},
+      {"DELETE", "/v1/keys/{key_id}", kAdmin, "", false, &E::DeleteKey},
+  };
+  return routes;
+}
+
+constexpr std::string_view kUnmatchedRoute = "unmatched";
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding; `plus_is_space` for query strings. nullopt on a malformed escape.
+std::optional<std::string> Decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int high = HexDigit(text[i + 1]);
+      const int low = HexDigit(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else if (text[i] == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t at = 1;  // after the leading '/'
+  while (at <= path.size()) {
+    const size_t end = std::min(path.find('/', at), path.size());
+    segments.push_back(path.substr(at, end - at));
+    at = end + 1;
+  }
+  return segments;
+}
+
+// Whether `path` matches `pattern`; fills `params` with the decoded {placeholders}.
+bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
+  const std::vector<std::string_view> want = Segments(pattern);
+  const std::vector<std::string_view> have = Segments(path);
+  if (want.size() != have.size()) return false;
+  params.clear();
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].starts_with('{')) {
+      std::optional<std::string> value = Decode(have[i], false);
+      if (!value || value->empty()) return false;
+      params.push_back(std::move(*value));
+    } else if (want[i] != have[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<uint64_t> ParseUnsigned(std::string_view text) {
+  uint64_t value = 0;
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+Problem ParameterProblem(std::string_view name, std::string detail) {
+  return MakeProblem(400, "invalid_field", std::string(name) + " " + detail);
+}
+
+bool IsJsonMediaType(std::string_view content_type) {
+  std::string type(content_type.substr(0, content_type.find(';')));
+  type.erase(std::remove(type.begin(), type.end(), ' '), type.end());
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return type == "application/json";
+}
+
+// The key of "Authorization: Bearer <key>", or "" when the header is not that.
+std::string_view BearerKey(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return {};
+  }
+  std::string_view key = header.substr(kScheme.size());
+  while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+  while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+  return key;
+}
+
+// Sets the route and key id on whatever response `step` ends in.
+void Tag(Step& step, std::string_view route, const std::string& key_id) {
+  if (auto* response = std::get_if<Response>(&step)) {
+    response->route = route;
+    response->key_id = key_id;
+  } else if (auto* append = std::get_if<PendingAppend>(&step)) {
+    append->finish = [finish = std::move(append->finish), route,
+                      key_id](const Result<std::vector<AppendResult>>& result) {
+      Response response = finish(result);
+      response.route = route;
+      response.key_id = key_id;
+      return response;
+    };
+  } else if (auto* wait = std::get_if<PendingWait>(&step)) {
+    wait->resume = [resume = std::move(wait->resume), route, key_id] {
+      Response response = resume();
+      response.route = route;
+      response.key_id = key_id;
+      return response;
+    };
+  }
+}
+
+// `limit` of a list: default when absent; 1..max.
+Checked<size_t> Limit(const Call& call, size_t default_items, size_t max_items) {
+  const std::string* text = call.Query("limit");
+  if (text == nullptr) return default_items;
+  std::optional<uint64_t> limit = ParseUnsigned(*text);
+  if (!limit || *limit < 1 || *limit > max_items) {
+    return ParameterProblem("limit", "must be an integer from 1 to " + std::to_string(max_items));
+  }
+  return static_cast<size_t>(*limit);
+}
+
+// For events whose data holds personal fields: the branch of the member they are about.
+std::string_view PersonalBranch(const events::EventData& data, const LedgerState& state) {
+  if (const auto* member = data.data_as_MemberRegistered()) {
+    return member->branch_id()->string_view();
+  }
+  if (const auto* service = data.data_as_ServiceLogged()) {
+    const Member* volunteer = state.FindMember(service->volunteer_id()->string_view());
+    return volunteer != nullptr ? std::string_view(volunteer->branch_id) : std::string_view();
+  }
+  return {};
+}
+
+// The JSON of `events`, each with personal fields only where the caller may see them.
+json::array EventsJson(Handler& h, const Call& call, const std::vector<StoredEvent>& events,
+                       const Projector& projector) {
+  json::array out;
+  out.reserve(events.size());
+  if (call.role() == Role::kAdmin) {
+    for (const StoredEvent& event : events) out.push_back(EncodeStoredEvent(event, true));
+    return out;
+  }
+  (void)h;
+  projector.Read([&](const LedgerState& state) {
+    for (const StoredEvent& event : events) {
+      const events::EventData* data = VerifyEventData(event.payload);
+      const bool personal =
+          data != nullptr && Endpoints::MaySeePersonal(call, PersonalBranch(*data, state));
+      out.push_back(EncodeStoredEvent(event, personal));
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+Response JsonResponse(int status, const json::value& body) {
+  Response response;
+  response.status = status;
+  response.body = json::serialize(body);
+  return response;
+}
+
+Handler::Handler(LedgerNode& node, KeyStore& keys, const SigningKey& signer, Metrics& metrics,
+                 HandlerOptions options)
+    : node_(node), keys_(keys), signer_(signer), metrics_(metrics), options_(std::move(options)) {}
+
+int64_t Handler::NowUs() const {
+  if (options_.clock_us) return options_.clock_us();
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<RouteInfo> Handler::Routes() {
+  std::vector<RouteInfo> routes;
+  for (const Route& route : RouteTable()) {
+    routes.push_back({route.method, route.pattern, route.roles != kPublic});
+  }
+  return routes;
+}
+
+bool Handler::Applied(Position next) const { return node_.projector().applied() >= next; }
+
+Response Handler::WaitTimedOut(Position next) const {
+  return ProblemResponse(
+      MakeProblem(503, "unavailable",
+                  "the projections have not reached position " + std::to_string(next.value) +
+                      " within " + std::to_string(options_.min_position_wait_max.count()) + " ms"));
+}
+
+void Handler::AppendAsync(std::vector<EventDraft> drafts, EventStore::AppendCallback done) {
+  metrics_.RecordAppendBatch(drafts.size());
+  node_.store().AppendAsync(std::move(drafts), std::move(done));
+}
+
+Response Handler::HandleRequest(const Request& request) {
+  Step step = Start(request);
+  if (auto* append = std::get_if<PendingAppend>(&step)) {
+    metrics_.RecordAppendBatch(append->drafts.size());
+    return append->finish(node_.store().Append(std::move(append->drafts)));
+  }
+  if (auto* wait = std::get_if<PendingWait>(&step)) {
+    if (!node_.projector().WaitForApplied(wait->next, options_.min_position_wait_max)) {
+      Response response = WaitTimedOut(wait->next);
+      return response;
+    }
+    return wait->resume();
+  }
+  return std::get<Response>(std::move(step));
+}
+
+Step Handler::Start(const Request& request) {
+  const std::string_view target = request.target;
+  const size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+
+  const Route* route = nullptr;
+  std::vector<std::string> params;
+  std::string allowed_methods;
+  for (const Route& candidate : RouteTable()) {
+    if (!Match(candidate.pattern, path, params)) continue;
+    if (candidate.method == request.method) {
+      route = &candidate;
+      break;
+    }
+    allowed_methods += (allowed_methods.empty() ? "" : ", ") + std::string(candidate.method);
+  }
+  if (route == nullptr) {
+    Response response =
+        allowed_methods.empty()
+            ? Fail(NotFound("no route " + std::string(path)))
+            : Fail(MakeProblem(405, "method_not_allowed",
+                               request.method + " is not allowed on " + std::string(path)));
+    if (!allowed_methods.empty()) response.headers.emplace_back("Allow", allowed_methods);
+    response.route = kUnmatchedRoute;
+    return response;
+  }
+  // Match() ran for later candidates only when they did not match, so params are this route's.
+  Call call{request, std::nullopt, std::move(params), {}};
+  Step step = [&]() -> Step {
+    if (route->roles != kPublic) {
+      const std::string_view key = BearerKey(request.authorization);
+      call.principal = key.empty() ? std::nullopt : keys_.Authenticate(key);
+      if (!call.principal) {
+        return Fail(MakeProblem(401, "unauthenticated",
+                                "send a valid key as 'Authorization: Bearer <key>'"));
+      }
+      if ((route->roles & Bit(call.principal->role)) == 0) {
+        return Fail(Forbidden("the " + std::string(RoleName(call.principal->role)) +
+                              " role may not use " + std::string(route->method) + " " +
+                              std::string(route->pattern)));
+      }
+    }
+    // Query parameters: each known to the route, each given once.
+    size_t at = 0;
+    while (at < query.size()) {
+      const size_t end = std::min(query.find('&', at), query.size());
+      const std::string_view pair = query.substr(at, end - at);
+      at = end + 1;
+      if (pair.empty()) continue;
+      const size_t equals = pair.find('=');
+      std::optional<std::string> name = Decode(pair.substr(0, equals), true);
+      std::optional<std::string> value =
+          Decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+      if (!name || !value) return Fail(MakeProblem(400, "invalid_field", "malformed query string"));
+      const bool known =
+          (route->read && *name == "min_position") ||
+          ("," + std::string(route->query) + ",").find("," + *name + ",") != std::string::npos;
+      if (!known) return Fail(ParameterProblem(*name, "is not a parameter of this route"));
+      if (call.Query(*name) != nullptr) return Fail(ParameterProblem(*name, "is given twice"));
+      call.query.emplace_back(std::move(*name), std::move(*value));
+    }
+    if (request.method == "POST") {
+      if (request.body.size() > options_.request_body_bytes_max) {
+        return Fail(MakeProblem(
+            413, "too_large",
+            "the body is over " + std::to_string(options_.request_body_bytes_max) + " bytes"));
+      }
+      if (!IsJsonMediaType(request.content_type)) {
+        return Fail(MakeProblem(415, "unsupported_media_type",
+                                "send the body as Content-Type: application/json"));
+      }
+    }
+    if (const std::string* min_position = call.Query("min_position")) {
+      std::optional<uint64_t> next = ParseUnsigned(*min_position);
+      if (!next) return Fail(ParameterProblem("min_position", "must be a log position"));
+      // min_position=N: wait until the event at N is applied, i.e. applied() > N.
+      const Position wanted{*next + 1};
+      if (!Applied(wanted)) {
+        return PendingWait{wanted, [this, request] {
+                             Step retry = Start(request);
+                             if (auto* response = std::get_if<Response>(&retry)) {
+                               return std::move(*response);
+                             }
+                             return WaitTimedOut(Position{0});
+                           }};
+      }
+    }
+    return route->run(*this, call);
+  }();
+  Tag(step, route->pattern, call.principal ? call.principal->key_id : std::string());
+  return step;
+}
+
+// ---- reads ----
+
+bool Endpoints::MaySeePersonal(const Call& call, std::string_view member_branch) {
+  return call.role() == Role::kAdmin || (call.role() == Role::kCoordinator &&
+                                         !member_branch.empty() && member_branch == call.scope());
+}
+
+Step Endpoints::Healthz(Handler&, Call&) { return JsonResponse(200, {{"status", "ok"}}); }
+
+Step Endpoints::Readyz(Handler& h, Call&) {
+  const Status store = h.node_.store().health();
+  const Status projector = h.node_.projector().health();
+  if (h.draining_) return Fail(MakeProblem(503, "unavailable", "shutting down"));
+  if (!store.ok()) return Fail(MakeProblem(503, "unavailable", "store: " + store.ToString()));
+  if (!projector.ok()) {
+    return Fail(MakeProblem(503, "unavailable", "projector: " + projector.ToString()));
+  }
+  return JsonResponse(200, {{"status", "ready"},
+                            {"head", h.node_.store().GetHead().next.value},
+                            {"applied", h.node_.projector().applied().value}});
+}
+
+Step Endpoints::OpenApi(Handler&, Call&) {
+  Response response;
+  response.body = std::string(OpenApiDocument());
+  return response;
+}
+
+Step Endpoints::MetricsText(Handler& h, Call&) {
+  Response response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body =
+      h.metrics_.Render(h.node_.store().GetHead().next.value, h.node_.projector().applied().value);
+  return response;
+}
+
+Step Endpoints::ListEvents(Handler& h, Call& call) {
+  std::optional<uint64_t> from = uint64_t{0};
+  if (const std::string* text = call.Query("from")) from = ParseUnsigned(*text);
+  if (!from) return Fail(ParameterProblem("from", "must be a log position"));
+  Checked<size_t> limit = Limit(call, h.options_.list_items_default, h.options_.list_items_max);
+  if (!limit.ok()) return Fail(limit.problem());
+  const Head head = h.node_.store().GetHead();
+  auto events = h.node_.store().ReadFrom(Position{*from}, *limit);
+  if (!events.ok()) return Fail(ProblemForStatus(events.status()));
+  json::object body;
+  const uint64_t next =
+      events->empty() ? std::max(*from, uint64_t{0}) : events->back().position.value + 1;
+  body["events"] = EventsJson(h, call, *events, h.node_.projector());
+  body["next"] = next;
+  body["head"] = std::max(head.next.value, next);
+  return JsonResponse(200, body);
+}
+
+Step Endpoints::GetEvent(Handler& h, Call& call) {
+  std::optional<uint64_t> position = ParseUnsigned(call.params[0]);
+  if (!position) return Fail(NotFound("no event at " + call.params[0]));
+  auto event = h.node_.store().ReadAt(Position{*position});
+  if (!event.ok()) return Fail(ProblemForStatus(event.status()));
+  json::array events = EventsJson(h, call, {*event}, h.node_.projector());
+  return JsonResponse(200, events[0]);
+}
+
+Step Endpoints::GetStream(Handler& h, Call& call) {
+  const std::string& stream = call.params[0];
+  if ((call.role() == Role::kPartner && stream != "partner-" + call.scope()) ||
+      (call.role() == Role::kMember && stream != "member-" + call.scope())) {
+    return Fail(
+        Forbidden("a " + std::string(RoleName(call.role())) + " key reads its own stream only"));
+  }
+  std::optional<uint64_t> from = uint64_t{1};
+  if (const std::string* text = call.Query("from_version")) from = ParseUnsigned(*text);
+  if (!from) return Fail(ParameterProblem("from_version", "must be a stream version"));
+  Checked<size_t> limit = Limit(call, h.options_.list_items_default, h.options_.list_items_max);
+  if (!limit.ok()) return Fail(limit.problem());
+  auto events =
+      h.node_.store().ReadStream(stream, StreamVersion{std::max<uint64_t>(*from, 1)}, *limit);
+  if (!events.ok()) return Fail(ProblemForStatus(events.status()));
+  if (events->empty() && *from <= 1) return Fail(NotFound("no stream '" + stream + "'"));
+  json::object body;
+  body["stream"] = stream;
+  body["next_version"] = events->empty() ? *from : events->back().version.value + 1;
+  body["events"] = EventsJson(h, call, *events, h.node_.projector());
+  return JsonResponse(200, body);
+}
+
+Step Endpoints::GetMember(Handler& h, Call& call) {
+  const std::string& id = call.params[0];
+  if (call.role() == Role::kMember && id != call.scope()) {
+    return Fail(Forbidden("a member key reads its own record only"));
+  }
+  return h.node_.projector().Read([&](const LedgerState& state) -> Step {
+    const Member* member = state.FindMember(id);
+    if (member == nullptr) return Fail(NotFound("no member '" + id + "'"));
+    if (call.role() == Role::kCoordinator && member->branch_id != call.scope()) {
+      return Fail(Forbidden("a coordinator reads the members of its own branch only"));
+    }
+    return JsonResponse(200, MemberJson(id, *member, MaySeePersonal(call, member->branch_id)));
+  });
+}
+
+Step Endpoints::ListMembers(Handler& h, Call& call) {
+  const std::string* branch = call.Query("branch_id");
+  if (call.role() == Role::kCoordinator) {
+    if (branch != nullptr && *branch != call.scope()) {
+      return Fail(Forbidden("a coordinator lists the members of its own branch only"));
+    }
+    branch = &call.scope();
+  }
+  std::optional<events::MemberKind> kind;
+  if (const std::string* text = call.Query("kind")) {
+    for (auto value : events::EnumValuesMemberKind()) {
+      if (*text == events::EnumNameMemberKind(value)) kind = value;
+    }
+    if (!kind) return Fail(ParameterProblem("kind", "must be volunteer, elder or youth_volunteer"));
+  }
+  std::optional<uint64_t> min_star = uint64_t{0};
+  if (const std::string* text = call.Query("min_star")) min_star = ParseUnsigned(*text);
+  if (!min_star || *min_star > kStarLevels) {
+    return Fail(ParameterProblem("min_star", "must be an integer from 0 to 5"));
+  }
+  Checked<size_t> limit = Limit(call, h.options_.list_items_default, h.options_.list_items_max);
+  if (!limit.ok()) return Fail(limit.problem());
+  const std::string* cursor = call.Query("cursor");
+  return h.node_.projector().Read([&](const LedgerState& state) -> Step {
+    // Members in id order after the cursor: collect the matches, keep the first `limit`.
+    std::vector<std::pair<std::string_view, const Member*>> matches;
+    for (const auto& [id, member] : state.members()) {
+      if (cursor != nullptr && id <= *cursor) continue;
+      if (branch != nullptr && member.branch_id != *branch) continue;
+      if (kind && member.kind != *kind) continue;
+      if (member.star < static_cast<int32_t>(*min_star)) continue;
+      matches.emplace_back(id, &member);
+    }
+    const size_t count = std::min(*limit, matches.size());
+    std::partial_sort(matches.begin(), matches.begin() + count, matches.end());
+    json::object body;
+    json::array& items = body["items"].emplace_array();
+    for (size_t i = 0; i < count; ++i) {
+      const Member& member = *matches[i].second;
+      items.push_back(MemberJson(matches[i].first, member, MaySeePersonal(call, member.branch_id)));
+    }
+    if (matches.size() > count) {
+      body["next_cursor"] = matches[count - 1].first;
+    } else {
+      body["next_cursor"] = nullptr;
+    }
+    return JsonResponse(200, body);
+  });
+}
+
+Step Endpoints::GetFund(Handler& h, Call& call) {
+  const std::string& id = call.params[0];
+  return h.node_.projector().Read([&](const LedgerState& state) -> Step {
+    const Fund* fund = state.FindFund(id);
+    if (fund == nullptr) return Fail(NotFound("no fund '" + id + "'"));
+    return JsonResponse(200, FundJson(id, *fund));
+  });
+}
+
+Step Endpoints::GetFundTrail(Handler& h, Call& call) {
+  const std::string& id = call.params[0];
+  Checked<size_t> limit = Limit(call, h.options_.list_items_default, h.options_.list_items_max);
+  if (!limit.ok()) return Fail(limit.problem());
+  std::optional<uint64_t> start = uint64_t{0};
+  if (const std::string* cursor = call.Query("cursor")) start = ParseUnsigned(*cursor);
+  if (!start) return Fail(ParameterProblem("cursor", "is not a cursor this list gave"));
+  return h.node_.projector().Read([&](const LedgerState& state) -> Step {
+    if (state.FindFund(id) == nullptr) return Fail(NotFound("no fund '" + id + "'"));
+    const std::vector<std::string>* outflows = state.FundOutflows(id);
+    const size_t total = outflows != nullptr ? outflows->size() : 0;
+    json::object body;
+    body["fund_id"] = id;
+    json::array& items = body["items"].emplace_array();
+    size_t i = std::min<uint64_t>(*start, total);
+    for (; i < total && items.size() < *limit; ++i) {
+      const Outflow* outflow = state.FindOutflow((*outflows)[i]);
+      if (outflow != nullptr) items.push_back(OutflowJson((*outflows)[i], *outflow));
+    }
+    if (i < total) {
+      body["next_cursor"] = std::to_string(i);
+    } else {
+      body["next_cursor"] = nullptr;
+    }
+    return JsonResponse(200, body);
+  });
+}
+
+Step Endpoints::GetDonation(Handler& h, Call& call) {
+  const std::string& id = call.params[0];
+  return h.node_.projector().Read([&](const LedgerState& state) -> Step {
+    const Source* source = state.FindSource(id);
+    if (source == nullptr || !source->is_donation)
+      return Fail(NotFound("no donation '" + id + "'"));
+    if (call.role() == Role::kPartner && source->partner_id != call.scope()) {
+      return Fail(Forbidden("a partner key reads its own donations only"));
+    }
+    return JsonResponse(200, DonationJson(id, *source));
+  });
+}
+
+Step Endpoints::GetPartner(Handler& h, Call& call) {
+  const std::string& id = call.params[0];
+  if (call.role() == Role::kPartner && id != call.scope()) {
+    return Fail(Forbidden("a partner key reads its own record only"));
+  }
+  return h.node_.projector().Read([&](const LedgerState& state) -> Step {
+    const Partner* partner = state.FindPartner(id);
+    if (partner == nullptr) return Fail(NotFound("no partner '" + id + "'"));
+    return JsonResponse(200, PartnerJson(id, *partner));
+  });
+}
+
+Step Endpoints::GetMonthlyReport(Handler& h, Call& call) {
+  const std::string* branch = call.Query("branch_id");
+  const std::string branch_id = branch != nullptr ? *branch : "";
+  if (call.role() == Role::kCoordinator && branch_id != call.scope()) {
+    return Fail(Forbidden("a coordinator reads its own branch's reports only (give branch_id)"));
+  }
+  const std::string* month_text = call.Query("month");
+  std::optional<MonthKey> month = month_text != nullptr ? ParseMonth(*month_text) : std::nullopt;
+  if (!month) return Fail(ParameterProblem("month", "is required, as YYYY-MM"));
+  return h.node_.projector().Read([&](const LedgerState& state) -> Step {
+    if (!branch_id.empty() && state.FindBranch(branch_id) == nullptr) {
+      return Fail(NotFound("no branch '" + branch_id + "'"));
+    }
+    return JsonResponse(
+        200, ReportJson(branch_id, *month, state.FindReport(ReportKey{branch_id, *month}),
+                        state.StarCounts(branch_id)));
+  });
+}
+
+Step Endpoints::GetAuditHead(Handler& h, Call&) {
+  const Head head = h.node_.store().GetHead();
+  json::object body;
+  body["next"] = head.next.value;
+  body["hash"] = HexOf(head.hash);
+  body["algorithm"] = "Ed25519";
+  body["public_key"] = Hex(h.signer_.public_key());
+  if (head.next.value == 0) {
+    body["position"] = nullptr;
+    body["checkpoint"] = nullptr;
+    return JsonResponse(200, body);
+  }
+  body["position"] = head.next.value - 1;
+  // A checkpoint of the newest event, signed now (docs/event_format.md, "Signed checkpoints").
+  Result<StoredEvent> last = h.node_.store().ReadAt(Position{head.next.value - 1});
+  if (!last.ok()) return Fail(ProblemForStatus(last.status()));
+  const SignedCheckpoint checkpoint = SignCheckpoint(h.signer_, *last);
+  body["checkpoint"] = json::object{{"position", checkpoint.position.value},
+                                    {"hash", HexOf(checkpoint.hash)},
+                                    {"recorded_at_us", checkpoint.recorded_at_us},
+                                    {"recorded_at", FormatInstant(checkpoint.recorded_at_us)},
+                                    {"signature", Hex(checkpoint.signature)}};
+  return JsonResponse(200, body);
+}
+
+}  // namespace ledger::api

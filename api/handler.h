@@ -1,0 +1,109 @@
+// Handler: the REST API of ../shared/API.md as a pure function of a request, without sockets
+// (STYLE.md, "api/ follows the Beast shape"). Routing, authentication (Bearer keys), roles,
+// JSON decoding and encoding, and every endpoint live here; server.cc only moves bytes.
+//
+// Most requests complete at once. Two kinds need to wait, and Start() hands them back to the
+// caller instead of blocking an I/O thread: appends (PendingAppend: the drafts to append and
+// how to turn the store's answer into the response) and reads with `min_position` ahead of the
+// projection (PendingWait). HandleRequest() does the waiting itself, for tests and tools.
+//
+// Thread-safety: all methods are safe from any number of threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "api/http_types.h"
+#include "api/key_store.h"
+#include "api/metrics.h"
+#include "eventstore/signing_key.h"
+#include "projections/ledger_node.h"
+
+namespace ledger::api {
+
+struct HandlerOptions {
+  size_t request_body_bytes_max = 1 << 20;  // larger bodies: 413 too_large
+  size_t batch_events_max = 1000;           // events in one POST /v1/events/batch
+  size_t list_items_max = 1000;             // `limit` of any list
+  size_t list_items_default = 100;
+  std::chrono::milliseconds min_position_wait_max{5000};  // then 503 unavailable
+  // Lets a coordinator's branch check see entities created just before (the projection lags
+  // the log by a few milliseconds at most).
+  std::chrono::milliseconds projection_catch_up_max{1000};
+  std::function<int64_t()> clock_us;  // microseconds since the epoch; nullptr: system clock
+};
+
+// An append the caller performs: `finish` turns the store's answer into the response.
+struct PendingAppend {
+  std::vector<EventDraft> drafts;
+  std::function<Response(const Result<std::vector<AppendResult>>&)> finish;
+};
+
+// A read to run once the projection has applied every event before `next`.
+struct PendingWait {
+  Position next;
+  std::function<Response()> resume;
+};
+
+using Step = std::variant<Response, PendingAppend, PendingWait>;
+
+// A route of the API, for documentation checks: "GET", "/v1/members/{id}".
+struct RouteInfo {
+  std::string_view method;
+  std::string_view pattern;
+  bool authenticated;
+};
+
+class Handler {
+ public:
+  // All referenced objects must outlive the handler.
+  Handler(LedgerNode& node, KeyStore& keys, const SigningKey& signer, Metrics& metrics,
+          HandlerOptions options = {});
+
+  // The response to `request`, waiting for appends and min_position as needed.
+  Response HandleRequest(const Request& request);
+
+  // The first step of answering `request`: a response, or an append or wait to do first.
+  Step Start(const Request& request);
+
+  // Appends a PendingAppend's drafts without blocking; `done` runs on the store's writer thread
+  // and must not block (hand the result to another thread and call `finish` there).
+  void AppendAsync(std::vector<EventDraft> drafts, EventStore::AppendCallback done);
+
+  // True once the projection has applied every event before `next`.
+  bool Applied(Position next) const;
+  // The answer to a PendingWait whose wait ran out.
+  Response WaitTimedOut(Position next) const;
+  // What min_position waits may take at most.
+  std::chrono::milliseconds wait_max() const { return options_.min_position_wait_max; }
+
+  // From now on /readyz answers 503: the server is shutting down.
+  void SetDraining() { draining_ = true; }
+
+  Metrics& metrics() { return metrics_; }
+
+  // Every route, in the order they are matched.
+  static std::vector<RouteInfo> Routes();
+
+  struct Call;  // one request being answered (handler_internal.h)
+
+ private:
+  friend struct Endpoints;
+  int64_t NowUs() const;
+
+  LedgerNode& node_;
+  KeyStore& keys_;
+  const SigningKey& signer_;  // the ledger key: checkpoints and attestations
+  Metrics& metrics_;
+  const HandlerOptions options_;
+  std::atomic<bool> draining_{false};
+};
+
+// The embedded OpenAPI 3 document (api/openapi.json).
+std::string_view OpenApiDocument();
+
+}  // namespace ledger::api

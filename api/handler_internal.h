@@ -1,0 +1,78 @@
+// Shared by handler.cc (routing, authentication, reads) and handler_writes.cc (appends, keys,
+// attestations). Not part of the module's interface.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/handler.h"
+#include "api/problem.h"
+
+namespace ledger::api {
+
+struct Handler::Call {
+  const Request& request;
+  std::optional<Principal> principal;
+  std::vector<std::string> params;                         // path parameters, decoded
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, each name once
+
+  const std::string* Query(std::string_view name) const {
+    for (const auto& [key, value] : query) {
+      if (key == name) return &value;
+    }
+    return nullptr;
+  }
+  Role role() const { return principal->role; }
+  const std::string& scope() const { return principal->scope_id; }
+};
+
+using Call = Handler::Call;
+
+// A JSON response with `status`.
+Response JsonResponse(int status, const boost::json::value& body);
+inline Response Fail(const Problem& problem) { return ProblemResponse(problem); }
+inline Problem Forbidden(std::string detail) {
+  return MakeProblem(403, "forbidden", std::move(detail));
+}
+inline Problem NotFound(std::string detail) {
+  return MakeProblem(404, "not_found", std::move(detail));
+}
+
+// The endpoints, one static function per route (friends of Handler).
+struct Endpoints {
+  // handler.cc
+  static Step Healthz(Handler& h, Call& call);
+  static Step Readyz(Handler& h, Call& call);
+  static Step OpenApi(Handler& h, Call& call);
+  static Step MetricsText(Handler& h, Call& call);
+  static Step ListEvents(Handler& h, Call& call);
+  static Step GetEvent(Handler& h, Call& call);
+  static Step GetStream(Handler& h, Call& call);
+  static Step GetMember(Handler& h, Call& call);
+  static Step ListMembers(Handler& h, Call& call);
+  static Step GetFund(Handler& h, Call& call);
+  static Step GetFundTrail(Handler& h, Call& call);
+  static Step GetDonation(Handler& h, Call& call);
+  static Step GetPartner(Handler& h, Call& call);
+  static Step GetMonthlyReport(Handler& h, Call& call);
+  static Step GetAuditHead(Handler& h, Call& call);
+  // handler_writes.cc
+  static Step PostEvent(Handler& h, Call& call);
+  static Step PostBatch(Handler& h, Call& call);
+  static Step PostAttestation(Handler& h, Call& call);
+  static Step VerifyAttestation(Handler& h, Call& call);
+  static Step PostKey(Handler& h, Call& call);
+  static Step DeleteKey(Handler& h, Call& call);
+  static Step ListKeys(Handler& h, Call& call);
+
+  // Shared helpers.
+  static bool MaySeePersonal(const Call& call, std::string_view member_branch);
+  static std::optional<Problem> CheckCoordinatorWrites(Handler& h, const Call& call,
+                                                       const std::vector<EventDraft>& drafts);
+  static Step Append(Handler& h, std::vector<EventDraft> drafts, bool batch);
+};
+
+}  // namespace ledger::api

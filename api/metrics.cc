@@ -1,0 +1,97 @@
+#include "api/metrics.h"
+
+#include <cstdio>
+
+namespace ledger::api {
+namespace {
+
+template <typename Histogram, typename Buckets>
+void Observe(Histogram& histogram, const Buckets& bounds, int64_t value) {
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    if (value <= bounds[i]) {
+      ++histogram.buckets[i];
+      break;
+    }
+  }
+  ++histogram.count;
+  histogram.sum += value;
+}
+
+// Appends the _bucket/_sum/_count lines of one histogram; `scale` divides bounds and sum (µs→s).
+template <typename Histogram, typename Buckets>
+void RenderHistogram(std::string& out, const std::string& name, const std::string& labels,
+                     const Histogram& histogram, const Buckets& bounds, double scale) {
+  const std::string sep = labels.empty() ? "" : ",";
+  uint64_t cumulative = 0;
+  char line[256];
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += histogram.buckets[i];
+    std::snprintf(line, sizeof line, "%s_bucket{%s%sle=\"%g\"} %lu\n", name.c_str(), labels.c_str(),
+                  sep.c_str(), static_cast<double>(bounds[i]) / scale,
+                  static_cast<unsigned long>(cumulative));
+    out += line;
+  }
+  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  std::snprintf(line, sizeof line, "%s_bucket{%s%sle=\"+Inf\"} %lu\n%s_sum%s %g\n%s_count%s %lu\n",
+                name.c_str(), labels.c_str(), sep.c_str(),
+                static_cast<unsigned long>(histogram.count), name.c_str(), braces.c_str(),
+                static_cast<double>(histogram.sum) / scale, name.c_str(), braces.c_str(),
+                static_cast<unsigned long>(histogram.count));
+  out += line;
+}
+
+}  // namespace
+
+void Metrics::RecordRequest(std::string_view method, std::string_view route, int status,
+                            int64_t latency_us) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{std::string(route), std::string(method), status}];
+  Observe(latency_[std::string(route)], kLatencyBucketsUs, latency_us);
+}
+
+void Metrics::RecordAppendBatch(size_t events) {
+  std::lock_guard lock(mutex_);
+  Observe(batches_, kBatchBuckets, static_cast<int64_t>(events));
+}
+
+std::string Metrics::Render(uint64_t head, uint64_t applied) const {
+  std::string out;
+  std::lock_guard lock(mutex_);
+  out +=
+      "# HELP ledger_http_requests_total HTTP requests by route, method and status.\n"
+      "# TYPE ledger_http_requests_total counter\n";
+  for (const auto& [key, count] : requests_) {
+    const auto& [route, method, status] = key;
+    out += "ledger_http_requests_total{route=\"" + route + "\",method=\"" + method +
+           "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(count) + "\n";
+  }
+  out +=
+      "# HELP ledger_http_request_duration_seconds Time from a complete request to its response.\n"
+      "# TYPE ledger_http_request_duration_seconds histogram\n";
+  for (const auto& [route, histogram] : latency_) {
+    RenderHistogram(out, "ledger_http_request_duration_seconds", "route=\"" + route + "\"",
+                    histogram, kLatencyBucketsUs, 1e6);
+  }
+  out +=
+      "# HELP ledger_append_batch_events Events per append request.\n"
+      "# TYPE ledger_append_batch_events histogram\n";
+  RenderHistogram(out, "ledger_append_batch_events", "", batches_, kBatchBuckets, 1.0);
+  out +=
+      "# HELP ledger_head_position The next log position (events in the log).\n"
+      "# TYPE ledger_head_position gauge\n"
+      "ledger_head_position " +
+      std::to_string(head) +
+      "\n"
+      "# HELP ledger_projection_applied_position The next position the projection will apply.\n"
+      "# TYPE ledger_projection_applied_position gauge\n"
+      "ledger_projection_applied_position " +
+      std::to_string(applied) +
+      "\n"
+      "# HELP ledger_projection_lag_events Events in the log not yet applied by the projection.\n"
+      "# TYPE ledger_projection_lag_events gauge\n"
+      "ledger_projection_lag_events " +
+      std::to_string(head > applied ? head - applied : 0) + "\n";
+  return out;
+}
+
+}  // namespace ledger::api

@@ -1,0 +1,47 @@
+// Metrics: the counters behind GET /metrics (Prometheus text format 0.0.4): requests by route,
+// method and status, a request latency histogram per route, a histogram of append batch sizes;
+// the head position and projection lag are read when rendering.
+//
+// Thread-safety: all methods are safe from any thread (one mutex; a few map updates per request).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace ledger::api {
+
+class Metrics {
+ public:
+  // `route` is a route pattern ("/v1/members/{id}"), never a raw path, so labels stay bounded.
+  void RecordRequest(std::string_view method, std::string_view route, int status,
+                     int64_t latency_us);
+  void RecordAppendBatch(size_t events);
+
+  // The exposition text. `head` is the next log position, `applied` the projection's.
+  std::string Render(uint64_t head, uint64_t applied) const;
+
+ private:
+  static constexpr std::array<int64_t, 14> kLatencyBucketsUs = {
+      250,   500,    1000,   2500,   5000,    10000,   25000,
+      50000, 100000, 250000, 500000, 1000000, 2500000, 5000000};
+  static constexpr std::array<int64_t, 9> kBatchBuckets = {1, 2, 5, 10, 50, 100, 500, 1000, 10000};
+
+  template <size_t N>
+  struct Histogram {
+    std::array<uint64_t, N> buckets{};  // counts per bucket (not cumulative)
+    uint64_t count = 0;
+    int64_t sum = 0;
+  };
+
+  mutable std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
+  std::map<std::string, Histogram<kLatencyBucketsUs.size()>> latency_;
+  Histogram<kBatchBuckets.size()> batches_;
+};
+
+}  // namespace ledger::api

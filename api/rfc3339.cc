@@ -1,0 +1,130 @@
+#include "api/rfc3339.h"
+
+#include <cstdio>
+
+#include "domain/civil_time.h"
+
+namespace ledger::api {
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+constexpr int64_t kSecondsPerDay = 86'400;
+
+// The value of `count` decimal digits at text[at], or -1 if any is not a digit.
+int Digits(std::string_view text, size_t at, size_t count) {
+  if (at + count > text.size()) return -1;
+  int value = 0;
+  for (size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+bool ValidDate(int year, int month, int day) {
+  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= DaysInMonth(year, month);
+}
+
+struct CivilDate {
+  int64_t year;
+  unsigned month;
+  unsigned day;
+};
+
+// H. Hinnant's civil_from_days: the inverse of DaysFromCivil.
+CivilDate CivilFromDays(int64_t days) {
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+  return CivilDate{static_cast<int64_t>(yoe) + era * 400 + (month <= 2), month, day};
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+}  // namespace
+
+bool IsDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  return ValidDate(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2));
+}
+
+std::optional<int64_t> ParseInstant(std::string_view text) {
+  // date "T" time: YYYY-MM-DDTHH:MM:SS, then [.fraction], then Z or ±HH:MM.
+  if (text.size() < 20 || !IsDate(text.substr(0, 10))) return std::nullopt;
+  if (text[10] != 'T' && text[10] != 't') return std::nullopt;
+  if (text[13] != ':' || text[16] != ':') return std::nullopt;
+  const int hour = Digits(text, 11, 2);
+  const int minute = Digits(text, 14, 2);
+  const int second = Digits(text, 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return std::nullopt;
+  }
+  size_t at = 19;
+  int64_t micros = 0;
+  if (text[at] == '.') {
+    ++at;
+    const size_t first = at;
+    int64_t scale = 100'000;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+      micros += (text[at] - '0') * scale;
+      scale /= 10;
+      ++at;
+    }
+    if (at == first) return std::nullopt;
+  }
+  int64_t offset_seconds = 0;
+  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
+    ++at;
+  } else {
+    if (at + 6 != text.size() || (text[at] != '+' && text[at] != '-') || text[at + 3] != ':') {
+      return std::nullopt;
+    }
+    const int offset_hours = Digits(text, at + 1, 2);
+    const int offset_minutes = Digits(text, at + 4, 2);
+    if (offset_hours < 0 || offset_hours > 23 || offset_minutes < 0 || offset_minutes > 59) {
+      return std::nullopt;
+    }
+    offset_seconds = (offset_hours * 60 + offset_minutes) * 60;
+    if (text[at] == '-') offset_seconds = -offset_seconds;
+    at += 6;
+  }
+  if (at != text.size()) return std::nullopt;
+  const int64_t days = DaysFromCivil(Digits(text, 0, 4), static_cast<unsigned>(Digits(text, 5, 2)),
+                                     static_cast<unsigned>(Digits(text, 8, 2)));
+  const int64_t seconds =
+      days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
+  return seconds * kMicrosPerSecond + micros;
+}
+
+std::string FormatInstant(int64_t unix_us) {
+  const int64_t local_us = unix_us + kBeijingOffsetSeconds * kMicrosPerSecond;
+  const int64_t seconds = FloorDiv(local_us, kMicrosPerSecond);
+  const int64_t micros = local_us - seconds * kMicrosPerSecond;
+  const int64_t days = FloorDiv(seconds, kSecondsPerDay);
+  const int64_t second_of_day = seconds - days * kSecondsPerDay;
+  const CivilDate date = CivilFromDays(days);
+  char buffer[64];
+  int n = std::snprintf(
+      buffer, sizeof buffer, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(date.year),
+      date.month, date.day, static_cast<int>(second_of_day / 3600),
+      static_cast<int>(second_of_day / 60 % 60), static_cast<int>(second_of_day % 60));
+  if (micros != 0) {
+    n += std::snprintf(buffer + n, sizeof buffer - n, ".%06d", static_cast<int>(micros));
+  }
+  std::snprintf(buffer + n, sizeof buffer - n, "+08:00");
+  return buffer;
+}
+
+}  // namespace ledger::api

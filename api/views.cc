@@ -1,0 +1,145 @@
+#include "api/views.h"
+
+#include <boost/json/array.hpp>
+
+#include "api/encoding.h"
+#include "api/rfc3339.h"
+
+namespace ledger::api {
+namespace json = boost::json;
+
+json::object MemberJson(std::string_view member_id, const Member& m, bool personal) {
+  json::object out;
+  out["member_id"] = member_id;
+  out["kind"] = events::EnumNameMemberKind(m.kind);
+  out["branch_id"] = m.branch_id;
+  out["active"] = m.active;
+  out["star"] = m.star;
+  out["verified_minutes"] = m.verified_minutes;
+  out["pending_minutes"] = m.pending_minutes;
+  out["credit_minutes"] = m.credit_minutes;
+  out["redeemed_minutes"] = m.redeemed_minutes;
+  out["training_minutes"] = m.training_minutes;
+  out["income_fen"] = m.income_fen;
+  if (personal) {
+    out["name"] = m.name;
+    if (!m.gender.empty()) out["gender"] = m.gender;
+    if (m.birth_year) out["birth_year"] = *m.birth_year;
+    if (!m.phone.empty()) out["phone"] = m.phone;
+    if (m.lives_alone) out["lives_alone"] = *m.lives_alone;
+    json::array& skills = out["skills"].emplace_array();
+    for (const std::string& skill : m.skills) skills.emplace_back(skill);
+  }
+  return out;
+}
+
+json::object FundJson(std::string_view fund_id, const Fund& f) {
+  json::object out;
+  out["fund_id"] = fund_id;
+  out["name"] = f.name;
+  if (!f.branch_id.empty()) out["branch_id"] = f.branch_id;
+  out["balance_fen"] = f.balance_fen;
+  out["inflow_fen"] = f.inflow_fen;
+  out["outflow_fen"] = f.outflow_fen;
+  json::object& inflows = out["inflow_by_channel"].emplace_object();
+  for (int i = 0; i < kChannels; ++i) inflows[ChannelName(i)] = f.inflow_by_channel_fen[i];
+  json::object& outflows = out["outflow_by_category"].emplace_object();
+  for (int i = 0; i < kCategories; ++i) outflows[CategoryName(i)] = f.outflow_by_category_fen[i];
+  json::array& earmarks = out["earmarks"].emplace_array();
+  for (const auto& [purpose, balance] : f.earmarks_fen) {
+    earmarks.push_back(json::object{{"purpose", purpose}, {"balance_fen", balance}});
+  }
+  out["unrestricted_fen"] = f.unrestricted_fen;
+  return out;
+}
+
+json::object OutflowJson(std::string_view outflow_id, const Outflow& o) {
+  json::object out;
+  out["outflow_id"] = outflow_id;
+  out["type"] = o.type;
+  out["category"] = CategoryName(o.category);
+  out["purpose"] = o.purpose;
+  out["amount_fen"] = o.amount_fen;
+  out["at"] = FormatInstant(o.at_us);
+  out["reversed"] = o.reversed;
+  json::array& sources = out["sources"].emplace_array();
+  for (const Allocation& a : o.sources) {
+    sources.push_back(json::object{
+        {"source_id", a.source_id}, {"partner_id", a.partner_id}, {"amount_fen", a.amount_fen}});
+  }
+  return out;
+}
+
+json::object DonationJson(std::string_view donation_id, const Source& s) {
+  json::object out;
+  out["donation_id"] = donation_id;
+  out["partner_id"] = s.partner_id;
+  out["fund_id"] = s.fund_id;
+  out["amount_fen"] = s.amount_fen;
+  out["allocated_fen"] = s.amount_fen - s.remaining_fen;
+  out["remaining_fen"] = s.remaining_fen;
+  if (s.purpose.empty()) {
+    out["restricted_to"] = nullptr;
+  } else {
+    out["restricted_to"] = s.purpose;
+  }
+  out["reversed"] = s.reversed;
+  json::array& uses = out["uses"].emplace_array();
+  for (const Use& use : s.uses) {
+    uses.push_back(json::object{{"outflow_id", use.outflow_id},
+                                {"purpose", use.purpose},
+                                {"amount_fen", use.amount_fen},
+                                {"at", FormatInstant(use.at_us)}});
+  }
+  return out;
+}
+
+json::object PartnerJson(std::string_view partner_id, const Partner& p) {
+  json::object out;
+  out["partner_id"] = partner_id;
+  out["name"] = p.name;
+  out["kind"] = events::EnumNamePartnerKind(p.kind);
+  out["donated_fen"] = p.donated_fen;
+  out["purchased_fen"] = p.purchased_fen;
+  out["used_fen"] = p.used_fen;
+  json::array& donations = out["donations"].emplace_array();
+  for (const std::string& id : p.donations) donations.emplace_back(id);
+  return out;
+}
+
+json::object ReportJson(std::string_view branch_id, MonthKey month, const Report* report,
+                        const std::array<int64_t, kStarLevels + 1>& star_counts_now) {
+  const Report empty;
+  const Report& r = report != nullptr ? *report : empty;
+  json::object out;
+  if (branch_id.empty()) {
+    out["branch_id"] = nullptr;
+  } else {
+    out["branch_id"] = branch_id;
+  }
+  out["month"] = FormatMonth(month);
+  out["verified_minutes"] = r.verified_minutes;
+  out["services"] = r.services;
+  out["elders_served"] = r.elders_served;
+  out["activities"] = r.activities;
+  out["beneficiaries"] = r.beneficiaries;
+  out["new_members"] = r.new_members;
+  out["donations_fen"] = r.donations_fen;
+  out["sales_fen"] = r.sales_fen;
+  out["disbursed_fen"] = r.disbursed_fen;
+  out["redeemed_cash_fen"] = r.redeemed_cash_fen;
+  out["redeemed_training"] = r.redeemed_training_minutes;
+  out["redeemed_training_minutes"] = r.redeemed_training_minutes;
+  const auto& stars = r.seal ? r.seal->star_counts : star_counts_now;
+  json::array& counts = out["star_counts"].emplace_array();
+  for (int64_t count : stars) counts.emplace_back(count);
+  out["sealed"] = r.seal.has_value();
+  if (r.seal) {
+    out["seal"] = json::object{{"position", r.seal->position}, {"hash", Hex(r.seal->hash)}};
+  } else {
+    out["seal"] = nullptr;
+  }
+  return out;
+}
+
+}  // namespace ledger::api

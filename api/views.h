@@ -1,0 +1,24 @@
+// The JSON of the read model (domain/ledger_state.h) as the read endpoints show it. Personal
+// fields of members appear only when the caller passes `personal` (the handler decides who may
+// see them: admins and the member's own branch coordinators).
+#pragma once
+
+#include <array>
+#include <boost/json/object.hpp>
+#include <string_view>
+
+#include "domain/ledger_state.h"
+
+namespace ledger::api {
+
+boost::json::object MemberJson(std::string_view member_id, const Member& member, bool personal);
+boost::json::object FundJson(std::string_view fund_id, const Fund& fund);
+boost::json::object OutflowJson(std::string_view outflow_id, const Outflow& outflow);
+boost::json::object DonationJson(std::string_view donation_id, const Source& donation);
+boost::json::object PartnerJson(std::string_view partner_id, const Partner& partner);
+// A branch's month ("" = all branches); `report` may be null (nothing happened that month).
+// `star_counts_now` is used while the month is not sealed.
+boost::json::object ReportJson(std::string_view branch_id, MonthKey month, const Report* report,
+                               const std::array<int64_t, kStarLevels + 1>& star_counts_now);
+
+}  // namespace ledger::api
