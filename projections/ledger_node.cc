@@ -19,10 +19,16 @@ Result<std::unique_ptr<LedgerNode>> LedgerNode::Open(LedgerNodeOptions options) 
   auto projector = Projector::Start(*node->store_, *node->rows_, options.projector);
   if (!projector.ok()) return projector.status();
   node->projector_ = std::move(projector).value();
+  if (options.signing_key != nullptr) {
+    auto signer = CheckpointSigner::Start(*node->store_, options.signing_key, options.checkpoints);
+    if (!signer.ok()) return signer.status();
+    node->signer_ = std::move(signer).value();
+  }
   return node;
 }
 
 LedgerNode::~LedgerNode() {
+  signer_.reset();
   projector_.reset();
   rows_.reset();
   store_.reset();

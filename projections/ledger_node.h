@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "eventstore/checkpoint_signer.h"
 #include "eventstore/event_store.h"
 #include "eventstore/ledger_decider.h"
 #include "eventstore/read_model_store.h"
@@ -15,9 +16,12 @@
 namespace ledger {
 
 struct LedgerNodeOptions {
-  std::string data_dir;             // the RocksDB directory (created if missing)
-  EventStoreOptions store;          // path and decider are filled in by Open
+  std::string data_dir;     // the RocksDB directory (created if missing)
+  EventStoreOptions store;  // path and decider are filled in by Open
   ProjectorOptions projector;
+  // When given, a CheckpointSigner signs checkpoints of the chain with this key.
+  std::shared_ptr<const SigningKey> signing_key;
+  CheckpointSignerOptions checkpoints;
 };
 
 class LedgerNode {
@@ -34,6 +38,8 @@ class LedgerNode {
   EventStore& store() { return *store_; }
   const EventStore& store() const { return *store_; }
   const Projector& projector() const { return *projector_; }
+  // nullptr unless the options gave a signing key.
+  const CheckpointSigner* checkpoint_signer() const { return signer_.get(); }
 
  private:
   LedgerNode() = default;
@@ -41,6 +47,7 @@ class LedgerNode {
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<ReadModelStore> rows_;
   std::unique_ptr<Projector> projector_;
+  std::unique_ptr<CheckpointSigner> signer_;
 };
 
 }  // namespace ledger

@@ -6,13 +6,18 @@
 // Exit status: 0 on success, 1 when the command failed, 2 on bad usage.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "eventstore/checkpoint_signer.h"
 #include "eventstore/event_store.h"
 #include "eventstore/ledger_replay.h"
+#include "projections/ledger_verifier.h"
 #include "projections/projector.h"
 
 namespace ledger {
@@ -25,7 +30,15 @@ constexpr const char* kUsage =
     "  rebuild --data DIR [--projection NAME]\n"
     "      Drops the read model NAME (default and only one today: \"ledger\", which holds\n"
     "      members, funds, the fund-use trail, partners and monthly reports) and rebuilds it\n"
-    "      from the log. The ledger must not be running.\n";
+    "      from the log. The ledger must not be running.\n"
+    "  pubkey --data DIR\n"
+    "      Prints the ledger's Ed25519 public key (PEM) from DIR/signing.key.\n"
+    "  verify --data DIR [--pubkey FILE] [--report FILE]\n"
+    "      Re-hashes the whole chain, checks every signed checkpoint against the public key in\n"
+    "      FILE (PEM or hex, as `pubkey` prints it), re-derives every balance and trail by\n"
+    "      replaying the events through the domain rules, checks that no balance ever went\n"
+    "      negative, and compares the result with the stored projection. Prints a summary,\n"
+    "      writes a JSON report (default: verify-report.json) and exits 0 only if all holds.\n";
 
 // --name value pairs after the command.
 struct Flags {
@@ -84,6 +97,102 @@ int Rebuild(const Flags& flags) {
   return 0;
 }
 
+std::string SigningKeyPath(const std::string& data) { return data + "/signing.key"; }
+
+int PubKey(const Flags& flags) {
+  const std::string data = flags.Get("data");
+  if (data.empty()) {
+    std::fprintf(stderr, "ledgerctl pubkey: --data DIR is required\n");
+    return 2;
+  }
+  auto key = SigningKey::Load(SigningKeyPath(data));
+  if (!key.ok()) return Fail(key.status());
+  std::fputs((*key)->PublicKeyPem().c_str(), stdout);
+  return 0;
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+void PrintVerifySummary(const VerifyReport& report) {
+  std::printf("events verified:       %lu (chain re-hashed from position 0)\n", report.events);
+  std::printf("head hash:             %s\n", HexOf(report.head_hash).c_str());
+  std::printf("signed checkpoints:    %lu verified%s\n", report.checkpoints_verified,
+              report.signatures_checked ? "" : " (signatures NOT checked: no --pubkey)");
+  std::printf("projection rows:       %lu compared with the re-derived state\n",
+              report.rows_compared);
+  if (report.ok) {
+    std::printf("result:                OK\n");
+  } else if (report.failed_position) {
+    std::printf("result:                FAILED at position %lu: %s\n", *report.failed_position,
+                report.failure.c_str());
+  } else {
+    std::printf("result:                FAILED: %s\n", report.failure.c_str());
+  }
+}
+
+int Verify(const Flags& flags) {
+  const std::string data = flags.Get("data");
+  const std::string report_path = flags.Get("report", "verify-report.json");
+  if (data.empty()) {
+    std::fprintf(stderr, "ledgerctl verify: --data DIR is required\n%s", kUsage);
+    return 2;
+  }
+  std::optional<std::string> public_key;
+  if (const std::string pubkey_path = flags.Get("pubkey"); !pubkey_path.empty()) {
+    std::optional<std::string> text = ReadFile(pubkey_path);
+    if (!text) return Fail(Status::NotFound("cannot read " + pubkey_path));
+    auto parsed = ParsePublicKey(*text);
+    if (!parsed.ok()) return Fail(parsed.status());
+    public_key = *parsed;
+  }
+  EventStoreOptions options;
+  options.path = data;
+  options.create_if_missing = false;
+  LedgerVerifier verifier(public_key);
+  auto store = EventStore::Open(options);
+  if (!store.ok()) {
+    // A log that does not even open is a verification failure, named like any other.
+    verifier.Fail(std::nullopt, store.status().message());
+  } else {
+    auto checkpoints = StoredCheckpoints(**store);
+    auto rows = (*store)->OpenReadModel(kLedgerReadModel);
+    std::optional<uint64_t> compare_at;
+    if (rows.ok()) {
+      auto at = (*rows)->Checkpoint();
+      if (at.ok() && at->value > 0) compare_at = at->value;
+    }
+    if (!checkpoints.ok()) verifier.Fail(std::nullopt, checkpoints.status().message());
+    size_t next_checkpoint = 0;
+    auto compare_if_due = [&] {
+      if (compare_at && verifier.report().events == *compare_at) verifier.CompareRows(**rows);
+    };
+    Status scan = (*store)->Scan(
+        Position{0}, (*store)->GetHead().next, nullptr, [&](const StoredEvent& event) {
+          if (!verifier.AddEvent(event)) return false;
+          while (checkpoints.ok() && next_checkpoint < checkpoints->size() &&
+                 (*checkpoints)[next_checkpoint].position <= event.position) {
+            if (!verifier.AddCheckpoint((*checkpoints)[next_checkpoint++])) return false;
+          }
+          compare_if_due();
+          return verifier.report().ok;
+        });
+    if (!scan.ok()) verifier.Fail(std::nullopt, scan.message());
+    if (checkpoints.ok() && next_checkpoint < checkpoints->size()) {
+      verifier.AddCheckpoint((*checkpoints)[next_checkpoint]);  // beyond the log: fails
+    }
+  }
+  PrintVerifySummary(verifier.report());
+  std::ofstream(report_path) << VerifyReportJson(verifier.report());
+  std::printf("report:                %s\n", report_path.c_str());
+  return verifier.report().ok ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace ledger
 
@@ -99,6 +208,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (command == "rebuild") return ledger::Rebuild(flags);
+  if (command == "pubkey") return ledger::PubKey(flags);
+  if (command == "verify") return ledger::Verify(flags);
   if (command == "help" || command == "--help") {
     std::fputs(ledger::kUsage, stdout);
     return 0;

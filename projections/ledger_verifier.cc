@@ -1,0 +1,213 @@
+#include "projections/ledger_verifier.h"
+
+#include <map>
+
+#include "eventstore/hash_chain.h"
+#include "eventstore/ledger_replay.h"
+
+namespace ledger {
+namespace {
+
+std::string_view TableName(int table) {
+  static constexpr std::string_view kNames[kTables] = {
+      "branch",  "member",     "pairing", "service", "activity",  "partner",  "fund",  "source",
+      "outflow", "reversible", "report",  "policy",  "cash_used", "taken_id", "served"};
+  return table >= 0 && table < kTables ? kNames[table] : "unknown";
+}
+
+// "fund f-aid" for a row key.
+std::string DescribeRow(std::string_view row_key) {
+  if (row_key.empty()) return "an empty row key";
+  std::string out(TableName(row_key[0] - 'a'));
+  out += " '";
+  for (char c : row_key.substr(1)) out.push_back(c == '\n' ? '/' : c);
+  out += "'";
+  return out;
+}
+
+void AppendJsonString(std::string_view value, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (unsigned char c : value) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(c));
+    } else if (c < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 0xF]);
+    } else {
+      out->push_back(static_cast<char>(c));
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+LedgerVerifier::LedgerVerifier(std::optional<std::string> public_key)
+    : public_key_(std::move(public_key)) {
+  report_.signatures_checked = public_key_.has_value();
+  state_.TrackChanges(true);
+}
+
+void LedgerVerifier::Fail(std::optional<uint64_t> position, std::string what) {
+  if (!report_.ok) return;
+  report_.ok = false;
+  report_.failed_position = position;
+  report_.failure = std::move(what);
+}
+
+bool LedgerVerifier::AddEvent(const StoredEvent& event) {
+  if (!report_.ok) return false;
+  const uint64_t expected = report_.events;
+  if (event.position.value != expected) {
+    Fail(expected, "expected the event at position " + std::to_string(expected) +
+                       ", found position " + std::to_string(event.position.value) +
+                       " (an event was dropped, added or reordered)");
+    return false;
+  }
+  const Hash previous = hashes_.empty() ? Hash{} : hashes_.back();
+  if (event.prev_hash != previous) {
+    Fail(expected, "prev_hash does not match the hash of the event before it");
+    return false;
+  }
+  std::string scratch;
+  if (!HashMatches(event, &scratch)) {
+    Fail(expected, "hash does not match the event's bytes (the event was altered)");
+    return false;
+  }
+  if (Status status = ApplyCommitted(state_, event); !status.ok()) {
+    Fail(expected, status.message());
+    return false;
+  }
+  if (!CheckBalances(expected)) return false;
+  hashes_.push_back(event.hash);
+  report_.events = expected + 1;
+  report_.head_hash = event.hash;
+  return true;
+}
+
+bool LedgerVerifier::CheckBalances(uint64_t position) {
+  for (const auto& [table, key] : state_.TakeChanges()) {
+    std::string problem;
+    if (table == Table::kMember) {
+      const Member* m = state_.FindMember(key);
+      if (m != nullptr && m->credit_minutes < 0) problem = "member '" + key + "' credits";
+    } else if (table == Table::kFund) {
+      const Fund* f = state_.FindFund(key);
+      if (f == nullptr) continue;
+      if (f->balance_fen < 0) problem = "fund '" + key + "' balance";
+      if (f->unrestricted_fen < 0) problem = "fund '" + key + "' unrestricted money";
+      for (const auto& [purpose, fen] : f->earmarks_fen) {
+        if (fen < 0) problem = "fund '" + key + "' earmark '" + purpose + "'";
+      }
+    } else if (table == Table::kSource) {
+      const Source* s = state_.FindSource(key);
+      if (s != nullptr && s->remaining_fen < 0) problem = "inflow '" + key + "' remaining money";
+    }
+    if (!problem.empty()) {
+      Fail(position, problem + " went negative");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool LedgerVerifier::AddCheckpoint(const SignedCheckpoint& checkpoint) {
+  if (!report_.ok) return false;
+  const uint64_t position = checkpoint.position.value;
+  if (position >= hashes_.size()) {
+    Fail(position, "signed checkpoint for position " + std::to_string(position) +
+                       ", beyond the last event " + std::to_string(hashes_.size()) +
+                       " (the history is truncated)");
+    return false;
+  }
+  if (hashes_[position] != checkpoint.hash) {
+    Fail(position, "the signed checkpoint's hash differs from the chain's hash here");
+    return false;
+  }
+  if (public_key_ && !VerifyCheckpoint(*public_key_, checkpoint)) {
+    Fail(position, "the checkpoint's signature does not verify with the public key");
+    return false;
+  }
+  ++report_.checkpoints_verified;
+  if (!report_.last_checkpoint_position || *report_.last_checkpoint_position < position) {
+    report_.last_checkpoint_position = position;
+  }
+  return true;
+}
+
+bool LedgerVerifier::RequireFinalCheckpoint() {
+  if (!report_.ok) return false;
+  if (report_.events == 0) return true;
+  if (!report_.last_checkpoint_position ||
+      *report_.last_checkpoint_position + 1 != report_.events) {
+    Fail(report_.events - 1, "no signed checkpoint covers the last event (truncated or unsigned)");
+    return false;
+  }
+  return true;
+}
+
+bool LedgerVerifier::CompareRows(const ReadModelStore& rows) {
+  if (!report_.ok) return false;
+  Result<Position> checkpoint = rows.Checkpoint();
+  if (!checkpoint.ok() || checkpoint->value != report_.events) {
+    Fail(std::nullopt, "the stored projection does not reflect the same events (checkpoint " +
+                           (checkpoint.ok() ? std::to_string(checkpoint->value) : "unreadable") +
+                           ", events " + std::to_string(report_.events) + ")");
+    return false;
+  }
+  std::map<std::string, std::string> expected;
+  state_.ForEachRow([&](Table table, std::string_view key, std::string_view bytes) {
+    expected.emplace(RowKey(table, key), std::string(bytes));
+  });
+  std::string problem;
+  uint64_t compared = 0;
+  Status scan = rows.ForEachRow([&](std::string_view key, std::string_view value) {
+    auto it = expected.find(std::string(key));
+    if (it == expected.end()) {
+      problem = "the stored projection has " + DescribeRow(key) + " that the history does not";
+      return false;
+    }
+    if (it->second != value) {
+      problem = "the stored projection's " + DescribeRow(key) + " differs from the re-derived one";
+      return false;
+    }
+    expected.erase(it);
+    ++compared;
+    return true;
+  });
+  if (!scan.ok()) problem = "cannot read the stored projection: " + scan.message();
+  if (problem.empty() && !expected.empty()) {
+    problem = "the stored projection lacks " + DescribeRow(expected.begin()->first);
+  }
+  if (!problem.empty()) {
+    Fail(std::nullopt, problem);
+    return false;
+  }
+  report_.rows_compared = compared;
+  return true;
+}
+
+std::string VerifyReportJson(const VerifyReport& report) {
+  std::string out = "{\"ok\":";
+  out += report.ok ? "true" : "false";
+  out += ",\"events\":" + std::to_string(report.events);
+  out += ",\"head_hash\":\"" + HexOf(report.head_hash) + "\"";
+  out += ",\"checkpoints_verified\":" + std::to_string(report.checkpoints_verified);
+  out += ",\"last_checkpoint_position\":" + (report.last_checkpoint_position
+                                                 ? std::to_string(*report.last_checkpoint_position)
+                                                 : std::string("null"));
+  out += ",\"signatures_checked\":";
+  out += report.signatures_checked ? "true" : "false";
+  out += ",\"rows_compared\":" + std::to_string(report.rows_compared);
+  out += ",\"failed_position\":" +
+         (report.failed_position ? std::to_string(*report.failed_position) : std::string("null"));
+  out += ",\"failure\":";
+  AppendJsonString(report.failure, &out);
+  out += "}\n";
+  return out;
+}
+
+}  // namespace ledger
