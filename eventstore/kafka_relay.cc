@@ -38,11 +38,14 @@ int64_t SystemClockUs() {
       .count();
 }
 
-void LogLine(std::string_view line) {
+// `always`: a line that must not be lost to the rate limit (the relay stopping for good).
+void LogLine(std::string_view line, bool always = false) {
   static std::atomic<int64_t> last_ms{-kLogIntervalMs};
   const int64_t now = SteadyMs();
   int64_t last = last_ms.load();
-  if (now - last < kLogIntervalMs || !last_ms.compare_exchange_strong(last, now)) return;
+  if (!always && (now - last < kLogIntervalMs || !last_ms.compare_exchange_strong(last, now))) {
+    return;
+  }
   std::fprintf(stderr, "kafka relay: %.*s\n", static_cast<int>(line.size()), line.data());
 }
 
@@ -175,7 +178,7 @@ bool KafkaRelay::stopping() const {
 }
 
 void KafkaRelay::Fail(Status status) {
-  LogLine("stopped: " + status.ToString());
+  LogLine("stopped: " + status.ToString(), /*always=*/true);
   std::lock_guard lock(mutex_);
   if (health_.ok()) health_ = std::move(status);
   changed_.notify_all();
