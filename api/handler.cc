@@ -172,12 +172,14 @@ void Tag(Step& step, std::string_view route, const std::string& key_id) {
       return response;
     };
   } else if (auto* wait = std::get_if<PendingWait>(&step)) {
-    wait->resume = [resume = std::move(wait->resume), route, key_id] {
-      Response response = resume();
-      response.route = route;
-      response.key_id = key_id;
-      return response;
-    };
+    for (std::function<Response()>* then : {&wait->resume, &wait->timed_out}) {
+      *then = [next = std::move(*then), route, key_id] {
+        Response response = next();
+        response.route = route;
+        response.key_id = key_id;
+        return response;
+      };
+    }
   }
 }
 
@@ -255,13 +257,6 @@ std::vector<RouteInfo> Handler::Routes() {
 
 bool Handler::Applied(Position next) const { return node_.projector().applied() >= next; }
 
-Response Handler::WaitTimedOut(Position next) const {
-  return ProblemResponse(
-      MakeProblem(503, "unavailable",
-                  "the projections have not reached position " + std::to_string(next.value) +
-                      " within " + std::to_string(options_.min_position_wait_max.count()) + " ms"));
-}
-
 void Handler::AppendAsync(std::vector<EventDraft> drafts, EventStore::AppendCallback done) {
   metrics_.RecordAppendBatch(drafts.size());
   node_.store().AppendAsync(std::move(drafts), std::move(done));
@@ -274,11 +269,9 @@ Response Handler::HandleRequest(const Request& request) {
     return append->finish(node_.store().Append(std::move(append->drafts)));
   }
   if (auto* wait = std::get_if<PendingWait>(&step)) {
-    if (!node_.projector().WaitForApplied(wait->next, options_.min_position_wait_max)) {
-      Response response = WaitTimedOut(wait->next);
-      return response;
-    }
-    return wait->resume();
+    const bool applied =
+        node_.projector().WaitForApplied(wait->next, options_.min_position_wait_max);
+    return applied ? wait->resume() : wait->timed_out();
   }
   return std::get<Response>(std::move(step));
 }
@@ -363,13 +356,19 @@ Step Handler::Start(const Request& request) {
       // min_position=N: wait until the event at N is applied, i.e. applied() > N.
       const Position wanted{*next + 1};
       if (!Applied(wanted)) {
-        return PendingWait{wanted, [this, request] {
-                             Step retry = Start(request);
-                             if (auto* response = std::get_if<Response>(&retry)) {
-                               return std::move(*response);
-                             }
-                             return WaitTimedOut(Position{0});
-                           }};
+        auto timed_out = [this, wanted] {
+          return Fail(MakeProblem(
+              503, "unavailable",
+              "the projections have not applied position " + std::to_string(wanted.value - 1) +
+                  " within " + std::to_string(options_.min_position_wait_max.count()) + " ms"));
+        };
+        // Once applied, the same request runs again and passes this check (reads never append).
+        auto resume = [this, request, timed_out] {
+          Step retry = Start(request);
+          auto* response = std::get_if<Response>(&retry);
+          return response != nullptr ? std::move(*response) : timed_out();
+        };
+        return PendingWait{wanted, std::move(resume), std::move(timed_out)};
       }
     }
     return route->run(*this, call);

@@ -46,7 +46,8 @@ struct PendingAppend {
 // A read to run once the projection has applied every event before `next`.
 struct PendingWait {
   Position next;
-  std::function<Response()> resume;
+  std::function<Response()> resume;     // once applied
+  std::function<Response()> timed_out;  // when the wait ran out (503 unavailable)
 };
 
 using Step = std::variant<Response, PendingAppend, PendingWait>;
@@ -76,8 +77,6 @@ class Handler {
 
   // True once the projection has applied every event before `next`.
   bool Applied(Position next) const;
-  // The answer to a PendingWait whose wait ran out.
-  Response WaitTimedOut(Position next) const;
   // What min_position waits may take at most.
   std::chrono::milliseconds wait_max() const { return options_.min_position_wait_max; }
 

@@ -1,0 +1,35 @@
+#include "api/api_node.h"
+
+#include <filesystem>
+
+namespace ledger::api {
+
+Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
+  std::unique_ptr<ApiNode> node(new ApiNode());
+  options.ledger.data_dir = options.data_dir;
+  auto ledger = LedgerNode::Open(options.ledger);
+  if (!ledger.ok()) return ledger.status();
+  node->ledger_ = std::move(ledger).value();
+  auto rows = node->ledger_->store().OpenReadModel(kKeysReadModel);
+  if (!rows.ok()) return rows.status();
+  node->key_rows_ = std::move(rows).value();
+  auto keys = KeyStore::Open(*node->key_rows_, std::move(options.admin_key));
+  if (!keys.ok()) return keys.status();
+  node->keys_ = std::move(keys).value();
+  auto signing_key =
+      SigningKey::LoadOrCreate((std::filesystem::path(options.data_dir) / "signing.key").string());
+  if (!signing_key.ok()) return signing_key.status();
+  node->signing_key_ = std::move(signing_key).value();
+  node->handler_ = std::make_unique<Handler>(*node->ledger_, *node->keys_, *node->signing_key_,
+                                             node->metrics_, std::move(options.handler));
+  return node;
+}
+
+ApiNode::~ApiNode() {
+  handler_.reset();
+  keys_.reset();
+  key_rows_.reset();
+  ledger_.reset();
+}
+
+}  // namespace ledger::api

@@ -1,0 +1,352 @@
+#include "api/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "api/problem.h"
+
+namespace ledger::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds kWaitPollFirst{1};
+constexpr std::chrono::milliseconds kWaitPollMax{20};
+
+}  // namespace
+
+class Session;
+
+struct Server::Impl {
+  Impl(Handler& handler, ServerOptions options)
+      : handler(handler),
+        options(std::move(options)),
+        acceptor(net::make_strand(io)),
+        work(net::make_work_guard(io)) {}
+
+  void Accept();
+  void Register(Session* session, std::weak_ptr<Session> weak);
+  void Unregister(Session* session);
+
+  Handler& handler;
+  const ServerOptions options;
+  net::io_context io;
+  tcp::acceptor acceptor;
+  net::executor_work_guard<net::io_context::executor_type> work;
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+
+  std::mutex mutex;
+  std::condition_variable sessions_cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mutex
+  bool stopping = false;                                          // guarded by mutex
+  bool shut_down = false;                                         // guarded by mutex
+};
+
+// One connection: read a request, answer it, repeat while keep-alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Server::Impl& server)
+      : stream_(std::move(socket)), server_(server), wait_timer_(stream_.get_executor()) {}
+
+  ~Session() { server_.Unregister(this); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // On the session's strand: closes the connection unless a request is in progress (which
+  // then closes after its response).
+  void Stop() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->stopping_ = true;
+      if (!self->busy_) self->Close();
+    });
+  }
+
+ private:
+  void ReadHeader() {
+    if (stopping_) return Close();
+    parser_.emplace();
+    parser_->body_limit(server_.options.request_body_bytes_max);
+    parser_->header_limit(static_cast<uint32_t>(server_.options.request_header_bytes_max));
+    stream_.expires_after(server_.options.read_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    busy_ = true;
+    // curl and others wait for "100 Continue" before sending a larger body.
+    const auto expect = parser_->get()[http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      auto response = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                         parser_->get().version());
+      http::async_write(stream_, *response,
+                        [self = shared_from_this(), response](beast::error_code ec, size_t) {
+                          if (ec) return self->Close();
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    busy_ = false;
+    if (ec == beast::error::timeout) {
+      // Silent idle keep-alive connections just close; a request begun and not finished in
+      // time is answered.
+      if (parser_ && parser_->got_some()) {
+        return SendError(MakeProblem(408, "request_timeout",
+                                     "the request did not arrive within the read deadline"));
+      }
+      return Close();
+    }
+    if (ec == http::error::body_limit) {
+      return SendError(MakeProblem(
+          413, "too_large",
+          "the body is over " + std::to_string(server_.options.request_body_bytes_max) + " bytes"));
+    }
+    if (ec == http::error::header_limit) {
+      return SendError(MakeProblem(431, "header_too_large", "the request headers are too large"));
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return Close();
+    }
+    if (ec == http::error::partial_message) {
+      return SendError(MakeProblem(400, "invalid_request", "the request was cut short"));
+    }
+    if (ec.category() == beast::error_code(http::error::bad_target).category()) {
+      return SendError(MakeProblem(400, "invalid_request", "malformed HTTP: " + ec.message()));
+    }
+    Close();
+  }
+
+  void OnRequest(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    started_ = Clock::now();
+    stream_.expires_never();
+    http::request<http::string_body> message = parser_->release();
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+    method_ = std::string(message.method_string());
+    Request request;
+    request.method = method_;
+    request.target = std::string(message.target());
+    request.authorization = std::string(message[http::field::authorization]);
+    request.content_type = std::string(message[http::field::content_type]);
+    request.body = std::move(message.body());
+    Step step = server_.handler.Start(request);
+    if (auto* response = std::get_if<Response>(&step)) return Send(std::move(*response));
+    if (auto* append = std::get_if<PendingAppend>(&step)) {
+      // The store answers on its writer thread; the response is built on this strand. The
+      // work guard keeps the I/O threads running until the append is answered (shutdown).
+      auto finish = std::make_shared<decltype(append->finish)>(std::move(append->finish));
+      server_.handler.AppendAsync(
+          std::move(append->drafts),
+          [self = shared_from_this(), finish, work = net::make_work_guard(stream_.get_executor())](
+              Result<std::vector<AppendResult>> result) mutable {
+            net::post(self->stream_.get_executor(),
+                      [self, finish, result = std::move(result)]() mutable {
+                        self->Send((*finish)(result));
+                      });
+            work.reset();
+          });
+      return;
+    }
+    auto wait = std::make_shared<PendingWait>(std::get<PendingWait>(std::move(step)));
+    Wait(std::move(wait), Clock::now() + server_.handler.wait_max(), kWaitPollFirst);
+  }
+
+  // Polls the projection's progress with a growing interval until applied or the deadline.
+  void Wait(std::shared_ptr<PendingWait> wait, Clock::time_point deadline,
+            std::chrono::milliseconds interval) {
+    if (server_.handler.Applied(wait->next)) return Send(wait->resume());
+    if (Clock::now() >= deadline) return Send(wait->timed_out());
+    wait_timer_.expires_after(interval);
+    wait_timer_.async_wait([self = shared_from_this(), wait = std::move(wait), deadline,
+                            interval](beast::error_code) mutable {
+      self->Wait(std::move(wait), deadline, std::min(interval * 2, kWaitPollMax));
+    });
+  }
+
+  void SendError(const Problem& problem) {
+    started_ = Clock::now();
+    method_ =
+        parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
+    keep_alive_ = false;  // the stream is out of step with the protocol: close after
+    Response response = ProblemResponse(problem);
+    response.route = "unparsed";
+    Send(std::move(response));
+  }
+
+  void Send(Response response) {
+    busy_ = true;
+    auto message = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(response.status), version_ == 0 ? 11 : version_);
+    message->set(http::field::server, "zhaiyi-ledger");
+    if (!response.content_type.empty()) {
+      message->set(http::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    const bool keep_alive = keep_alive_ && !stopping_;
+    message->keep_alive(keep_alive);
+    message->prepare_payload();
+    const int64_t latency_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
+    server_.handler.metrics().RecordRequest(method_, response.route, response.status, latency_us);
+    if (server_.options.log_requests) {
+      spdlog::info("{} {} {} {}us key={}", method_, response.route, response.status, latency_us,
+                   response.key_id.empty() ? "-" : response.key_id);
+    }
+    stream_.expires_after(server_.options.write_timeout);
+    http::async_write(
+        stream_, *message,
+        [self = shared_from_this(), message, keep_alive](beast::error_code ec, size_t) {
+          self->busy_ = false;
+          if (ec || !keep_alive) return self->Close();
+          self->ReadHeader();
+        });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  Server::Impl& server_;
+  net::steady_timer wait_timer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool busy_ = false;      // a request is being read past its header, answered or written
+  bool stopping_ = false;  // the server is shutting down: no keep-alive
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+  std::string method_ = "-";
+  Clock::time_point started_ = Clock::now();
+};
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted) return;  // shutting down
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      std::unique_lock lock(mutex);
+      if (stopping) return;
+      if (sessions.size() >= options.connections_max) {
+        lock.unlock();
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        lock.unlock();
+        auto session = std::make_shared<Session>(std::move(socket), *this);
+        Register(session.get(), session);
+        session->Start();
+      }
+    }
+    Accept();
+  });
+}
+
+void Server::Impl::Register(Session* session, std::weak_ptr<Session> weak) {
+  std::lock_guard lock(mutex);
+  sessions.emplace(session, std::move(weak));
+}
+
+void Server::Impl::Unregister(Session* session) {
+  std::lock_guard lock(mutex);
+  sessions.erase(session);
+  sessions_cv.notify_all();
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Result<std::unique_ptr<Server>> Server::Start(Handler& handler, ServerOptions options) {
+  auto impl = std::make_unique<Impl>(handler, std::move(options));
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl->options.address, ec);
+  if (ec) return Status::InvalidArgument("bad listen address '" + impl->options.address + "'");
+  const tcp::endpoint endpoint(address, impl->options.port);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::IoError("listen on " + impl->options.address + ":" +
+                           std::to_string(impl->options.port) + ": " + ec.message());
+  }
+  impl->port = impl->acceptor.local_endpoint().port();
+  impl->Accept();
+  const int threads = std::max(1, impl->options.io_threads);
+  for (int i = 0; i < threads; ++i) {
+    impl->threads.emplace_back([io = &impl->io] { io->run(); });
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::~Server() { Shutdown(); }
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Shutdown() {
+  Impl& s = *impl_;
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.shut_down) return;
+    s.shut_down = true;
+    s.stopping = true;
+    for (auto& [pointer, weak] : s.sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  s.handler.SetDraining();
+  net::post(s.acceptor.get_executor(), [&s] {
+    beast::error_code ignored;
+    s.acceptor.close(ignored);
+  });
+  for (const auto& session : live) session->Stop();
+  live.clear();
+  {
+    std::unique_lock lock(s.mutex);
+    s.sessions_cv.wait_for(lock, s.options.shutdown_grace, [&] { return s.sessions.empty(); });
+  }
+  s.work.reset();
+  if (!s.sessions.empty()) s.io.stop();  // the grace ran out: cut what is left
+  for (std::thread& thread : s.threads) thread.join();
+  s.io.stop();
+}
+
+}  // namespace ledger::api

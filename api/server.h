@@ -1,0 +1,60 @@
+// Server: the HTTP/1.1 listener and sessions on Boost.Beast (the advanced server's shape). It
+// only moves bytes: each complete request goes to Handler::Start; appends run through the
+// store's asynchronous path and min_position waits on a timer, so I/O threads never block on
+// them. Beast stays inside server.cc.
+//
+// Bounds: every read has a deadline (a slow or silent client is answered 408 and closed, an idle
+// keep-alive connection closed); headers and bodies are capped (431 / 413); a connection has one
+// request in progress at a time, so pipelined requests are answered in order and the read-ahead
+// is bounded by the read buffer; connections beyond `connections_max` are closed at once.
+//
+// Thread-safety: Start, port and Shutdown may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/handler.h"
+#include "domain/status.h"
+
+namespace ledger::api {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (see port())
+  int io_threads = 2;
+  size_t request_body_bytes_max = 1 << 20;
+  size_t request_header_bytes_max = 16 * 1024;
+  std::chrono::milliseconds read_timeout{15000};  // a whole request, or an idle keep-alive
+  std::chrono::milliseconds write_timeout{15000};
+  std::chrono::milliseconds shutdown_grace{10000};  // then remaining connections are cut
+  size_t connections_max = 4096;
+  bool log_requests = true;  // one spdlog line per request
+};
+
+class Server {
+ public:
+  // Binds, listens and starts the I/O threads. IoError when the address cannot be bound.
+  static Result<std::unique_ptr<Server>> Start(Handler& handler, ServerOptions options);
+
+  // Shuts down if that has not happened yet.
+  ~Server();
+
+  // The port listened on (the one chosen when options.port was 0).
+  uint16_t port() const;
+
+  // Stops accepting, closes idle connections, lets every request in progress (and its append)
+  // finish and be answered, then stops the I/O threads. Waits at most `shutdown_grace` for the
+  // requests in progress. Idempotent.
+  void Shutdown();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ledger::api

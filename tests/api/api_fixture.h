@@ -1,0 +1,57 @@
+// A ledger with its API for tests: an ApiNode in a fresh directory, optionally a Server on a free
+// port of 127.0.0.1, the bootstrap admin key, and helpers to call endpoints and load the
+// October scenario through the API itself.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/api_node.h"
+#include "api/server.h"
+#include "tests/api/http_client.h"
+#include "tests/eventstore/test_support.h"
+
+namespace ledger::testing {
+
+inline constexpr std::string_view kTestAdminKey = "test-admin-key-0123456789abcdef";
+
+class ApiFixture {
+ public:
+  explicit ApiFixture(api::HandlerOptions handler_options = {});
+  ~ApiFixture();
+
+  api::ApiNode& node() { return *node_; }
+  api::Handler& handler() { return node_->handler(); }
+  Head head() const { return node_->ledger().store().GetHead(); }
+
+  // Starts a server in front of the handler (once); returns its port.
+  uint16_t StartServer(api::ServerOptions options = {});
+  api::Server& server() { return *server_; }
+
+  // Calls the handler directly (no sockets).
+  api::Response Call(std::string_view method, std::string_view target, std::string_view body = {},
+                     std::string_view key = kTestAdminKey);
+  // A key of `role` bound to `scope_id` (created through POST /v1/keys).
+  std::string CreateKey(std::string_view role, std::string_view scope_field = {},
+                        std::string_view scope_id = {});
+
+  // Appends OctoberScenario() (tests/domain) through POST /v1/events, each event converted to
+  // the API's JSON; aborts if any is refused. Returns the position of the last event.
+  uint64_t LoadScenario();
+
+  // The API JSON of a scenario-style event: FlatBuffers-JSON `fields` of `type`.
+  static std::string EventJson(std::string_view id, std::string_view type, std::string_view fields,
+                               int64_t occurred_at_us);
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<api::ApiNode> node_;
+  std::unique_ptr<api::Server> server_;
+};
+
+// The body of `response` as JSON (null when it is not JSON).
+boost::json::value JsonOf(std::string_view body);
+
+}  // namespace ledger::testing

@@ -1,0 +1,195 @@
+// The JSON <-> payload codec: every event type round-trips, and every kind of bad input is a
+// problem naming the field at fault.
+#include "api/event_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "api/rfc3339.h"
+#include "domain/event_payload.h"
+#include "tests/api/api_fixture.h"
+#include "tests/domain/event_builder.h"
+#include "tests/domain/ledger_scenario.h"
+
+namespace ledger::api {
+namespace {
+namespace json = boost::json;
+
+// Event types the October scenario does not record, as FlatBuffers JSON.
+const std::vector<testing::ScenarioEvent>& ExtraEvents() {
+  static const std::vector<testing::ScenarioEvent> events = {
+      {"x1", "MemberDeactivated", R"(member_id: "v-1", reason: "moved away")", 0},
+      {"x2", "PairingEnded", R"(pairing_id: "p-1", reason: "elder moved")", 0},
+      {"x3", "TrainingCompleted",
+       R"(training_id: "t-1", member_id: "v-1", course: "急救", minutes: 90)", 0},
+      {"x4", "CreditsTransferred",
+       R"(transfer_id: "c-1", from_member_id: "v-1", to_member_id: "e-1", minutes: 60,
+          reason: "gift")",
+       0},
+      {"x5", "RestrictionChanged", R"(donation_id: "d-1", consent_ref: "letter-7")", 0},
+      {"x6", "PolicySet",
+       R"(star_thresholds_hours: [10, 20, 30, 40, 50], credit_value_fen_per_hour: 2500,
+          star_bonus_bp: [0, 0, 100, 200, 300, 400], cash_redemption_monthly_cap_fen: 0)",
+       0},
+  };
+  return events;
+}
+
+// Every event type's JSON decodes to a payload that encodes back to the same JSON.
+TEST(EventCodecTest, EveryEventTypeRoundTrips) {
+  std::vector<testing::ScenarioEvent> all = testing::OctoberScenario();
+  all.insert(all.end(), ExtraEvents().begin(), ExtraEvents().end());
+  std::set<std::string> types;
+  for (const testing::ScenarioEvent& event : all) {
+    const std::string body =
+        testing::ApiFixture::EventJson(event.id, event.type, event.fields, event.occurred_at_us);
+    Checked<json::value> parsed = ParseJson(body);
+    ASSERT_TRUE(parsed.ok());
+    Checked<EventDraft> draft = DecodeEvent(*parsed, "");
+    ASSERT_TRUE(draft.ok()) << body << ": " << draft.problem().detail;
+    EXPECT_EQ(draft->type, event.type);
+    EXPECT_EQ(draft->occurred_at_us, event.occurred_at_us);
+    EXPECT_TRUE(draft->stream.empty());  // the decider resolves it
+    const events::EventData* data = VerifyEventData(draft->payload);
+    ASSERT_NE(data, nullptr);
+    EXPECT_EQ(json::serialize(EncodeEventData(*data, true)), json::serialize(parsed->at("data")))
+        << event.type;
+    types.insert(event.type);
+  }
+  EXPECT_EQ(types.size(), 22u);  // all but AttestationIssued, which clients do not post
+}
+
+// The payload does not depend on the order of the JSON members (retries must match).
+TEST(EventCodecTest, PayloadIsIndependentOfMemberOrder) {
+  auto decode = [](std::string_view body) {
+    Checked<json::value> parsed = ParseJson(body);
+    return DecodeEvent(*parsed, "").value().payload;
+  };
+  EXPECT_EQ(decode(R"({"id":"a","type":"BranchOpened","occurred_at":"2026-10-01T09:00:00+08:00",
+                       "data":{"branch_id":"b","name":"石园街道"}})"),
+            decode(R"({"data":{"name":"石园街道","branch_id":"b"},"type":"BranchOpened",
+                       "occurred_at":"2026-10-01T01:00:00Z","id":"a"})"));
+}
+
+struct BadInput {
+  const char* what;
+  const char* body;
+  const char* code;
+  const char* field;
+};
+
+// One row per kind of bad input: the problem's code and JSON pointer.
+TEST(EventCodecTest, BadInputNamesTheField) {
+  const std::string ok_data = R"("data":{"branch_id":"b-1","name":"石园街道"})";
+  const std::string head =
+      R"({"id":"e-1","type":"BranchOpened","occurred_at":"2026-10-01T09:00:00+08:00",)";
+  auto service = [](const std::string& data) {
+    return R"({"id":"s","type":"ServiceLogged","occurred_at":"2026-10-01T09:00:00+08:00","data":{)" +
+           data + "}}";
+  };
+  const std::string svc =
+      R"("service_id":"s-1","volunteer_id":"v-1","kind":"home_visit","started_at":"2026-10-01T09:00:00+08:00")";
+  const std::vector<std::pair<std::string, BadInput>> rows = {
+      {head + ok_data + R"(,"extra":1})",
+       {"unknown top-level field", "", "invalid_field", "/extra"}},
+      {head + R"("data":{"branch_id":"b-1","name":"x","nmae":"y"}})",
+       {"unknown data field", "", "invalid_field", "/data/nmae"}},
+      {head + R"("data":{"branch_id":"b-1"}})",
+       {"missing field", "", "invalid_field", "/data/name"}},
+      {head + R"("data":{"branch_id":7,"name":"x"}})",
+       {"wrong type", "", "invalid_field", "/data/branch_id"}},
+      {head + R"("data":{"branch_id":"b 1","name":"x"}})",
+       {"bad id", "", "invalid_field", "/data/branch_id"}},
+      {head + R"("data":{"branch_id":")" + std::string(129, 'a') + R"(","name":"x"}})",
+       {"id too long", "", "invalid_field", "/data/branch_id"}},
+      {head + R"("data":[]})", {"data not an object", "", "invalid_field", "/data"}},
+      {R"({"id":"e-1","type":"BranchOpened","occurred_at":"2026-02-30T09:00:00+08:00",)" + ok_data +
+           "}",
+       {"impossible date", "", "invalid_field", "/occurred_at"}},
+      {R"({"id":"e-1","type":"BranchOpened","occurred_at":"2026-10-01 09:00:00",)" + ok_data + "}",
+       {"not RFC 3339", "", "invalid_field", "/occurred_at"}},
+      {R"({"id":"e-1","type":"BranchOpened",)" + ok_data + "}",
+       {"no occurred_at", "", "invalid_field", "/occurred_at"}},
+      {R"({"id":"e-1","type":"BranchOpend","occurred_at":"2026-10-01T09:00:00Z",)" + ok_data + "}",
+       {"unknown type", "", "unknown_type", "/type"}},
+      {R"({"id":"e-1","type":"AttestationIssued","occurred_at":"2026-10-01T09:00:00Z",)" + ok_data +
+           "}",
+       {"attestations are not posted", "", "unknown_type", "/type"}},
+      {head + ok_data + R"(,"expected_version":-1})",
+       {"negative expected_version", "", "invalid_field", "/expected_version"}},
+      {service(svc + R"(,"minutes":90.5)"), {"non-integer", "", "invalid_field", "/data/minutes"}},
+      {service(svc + R"(,"minutes":1e2)"), {"exponent", "", "invalid_field", "/data/minutes"}},
+      {service(svc + R"(,"minutes":"90")"),
+       {"string number", "", "invalid_field", "/data/minutes"}},
+      {service(svc + R"(,"minutes":2147483648)"),
+       {"int32 overflow", "", "invalid_field", "/data/minutes"}},
+      {service(
+           R"("service_id":"s-1","volunteer_id":"v-1","kind":"nap","started_at":"2026-10-01T09:00:00Z","minutes":1)"),
+       {"unknown enum", "", "invalid_field", "/data/kind"}},
+      {service(
+           R"("service_id":"s-1","volunteer_id":"v-1","kind":"home_visit","started_at":"yesterday","minutes":1)"),
+       {"bad started_at", "", "invalid_field", "/data/started_at"}},
+      {R"({"id":"d","type":"DonationReceived","occurred_at":"2026-10-01T09:00:00Z","data":{"donation_id":"d-1","partner_id":"p","fund_id":"f","amount_fen":9007199254740993,"kind":"cash"}})",
+       {"money beyond 2^53", "", "invalid_field", "/data/amount_fen"}},
+      {R"({"id":"d","type":"DonationReceived","occurred_at":"2026-10-01T09:00:00Z","data":{"donation_id":"d-1","partner_id":"p","fund_id":"f","amount_fen":100000000000000000000000,"kind":"cash"}})",
+       {"money beyond int64", "", "invalid_field", "/data/amount_fen"}},
+      {R"({"id":"r","type":"RedemptionMade","occurred_at":"2026-10-01T09:00:00Z","data":{"redemption_id":"r-1","member_id":"v","minutes":60,"reward":"cash","fund_id":"f","amount_fen":1}})",
+       {"client-set redemption amount", "", "invalid_field", "/data/amount_fen"}},
+      {R"({"id":"v","type":"ServiceVerified","occurred_at":"2026-10-01T09:00:00Z","data":{"service_id":"s","confirmed_by":"e","rating":6}})",
+       {"rating out of range", "", "invalid_field", "/data/rating"}},
+      {R"({"id":"p","type":"PolicySet","occurred_at":"2026-10-01T09:00:00Z","data":{"star_bonus_bp":[0,1.5]}})",
+       {"non-integer list item", "", "invalid_field", "/data/star_bonus_bp/1"}},
+      {R"([1,2])", {"not an object", "", "invalid_field", ""}},
+  };
+  for (const auto& [body, expected] : rows) {
+    Checked<json::value> parsed = ParseJson(body);
+    ASSERT_TRUE(parsed.ok()) << expected.what;
+    Checked<EventDraft> draft = DecodeEvent(*parsed, "");
+    ASSERT_FALSE(draft.ok()) << expected.what;
+    EXPECT_EQ(draft.problem().status, 400) << expected.what;
+    EXPECT_EQ(draft.problem().code, expected.code) << expected.what;
+    EXPECT_EQ(draft.problem().field, expected.field) << expected.what;
+  }
+}
+
+// Malformed JSON and invalid UTF-8 are invalid_json.
+TEST(EventCodecTest, MalformedJsonAndInvalidUtf8AreInvalidJson) {
+  for (std::string body :
+       {std::string(R"({"id":)"), std::string("{\"id\":\"\xff\xfe\"}"), std::string(R"({"a":1,})"),
+        std::string(40, '[') + std::string(40, ']'), std::string("")}) {
+    Checked<json::value> parsed = ParseJson(body);
+    ASSERT_FALSE(parsed.ok()) << body;
+    EXPECT_EQ(parsed.problem().code, "invalid_json");
+  }
+}
+
+TEST(EventCodecTest, IdsAreOneTo128SafeCharacters) {
+  EXPECT_TRUE(IsValidId("svc-0001.log:2_x"));
+  EXPECT_TRUE(IsValidId(std::string(128, 'a')));
+  EXPECT_FALSE(IsValidId(""));
+  EXPECT_FALSE(IsValidId(std::string(129, 'a')));
+  EXPECT_FALSE(IsValidId("a/b"));
+  EXPECT_FALSE(IsValidId("石园"));
+}
+
+// RFC 3339 instants: offsets, fractions, calendar checks; output in Beijing time.
+TEST(Rfc3339Test, ParsesAndFormatsInstants) {
+  const int64_t expected = testing::BeijingUs(2026, 10, 3, 9) + 30 * 60 * 1'000'000LL;
+  EXPECT_EQ(ParseInstant("2026-10-03T09:30:00+08:00"), expected);
+  EXPECT_EQ(ParseInstant("2026-10-03T01:30:00Z"), expected);
+  EXPECT_EQ(ParseInstant("2026-10-02T20:30:00-05:00"), expected);
+  EXPECT_EQ(ParseInstant("2026-10-03T01:30:00.25Z"), expected + 250'000);
+  EXPECT_EQ(FormatInstant(expected), "2026-10-03T09:30:00+08:00");
+  EXPECT_EQ(FormatInstant(expected + 250'000), "2026-10-03T09:30:00.250000+08:00");
+  EXPECT_EQ(ParseInstant(FormatInstant(-1)), -1);
+  for (const char* bad : {"2026-10-03", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z",
+                          "2026-10-03T24:00:00Z", "2026-10-03T09:30:00", "2026-10-03T09:30:00+8:00",
+                          "2026-10-03T09:30:00.Z", "2026-10-03T09:30:00Z ", "x"}) {
+    EXPECT_FALSE(ParseInstant(bad).has_value()) << bad;
+  }
+  EXPECT_TRUE(ParseInstant("2024-02-29T00:00:00Z").has_value());
+}
+
+}  // namespace
+}  // namespace ledger::api
