@@ -65,7 +65,10 @@ struct Server::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server), wait_timer_(stream_.get_executor()) {}
+      : stream_(std::move(socket)),
+        server_(server),
+        read_deadline_(stream_.get_executor()),
+        wait_timer_(stream_.get_executor()) {}
 
   ~Session() { server_.Unregister(this); }
 
@@ -88,7 +91,17 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_.options.request_body_bytes_max);
     parser_->header_limit(static_cast<uint32_t>(server_.options.request_header_bytes_max));
-    stream_.expires_after(server_.options.read_timeout);
+    // The read deadline is our own timer rather than the stream's, which would close the
+    // socket and leave no way to answer 408.
+    stream_.expires_never();
+    timed_out_ = false;
+    read_deadline_.expires_after(server_.options.read_timeout);
+    read_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the request arrived in time
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -120,7 +133,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnReadError(beast::error_code ec) {
     busy_ = false;
-    if (ec == beast::error::timeout) {
+    read_deadline_.cancel();
+    if (timed_out_) {
       // Silent idle keep-alive connections just close; a request begun and not finished in
       // time is answered.
       if (parser_ && parser_->got_some()) {
@@ -153,7 +167,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRequest(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     started_ = Clock::now();
-    stream_.expires_never();
+    read_deadline_.cancel();
     http::request<http::string_body> message = parser_->release();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
@@ -239,6 +253,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    read_deadline_.cancel();
+    wait_timer_.cancel();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
@@ -246,11 +262,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   Server::Impl& server_;
-  net::steady_timer wait_timer_;
+  net::steady_timer read_deadline_;  // for the request being read
+  net::steady_timer wait_timer_;     // polls min_position waits
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  bool busy_ = false;      // a request is being read past its header, answered or written
-  bool stopping_ = false;  // the server is shutting down: no keep-alive
+  bool timed_out_ = false;  // the read deadline fired
+  bool busy_ = false;       // a request is being read past its header, answered or written
+  bool stopping_ = false;   // the server is shutting down: no keep-alive
   bool keep_alive_ = false;
   unsigned version_ = 11;
   std::string method_ = "-";

@@ -1,0 +1,220 @@
+// ledgerd: the Zhaiyi Ledger server. Opens the ledger in --data DIR (embedded RocksDB; nothing
+// else to run) and serves the REST API of ../shared/API.md until SIGINT or SIGTERM, then stops
+// accepting, answers the requests in progress (every acknowledged append is durable) and closes.
+//
+// Exit status: 0 after a clean shutdown, 1 when the ledger cannot start, 2 on bad usage.
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "api/api_node.h"
+#include "api/demo_ledger.h"
+#include "api/server.h"
+
+namespace ledger {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ledgerd [options]\n"
+    "\n"
+    "Serves the Zhaiyi Ledger REST API (GET /openapi.json describes it). Every option can also\n"
+    "be given by the environment variable in brackets; a flag wins over the variable.\n"
+    "\n"
+    "  --data DIR             the ledger's data directory [LEDGER_DATA] (./var/data)\n"
+    "  --listen HOST:PORT     where to listen [LEDGER_LISTEN] (127.0.0.1:8080; port 0: any)\n"
+    "  --threads N            I/O threads [LEDGER_THREADS] (2)\n"
+    "  --body-limit BYTES     largest request body [LEDGER_BODY_LIMIT] (1048576)\n"
+    "  --header-limit BYTES   largest request header [LEDGER_HEADER_LIMIT] (16384)\n"
+    "  --read-timeout-ms MS   deadline to read a request, and idle keep-alive\n"
+    "                         [LEDGER_READ_TIMEOUT_MS] (15000)\n"
+    "  --connections-max N    open connections at most [LEDGER_CONNECTIONS_MAX] (4096)\n"
+    "  --wait-max-ms MS       longest min_position wait [LEDGER_WAIT_MAX_MS] (5000)\n"
+    "  --log-requests on|off  one log line per request [LEDGER_LOG_REQUESTS] (on)\n"
+    "  --demo                 on an empty ledger, load the demo ledger first [LEDGER_DEMO=1]\n"
+    "  --help                 this text\n"
+    "\n"
+    "The admin key is LEDGER_ADMIN_KEY if set, else the contents of DIR/admin.key, created on\n"
+    "first start (mode 0600). The ledger's signing key is DIR/signing.key.\n";
+
+struct Flag {
+  const char* name;
+  const char* env;
+  const char* fallback;
+  bool takes_value = true;
+};
+
+constexpr Flag kFlags[] = {
+    {"data", "LEDGER_DATA", "./var/data"},
+    {"listen", "LEDGER_LISTEN", "127.0.0.1:8080"},
+    {"threads", "LEDGER_THREADS", "2"},
+    {"body-limit", "LEDGER_BODY_LIMIT", "1048576"},
+    {"header-limit", "LEDGER_HEADER_LIMIT", "16384"},
+    {"read-timeout-ms", "LEDGER_READ_TIMEOUT_MS", "15000"},
+    {"connections-max", "LEDGER_CONNECTIONS_MAX", "4096"},
+    {"wait-max-ms", "LEDGER_WAIT_MAX_MS", "5000"},
+    {"log-requests", "LEDGER_LOG_REQUESTS", "on"},
+    {"demo", "LEDGER_DEMO", "0", false},
+    {"help", nullptr, "0", false},
+};
+
+int Usage(const std::string& error) {
+  std::fprintf(stderr, "ledgerd: %s\n\n%s", error.c_str(), kUsage);
+  return 2;
+}
+
+// The options: flags, then environment, then defaults. Returns an error message on bad usage.
+std::string ParseFlags(int argc, char** argv, std::map<std::string, std::string>& values) {
+  for (const Flag& flag : kFlags) {
+    const char* env = flag.env != nullptr ? std::getenv(flag.env) : nullptr;
+    values[flag.name] = env != nullptr && env[0] != '\0' ? env : flag.fallback;
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (!arg.starts_with("--")) return "unexpected argument '" + std::string(arg) + "'";
+    arg.remove_prefix(2);
+    std::string value;
+    const size_t equals = arg.find('=');
+    if (equals != std::string_view::npos) {
+      value = std::string(arg.substr(equals + 1));
+      arg = arg.substr(0, equals);
+    }
+    const Flag* flag = nullptr;
+    for (const Flag& candidate : kFlags) {
+      if (arg == candidate.name) flag = &candidate;
+    }
+    if (flag == nullptr) return "unknown option --" + std::string(arg);
+    if (!flag->takes_value) {
+      values[flag->name] = "1";
+      continue;
+    }
+    if (equals == std::string_view::npos) {
+      if (i + 1 >= argc) return "--" + std::string(arg) + " needs a value";
+      value = argv[++i];
+    }
+    values[flag->name] = value;
+  }
+  return "";
+}
+
+bool ParseCount(const std::string& text, long long min, long long max, long long* out) {
+  char* end = nullptr;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || value < min || value > max) return false;
+  *out = value;
+  return true;
+}
+
+int Run(int argc, char** argv) {
+  std::map<std::string, std::string> values;
+  if (std::string error = ParseFlags(argc, argv, values); !error.empty()) return Usage(error);
+  if (values["help"] == "1") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  api::ServerOptions server;
+  api::HandlerOptions handler;
+  const std::string& listen = values["listen"];
+  const size_t colon = listen.rfind(':');
+  long long port = 0, threads = 0, body = 0, header = 0, timeout = 0, connections = 0, wait = 0;
+  if (colon == std::string::npos || !ParseCount(listen.substr(colon + 1), 0, 65535, &port)) {
+    return Usage("--listen wants HOST:PORT, got '" + listen + "'");
+  }
+  if (!ParseCount(values["threads"], 1, 256, &threads)) return Usage("bad --threads");
+  if (!ParseCount(values["body-limit"], 1024, 1LL << 30, &body)) return Usage("bad --body-limit");
+  if (!ParseCount(values["header-limit"], 1024, 1 << 20, &header)) {
+    return Usage("bad --header-limit");
+  }
+  if (!ParseCount(values["read-timeout-ms"], 10, 3'600'000, &timeout)) {
+    return Usage("bad --read-timeout-ms");
+  }
+  if (!ParseCount(values["connections-max"], 1, 1'000'000, &connections)) {
+    return Usage("bad --connections-max");
+  }
+  if (!ParseCount(values["wait-max-ms"], 0, 60'000, &wait)) return Usage("bad --wait-max-ms");
+  if (values["log-requests"] != "on" && values["log-requests"] != "off") {
+    return Usage("--log-requests wants on or off");
+  }
+  server.address = listen.substr(0, colon);
+  server.port = static_cast<uint16_t>(port);
+  server.io_threads = static_cast<int>(threads);
+  server.request_body_bytes_max = static_cast<size_t>(body);
+  server.request_header_bytes_max = static_cast<size_t>(header);
+  server.read_timeout = std::chrono::milliseconds(timeout);
+  server.connections_max = static_cast<size_t>(connections);
+  server.log_requests = values["log-requests"] == "on";
+  handler.request_body_bytes_max = static_cast<size_t>(body);
+  handler.min_position_wait_max = std::chrono::milliseconds(wait);
+
+  // SIGINT and SIGTERM are taken by sigwait below: block them before any thread starts, so
+  // every thread inherits the mask and none is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const std::string& data = values["data"];
+  auto admin = api::LoadOrCreateAdminKey(data, std::getenv("LEDGER_ADMIN_KEY"));
+  if (!admin.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", admin.status().ToString().c_str());
+    return 1;
+  }
+  api::ApiNodeOptions options;
+  options.data_dir = data;
+  options.admin_key = admin->key;
+  options.handler = handler;
+  auto node = api::ApiNode::Open(std::move(options));
+  if (!node.ok()) {
+    std::fprintf(stderr, "ledgerd: cannot open %s: %s\n", data.c_str(),
+                 node.status().ToString().c_str());
+    return 1;
+  }
+  if (values["demo"] == "1") {
+    if ((*node)->ledger().store().GetHead().next.value == 0) {
+      auto demo = api::LoadDemoLedger((*node)->handler(), admin->key);
+      if (!demo.ok()) {
+        std::fprintf(stderr, "ledgerd: %s\n", demo.status().ToString().c_str());
+        return 1;
+      }
+      spdlog::info("loaded the demo ledger: {} events", demo->events);
+    } else {
+      spdlog::info("--demo: the ledger is not empty; leaving it as it is");
+    }
+  }
+  auto started = api::Server::Start((*node)->handler(), server);
+  if (!started.ok()) {
+    std::fprintf(stderr, "ledgerd: %s\n", started.status().ToString().c_str());
+    return 1;
+  }
+  std::unique_ptr<api::Server> running = std::move(started).value();
+  std::printf("ledgerd: listening on http://%s:%u (data %s)\n", server.address.c_str(),
+              running->port(), data.c_str());
+  if (admin->path.empty()) {
+    std::printf("ledgerd: admin key from LEDGER_ADMIN_KEY\n");
+  } else {
+    std::printf("ledgerd: admin key in %s%s\n", admin->path.c_str(),
+                admin->created ? " (created now)" : "");
+  }
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("{}: stopping: no new connections, finishing requests in progress",
+               signal == SIGINT ? "SIGINT" : "SIGTERM");
+  running->Shutdown();
+  running.reset();
+  node->reset();  // commits and acknowledges every queued append, then closes the store
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+}  // namespace ledger
+
+int main(int argc, char** argv) { return ledger::Run(argc, argv); }
