@@ -19,6 +19,7 @@
 #include "eventstore/ledger_replay.h"
 #include "projections/ledger_verifier.h"
 #include "projections/projector.h"
+#include "tools/ledger_export.h"
 
 namespace ledger {
 namespace {
@@ -33,12 +34,18 @@ constexpr const char* kUsage =
     "      from the log. The ledger must not be running.\n"
     "  pubkey --data DIR\n"
     "      Prints the ledger's Ed25519 public key (PEM) from DIR/signing.key.\n"
-    "  verify --data DIR [--pubkey FILE] [--report FILE]\n"
+    "  verify (--data DIR | --export FILE) [--pubkey FILE] [--report FILE]\n"
     "      Re-hashes the whole chain, checks every signed checkpoint against the public key in\n"
     "      FILE (PEM or hex, as `pubkey` prints it), re-derives every balance and trail by\n"
-    "      replaying the events through the domain rules, checks that no balance ever went\n"
-    "      negative, and compares the result with the stored projection. Prints a summary,\n"
-    "      writes a JSON report (default: verify-report.json) and exits 0 only if all holds.\n";
+    "      replaying the events through the domain rules and checks that no balance ever went\n"
+    "      negative. For a data directory it compares the result with the stored projection;\n"
+    "      for an export it checks that every line's JSON says what its envelope bytes say and\n"
+    "      that a signed checkpoint covers the last event. Prints a summary, writes a JSON\n"
+    "      report (default: verify-report.json) and exits 0 only if everything holds.\n"
+    "  export --data DIR --out FILE\n"
+    "      Writes every event (envelope bytes in base64 plus the decoded event) and every\n"
+    "      signed checkpoint as JSON Lines, ending with a checkpoint of the last event signed\n"
+    "      with DIR/signing.key. The ledger must not be running. See docs/auditing.md.\n";
 
 // --name value pairs after the command.
 struct Flags {
@@ -136,11 +143,33 @@ void PrintVerifySummary(const VerifyReport& report) {
   }
 }
 
+int FinishVerify(const LedgerVerifier& verifier, const std::string& report_path) {
+  PrintVerifySummary(verifier.report());
+  std::ofstream(report_path) << VerifyReportJson(verifier.report());
+  std::printf("report:                %s\n", report_path.c_str());
+  return verifier.report().ok ? 0 : 1;
+}
+
+void VerifyExport(const std::string& path, LedgerVerifier& verifier) {
+  std::ifstream in(path);
+  if (!in) {
+    verifier.Fail(std::nullopt, "cannot read " + path);
+    return;
+  }
+  Status read = tools::ReadExport(in, [&](const tools::ExportLine& line) {
+    if (line.event) return verifier.AddEvent(*line.event);
+    return verifier.AddCheckpoint(*line.checkpoint);
+  });
+  if (!read.ok()) verifier.Fail(verifier.report().events, read.message());
+  verifier.RequireFinalCheckpoint();
+}
+
 int Verify(const Flags& flags) {
   const std::string data = flags.Get("data");
+  const std::string export_path = flags.Get("export");
   const std::string report_path = flags.Get("report", "verify-report.json");
-  if (data.empty()) {
-    std::fprintf(stderr, "ledgerctl verify: --data DIR is required\n%s", kUsage);
+  if (data.empty() == export_path.empty()) {
+    std::fprintf(stderr, "ledgerctl verify: give one of --data DIR or --export FILE\n%s", kUsage);
     return 2;
   }
   std::optional<std::string> public_key;
@@ -151,10 +180,14 @@ int Verify(const Flags& flags) {
     if (!parsed.ok()) return Fail(parsed.status());
     public_key = *parsed;
   }
+  LedgerVerifier verifier(public_key);
+  if (!export_path.empty()) {
+    VerifyExport(export_path, verifier);
+    return FinishVerify(verifier, report_path);
+  }
   EventStoreOptions options;
   options.path = data;
   options.create_if_missing = false;
-  LedgerVerifier verifier(public_key);
   auto store = EventStore::Open(options);
   if (!store.ok()) {
     // A log that does not even open is a verification failure, named like any other.
@@ -187,10 +220,29 @@ int Verify(const Flags& flags) {
       verifier.AddCheckpoint((*checkpoints)[next_checkpoint]);  // beyond the log: fails
     }
   }
-  PrintVerifySummary(verifier.report());
-  std::ofstream(report_path) << VerifyReportJson(verifier.report());
-  std::printf("report:                %s\n", report_path.c_str());
-  return verifier.report().ok ? 0 : 1;
+  return FinishVerify(verifier, report_path);
+}
+
+int Export(const Flags& flags) {
+  const std::string data = flags.Get("data");
+  const std::string out_path = flags.Get("out");
+  if (data.empty() || out_path.empty()) {
+    std::fprintf(stderr, "ledgerctl export: --data DIR and --out FILE are required\n%s", kUsage);
+    return 2;
+  }
+  auto key = SigningKey::Load(SigningKeyPath(data));
+  if (!key.ok()) return Fail(key.status());
+  EventStoreOptions options;
+  options.path = data;
+  options.create_if_missing = false;
+  auto store = EventStore::Open(options);
+  if (!store.ok()) return Fail(store.status());
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  if (!out) return Fail(Status::IoError("cannot write " + out_path));
+  auto events = tools::WriteExport(**store, **key, out);
+  if (!events.ok()) return Fail(events.status());
+  std::printf("exported %lu events to %s\n", *events, out_path.c_str());
+  return 0;
 }
 
 }  // namespace
@@ -210,6 +262,7 @@ int main(int argc, char** argv) {
   if (command == "rebuild") return ledger::Rebuild(flags);
   if (command == "pubkey") return ledger::PubKey(flags);
   if (command == "verify") return ledger::Verify(flags);
+  if (command == "export") return ledger::Export(flags);
   if (command == "help" || command == "--help") {
     std::fputs(ledger::kUsage, stdout);
     return 0;

@@ -212,3 +212,65 @@ TEST(LedgerctlVerifyTest, DataDirectoryVerifiesAndACorruptedRowIsNamed) {
 
 }  // namespace
 }  // namespace ledger
+
+namespace ledger {
+namespace {
+
+// `ledgerctl export` then `ledgerctl verify --export`: an untouched export verifies; an edited
+// JSON field, a flipped envelope byte and a truncated file each fail, naming where.
+TEST(LedgerctlExportTest, ExportVerifiesAndTamperingIsCaught) {
+  testing::TempDir dir;
+  ScenarioLedger(dir.path());
+  const std::string ctl = LEDGERCTL_PATH;
+  const std::string data = dir.path() + "/data";
+  ASSERT_EQ(RunCommand("cp " + dir.path() + "/signing.key " + data + "/signing.key"), 0);
+  const std::string pubkey = dir.path() + "/ledger.pub";
+  const std::string file = dir.path() + "/ledger.jsonl";
+  const std::string report = dir.path() + "/report.json";
+  ASSERT_EQ(RunCommand(ctl + " pubkey --data " + data + " > " + pubkey), 0);
+  ASSERT_EQ(RunCommand(ctl + " export --data " + data + " --out " + file + " > /dev/null"), 0);
+  auto verify = [&](const std::string& path) {
+    return RunCommand(ctl + " verify --export " + path + " --pubkey " + pubkey + " --report " +
+                      report + " > /dev/null");
+  };
+  ASSERT_EQ(verify(file), 0) << Slurp(report);
+  EXPECT_NE(Slurp(report).find("\"ok\":true"), std::string::npos);
+
+  // Exporting again gives the same bytes.
+  const std::string again = dir.path() + "/again.jsonl";
+  ASSERT_EQ(RunCommand(ctl + " export --data " + data + " --out " + again + " > /dev/null"), 0);
+  EXPECT_EQ(Slurp(file), Slurp(again));
+
+  const std::string original = Slurp(file);
+  auto tampered = [&](const std::string& name, std::string text) {
+    const std::string path = dir.path() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  };
+  // An edited amount in the decoded JSON, with the envelope left alone.
+  std::string edited = original;
+  const size_t amount = edited.find("\"amount_fen\":500000");
+  ASSERT_NE(amount, std::string::npos);
+  edited.replace(amount, 19, "\"amount_fen\":900000");
+  EXPECT_EQ(verify(tampered("edited.jsonl", edited)), 1);
+  EXPECT_NE(Slurp(report).find("does not say what its envelope bytes say"), std::string::npos)
+      << Slurp(report);
+
+  // One byte of one envelope changed (and its JSON left to disagree or the hash to break).
+  std::string flipped = original;
+  const size_t envelope = flipped.find("\"envelope\":\"", flipped.find("\"position\":5,"));
+  ASSERT_NE(envelope, std::string::npos);
+  char& c = flipped[envelope + 40];
+  c = c == 'A' ? 'B' : 'A';
+  EXPECT_EQ(verify(tampered("flipped.jsonl", flipped)), 1);
+  EXPECT_NE(Slurp(report).find("\"ok\":false"), std::string::npos);
+
+  // The last three lines gone: the final signed checkpoint is missing.
+  std::string truncated = original;
+  for (int i = 0; i < 3; ++i) truncated.erase(truncated.rfind('\n', truncated.size() - 2) + 1);
+  EXPECT_EQ(verify(tampered("truncated.jsonl", truncated)), 1);
+  EXPECT_NE(Slurp(report).find("\"ok\":false"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ledger
