@@ -1,0 +1,152 @@
+// ledgerd as a real process: --help, bad usage, the admin key file, serving, SIGTERM shutdown
+// with exit status 0, restart with the data and key intact, and --demo.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "tests/api/api_fixture.h"
+#include "tests/eventstore/test_support.h"
+
+namespace ledger::api {
+namespace {
+using testing::HttpClient;
+using testing::JsonOf;
+
+// A ledgerd child process; its stdout is read until it says where it listens.
+class Ledgerd {
+ public:
+  Ledgerd(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    int out[2];
+    EXPECT_EQ(::pipe(out), 0);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], STDOUT_FILENO);
+      ::close(out[0]);
+      for (const std::string& e : env) ::putenv(const_cast<char*>(e.c_str()));
+      std::vector<char*> argv{const_cast<char*>(LEDGERD_PATH)};
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(LEDGERD_PATH, argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    stdout_ = ::fdopen(out[0], "r");
+  }
+  ~Ledgerd() {
+    if (pid_ > 0 && !exited_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (stdout_ != nullptr) std::fclose(stdout_);
+  }
+  // The port from "listening on http://HOST:PORT", or 0 when it exits first.
+  uint16_t Port() {
+    char line[512];
+    while (std::fgets(line, sizeof line, stdout_) != nullptr) {
+      output_ += line;
+      const std::string text(line);
+      const size_t at = text.find("listening on http://");
+      if (at != std::string::npos) {
+        return static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)));
+      }
+    }
+    return 0;
+  }
+  std::string RestOfOutput() {
+    char line[512];
+    while (std::fgets(line, sizeof line, stdout_) != nullptr) output_ += line;
+    return output_;
+  }
+  // Sends `signal` and returns the exit status (-1 if it did not exit normally).
+  int Stop(int signal) {
+    ::kill(pid_, signal);
+    return Wait();
+  }
+  int Wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    exited_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* stdout_ = nullptr;
+  bool exited_ = false;
+  std::string output_;
+};
+
+TEST(LedgerdTest, HelpListsEveryOptionAndBadUsageExits2) {
+  Ledgerd help({"--help"});
+  const std::string text = help.RestOfOutput();
+  EXPECT_EQ(help.Wait(), 0);
+  for (const char* option : {"--data", "--listen", "--threads", "--body-limit", "--header-limit",
+                             "--read-timeout-ms", "--demo", "LEDGER_ADMIN_KEY", "LEDGER_LISTEN"}) {
+    EXPECT_NE(text.find(option), std::string::npos) << option;
+  }
+  EXPECT_EQ(Ledgerd({"--no-such-flag"}).Wait(), 2);
+  EXPECT_EQ(Ledgerd({"--listen", "nowhere"}).Wait(), 2);
+}
+
+// First start creates admin.key (0600); SIGTERM exits 0; a restart keeps the events and key.
+TEST(LedgerdTest, ServesStopsCleanlyAndRestartsWithItsData) {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  std::string key;
+  {
+    Ledgerd ledgerd({"--data", data, "--listen", "127.0.0.1:0", "--log-requests", "off"});
+    const uint16_t port = ledgerd.Port();
+    ASSERT_NE(port, 0);
+    struct stat info;
+    ASSERT_EQ(::stat((data + "/admin.key").c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600);
+    std::ifstream(data + "/admin.key") >> key;
+    HttpClient client(port);
+    EXPECT_EQ(client.Request("GET", "/healthz")->status, 200);
+    auto created = client.Request(
+        "POST", "/v1/events",
+        R"({"id":"ev-b1","type":"BranchOpened","occurred_at":"2026-10-01T09:00:00+08:00",
+            "data":{"branch_id":"b1","name":"石园街道"}})",
+        key);
+    EXPECT_EQ(created->status, 201) << created->body;
+    EXPECT_EQ(ledgerd.Stop(SIGTERM), 0);
+  }
+  {
+    Ledgerd again({"--data", data, "--listen", "127.0.0.1:0", "--log-requests", "off"});
+    const uint16_t port = again.Port();
+    ASSERT_NE(port, 0);
+    HttpClient client(port);
+    auto events = client.Request("GET", "/v1/events", "", key);
+    ASSERT_EQ(events->status, 200);
+    EXPECT_EQ(JsonOf(events->body).at("head").to_number<int64_t>(), 1);
+    EXPECT_EQ(again.Stop(SIGINT), 0);
+  }
+}
+
+// LEDGER_ADMIN_KEY is the admin key; --demo loads the demo ledger into an empty ledger.
+TEST(LedgerdTest, AdminKeyFromEnvironmentAndDemoLedger) {
+  testing::TempDir dir;
+  Ledgerd ledgerd({"--data", dir.path() + "/data", "--listen", "127.0.0.1:0", "--demo",
+                   "--log-requests", "off"},
+                  {"LEDGER_ADMIN_KEY=env-admin-key-0123456789"});
+  const uint16_t port = ledgerd.Port();
+  ASSERT_NE(port, 0);
+  HttpClient client(port);
+  auto fund = client.Request("GET", "/v1/funds/f-aid", "", "env-admin-key-0123456789");
+  ASSERT_EQ(fund->status, 200) << fund->body;
+  EXPECT_GT(JsonOf(fund->body).at("balance_fen").to_number<int64_t>(), 0);
+  auto members =
+      client.Request("GET", "/v1/members?kind=volunteer", "", "env-admin-key-0123456789");
+  EXPECT_EQ(JsonOf(members->body).at("items").as_array().size(), 12u);
+  EXPECT_EQ(::access((dir.path() + "/data/admin.key").c_str(), F_OK), -1);
+  EXPECT_EQ(ledgerd.Stop(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace ledger::api

@@ -1,0 +1,137 @@
+// Every role against every route, over HTTP: allowed (any answer but 401/403) or denied (403;
+// 401 without a key). Scoped roles are bound to the scenario's own records, so "allowed" means
+// the role may use the route for what it is bound to.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "api/handler.h"
+#include "tests/api/api_fixture.h"
+#include "tests/domain/event_builder.h"
+
+namespace ledger::api {
+namespace {
+using testing::ApiFixture;
+using testing::HttpClient;
+
+enum Who { kAdmin, kCoordinator, kAuditor, kPartner, kMember, kMerchant, kNobody, kWho };
+constexpr const char* kWhoNames[kWho] = {"admin",  "coordinator", "auditor", "partner",
+                                         "member", "merchant",    "no key"};
+
+struct Row {
+  const char* method;
+  const char* pattern;  // the route (Handler::Routes)
+  std::string target;
+  std::string body;
+  std::set<Who> allowed;
+};
+
+TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
+  ApiFixture api;
+  api.LoadScenario();
+  ASSERT_EQ(api.Call("POST", "/v1/events",
+                     ApiFixture::EventJson("ev-shop", "PartnerRegistered",
+                                           R"(partner_id: "shop-1", name: "超市", kind: merchant)",
+                                           testing::BeijingUs(2026, 11, 5)))
+                .status,
+            201);
+  std::string keys[kWho];
+  keys[kAdmin] = std::string(testing::kTestAdminKey);
+  keys[kCoordinator] = api.CreateKey("coordinator", "branch_id", "b-shiyuan");
+  keys[kAuditor] = api.CreateKey("auditor");
+  keys[kPartner] = api.CreateKey("partner", "partner_id", "p-avic");
+  keys[kMember] = api.CreateKey("member", "member_id", "v-wang");
+  keys[kMerchant] = api.CreateKey("merchant", "merchant_id", "shop-1");
+  const uint16_t port = api.StartServer();
+
+  const std::set<Who> everyone = {kAdmin,  kCoordinator, kAuditor, kPartner,
+                                  kMember, kMerchant,    kNobody};
+  const std::set<Who> staff = {kAdmin, kCoordinator, kAuditor};
+  const std::string activity = ApiFixture::EventJson(
+      "ev-matrix-a", "ActivityHeld",
+      R"(activity_id: "a-matrix", branch_id: "b-shiyuan", title: "手工课", date: "2026-11-06",
+         participants: 5, beneficiaries: 8)",
+      testing::BeijingUs(2026, 11, 6));
+  const std::vector<Row> rows = {
+      {"GET", "/healthz", "/healthz", "", everyone},
+      {"GET", "/readyz", "/readyz", "", everyone},
+      {"GET", "/openapi.json", "/openapi.json", "", everyone},
+      {"GET", "/metrics", "/metrics", "", {kAdmin, kAuditor}},
+      {"POST", "/v1/events", "/v1/events", activity, {kAdmin, kCoordinator}},
+      {"POST",
+       "/v1/events/batch",
+       "/v1/events/batch",
+       R"({"events":[)" + activity + "]}",
+       {kAdmin, kCoordinator}},
+      {"GET", "/v1/events", "/v1/events?limit=5", "", staff},
+      {"GET", "/v1/events/{position}", "/v1/events/0", "", staff},
+      {"GET",
+       "/v1/streams/{stream}",
+       "/v1/streams/member-v-wang",
+       "",
+       {kAdmin, kCoordinator, kAuditor, kMember}},
+      {"GET",
+       "/v1/streams/{stream}",
+       "/v1/streams/partner-p-avic",
+       "",
+       {kAdmin, kCoordinator, kAuditor, kPartner}},
+      {"GET", "/v1/members", "/v1/members?branch_id=b-shiyuan", "", staff},
+      {"GET",
+       "/v1/members/{id}",
+       "/v1/members/v-wang",
+       "",
+       {kAdmin, kCoordinator, kAuditor, kMember}},
+      {"POST",
+       "/v1/members/{id}/attestations",
+       "/v1/members/v-wang/attestations",
+       R"({"merchant_id":"shop-1","expires_at":"2099-01-01T00:00:00Z"})",
+       {kAdmin, kCoordinator, kMember}},
+      {"POST", "/v1/attestations/verify", "/v1/attestations/verify", R"({"token":"x.y"})",
+       everyone},
+      {"GET", "/v1/funds/{id}", "/v1/funds/f-aid", "", staff},
+      {"GET", "/v1/funds/{id}/trail", "/v1/funds/f-aid/trail", "", staff},
+      {"GET",
+       "/v1/donations/{id}",
+       "/v1/donations/d-avic",
+       "",
+       {kAdmin, kCoordinator, kAuditor, kPartner}},
+      {"GET",
+       "/v1/partners/{id}",
+       "/v1/partners/p-avic",
+       "",
+       {kAdmin, kCoordinator, kAuditor, kPartner}},
+      {"GET", "/v1/reports/monthly", "/v1/reports/monthly?branch_id=b-shiyuan&month=2026-10", "",
+       staff},
+      {"GET", "/v1/audit/head", "/v1/audit/head", "", {kAdmin, kCoordinator, kAuditor, kPartner}},
+      {"GET", "/v1/keys", "/v1/keys", "", {kAdmin}},
+      {"POST", "/v1/keys", "/v1/keys", R"({"role":"auditor"})", {kAdmin}},
+      {"DELETE", "/v1/keys/{key_id}", "/v1/keys/k-none", "", {kAdmin}},
+  };
+  std::set<std::string> covered;
+  HttpClient client(port);
+  for (const Row& row : rows) {
+    covered.insert(std::string(row.method) + " " + row.pattern);
+    for (int who = 0; who < kWho; ++who) {
+      auto reply = client.Request(row.method, row.target, row.body, keys[who]);
+      ASSERT_TRUE(reply.has_value()) << row.method << " " << row.target;
+      const bool allowed = row.allowed.count(static_cast<Who>(who)) > 0;
+      const int denied_status = who == kNobody ? 401 : 403;
+      if (allowed) {
+        EXPECT_NE(reply->status, 401) << kWhoNames[who] << " " << row.method << " " << row.target;
+        EXPECT_NE(reply->status, 403)
+            << kWhoNames[who] << " " << row.method << " " << row.target << ": " << reply->body;
+        EXPECT_LT(reply->status, 500) << reply->body;
+      } else {
+        EXPECT_EQ(reply->status, denied_status)
+            << kWhoNames[who] << " " << row.method << " " << row.target << ": " << reply->body;
+      }
+    }
+  }
+  for (const RouteInfo& route : Handler::Routes()) {
+    EXPECT_TRUE(covered.count(std::string(route.method) + " " + std::string(route.pattern)))
+        << "route missing from the matrix: " << route.method << " " << route.pattern;
+  }
+}
+
+}  // namespace
+}  // namespace ledger::api
