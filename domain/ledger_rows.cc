@@ -140,6 +140,9 @@ void Encode(ByteWriter& w, const Source& s) {
     w.I64(u.amount_fen);
     w.I64(u.at_us);
   }
+  w.I64(s.at_us);
+  w.Str(s.reference);
+  w.Str(s.description);
 }
 
 Source DecodeSource(ByteReader& r) {
@@ -160,6 +163,9 @@ Source DecodeSource(ByteReader& r) {
     u.at_us = r.I64();
     s.uses.push_back(std::move(u));
   }
+  s.at_us = r.I64();
+  s.reference = r.Str();
+  s.description = r.Str();
   return s;
 }
 
@@ -178,6 +184,9 @@ void Encode(ByteWriter& w, const Outflow& o) {
     w.I64(a.amount_fen);
   }
   w.Bool(o.reversed);
+  w.Str(o.recipient);
+  w.Str(o.evidence_ref);
+  w.Str(o.description);
 }
 
 Outflow DecodeOutflow(ByteReader& r) {
@@ -197,6 +206,9 @@ Outflow DecodeOutflow(ByteReader& r) {
     o.sources.push_back(std::move(a));
   }
   o.reversed = r.Bool();
+  o.recipient = r.Str();
+  o.evidence_ref = r.Str();
+  o.description = r.Str();
   return o;
 }
 

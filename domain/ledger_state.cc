@@ -417,18 +417,13 @@ void LedgerState::Allocate(std::string_view fund_id, std::string_view outflow_id
 }
 
 void LedgerState::RecordOutflow(std::string_view outflow_id, std::string_view fund_id,
-                                std::string type, int32_t category, std::string_view purpose,
-                                int64_t amount_fen, int64_t at_us) {
+                                Outflow outflow) {
   Touch(funds_, Table::kFund, fund_id);
-  Outflow outflow;
   outflow.fund_id = std::string(fund_id);
   outflow.order = funds_.find(fund_id)->second.outflow_count++;
-  outflow.type = std::move(type);
-  outflow.category = category;
-  outflow.purpose = std::string(purpose);
-  outflow.amount_fen = amount_fen;
-  outflow.at_us = at_us;
-  Allocate(fund_id, outflow_id, purpose, amount_fen, at_us, &outflow.sources);
+  const int64_t amount_fen = outflow.amount_fen;
+  const int category = outflow.category;
+  Allocate(fund_id, outflow_id, outflow.purpose, amount_fen, outflow.at_us, &outflow.sources);
   Fund& fund = funds_.find(fund_id)->second;
   fund.balance_fen -= amount_fen;
   fund.outflow_fen += amount_fen;
@@ -873,6 +868,9 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   source.purpose = std::string(Str(e.restricted_to()));
   source.is_donation = true;
   source.amount_fen = amount;
+  source.at_us = meta.occurred_at_us;
+  source.reference = std::string(Str(e.agreement_ref()));
+  source.description = std::string(Str(e.description()));
   AddSource(Str(e.donation_id()), std::move(source));
   Touch(partners_, Table::kPartner, Str(e.partner_id()));
   Partner& partner = partners_.find(Str(e.partner_id()))->second;
@@ -972,6 +970,8 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   source.partner_id = std::string(Str(e.buyer_partner_id()));
   source.is_donation = false;
   source.amount_fen = to_fund;
+  source.at_us = meta.occurred_at_us;
+  source.description = std::string(Str(e.product()));
   AddSource(Str(e.sale_id()), std::move(source));
   if (Present(e.buyer_partner_id())) {
     Touch(partners_, Table::kPartner, Str(e.buyer_partner_id()));
@@ -1018,9 +1018,16 @@ Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
       o != Outcome::kOk) {
     return Fail(o);
   }
-  RecordOutflow(Str(e.disbursement_id()), Str(e.fund_id()), "DisbursementMade",
-                static_cast<int>(Category::kDisbursement), Str(e.purpose()), e.amount_fen(),
-                meta.occurred_at_us);
+  Outflow outflow;
+  outflow.type = "DisbursementMade";
+  outflow.category = static_cast<int>(Category::kDisbursement);
+  outflow.purpose = std::string(Str(e.purpose()));
+  outflow.amount_fen = e.amount_fen();
+  outflow.at_us = meta.occurred_at_us;
+  outflow.recipient = std::string(Str(e.elder_id()));
+  outflow.evidence_ref = std::string(Str(e.evidence_ref()));
+  outflow.description = std::string(Str(e.description()));
+  RecordOutflow(Str(e.disbursement_id()), Str(e.fund_id()), std::move(outflow));
   const int64_t amount = e.amount_fen();
   AddToReports(funds_.find(Str(e.fund_id()))->second.branch_id, meta.occurred_at_us,
                [&](Report& r, const ReportKey&) { r.disbursed_fen += amount; });
@@ -1046,8 +1053,15 @@ Execution LedgerState::OnExpenseRecorded(const EventMeta& meta, const events::Ex
       o != Outcome::kOk) {
     return Fail(o);
   }
-  RecordOutflow(Str(e.expense_id()), Str(e.fund_id()), "ExpenseRecorded", CategoryOf(e.category()),
-                Str(e.purpose()), e.amount_fen(), meta.occurred_at_us);
+  Outflow outflow;
+  outflow.type = "ExpenseRecorded";
+  outflow.category = CategoryOf(e.category());
+  outflow.purpose = std::string(Str(e.purpose()));
+  outflow.amount_fen = e.amount_fen();
+  outflow.at_us = meta.occurred_at_us;
+  outflow.evidence_ref = std::string(Str(e.evidence_ref()));
+  outflow.description = std::string(Str(e.description()));
+  RecordOutflow(Str(e.expense_id()), Str(e.fund_id()), std::move(outflow));
   Reversible reversible;
   reversible.type = events::Data::ExpenseRecorded;
   reversible.stream = std::string(meta.stream);
@@ -1106,9 +1120,14 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   m.redeemed_minutes += e.minutes();
   const int64_t minutes = e.minutes();
   if (cash && amount > 0) {
-    RecordOutflow(Str(e.redemption_id()), Str(e.fund_id()), "RedemptionMade",
-                  static_cast<int>(Category::kRedemption), kRedemptionPurpose, amount,
-                  meta.occurred_at_us);
+    Outflow outflow;
+    outflow.type = "RedemptionMade";
+    outflow.category = static_cast<int>(Category::kRedemption);
+    outflow.purpose = std::string(kRedemptionPurpose);
+    outflow.amount_fen = amount;
+    outflow.at_us = meta.occurred_at_us;
+    outflow.recipient = member_id;
+    RecordOutflow(Str(e.redemption_id()), Str(e.fund_id()), std::move(outflow));
     const std::string used_key = Join(member_id, std::to_string(month));
     Touch(cash_used_, Table::kCashUsed, used_key);
     cash_used_[used_key] += amount;

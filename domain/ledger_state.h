@@ -156,7 +156,10 @@ struct Source {
   int64_t amount_fen = 0;
   int64_t remaining_fen = 0;
   bool reversed = false;
-  std::vector<Use> uses;  // live uses only: a reversed outflow's uses are removed
+  std::vector<Use> uses;    // live uses only: a reversed outflow's uses are removed
+  int64_t at_us = 0;        // when it was received (occurred_at)
+  std::string reference;    // the donation agreement, for auditors
+  std::string description;  // the donation's description, or the product sold
   bool operator==(const Source&) const = default;
 };
 
@@ -177,6 +180,9 @@ struct Outflow {
   int64_t at_us = 0;
   std::vector<Allocation> sources;
   bool reversed = false;
+  std::string recipient;     // the elder aided, or the member paid a redemption
+  std::string evidence_ref;  // receipt or voucher, for auditors
+  std::string description;
   bool operator==(const Outflow&) const = default;
 };
 
@@ -356,8 +362,9 @@ class LedgerState {
   void AddSource(std::string_view source_id, Source source);
   // Removes a source from a FIFO pool, dropping the pool when it empties.
   void CloseSource(const std::string& pool, uint32_t order);
-  void RecordOutflow(std::string_view outflow_id, std::string_view fund_id, std::string type,
-                     int32_t category, std::string_view purpose, int64_t amount_fen, int64_t at_us);
+  // Allocates and records an outflow; `outflow` carries type, category, purpose, amount, time and
+  // references, and gets its fund, order and allocations here.
+  void RecordOutflow(std::string_view outflow_id, std::string_view fund_id, Outflow outflow);
   Outcome CheckOutflow(std::string_view fund_id, std::string_view purpose, int64_t amount_fen,
                        int64_t occurred_at_us) const;
   void UnwindOutflow(std::string_view outflow_id);
