@@ -69,6 +69,9 @@ struct Endpoints {
   static Step ListKeys(Handler& h, Call& call);
 
   // Shared helpers.
+  // Waits (at most projection_catch_up_max) until the projection has applied every event
+  // committed so far, so a write right after another sees what it refers to.
+  static void CatchUp(Handler& h);
   static bool MaySeePersonal(const Call& call, std::string_view member_branch);
   static std::optional<Problem> CheckCoordinatorWrites(Handler& h, const Call& call,
                                                        const std::vector<EventDraft>& drafts);

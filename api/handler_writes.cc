@@ -216,14 +216,17 @@ std::string SignedToken(const SigningKey& signer, const json::object& statement)
 
 }  // namespace
 
+void Endpoints::CatchUp(Handler& h) {
+  const Position head = h.node_.store().GetHead().next;
+  if (!h.Applied(head)) {
+    h.node_.projector().WaitForApplied(head, h.options_.projection_catch_up_max);
+  }
+}
+
 std::optional<Problem> Endpoints::CheckCoordinatorWrites(Handler& h, const Call& call,
                                                          const std::vector<EventDraft>& drafts) {
   if (call.role() != Role::kCoordinator) return std::nullopt;
-  const Position head = h.node_.store().GetHead().next;
-  if (!h.Applied(head)) {
-    // Best effort: see what was recorded just before; unknown references still pass (above).
-    h.node_.projector().WaitForApplied(head, h.options_.projection_catch_up_max);
-  }
+  CatchUp(h);  // best effort: unknown references still pass (ScopeCheck)
   return h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
     ScopeCheck scope(call.scope(), state, h.node_.store());
     for (const EventDraft& draft : drafts) {
@@ -338,6 +341,7 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
     attestation_id = std::string(id->get_string());
   }
   // The statement: what the member's record says now.
+  CatchUp(h);
   json::object statement;
   std::optional<Problem> problem =
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
@@ -457,6 +461,7 @@ Step Endpoints::PostKey(Handler& h, Call& call) {
         "/" + std::string(scope_field),
         "a " + std::string(RoleName(*role)) + " key needs " + std::string(scope_field)));
   }
+  CatchUp(h);
   std::optional<Problem> problem =
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
         switch (*role) {

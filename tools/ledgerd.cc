@@ -182,6 +182,13 @@ int Run(int argc, char** argv) {
         std::fprintf(stderr, "ledgerd: %s\n", demo.status().ToString().c_str());
         return 1;
       }
+      // Serve the demo only once the projections show it.
+      LedgerNode& ledger = (*node)->ledger();
+      if (!ledger.projector().WaitForApplied(ledger.store().GetHead().next,
+                                             std::chrono::seconds(30))) {
+        std::fprintf(stderr, "ledgerd: the projections did not catch up with the demo\n");
+        return 1;
+      }
       spdlog::info("loaded the demo ledger: {} events", demo->events);
     } else {
       spdlog::info("--demo: the ledger is not empty; leaving it as it is");
