@@ -357,14 +357,15 @@ void Server::Shutdown() {
   });
   for (const auto& session : live) session->Stop();
   live.clear();
+  bool drained;
   {
     std::unique_lock lock(s.mutex);
-    s.sessions_cv.wait_for(lock, s.options.shutdown_grace, [&] { return s.sessions.empty(); });
+    drained = s.sessions_cv.wait_for(lock, s.options.shutdown_grace,
+                                     [&] { return s.sessions.empty(); });
   }
   s.work.reset();
-  if (!s.sessions.empty()) s.io.stop();  // the grace ran out: cut what is left
+  if (!drained) s.io.stop();  // the grace ran out: cut what is left
   for (std::thread& thread : s.threads) thread.join();
-  s.io.stop();
 }
 
 }  // namespace ledger::api
