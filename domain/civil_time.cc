@@ -44,6 +44,15 @@ MonthKey MonthOfInstant(int64_t unix_us) {
   return static_cast<MonthKey>(date.year * 100 + date.month);
 }
 
+std::string FormatDateOfInstant(int64_t unix_us) {
+  const int64_t local_seconds = FloorDiv(unix_us, 1'000'000) + kBeijingOffsetSeconds;
+  const CivilDate date = CivilFromDays(FloorDiv(local_seconds, 86400));
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%04ld-%02u-%02u", static_cast<long>(date.year), date.month,
+                date.day);
+  return buffer;
+}
+
 std::optional<MonthKey> ParseMonth(std::string_view text) {
   if (text.size() != 7 || text[4] != '-') return std::nullopt;
   int value = 0;

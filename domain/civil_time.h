@@ -17,6 +17,9 @@ constexpr int64_t kBeijingOffsetSeconds = 8 * 3600;
 // The Beijing-time month of an instant given in microseconds since the Unix epoch.
 MonthKey MonthOfInstant(int64_t unix_us);
 
+// The Beijing-time date of an instant, "YYYY-MM-DD".
+std::string FormatDateOfInstant(int64_t unix_us);
+
 // "YYYY-MM" -> MonthKey; nullopt unless the string is exactly that form with month 01..12.
 std::optional<MonthKey> ParseMonth(std::string_view text);
 

@@ -141,6 +141,7 @@ void Encode(ByteWriter& w, const Source& s) {
     w.I64(u.at_us);
   }
   w.I64(s.at_us);
+  w.I64(s.gross_fen);
   w.Str(s.reference);
   w.Str(s.description);
 }
@@ -164,6 +165,7 @@ Source DecodeSource(ByteReader& r) {
     s.uses.push_back(std::move(u));
   }
   s.at_us = r.I64();
+  s.gross_fen = r.I64();
   s.reference = r.Str();
   s.description = r.Str();
   return s;

@@ -869,6 +869,7 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   source.is_donation = true;
   source.amount_fen = amount;
   source.at_us = meta.occurred_at_us;
+  source.gross_fen = amount;
   source.reference = std::string(Str(e.agreement_ref()));
   source.description = std::string(Str(e.description()));
   AddSource(Str(e.donation_id()), std::move(source));
@@ -971,6 +972,7 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   source.is_donation = false;
   source.amount_fen = to_fund;
   source.at_us = meta.occurred_at_us;
+  source.gross_fen = proceeds;
   source.description = std::string(Str(e.product()));
   AddSource(Str(e.sale_id()), std::move(source));
   if (Present(e.buyer_partner_id())) {

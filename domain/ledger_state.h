@@ -158,6 +158,7 @@ struct Source {
   bool reversed = false;
   std::vector<Use> uses;    // live uses only: a reversed outflow's uses are removed
   int64_t at_us = 0;        // when it was received (occurred_at)
+  int64_t gross_fen = 0;    // a sale's proceeds before the maker's share; a donation's amount
   std::string reference;    // the donation agreement, for auditors
   std::string description;  // the donation's description, or the product sold
   bool operator==(const Source&) const = default;

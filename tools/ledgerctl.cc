@@ -20,6 +20,7 @@
 #include "projections/ledger_verifier.h"
 #include "projections/projector.h"
 #include "tools/ledger_export.h"
+#include "tools/ledger_reports.h"
 
 namespace ledger {
 namespace {
@@ -45,7 +46,13 @@ constexpr const char* kUsage =
     "  export --data DIR --out FILE\n"
     "      Writes every event (envelope bytes in base64 plus the decoded event) and every\n"
     "      signed checkpoint as JSON Lines, ending with a checkpoint of the last event signed\n"
-    "      with DIR/signing.key. The ledger must not be running. See docs/auditing.md.\n";
+    "      with DIR/signing.key. The ledger must not be running. See docs/auditing.md.\n"
+    "  report fund --fund ID --data DIR [--format md|csv] [--out FILE]\n"
+    "  report donor --partner ID --data DIR [--format md|csv] [--out FILE]\n"
+    "      Every inflow and outflow of a fund with its allocations and evidence, or every\n"
+    "      donation and purchase of a partner with every use of it, as Markdown (default) or\n"
+    "      CSV, from the stored projection, with a reconciliation of the totals.\n"
+    "      Exit 1 when the totals do not reconcile.\n";
 
 // --name value pairs after the command.
 struct Flags {
@@ -245,6 +252,45 @@ int Export(const Flags& flags) {
   return 0;
 }
 
+int RunReport(std::string_view kind, const Flags& flags) {
+  const std::string data = flags.Get("data");
+  const std::string format_name = flags.Get("format", "md");
+  const std::string id = flags.Get(kind == "fund" ? "fund" : "partner");
+  if ((kind != "fund" && kind != "donor") || data.empty() || id.empty() ||
+      (format_name != "md" && format_name != "csv")) {
+    std::fprintf(stderr, "ledgerctl report: see usage\n%s", kUsage);
+    return 2;
+  }
+  const tools::ReportFormat format =
+      format_name == "csv" ? tools::ReportFormat::kCsv : tools::ReportFormat::kMarkdown;
+  EventStoreOptions options;
+  options.path = data;
+  options.create_if_missing = false;
+  auto store = EventStore::Open(options);
+  if (!store.ok()) return Fail(store.status());
+  auto rows = (*store)->OpenReadModel(kLedgerReadModel);
+  if (!rows.ok()) return Fail(rows.status());
+  LedgerState state;
+  auto at = LoadLedgerState(**rows, state);
+  if (!at.ok()) return Fail(at.status());
+  auto report =
+      kind == "fund" ? tools::FundReport(state, id, format) : tools::DonorReport(state, id, format);
+  if (!report.ok()) return Fail(report.status());
+  std::string text = report->text;
+  if (format == tools::ReportFormat::kMarkdown) {
+    text +=
+        "\nAs of log position " + std::to_string(at->value) + " (the projection's checkpoint).\n";
+  }
+  const std::string out_path = flags.Get("out");
+  if (out_path.empty()) {
+    std::fputs(text.c_str(), stdout);
+  } else {
+    std::ofstream(out_path, std::ios::binary | std::ios::trunc) << text;
+  }
+  if (!report->reconciled) std::fprintf(stderr, "ledgerctl report: totals do NOT reconcile\n");
+  return report->reconciled ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace ledger
 
@@ -254,7 +300,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string_view command = argv[1];
-  const ledger::Flags flags = ledger::Flags::Parse(argc, argv, 2);
+  // `report` takes its kind (fund, donor) before the flags.
+  const bool has_kind = command == "report" && argc > 2;
+  const ledger::Flags flags = ledger::Flags::Parse(argc, argv, has_kind ? 3 : 2);
   if (!flags.error.empty()) {
     std::fprintf(stderr, "ledgerctl: %s\n%s", flags.error.c_str(), ledger::kUsage);
     return 2;
@@ -263,6 +311,7 @@ int main(int argc, char** argv) {
   if (command == "pubkey") return ledger::PubKey(flags);
   if (command == "verify") return ledger::Verify(flags);
   if (command == "export") return ledger::Export(flags);
+  if (command == "report") return ledger::RunReport(has_kind ? argv[2] : "", flags);
   if (command == "help" || command == "--help") {
     std::fputs(ledger::kUsage, stdout);
     return 0;

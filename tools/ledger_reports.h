@@ -1,0 +1,31 @@
+// Reports to hand to a donor or an auditor: one fund's every inflow and outflow with its
+// allocations and evidence, or one partner's donations and purchases with every use of them.
+// Totals are recomputed from the listed lines and checked against the projection's figures in a
+// reconciliation section, so a report that does not add up says so.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "domain/ledger_state.h"
+#include "domain/status.h"
+
+namespace ledger::tools {
+
+enum class ReportFormat { kMarkdown, kCsv };
+
+struct ReportText {
+  std::string text;
+  bool reconciled = false;  // every recomputed total equals the projection's
+};
+
+// NotFound when the fund or partner does not exist.
+Result<ReportText> FundReport(const LedgerState& state, std::string_view fund_id,
+                              ReportFormat format);
+Result<ReportText> DonorReport(const LedgerState& state, std::string_view partner_id,
+                               ReportFormat format);
+
+// 123456 fen → "1,234.56" (integer arithmetic only).
+std::string FormatYuan(int64_t fen);
+
+}  // namespace ledger::tools
