@@ -6,7 +6,15 @@ namespace ledger::api {
 
 Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   std::unique_ptr<ApiNode> node(new ApiNode());
+  std::error_code error;
+  std::filesystem::create_directories(options.data_dir, error);
+  if (error) return Status::IoError("cannot create " + options.data_dir + ": " + error.message());
+  auto signing_key =
+      SigningKey::LoadOrCreate((std::filesystem::path(options.data_dir) / "signing.key").string());
+  if (!signing_key.ok()) return signing_key.status();
+  node->signing_key_ = std::move(signing_key).value();
   options.ledger.data_dir = options.data_dir;
+  options.ledger.signing_key = node->signing_key_;  // signed checkpoints of the chain
   auto ledger = LedgerNode::Open(options.ledger);
   if (!ledger.ok()) return ledger.status();
   node->ledger_ = std::move(ledger).value();
@@ -16,10 +24,6 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   auto keys = KeyStore::Open(*node->key_rows_, std::move(options.admin_key));
   if (!keys.ok()) return keys.status();
   node->keys_ = std::move(keys).value();
-  auto signing_key =
-      SigningKey::LoadOrCreate((std::filesystem::path(options.data_dir) / "signing.key").string());
-  if (!signing_key.ok()) return signing_key.status();
-  node->signing_key_ = std::move(signing_key).value();
   node->handler_ = std::make_unique<Handler>(*node->ledger_, *node->keys_, *node->signing_key_,
                                              node->metrics_, std::move(options.handler));
   return node;

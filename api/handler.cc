@@ -609,6 +609,16 @@ Step Endpoints::GetMonthlyReport(Handler& h, Call& call) {
   });
 }
 
+namespace {
+json::object CheckpointJson(const SignedCheckpoint& checkpoint) {
+  return json::object{{"position", checkpoint.position.value},
+                      {"hash", HexOf(checkpoint.hash)},
+                      {"recorded_at_us", checkpoint.recorded_at_us},
+                      {"recorded_at", FormatInstant(checkpoint.recorded_at_us)},
+                      {"signature", Hex(checkpoint.signature)}};
+}
+}  // namespace
+
 Step Endpoints::GetAuditHead(Handler& h, Call&) {
   const Head head = h.node_.store().GetHead();
   json::object body;
@@ -616,21 +626,22 @@ Step Endpoints::GetAuditHead(Handler& h, Call&) {
   body["hash"] = HexOf(head.hash);
   body["algorithm"] = "Ed25519";
   body["public_key"] = Hex(h.signer_.public_key());
+  body["public_key_pem"] = h.signer_.PublicKeyPem();
+  // The newest stored checkpoint (signed every N events and at each seal, exported with the log;
+  // docs/event_format.md, "Signed checkpoints").
+  std::optional<SignedCheckpoint> stored;
+  if (const CheckpointSigner* signer = h.node_.checkpoint_signer()) stored = signer->Latest();
+  body["checkpoint"] = stored ? json::value(CheckpointJson(*stored)) : json::value(nullptr);
   if (head.next.value == 0) {
     body["position"] = nullptr;
-    body["checkpoint"] = nullptr;
+    body["head_checkpoint"] = nullptr;
     return JsonResponse(200, body);
   }
   body["position"] = head.next.value - 1;
-  // A checkpoint of the newest event, signed now (docs/event_format.md, "Signed checkpoints").
+  // And a checkpoint of the newest event, signed now, so the head itself is vouched for.
   Result<StoredEvent> last = h.node_.store().ReadAt(Position{head.next.value - 1});
   if (!last.ok()) return Fail(ProblemForStatus(last.status()));
-  const SignedCheckpoint checkpoint = SignCheckpoint(h.signer_, *last);
-  body["checkpoint"] = json::object{{"position", checkpoint.position.value},
-                                    {"hash", HexOf(checkpoint.hash)},
-                                    {"recorded_at_us", checkpoint.recorded_at_us},
-                                    {"recorded_at", FormatInstant(checkpoint.recorded_at_us)},
-                                    {"signature", Hex(checkpoint.signature)}};
+  body["head_checkpoint"] = CheckpointJson(SignCheckpoint(h.signer_, *last));
   return JsonResponse(200, body);
 }
 

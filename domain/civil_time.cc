@@ -5,13 +5,10 @@
 namespace ledger {
 namespace {
 
-struct CivilDate {
-  int64_t year;
-  unsigned month;
-  unsigned day;
-};
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
-// H. Hinnant's civil_from_days: days since 1970-01-01 -> proleptic Gregorian date.
+}  // namespace
+
 CivilDate CivilFromDays(int64_t days) {
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -24,10 +21,6 @@ CivilDate CivilFromDays(int64_t days) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   return {y + (m <= 2), m, d};
 }
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-}  // namespace
 
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
   year -= month <= 2;

@@ -29,4 +29,13 @@ std::string FormatMonth(MonthKey month);
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 
+struct CivilDate {
+  int64_t year;
+  unsigned month;  // 1..12
+  unsigned day;    // 1..31
+};
+
+// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's civil_from_days).
+CivilDate CivilFromDays(int64_t days);
+
 }  // namespace ledger

@@ -11,6 +11,7 @@
 
 #include "api/encoding.h"
 #include "api/rfc3339.h"
+#include "eventstore/checkpoint_signer.h"
 #include "eventstore/signed_checkpoint.h"
 #include "tests/api/api_fixture.h"
 #include "tests/domain/event_builder.h"
@@ -414,26 +415,40 @@ TEST_F(HandlerTest, AttestationsAreSignedAndVerified) {
   EXPECT_EQ(Code(not_merchant), "not_a_merchant");
 }
 
-// The audit head carries a checkpoint signed with the ledger key, which verifies.
+// The audit head carries the newest stored checkpoint and a checkpoint of the head, both signed
+// with the ledger key and verifying against the chain.
 TEST_F(HandlerTest, AuditHeadIsSignedWithTheLedgerKey) {
   api_.LoadScenario();
+  const CheckpointSigner* signer = api_.node().ledger().checkpoint_signer();
+  ASSERT_NE(signer, nullptr);
+  ASSERT_TRUE(signer->WaitForProgress(api_.head().next, std::chrono::seconds(10)));
   Response response = api_.Call("GET", "/v1/audit/head");
   ASSERT_EQ(response.status, 200) << response.body;
   json::value head = JsonOf(response.body);
   EXPECT_EQ(Int(head, "next"), static_cast<int64_t>(api_.head().next.value));
   EXPECT_EQ(head.at("hash").as_string(), HexOf(api_.head().hash));
-  const json::value& c = head.at("checkpoint");
-  SignedCheckpoint checkpoint;
-  checkpoint.position = Position{static_cast<uint64_t>(Int(c, "position"))};
-  checkpoint.hash = api_.head().hash;
-  checkpoint.recorded_at_us = Int(c, "recorded_at_us");
-  const std::string signature_hex(c.at("signature").as_string());
-  for (size_t i = 0; i < signature_hex.size(); i += 2) {
-    checkpoint.signature.push_back(
-        static_cast<char>(std::stoi(signature_hex.substr(i, 2), nullptr, 16)));
-  }
   EXPECT_EQ(Hex(api_.node().signing_key().public_key()), head.at("public_key").as_string());
-  EXPECT_TRUE(VerifyCheckpoint(api_.node().signing_key().public_key(), checkpoint));
+  EXPECT_EQ(api_.node().signing_key().PublicKeyPem(), head.at("public_key_pem").as_string());
+  auto checkpoint_of = [&](const json::value& c) {
+    SignedCheckpoint checkpoint;
+    checkpoint.position = Position{static_cast<uint64_t>(Int(c, "position"))};
+    checkpoint.hash = api_.node().ledger().store().ReadAt(checkpoint.position)->hash;
+    EXPECT_EQ(HexOf(checkpoint.hash), c.at("hash").as_string());
+    checkpoint.recorded_at_us = Int(c, "recorded_at_us");
+    const std::string signature_hex(c.at("signature").as_string());
+    for (size_t i = 0; i < signature_hex.size(); i += 2) {
+      checkpoint.signature.push_back(
+          static_cast<char>(std::stoi(signature_hex.substr(i, 2), nullptr, 16)));
+    }
+    return checkpoint;
+  };
+  const SignedCheckpoint at_head = checkpoint_of(head.at("head_checkpoint"));
+  EXPECT_EQ(at_head.position.value + 1, api_.head().next.value);
+  EXPECT_TRUE(VerifyCheckpoint(api_.node().signing_key().public_key(), at_head));
+  // The scenario ends with a seal, which the ledger checkpoints and stores.
+  const SignedCheckpoint stored = checkpoint_of(head.at("checkpoint"));
+  EXPECT_EQ(stored.position, at_head.position);
+  EXPECT_TRUE(VerifyCheckpoint(api_.node().signing_key().public_key(), stored));
 }
 
 // Routing and request-level errors.
