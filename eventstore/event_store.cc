@@ -1,5 +1,6 @@
 #include "eventstore/event_store.h"
 
+#include <pthread.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
@@ -8,17 +9,22 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <deque>
-#include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
 #include "domain/assert.h"
+#include "eventstore/envelope_check.h"
 #include "eventstore/envelope_codec.h"
+#include "eventstore/event_hasher.h"
 #include "eventstore/hash_chain.h"
 #include "eventstore/keys.h"
+#include "eventstore/one_shot_event.h"
 #include "eventstore/rocks_read_model_store.h"
 
 namespace ledger {
@@ -162,7 +168,10 @@ class EventStore::Impl {
       stopping_ = true;
     }
     queue_cv_.notify_all();
-    if (writer_.joinable()) writer_.join();
+    // The sequencer drains the queue into the open group and says it is done; the committer
+    // writes what is left and stops; the sequencer acknowledges it and stops.
+    if (sequencer_.joinable()) sequencer_.join();
+    if (committer_.joinable()) committer_.join();
     for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     if (db_ != nullptr) {
       db_->Close().PermitUncheckedError();  // an earlier write error may resurface here
@@ -171,7 +180,8 @@ class EventStore::Impl {
   }
 
   Status Open();
-  void Enqueue(std::vector<EventDraft> batch, AppendCallback done);
+  void AppendAsync(std::vector<EventDraft> batch, AppendCallback done);
+  Result<std::vector<AppendResult>> Append(std::vector<EventDraft> batch);
 
   Head GetHead() const {
     std::lock_guard lock(head_mutex_);
@@ -195,66 +205,167 @@ class EventStore::Impl {
   const EventStoreOptions& options() const { return options_; }
 
  private:
+  // A thread blocked in Append: the sequencer leaves the outcome here and wakes it.
+  struct AppendWaiter {
+    std::optional<Result<std::vector<AppendResult>>> outcome;
+    OneShotEvent done;
+  };
+
+  // One append request, from the queue to its acknowledgement.
   struct Request {
     std::vector<EventDraft> events;
-    AppendCallback done;
+    std::vector<Hash> digests;          // content digest of each event as submitted
+    AppendCallback done;                // AppendAsync
+    AppendWaiter* waiter = nullptr;     // Append
+    Status status;                      // the sequencer's verdict
+    std::vector<AppendResult> results;  // one per event when `status` is OK
   };
 
-  // Where an id already accepted in the current group lives.
-  struct PendingId {
-    Hash digest;
-    const AppendResult* result;
+  // An `ids` entry of a group: the id (a view into its request) and position || digest.
+  struct IdEntry {
+    std::string_view id;
+    std::array<char, 8 + sizeof(Hash)> value;
   };
 
-  // Per-group state of the writer: what the group has accepted so far.
+  // A commit group: consecutive requests, sequenced one by one into the open group and written
+  // as one WriteBatch once the committer takes it.
   struct Group {
-    rocksdb::WriteBatch batch;
-    std::unordered_map<std::string_view, PendingId> ids;
-    std::unordered_map<std::string_view, uint64_t> stream_versions;
-    Position next;
-    Hash hash{};
+    uint64_t number = 0;  // groups are numbered in commit order from 1
+    std::vector<Request> requests;
+    size_t events = 0;          // of all its requests, refused ones included (for the bound)
+    rocksdb::WriteBatch batch;  // `log` and `streams` entries, in position order
+    std::vector<IdEntry> ids;   // put into `batch` in key order by the committer
+    Head before;                // the head before its first request
+    Head after;                 // the head after its last accepted event
+    Status failure;             // set by the committer: why the whole group is refused
+
+    // Empties the group for reuse, keeping the capacity of its buffers.
+    void Reset() {
+      requests.clear();
+      events = 0;
+      batch.Clear();
+      ids.clear();
+      failure = Status::Ok();
+    }
+  };
+  static constexpr size_t kSpareGroupsMax = 2;
+
+  // What an id sequenced in a group not yet known durable resolves to. `stream` views the
+  // request's event, which lives until the sequencer forgets the entry.
+  struct InflightId {
+    Hash digest;
+    Position position;
+    std::string_view stream;
+    StreamVersion version;
     int64_t recorded_at_us = 0;
+    Hash hash;
+    uint64_t group = 0;
+  };
+
+  // The newest sequenced version of a stream and the group that gave it (0: known durable).
+  struct StreamState {
+    uint64_t version = 0;
+    uint64_t group = 0;
+  };
+
+  // Heterogeneous lookup, so that a stream_view finds a std::string key without a copy.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
 
   Status CheckLimits(const EventDraft& event) const;
   Status VerifyOnOpen();
-  void WriterLoop();
-  void CommitGroup(std::vector<Request>& requests);
-  // Checks one request against the store and the group; on success adds its events to the
-  // group and fills `results`. On failure the group is unchanged.
-  Status ProcessRequest(Request& request, Group& group, std::vector<AppendResult>& results);
-  Result<uint64_t> StreamVersionOf(std::string_view stream, const Group& group);
-  // The stored event with `id` and the content digest it was submitted with, if any.
-  Result<std::optional<std::pair<StoredEvent, Hash>>> StoredEventWithId(std::string_view id) const;
+  // Checks limits, computes content digests and enqueues; answers at once when it cannot.
+  void Enqueue(Request request);
+  // Delivers `outcome` to whoever waits for `request`. Must be the last use of the request's
+  // waiter: the thread in Append may return at once.
+  static void Complete(Request& request, Result<std::vector<AppendResult>> outcome);
 
-  rocksdb::ColumnFamilyHandle* log() const { return handles_[1]; }
-  rocksdb::ColumnFamilyHandle* streams() const { return handles_[2]; }
-  rocksdb::ColumnFamilyHandle* ids() const { return handles_[3]; }
-  rocksdb::ColumnFamilyHandle* meta() const { return handles_[4]; }
+  // The sequencer thread: takes requests from the queue in order and sequences each one into
+  // the open group (checks, the decider, positions, hashes, encoded envelopes).
+  void SequencerLoop();
+  void Sequence(Request request, const Status& failure);
+  // Checks one request against the store, the groups in flight and the open group; on success
+  // adds its events to `group`. On failure nothing changes.
+  Status ProcessRequest(Request& request, Group& group);
+  Result<uint64_t> StreamVersionOf(std::string_view stream);
+  // Acknowledges every request of groups the committer is done with, in commit order, and
+  // forgets their ids; frees the groups.
+  void AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& written);
+
+  // The committer thread: takes the open group whenever it is idle, writes it with one synced
+  // WriteBatch, publishes the head and hands the group back to the sequencer, which acknowledges
+  // its requests while the committer writes the next group.
+  void CommitterLoop();
+  void CommitGroup(Group& group);
+
+  rocksdb::ColumnFamilyHandle* log() const { return log_; }
+  rocksdb::ColumnFamilyHandle* streams() const { return streams_; }
+  rocksdb::ColumnFamilyHandle* ids() const { return ids_; }
+  rocksdb::ColumnFamilyHandle* meta() const { return meta_; }
 
   EventStoreOptions options_;
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // log, streams, ids, meta, read models
   std::mutex families_mutex_;                          // guards appending to handles_
+  // handles_[1..4], copied at open: handles_ may grow while the writer threads use these.
+  rocksdb::ColumnFamilyHandle* log_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
 
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
   std::deque<Request> queue_;  // bounded by append_queue_requests_max
   bool stopping_ = false;
-  Status failure_;  // set once by the writer after a failed write; appends refused after
+  Status failure_;  // set once by the committer after a failed write; appends refused after
+  // Groups the committer is done with, for the sequencer to acknowledge, in commit order.
+  std::vector<std::unique_ptr<Group>> written_groups_;
+  bool committer_done_ = false;  // the committer has handed over its last group
+
+  // The open group, handed from the sequencer to the committer.
+  std::mutex group_mutex_;
+  std::condition_variable group_ready_cv_;  // the committer waits for requests in open_group_
+  std::condition_variable group_room_cv_;   // the sequencer waits for room in open_group_
+  std::unique_ptr<Group> open_group_;       // never null while the threads run
+  std::vector<std::unique_ptr<Group>> spare_groups_;  // reset, at most kSpareGroupsMax
+  bool sequencer_done_ = false;                       // nothing more will be sequenced
 
   mutable std::mutex head_mutex_;
   mutable std::condition_variable head_cv_;
   Head head_;  // published after each durable group
 
-  // Writer-thread state.
-  Head writer_head_;
+  // Sequencer-thread state. It runs ahead of the log: ids and stream versions of groups not yet
+  // durable live here, so that a later request sees them. A failed write stops the store for
+  // good, so none of it ever needs to be rolled back; a reopen starts from the log.
+  Head sequenced_head_;
   int64_t last_recorded_at_us_ = 0;
-  std::unordered_map<std::string, uint64_t> stream_cache_;  // committed stream versions
-  std::string scratch_;
+  uint64_t durable_group_ = 0;  // groups up to this one are written and forgotten
+  std::unordered_map<std::string_view, InflightId> inflight_ids_;
+  // Bounded by stream_cache_entries_max plus the streams of groups in flight.
+  std::unordered_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
+  EventHasher hasher_;
+  StoredEvent stored_;
   std::string envelope_;
+  std::string key_;
+  // Per-request scratch, kept for their capacity.
+  std::unordered_map<std::string_view, size_t> request_ids_;  // new id -> event index
+  std::unordered_map<std::string_view, uint64_t> request_streams_;
+  std::unordered_map<std::string_view, size_t> lookup_index_;  // id -> index in lookup_keys_
+  std::vector<rocksdb::Slice> lookup_keys_;
+  std::vector<rocksdb::PinnableSlice> lookup_values_;
+  std::vector<rocksdb::Status> lookup_statuses_;
+  std::vector<size_t> fresh_;
+  std::vector<uint64_t> fresh_versions_;
+  std::vector<size_t> repeats_;
+  std::vector<EventDraft*> fresh_drafts_;
 
-  std::thread writer_;
+  // Committer-thread state.
+  Status committer_failure_;  // the failed write that stopped the store
+
+  std::thread sequencer_;
+  std::thread committer_;
 };
 
 Status EventStore::Impl::Open() {
@@ -285,15 +396,28 @@ Status EventStore::Impl::Open() {
   }
   rocksdb::Status s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db_);
   if (!s.ok()) return FromRocks(s, "open " + options_.path);
+  log_ = handles_[1];
+  streams_ = handles_[2];
+  ids_ = handles_[3];
+  meta_ = handles_[4];
 
   if (Status status = VerifyOnOpen(); !status.ok()) return status;
-  writer_head_ = head_;
-  if (writer_head_.next.value > 0) {
-    Result<StoredEvent> last = ReadAt(Position{writer_head_.next.value - 1});
+  sequenced_head_ = head_;
+  if (sequenced_head_.next.value > 0) {
+    Result<StoredEvent> last = ReadAt(Position{sequenced_head_.next.value - 1});
     if (!last.ok()) return last.status();
     last_recorded_at_us_ = last->recorded_at_us;
   }
-  writer_ = std::thread([this] { WriterLoop(); });
+  open_group_ = std::make_unique<Group>();
+  open_group_->number = durable_group_ + 1;
+  committer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ledger-commit");  // for perf and top
+    CommitterLoop();
+  });
+  sequencer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ledger-sequence");
+    SequencerLoop();
+  });
   return Status::Ok();
 }
 
@@ -444,40 +568,75 @@ Result<Position> EventStore::Impl::FindId(std::string_view id) const {
   return position;
 }
 
-void EventStore::Impl::Enqueue(std::vector<EventDraft> batch, AppendCallback done) {
+void EventStore::Impl::AppendAsync(std::vector<EventDraft> batch, AppendCallback done) {
+  Request request;
+  request.events = std::move(batch);
+  request.done = std::move(done);
+  Enqueue(std::move(request));
+}
+
+Result<std::vector<AppendResult>> EventStore::Impl::Append(std::vector<EventDraft> batch) {
+  AppendWaiter waiter;
+  Request request;
+  request.events = std::move(batch);
+  request.waiter = &waiter;
+  Enqueue(std::move(request));
+  waiter.done.Wait();
+  return std::move(*waiter.outcome);
+}
+
+void EventStore::Impl::Complete(Request& request, Result<std::vector<AppendResult>> outcome) {
+  if (request.waiter != nullptr) {
+    AppendWaiter* waiter = request.waiter;
+    request.waiter = nullptr;
+    waiter->outcome.emplace(std::move(outcome));
+    waiter->done.Set();
+  } else {
+    request.done(std::move(outcome));
+  }
+}
+
+void EventStore::Impl::Enqueue(Request request) {
+  const std::vector<EventDraft>& batch = request.events;
   if (batch.empty()) {
-    done(Status::InvalidArgument("a batch needs at least one event"));
+    Complete(request, Status::InvalidArgument("a batch needs at least one event"));
     return;
   }
   if (batch.size() > options_.append_request_events_max) {
-    done(Status::InvalidArgument("a batch holds at most " +
-                                 std::to_string(options_.append_request_events_max) + " events"));
+    Complete(request, Status::InvalidArgument("a batch holds at most " +
+                                              std::to_string(options_.append_request_events_max) +
+                                              " events"));
     return;
   }
   for (const EventDraft& event : batch) {
     if (Status status = CheckLimits(event); !status.ok()) {
-      done(std::move(status));
+      Complete(request, std::move(status));
       return;
     }
   }
+  // Digests depend only on the draft as submitted, so the caller's thread computes them, in
+  // parallel with other callers, instead of the sequencer.
+  thread_local EventHasher hasher;
+  request.digests.reserve(batch.size());
+  for (const EventDraft& event : batch) request.digests.push_back(hasher.ContentDigest(event));
   {
     std::lock_guard lock(queue_mutex_);
     if (!failure_.ok()) {
-      done(Status::Unavailable("the store stopped after an earlier failure (" + failure_.message() +
-                               "); reopen it to recover"));
+      Complete(request, Status::Unavailable("the store stopped after an earlier failure (" +
+                                            failure_.message() + "); reopen it to recover"));
       return;
     }
     if (stopping_) {
-      done(Status::Unavailable("the store is shutting down"));
+      Complete(request, Status::Unavailable("the store is shutting down"));
       return;
     }
     if (queue_.size() >= options_.append_queue_requests_max) {
-      done(Status(StatusCode::kOverloaded, "the append queue is full (" +
-                                               std::to_string(queue_.size()) +
-                                               " requests); retry later"));
+      Complete(request, Status(StatusCode::kOverloaded, "the append queue is full (" +
+                                                            std::to_string(queue_.size()) +
+                                                            " requests); retry later"));
       return;
     }
-    queue_.push_back(Request{std::move(batch), std::move(done)});
+    queue_.push_back(std::move(request));
   }
   queue_cv_.notify_one();
 }
@@ -505,115 +664,111 @@ Status EventStore::Impl::CheckLimits(const EventDraft& event) const {
   return check("payload", event.payload, options_.event_payload_bytes_max, true);
 }
 
-void EventStore::Impl::WriterLoop() {
-  std::vector<Request> requests;
+void EventStore::Impl::SequencerLoop() {
+  std::vector<std::unique_ptr<Group>> written;
   while (true) {
-    requests.clear();
+    Request request;
+    bool have_request = false;
+    Status failure;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
-      size_t events = 0;
-      while (!queue_.empty() && (requests.empty() || events + queue_.front().events.size() <=
-                                                         options_.commit_group_events_max)) {
-        events += queue_.front().events.size();
-        requests.push_back(std::move(queue_.front()));
+      queue_cv_.wait(lock,
+                     [&] { return stopping_ || !queue_.empty() || !written_groups_.empty(); });
+      written.swap(written_groups_);
+      if (!queue_.empty()) {
+        request = std::move(queue_.front());
         queue_.pop_front();
+        have_request = true;
+        failure = failure_;
+      } else if (written.empty()) {
+        break;  // stopping, and everything queued is sequenced
       }
     }
-    CommitGroup(requests);
+    AcknowledgeWritten(written);
+    if (have_request) Sequence(std::move(request), failure);
   }
-}
-
-void EventStore::Impl::CommitGroup(std::vector<Request>& requests) {
-  std::vector<Result<std::vector<AppendResult>>> outcomes;
-  outcomes.reserve(requests.size());
   {
-    std::lock_guard lock(queue_mutex_);
-    if (!failure_.ok()) {
-      for (Request& request : requests) {
-        request.done(Status::Unavailable("the store stopped after an earlier failure (" +
-                                         failure_.message() + "); reopen it to recover"));
-      }
-      return;
-    }
+    std::lock_guard lock(group_mutex_);
+    sequencer_done_ = true;
   }
-
-  Group group;
-  group.next = writer_head_.next;
-  group.hash = writer_head_.hash;
-  group.recorded_at_us = std::max(last_recorded_at_us_, options_.clock_us());
-  // Results are referenced by pointer from group.ids, so reserve them all up front.
-  std::vector<std::vector<AppendResult>> results(requests.size());
-  for (size_t i = 0; i < requests.size(); ++i) results[i].reserve(requests[i].events.size());
-
-  std::vector<Status> statuses(requests.size());
-  for (size_t i = 0; i < requests.size(); ++i) {
-    statuses[i] = ProcessRequest(requests[i], group, results[i]);
-  }
-
-  if (group.next != writer_head_.next) {
-    const Head new_head{group.next, group.hash};
-    group.batch.Put(meta(), kHeadKey, EncodeHead(new_head));
-    rocksdb::WriteOptions write_options;
-    write_options.sync = true;
-    rocksdb::Status s = db_->Write(write_options, &group.batch);
-    if (!s.ok()) {
-      Status failure =
-          FromRocks(s, "write group at position " + std::to_string(writer_head_.next.value));
-      {
-        std::lock_guard lock(queue_mutex_);
-        failure_ = failure;
-      }
-      for (Request& request : requests) request.done(failure);
-      return;
-    }
-    writer_head_ = new_head;
-    last_recorded_at_us_ = group.recorded_at_us;
-    if (stream_cache_.size() + group.stream_versions.size() > options_.stream_cache_entries_max) {
-      stream_cache_.clear();
-    }
-    for (const auto& [stream, version] : group.stream_versions) {
-      stream_cache_.insert_or_assign(std::string(stream), version);
-    }
+  group_ready_cv_.notify_one();
+  // Acknowledge what the committer still writes.
+  while (true) {
+    bool committer_done = false;
     {
-      std::lock_guard lock(head_mutex_);
-      head_ = new_head;
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return committer_done_ || !written_groups_.empty(); });
+      written.swap(written_groups_);
+      committer_done = committer_done_;
     }
-    head_cv_.notify_all();
+    AcknowledgeWritten(written);
+    if (committer_done) return;
   }
+}
 
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (statuses[i].ok()) {
-      requests[i].done(std::move(results[i]));
+void EventStore::Impl::Sequence(Request request, const Status& failure) {
+  {
+    std::unique_lock lock(group_mutex_);
+    // The open group holds at most commit_group_events_max events, but always one request.
+    group_room_cv_.wait(lock, [&] {
+      return open_group_->requests.empty() ||
+             open_group_->events + request.events.size() <= options_.commit_group_events_max;
+    });
+    Group& group = *open_group_;
+    if (group.requests.empty()) {
+      group.before = sequenced_head_;
+      group.after = sequenced_head_;
+    }
+    if (!failure.ok()) {
+      // The committer refuses every group after a failed one; this spares the decider.
+      request.status = Status::Unavailable("the store stopped after an earlier failure (" +
+                                           failure.message() + "); reopen it to recover");
     } else {
-      requests[i].done(std::move(statuses[i]));
+      request.status = ProcessRequest(request, group);
+    }
+    group.events += request.events.size();
+    group.requests.push_back(std::move(request));
+  }
+  group_ready_cv_.notify_one();
+}
+
+void EventStore::Impl::AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& written) {
+  for (const std::unique_ptr<Group>& group : written) {
+    for (Request& request : group->requests) {
+      if (!group->failure.ok()) {
+        Complete(request, group->failure);
+      } else if (request.status.ok()) {
+        Complete(request, std::move(request.results));
+      } else {
+        Complete(request, std::move(request.status));
+      }
+    }
+    // Durable (or refused for good): RocksDB answers for these ids from now on.
+    for (const IdEntry& entry : group->ids) {
+      auto it = inflight_ids_.find(entry.id);
+      if (it != inflight_ids_.end() && it->second.group == group->number) inflight_ids_.erase(it);
+    }
+    durable_group_ = std::max(durable_group_, group->number);
+  }
+  // Keep a couple for the committer to reuse: a group's write batch grows to the size of the
+  // largest group, and a fresh one would page-fault its way there again.
+  {
+    std::lock_guard lock(group_mutex_);
+    while (!written.empty() && spare_groups_.size() < kSpareGroupsMax) {
+      std::unique_ptr<Group> group = std::move(written.back());
+      written.pop_back();
+      group->Reset();
+      spare_groups_.push_back(std::move(group));
     }
   }
+  written.clear();  // frees the rest on the sequencer's time rather than the committer's
 }
 
-Result<std::optional<std::pair<StoredEvent, Hash>>> EventStore::Impl::StoredEventWithId(
-    std::string_view id) const {
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ids(), id, &value);
-  if (s.IsNotFound()) return std::optional<std::pair<StoredEvent, Hash>>();
-  if (!s.ok()) return FromRocks(s, "look up id");
-  Hash digest;
-  if (value.size() != 8 + digest.size()) return Status::Corruption("id index entry is malformed");
-  std::copy(value.begin() + 8, value.end(), digest.begin());
-  Result<StoredEvent> event = ReadAt(Position{DecodeBigEndian64(value)});
-  if (!event.ok()) return event.status();
-  return std::optional<std::pair<StoredEvent, Hash>>(std::in_place, std::move(event).value(),
-                                                     digest);
-}
-
-Result<uint64_t> EventStore::Impl::StreamVersionOf(std::string_view stream, const Group& group) {
-  if (auto it = group.stream_versions.find(stream); it != group.stream_versions.end()) {
-    return it->second;
+Result<uint64_t> EventStore::Impl::StreamVersionOf(std::string_view stream) {
+  if (auto it = stream_versions_.find(stream); it != stream_versions_.end()) {
+    return it->second.version;
   }
-  if (auto it = stream_cache_.find(std::string(stream)); it != stream_cache_.end()) {
-    return it->second;
-  }
+  // Not sequenced since it was last forgotten, so every version of it is durable.
   std::string prefix;
   AppendStreamPrefix(stream, &prefix);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams()));
@@ -623,86 +778,126 @@ Result<uint64_t> EventStore::Impl::StreamVersionOf(std::string_view stream, cons
   if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 8) {
     version = DecodeBigEndian64(it->key().ToStringView().substr(prefix.size()));
   }
-  if (stream_cache_.size() >= options_.stream_cache_entries_max) stream_cache_.clear();
-  stream_cache_.emplace(std::string(stream), version);
+  if (stream_versions_.size() >= options_.stream_cache_entries_max) {
+    // Forget the durable streams; those of groups in flight must stay, RocksDB lacks them.
+    std::erase_if(stream_versions_,
+                  [&](const auto& entry) { return entry.second.group <= durable_group_; });
+  }
+  stream_versions_.emplace(std::string(stream), StreamState{version, 0});
   return version;
 }
 
-Status EventStore::Impl::ProcessRequest(Request& request, Group& group,
-                                        std::vector<AppendResult>& results) {
+Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
   std::vector<EventDraft>& events = request.events;
+  std::vector<AppendResult>& results = request.results;
   results.assign(events.size(), AppendResult{});
-  // Within this request: ids seen (-> index) and stream versions as its new events advance them.
-  std::unordered_map<std::string_view, size_t> request_ids;
-  std::unordered_map<std::string_view, uint64_t> request_streams;
-  std::vector<size_t> fresh;             // indexes of new events
-  std::vector<uint64_t> fresh_versions;  // the stream version each new event gets
-  std::vector<size_t> repeats;           // indexes that repeat an earlier new event of this request
-  std::vector<EventDraft*> fresh_drafts;
+  request_ids_.clear();
+  request_streams_.clear();
+  fresh_.clear();
+  fresh_versions_.clear();
+  repeats_.clear();
+  fresh_drafts_.clear();
 
   auto conflict = [](const EventDraft& event, std::string_view where) {
     return Status(StatusCode::kIdConflict, "event id '" + event.id + "' is already used " +
                                                std::string(where) + " with different content");
   };
 
-  std::vector<Hash> digests(events.size());
+  // Ids not in flight may be stored: look them all up in one MultiGet. Nearly all are new, and
+  // the memtable's bloom filter answers those without a search.
+  lookup_index_.clear();
+  lookup_keys_.clear();
+  for (const EventDraft& event : events) {
+    if (inflight_ids_.contains(event.id)) continue;
+    if (lookup_index_.emplace(event.id, lookup_keys_.size()).second) {
+      lookup_keys_.emplace_back(event.id);
+    }
+  }
+  if (lookup_values_.size() < lookup_keys_.size()) lookup_values_.resize(lookup_keys_.size());
+  lookup_statuses_.assign(lookup_keys_.size(), rocksdb::Status());
+  if (!lookup_keys_.empty()) {
+    db_->MultiGet(rocksdb::ReadOptions(), ids(), lookup_keys_.size(), lookup_keys_.data(),
+                  lookup_values_.data(), lookup_statuses_.data());
+  }
+  // Unpins what MultiGet returned, whichever way this function returns.
+  struct Unpin {
+    std::vector<rocksdb::PinnableSlice>& values;
+    size_t count;
+    ~Unpin() {
+      for (size_t k = 0; k < count; ++k) values[k].Reset();
+    }
+  } unpin{lookup_values_, lookup_keys_.size()};
+
   for (size_t i = 0; i < events.size(); ++i) {
     EventDraft& event = events[i];
-    digests[i] = ContentDigest(event, &scratch_);
-    if (auto it = request_ids.find(event.id); it != request_ids.end()) {
-      if (digests[i] != digests[it->second]) return conflict(event, "earlier in this batch");
-      repeats.push_back(i);
+    const Hash& digest = request.digests[i];
+    if (auto it = request_ids_.find(event.id); it != request_ids_.end()) {
+      if (digest != request.digests[it->second]) return conflict(event, "earlier in this batch");
+      repeats_.push_back(i);
       continue;
     }
-    if (auto it = group.ids.find(event.id); it != group.ids.end()) {
-      if (digests[i] != it->second.digest) return conflict(event, "by an event being committed");
-      results[i] = *it->second.result;
-      results[i].duplicate = true;
-      continue;
-    }
-    auto stored = StoredEventWithId(event.id);
-    if (!stored.ok()) return stored.status();
-    if (stored->has_value()) {
-      const auto& [original, digest] = **stored;
-      if (digests[i] != digest) {
-        return conflict(event, "at position " + std::to_string(original.position.value));
-      }
-      results[i] = AppendResult{original.id,
+    if (auto it = inflight_ids_.find(event.id); it != inflight_ids_.end()) {
+      const InflightId& original = it->second;
+      if (digest != original.digest) return conflict(event, "by an event being committed");
+      results[i] = AppendResult{event.id,
                                 original.position,
-                                original.stream,
+                                std::string(original.stream),
                                 original.version,
                                 original.recorded_at_us,
                                 original.hash,
                                 true};
       continue;
     }
+    const size_t k = lookup_index_.at(event.id);
+    const rocksdb::Status& found = lookup_statuses_[k];
+    if (found.ok()) {
+      const rocksdb::PinnableSlice& value = lookup_values_[k];
+      if (value.size() != 8 + sizeof(Hash))
+        return Status::Corruption("id index entry is malformed");
+      const Position position{DecodeBigEndian64(value.ToStringView())};
+      if (!std::equal(digest.begin(), digest.end(),
+                      reinterpret_cast<const uint8_t*>(value.data()) + 8)) {
+        return conflict(event, "at position " + std::to_string(position.value));
+      }
+      Result<StoredEvent> original = ReadAt(position);
+      if (!original.ok()) return original.status();
+      results[i] = AppendResult{original->id,
+                                original->position,
+                                original->stream,
+                                original->version,
+                                original->recorded_at_us,
+                                original->hash,
+                                true};
+      continue;
+    }
+    if (!found.IsNotFound()) return FromRocks(found, "look up id");
 
-    request_ids.emplace(event.id, i);
-    fresh.push_back(i);
-    fresh_drafts.push_back(&event);
+    request_ids_.emplace(event.id, i);
+    fresh_.push_back(i);
+    fresh_drafts_.push_back(&event);
   }
 
   // The decider may fill in streams that depend on ledger state; versions are checked after it,
   // and a refusal from here on must undo its acceptance.
-  const bool decided = options_.decider != nullptr && !fresh_drafts.empty();
+  const bool decided = options_.decider != nullptr && !fresh_drafts_.empty();
   if (decided) {
-    if (Status status = options_.decider->Decide(fresh_drafts); !status.ok()) return status;
+    if (Status status = options_.decider->Decide(fresh_drafts_); !status.ok()) return status;
   }
   auto refuse = [&](Status status) {
     if (decided) options_.decider->Undo();
     return status;
   };
-  for (size_t i : fresh) {
+  for (size_t i : fresh_) {
     const EventDraft& event = events[i];
     if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) {
       return refuse(Status::InvalidArgument("event '" + event.id + "': stream must be 1 to " +
                                             std::to_string(options_.stream_bytes_max) + " bytes"));
     }
     uint64_t current;
-    if (auto it = request_streams.find(event.stream); it != request_streams.end()) {
+    if (auto it = request_streams_.find(event.stream); it != request_streams_.end()) {
       current = it->second;
     } else {
-      Result<uint64_t> version = StreamVersionOf(event.stream, group);
+      Result<uint64_t> version = StreamVersionOf(event.stream);
       if (!version.ok()) return refuse(version.status());
       current = *version;
     }
@@ -713,50 +908,131 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group,
                                ", not the expected " +
                                std::to_string(event.expected_version->value)));
     }
-    request_streams[event.stream] = current + 1;
-    fresh_versions.push_back(current + 1);
+    request_streams_[event.stream] = current + 1;
+    fresh_versions_.push_back(current + 1);
   }
+  if (fresh_.empty()) return Status::Ok();  // only replays
 
   // Accepted: assign positions and hashes and add the events to the group's write batch.
-  StoredEvent stored;
-  for (size_t k = 0; k < fresh.size(); ++k) {
-    const size_t i = fresh[k];
-    EventDraft& event = events[i];
-    stored.position = group.next;
+  const int64_t recorded_at_us = std::max(last_recorded_at_us_, options_.clock_us());
+  StoredEvent& stored = stored_;
+  for (size_t k = 0; k < fresh_.size(); ++k) {
+    const size_t i = fresh_[k];
+    const EventDraft& event = events[i];
+    stored.position = sequenced_head_.next;
     stored.stream = event.stream;
-    stored.version = StreamVersion{fresh_versions[k]};
+    stored.version = StreamVersion{fresh_versions_[k]};
     stored.id = event.id;
     stored.type = event.type;
     stored.occurred_at_us = event.occurred_at_us;
-    stored.recorded_at_us = group.recorded_at_us;
+    stored.recorded_at_us = recorded_at_us;
     stored.actor = event.actor;
     stored.payload = event.payload;
-    stored.prev_hash = group.hash;
-    stored.hash = ChainHash(group.hash, stored, &scratch_);
+    stored.prev_hash = sequenced_head_.hash;
+    stored.hash = hasher_.ChainHash(stored.prev_hash, stored);
 
     EncodeEnvelope(stored, &envelope_);
-    // Pair check: what is written must decode and verify.
-    LEDGER_ASSERT(DecodeEnvelope(envelope_).ok());
+    // Pair check: what is written decodes to exactly the event that was hashed.
+    LEDGER_ASSERT(EnvelopeMatches(envelope_, stored));
     const std::string position_key = PositionKey(stored.position.value);
-    group.batch.Put(log(), position_key, envelope_);
-    group.batch.Put(streams(), StreamKey(stored.stream, stored.version.value), position_key);
-    std::string id_value = position_key;
-    id_value.append(reinterpret_cast<const char*>(digests[i].data()), digests[i].size());
-    group.batch.Put(ids(), stored.id, id_value);
+    // A WriteBatch refuses a Put only past max_bytes, which the store never sets.
+    LEDGER_ASSERT(group.batch.Put(log(), position_key, envelope_).ok());
+    key_.clear();
+    AppendStreamPrefix(stored.stream, &key_);
+    AppendBigEndian64(stored.version.value, &key_);
+    LEDGER_ASSERT(group.batch.Put(streams(), key_, position_key).ok());
+    IdEntry& id_entry = group.ids.emplace_back();
+    id_entry.id = event.id;
+    std::copy(position_key.begin(), position_key.end(), id_entry.value.begin());
+    std::copy(request.digests[i].begin(), request.digests[i].end(), id_entry.value.begin() + 8);
 
     results[i] = AppendResult{stored.id,      stored.position,       stored.stream,
                               stored.version, stored.recorded_at_us, stored.hash,
                               false};
-    group.stream_versions.insert_or_assign(event.stream, stored.version.value);
-    group.ids.emplace(event.id, PendingId{digests[i], &results[i]});
-    group.hash = stored.hash;
-    group.next = group.next.Next();
+    inflight_ids_.insert_or_assign(
+        event.id, InflightId{request.digests[i], stored.position, event.stream, stored.version,
+                             recorded_at_us, stored.hash, group.number});
+    if (auto it = stream_versions_.find(event.stream); it != stream_versions_.end()) {
+      it->second = StreamState{stored.version.value, group.number};
+    } else {
+      stream_versions_.emplace(event.stream, StreamState{stored.version.value, group.number});
+    }
+    sequenced_head_ = Head{stored.position.Next(), stored.hash};
   }
-  for (size_t i : repeats) {
-    results[i] = results[request_ids.at(events[i].id)];
+  last_recorded_at_us_ = recorded_at_us;
+  group.after = sequenced_head_;
+  for (size_t i : repeats_) {
+    results[i] = results[request_ids_.at(events[i].id)];
     results[i].duplicate = true;
   }
   return Status::Ok();
+}
+
+void EventStore::Impl::CommitterLoop() {
+  while (true) {
+    std::unique_ptr<Group> group;
+    {
+      std::unique_lock lock(group_mutex_);
+      group_ready_cv_.wait(lock, [&] { return !open_group_->requests.empty() || sequencer_done_; });
+      if (open_group_->requests.empty()) break;  // the sequencer is done and all is written
+      group = std::move(open_group_);
+      if (!spare_groups_.empty()) {
+        open_group_ = std::move(spare_groups_.back());
+        spare_groups_.pop_back();
+      } else {
+        open_group_ = std::make_unique<Group>();
+      }
+      open_group_->number = group->number + 1;
+    }
+    group_room_cv_.notify_one();
+    CommitGroup(*group);
+    {
+      std::lock_guard lock(queue_mutex_);
+      written_groups_.push_back(std::move(group));
+    }
+    queue_cv_.notify_one();
+  }
+  {
+    std::lock_guard lock(queue_mutex_);
+    committer_done_ = true;
+  }
+  queue_cv_.notify_one();
+}
+
+void EventStore::Impl::CommitGroup(Group& group) {
+  Status failure;
+  if (!committer_failure_.ok()) {
+    // Everything sequenced after a failed group may depend on it: refuse it all.
+    failure = Status::Unavailable("the store stopped after an earlier failure (" +
+                                  committer_failure_.message() + "); reopen it to recover");
+  } else if (group.after.next != group.before.next) {
+    // Index entries in key order: each memtable insert starts from the previous one's place.
+    std::sort(group.ids.begin(), group.ids.end(),
+              [](const IdEntry& a, const IdEntry& b) { return a.id < b.id; });
+    for (const IdEntry& entry : group.ids) {
+      LEDGER_ASSERT(
+          group.batch.Put(ids(), entry.id, rocksdb::Slice(entry.value.data(), entry.value.size()))
+              .ok());
+    }
+    LEDGER_ASSERT(group.batch.Put(meta(), kHeadKey, EncodeHead(group.after)).ok());
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    rocksdb::Status s = db_->Write(write_options, &group.batch);
+    if (!s.ok()) {
+      failure = FromRocks(s, "write group at position " + std::to_string(group.before.next.value));
+      committer_failure_ = failure;
+      std::lock_guard lock(queue_mutex_);
+      failure_ = failure;
+    } else {
+      {
+        std::lock_guard lock(head_mutex_);
+        head_ = group.after;
+      }
+      head_cv_.notify_all();
+    }
+  }
+
+  group.failure = std::move(failure);
 }
 
 EventStore::EventStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -769,16 +1045,11 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions options) 
 }
 
 Result<std::vector<AppendResult>> EventStore::Append(std::vector<EventDraft> batch) {
-  std::promise<Result<std::vector<AppendResult>>> promise;
-  auto future = promise.get_future();
-  impl_->Enqueue(std::move(batch), [&promise](Result<std::vector<AppendResult>> outcome) {
-    promise.set_value(std::move(outcome));
-  });
-  return future.get();
+  return impl_->Append(std::move(batch));
 }
 
 void EventStore::AppendAsync(std::vector<EventDraft> batch, AppendCallback done) {
-  impl_->Enqueue(std::move(batch), std::move(done));
+  impl_->AppendAsync(std::move(batch), std::move(done));
 }
 
 Head EventStore::GetHead() const { return impl_->GetHead(); }

@@ -1,14 +1,19 @@
 // EventStore: the durable, hash-chained, append-only event log on RocksDB.
 //
-// One writer thread owns all writes. Appenders enqueue requests into a bounded queue; the writer
-// drains up to `commit_group_events_max` events at a time, checks each request (limits,
-// idempotency, expected versions, then the AppendDecider), assigns gapless positions, chains the
-// hashes, writes the whole group as one RocksDB WriteBatch with a synced WAL, and only then
-// publishes the new head and acknowledges every request of the group (group commit). A request is
-// all or nothing: a refused request leaves no trace and does not affect the others in its group.
+// Appenders enqueue requests into a bounded queue. Two internal threads form a pipeline: the
+// sequencer takes requests one at a time, checks each (idempotency, expected versions, then the
+// AppendDecider), assigns gapless positions, chains the hashes and adds the accepted events to
+// the open commit group (at most `commit_group_events_max` events); whenever the committer is
+// idle it takes the open group and writes it as one RocksDB WriteBatch with a synced WAL, and only
+// then publishes the new head. The sequencer acknowledges every request of a written group, in
+// commit order, while the committer writes the next one (group commit). The sequencer runs ahead
+// of the log: it checks ids and versions against the groups in flight as well as the store. A
+// request is all or nothing: a refused request leaves no trace and does not affect the others in
+// its group.
 //
 // After any failed write or sync the store refuses every later append until it is reopened
-// (the log may then hold the failed group or not; it never holds part of it).
+// (the log may then hold the failed group or not; it never holds part of it), including every
+// request sequenced after the failed group, since it may depend on it.
 //
 // Thread-safety: all public methods are safe to call from any number of threads. Readers never
 // see an event before it is durable and acknowledged: every read is bounded by the head.
@@ -81,8 +86,8 @@ class EventStore {
   // refusal, Overloaded (queue full), Unavailable (failed earlier or shutting down), IoError.
   Result<std::vector<AppendResult>> Append(std::vector<EventDraft> batch);
 
-  // As Append, but returns at once; `done` runs on the writer thread once the outcome is known
-  // (for errors found before queueing, on the calling thread). `done` must not block.
+  // As Append, but returns at once; `done` runs on the store's sequencer thread once the outcome
+  // is known (for errors found before queueing, on the calling thread). `done` must not block.
   void AppendAsync(std::vector<EventDraft> batch, AppendCallback done);
 
   // The newest committed position and hash.

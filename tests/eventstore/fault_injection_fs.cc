@@ -77,8 +77,36 @@ bool FaultInjectionFileSystem::ShouldFailAppend() {
   return appends_until_failure_ > 0 && --appends_until_failure_ == 0;
 }
 
-bool FaultInjectionFileSystem::ShouldFailSync() {
+void FaultInjectionFileSystem::HoldNextWalSync() {
   std::lock_guard lock(mutex_);
+  hold_ = Hold::kArmed;
+  fail_held_ = false;
+}
+
+void FaultInjectionFileSystem::WaitUntilSyncHeld() {
+  std::unique_lock lock(mutex_);
+  hold_cv_.wait(lock, [&] { return hold_ == Hold::kHolding; });
+}
+
+void FaultInjectionFileSystem::ReleaseHeldSync(bool fail) {
+  {
+    std::lock_guard lock(mutex_);
+    LEDGER_ASSERT(hold_ == Hold::kHolding);
+    hold_ = Hold::kReleased;
+    fail_held_ = fail;
+  }
+  hold_cv_.notify_all();
+}
+
+bool FaultInjectionFileSystem::ShouldFailSync() {
+  std::unique_lock lock(mutex_);
+  if (hold_ == Hold::kArmed) {
+    hold_ = Hold::kHolding;
+    hold_cv_.notify_all();
+    hold_cv_.wait(lock, [&] { return hold_ == Hold::kReleased; });
+    hold_ = Hold::kOff;
+    if (fail_held_) return true;
+  }
   return syncs_until_failure_ > 0 && --syncs_until_failure_ == 0;
 }
 

@@ -7,6 +7,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,13 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   void FailNthWalSync(int n);
   // Stops injecting failures.
   void Disarm();
+  // From now on, the next sync of a WAL file waits before syncing until ReleaseHeldSync, so a
+  // test can act while a commit group is in flight.
+  void HoldNextWalSync();
+  // Blocks until a WAL sync is held.
+  void WaitUntilSyncHeld();
+  // Lets the held sync go on; with `fail`, it fails with an I/O error instead of syncing.
+  void ReleaseHeldSync(bool fail);
   // Truncates every WAL file written through this file system to its last synced size.
   // REQUIRES: no database is open on these files.
   void DropUnsyncedWalData();
@@ -41,7 +49,7 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
 
   // Called by the file wrappers.
   bool ShouldFailAppend();
-  bool ShouldFailSync();
+  bool ShouldFailSync();  // waits first while a sync is held
   void Appended(const std::string& fname, uint64_t bytes);
   void Synced(const std::string& fname);
 
@@ -51,8 +59,12 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
     uint64_t synced_bytes = 0;
   };
   std::mutex mutex_;
+  std::condition_variable hold_cv_;
   int appends_until_failure_ = 0;  // 0: off
   int syncs_until_failure_ = 0;    // 0: off
+  enum class Hold { kOff, kArmed, kHolding, kReleased };
+  Hold hold_ = Hold::kOff;
+  bool fail_held_ = false;
   std::map<std::string, WalState> wal_files_;
 };
 
