@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/attestation_token.h"
 #include "api/encoding.h"
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
@@ -15,7 +16,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr int64_t kAttestationLifetimeUsMax = int64_t{366} * 24 * 3600 * 1'000'000;
-constexpr std::string_view kAttestationDomain = "zhaiyi-attestation-v1.";
 constexpr int kReversalDepthMax = 2;  // a reversal of a reversal is as deep as scopes go
 
 // The entities a batch creates before they reach the projection, for scope checks.
@@ -207,13 +207,6 @@ json::object AppendResultJson(const AppendResult& result, const std::string& typ
                       {"hash", HexOf(result.hash)}};
 }
 
-// The attestation statement and its signed token: base64url(statement JSON) "." base64url(
-// Ed25519 signature of "zhaiyi-attestation-v1." + the first part).
-std::string SignedToken(const SigningKey& signer, const json::object& statement) {
-  const std::string payload = Base64Url(json::serialize(statement));
-  return payload + "." + Base64Url(signer.Sign(std::string(kAttestationDomain) + payload));
-}
-
 }  // namespace
 
 void Endpoints::CatchUp(Handler& h) {
@@ -376,14 +369,15 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
                        builder.GetSize());
   std::vector<EventDraft> drafts;
   drafts.push_back(std::move(draft));
-  return PendingAppend{
-      std::move(drafts), [&h, statement = std::move(statement)](
-                             const Result<std::vector<AppendResult>>& result) mutable {
-        if (!result.ok()) return Fail(ProblemForStatus(result.status()));
-        statement["position"] = (*result)[0].position.value;
-        json::object body{{"token", SignedToken(h.signer_, statement)}, {"statement", statement}};
-        return JsonResponse(201, body);
-      }};
+  return PendingAppend{std::move(drafts),
+                       [&h, statement = std::move(statement)](
+                           const Result<std::vector<AppendResult>>& result) mutable {
+                         if (!result.ok()) return Fail(ProblemForStatus(result.status()));
+                         statement["position"] = (*result)[0].position.value;
+                         json::object body{{"token", SignAttestation(h.signer_, statement)},
+                                           {"statement", statement}};
+                         return JsonResponse(201, body);
+                       }};
 }
 
 Step Endpoints::VerifyAttestation(Handler& h, Call& call) {
@@ -397,32 +391,19 @@ Step Endpoints::VerifyAttestation(Handler& h, Call& call) {
   if (token == nullptr || !token->is_string()) {
     return Fail(FieldProblem("/token", "token must be the string a member was given"));
   }
-  const Problem invalid =
-      MakeProblem(422, "invalid_attestation", "the token is not a statement signed by this ledger");
-  const std::string_view text = token->get_string();
-  const size_t dot = text.find('.');
-  if (dot == std::string_view::npos) return Fail(invalid);
-  const std::string_view payload = text.substr(0, dot);
-  std::optional<std::string> signature = FromBase64Url(text.substr(dot + 1));
-  if (!signature ||
-      !VerifySignature(h.signer_.public_key(),
-                       std::string(kAttestationDomain) + std::string(payload), *signature)) {
-    return Fail(invalid);
+  VerifiedAttestation verified =
+      ledger::api::VerifyAttestation(token->get_string(), h.signer_.public_key(), h.NowUs());
+  switch (verified.check) {
+    case AttestationCheck::kValid:
+      return JsonResponse(200, verified.statement);
+    case AttestationCheck::kExpired:
+      return Fail(MakeProblem(422, "expired_attestation",
+                              "the statement expired at " + verified.expires_at));
+    case AttestationCheck::kInvalid:
+      break;
   }
-  std::optional<std::string> statement_json = FromBase64Url(payload);
-  if (!statement_json) return Fail(invalid);
-  Checked<json::value> statement = ParseJson(*statement_json);
-  if (!statement.ok() || !statement->is_object()) return Fail(invalid);
-  const json::value* expires = statement->get_object().if_contains("expires_at");
-  std::optional<int64_t> expires_us = expires != nullptr && expires->is_string()
-                                          ? ParseInstant(expires->get_string())
-                                          : std::nullopt;
-  if (!expires_us) return Fail(invalid);
-  if (*expires_us <= h.NowUs()) {
-    return Fail(MakeProblem(422, "expired_attestation",
-                            "the statement expired at " + std::string(expires->get_string())));
-  }
-  return JsonResponse(200, *statement);
+  return Fail(MakeProblem(422, "invalid_attestation",
+                          "the token is not a statement signed by this ledger"));
 }
 
 Step Endpoints::PostKey(Handler& h, Call& call) {

@@ -4,6 +4,7 @@
 //   log
 //
 // Exit status: 0 on success, 1 when the command failed, 2 on bad usage.
+#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/attestation_token.h"
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/event_store.h"
 #include "eventstore/ledger_replay.h"
@@ -52,7 +54,10 @@ constexpr const char* kUsage =
     "      Every inflow and outflow of a fund with its allocations and evidence, or every\n"
     "      donation and purchase of a partner with every use of it, as Markdown (default) or\n"
     "      CSV, from the stored projection, with a reconciliation of the totals.\n"
-    "      Exit 1 when the totals do not reconcile.\n";
+    "      Exit 1 when the totals do not reconcile.\n"
+    "  attestation verify TOKEN --pubkey FILE\n"
+    "      Checks a member's signed statement offline with the ledger's public key and prints\n"
+    "      it. Exit 0 when valid, 1 when expired or not signed by this ledger.\n";
 
 // --name value pairs after the command.
 struct Flags {
@@ -291,6 +296,35 @@ int RunReport(std::string_view kind, const Flags& flags) {
   return report->reconciled ? 0 : 1;
 }
 
+int VerifyAttestationToken(std::string_view token, const Flags& flags) {
+  const std::string pubkey_path = flags.Get("pubkey");
+  if (token.empty() || pubkey_path.empty()) {
+    std::fprintf(stderr, "ledgerctl attestation verify: TOKEN and --pubkey FILE are required\n");
+    return 2;
+  }
+  std::optional<std::string> text = ReadFile(pubkey_path);
+  if (!text) return Fail(Status::NotFound("cannot read " + pubkey_path));
+  auto public_key = ParsePublicKey(*text);
+  if (!public_key.ok()) return Fail(public_key.status());
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  const api::VerifiedAttestation verified = api::VerifyAttestation(token, *public_key, now_us);
+  switch (verified.check) {
+    case api::AttestationCheck::kValid:
+      std::printf("valid: %s\n", boost::json::serialize(verified.statement).c_str());
+      return 0;
+    case api::AttestationCheck::kExpired:
+      std::printf("expired at %s: %s\n", verified.expires_at.c_str(),
+                  boost::json::serialize(verified.statement).c_str());
+      return 1;
+    case api::AttestationCheck::kInvalid:
+      break;
+  }
+  std::printf("invalid: not a statement signed by this ledger's key\n");
+  return 1;
+}
+
 }  // namespace
 }  // namespace ledger
 
@@ -300,8 +334,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string_view command = argv[1];
-  // `report` takes its kind (fund, donor) before the flags.
+  // `report` takes its kind (fund, donor) and `attestation verify` its token before the flags.
   const bool has_kind = command == "report" && argc > 2;
+  if (command == "attestation") {
+    if (argc < 4 || std::string_view(argv[2]) != "verify") {
+      std::fputs(ledger::kUsage, stderr);
+      return 2;
+    }
+    const ledger::Flags attestation_flags = ledger::Flags::Parse(argc, argv, 4);
+    if (!attestation_flags.error.empty()) {
+      std::fprintf(stderr, "ledgerctl: %s\n", attestation_flags.error.c_str());
+      return 2;
+    }
+    return ledger::VerifyAttestationToken(argv[3], attestation_flags);
+  }
   const ledger::Flags flags = ledger::Flags::Parse(argc, argv, has_kind ? 3 : 2);
   if (!flags.error.empty()) {
     std::fprintf(stderr, "ledgerctl: %s\n%s", flags.error.c_str(), ledger::kUsage);
