@@ -19,7 +19,9 @@
 //      INSERT; PostgreSQL group-commits concurrent WAL flushes on its own.
 // scripts/bench gives PostgreSQL shared_buffers=1GB, max_wal_size=8GB and checkpoint_timeout=30min
 // so that no checkpoint falls inside a cell; each PostgreSQL cell checkpoints before and after
-// its window. `--workloads=batched` or `=single` runs half the cells (e.g. under perf).
+// its window. `--workloads=batched` or `=single` runs half the cells (e.g. under perf);
+// `--stores=ours` or `=postgres` runs one system's cells (`scripts/bench http` runs only the
+// 64-way single PostgreSQL cell, as the peer of its POST /v1/events figure).
 // PostgreSQL assigns positions (bigserial) and enforces unique ids and unique (stream, version),
 // the constraints our store checks; the client computes the versions. Our store does more per
 // event (SHA-256 hash chain, envelope encoding and a read-back check), PostgreSQL less.
@@ -124,6 +126,8 @@ struct BenchConfig {
   size_t client_streams = 16;
   bool run_batched = true;  // --workloads=batched,single
   bool run_single = true;
+  bool run_ours = true;  // --stores=ours,postgres
+  bool run_postgres = true;
 };
 
 void Usage(FILE* out) {
@@ -132,9 +136,31 @@ void Usage(FILE* out) {
                "                    [--seconds=8] [--warmup_seconds=1] [--batch_events=1000]\n"
                "                    [--payload_bytes=300] [--streams=1000]\n"
                "                    [--single_clients=64] [--client_streams=16]\n"
-               "                    [--workloads=batched,single]\n"
+               "                    [--workloads=batched,single] [--stores=ours,postgres]\n"
                "Without --postgres the PostgreSQL cells are skipped. See the header comment of\n"
                "benchmarks/append_bench.cc for what each cell measures.\n");
+}
+
+// Parses the value of --`flag`, a comma-separated list of `first` and/or `second`, into whether
+// each was named. Returns false (after printing why) on any other word.
+bool ParsePair(std::string_view flag, const std::string& value, std::string_view first,
+               std::string_view second, bool* run_first, bool* run_second) {
+  *run_first = false;
+  *run_second = false;
+  std::stringstream list(value);
+  for (std::string word; std::getline(list, word, ',');) {
+    if (word == first) {
+      *run_first = true;
+    } else if (word == second) {
+      *run_second = true;
+    } else {
+      std::fprintf(stderr, "append_bench: --%.*s takes %.*s and/or %.*s, got '%s'\n",
+                   static_cast<int>(flag.size()), flag.data(), static_cast<int>(first.size()),
+                   first.data(), static_cast<int>(second.size()), second.data(), word.c_str());
+      return false;
+    }
+  }
+  return true;
 }
 
 // Parses --name=value flags. Returns nullopt (after printing why) on a bad flag.
@@ -192,19 +218,12 @@ std::optional<BenchConfig> ParseFlags(int argc, char** argv) {
       if (!(parsed = number(1, kStreamsMax))) return std::nullopt;
       config.client_streams = static_cast<size_t>(*parsed);
     } else if (name == "workloads") {
-      config.run_batched = false;
-      config.run_single = false;
-      std::stringstream list(value);
-      for (std::string workload; std::getline(list, workload, ',');) {
-        if (workload == "batched") {
-          config.run_batched = true;
-        } else if (workload == "single") {
-          config.run_single = true;
-        } else {
-          std::fprintf(stderr, "append_bench: --workloads takes batched and/or single, got '%s'\n",
-                       workload.c_str());
-          return std::nullopt;
-        }
+      if (!ParsePair(name, value, "batched", "single", &config.run_batched, &config.run_single)) {
+        return std::nullopt;
+      }
+    } else if (name == "stores") {
+      if (!ParsePair(name, value, "ours", "postgres", &config.run_ours, &config.run_postgres)) {
+        return std::nullopt;
       }
     } else {
       std::fprintf(stderr, "append_bench: unknown flag --%s\n", std::string(name).c_str());
@@ -1100,7 +1119,7 @@ int Main(int argc, char** argv) {
   const std::vector<std::string> payloads = MakePayloadPool(config.payload_bytes);
   const BatchedWorkload batched = MakeBatchedWorkload(config, payloads);
   const SingleWorkload single = MakeSingleWorkload(config, payloads);
-  const bool with_postgres = !config.postgres_conninfo.empty();
+  const bool with_postgres = config.run_postgres && !config.postgres_conninfo.empty();
 
   std::optional<PostgresInfo> postgres;
   if (with_postgres) {
@@ -1127,10 +1146,12 @@ int Main(int argc, char** argv) {
     bool wanted;
   };
   const Step steps[] = {
-      {&ours_batched, [&] { return RunOursBatched(config, batched); }, config.run_batched},
+      {&ours_batched, [&] { return RunOursBatched(config, batched); },
+       config.run_batched && config.run_ours},
       {&postgres_batched, [&] { return RunPostgresBatched(config, batched); },
        config.run_batched && with_postgres},
-      {&ours_single, [&] { return RunOursSingle(config, single); }, config.run_single},
+      {&ours_single, [&] { return RunOursSingle(config, single); },
+       config.run_single && config.run_ours},
       {&postgres_single, [&] { return RunPostgresSingle(config, single); },
        config.run_single && with_postgres},
   };
