@@ -18,6 +18,15 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   auto ledger = LedgerNode::Open(options.ledger);
   if (!ledger.ok()) return ledger.status();
   node->ledger_ = std::move(ledger).value();
+  if (options.kafka_relay) {
+    auto relay = KafkaRelay::Start(node->ledger_->store(), std::move(*options.kafka_relay));
+    if (!relay.ok()) {
+      const Status& status = relay.status();
+      return Status(status.code(), "kafka relay: " + status.message());
+    }
+    node->relay_ = std::move(relay).value();
+    options.handler.kafka_relay = node->relay_.get();
+  }
   auto rows = node->ledger_->store().OpenReadModel(kKeysReadModel);
   if (!rows.ok()) return rows.status();
   node->key_rows_ = std::move(rows).value();
@@ -31,6 +40,7 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
 
 ApiNode::~ApiNode() {
   handler_.reset();
+  relay_.reset();  // before the ledger: it reads the store
   keys_.reset();
   key_rows_.reset();
   ledger_.reset();

@@ -1,16 +1,18 @@
 // ApiNode: what ledgerd serves from one data directory: the ledger (LedgerNode), the API keys,
-// the ledger's signing key (<data>/signing.key) and the request handler over them. Tests open
-// one in a temporary directory and put a Server in front of it.
+// the ledger's signing key (<data>/signing.key), the Kafka relay when configured, and the request
+// handler over them. Tests open one in a temporary directory and put a Server in front of it.
 //
 // Thread-safety: as Handler; open and destroy from one thread.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/handler.h"
 #include "api/key_store.h"
 #include "api/metrics.h"
+#include "eventstore/kafka_relay.h"
 #include "eventstore/signing_key.h"
 #include "projections/ledger_node.h"
 
@@ -20,21 +22,28 @@ struct ApiNodeOptions {
   std::string data_dir;      // the ledger's RocksDB directory; admin.key and signing.key beside it
   std::string admin_key;     // the bootstrap admin key (see LoadOrCreateAdminKey)
   LedgerNodeOptions ledger;  // data_dir is filled in
-  HandlerOptions handler;
+  // When set, a KafkaRelay publishes the log (docs/kafka.md); its progress shows in /metrics
+  // and /readyz. The broker need not be reachable: the relay catches up when it is.
+  std::optional<KafkaRelayOptions> kafka_relay;
+  HandlerOptions handler;  // kafka_relay is filled in
 };
 
 class ApiNode {
  public:
-  // Opens the ledger and the keys. Errors of LedgerNode::Open, KeyStore::Open and
-  // SigningKey::LoadOrCreate.
-  static Result<std::unique_ptr<ApiNode>> Open(ApiNodeOptions options);
-  // Closes the handler and keys, then the ledger (acknowledging every queued append).
+  // Opens the ledger and the keys, and starts the relay. Errors of LedgerNode::Open,
+  // KeyStore::Open, SigningKey::LoadOrCreate and KafkaRelay::Start (InvalidArgument, prefixed
+  // "kafka relay: ", for a bad relay option or librdkafka property).
+  [[nodiscard]] static Result<std::unique_ptr<ApiNode>> Open(ApiNodeOptions options);
+  // Closes the handler, stops the relay (it reads the store), closes the keys, then the ledger
+  // (acknowledging every queued append; what they add is published on the next start).
   ~ApiNode();
 
   LedgerNode& ledger() { return *ledger_; }
   Handler& handler() { return *handler_; }
   KeyStore& keys() { return *keys_; }
   const SigningKey& signing_key() const { return *signing_key_; }
+  // nullptr unless the options configured a relay.
+  const KafkaRelay* kafka_relay() const { return relay_.get(); }
 
  private:
   ApiNode() = default;
@@ -42,6 +51,7 @@ class ApiNode {
   std::unique_ptr<ReadModelStore> key_rows_;
   std::unique_ptr<KeyStore> keys_;
   std::shared_ptr<const SigningKey> signing_key_;
+  std::unique_ptr<KafkaRelay> relay_;
   Metrics metrics_;
   std::unique_ptr<Handler> handler_;
 };

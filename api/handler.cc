@@ -13,6 +13,7 @@
 #include "api/rfc3339.h"
 #include "api/views.h"
 #include "domain/event_payload.h"
+#include "eventstore/kafka_relay.h"
 #include "eventstore/signed_checkpoint.h"
 
 namespace ledger::api {
@@ -394,9 +395,22 @@ Step Endpoints::Readyz(Handler& h, Call&) {
   if (!projector.ok()) {
     return Fail(MakeProblem(503, "unavailable", "projector: " + projector.ToString()));
   }
-  return JsonResponse(200, {{"status", "ready"},
-                            {"head", h.node_.store().GetHead().next.value},
-                            {"applied", h.node_.projector().applied().value}});
+  json::object body{{"status", "ready"},
+                    {"head", h.node_.store().GetHead().next.value},
+                    {"applied", h.node_.projector().applied().value}};
+  // The relay is detail, not readiness: the API serves and appends without it, and a relay that
+  // stopped for good needs an operator, not a load balancer taking the ledger out of service.
+  if (const KafkaRelay* relay = h.options_.kafka_relay) {
+    const KafkaRelayProgress progress = relay->progress();
+    const Status health = relay->health();
+    body["kafka_relay"] = json::object{{"health", health.ok() ? "ok" : health.ToString()},
+                                       {"topics_ready", progress.topics_ready},
+                                       {"confirmed", progress.confirmed.value},
+                                       {"lag_events", progress.lag_events},
+                                       {"lag_seconds", progress.lag_seconds},
+                                       {"last_error", progress.last_error}};
+  }
+  return JsonResponse(200, std::move(body));
 }
 
 Step Endpoints::OpenApi(Handler&, Call&) {
@@ -410,6 +424,9 @@ Step Endpoints::MetricsText(Handler& h, Call&) {
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body =
       h.metrics_.Render(h.node_.store().GetHead().next.value, h.node_.projector().applied().value);
+  if (const KafkaRelay* relay = h.options_.kafka_relay) {
+    response.body += RenderKafkaRelay(relay->progress(), relay->health());
+  }
   return response;
 }
 

@@ -23,6 +23,10 @@
 #include "eventstore/signing_key.h"
 #include "projections/ledger_node.h"
 
+namespace ledger {
+class KafkaRelay;
+}
+
 namespace ledger::api {
 
 struct HandlerOptions {
@@ -35,6 +39,9 @@ struct HandlerOptions {
   // the log by a few milliseconds at most).
   std::chrono::milliseconds projection_catch_up_max{1000};
   std::function<int64_t()> clock_us;  // microseconds since the epoch; nullptr: system clock
+  // The relay publishing this ledger to Kafka, if any (not owned): its lag and health in
+  // /metrics and /readyz.
+  const KafkaRelay* kafka_relay = nullptr;
 };
 
 // An append the caller performs: `finish` turns the store's answer into the response.

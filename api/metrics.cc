@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "eventstore/kafka_relay.h"
+
 namespace ledger::api {
 namespace {
 
@@ -91,6 +93,40 @@ std::string Metrics::Render(uint64_t head, uint64_t applied) const {
       "# TYPE ledger_projection_lag_events gauge\n"
       "ledger_projection_lag_events " +
       std::to_string(head > applied ? head - applied : 0) + "\n";
+  return out;
+}
+
+std::string RenderKafkaRelay(const KafkaRelayProgress& progress, const Status& health) {
+  std::string out;
+  char value[64];
+  auto metric = [&out](const char* name, const char* type, const char* help,
+                       const std::string& text) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + text + "\n";
+  };
+  metric("ledger_kafka_relay_up", "gauge",
+         "1 while the Kafka relay runs; 0 once it stopped for good (see /readyz).",
+         health.ok() ? "1" : "0");
+  metric("ledger_kafka_relay_topics_ready", "gauge",
+         "1 once the relay's topics exist on the broker.", progress.topics_ready ? "1" : "0");
+  metric("ledger_kafka_relay_confirmed_position", "gauge",
+         "The relay's checkpoint: every event before it is acknowledged by the broker.",
+         std::to_string(progress.confirmed.value));
+  metric("ledger_kafka_relay_lag_events", "gauge",
+         "Events in the log whose delivery to Kafka is not confirmed yet.",
+         std::to_string(progress.lag_events));
+  std::snprintf(value, sizeof value, "%.3f", progress.lag_seconds);
+  metric("ledger_kafka_relay_lag_seconds", "gauge",
+         "Age of the oldest event not yet confirmed by Kafka (0 when caught up).", value);
+  metric("ledger_kafka_relay_delivered_messages_total", "counter",
+         "Messages acknowledged by the broker (both topics).",
+         std::to_string(progress.delivered_messages_total));
+  metric("ledger_kafka_relay_failed_deliveries_total", "counter",
+         "Deliveries reported failed (each makes the relay re-publish the unconfirmed tail).",
+         std::to_string(progress.failed_deliveries_total));
+  metric("ledger_kafka_relay_rewinds_total", "counter",
+         "Times the relay produced its unconfirmed tail again.",
+         std::to_string(progress.rewinds_total));
   return out;
 }
 

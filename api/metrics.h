@@ -1,6 +1,7 @@
 // Metrics: the counters behind GET /metrics (Prometheus text format 0.0.4): requests by route,
 // method and status, a request latency histogram per route, a histogram of append batch sizes;
-// the head position and projection lag are read when rendering.
+// the head position and projection lag are read when rendering, and so is the Kafka relay's
+// progress (RenderKafkaRelay) when ledgerd runs one.
 //
 // Thread-safety: all methods are safe from any thread (one mutex; a few map updates per request).
 #pragma once
@@ -12,6 +13,11 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+
+namespace ledger {
+class Status;
+struct KafkaRelayProgress;
+}  // namespace ledger
 
 namespace ledger::api {
 
@@ -43,5 +49,9 @@ class Metrics {
   std::map<std::string, Histogram<kLatencyBucketsUs.size()>> latency_;
   Histogram<kBatchBuckets.size()> batches_;
 };
+
+// The exposition text of the Kafka relay (ledger_kafka_relay_*): whether it runs (`health` OK),
+// its confirmed position, lag in events and seconds, and its delivery counters.
+std::string RenderKafkaRelay(const KafkaRelayProgress& progress, const Status& health);
 
 }  // namespace ledger::api

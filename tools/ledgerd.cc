@@ -1,6 +1,7 @@
 // ledgerd: the Zhaiyi Ledger server. Opens the ledger in --data DIR (embedded RocksDB; nothing
 // else to run) and serves the REST API of ../shared/API.md until SIGINT or SIGTERM, then stops
 // accepting, answers the requests in progress (every acknowledged append is durable) and closes.
+// With --kafka-brokers it also relays the log to Apache Kafka (docs/kafka.md).
 //
 // Exit status: 0 after a clean shutdown, 1 when the ledger cannot start, 2 on bad usage.
 #include <pthread.h>
@@ -10,12 +11,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/api_node.h"
 #include "api/demo_ledger.h"
 #include "api/server.h"
+
+extern char** environ;
 
 namespace ledger {
 namespace {
@@ -39,6 +44,24 @@ constexpr const char* kUsage =
     "  --demo                 on an empty ledger, load the demo ledger first [LEDGER_DEMO=1]\n"
     "  --help                 this text\n"
     "\n"
+    "Kafka relay (docs/kafka.md), on only when --kafka-brokers is given:\n"
+    "  --kafka-brokers HOST:PORT[,HOST:PORT...]\n"
+    "                         bootstrap brokers [LEDGER_KAFKA_BROKERS]\n"
+    "  --kafka-prefix P       topics P.events and P.donations [LEDGER_KAFKA_PREFIX] (zhaiyi)\n"
+    "  --kafka-config KEY=VALUE\n"
+    "                         a librdkafka property, e.g. security.protocol=SASL_SSL; repeat\n"
+    "                         for more. Also every variable LEDGER_KAFKA_CONFIG or\n"
+    "                         LEDGER_KAFKA_CONFIG_<anything> holds one KEY=VALUE (applied\n"
+    "                         first, in name order): keep passwords there, not in argv\n"
+    "  --kafka-partitions N   partitions of the topics the relay creates\n"
+    "                         [LEDGER_KAFKA_PARTITIONS] (1)\n"
+    "  --kafka-replication-factor N\n"
+    "                         replicas of topics the relay creates\n"
+    "                         [LEDGER_KAFKA_REPLICATION_FACTOR] (1; 3 on a production cluster)\n"
+    "  --kafka-create-topics on|off\n"
+    "                         create missing topics, or only wait for them to exist\n"
+    "                         [LEDGER_KAFKA_CREATE_TOPICS] (on)\n"
+    "\n"
     "The admin key is LEDGER_ADMIN_KEY if set, else the contents of DIR/admin.key, created on\n"
     "first start (mode 0600). The ledger's signing key is DIR/signing.key.\n";
 
@@ -47,6 +70,8 @@ struct Flag {
   const char* env;
   const char* fallback;
   bool takes_value = true;
+  // Given any number of times; the values are collected in order (environment first).
+  bool repeatable = false;
 };
 
 constexpr Flag kFlags[] = {
@@ -61,6 +86,12 @@ constexpr Flag kFlags[] = {
     {"log-requests", "LEDGER_LOG_REQUESTS", "on"},
     {"demo", "LEDGER_DEMO", "0", false},
     {"help", nullptr, "0", false},
+    {"kafka-brokers", "LEDGER_KAFKA_BROKERS", ""},
+    {"kafka-prefix", "LEDGER_KAFKA_PREFIX", "zhaiyi"},
+    {"kafka-config", "LEDGER_KAFKA_CONFIG", "", true, true},
+    {"kafka-partitions", "LEDGER_KAFKA_PARTITIONS", "1"},
+    {"kafka-replication-factor", "LEDGER_KAFKA_REPLICATION_FACTOR", "1"},
+    {"kafka-create-topics", "LEDGER_KAFKA_CREATE_TOPICS", "on"},
 };
 
 int Usage(const std::string& error) {
@@ -68,9 +99,33 @@ int Usage(const std::string& error) {
   return 2;
 }
 
-// The options: flags, then environment, then defaults. Returns an error message on bad usage.
-std::string ParseFlags(int argc, char** argv, std::map<std::string, std::string>& values) {
+// The values of a repeatable flag's variables: `env` itself and every `env`_<anything>, in name
+// order.
+std::vector<std::string> RepeatableFromEnvironment(std::string_view env) {
+  std::map<std::string, std::string> found;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text = *entry;
+    const size_t equals = text.find('=');
+    if (equals == std::string_view::npos || equals + 1 == text.size()) continue;
+    const std::string_view name = text.substr(0, equals);
+    if (name == env || (name.starts_with(env) && name[env.size()] == '_')) {
+      found[std::string(name)] = std::string(text.substr(equals + 1));
+    }
+  }
+  std::vector<std::string> values;
+  for (auto& [name, value] : found) values.push_back(std::move(value));
+  return values;
+}
+
+// The options: flags, then environment, then defaults. Repeatable flags go to `lists`, the
+// environment's values first. Returns an error message on bad usage.
+std::string ParseFlags(int argc, char** argv, std::map<std::string, std::string>& values,
+                       std::map<std::string, std::vector<std::string>>& lists) {
   for (const Flag& flag : kFlags) {
+    if (flag.repeatable) {
+      lists[flag.name] = RepeatableFromEnvironment(flag.env);
+      continue;
+    }
     const char* env = flag.env != nullptr ? std::getenv(flag.env) : nullptr;
     values[flag.name] = env != nullptr && env[0] != '\0' ? env : flag.fallback;
   }
@@ -97,7 +152,11 @@ std::string ParseFlags(int argc, char** argv, std::map<std::string, std::string>
       if (i + 1 >= argc) return "--" + std::string(arg) + " needs a value";
       value = argv[++i];
     }
-    values[flag->name] = value;
+    if (flag->repeatable) {
+      lists[flag->name].push_back(std::move(value));
+    } else {
+      values[flag->name] = value;
+    }
   }
   return "";
 }
@@ -110,9 +169,43 @@ bool ParseCount(const std::string& text, long long min, long long max, long long
   return true;
 }
 
+// The relay's options from the --kafka-* flags, or nullopt when --kafka-brokers is not given.
+// Returns an error message on bad usage.
+std::string ParseKafkaFlags(std::map<std::string, std::string>& values,
+                            const std::vector<std::string>& settings,
+                            std::optional<KafkaRelayOptions>* relay) {
+  if (values["kafka-brokers"].empty()) return "";
+  KafkaRelayOptions options;
+  options.client.brokers = values["kafka-brokers"];
+  options.topic_prefix = values["kafka-prefix"];
+  for (const std::string& setting : settings) {
+    auto parsed = ParseKafkaSetting(setting);
+    if (!parsed.ok()) return "bad --kafka-config: " + parsed.status().message();
+    options.client.config.push_back(std::move(parsed).value());
+  }
+  long long partitions = 0, replication = 0;
+  if (!ParseCount(values["kafka-partitions"], 1, 100'000, &partitions)) {
+    return "bad --kafka-partitions";
+  }
+  if (!ParseCount(values["kafka-replication-factor"], 1, 32'767, &replication)) {
+    return "bad --kafka-replication-factor";
+  }
+  if (values["kafka-create-topics"] != "on" && values["kafka-create-topics"] != "off") {
+    return "--kafka-create-topics wants on or off";
+  }
+  options.topic_partitions = static_cast<int32_t>(partitions);
+  options.topic_replication_factor = static_cast<int16_t>(replication);
+  options.create_topics = values["kafka-create-topics"] == "on";
+  *relay = std::move(options);
+  return "";
+}
+
 int Run(int argc, char** argv) {
   std::map<std::string, std::string> values;
-  if (std::string error = ParseFlags(argc, argv, values); !error.empty()) return Usage(error);
+  std::map<std::string, std::vector<std::string>> lists;
+  if (std::string error = ParseFlags(argc, argv, values, lists); !error.empty()) {
+    return Usage(error);
+  }
   if (values["help"] == "1") {
     std::fputs(kUsage, stdout);
     return 0;
@@ -150,6 +243,10 @@ int Run(int argc, char** argv) {
   server.log_requests = values["log-requests"] == "on";
   handler.request_body_bytes_max = static_cast<size_t>(body);
   handler.min_position_wait_max = std::chrono::milliseconds(wait);
+  std::optional<KafkaRelayOptions> relay;
+  if (std::string error = ParseKafkaFlags(values, lists["kafka-config"], &relay); !error.empty()) {
+    return Usage(error);
+  }
 
   // SIGINT and SIGTERM are taken by sigwait below: block them before any thread starts, so
   // every thread inherits the mask and none is interrupted.
@@ -169,6 +266,7 @@ int Run(int argc, char** argv) {
   options.data_dir = data;
   options.admin_key = admin->key;
   options.handler = handler;
+  options.kafka_relay = relay;
   auto node = api::ApiNode::Open(std::move(options));
   if (!node.ok()) {
     std::fprintf(stderr, "ledgerd: cannot open %s: %s\n", data.c_str(),
@@ -202,6 +300,11 @@ int Run(int argc, char** argv) {
   std::unique_ptr<api::Server> running = std::move(started).value();
   std::printf("ledgerd: listening on http://%s:%u (data %s)\n", server.address.c_str(),
               running->port(), data.c_str());
+  if (relay) {
+    std::printf("ledgerd: relaying to Kafka at %s (topics %s, %s)\n", relay->client.brokers.c_str(),
+                KafkaRelay::EventsTopic(relay->topic_prefix).c_str(),
+                KafkaRelay::DonationsTopic(relay->topic_prefix).c_str());
+  }
   if (admin->path.empty()) {
     std::printf("ledgerd: admin key from LEDGER_ADMIN_KEY\n");
   } else {

@@ -27,11 +27,13 @@ json::value JsonOf(std::string_view body) {
   return error ? json::value() : value;
 }
 
-ApiFixture::ApiFixture(api::HandlerOptions handler_options) {
+ApiFixture::ApiFixture(api::HandlerOptions handler_options,
+                       std::optional<KafkaRelayOptions> kafka_relay) {
   api::ApiNodeOptions options;
   options.data_dir = dir_.path() + "/data";
   options.admin_key = std::string(kTestAdminKey);
   options.handler = std::move(handler_options);
+  options.kafka_relay = std::move(kafka_relay);
   auto node = api::ApiNode::Open(std::move(options));
   if (!node.ok()) Die(node.status().ToString());
   node_ = std::move(node).value();

@@ -5,6 +5,7 @@
 
 #include <boost/json/value.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,9 @@ inline constexpr std::string_view kTestAdminKey = "test-admin-key-0123456789abcd
 
 class ApiFixture {
  public:
-  explicit ApiFixture(api::HandlerOptions handler_options = {});
+  // With `kafka_relay`, the node relays its log to Kafka (docs/kafka.md).
+  explicit ApiFixture(api::HandlerOptions handler_options = {},
+                      std::optional<KafkaRelayOptions> kafka_relay = std::nullopt);
   ~ApiFixture();
 
   api::ApiNode& node() { return *node_; }

@@ -11,76 +11,14 @@
 #include <fstream>
 
 #include "tests/api/api_fixture.h"
+#include "tests/api/ledgerd_process.h"
 #include "tests/eventstore/test_support.h"
 
 namespace ledger::api {
 namespace {
 using testing::HttpClient;
 using testing::JsonOf;
-
-// A ledgerd child process; its stdout is read until it says where it listens.
-class Ledgerd {
- public:
-  Ledgerd(std::vector<std::string> args, std::vector<std::string> env = {}) {
-    int out[2];
-    EXPECT_EQ(::pipe(out), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      for (const std::string& e : env) ::putenv(const_cast<char*>(e.c_str()));
-      std::vector<char*> argv{const_cast<char*>(LEDGERD_PATH)};
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(LEDGERD_PATH, argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    stdout_ = ::fdopen(out[0], "r");
-  }
-  ~Ledgerd() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (stdout_ != nullptr) std::fclose(stdout_);
-  }
-  // The port from "listening on http://HOST:PORT", or 0 when it exits first.
-  uint16_t Port() {
-    char line[512];
-    while (std::fgets(line, sizeof line, stdout_) != nullptr) {
-      output_ += line;
-      const std::string text(line);
-      const size_t at = text.find("listening on http://");
-      if (at != std::string::npos) {
-        return static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)));
-      }
-    }
-    return 0;
-  }
-  std::string RestOfOutput() {
-    char line[512];
-    while (std::fgets(line, sizeof line, stdout_) != nullptr) output_ += line;
-    return output_;
-  }
-  // Sends `signal` and returns the exit status (-1 if it did not exit normally).
-  int Stop(int signal) {
-    ::kill(pid_, signal);
-    return Wait();
-  }
-  int Wait() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    exited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  FILE* stdout_ = nullptr;
-  bool exited_ = false;
-  std::string output_;
-};
+using testing::Ledgerd;
 
 TEST(LedgerdTest, HelpListsEveryOptionAndBadUsageExits2) {
   Ledgerd help({"--help"});
