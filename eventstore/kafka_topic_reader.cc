@@ -9,6 +9,7 @@ namespace ledger {
 using kafka_internal::KafkaStatus;
 
 static_assert(KafkaTopicReaderOptions::kFromBeginning == RD_KAFKA_OFFSET_BEGINNING);
+static_assert(KafkaTopicReaderOptions::kFromEnd == RD_KAFKA_OFFSET_END);
 
 const std::string* KafkaRecord::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {

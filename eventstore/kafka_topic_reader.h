@@ -36,12 +36,13 @@ struct KafkaRecord {
 struct KafkaTopicReaderOptions {
   KafkaClientOptions client;
   std::string topic;
-  // Where each partition starts: an offset, or kFromBeginning.
+  // Where each partition starts: an offset, kFromBeginning, or kFromEnd (only what comes next).
   int64_t start_offset = kFromBeginning;
   int64_t metadata_timeout_ms = 10000;  // finding the topic's partitions when opening
   size_t poll_records_max = 10000;      // records one Poll returns
 
   static constexpr int64_t kFromBeginning = -2;  // librdkafka's RD_KAFKA_OFFSET_BEGINNING
+  static constexpr int64_t kFromEnd = -1;        // librdkafka's RD_KAFKA_OFFSET_END
 };
 
 class KafkaTopicReader {

@@ -5,8 +5,13 @@
 //
 // Exit status: 0 on success, 1 when the command failed, 2 on bad usage.
 #include <boost/json/serialize.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -18,11 +23,13 @@
 #include "api/attestation_token.h"
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/event_store.h"
+#include "eventstore/kafka_topic_reader.h"
 #include "eventstore/ledger_replay.h"
 #include "projections/ledger_verifier.h"
 #include "projections/projector.h"
 #include "tools/ledger_export.h"
 #include "tools/ledger_reports.h"
+#include "tools/partner_stream.h"
 
 namespace ledger {
 namespace {
@@ -55,30 +62,55 @@ constexpr const char* kUsage =
     "      donation and purchase of a partner with every use of it, as Markdown (default) or\n"
     "      CSV, from the stored projection, with a reconciliation of the totals.\n"
     "      Exit 1 when the totals do not reconcile.\n"
+    "  partner-stream --brokers HOST:PORT[,...] --partner ID [--prefix P]\n"
+    "                 [--from-offset N | --from-beginning] [--count N] [--kafka-config K=V]...\n"
+    "      Follows the Kafka topic P.donations (P: zhaiyi) that ledgerd's relay publishes and\n"
+    "      prints each item of partner ID as one JSON line (docs/kafka.md), dropping the\n"
+    "      relay's duplicates (by position). Starts at offset N of every partition, at the\n"
+    "      beginning, or by default with the next new item. Stops after N items (--count) or\n"
+    "      on SIGINT/SIGTERM (exit 0), then says on stderr where to resume. --kafka-config\n"
+    "      passes a librdkafka property (SASL, TLS); repeat it for more.\n"
     "  attestation verify TOKEN --pubkey FILE\n"
     "      Checks a member's signed statement offline with the ledger's public key and prints\n"
     "      it. Exit 0 when valid, 1 when expired or not signed by this ledger.\n";
 
-// --name value pairs after the command.
+// Flags that take no value: given means "1".
+constexpr std::string_view kSwitches[] = {"from-beginning"};
+
+// --name value pairs (and switches) after the command.
 struct Flags {
-  std::map<std::string, std::string> values;
+  std::map<std::string, std::string> values;                 // the last value of each name
+  std::vector<std::pair<std::string, std::string>> ordered;  // all, for flags given repeatedly
   std::string error;
 
   static Flags Parse(int argc, char** argv, int first) {
     Flags flags;
     for (int i = first; i < argc; ++i) {
       std::string_view arg = argv[i];
-      if (!arg.starts_with("--") || i + 1 >= argc) {
+      const bool is_switch = arg.starts_with("--") &&
+                             std::ranges::find(kSwitches, arg.substr(2)) != std::end(kSwitches);
+      if (!arg.starts_with("--") || (!is_switch && i + 1 >= argc)) {
         flags.error = "unexpected argument '" + std::string(arg) + "'";
         return flags;
       }
-      flags.values[std::string(arg.substr(2))] = argv[++i];
+      std::string name(arg.substr(2));
+      std::string value = is_switch ? "1" : argv[++i];
+      flags.values[name] = value;
+      flags.ordered.emplace_back(std::move(name), std::move(value));
     }
     return flags;
   }
   std::string Get(const std::string& name, std::string fallback = "") const {
     auto it = values.find(name);
     return it == values.end() ? fallback : it->second;
+  }
+  // Every value of a flag that may be given several times, in order.
+  std::vector<std::string> GetAll(const std::string& name) const {
+    std::vector<std::string> all;
+    for (const auto& [flag, value] : ordered) {
+      if (flag == name) all.push_back(value);
+    }
+    return all;
   }
 };
 
@@ -325,6 +357,71 @@ int VerifyAttestationToken(std::string_view token, const Flags& flags) {
   return 1;
 }
 
+// Set by SIGINT and SIGTERM: partner-stream stops at its next poll.
+std::atomic<bool> stop_requested{false};
+void RequestStop(int) { stop_requested = true; }
+
+// A decimal number in [0, INT64_MAX], or nullopt.
+std::optional<int64_t> ParseNonNegative(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || value < 0 || errno == ERANGE) return std::nullopt;
+  return value;
+}
+
+int PartnerStream(const Flags& flags) {
+  tools::PartnerStreamOptions options;
+  options.client.brokers = flags.Get("brokers");
+  options.partner_id = flags.Get("partner");
+  options.topic_prefix = flags.Get("prefix", options.topic_prefix);
+  const std::string from_offset = flags.Get("from-offset");
+  const bool from_beginning = flags.Get("from-beginning") == "1";
+  const std::optional<int64_t> offset = ParseNonNegative(from_offset.empty() ? "0" : from_offset);
+  const std::optional<int64_t> count = ParseNonNegative(flags.Get("count", "0"));
+  if (options.client.brokers.empty() || options.partner_id.empty() || !offset || !count ||
+      (!from_offset.empty() && from_beginning)) {
+    std::fprintf(stderr,
+                 "ledgerctl partner-stream: --brokers and --partner are required; at most one of "
+                 "--from-offset N and --from-beginning; N >= 0\n%s",
+                 kUsage);
+    return 2;
+  }
+  for (const std::string& setting : flags.GetAll("kafka-config")) {
+    auto parsed = ParseKafkaSetting(setting);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "ledgerctl partner-stream: bad --kafka-config: %s\n",
+                   parsed.status().message().c_str());
+      return 2;
+    }
+    options.client.config.push_back(std::move(parsed).value());
+  }
+  options.start_offset = !from_offset.empty() ? *offset
+                         : from_beginning     ? KafkaTopicReaderOptions::kFromBeginning
+                                              : KafkaTopicReaderOptions::kFromEnd;
+  options.items_max = static_cast<uint64_t>(*count);
+  struct sigaction action = {};
+  action.sa_handler = RequestStop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  auto summary = tools::StreamPartnerItems(options, stdout, stop_requested);
+  if (!summary.ok()) return Fail(summary.status());
+  // Where a later run picks up: with one partition (the default) a single --from-offset.
+  std::string resume;
+  if (summary->next_offsets.size() == 1) {
+    resume = "; resume with --from-offset " + std::to_string(summary->next_offsets.begin()->second);
+  } else if (!summary->next_offsets.empty()) {
+    resume = "; next offsets (partition:offset)";
+    for (const auto& [partition, next] : summary->next_offsets) {
+      resume += " " + std::to_string(partition) + ":" + std::to_string(next);
+    }
+  }
+  std::fprintf(stderr, "ledgerctl partner-stream: %lu items of %s (%lu duplicates dropped)%s\n",
+               summary->items, options.partner_id.c_str(), summary->duplicates, resume.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace ledger
 
@@ -358,6 +455,7 @@ int main(int argc, char** argv) {
   if (command == "verify") return ledger::Verify(flags);
   if (command == "export") return ledger::Export(flags);
   if (command == "report") return ledger::RunReport(has_kind ? argv[2] : "", flags);
+  if (command == "partner-stream") return ledger::PartnerStream(flags);
   if (command == "help" || command == "--help") {
     std::fputs(ledger::kUsage, stdout);
     return 0;
