@@ -31,37 +31,9 @@ using testing::LedgerFixture;
 // Each wait for the relay or a topic has this bound; on this machine it takes a few seconds.
 constexpr seconds kDeliveryTimeout{120};
 
-// Runs scripts/kafka with `command` and returns its last line of output ("" on failure).
-std::string RunKafkaScript(const std::string& command) {
-  const std::string line = std::string(LEDGER_KAFKA_SCRIPT) + " " + command + " 2>/dev/null";
-  FILE* pipe = popen(line.c_str(), "r");
-  if (pipe == nullptr) return "";
-  std::string output;
-  char buffer[256];
-  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output = buffer;
-  if (pclose(pipe) != 0) return "";
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-  return output;
-}
-
-class KafkaRelayTest : public ::testing::Test {
+class KafkaRelayTest : public testing::KafkaBrokerTest {
  protected:
-  void SetUp() override {
-    const char* brokers = std::getenv("LEDGER_KAFKA_BROKERS");
-    if (brokers == nullptr || *brokers == '\0') {
-      const char* ci = std::getenv("CI");
-      if (ci != nullptr && std::string(ci) == "true") {
-        FAIL() << "LEDGER_KAFKA_BROKERS is not set: under CI the Kafka tests must run against "
-                  "the broker scripts/test starts";
-      }
-      GTEST_SKIP() << "LEDGER_KAFKA_BROKERS is not set: run `scripts/kafka start` and export "
-                      "LEDGER_KAFKA_BROKERS=<the address it prints> (scripts/test does this)";
-    }
-    brokers_ = brokers;
-    prefix_ = std::string("test-") +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
-              std::to_string(std::time(nullptr)) + "-" + std::to_string(getpid());
-  }
+  KafkaRelayTest() : KafkaBrokerTest("test", kDeliveryTimeout) {}
 
   KafkaRelayOptions Options() const {
     KafkaRelayOptions options;
@@ -77,44 +49,7 @@ class KafkaRelayTest : public ::testing::Test {
     return relay.ok() ? std::move(relay).value() : nullptr;
   }
 
-  std::vector<KafkaRecord> ReadEvents(uint64_t positions) {
-    return testing::ReadTopic(
-        brokers_, KafkaRelay::EventsTopic(prefix_),
-        [&](const auto& records) { return testing::DistinctPositions(records) >= positions; },
-        kDeliveryTimeout);
-  }
-
-  std::vector<KafkaRecord> ReadDonations(size_t items) {
-    return testing::ReadTopic(
-        brokers_, KafkaRelay::DonationsTopic(prefix_),
-        [&](const auto& records) { return records.size() >= items; }, kDeliveryTimeout);
-  }
-
-  std::string brokers_;
-  std::string prefix_;
   testing::TempDir dir_;
-};
-
-// Stops the broker for the lifetime of this object; starts it again (same address) when it goes
-// out of scope, also when an assertion ended the test early.
-class BrokerOutage {
- public:
-  explicit BrokerOutage(std::string brokers) : brokers_(std::move(brokers)) {
-    EXPECT_EQ(std::system((std::string(LEDGER_KAFKA_SCRIPT) + " stop").c_str()), 0);
-  }
-  ~BrokerOutage() { End(); }
-  // Starts the broker again; true when it came back on the same address.
-  bool End() {
-    if (ended_) return true;
-    ended_ = true;
-    const std::string address = RunKafkaScript("start");
-    EXPECT_EQ(address, brokers_) << "the broker came back elsewhere";
-    return address == brokers_;
-  }
-
- private:
-  std::string brokers_;
-  bool ended_ = false;
 };
 
 // The scenario and more, appended while the relay runs: every event arrives exactly once, in
@@ -141,19 +76,8 @@ TEST_F(KafkaRelayTest, EveryEventAndPartnerItemArrivesOnce) {
   const size_t items = testing::ExpectedPartnerItems(ledger.store()).size();
   const auto donations = ReadDonations(items);
   EXPECT_EQ(testing::CheckDonationsTopic(donations, ledger.store()), 0);
-  int avic_aid_items = 0;
-  for (const KafkaRecord& record : donations) {
-    if (record.key != "p-avic") continue;
-    avic_aid_items +=
-        record.value.find(R"("outflow_id":"x-aid1")") != std::string::npos &&
-        record.value.find(R"("allocations":[{"source_id":"d-avic","amount_fen":300000}])") !=
-            std::string::npos;
-    avic_aid_items +=
-        record.value.find(R"("outflow_id":"x-aid2")") != std::string::npos &&
-        record.value.find(R"("allocations":[{"source_id":"d-avic","amount_fen":200000}])") !=
-            std::string::npos;
-  }
-  EXPECT_EQ(avic_aid_items, 2) << "p-avic's 300,000 + 200,000 fen to the aid payments";
+  EXPECT_EQ(testing::ScenarioAidAllocations(donations), 2)
+      << "p-avic's 300,000 + 200,000 fen to the aid payments";
   std::printf("%lu events, %zu partner items, %lu messages delivered\n", head.next.value,
               donations.size(), relay->progress().delivered_messages_total);
 }
@@ -170,7 +94,7 @@ TEST_F(KafkaRelayTest, BrokerOutageNeverFailsAppendsAndLosesNothing) {
 
   const auto outage_start = std::chrono::steady_clock::now();
   {
-    BrokerOutage outage(brokers_);
+    testing::BrokerOutage outage(LEDGER_KAFKA_SCRIPT, brokers_);
     const auto appends_start = std::chrono::steady_clock::now();
     EXPECT_EQ(testing::AppendAcceptedEvents(ledger.store(), "outage-", 1200), 0);
     const double append_seconds =
@@ -204,7 +128,7 @@ TEST_F(KafkaRelayTest, StartsWithoutABrokerAndCatchesUp) {
   testing::AppendOctoberScenario(ledger.store());
   std::unique_ptr<KafkaRelay> relay;
   {
-    BrokerOutage outage(brokers_);
+    testing::BrokerOutage outage(LEDGER_KAFKA_SCRIPT, brokers_);
     const auto start = std::chrono::steady_clock::now();
     relay = StartRelay(ledger.store(), Options());
     ASSERT_NE(relay, nullptr);

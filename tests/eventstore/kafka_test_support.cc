@@ -1,17 +1,74 @@
 #include "tests/eventstore/kafka_test_support.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <set>
 
 #include "eventstore/envelope_codec.h"
 #include "eventstore/hash_chain.h"
+#include "eventstore/kafka_relay.h"
 #include "tests/domain/ledger_scenario.h"
 #include "tests/projections/ledger_fixture.h"
 
 namespace ledger::testing {
+
+void KafkaBrokerTest::SetUp() {
+  const char* brokers = std::getenv("LEDGER_KAFKA_BROKERS");
+  if (brokers == nullptr || *brokers == '\0') {
+    const char* ci = std::getenv("CI");
+    if (ci != nullptr && std::string(ci) == "true") {
+      FAIL() << "LEDGER_KAFKA_BROKERS is not set: under CI the Kafka tests must run against "
+                "the broker scripts/test starts";
+    }
+    GTEST_SKIP() << "LEDGER_KAFKA_BROKERS is not set: run `scripts/kafka start` and export "
+                    "LEDGER_KAFKA_BROKERS=<the address it prints> (scripts/test does this)";
+  }
+  brokers_ = brokers;
+  prefix_ = kind_ + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+            std::to_string(std::time(nullptr)) + "-" + std::to_string(getpid());
+}
+
+std::vector<KafkaRecord> KafkaBrokerTest::ReadEvents(uint64_t positions) const {
+  return ReadTopic(
+      brokers_, KafkaRelay::EventsTopic(prefix_),
+      [&](const auto& records) { return DistinctPositions(records) >= positions; },
+      delivery_timeout_);
+}
+
+std::vector<KafkaRecord> KafkaBrokerTest::ReadDonations(size_t items) const {
+  return ReadTopic(
+      brokers_, KafkaRelay::DonationsTopic(prefix_),
+      [&](const auto& records) { return records.size() >= items; }, delivery_timeout_);
+}
+
+std::string RunKafkaScript(const std::string& script, const std::string& command) {
+  const std::string line = script + " " + command + " 2>/dev/null";
+  FILE* pipe = popen(line.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string output;
+  char buffer[256];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output = buffer;
+  if (pclose(pipe) != 0) return "";
+  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  return output;
+}
+
+BrokerOutage::BrokerOutage(std::string script, std::string brokers)
+    : script_(std::move(script)), brokers_(std::move(brokers)) {
+  EXPECT_EQ(std::system((script_ + " stop").c_str()), 0);
+}
+
+bool BrokerOutage::End() {
+  if (ended_) return true;
+  ended_ = true;
+  const std::string address = RunKafkaScript(script_, "start");
+  EXPECT_EQ(address, brokers_) << "the broker came back elsewhere";
+  return address == brokers_;
+}
 
 void AppendOctoberScenario(EventStore& store) {
   for (const ScenarioEvent& event : OctoberScenario()) {
@@ -24,10 +81,8 @@ void AppendOctoberScenario(EventStore& store) {
   }
 }
 
-int AppendAcceptedEvents(EventStore& store, const std::string& id_prefix, int count,
-                         int events_per_request) {
-  int failed = 0;
-  std::vector<EventDraft> batch;
+std::vector<ScenarioEvent> AcceptedEvents(const std::string& id_prefix, int count) {
+  std::vector<ScenarioEvent> events;
   const int64_t november_us = BeijingUs(2026, 11, 5, 9);
   for (int i = 0; i < count; ++i) {
     const std::string n = id_prefix + std::to_string(i);
@@ -35,30 +90,42 @@ int AppendAcceptedEvents(EventStore& store, const std::string& id_prefix, int co
     switch (i % 4) {
       case 0:
       case 1:  // money in: p-wuye and p-avic take turns
-        batch.push_back(Draft("ev-" + n, "DonationReceived",
-                              "donation_id: \"d-" + n + "\", partner_id: \"" +
-                                  (i % 4 == 0 ? "p-wuye" : "p-avic") +
-                                  "\", fund_id: \"f-aid\", amount_fen: 1000, kind: cash",
-                              at_us));
+        events.push_back({"ev-" + n, "DonationReceived",
+                          "donation_id: \"d-" + n + "\", partner_id: \"" +
+                              (i % 4 == 0 ? "p-wuye" : "p-avic") +
+                              "\", fund_id: \"f-aid\", amount_fen: 1000, kind: cash",
+                          at_us});
         break;
       case 2:  // money out, allocated FIFO over the oldest inflows with money left
-        batch.push_back(Draft("ev-" + n, "ExpenseRecorded",
-                              "expense_id: \"x-" + n +
-                                  "\", fund_id: \"f-aid\", category: materials, amount_fen: 1500",
-                              at_us));
+        events.push_back({"ev-" + n, "ExpenseRecorded",
+                          "expense_id: \"x-" + n +
+                              "\", fund_id: \"f-aid\", category: materials, amount_fen: 1500",
+                          at_us});
         break;
       default:
-        batch.push_back(Draft("ev-" + n, "ServiceLogged",
-                              "service_id: \"s-" + n +
-                                  "\", volunteer_id: \"v-wang\", elder_id: \"e-zhao\", "
-                                  "kind: home_visit, minutes: 30",
-                              at_us));
+        events.push_back({"ev-" + n, "ServiceLogged",
+                          "service_id: \"s-" + n +
+                              "\", volunteer_id: \"v-wang\", elder_id: \"e-zhao\", "
+                              "kind: home_visit, minutes: 30",
+                          at_us});
     }
-    if (static_cast<int>(batch.size()) == events_per_request || i + 1 == count) {
+  }
+  return events;
+}
+
+int AppendAcceptedEvents(EventStore& store, const std::string& id_prefix, int count,
+                         int events_per_request) {
+  int failed = 0;
+  std::vector<EventDraft> batch;
+  const std::vector<ScenarioEvent> events = AcceptedEvents(id_prefix, count);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const ScenarioEvent& event = events[i];
+    batch.push_back(Draft(event.id, event.type, event.fields, event.occurred_at_us));
+    if (static_cast<int>(batch.size()) == events_per_request || i + 1 == events.size()) {
       auto result = store.Append(std::move(batch));
       if (!result.ok()) {
         ++failed;
-        std::fprintf(stderr, "append %s failed: %s\n", n.c_str(),
+        std::fprintf(stderr, "append %s failed: %s\n", event.id.c_str(),
                      result.status().ToString().c_str());
       }
       batch.clear();
@@ -178,6 +245,20 @@ int CheckDonationsTopic(const std::vector<KafkaRecord>& records, const EventStor
     }
   }
   return duplicates;
+}
+
+int ScenarioAidAllocations(const std::vector<KafkaRecord>& donations) {
+  int found = 0;
+  for (const KafkaRecord& record : donations) {
+    if (record.key != "p-avic") continue;
+    found += record.value.find(R"("outflow_id":"x-aid1")") != std::string::npos &&
+             record.value.find(R"("allocations":[{"source_id":"d-avic","amount_fen":300000}])") !=
+                 std::string::npos;
+    found += record.value.find(R"("outflow_id":"x-aid2")") != std::string::npos &&
+             record.value.find(R"("allocations":[{"source_id":"d-avic","amount_fen":200000}])") !=
+                 std::string::npos;
+  }
+  return found;
 }
 
 std::vector<KafkaRecord> ReadTopic(

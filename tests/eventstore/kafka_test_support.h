@@ -1,7 +1,11 @@
-// Helpers shared by the Kafka relay tests: the ledger's events the tests append, and what the
-// topics must then hold (checked against the store, the way a consumer de-duplicates).
+// Helpers shared by the Kafka relay tests (the relay itself, and ledgerd relaying over HTTP):
+// the broker scripts/test starts, the ledger's events the tests append, and what the topics must
+// then hold (checked against the store, the way a consumer de-duplicates).
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -10,15 +14,64 @@
 #include "eventstore/event_store.h"
 #include "eventstore/kafka_topic_reader.h"
 #include "eventstore/partner_feed.h"
+#include "tests/domain/ledger_scenario.h"
 
 namespace ledger::testing {
+
+// A fixture for tests against the broker of this test run ($LEDGER_KAFKA_BROKERS, which
+// scripts/test sets): without one, a test fails under CI=true and is skipped elsewhere. Each test
+// gets topics of its own: a fresh prefix.
+class KafkaBrokerTest : public ::testing::Test {
+ protected:
+  // `kind` starts the prefix; every wait for a topic is bounded by `delivery_timeout`.
+  KafkaBrokerTest(std::string kind, std::chrono::milliseconds delivery_timeout)
+      : kind_(std::move(kind)), delivery_timeout_(delivery_timeout) {}
+  void SetUp() override;
+
+  // The records of <prefix>.events from the beginning, once they carry `positions` distinct
+  // positions (or the timeout ran out).
+  std::vector<KafkaRecord> ReadEvents(uint64_t positions) const;
+  // The records of <prefix>.donations from the beginning, once there are `items` (or the
+  // timeout ran out).
+  std::vector<KafkaRecord> ReadDonations(size_t items) const;
+
+  const std::string kind_;
+  const std::chrono::milliseconds delivery_timeout_;
+  std::string brokers_;
+  std::string prefix_;
+};
+
+// Runs `script` (scripts/kafka) with `command` and returns its last line of output ("" on
+// failure): for `start`, the broker's address.
+std::string RunKafkaScript(const std::string& script, const std::string& command);
+
+// Stops the broker for the lifetime of this object; starts it again (same address) when it goes
+// out of scope, also when an assertion ended the test early.
+class BrokerOutage {
+ public:
+  BrokerOutage(std::string script, std::string brokers);
+  ~BrokerOutage() { End(); }
+  BrokerOutage(const BrokerOutage&) = delete;
+  BrokerOutage& operator=(const BrokerOutage&) = delete;
+  // Starts the broker again; true when it came back on the same address.
+  bool End();
+
+ private:
+  std::string script_;
+  std::string brokers_;
+  bool ended_ = false;
+};
 
 // Appends the October scenario, one event per request. Aborts on a refusal (a broken test).
 void AppendOctoberScenario(EventStore& store);
 
-// `count` events after the scenario that the rules always accept (small donations, expenses
-// and logged visits in November), in requests of `events_per_request`. Returns the number of
-// requests that failed (0 is the point).
+// `count` events after the scenario that the rules always accept: small donations of p-wuye and
+// p-avic, expenses drawing on them, and logged visits, a minute apart in November. Ids are
+// "ev-<id_prefix><i>".
+std::vector<ScenarioEvent> AcceptedEvents(const std::string& id_prefix, int count);
+
+// AcceptedEvents(id_prefix, count) appended in requests of `events_per_request`. Returns the
+// number of requests that failed (0 is the point).
 int AppendAcceptedEvents(EventStore& store, const std::string& id_prefix, int count,
                          int events_per_request = 1);
 
@@ -42,6 +95,10 @@ EventsTopicView CheckEventsTopic(const std::vector<KafkaRecord>& records, const 
 // Checks a donations topic against ExpectedPartnerItems: de-duplicated by (key, position), the
 // same items; a duplicate is byte-identical to the first copy. Returns the number of duplicates.
 int CheckDonationsTopic(const std::vector<KafkaRecord>& records, const EventStore& store);
+
+// The items among `donations` for p-avic's part in the scenario's two aid payments that carry
+// the allocations the ledger made (300,000 and 200,000 fen from d-avic): 2 when both are right.
+int ScenarioAidAllocations(const std::vector<KafkaRecord>& donations);
 
 // The records of `topic` from the beginning, polling until `enough(records)` or the timeout.
 std::vector<KafkaRecord> ReadTopic(
