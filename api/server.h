@@ -24,7 +24,7 @@ namespace ledger::api {
 struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port (see port())
-  int io_threads = 2;
+  int io_threads = 2;    // each serves its own connections, dealt round robin as they arrive
   size_t request_body_bytes_max = 1 << 20;
   size_t request_header_bytes_max = 16 * 1024;
   std::chrono::milliseconds read_timeout{15000};  // a whole request, or an idle keep-alive
