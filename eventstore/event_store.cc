@@ -7,6 +7,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -180,6 +181,55 @@ class EventStore::Impl {
   }
 
   Status Open();
+  Status Backup(const std::string& dir) {
+    if (!options_.read_only_secondary_dir.empty()) return CopyTo(dir);
+    rocksdb::Checkpoint* raw = nullptr;
+    rocksdb::Status s = rocksdb::Checkpoint::Create(db_, &raw);
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // log_size_for_flush 0: flush the memtables first, so the copy needs no WAL replay.
+    if (s.ok()) s = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
+    if (!s.ok()) return FromRocks(s, "back up into " + dir);
+    return Status::Ok();
+  }
+  // A secondary instance cannot make a RocksDB checkpoint; it copies every column family, as
+  // of its last catch-up with the primary, into a new database instead.
+  Status CopyTo(const std::string& dir) {
+    rocksdb::DBOptions target_options;
+    target_options.create_if_missing = true;
+    target_options.create_missing_column_families = true;
+    target_options.error_if_exists = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+      families.emplace_back(handle->GetName(), rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> target_handles;
+    rocksdb::DB* raw_target = nullptr;
+    rocksdb::Status s =
+        rocksdb::DB::Open(target_options, dir, families, &target_handles, &raw_target);
+    if (!s.ok()) return FromRocks(s, "create " + dir);
+    std::unique_ptr<rocksdb::DB> target(raw_target);
+    constexpr size_t kCopyBatchBytesMax = 4 << 20;
+    for (size_t i = 0; i < handles_.size() && s.ok(); ++i) {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[i]));
+      rocksdb::WriteBatch batch;
+      for (it->SeekToFirst(); it->Valid() && s.ok(); it->Next()) {
+        s = batch.Put(target_handles[i], it->key(), it->value());
+        if (s.ok() && batch.GetDataSize() >= kCopyBatchBytesMax) {
+          s = target->Write(rocksdb::WriteOptions(), &batch);
+          batch.Clear();
+        }
+      }
+      if (s.ok()) s = it->status();
+      if (s.ok()) s = target->Write(rocksdb::WriteOptions(), &batch);
+    }
+    if (s.ok()) s = target->FlushWAL(/*sync=*/true);
+    for (rocksdb::ColumnFamilyHandle* handle : target_handles) {
+      target->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    if (s.ok()) s = target->Close();
+    if (!s.ok()) return FromRocks(s, "copy into " + dir);
+    return Status::Ok();
+  }
   void AppendAsync(std::vector<EventDraft> batch, AppendCallback done);
   Result<std::vector<AppendResult>> Append(std::vector<EventDraft> batch);
 
@@ -394,7 +444,16 @@ Status EventStore::Impl::Open() {
         families.emplace_back(name, ReadModelFamilyOptions());
     }
   }
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db_);
+  const bool read_only = !options_.read_only_secondary_dir.empty();
+  rocksdb::Status s;
+  if (read_only) {
+    db_options.max_open_files = -1;  // RocksDB requires it of secondary instances
+    s = rocksdb::DB::OpenAsSecondary(db_options, options_.path, options_.read_only_secondary_dir,
+                                     families, &handles_, &db_);
+    if (s.ok()) s = db_->TryCatchUpWithPrimary();
+  } else {
+    s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db_);
+  }
   if (!s.ok()) return FromRocks(s, "open " + options_.path);
   log_ = handles_[1];
   streams_ = handles_[2];
@@ -402,6 +461,7 @@ Status EventStore::Impl::Open() {
   meta_ = handles_[4];
 
   if (Status status = VerifyOnOpen(); !status.ok()) return status;
+  if (read_only) return Status::Ok();  // no writer threads: appends are refused
   sequenced_head_ = head_;
   if (sequenced_head_.next.value > 0) {
     Result<StoredEvent> last = ReadAt(Position{sequenced_head_.next.value - 1});
@@ -469,6 +529,7 @@ Status EventStore::Impl::VerifyOnOpen() {
                               " differs from the stored head hash");
   }
   head_ = stored_head;
+  if (!options_.read_only_secondary_dir.empty()) return Status::Ok();  // writes nothing
 
   rocksdb::WriteOptions sync;
   sync.sync = true;
@@ -1044,13 +1105,24 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(EventStoreOptions options) 
   return std::unique_ptr<EventStore>(new EventStore(std::move(impl)));
 }
 
+namespace {
+Status ReadOnlyRefusal() { return Status::Unavailable("this store is open read-only"); }
+}  // namespace
+
 Result<std::vector<AppendResult>> EventStore::Append(std::vector<EventDraft> batch) {
+  if (!impl_->options().read_only_secondary_dir.empty()) return ReadOnlyRefusal();
   return impl_->Append(std::move(batch));
 }
 
 void EventStore::AppendAsync(std::vector<EventDraft> batch, AppendCallback done) {
+  if (!impl_->options().read_only_secondary_dir.empty()) {
+    done(ReadOnlyRefusal());
+    return;
+  }
   impl_->AppendAsync(std::move(batch), std::move(done));
 }
+
+Status EventStore::Backup(const std::string& dir) { return impl_->Backup(dir); }
 
 Head EventStore::GetHead() const { return impl_->GetHead(); }
 

@@ -63,6 +63,11 @@ struct EventStoreOptions {
   bool verify_whole_chain_on_open = false;
   // Re-hash each event as it is read back (pair check against the hash written).
   bool verify_reads = true;
+
+  // When not empty: open read-only as a RocksDB secondary instance (keeping its own files in this
+  // directory) beside a primary that may be running, e.g. for `ledgerctl verify` next to
+  // ledgerd. The store shows the primary's log as of Open; appends answer Unavailable.
+  std::string read_only_secondary_dir;
 };
 
 class EventStore {
@@ -124,6 +129,11 @@ class EventStore {
 
   // The error that stopped the store, or OK while it accepts appends.
   Status health() const;
+
+  // Writes a consistent, openable copy of the whole database (log, indexes, read models) into
+  // `dir`, which must not exist, while the store keeps running (a RocksDB checkpoint: hard links
+  // where possible). Restoring is opening `dir` as a store.
+  Status Backup(const std::string& dir);
 
   // The rows of read model `name` (letters, digits, '_' and '.'), in column family
   // "proj.<name>" of this database, created if missing. Valid while the store is open.

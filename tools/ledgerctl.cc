@@ -4,14 +4,15 @@
 //   log
 //
 // Exit status: 0 on success, 1 when the command failed, 2 on bad usage.
-#include <boost/json/serialize.hpp>
 #include <algorithm>
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -24,6 +25,7 @@
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/event_store.h"
 #include "eventstore/kafka_topic_reader.h"
+#include "eventstore/keys.h"
 #include "eventstore/ledger_replay.h"
 #include "projections/ledger_verifier.h"
 #include "projections/projector.h"
@@ -55,7 +57,7 @@ constexpr const char* kUsage =
     "  export --data DIR --out FILE\n"
     "      Writes every event (envelope bytes in base64 plus the decoded event) and every\n"
     "      signed checkpoint as JSON Lines, ending with a checkpoint of the last event signed\n"
-    "      with DIR/signing.key. The ledger must not be running. See docs/auditing.md.\n"
+    "      with DIR/signing.key. Safe while ledgerd runs. See docs/auditing.md.\n"
     "  report fund --fund ID --data DIR [--format md|csv] [--out FILE]\n"
     "  report donor --partner ID --data DIR [--format md|csv] [--out FILE]\n"
     "      Every inflow and outflow of a fund with its allocations and evidence, or every\n"
@@ -70,6 +72,14 @@ constexpr const char* kUsage =
     "      beginning, or by default with the next new item. Stops after N items (--count) or\n"
     "      on SIGINT/SIGTERM (exit 0), then says on stderr where to resume. --kafka-config\n"
     "      passes a librdkafka property (SASL, TLS); repeat it for more.\n"
+    "  import --in FILE --data DIR [--pubkey FILE]\n"
+    "      Builds a ledger in the new, empty DIR from an export, verifying as it goes (chain,\n"
+    "      signatures when --pubkey is given, the domain rules); the imported log has the same\n"
+    "      positions, hashes and checkpoints, so export -> import -> export gives the same\n"
+    "      bytes. Projections are rebuilt at the end. On any failure DIR is removed.\n"
+    "  backup --data DIR --out DIR2\n"
+    "      A consistent copy of the whole ledger (log, indexes, projections, keys) into the\n"
+    "      new DIR2, taken online beside a running ledgerd. Restore by serving DIR2.\n"
     "  attestation verify TOKEN --pubkey FILE\n"
     "      Checks a member's signed statement offline with the ledger's public key and prints\n"
     "      it. Exit 0 when valid, 1 when expired or not signed by this ledger.\n";
@@ -113,6 +123,39 @@ struct Flags {
     return all;
   }
 };
+
+// A store opened read-only beside a ledgerd that may be running (a RocksDB secondary instance
+// whose own files live in a temporary directory, removed when this goes away).
+struct ReadOnlyStore {
+  std::string secondary_dir;
+  std::unique_ptr<EventStore> store;
+  ~ReadOnlyStore() {
+    store.reset();
+    if (!secondary_dir.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(secondary_dir, ignored);
+    }
+  }
+};
+
+Result<std::unique_ptr<ReadOnlyStore>> OpenReadOnly(const std::string& data) {
+  auto opened = std::make_unique<ReadOnlyStore>();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "ledgerctl-secondary-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) return Status::IoError("cannot create a temporary dir");
+  opened->secondary_dir = pattern;
+  if (!std::filesystem::exists(std::filesystem::path(data) / "CURRENT")) {
+    return Status::NotFound("no ledger in " + data);
+  }
+  EventStoreOptions options;
+  options.path = data;
+  options.create_if_missing = false;
+  options.read_only_secondary_dir = opened->secondary_dir;
+  auto store = EventStore::Open(options);
+  if (!store.ok()) return store.status();
+  opened->store = std::move(store).value();
+  return opened;
+}
 
 int Fail(const Status& status) {
   std::fprintf(stderr, "ledgerctl: %s\n", status.ToString().c_str());
@@ -229,16 +272,14 @@ int Verify(const Flags& flags) {
     VerifyExport(export_path, verifier);
     return FinishVerify(verifier, report_path);
   }
-  EventStoreOptions options;
-  options.path = data;
-  options.create_if_missing = false;
-  auto store = EventStore::Open(options);
-  if (!store.ok()) {
+  auto opened = OpenReadOnly(data);  // safe beside a running ledgerd
+  if (!opened.ok()) {
     // A log that does not even open is a verification failure, named like any other.
-    verifier.Fail(std::nullopt, store.status().message());
+    verifier.Fail(std::nullopt, opened.status().message());
   } else {
-    auto checkpoints = StoredCheckpoints(**store);
-    auto rows = (*store)->OpenReadModel(kLedgerReadModel);
+    EventStore& store = *(*opened)->store;
+    auto checkpoints = StoredCheckpoints(store);
+    auto rows = store.OpenReadModel(kLedgerReadModel);
     std::optional<uint64_t> compare_at;
     if (rows.ok()) {
       auto at = (*rows)->Checkpoint();
@@ -249,8 +290,8 @@ int Verify(const Flags& flags) {
     auto compare_if_due = [&] {
       if (compare_at && verifier.report().events == *compare_at) verifier.CompareRows(**rows);
     };
-    Status scan = (*store)->Scan(
-        Position{0}, (*store)->GetHead().next, nullptr, [&](const StoredEvent& event) {
+    Status scan =
+        store.Scan(Position{0}, store.GetHead().next, nullptr, [&](const StoredEvent& event) {
           if (!verifier.AddEvent(event)) return false;
           while (checkpoints.ok() && next_checkpoint < checkpoints->size() &&
                  (*checkpoints)[next_checkpoint].position <= event.position) {
@@ -276,14 +317,11 @@ int Export(const Flags& flags) {
   }
   auto key = SigningKey::Load(SigningKeyPath(data));
   if (!key.ok()) return Fail(key.status());
-  EventStoreOptions options;
-  options.path = data;
-  options.create_if_missing = false;
-  auto store = EventStore::Open(options);
-  if (!store.ok()) return Fail(store.status());
+  auto opened = OpenReadOnly(data);  // safe beside a running ledgerd
+  if (!opened.ok()) return Fail(opened.status());
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
   if (!out) return Fail(Status::IoError("cannot write " + out_path));
-  auto events = tools::WriteExport(**store, **key, out);
+  auto events = tools::WriteExport(*(*opened)->store, **key, out);
   if (!events.ok()) return Fail(events.status());
   std::printf("exported %lu events to %s\n", *events, out_path.c_str());
   return 0;
@@ -300,12 +338,9 @@ int RunReport(std::string_view kind, const Flags& flags) {
   }
   const tools::ReportFormat format =
       format_name == "csv" ? tools::ReportFormat::kCsv : tools::ReportFormat::kMarkdown;
-  EventStoreOptions options;
-  options.path = data;
-  options.create_if_missing = false;
-  auto store = EventStore::Open(options);
-  if (!store.ok()) return Fail(store.status());
-  auto rows = (*store)->OpenReadModel(kLedgerReadModel);
+  auto opened = OpenReadOnly(data);  // safe beside a running ledgerd
+  if (!opened.ok()) return Fail(opened.status());
+  auto rows = (*opened)->store->OpenReadModel(kLedgerReadModel);
   if (!rows.ok()) return Fail(rows.status());
   LedgerState state;
   auto at = LoadLedgerState(**rows, state);
@@ -326,6 +361,151 @@ int RunReport(std::string_view kind, const Flags& flags) {
   }
   if (!report->reconciled) std::fprintf(stderr, "ledgerctl report: totals do NOT reconcile\n");
   return report->reconciled ? 0 : 1;
+}
+
+// The files beside the database that a copy of a ledger needs: its keys.
+Status CopyKeyFiles(const std::string& from, const std::string& to) {
+  for (const char* name : {"signing.key", "admin.key"}) {
+    const std::filesystem::path source = std::filesystem::path(from) / name;
+    if (!std::filesystem::exists(source)) continue;
+    std::error_code error;
+    std::filesystem::copy_file(source, std::filesystem::path(to) / name, error);
+    if (error) return Status::IoError("cannot copy " + source.string() + ": " + error.message());
+  }
+  return Status::Ok();
+}
+
+int Backup(const Flags& flags) {
+  const std::string data = flags.Get("data");
+  const std::string out = flags.Get("out");
+  if (data.empty() || out.empty()) {
+    std::fprintf(stderr, "ledgerctl backup: --data DIR and --out DIR2 are required\n%s", kUsage);
+    return 2;
+  }
+  if (std::filesystem::exists(out)) return Fail(Status::InvalidArgument(out + " already exists"));
+  auto opened = OpenReadOnly(data);
+  if (!opened.ok()) return Fail(opened.status());
+  const Head head = (*opened)->store->GetHead();
+  if (Status status = (*opened)->store->Backup(out); !status.ok()) return Fail(status);
+  if (Status status = CopyKeyFiles(data, out); !status.ok()) return Fail(status);
+  std::printf("backed up %lu events (head %s) into %s\n", head.next.value, HexOf(head.hash).c_str(),
+              out.c_str());
+  return 0;
+}
+
+int Import(const Flags& flags) {
+  const std::string in_path = flags.Get("in");
+  const std::string data = flags.Get("data");
+  if (in_path.empty() || data.empty()) {
+    std::fprintf(stderr, "ledgerctl import: --in FILE and --data DIR are required\n%s", kUsage);
+    return 2;
+  }
+  if (std::filesystem::exists(data) && !std::filesystem::is_empty(data)) {
+    return Fail(Status::InvalidArgument(data + " is not empty"));
+  }
+  std::optional<std::string> public_key;
+  if (const std::string pubkey_path = flags.Get("pubkey"); !pubkey_path.empty()) {
+    std::optional<std::string> text = ReadFile(pubkey_path);
+    if (!text) return Fail(Status::NotFound("cannot read " + pubkey_path));
+    auto parsed = ParsePublicKey(*text);
+    if (!parsed.ok()) return Fail(parsed.status());
+    public_key = *parsed;
+  }
+  std::ifstream in(in_path);
+  if (!in) return Fail(Status::NotFound("cannot read " + in_path));
+
+  Status failure;
+  uint64_t imported = 0;
+  {
+    // Each group of events recorded together is appended as one request, with the store's clock
+    // set to their recorded_at: the store then assigns the same positions and hashes, which are
+    // compared with the export's.
+    std::atomic<int64_t> recorded_at_us{0};
+    EventStoreOptions options;
+    options.path = data;
+    options.clock_us = [&recorded_at_us] { return recorded_at_us.load(); };
+    auto store = EventStore::Open(options);
+    if (!store.ok()) return Fail(store.status());
+    LedgerVerifier verifier(public_key);
+    std::vector<StoredEvent> group;
+    std::vector<SignedCheckpoint> checkpoints;
+    auto flush = [&]() -> bool {
+      if (group.empty()) return true;
+      std::vector<EventDraft> drafts;
+      for (const StoredEvent& e : group) {
+        drafts.push_back(
+            EventDraft{e.id, e.stream, e.type, std::nullopt, e.occurred_at_us, e.actor, e.payload});
+      }
+      recorded_at_us = group.front().recorded_at_us;
+      auto results = (*store)->Append(std::move(drafts));
+      if (!results.ok()) {
+        failure = results.status();
+        return false;
+      }
+      for (size_t i = 0; i < group.size(); ++i) {
+        const AppendResult& r = (*results)[i];
+        if (r.duplicate || r.position != group[i].position || r.hash != group[i].hash) {
+          failure = Status::Corruption("position " + std::to_string(group[i].position.value) +
+                                       ": imported event does not reproduce the exported hash");
+          return false;
+        }
+      }
+      imported += group.size();
+      group.clear();
+      return true;
+    };
+    constexpr size_t kImportGroupEventsMax = 5000;
+    Status read = tools::ReadExport(in, [&](const tools::ExportLine& line) {
+      if (line.checkpoint) {
+        checkpoints.push_back(*line.checkpoint);
+        return verifier.AddCheckpoint(*line.checkpoint);
+      }
+      if (!verifier.AddEvent(*line.event)) return false;
+      if (!group.empty() && (group.front().recorded_at_us != line.event->recorded_at_us ||
+                             group.size() >= kImportGroupEventsMax)) {
+        if (!flush()) return false;
+      }
+      group.push_back(*line.event);
+      return true;
+    });
+    if (failure.ok() && !read.ok()) failure = read;
+    if (failure.ok() && !verifier.report().ok) {
+      failure = Status::Corruption(
+          (verifier.report().failed_position
+               ? "position " + std::to_string(*verifier.report().failed_position) + ": "
+               : std::string()) +
+          verifier.report().failure);
+    }
+    if (failure.ok()) flush();
+    if (failure.ok() && !verifier.RequireFinalCheckpoint()) {
+      failure = Status::Corruption(verifier.report().failure);
+    }
+    if (failure.ok()) {
+      // The checkpoints as the exporting ledger stored them; the signer carries on after them.
+      auto rows = (*store)->OpenReadModel(kCheckpointsReadModel);
+      std::vector<ReadModelStore::RowWrite> writes;
+      for (const SignedCheckpoint& c : checkpoints) {
+        std::string key;
+        AppendBigEndian64(c.position.value, &key);
+        writes.push_back({key, EncodeCheckpointValue(c)});
+      }
+      failure = rows.ok() ? (*rows)->Commit(writes, (*store)->GetHead().next) : rows.status();
+    }
+    if (failure.ok()) {
+      auto rows = (*store)->OpenReadModel(kLedgerReadModel);
+      auto rebuilt = rows.ok() ? Projector::Rebuild(**store, **rows) : rows.status();
+      if (!rebuilt.ok()) failure = rebuilt.status();
+    }
+  }
+  if (!failure.ok()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(data, ignored);
+    std::fprintf(stderr, "ledgerctl import: %s (nothing imported; %s removed)\n",
+                 failure.ToString().c_str(), data.c_str());
+    return 1;
+  }
+  std::printf("imported %lu events into %s; projections rebuilt\n", imported, data.c_str());
+  return 0;
 }
 
 int VerifyAttestationToken(std::string_view token, const Flags& flags) {
@@ -454,6 +634,8 @@ int main(int argc, char** argv) {
   if (command == "pubkey") return ledger::PubKey(flags);
   if (command == "verify") return ledger::Verify(flags);
   if (command == "export") return ledger::Export(flags);
+  if (command == "import") return ledger::Import(flags);
+  if (command == "backup") return ledger::Backup(flags);
   if (command == "report") return ledger::RunReport(has_kind ? argv[2] : "", flags);
   if (command == "partner-stream") return ledger::PartnerStream(flags);
   if (command == "help" || command == "--help") {
