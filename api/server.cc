@@ -1,5 +1,6 @@
 #include "api/server.h"
 
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/dispatch.hpp>
@@ -29,6 +30,23 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kWaitPollFirst{1};
 constexpr std::chrono::milliseconds kWaitPollMax{20};
+constexpr std::chrono::milliseconds kRequestLogFlushInterval{1000};
+
+// The request log's sink: one line per request to stdout, through stdio's buffer like every
+// other log line, but without the flush after each line that spdlog's console sinks do: that
+// was a write(2) per request, more than the rest of answering a GET from memory costs in user
+// space. The server flushes it every kRequestLogFlushInterval and at shutdown, and every other
+// log line (warnings, errors, assertions) still flushes stdout at once, these lines with it, in
+// order. What a SIGKILL loses is at most the last interval's request lines.
+class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& message) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(message, line);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
+  void flush_() override { std::fflush(stdout); }
+};
 
 }  // namespace
 
@@ -54,7 +72,12 @@ struct Server::Impl {
       : handler(handler),
         options(std::move(options)),
         io_threads(MakeIoThreads(this->options)),
-        acceptor(io_threads.front()->io) {}
+        acceptor(io_threads.front()->io),
+        request_log_flush(io_threads.front()->io) {
+    if (this->options.log_requests) {
+      request_log = std::make_shared<spdlog::logger>("", std::make_shared<BufferedStdoutSink>());
+    }
+  }
 
   static std::vector<std::unique_ptr<IoThread>> MakeIoThreads(const ServerOptions& options) {
     std::vector<std::unique_ptr<IoThread>> threads;
@@ -65,6 +88,7 @@ struct Server::Impl {
   }
 
   void Accept();
+  void FlushRequestLogLater();
   void Register(Session* session, std::weak_ptr<Session> weak);
   void Unregister(Session* session);
 
@@ -74,6 +98,9 @@ struct Server::Impl {
   tcp::acceptor acceptor;     // on io_threads[0]; only its thread touches it
   size_t next_io_thread = 0;  // round robin of new connections; acceptor's thread only
   uint16_t port = 0;
+  std::shared_ptr<spdlog::logger> request_log;  // null unless options.log_requests
+  net::steady_timer request_log_flush;          // on io_threads[0], like the acceptor
+  bool request_log_flush_stopped = false;       // io_threads[0] only
 
   std::mutex mutex;
   std::condition_variable sessions_cv;
@@ -260,9 +287,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const int64_t latency_us =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
     server_.handler.metrics().RecordRequest(method_, response.route, response.status, latency_us);
-    if (server_.options.log_requests) {
-      spdlog::info("{} {} {} {}us key={}", method_, response.route, response.status, latency_us,
-                   response.key_id.empty() ? "-" : response.key_id);
+    if (server_.request_log) {
+      server_.request_log->info("{} {} {} {}us key={}", method_, response.route, response.status,
+                                latency_us, response.key_id.empty() ? "-" : response.key_id);
     }
     stream_.expires_after(server_.options.write_timeout);
     http::async_write(
@@ -322,6 +349,14 @@ void Server::Impl::Accept() {
   });
 }
 
+void Server::Impl::FlushRequestLogLater() {
+  request_log_flush.expires_after(kRequestLogFlushInterval);
+  request_log_flush.async_wait([this](beast::error_code ec) {
+    request_log->flush();
+    if (!ec && !request_log_flush_stopped) FlushRequestLogLater();
+  });
+}
+
 void Server::Impl::Register(Session* session, std::weak_ptr<Session> weak) {
   std::lock_guard lock(mutex);
   sessions.emplace(session, std::move(weak));
@@ -351,6 +386,7 @@ Result<std::unique_ptr<Server>> Server::Start(Handler& handler, ServerOptions op
   }
   impl->port = impl->acceptor.local_endpoint().port();
   impl->Accept();
+  if (impl->request_log) impl->FlushRequestLogLater();
   for (auto& io_thread : impl->io_threads) {
     io_thread->thread = std::thread([io = &io_thread->io] { io->run(); });
   }
@@ -377,6 +413,9 @@ void Server::Shutdown() {
   net::post(s.acceptor.get_executor(), [&s] {
     beast::error_code ignored;
     s.acceptor.close(ignored);
+    // A pending flush timer would keep the thread running; the last flush is below.
+    s.request_log_flush_stopped = true;
+    s.request_log_flush.cancel();
   });
   for (const auto& session : live) session->Stop();
   live.clear();
@@ -391,6 +430,7 @@ void Server::Shutdown() {
     if (!drained) io_thread->io.stop();  // the grace ran out: cut what is left
   }
   for (auto& io_thread : s.io_threads) io_thread->thread.join();
+  if (s.request_log) s.request_log->flush();  // the lines of the requests finished meanwhile
 }
 
 }  // namespace ledger::api

@@ -31,7 +31,8 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{15000};
   std::chrono::milliseconds shutdown_grace{10000};  // then remaining connections are cut
   size_t connections_max = 4096;
-  bool log_requests = true;  // one spdlog line per request
+  // One spdlog line per request, to stdout, flushed at least every second (not after each line).
+  bool log_requests = true;
 };
 
 class Server {
