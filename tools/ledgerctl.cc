@@ -23,6 +23,7 @@
 
 #include "api/attestation_token.h"
 #include "eventstore/checkpoint_signer.h"
+#include "eventstore/envelope_codec.h"
 #include "eventstore/event_store.h"
 #include "eventstore/kafka_topic_reader.h"
 #include "eventstore/keys.h"
@@ -46,13 +47,17 @@ constexpr const char* kUsage =
     "      from the log. The ledger must not be running.\n"
     "  pubkey --data DIR\n"
     "      Prints the ledger's Ed25519 public key (PEM) from DIR/signing.key.\n"
-    "  verify (--data DIR | --export FILE) [--pubkey FILE] [--report FILE]\n"
+    "  verify (--data DIR | --export FILE | --kafka BROKERS --topic T) [--pubkey FILE]\n"
+    "         [--report FILE] [--idle-ms MS]\n"
     "      Re-hashes the whole chain, checks every signed checkpoint against the public key in\n"
     "      FILE (PEM or hex, as `pubkey` prints it), re-derives every balance and trail by\n"
     "      replaying the events through the domain rules and checks that no balance ever went\n"
     "      negative. For a data directory it compares the result with the stored projection;\n"
     "      for an export it checks that every line's JSON says what its envelope bytes say and\n"
-    "      that a signed checkpoint covers the last event. Prints a summary, writes a JSON\n"
+    "      that a signed checkpoint covers the last event. From Kafka it reads the events\n"
+    "      topic (e.g. zhaiyi.events) from the beginning until it is idle for --idle-ms\n"
+    "      (default 3000), restoring position order and dropping duplicates by position (the\n"
+    "      topic carries no checkpoints). Prints a summary, writes a JSON\n"
     "      report (default: verify-report.json) and exits 0 only if everything holds.\n"
     "  export --data DIR --out FILE\n"
     "      Writes every event (envelope bytes in base64 plus the decoded event) and every\n"
@@ -237,6 +242,59 @@ int FinishVerify(const LedgerVerifier& verifier, const std::string& report_path)
   return verifier.report().ok ? 0 : 1;
 }
 
+// Reads an events topic from the beginning until it has been idle for `idle_ms`, and feeds the
+// verifier in position order: records may arrive out of order across partitions and more than
+// once (the relay delivers at least once), so they are put in order and de-duplicated by
+// position. A position still missing when the topic goes quiet is a failure.
+void VerifyKafka(const std::string& brokers, const std::string& topic, int64_t idle_ms,
+                 LedgerVerifier& verifier) {
+  KafkaTopicReaderOptions options;
+  options.client.brokers = brokers;
+  options.topic = topic;
+  auto reader = KafkaTopicReader::Open(options);
+  if (!reader.ok()) {
+    verifier.Fail(std::nullopt, reader.status().message());
+    return;
+  }
+  std::map<uint64_t, StoredEvent> pending;  // ahead of the next position expected
+  auto quiet_since = std::chrono::steady_clock::now();
+  while (verifier.report().ok) {
+    auto records = (*reader)->Poll(std::chrono::milliseconds(200));
+    if (!records.ok()) {
+      verifier.Fail(std::nullopt, records.status().message());
+      return;
+    }
+    if (records->empty()) {
+      if (std::chrono::steady_clock::now() - quiet_since > std::chrono::milliseconds(idle_ms)) {
+        break;
+      }
+      continue;
+    }
+    quiet_since = std::chrono::steady_clock::now();
+    for (const KafkaRecord& record : *records) {
+      Result<StoredEvent> event = DecodeEnvelope(record.value);
+      if (!event.ok()) {
+        verifier.Fail(std::nullopt, "partition " + std::to_string(record.partition) + " offset " +
+                                        std::to_string(record.offset) + ": " +
+                                        event.status().message());
+        return;
+      }
+      if (event->position.value >= verifier.report().events) {
+        pending.emplace(event->position.value, std::move(event).value());
+      }
+    }
+    while (!pending.empty() && pending.begin()->first == verifier.report().events) {
+      if (!verifier.AddEvent(pending.begin()->second)) return;
+      pending.erase(pending.begin());
+    }
+  }
+  if (verifier.report().ok && !pending.empty()) {
+    verifier.Fail(verifier.report().events, "missing from the topic (later positions up to " +
+                                                std::to_string(pending.rbegin()->first) +
+                                                " arrived)");
+  }
+}
+
 void VerifyExport(const std::string& path, LedgerVerifier& verifier) {
   std::ifstream in(path);
   if (!in) {
@@ -254,9 +312,15 @@ void VerifyExport(const std::string& path, LedgerVerifier& verifier) {
 int Verify(const Flags& flags) {
   const std::string data = flags.Get("data");
   const std::string export_path = flags.Get("export");
+  const std::string brokers = flags.Get("kafka");
+  const std::string topic = flags.Get("topic");
   const std::string report_path = flags.Get("report", "verify-report.json");
-  if (data.empty() == export_path.empty()) {
-    std::fprintf(stderr, "ledgerctl verify: give one of --data DIR or --export FILE\n%s", kUsage);
+  const int sources = !data.empty() + !export_path.empty() + !brokers.empty();
+  if (sources != 1 || brokers.empty() != topic.empty()) {
+    std::fprintf(stderr,
+                 "ledgerctl verify: give one of --data DIR, --export FILE or --kafka BROKERS "
+                 "--topic T\n%s",
+                 kUsage);
     return 2;
   }
   std::optional<std::string> public_key;
@@ -270,6 +334,10 @@ int Verify(const Flags& flags) {
   LedgerVerifier verifier(public_key);
   if (!export_path.empty()) {
     VerifyExport(export_path, verifier);
+    return FinishVerify(verifier, report_path);
+  }
+  if (!brokers.empty()) {
+    VerifyKafka(brokers, topic, std::stoll(flags.Get("idle-ms", "3000")), verifier);
     return FinishVerify(verifier, report_path);
   }
   auto opened = OpenReadOnly(data);  // safe beside a running ledgerd
