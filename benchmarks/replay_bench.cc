@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "benchmarks/bench_support.h"
 #include "domain/event_payload.h"
 #include "domain/ledger_state.h"
 #include "eventstore/event_store.h"
@@ -237,21 +238,11 @@ class LedgerGenerator {
   std::vector<std::string> pending_, verified_, disbursements_;
 };
 
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+using bench::Flag;
+using bench::SecondsSince;
 
 [[noreturn]] void Die(const Status& status, const char* what) {
-  std::fprintf(stderr, "replay_bench: %s: %s\n", what, status.ToString().c_str());
-  std::exit(1);
-}
-
-std::string Flag(int argc, char** argv, const std::string& name, const std::string& fallback) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]).starts_with(prefix)) return argv[i] + prefix.size();
-  }
-  return fallback;
+  bench::Die("replay_bench", status, what);
 }
 
 int Main(int argc, char** argv) {
