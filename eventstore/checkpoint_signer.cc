@@ -93,6 +93,8 @@ void CheckpointSigner::Run() {
 
 Result<std::vector<SignedCheckpoint>> StoredCheckpoints(EventStore& store) {
   auto rows = store.OpenReadModel(kCheckpointsReadModel);
+  // A read-only store of a ledger that never signed has no such read model: none are stored.
+  if (rows.status().code() == StatusCode::kNotFound) return std::vector<SignedCheckpoint>{};
   if (!rows.ok()) return rows.status();
   std::vector<SignedCheckpoint> checkpoints;
   Status failure;

@@ -151,6 +151,9 @@ class EventStore::Impl {
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       if (handle->GetName() == family_name) return handle;
     }
+    if (!options_.read_only_secondary_dir.empty()) {
+      return Status::NotFound("no read model " + family_name + " (and this store is read-only)");
+    }
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     rocksdb::Status s = db_->CreateColumnFamily(ReadModelFamilyOptions(), family_name, &handle);
     if (!s.ok()) return FromRocks(s, "create " + family_name);
