@@ -9,8 +9,11 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   std::error_code error;
   std::filesystem::create_directories(options.data_dir, error);
   if (error) return Status::IoError("cannot create " + options.data_dir + ": " + error.message());
-  auto signing_key =
-      SigningKey::LoadOrCreate((std::filesystem::path(options.data_dir) / "signing.key").string());
+  const std::string signing_key_path =
+      options.signing_key_path.empty()
+          ? (std::filesystem::path(options.data_dir) / "signing.key").string()
+          : options.signing_key_path;
+  auto signing_key = SigningKey::LoadOrCreate(signing_key_path);
   if (!signing_key.ok()) return signing_key.status();
   node->signing_key_ = std::move(signing_key).value();
   options.ledger.data_dir = options.data_dir;

@@ -19,9 +19,10 @@
 namespace ledger::api {
 
 struct ApiNodeOptions {
-  std::string data_dir;      // the ledger's RocksDB directory; admin.key and signing.key beside it
-  std::string admin_key;     // the bootstrap admin key (see LoadOrCreateAdminKey)
-  LedgerNodeOptions ledger;  // data_dir is filled in
+  std::string data_dir;   // the ledger's RocksDB directory; admin.key and signing.key beside it
+  std::string admin_key;  // the bootstrap admin key (see LoadOrCreateAdminKey)
+  std::string signing_key_path;  // the ledger's Ed25519 key; "" for <data_dir>/signing.key
+  LedgerNodeOptions ledger;      // data_dir is filled in
   // When set, a KafkaRelay publishes the log (docs/kafka.md); its progress shows in /metrics
   // and /readyz. The broker need not be reachable: the relay catches up when it is.
   std::optional<KafkaRelayOptions> kafka_relay;

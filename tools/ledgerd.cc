@@ -42,6 +42,11 @@ constexpr const char* kUsage =
     "  --wait-max-ms MS       longest min_position wait [LEDGER_WAIT_MAX_MS] (5000)\n"
     "  --log-requests on|off  one log line per request [LEDGER_LOG_REQUESTS] (on)\n"
     "  --demo                 on an empty ledger, load the demo ledger first [LEDGER_DEMO=1]\n"
+    "  --signing-key PATH     the ledger's Ed25519 key (PEM), created there if missing\n"
+    "                         [LEDGER_SIGNING_KEY] (DIR/signing.key)\n"
+    "  --checkpoint-interval N\n"
+    "                         sign a checkpoint every N events (and at every monthly seal)\n"
+    "                         [LEDGER_CHECKPOINT_INTERVAL] (10000)\n"
     "  --help                 this text\n"
     "\n"
     "Kafka relay (docs/kafka.md), on only when --kafka-brokers is given:\n"
@@ -63,7 +68,8 @@ constexpr const char* kUsage =
     "                         [LEDGER_KAFKA_CREATE_TOPICS] (on)\n"
     "\n"
     "The admin key is LEDGER_ADMIN_KEY if set, else the contents of DIR/admin.key, created on\n"
-    "first start (mode 0600). The ledger's signing key is DIR/signing.key.\n";
+    "first start (mode 0600). The ledger's signing key is DIR/signing.key unless --signing-key\n"
+    "says otherwise.\n";
 
 struct Flag {
   const char* name;
@@ -85,6 +91,8 @@ constexpr Flag kFlags[] = {
     {"wait-max-ms", "LEDGER_WAIT_MAX_MS", "5000"},
     {"log-requests", "LEDGER_LOG_REQUESTS", "on"},
     {"demo", "LEDGER_DEMO", "0", false},
+    {"signing-key", "LEDGER_SIGNING_KEY", ""},
+    {"checkpoint-interval", "LEDGER_CHECKPOINT_INTERVAL", "10000"},
     {"help", nullptr, "0", false},
     {"kafka-brokers", "LEDGER_KAFKA_BROKERS", ""},
     {"kafka-prefix", "LEDGER_KAFKA_PREFIX", "zhaiyi"},
@@ -265,6 +273,12 @@ int Run(int argc, char** argv) {
   api::ApiNodeOptions options;
   options.data_dir = data;
   options.admin_key = admin->key;
+  options.signing_key_path = values["signing-key"];
+  long long checkpoint_interval = 0;
+  if (!ParseCount(values["checkpoint-interval"], 1, 1'000'000'000, &checkpoint_interval)) {
+    return Usage("bad --checkpoint-interval");
+  }
+  options.ledger.checkpoints.interval_events = static_cast<uint64_t>(checkpoint_interval);
   options.handler = handler;
   options.kafka_relay = relay;
   auto node = api::ApiNode::Open(std::move(options));
