@@ -97,33 +97,33 @@ std::optional<std::string> Decode(std::string_view text, bool plus_is_space) {
   return out;
 }
 
-std::vector<std::string_view> Segments(std::string_view path) {
-  std::vector<std::string_view> segments;
-  size_t at = 1;  // after the leading '/'
-  while (at <= path.size()) {
-    const size_t end = std::min(path.find('/', at), path.size());
-    segments.push_back(path.substr(at, end - at));
-    at = end + 1;
-  }
-  return segments;
-}
-
-// Whether `path` matches `pattern`; fills `params` with the decoded {placeholders}.
+// Whether `path` matches `pattern`; fills `params` with the decoded {placeholders}. Walks both
+// segment by segment ('/'-separated, after the first character) without splitting them into
+// vectors: every request tries the routes in order, and the split cost two allocations per
+// route tried, a sixtieth of a GET.
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
-  const std::vector<std::string_view> want = Segments(pattern);
-  const std::vector<std::string_view> have = Segments(path);
-  if (want.size() != have.size()) return false;
+  if (path.empty()) return false;  // patterns have at least one segment, an empty path none
   params.clear();
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (want[i].starts_with('{')) {
-      std::optional<std::string> value = Decode(have[i], false);
+  size_t want_at = 1;  // after the leading '/'
+  size_t have_at = 1;
+  while (true) {
+    const size_t want_end = std::min(pattern.find('/', want_at), pattern.size());
+    const size_t have_end = std::min(path.find('/', have_at), path.size());
+    const std::string_view want = pattern.substr(want_at, want_end - want_at);
+    const std::string_view have = path.substr(have_at, have_end - have_at);
+    if (want.starts_with('{')) {
+      std::optional<std::string> value = Decode(have, false);
       if (!value || value->empty()) return false;
       params.push_back(std::move(*value));
-    } else if (want[i] != have[i]) {
+    } else if (want != have) {
       return false;
     }
+    const bool want_done = want_end == pattern.size();
+    const bool have_done = have_end == path.size();
+    if (want_done || have_done) return want_done && have_done;
+    want_at = want_end + 1;
+    have_at = have_end + 1;
   }
-  return true;
 }
 
 std::optional<uint64_t> ParseUnsigned(std::string_view text) {
