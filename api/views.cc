@@ -7,9 +7,15 @@
 
 namespace ledger::api {
 namespace json = boost::json;
+namespace {
 
-json::object MemberJson(std::string_view member_id, const Member& m, bool personal) {
-  json::object out;
+constexpr size_t kMemberJsonFieldsMax = 17;  // MemberJson's 11 fields and 6 personal ones
+
+}  // namespace
+
+json::object MemberJson(std::string_view member_id, const Member& m, bool personal,
+                        json::storage_ptr storage) {
+  json::object out(kMemberJsonFieldsMax, std::move(storage));  // room for every field: no rehash
   out["member_id"] = member_id;
   out["kind"] = events::EnumNameMemberKind(m.kind);
   out["branch_id"] = m.branch_id;

@@ -11,7 +11,9 @@
 
 namespace ledger::api {
 
-boost::json::object MemberJson(std::string_view member_id, const Member& member, bool personal);
+// `storage` holds the object's memory (default: the heap).
+boost::json::object MemberJson(std::string_view member_id, const Member& member, bool personal,
+                               boost::json::storage_ptr storage = {});
 boost::json::object FundJson(std::string_view fund_id, const Fund& fund);
 boost::json::object OutflowJson(std::string_view outflow_id, const Outflow& outflow);
 boost::json::object DonationJson(std::string_view donation_id, const Source& donation);
