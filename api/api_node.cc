@@ -18,9 +18,25 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   node->signing_key_ = std::move(signing_key).value();
   options.ledger.data_dir = options.data_dir;
   options.ledger.signing_key = node->signing_key_;  // signed checkpoints of the chain
+  if (options.replica) {
+    // The primary signs; a replica's store takes each group's recorded_at from the primary.
+    options.ledger.signing_key = nullptr;
+    node->replica_clock_us_ = std::make_unique<std::atomic<int64_t>>(0);
+    options.ledger.store.clock_us = [clock = node->replica_clock_us_.get()] {
+      return clock->load();
+    };
+    options.handler.replica_of = options.primary_url.empty() ? "the primary" : options.primary_url;
+    options.kafka_relay.reset();
+  }
   auto ledger = LedgerNode::Open(options.ledger);
   if (!ledger.ok()) return ledger.status();
   node->ledger_ = std::move(ledger).value();
+  if (options.replica) {
+    auto replicator = KafkaReplicator::Start(node->ledger_->store(), node->replica_clock_us_.get(),
+                                             std::move(*options.replica));
+    if (!replicator.ok()) return replicator.status();
+    node->replicator_ = std::move(replicator).value();
+  }
   if (options.kafka_relay) {
     auto relay = KafkaRelay::Start(node->ledger_->store(), std::move(*options.kafka_relay));
     if (!relay.ok()) {
@@ -43,7 +59,8 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
 
 ApiNode::~ApiNode() {
   handler_.reset();
-  relay_.reset();  // before the ledger: it reads the store
+  replicator_.reset();  // before the ledger: it appends to the store
+  relay_.reset();       // before the ledger: it reads the store
   keys_.reset();
   key_rows_.reset();
   ledger_.reset();

@@ -5,6 +5,7 @@
 // Thread-safety: as Handler; open and destroy from one thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "api/key_store.h"
 #include "api/metrics.h"
 #include "eventstore/kafka_relay.h"
+#include "eventstore/kafka_replicator.h"
 #include "eventstore/signing_key.h"
 #include "projections/ledger_node.h"
 
@@ -26,7 +28,11 @@ struct ApiNodeOptions {
   // When set, a KafkaRelay publishes the log (docs/kafka.md); its progress shows in /metrics
   // and /readyz. The broker need not be reachable: the relay catches up when it is.
   std::optional<KafkaRelayOptions> kafka_relay;
-  HandlerOptions handler;  // kafka_relay is filled in
+  // When set, this node is a read replica: a KafkaReplicator builds the ledger from the
+  // primary's events topic (and no relay, no checkpoint signing, no writes: 409).
+  std::optional<KafkaReplicatorOptions> replica;
+  std::string primary_url;  // named in the replica's 409 answers
+  HandlerOptions handler;   // kafka_relay is filled in
 };
 
 class ApiNode {
@@ -52,6 +58,9 @@ class ApiNode {
   std::unique_ptr<ReadModelStore> key_rows_;
   std::unique_ptr<KeyStore> keys_;
   std::shared_ptr<const SigningKey> signing_key_;
+  // A replica's store clock: the replicator sets it to each replicated group's recorded_at.
+  std::unique_ptr<std::atomic<int64_t>> replica_clock_us_;
+  std::unique_ptr<KafkaReplicator> replicator_;
   std::unique_ptr<KafkaRelay> relay_;
   Metrics metrics_;
   std::unique_ptr<Handler> handler_;

@@ -324,6 +324,11 @@ Step Handler::Start(const Request& request) {
                               std::string(route->pattern)));
       }
     }
+    if (!options_.replica_of.empty() && !route->read && route->roles != kPublic) {
+      return Fail(MakeProblem(
+          409, "read_only_replica",
+          "this is a read replica; send writes to the primary, " + options_.replica_of));
+    }
     // Query parameters: each known to the route, each given once.
     size_t at = 0;
     while (at < query.size()) {

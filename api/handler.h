@@ -42,6 +42,9 @@ struct HandlerOptions {
   // The relay publishing this ledger to Kafka, if any (not owned): its lag and health in
   // /metrics and /readyz.
   const KafkaRelay* kafka_relay = nullptr;
+  // Non-empty on a read replica: where writes go. Every write route then answers 409
+  // read_only_replica naming it.
+  std::string replica_of;
 };
 
 // An append the caller performs: `finish` turns the store's answer into the response.

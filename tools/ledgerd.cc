@@ -42,6 +42,9 @@ constexpr const char* kUsage =
     "  --wait-max-ms MS       longest min_position wait [LEDGER_WAIT_MAX_MS] (5000)\n"
     "  --log-requests on|off  one log line per request [LEDGER_LOG_REQUESTS] (on)\n"
     "  --demo                 on an empty ledger, load the demo ledger first [LEDGER_DEMO=1]\n"
+    "  --replica              serve a read replica built from the primary's events topic\n"
+    "                         (needs --kafka-brokers; writes answer 409) [LEDGER_REPLICA=1]\n"
+    "  --primary URL          the primary, named in a replica's 409 answers [LEDGER_PRIMARY]\n"
     "  --signing-key PATH     the ledger's Ed25519 key (PEM), created there if missing\n"
     "                         [LEDGER_SIGNING_KEY] (DIR/signing.key)\n"
     "  --checkpoint-interval N\n"
@@ -92,6 +95,8 @@ constexpr Flag kFlags[] = {
     {"log-requests", "LEDGER_LOG_REQUESTS", "on"},
     {"demo", "LEDGER_DEMO", "0", false},
     {"signing-key", "LEDGER_SIGNING_KEY", ""},
+    {"replica", "LEDGER_REPLICA", "0", false},
+    {"primary", "LEDGER_PRIMARY", ""},
     {"checkpoint-interval", "LEDGER_CHECKPOINT_INTERVAL", "10000"},
     {"help", nullptr, "0", false},
     {"kafka-brokers", "LEDGER_KAFKA_BROKERS", ""},
@@ -281,6 +286,14 @@ int Run(int argc, char** argv) {
   options.ledger.checkpoints.interval_events = static_cast<uint64_t>(checkpoint_interval);
   options.handler = handler;
   options.kafka_relay = relay;
+  if (values["replica"] == "1") {
+    if (!relay) return Usage("--replica needs --kafka-brokers (the primary's broker)");
+    KafkaReplicatorOptions replica;
+    replica.client = relay->client;
+    replica.topic_prefix = relay->topic_prefix;
+    options.replica = std::move(replica);
+    options.primary_url = values["primary"];
+  }
   auto node = api::ApiNode::Open(std::move(options));
   if (!node.ok()) {
     std::fprintf(stderr, "ledgerd: cannot open %s: %s\n", data.c_str(),
