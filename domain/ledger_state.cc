@@ -211,15 +211,21 @@ void LedgerState::TouchPolicy() {
   if (journaling_) undo_.push_back([this, old = policy_] { policy_ = old; });
 }
 
-template <typename Map, typename Key>
-void LedgerState::TouchIndex(Map& map, const Key& key) {
+// Like Touch(partners_, ...), but without copying the partner's list of donations, which only
+// ever grows: the undo restores the figures and cuts the list back to its length.
+void LedgerState::TouchPartner(std::string_view partner_id) {
+  if (tracking_) changes_.emplace_back(Table::kPartner, std::string(partner_id));
   if (!journaling_) return;
-  auto it = map.find(key);
-  if (it == map.end()) {
-    undo_.push_back([&map, k = typename Map::key_type(key)] { map.erase(k); });
-  } else {
-    undo_.push_back([&map, k = it->first, v = it->second] { map.insert_or_assign(k, v); });
-  }
+  auto it = partners_.find(partner_id);
+  LEDGER_ASSERT(it != partners_.end());
+  undo_.push_back([&partner = it->second, donated = it->second.donated_fen,
+                   purchased = it->second.purchased_fen, used = it->second.used_fen,
+                   donations = it->second.donations.size()] {
+    partner.donated_fen = donated;
+    partner.purchased_fen = purchased;
+    partner.used_fen = used;
+    partner.donations.resize(donations);
+  });
 }
 
 void LedgerState::TouchSet(StringSet& set, std::optional<Table> table, std::string_view key) {
@@ -335,12 +341,31 @@ void LedgerState::SetStar(std::string_view member_id, Member& member) {
   member.star = policy_.StarFor(member.verified_minutes);
 }
 
+// The FIFO pools are journaled entry by entry: a pool can hold every unspent inflow of a fund,
+// and copying it whole for each undo made every append cost time in proportion to it.
 void LedgerState::CloseSource(const std::string& pool, uint32_t order) {
   auto it = open_sources_.find(pool);
   if (it == open_sources_.end()) return;
-  TouchIndex(open_sources_, pool);
-  it->second.erase(order);
+  auto entry = it->second.find(order);
+  if (entry == it->second.end()) return;
+  if (journaling_) {
+    undo_.push_back(
+        [this, pool, order, id = entry->second] { open_sources_[pool].emplace(order, id); });
+  }
+  it->second.erase(entry);
   if (it->second.empty()) open_sources_.erase(it);
+}
+
+void LedgerState::OpenSource(const std::string& pool, uint32_t order, std::string_view id) {
+  open_sources_[pool].emplace(order, std::string(id));
+  if (journaling_) {
+    undo_.push_back([this, pool, order] {
+      auto it = open_sources_.find(pool);
+      if (it == open_sources_.end()) return;
+      it->second.erase(order);
+      if (it->second.empty()) open_sources_.erase(it);
+    });
+  }
 }
 
 void LedgerState::AddSource(std::string_view source_id, Source source) {
@@ -353,9 +378,7 @@ void LedgerState::AddSource(std::string_view source_id, Source source) {
     fund.earmarks_fen[source.purpose] += source.amount_fen;
   }
   if (source.amount_fen > 0) {
-    const std::string pool = Join(source.fund_id, source.purpose);
-    TouchIndex(open_sources_, pool);
-    open_sources_[pool].emplace(source.order, std::string(source_id));
+    OpenSource(Join(source.fund_id, source.purpose), source.order, source_id);
   }
   Touch(sources_, Table::kSource, source_id);
   sources_.insert_or_assign(std::string(source_id), std::move(source));
@@ -386,12 +409,11 @@ void LedgerState::Allocate(std::string_view fund_id, std::string_view outflow_id
   for (const std::string& pool_purpose : pools) {
     if (left == 0) break;
     const std::string pool_key = Join(fund_id, pool_purpose);
-    auto pool_it = open_sources_.find(pool_key);
-    if (pool_it == open_sources_.end()) continue;
-    TouchIndex(open_sources_, pool_key);
-    auto& pool = pool_it->second;
-    while (left > 0 && !pool.empty()) {
-      auto first = pool.begin();
+    while (left > 0) {
+      auto pool_it = open_sources_.find(pool_key);
+      if (pool_it == open_sources_.end()) break;  // empty pools are dropped
+      const auto first = pool_it->second.begin();
+      const uint32_t order = first->first;
       const std::string source_id = first->second;
       Touch(sources_, Table::kSource, source_id);
       Source& source = sources_.find(source_id)->second;
@@ -405,13 +427,12 @@ void LedgerState::Allocate(std::string_view fund_id, std::string_view outflow_id
         fund.earmarks_fen[pool_purpose] -= take;
       }
       if (!source.partner_id.empty()) {
-        Touch(partners_, Table::kPartner, source.partner_id);
+        TouchPartner(source.partner_id);
         partners_.find(source.partner_id)->second.used_fen += take;
       }
       allocations->push_back(Allocation{source_id, source.partner_id, take});
-      if (source.remaining_fen == 0) pool.erase(first);
+      if (source.remaining_fen == 0) CloseSource(pool_key, order);
     }
-    if (pool.empty()) open_sources_.erase(pool_it);  // no empty pools: they are not persisted
   }
   LEDGER_ASSERT(left == 0);  // CheckOutflow guaranteed the money
 }
@@ -430,8 +451,15 @@ void LedgerState::RecordOutflow(std::string_view outflow_id, std::string_view fu
   fund.outflow_by_category_fen[category] += amount_fen;
   Touch(outflows_, Table::kOutflow, outflow_id);
   outflows_.insert_or_assign(std::string(outflow_id), std::move(outflow));
-  TouchIndex(fund_outflows_, fund_id);
-  fund_outflows_[std::string(fund_id)].push_back(std::string(outflow_id));
+  std::vector<std::string>& fund_outflows = fund_outflows_[std::string(fund_id)];
+  fund_outflows.push_back(std::string(outflow_id));
+  if (journaling_) {  // one entry, not a copy of the fund's every outflow
+    undo_.push_back([this, fund = std::string(fund_id)] {
+      auto it = fund_outflows_.find(fund);
+      it->second.pop_back();
+      if (it->second.empty()) fund_outflows_.erase(it);
+    });
+  }
 }
 
 // Gives every allocation of an outflow back to its source, exactly.
@@ -444,9 +472,7 @@ void LedgerState::UnwindOutflow(std::string_view outflow_id) {
     Touch(sources_, Table::kSource, allocation.source_id);
     Source& source = sources_.find(allocation.source_id)->second;
     if (source.remaining_fen == 0) {
-      const std::string pool = Join(source.fund_id, source.purpose);
-      TouchIndex(open_sources_, pool);
-      open_sources_[pool].emplace(source.order, allocation.source_id);
+      OpenSource(Join(source.fund_id, source.purpose), source.order, allocation.source_id);
     }
     source.remaining_fen += allocation.amount_fen;
     // The source's purpose now (a restriction may have changed since) decides its pool.
@@ -457,7 +483,7 @@ void LedgerState::UnwindOutflow(std::string_view outflow_id) {
     }
     std::erase_if(source.uses, [&](const Use& use) { return use.outflow_id == outflow_id; });
     if (!source.partner_id.empty()) {
-      Touch(partners_, Table::kPartner, source.partner_id);
+      TouchPartner(source.partner_id);
       partners_.find(source.partner_id)->second.used_fen -= allocation.amount_fen;
     }
   }
@@ -873,7 +899,7 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   source.reference = std::string(Str(e.agreement_ref()));
   source.description = std::string(Str(e.description()));
   AddSource(Str(e.donation_id()), std::move(source));
-  Touch(partners_, Table::kPartner, Str(e.partner_id()));
+  TouchPartner(Str(e.partner_id()));
   Partner& partner = partners_.find(Str(e.partner_id()))->second;
   partner.donated_fen += amount;
   partner.donations.emplace_back(Str(e.donation_id()));
@@ -910,10 +936,8 @@ Execution LedgerState::OnRestrictionChanged(const EventMeta& meta,
   if (s.remaining_fen > 0) {
     const std::string old_pool = Join(s.fund_id, s.purpose);
     const std::string new_pool = Join(s.fund_id, new_purpose);
-    TouchIndex(open_sources_, old_pool);
-    TouchIndex(open_sources_, new_pool);
     CloseSource(old_pool, s.order);
-    open_sources_[new_pool].emplace(s.order, donation_id);
+    OpenSource(new_pool, s.order, donation_id);
     if (s.purpose.empty()) {
       f.unrestricted_fen -= s.remaining_fen;
     } else {
@@ -976,7 +1000,7 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   source.description = std::string(Str(e.product()));
   AddSource(Str(e.sale_id()), std::move(source));
   if (Present(e.buyer_partner_id())) {
-    Touch(partners_, Table::kPartner, Str(e.buyer_partner_id()));
+    TouchPartner(Str(e.buyer_partner_id()));
     partners_.find(Str(e.buyer_partner_id()))->second.purchased_fen += proceeds;
   }
   if (Present(e.maker_id())) {
@@ -1295,9 +1319,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       Touch(funds_, Table::kFund, source.fund_id);
       Fund& fund = funds_.find(source.fund_id)->second;
       if (source.amount_fen > 0) {
-        const std::string pool = Join(source.fund_id, source.purpose);
-        TouchIndex(open_sources_, pool);
-        CloseSource(pool, source.order);
+        CloseSource(Join(source.fund_id, source.purpose), source.order);
       }
       if (source.purpose.empty()) {
         fund.unrestricted_fen -= source.amount_fen;
@@ -1312,14 +1334,14 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       source.remaining_fen = 0;
       source.reversed = true;
       if (t.type == Data::DonationReceived) {
-        Touch(partners_, Table::kPartner, source.partner_id);
+        TouchPartner(source.partner_id);
         partners_.find(source.partner_id)->second.donated_fen -= source.amount_fen;
         const int64_t amount = source.amount_fen;
         AddToReports(fund.branch_id, at,
                      [&](Report& r, const ReportKey&) { r.donations_fen -= amount; });
       } else {
         if (!t.buyer.empty()) {
-          Touch(partners_, Table::kPartner, t.buyer);
+          TouchPartner(t.buyer);
           partners_.find(t.buyer)->second.purchased_fen -= t.proceeds_fen;
         }
         if (!t.other.empty()) {

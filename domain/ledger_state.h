@@ -342,9 +342,8 @@ class LedgerState {
   template <typename Map, typename Key>
   void Touch(Map& map, Table table, const Key& key);
   void TouchPolicy();
+  void TouchPartner(std::string_view partner_id);  // an existing partner
   void TouchSet(StringSet& set, std::optional<Table> table, std::string_view key);
-  template <typename Map, typename Key>
-  void TouchIndex(Map& map, const Key& key);  // journals a derived index entry; not persisted
   bool IdTaken(std::string_view kind, std::string_view id) const;
   void TakeId(std::string_view kind, std::string_view id);
 
@@ -361,8 +360,10 @@ class LedgerState {
   void Allocate(std::string_view fund_id, std::string_view outflow_id, std::string_view purpose,
                 int64_t amount_fen, int64_t at_us, std::vector<Allocation>* allocations);
   void AddSource(std::string_view source_id, Source source);
-  // Removes a source from a FIFO pool, dropping the pool when it empties.
+  // Removes a source from a FIFO pool, dropping the pool when it empties; OpenSource adds one.
+  // Both journal just the entry.
   void CloseSource(const std::string& pool, uint32_t order);
+  void OpenSource(const std::string& pool, uint32_t order, std::string_view id);
   // Allocates and records an outflow; `outflow` carries type, category, purpose, amount, time and
   // references, and gets its fund, order and allocations here.
   void RecordOutflow(std::string_view outflow_id, std::string_view fund_id, Outflow outflow);
