@@ -339,6 +339,11 @@ class EventStore::Impl {
   // the open group (checks, the decider, positions, hashes, encoded envelopes).
   void SequencerLoop();
   void Sequence(Request request, const Status& failure);
+  // Looks up, in one MultiGet, the stored ids of `requests` that no group in flight holds.
+  void LookUpIds(const std::vector<Request>& requests);
+  // What the last LookUpIds found for `id`: nullopt when it is not stored. An id it did not look
+  // up (one in flight when it ran) is looked up now.
+  Result<std::optional<std::string_view>> StoredIdEntry(std::string_view id);
   // Checks one request against the store, the groups in flight and the open group; on success
   // adds its events to `group`. On failure nothing changes.
   Status ProcessRequest(Request& request, Group& group);
@@ -409,6 +414,8 @@ class EventStore::Impl {
   std::vector<rocksdb::Slice> lookup_keys_;
   std::vector<rocksdb::PinnableSlice> lookup_values_;
   std::vector<rocksdb::Status> lookup_statuses_;
+  std::string lookup_fallback_;
+  static constexpr size_t kSequenceBatchRequestsMax = 64;
   std::vector<size_t> fresh_;
   std::vector<uint64_t> fresh_versions_;
   std::vector<size_t> repeats_;
@@ -730,26 +737,36 @@ Status EventStore::Impl::CheckLimits(const EventDraft& event) const {
 
 void EventStore::Impl::SequencerLoop() {
   std::vector<std::unique_ptr<Group>> written;
+  std::vector<Request> taken;
   while (true) {
-    Request request;
-    bool have_request = false;
+    taken.clear();
     Status failure;
     {
       std::unique_lock lock(queue_mutex_);
       queue_cv_.wait(lock,
                      [&] { return stopping_ || !queue_.empty() || !written_groups_.empty(); });
       written.swap(written_groups_);
-      if (!queue_.empty()) {
-        request = std::move(queue_.front());
+      // A few requests at a time share one id lookup; the bound keeps the backlog outside the
+      // queue small, so that a full queue still means Overloaded.
+      size_t events = 0;
+      while (!queue_.empty() && taken.size() < kSequenceBatchRequestsMax &&
+             (taken.empty() ||
+              events + queue_.front().events.size() <= options_.commit_group_events_max)) {
+        events += queue_.front().events.size();
+        taken.push_back(std::move(queue_.front()));
         queue_.pop_front();
-        have_request = true;
-        failure = failure_;
-      } else if (written.empty()) {
-        break;  // stopping, and everything queued is sequenced
       }
+      failure = failure_;
+      if (taken.empty() && written.empty()) break;  // stopping, and everything is sequenced
     }
     AcknowledgeWritten(written);
-    if (have_request) Sequence(std::move(request), failure);
+    if (taken.empty()) continue;
+    // After the acknowledgements: the ids they forget are durable, so the lookup sees them.
+    LookUpIds(taken);
+    for (Request& request : taken) Sequence(std::move(request), failure);
+    // Unpin what MultiGet returned: pinned blocks and memtables must not outlive the batch (nor
+    // the database, at shutdown).
+    for (size_t k = 0; k < lookup_keys_.size(); ++k) lookup_values_[k].Reset();
   }
   {
     std::lock_guard lock(group_mutex_);
@@ -851,6 +868,40 @@ Result<uint64_t> EventStore::Impl::StreamVersionOf(std::string_view stream) {
   return version;
 }
 
+void EventStore::Impl::LookUpIds(const std::vector<Request>& requests) {
+  lookup_index_.clear();
+  lookup_keys_.clear();
+  for (const Request& request : requests) {
+    for (const EventDraft& event : request.events) {
+      if (inflight_ids_.contains(event.id)) continue;
+      if (lookup_index_.emplace(event.id, lookup_keys_.size()).second) {
+        lookup_keys_.emplace_back(event.id);
+      }
+    }
+  }
+  if (lookup_values_.size() < lookup_keys_.size()) lookup_values_.resize(lookup_keys_.size());
+  lookup_statuses_.assign(lookup_keys_.size(), rocksdb::Status());
+  if (lookup_keys_.empty()) return;
+  // Nearly every id is new; the memtable's bloom filter answers those without a search.
+  db_->MultiGet(rocksdb::ReadOptions(), ids(), lookup_keys_.size(), lookup_keys_.data(),
+                lookup_values_.data(), lookup_statuses_.data());
+}
+
+Result<std::optional<std::string_view>> EventStore::Impl::StoredIdEntry(std::string_view id) {
+  rocksdb::Status s;
+  std::string_view value;
+  if (auto it = lookup_index_.find(id); it != lookup_index_.end()) {
+    s = lookup_statuses_[it->second];
+    value = lookup_values_[it->second].ToStringView();
+  } else {
+    s = db_->Get(rocksdb::ReadOptions(), ids(), id, &lookup_fallback_);
+    value = lookup_fallback_;
+  }
+  if (s.IsNotFound()) return std::optional<std::string_view>();
+  if (!s.ok()) return FromRocks(s, "look up id");
+  return std::optional<std::string_view>(value);
+}
+
 Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
   std::vector<EventDraft>& events = request.events;
   std::vector<AppendResult>& results = request.results;
@@ -866,31 +917,6 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
     return Status(StatusCode::kIdConflict, "event id '" + event.id + "' is already used " +
                                                std::string(where) + " with different content");
   };
-
-  // Ids not in flight may be stored: look them all up in one MultiGet. Nearly all are new, and
-  // the memtable's bloom filter answers those without a search.
-  lookup_index_.clear();
-  lookup_keys_.clear();
-  for (const EventDraft& event : events) {
-    if (inflight_ids_.contains(event.id)) continue;
-    if (lookup_index_.emplace(event.id, lookup_keys_.size()).second) {
-      lookup_keys_.emplace_back(event.id);
-    }
-  }
-  if (lookup_values_.size() < lookup_keys_.size()) lookup_values_.resize(lookup_keys_.size());
-  lookup_statuses_.assign(lookup_keys_.size(), rocksdb::Status());
-  if (!lookup_keys_.empty()) {
-    db_->MultiGet(rocksdb::ReadOptions(), ids(), lookup_keys_.size(), lookup_keys_.data(),
-                  lookup_values_.data(), lookup_statuses_.data());
-  }
-  // Unpins what MultiGet returned, whichever way this function returns.
-  struct Unpin {
-    std::vector<rocksdb::PinnableSlice>& values;
-    size_t count;
-    ~Unpin() {
-      for (size_t k = 0; k < count; ++k) values[k].Reset();
-    }
-  } unpin{lookup_values_, lookup_keys_.size()};
 
   for (size_t i = 0; i < events.size(); ++i) {
     EventDraft& event = events[i];
@@ -912,13 +938,14 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
                                 true};
       continue;
     }
-    const size_t k = lookup_index_.at(event.id);
-    const rocksdb::Status& found = lookup_statuses_[k];
-    if (found.ok()) {
-      const rocksdb::PinnableSlice& value = lookup_values_[k];
-      if (value.size() != 8 + sizeof(Hash))
+    Result<std::optional<std::string_view>> found = StoredIdEntry(event.id);
+    if (!found.ok()) return found.status();
+    if (found->has_value()) {
+      const std::string_view value = **found;
+      if (value.size() != 8 + sizeof(Hash)) {
         return Status::Corruption("id index entry is malformed");
-      const Position position{DecodeBigEndian64(value.ToStringView())};
+      }
+      const Position position{DecodeBigEndian64(value)};
       if (!std::equal(digest.begin(), digest.end(),
                       reinterpret_cast<const uint8_t*>(value.data()) + 8)) {
         return conflict(event, "at position " + std::to_string(position.value));
@@ -934,7 +961,6 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
                                 true};
       continue;
     }
-    if (!found.IsNotFound()) return FromRocks(found, "look up id");
 
     request_ids_.emplace(event.id, i);
     fresh_.push_back(i);
