@@ -1,15 +1,14 @@
 // EventStore: the durable, hash-chained, append-only event log on RocksDB.
 //
 // Appenders enqueue requests into a bounded queue. Two internal threads form a pipeline: the
-// sequencer takes requests one at a time, checks each (idempotency, expected versions, then the
-// AppendDecider), assigns gapless positions, chains the hashes and adds the accepted events to
-// the open commit group (at most `commit_group_events_max` events); whenever the committer is
-// idle it takes the open group and writes it as one RocksDB WriteBatch with a synced WAL, and only
-// then publishes the new head. The sequencer acknowledges every request of a written group, in
-// commit order, while the committer writes the next one (group commit). The sequencer runs ahead
-// of the log: it checks ids and versions against the groups in flight as well as the store. A
-// request is all or nothing: a refused request leaves no trace and does not affect the others in
-// its group.
+// sequencer takes requests in order, checks each (idempotency, the AppendDecider, expected
+// versions), assigns gapless positions, chains the hashes and adds the accepted events to the open
+// commit group (at most `commit_group_events_max` events); whenever the committer is idle it takes
+// the open group and writes it as one RocksDB WriteBatch with a synced WAL, and only then publishes
+// the new head. The sequencer acknowledges every request of a written group, in commit order, while
+// the committer writes the next one (group commit). The sequencer runs ahead of the log: it checks
+// ids and versions against the groups in flight as well as the store. A request is all or nothing:
+// a refused request leaves no trace and does not affect the others in its group.
 //
 // After any failed write or sync the store refuses every later append until it is reopened
 // (the log may then hold the failed group or not; it never holds part of it), including every
