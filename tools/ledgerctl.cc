@@ -218,6 +218,18 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return contents.str();
 }
 
+// The public key in the file --pubkey names (PEM or hex), if the flag is given.
+Status PublicKeyFromFlag(const Flags& flags, std::optional<std::string>* public_key) {
+  const std::string path = flags.Get("pubkey");
+  if (path.empty()) return Status::Ok();
+  std::optional<std::string> text = ReadFile(path);
+  if (!text) return Status::NotFound("cannot read " + path);
+  auto parsed = ParsePublicKey(*text);
+  if (!parsed.ok()) return parsed.status();
+  *public_key = std::move(parsed).value();
+  return Status::Ok();
+}
+
 void PrintVerifySummary(const VerifyReport& report) {
   std::printf("events verified:       %lu (chain re-hashed from position 0)\n", report.events);
   std::printf("head hash:             %s\n", HexOf(report.head_hash).c_str());
@@ -324,13 +336,7 @@ int Verify(const Flags& flags) {
     return 2;
   }
   std::optional<std::string> public_key;
-  if (const std::string pubkey_path = flags.Get("pubkey"); !pubkey_path.empty()) {
-    std::optional<std::string> text = ReadFile(pubkey_path);
-    if (!text) return Fail(Status::NotFound("cannot read " + pubkey_path));
-    auto parsed = ParsePublicKey(*text);
-    if (!parsed.ok()) return Fail(parsed.status());
-    public_key = *parsed;
-  }
+  if (Status status = PublicKeyFromFlag(flags, &public_key); !status.ok()) return Fail(status);
   LedgerVerifier verifier(public_key);
   if (!export_path.empty()) {
     VerifyExport(export_path, verifier);
@@ -472,13 +478,7 @@ int Import(const Flags& flags) {
     return Fail(Status::InvalidArgument(data + " is not empty"));
   }
   std::optional<std::string> public_key;
-  if (const std::string pubkey_path = flags.Get("pubkey"); !pubkey_path.empty()) {
-    std::optional<std::string> text = ReadFile(pubkey_path);
-    if (!text) return Fail(Status::NotFound("cannot read " + pubkey_path));
-    auto parsed = ParsePublicKey(*text);
-    if (!parsed.ok()) return Fail(parsed.status());
-    public_key = *parsed;
-  }
+  if (Status status = PublicKeyFromFlag(flags, &public_key); !status.ok()) return Fail(status);
   std::ifstream in(in_path);
   if (!in) return Fail(Status::NotFound("cannot read " + in_path));
 
