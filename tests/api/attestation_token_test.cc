@@ -79,8 +79,8 @@ TEST_F(AttestationTokenTest, LedgerctlVerifiesOfflineWithThePublicKey) {
             0);
   boost::json::object past = statement_;
   past["expires_at"] = "2020-01-01T00:00:00+08:00";
-  EXPECT_EQ(RunCommand(ctl + " attestation verify " + SignAttestation(*key_, past) +
-                       " --pubkey " + pubkey + quiet),
+  EXPECT_EQ(RunCommand(ctl + " attestation verify " + SignAttestation(*key_, past) + " --pubkey " +
+                       pubkey + quiet),
             1);  // expired
   auto other = SigningKey::LoadOrCreate(dir_.path() + "/other.key").value();
   EXPECT_EQ(RunCommand(ctl + " attestation verify " + SignAttestation(*other, lasting) +

@@ -25,10 +25,7 @@ extern char** environ;
 namespace ledger {
 namespace {
 
-int EnvInt(const char* name, int fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::atoi(value) : fallback;
-}
+using testing::EnvInt;
 
 struct Child {
   pid_t pid = -1;

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <cstdlib>
 #include <system_error>
 
 #include "domain/assert.h"
@@ -30,6 +31,11 @@ std::string PayloadFor(const std::string& id) {
   }
   payload += "\"}";
   return payload;
+}
+
+int EnvInt(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? std::atoi(value) : fallback;
 }
 
 EventDraft MakeDraft(const std::string& id, const std::string& stream, std::string type) {

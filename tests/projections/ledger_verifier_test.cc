@@ -221,17 +221,34 @@ namespace {
 
 // `ledgerctl export` then `ledgerctl verify --export`: an untouched export verifies; an edited
 // JSON field, a flipped envelope byte and a truncated file each fail, naming where.
+// The scenario ledger in dir/data with its key where ledgerd keeps it, its public key in
+// dir/ledger.pub and an export in dir/<export_name>, all made with the real ledgerctl.
+struct ExportedScenario {
+  std::string ctl = LEDGERCTL_PATH;
+  std::string data, pubkey, file;
+};
+
+ExportedScenario ExportScenario(const std::string& dir, const std::string& export_name) {
+  ScenarioLedger(dir);
+  ExportedScenario exported{LEDGERCTL_PATH, dir + "/data", dir + "/ledger.pub",
+                            dir + "/" + export_name};
+  EXPECT_EQ(RunCommand("cp " + dir + "/signing.key " + exported.data + "/signing.key"), 0);
+  EXPECT_EQ(RunCommand(exported.ctl + " pubkey --data " + exported.data + " > " + exported.pubkey),
+            0);
+  EXPECT_EQ(RunCommand(exported.ctl + " export --data " + exported.data + " --out " +
+                       exported.file + " > /dev/null"),
+            0);
+  return exported;
+}
+
 TEST(LedgerctlExportTest, ExportVerifiesAndTamperingIsCaught) {
   testing::TempDir dir;
-  ScenarioLedger(dir.path());
-  const std::string ctl = LEDGERCTL_PATH;
-  const std::string data = dir.path() + "/data";
-  ASSERT_EQ(RunCommand("cp " + dir.path() + "/signing.key " + data + "/signing.key"), 0);
-  const std::string pubkey = dir.path() + "/ledger.pub";
-  const std::string file = dir.path() + "/ledger.jsonl";
+  const ExportedScenario exported = ExportScenario(dir.path(), "ledger.jsonl");
+  const std::string& ctl = exported.ctl;
+  const std::string& data = exported.data;
+  const std::string& pubkey = exported.pubkey;
+  const std::string& file = exported.file;
   const std::string report = dir.path() + "/report.json";
-  ASSERT_EQ(RunCommand(ctl + " pubkey --data " + data + " > " + pubkey), 0);
-  ASSERT_EQ(RunCommand(ctl + " export --data " + data + " --out " + file + " > /dev/null"), 0);
   auto verify = [&](const std::string& path) {
     return RunCommand(ctl + " verify --export " + path + " --pubkey " + pubkey + " --report " +
                       report + " > /dev/null");
@@ -285,14 +302,10 @@ namespace {
 // leaves nothing behind.
 TEST(LedgerctlImportTest, RoundTripIsByteIdenticalAndTamperingFails) {
   testing::TempDir dir;
-  ScenarioLedger(dir.path());
-  const std::string ctl = LEDGERCTL_PATH;
-  const std::string data = dir.path() + "/data";
-  ASSERT_EQ(RunCommand("cp " + dir.path() + "/signing.key " + data + "/signing.key"), 0);
-  const std::string pubkey = dir.path() + "/ledger.pub";
-  ASSERT_EQ(RunCommand(ctl + " pubkey --data " + data + " > " + pubkey), 0);
-  const std::string first = dir.path() + "/first.jsonl";
-  ASSERT_EQ(RunCommand(ctl + " export --data " + data + " --out " + first + " > /dev/null"), 0);
+  const ExportedScenario exported = ExportScenario(dir.path(), "first.jsonl");
+  const std::string& ctl = exported.ctl;
+  const std::string& pubkey = exported.pubkey;
+  const std::string& first = exported.file;
 
   const std::string imported = dir.path() + "/imported";
   ASSERT_EQ(RunCommand(ctl + " import --in " + first + " --data " + imported + " --pubkey " +

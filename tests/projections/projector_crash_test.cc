@@ -22,10 +22,7 @@ extern char** environ;
 namespace ledger {
 namespace {
 
-int EnvInt(const char* name, int fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::atoi(value) : fallback;
-}
+using testing::EnvInt;
 
 TEST(ProjectorCrashTest, RowsAfterKillsEqualARebuild) {
   const int cycles = EnvInt("LEDGER_PROJECTION_CRASH_CYCLES", 8);
