@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "envelope_generated.h"
+#include "eventstore/envelope_codec.h"
 
 namespace ledger {
 namespace {
@@ -25,14 +26,7 @@ bool SameBytes(const flatbuffers::Vector<uint8_t>* field, const uint8_t* expecte
 }  // namespace
 
 bool EnvelopeMatches(std::string_view bytes, const StoredEvent& event) {
-  // FlatBuffers reads scalars in place and needs them aligned. The encoder's output lives in a
-  // heap string, which is; anything else is copied first, as DecodeEnvelope does.
-  thread_local std::vector<uint64_t> aligned;
-  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) != 0) {
-    aligned.resize(bytes.size() / sizeof(uint64_t) + 1);
-    std::memcpy(aligned.data(), bytes.data(), bytes.size());
-    bytes = std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
-  }
+  bytes = AlignedForFlatBuffers(bytes);
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   if (!verifier.VerifyBuffer<fb::Envelope>(nullptr)) return false;
   const fb::Envelope* envelope = fb::GetEnvelope(bytes.data());

@@ -50,15 +50,16 @@ void EncodeEnvelope(const StoredEvent& event, std::string* out) {
   out->assign(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
 
-Result<StoredEvent> DecodeEnvelope(std::string_view bytes) {
-  // FlatBuffers reads scalars in place and needs them aligned; RocksDB blocks give no such
-  // promise, so an unaligned buffer is copied into an aligned one first.
+std::string_view AlignedForFlatBuffers(std::string_view bytes) {
   thread_local std::vector<uint64_t> aligned;
-  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) != 0) {
-    aligned.resize(bytes.size() / sizeof(uint64_t) + 1);
-    std::memcpy(aligned.data(), bytes.data(), bytes.size());
-    bytes = std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
-  }
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(uint64_t) == 0) return bytes;
+  aligned.resize(bytes.size() / sizeof(uint64_t) + 1);
+  std::memcpy(aligned.data(), bytes.data(), bytes.size());
+  return std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
+}
+
+Result<StoredEvent> DecodeEnvelope(std::string_view bytes) {
+  bytes = AlignedForFlatBuffers(bytes);
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   if (!verifier.VerifyBuffer<fb::Envelope>(nullptr)) {
     return Status::Corruption("envelope bytes are not a valid FlatBuffers Envelope");

@@ -12,6 +12,11 @@ namespace ledger {
 // The FlatBuffers bytes of `event`, replacing the contents of `out`.
 void EncodeEnvelope(const StoredEvent& event, std::string* out);
 
+// `bytes`, or a copy of them in a thread-local 8-byte-aligned buffer (valid until the next call
+// on this thread) when they are not aligned: FlatBuffers reads scalars in place, and RocksDB
+// blocks promise no alignment.
+std::string_view AlignedForFlatBuffers(std::string_view bytes);
+
 // Parses and structurally verifies envelope bytes. Returns Corruption when the bytes are not a
 // well-formed envelope (hashes of the wrong length included). Does not check the hash chain.
 Result<StoredEvent> DecodeEnvelope(std::string_view bytes);
