@@ -9,6 +9,7 @@
 #include "eventstore/envelope_check.h"
 #include "eventstore/envelope_codec.h"
 #include "eventstore/hash_chain.h"
+#include "tests/eventstore/test_support.h"
 
 namespace ledger {
 namespace {
@@ -36,17 +37,7 @@ StoredEvent RandomEvent(std::mt19937_64& random) {
 
 // The documented test vector (docs/event_format.md).
 TEST(EventHasherTest, ChainHashMatchesTheDocumentedVector) {
-  StoredEvent event;
-  event.position = Position{7};
-  event.stream = "member-v-001";
-  event.version = StreamVersion{3};
-  event.id = "svc-0001-log";
-  event.type = "ServiceLogged";
-  event.occurred_at_us = 1791000000000000;
-  event.recorded_at_us = 1791000001000000;
-  event.actor = "key-7";
-  event.payload = R"({"minutes":90})";
-  for (size_t i = 0; i < event.prev_hash.size(); ++i) event.prev_hash[i] = static_cast<uint8_t>(i);
+  const StoredEvent event = testing::DocumentedVectorEvent();
   EventHasher hasher;
   EXPECT_EQ(HexOf(hasher.ChainHash(event.prev_hash, event)),
             "9e27d754ba575c7f1342395f33feaff401f35cfb5313564cf016744222cf67ca");

@@ -5,24 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "eventstore/envelope_codec.h"
+#include "tests/eventstore/test_support.h"
 
 namespace ledger {
 namespace {
 
-StoredEvent VectorEvent() {
-  StoredEvent event;
-  event.position = Position{7};
-  event.stream = "member-v-001";
-  event.version = StreamVersion{3};
-  event.id = "svc-0001-log";
-  event.type = "ServiceLogged";
-  event.occurred_at_us = 1791000000000000;
-  event.recorded_at_us = 1791000001000000;
-  event.actor = "key-7";
-  event.payload = R"({"minutes":90})";
-  for (size_t i = 0; i < event.prev_hash.size(); ++i) event.prev_hash[i] = static_cast<uint8_t>(i);
-  return event;
-}
+StoredEvent VectorEvent() { return testing::DocumentedVectorEvent(); }
 
 std::string Hex(const std::string& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -33,6 +33,21 @@ std::string PayloadFor(const std::string& id) {
   return payload;
 }
 
+StoredEvent DocumentedVectorEvent() {
+  StoredEvent event;
+  event.position = Position{7};
+  event.stream = "member-v-001";
+  event.version = StreamVersion{3};
+  event.id = "svc-0001-log";
+  event.type = "ServiceLogged";
+  event.occurred_at_us = 1791000000000000;
+  event.recorded_at_us = 1791000001000000;
+  event.actor = "key-7";
+  event.payload = R"({"minutes":90})";
+  for (size_t i = 0; i < event.prev_hash.size(); ++i) event.prev_hash[i] = static_cast<uint8_t>(i);
+  return event;
+}
+
 int EnvInt(const char* name, int fallback) {
   const char* value = std::getenv(name);
   return value != nullptr ? std::atoi(value) : fallback;

@@ -28,6 +28,9 @@ EventDraft MakeDraft(const std::string& id, const std::string& stream,
 // The payload MakeDraft gives `id`.
 std::string PayloadFor(const std::string& id);
 
+// The event of the test vector in docs/event_format.md (its hash is computed there).
+StoredEvent DocumentedVectorEvent();
+
 // The integer in environment variable `name`, or `fallback` when it is not set (test knobs such
 // as the number of crash cycles or a seed to replay).
 int EnvInt(const char* name, int fallback);
