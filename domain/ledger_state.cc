@@ -336,8 +336,7 @@ void LedgerState::CountElderServed(Report& report, const ReportKey& key,
   ++report.elders_served;
 }
 
-void LedgerState::SetStar(std::string_view member_id, Member& member) {
-  (void)member_id;
+void LedgerState::SetStar(Member& member) {
   member.star = policy_.StarFor(member.verified_minutes);
 }
 
@@ -725,7 +724,7 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
   member.pending_minutes -= minutes;
   member.verified_minutes += minutes;
   member.credit_minutes += minutes;
-  SetStar(volunteer_id, member);
+  SetStar(member);
   AddToReports(member.branch_id, meta.occurred_at_us, [&](Report& r, const ReportKey& key) {
     r.verified_minutes += minutes;
     ++r.services;
@@ -1295,7 +1294,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       Member& volunteer = members_.find(service.volunteer_id)->second;
       volunteer.verified_minutes -= t.minutes;
       volunteer.credit_minutes -= t.minutes;
-      SetStar(service.volunteer_id, volunteer);
+      SetStar(volunteer);
       AddToReports(volunteer.branch_id, at, [&](Report& r, const ReportKey&) {
         r.verified_minutes -= t.minutes;
         --r.services;

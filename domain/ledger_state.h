@@ -354,7 +354,7 @@ class LedgerState {
   template <typename Change>
   void AddToReports(std::string_view branch_id, int64_t occurred_at_us, const Change& change);
   void CountElderServed(Report& report, const ReportKey& key, std::string_view elder_id);
-  void SetStar(std::string_view member_id, Member& member);
+  void SetStar(Member& member);  // the star its verified minutes earn now
 
   // Allocates `amount` from the fund's sources FIFO: same-purpose first, then unrestricted.
   void Allocate(std::string_view fund_id, std::string_view outflow_id, std::string_view purpose,
