@@ -16,7 +16,7 @@ CheckpointSigner::CheckpointSigner(EventStore& store, std::shared_ptr<const Sign
 Result<std::unique_ptr<CheckpointSigner>> CheckpointSigner::Start(
     EventStore& store, std::shared_ptr<const SigningKey> key, CheckpointSignerOptions options) {
   if (options.interval_events == 0) return Status::InvalidArgument("interval_events must be > 0");
-  auto rows = store.OpenReadModel(kCheckpointsReadModel);
+  auto rows = store.OpenMetaTable(kCheckpointsTable);
   if (!rows.ok()) return rows.status();
   Result<Position> next = (*rows)->Checkpoint();
   if (!next.ok()) return next.status();
@@ -92,9 +92,7 @@ void CheckpointSigner::Run() {
 }
 
 Result<std::vector<SignedCheckpoint>> StoredCheckpoints(EventStore& store) {
-  auto rows = store.OpenReadModel(kCheckpointsReadModel);
-  // A read-only store of a ledger that never signed has no such read model: none are stored.
-  if (rows.status().code() == StatusCode::kNotFound) return std::vector<SignedCheckpoint>{};
+  auto rows = store.OpenMetaTable(kCheckpointsTable);
   if (!rows.ok()) return rows.status();
   std::vector<SignedCheckpoint> checkpoints;
   Status failure;

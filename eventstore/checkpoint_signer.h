@@ -1,7 +1,7 @@
 // CheckpointSigner: follows the committed log and signs a checkpoint every `interval_events`
-// events and at every MonthlyReportSealed, storing them in the read model "checkpoints" (row key:
-// big-endian position). Its own progress is that read model's checkpoint, written in the same
-// batch, so a restart neither skips nor repeats.
+// events and at every MonthlyReportSealed, storing them in the meta table "checkpoints" (in the
+// log's `meta` column family; row key: big-endian position). Its own progress is that table's
+// checkpoint, written in the same batch, so a restart neither skips nor repeats.
 //
 // Thread-safety: safe for concurrent use; one background thread signs.
 #pragma once
@@ -20,7 +20,7 @@
 
 namespace ledger {
 
-inline constexpr std::string_view kCheckpointsReadModel = "checkpoints";
+inline constexpr std::string_view kCheckpointsTable = "checkpoints";
 
 struct CheckpointSignerOptions {
   uint64_t interval_events = 10000;  // sign when position + 1 is a multiple of this
@@ -29,7 +29,7 @@ struct CheckpointSignerOptions {
 
 class CheckpointSigner {
  public:
-  // Starts signing from where the "checkpoints" read model left off. `store` and `key` must
+  // Starts signing from where the "checkpoints" meta table left off. `store` and `key` must
   // outlive the signer.
   static Result<std::unique_ptr<CheckpointSigner>> Start(EventStore& store,
                                                          std::shared_ptr<const SigningKey> key,
@@ -64,7 +64,7 @@ class CheckpointSigner {
   std::thread thread_;
 };
 
-// Every checkpoint stored in `store`'s "checkpoints" read model, in position order.
+// Every checkpoint stored in `store`'s "checkpoints" meta table, in position order.
 Result<std::vector<SignedCheckpoint>> StoredCheckpoints(EventStore& store);
 
 }  // namespace ledger

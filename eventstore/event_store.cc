@@ -39,6 +39,14 @@ constexpr const char* kMetaFamily = "meta";        // named records below
 
 constexpr std::string_view kHeadKey = "head";          // u64 next | hash
 constexpr std::string_view kVerifiedKey = "verified";  // u64 next | hash: chain checked up to here
+// Meta tables (OpenMetaTable) keep their keys under "<name>/", which no named record contains.
+constexpr char kMetaTableSuffix = '/';
+
+// Names of read models and meta tables: lower-case letters, digits, '_' and '.'.
+bool IsTableName(std::string_view name) {
+  return !name.empty() && name.size() <= 64 &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") == std::string_view::npos;
+}
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   std::string message = std::string(what) + ": " + status.ToString();
@@ -161,6 +169,7 @@ class EventStore::Impl {
     return handle;
   }
   rocksdb::DB* db() const { return db_; }
+  rocksdb::ColumnFamilyHandle* meta_family() const { return meta_; }
 
   explicit Impl(EventStoreOptions options) : options_(std::move(options)) {
     if (!options_.clock_us) options_.clock_us = SystemClockMicros;
@@ -1203,14 +1212,21 @@ Status EventStore::VerifyChain() const {
 Status EventStore::health() const { return impl_->health(); }
 
 Result<std::unique_ptr<ReadModelStore>> EventStore::OpenReadModel(std::string_view name) {
-  if (name.empty() || name.size() > 64 ||
-      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") != std::string_view::npos) {
+  if (!IsTableName(name)) {
     return Status::InvalidArgument("read model name '" + std::string(name) + "' is not allowed");
   }
   Result<rocksdb::ColumnFamilyHandle*> family =
       impl_->ReadModelFamily(std::string(kReadModelFamilyPrefix) + std::string(name));
   if (!family.ok()) return family.status();
-  return NewRocksReadModelStore(impl_->db(), *family);
+  return NewRocksReadModelStore(impl_->db(), *family, "");
+}
+
+Result<std::unique_ptr<ReadModelStore>> EventStore::OpenMetaTable(std::string_view name) {
+  if (!IsTableName(name)) {
+    return Status::InvalidArgument("meta table name '" + std::string(name) + "' is not allowed");
+  }
+  return NewRocksReadModelStore(impl_->db(), impl_->meta_family(),
+                                std::string(name) + kMetaTableSuffix);
 }
 
 }  // namespace ledger

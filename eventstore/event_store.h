@@ -138,6 +138,12 @@ class EventStore {
   // "proj.<name>" of this database, created if missing. Valid while the store is open.
   Result<std::unique_ptr<ReadModelStore>> OpenReadModel(std::string_view name);
 
+  // The rows of table `name` (as for read models) kept in the `meta` column family under the key
+  // prefix "<name>/": the ledger's own records that travel with the log and are not rebuilt from
+  // it (signed checkpoints, the Kafka relay's progress). Valid while the store is open; works on
+  // a read-only store too.
+  Result<std::unique_ptr<ReadModelStore>> OpenMetaTable(std::string_view name);
+
   class Impl;
 
  private:

@@ -94,7 +94,7 @@ std::string KafkaRelay::DonationsTopic(std::string_view prefix) {
 Result<std::unique_ptr<KafkaRelay>> KafkaRelay::Start(EventStore& store,
                                                       KafkaRelayOptions options) {
   if (Status status = ValidateOptions(options); !status.ok()) return status;
-  auto rows = store.OpenReadModel(kRelayReadModel);
+  auto rows = store.OpenMetaTable(kRelayTable);
   if (!rows.ok()) return rows.status();
   Result<Position> checkpoint = (*rows)->Checkpoint();
   if (!checkpoint.ok()) return checkpoint.status();

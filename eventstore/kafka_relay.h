@@ -44,8 +44,8 @@ struct rd_kafka_message_s;
 
 namespace ledger {
 
-// The read model whose checkpoint is the relay's.
-inline constexpr std::string_view kRelayReadModel = "relay";
+// The meta table whose checkpoint is the relay's (EventStore::OpenMetaTable).
+inline constexpr std::string_view kRelayTable = "relay";
 
 struct KafkaRelayOptions {
   KafkaClientOptions client;
@@ -96,7 +96,7 @@ class KafkaRelay {
   // Validates the options and the librdkafka configuration, opens the checkpoint, and starts
   // the relay thread (which first replays the log up to the checkpoint). `store` must outlive
   // the relay. The broker need not be reachable. InvalidArgument for a bad option or property;
-  // the errors of OpenReadModel.
+  // the errors of OpenMetaTable.
   [[nodiscard]] static Result<std::unique_ptr<KafkaRelay>> Start(EventStore& store,
                                                                  KafkaRelayOptions options);
 

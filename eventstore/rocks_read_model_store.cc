@@ -8,9 +8,10 @@
 namespace ledger {
 namespace {
 
-// Rows are stored under "r" + key; the checkpoint under "c", outside the rows' range.
-constexpr char kRowPrefix = 'r';
-constexpr std::string_view kCheckpointKey = "c";
+// Below the store's key prefix, rows are stored under "r" + key and the checkpoint under "c",
+// outside the rows' range.
+constexpr char kRowTag = 'r';
+constexpr char kCheckpointTag = 'c';
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   std::string message = std::string(what) + ": " + status.ToString();
@@ -20,14 +21,19 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
 
 class RocksReadModelStore : public ReadModelStore {
  public:
-  RocksReadModelStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family)
-      : db_(db), family_(family) {}
+  RocksReadModelStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, std::string prefix)
+      : db_(db),
+        family_(family),
+        row_prefix_(prefix + kRowTag),
+        checkpoint_key_(prefix + kCheckpointTag),
+        end_key_(prefix + static_cast<char>(kRowTag + 1)),
+        prefix_(std::move(prefix)) {}
 
   Status Commit(const std::vector<RowWrite>& writes, std::optional<Position> checkpoint) override {
     rocksdb::WriteBatch batch;
     std::string key;
     for (const RowWrite& write : writes) {
-      key.assign(1, kRowPrefix);
+      key.assign(row_prefix_);
       key.append(write.key);
       rocksdb::Status s =
           write.value ? batch.Put(family_, key, *write.value) : batch.Delete(family_, key);
@@ -35,7 +41,7 @@ class RocksReadModelStore : public ReadModelStore {
     }
     rocksdb::Status s;
     if (checkpoint) {
-      s = batch.Put(family_, kCheckpointKey, PositionKey(checkpoint->value));
+      s = batch.Put(family_, checkpoint_key_, PositionKey(checkpoint->value));
       if (!s.ok()) return FromRocks(s, "stage read model checkpoint");
     }
     s = db_->Write(rocksdb::WriteOptions(), &batch);
@@ -45,7 +51,7 @@ class RocksReadModelStore : public ReadModelStore {
 
   Result<Position> Checkpoint() const override {
     std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family_, kCheckpointKey, &value);
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family_, checkpoint_key_, &value);
     if (s.IsNotFound()) return Position{0};
     if (!s.ok()) return FromRocks(s, "read read model checkpoint");
     if (value.size() != 8) return Status::Corruption("read model checkpoint is malformed");
@@ -57,9 +63,10 @@ class RocksReadModelStore : public ReadModelStore {
     rocksdb::ReadOptions options;
     options.fill_cache = false;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family_));
-    const std::string prefix(1, kRowPrefix);
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (!visit(it->key().ToStringView().substr(1), it->value().ToStringView())) break;
+    for (it->Seek(row_prefix_); it->Valid() && it->key().starts_with(row_prefix_); it->Next()) {
+      if (!visit(it->key().ToStringView().substr(row_prefix_.size()), it->value().ToStringView())) {
+        break;
+      }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan read model");
     return Status::Ok();
@@ -67,8 +74,8 @@ class RocksReadModelStore : public ReadModelStore {
 
   Status Clear() override {
     rocksdb::WriteBatch batch;
-    // Everything from "" to past the row prefix: rows and checkpoint.
-    rocksdb::Status s = batch.DeleteRange(family_, "", std::string(1, kRowPrefix + 1));
+    // Everything from the prefix to past its rows: rows and checkpoint ("c" < "r").
+    rocksdb::Status s = batch.DeleteRange(family_, prefix_, end_key_);
     if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &batch);
     if (!s.ok()) return FromRocks(s, "clear read model");
     return Status::Ok();
@@ -77,13 +84,18 @@ class RocksReadModelStore : public ReadModelStore {
  private:
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* family_;
+  const std::string row_prefix_;
+  const std::string checkpoint_key_;
+  const std::string end_key_;
+  const std::string prefix_;
 };
 
 }  // namespace
 
 std::unique_ptr<ReadModelStore> NewRocksReadModelStore(rocksdb::DB* db,
-                                                       rocksdb::ColumnFamilyHandle* family) {
-  return std::make_unique<RocksReadModelStore>(db, family);
+                                                       rocksdb::ColumnFamilyHandle* family,
+                                                       std::string key_prefix) {
+  return std::make_unique<RocksReadModelStore>(db, family, std::move(key_prefix));
 }
 
 }  // namespace ledger

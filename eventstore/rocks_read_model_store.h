@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "eventstore/read_model_store.h"
 
@@ -12,8 +13,11 @@ class ColumnFamilyHandle;
 
 namespace ledger {
 
-// Rows of one column family of `db`; both must outlive the returned store.
+// The rows stored in `family` of `db` under `key_prefix` ("" for a family of its own); `db` and
+// `family` must outlive the returned store. No key of another user of the family may start with
+// `key_prefix`.
 std::unique_ptr<ReadModelStore> NewRocksReadModelStore(rocksdb::DB* db,
-                                                       rocksdb::ColumnFamilyHandle* family);
+                                                       rocksdb::ColumnFamilyHandle* family,
+                                                       std::string key_prefix);
 
 }  // namespace ledger

@@ -550,7 +550,7 @@ int Import(const Flags& flags) {
     }
     if (failure.ok()) {
       // The checkpoints as the exporting ledger stored them; the signer carries on after them.
-      auto rows = (*store)->OpenReadModel(kCheckpointsReadModel);
+      auto rows = (*store)->OpenMetaTable(kCheckpointsTable);
       std::vector<ReadModelStore::RowWrite> writes;
       for (const SignedCheckpoint& c : checkpoints) {
         std::string key;

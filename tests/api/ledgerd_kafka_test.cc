@@ -281,7 +281,7 @@ TEST_F(LedgerdKafkaTest, KilledLedgerdResumesFromItsCheckpoint) {
   {
     auto store = OpenStore();
     ASSERT_NE(store, nullptr);
-    auto rows = store->OpenReadModel(kRelayReadModel);
+    auto rows = store->OpenMetaTable(kRelayTable);
     ASSERT_TRUE(rows.ok()) << rows.status().ToString();
     checkpoint = (*rows)->Checkpoint().value().value;
     EXPECT_LT(checkpoint, head) << "killed before the end of the log";

@@ -213,7 +213,7 @@ TEST_F(KafkaRelayTest, KilledRelayResumesFromItsCheckpoint) {
 
   LedgerFixture ledger(dir_.path());
   const Head head = ledger.store().GetHead();
-  auto rows = ledger.store().OpenReadModel(kRelayReadModel);
+  auto rows = ledger.store().OpenMetaTable(kRelayTable);
   ASSERT_TRUE(rows.ok());
   const Position checkpoint = (*rows)->Checkpoint().value();
   EXPECT_GE(checkpoint.value, kKillAfterConfirmed);

@@ -51,6 +51,41 @@ TEST(ReadModelStoreTest, RowsAndCheckpointSurviveReopenAndClear) {
   EXPECT_TRUE(Rows(**model).empty());
 }
 
+// Meta tables live in the log's own `meta` family: separate from each other and from read
+// models of the same name, and clearing one leaves the log's records (head, verified) alone.
+TEST(ReadModelStoreTest, MetaTablesShareTheLogsFamilyWithoutTouchingIt) {
+  testing::TempDir dir;
+  EventStoreOptions options;
+  options.path = dir.path();
+  {
+    auto store = EventStore::Open(options);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Append({testing::MakeDraft("e1", "member-a")}).ok());
+    auto table = (*store)->OpenMetaTable("checkpoints");
+    auto sibling = (*store)->OpenMetaTable("checkpoints.old");
+    auto projection = (*store)->OpenReadModel("checkpoints");
+    ASSERT_TRUE(table.ok() && sibling.ok() && projection.ok());
+    ASSERT_TRUE((*table)->Commit({{"a", "1"}}, Position{1}).ok());
+    ASSERT_TRUE((*sibling)->Commit({{"b", "2"}}, Position{5}).ok());
+    EXPECT_TRUE(Rows(**projection).empty());
+    EXPECT_EQ((*projection)->Checkpoint().value(), Position{0});
+    ASSERT_TRUE((*sibling)->Clear().ok());
+    EXPECT_TRUE(Rows(**sibling).empty());
+    EXPECT_EQ(Rows(**table), (std::map<std::string, std::string>{{"a", "1"}}));
+  }
+  // The head survived the Clear: the store reopens (its tail check passes) and appends on.
+  auto store = EventStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->GetHead().next, Position{1});
+  ASSERT_TRUE((*store)->Append({testing::MakeDraft("e2", "member-a")}).ok());
+  EXPECT_TRUE((*store)->VerifyChain().ok());
+  auto table = (*store)->OpenMetaTable("checkpoints");
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ((*table)->Checkpoint().value(), Position{1});
+  EXPECT_EQ(Rows(**table), (std::map<std::string, std::string>{{"a", "1"}}));
+  EXPECT_EQ((*store)->OpenMetaTable("bad/name").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(ReadModelStoreTest, NamesAreChecked) {
   testing::TempDir dir;
   EventStoreOptions options;
