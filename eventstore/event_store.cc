@@ -193,54 +193,27 @@ class EventStore::Impl {
   }
 
   Status Open();
+  // A RocksDB checkpoint: hard links to the live table files and a copy of the MANIFEST and
+  // WAL. The primary flushes its memtables first, so the copy needs no WAL replay. A secondary
+  // instance first catches up with the primary and copies the WAL as it stands; since the
+  // primary keeps compacting meanwhile, a file may vanish before it is linked, and then the
+  // checkpoint fails cleanly (RocksDB removes its staging directory) and is retried from a fresh
+  // catch-up. Either way every write batch is in the copy whole or not at all, so the copy is a
+  // consistent prefix of the ledger.
   Status Backup(const std::string& dir) {
-    if (!options_.read_only_secondary_dir.empty()) return CopyTo(dir);
-    rocksdb::Checkpoint* raw = nullptr;
-    rocksdb::Status s = rocksdb::Checkpoint::Create(db_, &raw);
-    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-    // log_size_for_flush 0: flush the memtables first, so the copy needs no WAL replay.
-    if (s.ok()) s = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
-    if (!s.ok()) return FromRocks(s, "back up into " + dir);
-    return Status::Ok();
-  }
-  // A secondary instance cannot make a RocksDB checkpoint; it copies every column family, as
-  // of its last catch-up with the primary, into a new database instead.
-  Status CopyTo(const std::string& dir) {
-    rocksdb::DBOptions target_options;
-    target_options.create_if_missing = true;
-    target_options.create_missing_column_families = true;
-    target_options.error_if_exists = true;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-      families.emplace_back(handle->GetName(), rocksdb::ColumnFamilyOptions());
+    const bool secondary = !options_.read_only_secondary_dir.empty();
+    constexpr int kSecondaryAttempts = 5;
+    rocksdb::Status s;
+    for (int attempt = 0; attempt < (secondary ? kSecondaryAttempts : 1); ++attempt) {
+      if (secondary) s = db_->TryCatchUpWithPrimary();
+      rocksdb::Checkpoint* raw = nullptr;
+      if (s.ok()) s = rocksdb::Checkpoint::Create(db_, &raw);
+      std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+      const uint64_t log_size_for_flush = secondary ? UINT64_MAX : 0;
+      if (s.ok()) s = checkpoint->CreateCheckpoint(dir, log_size_for_flush);
+      if (s.ok()) return Status::Ok();
     }
-    std::vector<rocksdb::ColumnFamilyHandle*> target_handles;
-    rocksdb::DB* raw_target = nullptr;
-    rocksdb::Status s =
-        rocksdb::DB::Open(target_options, dir, families, &target_handles, &raw_target);
-    if (!s.ok()) return FromRocks(s, "create " + dir);
-    std::unique_ptr<rocksdb::DB> target(raw_target);
-    constexpr size_t kCopyBatchBytesMax = 4 << 20;
-    for (size_t i = 0; i < handles_.size() && s.ok(); ++i) {
-      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[i]));
-      rocksdb::WriteBatch batch;
-      for (it->SeekToFirst(); it->Valid() && s.ok(); it->Next()) {
-        s = batch.Put(target_handles[i], it->key(), it->value());
-        if (s.ok() && batch.GetDataSize() >= kCopyBatchBytesMax) {
-          s = target->Write(rocksdb::WriteOptions(), &batch);
-          batch.Clear();
-        }
-      }
-      if (s.ok()) s = it->status();
-      if (s.ok()) s = target->Write(rocksdb::WriteOptions(), &batch);
-    }
-    if (s.ok()) s = target->FlushWAL(/*sync=*/true);
-    for (rocksdb::ColumnFamilyHandle* handle : target_handles) {
-      target->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
-    }
-    if (s.ok()) s = target->Close();
-    if (!s.ok()) return FromRocks(s, "copy into " + dir);
-    return Status::Ok();
+    return FromRocks(s, "back up into " + dir);
   }
   void AppendAsync(std::vector<EventDraft> batch, AppendCallback done);
   Result<std::vector<AppendResult>> Append(std::vector<EventDraft> batch);

@@ -129,9 +129,10 @@ class EventStore {
   // The error that stopped the store, or OK while it accepts appends.
   Status health() const;
 
-  // Writes a consistent, openable copy of the whole database (log, indexes, read models) into
-  // `dir`, which must not exist, while the store keeps running (a RocksDB checkpoint: hard links
-  // where possible). Restoring is opening `dir` as a store.
+  // Writes a consistent, openable copy of the whole database (log, indexes, meta, read models)
+  // into `dir`, which must not exist, while the store keeps running: a RocksDB checkpoint (hard
+  // links where possible), also from a read-only store beside a running primary, where it holds
+  // the primary's state at some moment during the call. Restoring is opening `dir` as a store.
   Status Backup(const std::string& dir);
 
   // The rows of read model `name` (letters, digits, '_' and '.'), in column family

@@ -457,11 +457,19 @@ int Backup(const Flags& flags) {
     return 2;
   }
   if (std::filesystem::exists(out)) return Fail(Status::InvalidArgument(out + " already exists"));
-  auto opened = OpenReadOnly(data);
-  if (!opened.ok()) return Fail(opened.status());
-  const Head head = (*opened)->store->GetHead();
-  if (Status status = (*opened)->store->Backup(out); !status.ok()) return Fail(status);
+  {
+    auto opened = OpenReadOnly(data);
+    if (!opened.ok()) return Fail(opened.status());
+    if (Status status = (*opened)->store->Backup(out); !status.ok()) return Fail(status);
+  }
   if (Status status = CopyKeyFiles(data, out); !status.ok()) return Fail(status);
+  // Opening the copy is restoring it: the store checks that its log ends at its head.
+  EventStoreOptions options;
+  options.path = out;
+  options.create_if_missing = false;
+  auto restored = EventStore::Open(options);
+  if (!restored.ok()) return Fail(restored.status());
+  const Head head = (*restored)->GetHead();
   std::printf("backed up %lu events (head %s) into %s\n", head.next.value, HexOf(head.hash).c_str(),
               out.c_str());
   return 0;
