@@ -1,5 +1,5 @@
 // kafka_bench: how fast the Kafka relay publishes the log, and how soon an appended event is
-// visible to a consumer of `<prefix>.events`.
+// visible to a consumer of `<prefix>.events` and on a read replica.
 //
 // What it measures, against the broker at --brokers (`scripts/bench kafka` starts one of its
 // own: Apache Kafka 3.9, one KRaft node on 127.0.0.1), with the ledger ledgerd runs (LedgerNode:
@@ -13,17 +13,21 @@
 //   2. drain: --events more events appended with no relay running (their rate, against the rate
 //      while relaying, is what the relay costs the writer); then a relay starts and is timed
 //      until it has confirmed them: catching up a backlog, e.g. after an outage.
-//   3. latency: --latency_events single-event appends (default 2,000) paced at --latency_rate
-//      per second (200), each timed from the call to Append until a consumer (KafkaTopicReader on
-//      `<prefix>.events`, no consumer group, in this process) receives it: p50/p99/max of
-//      append->consumer-visible, and of the append alone (durable commit) for comparison.
-// Issue 5 asks for append->replica-visible; read replicas do not exist yet, so this is the part
-// the relay owns: append->visible on the topic. A replica adds its own apply after that.
+//   3. replica catch-up: a read replica (what `ledgerd --replica` runs: a LedgerNode of its own,
+//      fed by a KafkaReplicator that checks every hash) starts from the beginning of the topic
+//      and is timed until its projections have applied everything so far.
+//   4. latency: --latency_events single-event appends (default 2,000) paced at --latency_rate
+//      per second (200), each timed from the call to Append until (a) a consumer
+//      (KafkaTopicReader on `<prefix>.events`, no consumer group, in this process) receives it,
+//      and (b) the replica's projections have applied it, so that its read routes answer with it
+//      (what `min_position` waits for): p50/p99/max of append->consumer-visible and
+//      append->replica-visible, and of the append alone (durable commit) for comparison.
 //
 // How to run: `scripts/bench kafka` (Release build). Standalone, against a running broker:
 //   build/release/benchmarks/kafka_bench --brokers=HOST:PORT --work_dir=DIR [--events=N]
 //       [--latency_events=N] [--latency_rate=N] [--json_out=FILE]
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +45,7 @@
 #include "benchmarks/bench_support.h"
 #include "domain/event_payload.h"
 #include "eventstore/kafka_relay.h"
+#include "eventstore/kafka_replicator.h"
 #include "eventstore/kafka_topic_reader.h"
 #include "projections/ledger_node.h"
 
@@ -251,6 +256,56 @@ class Consumer {
   std::thread thread_;
 };
 
+// A read replica as `ledgerd --replica` runs one: a LedgerNode in `dir` whose store takes each
+// group's recorded_at from the primary, fed from the beginning of <prefix>.events by a
+// KafkaReplicator (which checks every position and hash against the primary's).
+class Replica {
+ public:
+  Replica(const std::string& dir, const std::string& brokers, const std::string& topic_prefix) {
+    std::filesystem::remove_all(dir);
+    LedgerNodeOptions options;
+    options.data_dir = dir;
+    options.store.clock_us = [this] { return recorded_at_us_.load(); };
+    auto node = LedgerNode::Open(options);
+    if (!node.ok()) Die(node.status(), "open replica");
+    node_ = std::move(node).value();
+    KafkaReplicatorOptions replicator_options;
+    replicator_options.client.brokers = brokers;
+    replicator_options.topic_prefix = topic_prefix;
+    auto replicator =
+        KafkaReplicator::Start(node_->store(), &recorded_at_us_, std::move(replicator_options));
+    if (!replicator.ok()) Die(replicator.status(), "replicator");
+    replicator_ = std::move(replicator).value();
+  }
+  ~Replica() { replicator_.reset(); }  // before the node: it appends to the store
+
+  // True once the replica's projections have applied every event before `next`.
+  bool WaitApplied(Position next, Clock::duration timeout) const {
+    return node_->projector().WaitForApplied(
+        next, std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+  }
+  void WaitAppliedOrDie(Position next, Clock::duration timeout) const {
+    if (!WaitApplied(next, timeout)) {
+      std::fprintf(stderr, "kafka_bench: the replica did not apply %lu events in time: %s\n",
+                   next.value, replicator_->health().ToString().c_str());
+      std::exit(1);
+    }
+  }
+  // Dies unless the replica's log ends exactly where the primary's does.
+  void CheckSameHeadOrDie(const EventStore& primary) const {
+    const Head mine = node_->store().GetHead(), theirs = primary.GetHead();
+    if (mine.next != theirs.next || mine.hash != theirs.hash) {
+      std::fprintf(stderr, "kafka_bench: the replica's head differs from the primary's\n");
+      std::exit(1);
+    }
+  }
+
+ private:
+  std::atomic<int64_t> recorded_at_us_{0};
+  std::unique_ptr<LedgerNode> node_;
+  std::unique_ptr<KafkaReplicator> replicator_;
+};
+
 int Main(int argc, char** argv) {
   const std::string brokers = Flag(argc, argv, "brokers", "");
   const std::string work_dir = Flag(argc, argv, "work_dir", "");
@@ -330,7 +385,14 @@ int Main(int argc, char** argv) {
   const double live_seconds = SecondsSince(started);
   const uint64_t live_messages = relay->progress().delivered_messages_total - messages_before;
 
-  // 3. latency: paced single appends, seen by a consumer of the events topic
+  // 3. replica catch-up: everything so far, from the beginning of the topic
+  Replica replica(work_dir + "/replica", brokers, live.relay.topic_prefix);
+  const Position caught_up_target = store.GetHead().next;
+  started = Clock::now();
+  replica.WaitAppliedOrDie(caught_up_target, kConfirmTimeout);
+  const double replica_catch_up_seconds = SecondsSince(started);
+
+  // 4. latency: paced single appends, seen by a consumer of the events topic and on the replica
   Consumer consumer(brokers, KafkaRelay::EventsTopic(live.relay.topic_prefix));
   // The consumer starts at the end once it has fetched: wait until it sees a fresh event.
   const auto warm_up_deadline = Clock::now() + kWarmUpTimeout;
@@ -348,6 +410,15 @@ int Main(int argc, char** argv) {
   std::vector<Clock::time_point> append_started(latency_events);
   std::vector<double> append_ms;
   const uint64_t first = store.GetHead().next.value;
+  replica.WaitAppliedOrDie(Position{first}, kConsumeTimeout);
+  std::vector<Clock::time_point> replica_applied(latency_events);
+  std::atomic<bool> replica_in_time{true};
+  std::thread replica_watcher([&] {
+    for (uint64_t i = 0; i < latency_events && replica_in_time; ++i) {
+      replica_in_time = replica.WaitApplied(Position{first + i + 1}, kConsumeTimeout);
+      replica_applied[i] = Clock::now();
+    }
+  });
   const auto interval = std::chrono::duration<double>(1.0 / latency_rate);
   started = Clock::now();
   for (uint64_t i = 0; i < latency_events; ++i) {
@@ -364,16 +435,24 @@ int Main(int argc, char** argv) {
         std::chrono::duration<double, std::milli>(Clock::now() - append_started[i]).count());
   }
   const double latency_seconds = SecondsSince(started);
+  replica_watcher.join();
   if (!consumer.WaitForAll(first, first + latency_events, kConsumeTimeout)) {
     std::fprintf(stderr, "kafka_bench: the consumer did not see every timed event in time\n");
     return 1;
   }
-  std::vector<double> visible_ms;
+  if (!replica_in_time) {
+    std::fprintf(stderr, "kafka_bench: the replica did not apply every timed event in time\n");
+    return 1;
+  }
+  std::vector<double> visible_ms, replica_ms;
   for (uint64_t i = 0; i < latency_events; ++i) {
     visible_ms.push_back(
         std::chrono::duration<double, std::milli>(*consumer.SeenAt(first + i) - append_started[i])
             .count());
+    replica_ms.push_back(
+        std::chrono::duration<double, std::milli>(replica_applied[i] - append_started[i]).count());
   }
+  replica.CheckSameHeadOrDie(store);
 
   relay.reset();  // before `live`, whose store it reads
 
@@ -384,6 +463,10 @@ int Main(int argc, char** argv) {
   const double visible_p50 = Percentile(visible_ms, 0.50);
   const double visible_p99 = Percentile(visible_ms, 0.99);
   const double visible_max = Percentile(visible_ms, 1.0);
+  const double replica_p50 = Percentile(replica_ms, 0.50);
+  const double replica_p99 = Percentile(replica_ms, 0.99);
+  const double replica_max = Percentile(replica_ms, 1.0);
+  const double replica_catch_up_rate = caught_up_target.value / replica_catch_up_seconds;
   std::printf(
       "\nkafka relay benchmark: one broker on 127.0.0.1, idempotent producer, acks=all "
       "(%u cores)\n",
@@ -411,12 +494,16 @@ int Main(int argc, char** argv) {
                 visible_p99, visible_max);
   row("append -> consumer-visible on .events (" + std::to_string(latency_events) + " singles at " +
       std::to_string(static_cast<int>(latency_rate)) + "/s)");
+  std::snprintf(text, sizeof text, "p50 %.2f ms, p99 %.2f ms, max %.2f ms", replica_p50,
+                replica_p99, replica_max);
+  row("append -> replica-visible (replica's projections applied it)");
   std::snprintf(text, sizeof text, "p50 %.2f ms, p99 %.2f ms", append_p50, append_p99);
   row("  of which the append alone (durable commit)");
-  std::printf(
-      "(the timed singles took %.2f s. Read replicas do not exist yet: append -> "
-      "replica-visible\n will be append -> consumer-visible plus the replica's apply.)\n",
-      latency_seconds);
+  std::snprintf(text, sizeof text, "%.0f events/s (%lu events in %.2f s)", replica_catch_up_rate,
+                caught_up_target.value, replica_catch_up_seconds);
+  row("replica catch-up from the start of .events (checked, projected)");
+  std::printf("(the timed singles took %.2f s; the replica ended at the primary's head hash)\n",
+              latency_seconds);
   if (!json_out.empty()) {
     std::ofstream json(json_out);
     json << "{\"events\":" << events << ",\"drain_seconds\":" << drain_seconds
@@ -432,8 +519,13 @@ int Main(int argc, char** argv) {
          << ",\"latency_rate_per_second\":" << latency_rate << ",\"append_ms_p50\":" << append_p50
          << ",\"append_ms_p99\":" << append_p99 << ",\"visible_ms_p50\":" << visible_p50
          << ",\"visible_ms_p99\":" << visible_p99 << ",\"visible_ms_max\":" << visible_max
-         << ",\"latency_measures\":\"append -> visible to a consumer of <prefix>.events (read "
-            "replicas do not exist yet)\"}\n";
+         << ",\"replica_visible_ms_p50\":" << replica_p50
+         << ",\"replica_visible_ms_p99\":" << replica_p99
+         << ",\"replica_visible_ms_max\":" << replica_max
+         << ",\"replica_catch_up_events\":" << caught_up_target.value
+         << ",\"replica_catch_up_events_per_second\":" << replica_catch_up_rate
+         << ",\"latency_measures\":\"visible: to a consumer of <prefix>.events; replica_visible: "
+            "applied by a read replica's projections\"}\n";
   }
   return 0;
 }
