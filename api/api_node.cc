@@ -36,6 +36,7 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
                                              std::move(*options.replica));
     if (!replicator.ok()) return replicator.status();
     node->replicator_ = std::move(replicator).value();
+    options.handler.kafka_replicator = node->replicator_.get();
   }
   if (options.kafka_relay) {
     auto relay = KafkaRelay::Start(node->ledger_->store(), std::move(*options.kafka_relay));

@@ -15,6 +15,7 @@
 #include "api/views.h"
 #include "domain/event_payload.h"
 #include "eventstore/kafka_relay.h"
+#include "eventstore/kafka_replicator.h"
 #include "eventstore/signed_checkpoint.h"
 
 namespace ledger::api {
@@ -417,6 +418,12 @@ Step Endpoints::Readyz(Handler& h, Call&) {
                                        {"lag_events", progress.lag_events},
                                        {"lag_seconds", progress.lag_seconds},
                                        {"last_error", progress.last_error}};
+  }
+  // Likewise a replica whose replicator stopped for good (a broken chain) still serves what it
+  // verified; the operator needs to know.
+  if (const KafkaReplicator* replicator = h.options_.kafka_replicator) {
+    const Status health = replicator->health();
+    body["kafka_replica"] = json::object{{"health", health.ok() ? "ok" : health.ToString()}};
   }
   return JsonResponse(200, std::move(body));
 }

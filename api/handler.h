@@ -25,7 +25,8 @@
 
 namespace ledger {
 class KafkaRelay;
-}
+class KafkaReplicator;
+}  // namespace ledger
 
 namespace ledger::api {
 
@@ -45,6 +46,8 @@ struct HandlerOptions {
   // Non-empty on a read replica: where writes go. Every write route then answers 409
   // read_only_replica naming it.
   std::string replica_of;
+  // On a read replica, what feeds it from Kafka (not owned): its health in /readyz.
+  const KafkaReplicator* kafka_replicator = nullptr;
 };
 
 // An append the caller performs: `finish` turns the store's answer into the response.

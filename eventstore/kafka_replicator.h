@@ -3,8 +3,12 @@
 // partitions, and more than once: the relay delivers at least once), skips what the local log
 // already holds, and appends each group of events the primary recorded together with the local
 // store's clock set to their recorded_at — so the local store assigns the very positions and
-// hashes the primary did. Every one is compared with the primary's; on the first difference (a
-// broken or forged chain) the replicator stops for good with an error naming the position.
+// hashes the primary did. Before a group is appended, each event must link to the one before it
+// and hash to its stated hash; after, the local positions and hashes must be the primary's. On
+// the first difference (a broken or altered chain) the replicator stops for good, with nothing of
+// the bad event applied, and its health names the position. (A chain forged and re-hashed from
+// some point on links up; the primary's signed checkpoints, which `ledgerctl verify --kafka`
+// checks, are what exposes it.)
 //
 // Thread-safety: safe for concurrent use; one background thread applies.
 #pragma once

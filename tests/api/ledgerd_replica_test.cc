@@ -119,6 +119,14 @@ TEST_F(LedgerdReplicaTest, AnswersReadsLikeThePrimaryAndRefusesWrites) {
       to_primary
           .Request("GET", "/v1/members/v-li?min_position=" + std::to_string(last + 1), {}, kKey)
           ->body);
+
+  // /readyz on the replica reports its replicator (healthy here); the primary has none.
+  auto ready = to_replica.Request("GET", "/readyz", {}, "");
+  ASSERT_TRUE(ready && ready->status == 200);
+  EXPECT_EQ(JsonOf(ready->body).at("kafka_replica").at("health").as_string(), "ok") << ready->body;
+  auto primary_ready = to_primary.Request("GET", "/readyz", {}, "");
+  ASSERT_TRUE(primary_ready && primary_ready->status == 200);
+  EXPECT_FALSE(JsonOf(primary_ready->body).as_object().contains("kafka_replica"));
 }
 
 }  // namespace

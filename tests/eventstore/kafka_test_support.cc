@@ -1,6 +1,7 @@
 #include "tests/eventstore/kafka_test_support.h"
 
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -259,6 +260,54 @@ int ScenarioAidAllocations(const std::vector<KafkaRecord>& donations) {
                  std::string::npos;
   }
   return found;
+}
+
+bool ProduceEvents(const std::string& brokers, const std::string& topic,
+                   const std::vector<StoredEvent>& events) {
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  int failed = 0;  // messages the broker refused; each message's opaque points here
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) ++*static_cast<int*>(message->_private);
+  });
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), error, sizeof error) !=
+          RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "enable.idempotence", "true", error, sizeof error) !=
+          RD_KAFKA_CONF_OK) {
+    ADD_FAILURE() << error;
+    rd_kafka_conf_destroy(conf);
+    return false;
+  }
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (producer == nullptr) {
+    ADD_FAILURE() << error;
+    return false;
+  }
+  bool ok = true;
+  std::string envelope;
+  for (const StoredEvent& event : events) {
+    envelope.clear();
+    EncodeEnvelope(event, &envelope);
+    const std::string position = std::to_string(event.position.value);
+    const std::string hash = HexOf(event.hash);
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer, RD_KAFKA_V_TOPIC(topic.c_str()),
+        RD_KAFKA_V_KEY(event.stream.data(), event.stream.size()),
+        RD_KAFKA_V_VALUE(envelope.data(), envelope.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&failed),
+        RD_KAFKA_V_HEADER("type", event.type.data(), static_cast<ssize_t>(event.type.size())),
+        RD_KAFKA_V_HEADER("position", position.data(), static_cast<ssize_t>(position.size())),
+        RD_KAFKA_V_HEADER("hash", hash.data(), static_cast<ssize_t>(hash.size())), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ADD_FAILURE() << "produce: " << rd_kafka_err2str(err);
+      ok = false;
+      break;
+    }
+  }
+  constexpr int kFlushTimeoutMs = 60000;
+  if (rd_kafka_flush(producer, kFlushTimeoutMs) != RD_KAFKA_RESP_ERR_NO_ERROR) ok = false;
+  rd_kafka_destroy(producer);
+  return ok && failed == 0;
 }
 
 std::vector<KafkaRecord> ReadTopic(

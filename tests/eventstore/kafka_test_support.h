@@ -106,6 +106,12 @@ std::vector<KafkaRecord> ReadTopic(
     const std::function<bool(const std::vector<KafkaRecord>&)>& enough,
     std::chrono::milliseconds timeout);
 
+// Produces `events` to `topic` (which must exist) as the relay would (key: stream; value: the
+// envelope; headers: type, position, hash), but with whatever they hold: for feeding consumers
+// what the relay never sends. True when the broker acknowledged every one.
+bool ProduceEvents(const std::string& brokers, const std::string& topic,
+                   const std::vector<StoredEvent>& events);
+
 // The number of distinct "position" headers among `records`.
 size_t DistinctPositions(const std::vector<KafkaRecord>& records);
 
