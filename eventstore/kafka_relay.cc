@@ -380,17 +380,22 @@ bool KafkaRelay::EnsureTopics() {
   rd_kafka_NewTopic_destroy_array(topics, 2);
   rd_kafka_AdminOptions_destroy(admin);
 
-  // The admin request times itself out after timeout_ms; wait a little longer for its result.
+  // The admin request times itself out after timeout_ms; wait a little longer for its result,
+  // serving the client's own events meanwhile so that a broker's error (a refused login, say)
+  // is noted as it happens and named as the cause when the request fails.
   const int64_t deadline_ms = SteadyMs() + 2 * options_.admin_timeout_ms;
+  const std::string error_before = last_error_;
   rd_kafka_event_t* result = nullptr;
   while (result == nullptr && !stopping() && SteadyMs() < deadline_ms) {
+    rd_kafka_poll(producer_, 0);
     result = rd_kafka_queue_poll(queue, kStopCheckIntervalMs);
   }
+  const std::string cause = last_error_ != error_before ? " (" + last_error_ + ")" : "";
   bool ready = false;
   if (result == nullptr) {
-    NoteError("topic creation: no answer from the brokers");
+    NoteError("topic creation: no answer from the brokers" + cause);
   } else if (rd_kafka_event_error(result) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    NoteError(std::string("topic creation: ") + rd_kafka_event_error_string(result));
+    NoteError(std::string("topic creation: ") + rd_kafka_event_error_string(result) + cause);
   } else {
     size_t count = 0;
     const rd_kafka_topic_result_t** created =

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "tests/eventstore/kafka_test_support.h"
 #include "tests/eventstore/test_support.h"
@@ -237,6 +238,49 @@ TEST_F(KafkaRelayTest, KilledRelayResumesFromItsCheckpoint) {
   const int item_duplicates = testing::CheckDonationsTopic(
       ReadDonations(testing::ExpectedPartnerItems(ledger.store()).size()), ledger.store());
   std::printf("%d duplicate partner items\n", item_duplicates);
+}
+
+// librdkafka settings pass through to the broker: over its SASL_PLAINTEXT listener (scripts/kafka
+// sasl), the relay publishes everything with the right password, and with a wrong one the broker
+// refuses it: nothing is confirmed, the relay reports an error, and appends go on.
+TEST_F(KafkaRelayTest, SaslSettingsReachTheBroker) {
+  KafkaRelayOptions options = Options();
+  for (const std::string& line : testing::RunKafkaScriptLines(LEDGER_KAFKA_SCRIPT, "sasl")) {
+    auto setting = ParseKafkaSetting(line);
+    ASSERT_TRUE(setting.ok()) << line;
+    if (setting->first == "bootstrap.servers") {
+      options.client.brokers = setting->second;
+    } else {
+      options.client.config.push_back(*setting);
+    }
+  }
+  ASSERT_NE(options.client.brokers, brokers_) << "scripts/kafka sasl gave no SASL listener";
+  ASSERT_EQ(options.client.config.size(), 4u);
+
+  LedgerFixture ledger(dir_.path());
+  testing::AppendOctoberScenario(ledger.store());
+  {
+    KafkaRelayOptions wrong = options;
+    wrong.client.config.back() = {"sasl.password", "not-the-password"};
+    auto relay = StartRelay(ledger.store(), wrong);
+    ASSERT_NE(relay, nullptr);
+    // The broker refuses the login; the relay says so and retries, getting nothing through.
+    const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+    while (relay->progress().last_error.find("SASL authentication") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_NE(relay->progress().last_error.find("SASL authentication"), std::string::npos)
+        << relay->progress().last_error;
+    EXPECT_EQ(relay->progress().confirmed, Position{0});
+    EXPECT_FALSE(relay->progress().topics_ready);
+  }
+  EXPECT_EQ(testing::AppendAcceptedEvents(ledger.store(), "sasl-", 50), 0);
+  auto relay = StartRelay(ledger.store(), options);
+  ASSERT_NE(relay, nullptr);
+  const Head head = ledger.store().GetHead();
+  ASSERT_TRUE(relay->WaitForConfirmed(head.next, kDeliveryTimeout)) << relay->progress().last_error;
+  testing::CheckEventsTopic(ReadEvents(head.next.value), ledger.store());
 }
 
 // A bad librdkafka property or option fails the start, not the relay thread later.

@@ -46,16 +46,25 @@ std::vector<KafkaRecord> KafkaBrokerTest::ReadDonations(size_t items) const {
       [&](const auto& records) { return records.size() >= items; }, delivery_timeout_);
 }
 
-std::string RunKafkaScript(const std::string& script, const std::string& command) {
+std::vector<std::string> RunKafkaScriptLines(const std::string& script,
+                                             const std::string& command) {
   const std::string line = script + " " + command + " 2>/dev/null";
   FILE* pipe = popen(line.c_str(), "r");
-  if (pipe == nullptr) return "";
-  std::string output;
+  if (pipe == nullptr) return {};
+  std::vector<std::string> lines;
   char buffer[256];
-  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output = buffer;
-  if (pclose(pipe) != 0) return "";
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-  return output;
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) {
+    std::string text = buffer;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    lines.push_back(std::move(text));
+  }
+  if (pclose(pipe) != 0) return {};
+  return lines;
+}
+
+std::string RunKafkaScript(const std::string& script, const std::string& command) {
+  std::vector<std::string> lines = RunKafkaScriptLines(script, command);
+  return lines.empty() ? "" : lines.back();
 }
 
 BrokerOutage::BrokerOutage(std::string script, std::string brokers)

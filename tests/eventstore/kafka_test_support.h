@@ -41,8 +41,10 @@ class KafkaBrokerTest : public ::testing::Test {
   std::string prefix_;
 };
 
-// Runs `script` (scripts/kafka) with `command` and returns its last line of output ("" on
-// failure): for `start`, the broker's address.
+// Runs `script` (scripts/kafka) with `command` and returns its lines of output (none on failure).
+std::vector<std::string> RunKafkaScriptLines(const std::string& script, const std::string& command);
+
+// The last line of RunKafkaScriptLines ("" on failure): for `start`, the broker's address.
 std::string RunKafkaScript(const std::string& script, const std::string& command);
 
 // Stops the broker for the lifetime of this object; starts it again (same address) when it goes
