@@ -13,12 +13,12 @@ constexpr size_t kMemberJsonFieldsMax = 17;  // MemberJson's 11 fields and 6 per
 
 }  // namespace
 
-json::object MemberJson(std::string_view member_id, const Member& m, bool personal,
+json::object MemberJson(MemberRef member_id, const Member& m, bool personal,
                         json::storage_ptr storage) {
   json::object out(kMemberJsonFieldsMax, std::move(storage));  // room for every field: no rehash
-  out["member_id"] = member_id;
+  out["member_id"] = member_id.view();
   out["kind"] = events::EnumNameMemberKind(m.kind);
-  out["branch_id"] = m.branch_id;
+  out["branch_id"] = m.branch_id.view();
   out["active"] = m.active;
   out["star"] = m.star;
   out["verified_minutes"] = m.verified_minutes;
@@ -39,11 +39,11 @@ json::object MemberJson(std::string_view member_id, const Member& m, bool person
   return out;
 }
 
-json::object FundJson(std::string_view fund_id, const Fund& f) {
+json::object FundJson(FundRef fund_id, const Fund& f) {
   json::object out;
-  out["fund_id"] = fund_id;
+  out["fund_id"] = fund_id.view();
   out["name"] = f.name;
-  if (!f.branch_id.empty()) out["branch_id"] = f.branch_id;
+  if (!f.branch_id.empty()) out["branch_id"] = f.branch_id.view();
   out["balance_fen"] = f.balance_fen;
   out["inflow_fen"] = f.inflow_fen;
   out["outflow_fen"] = f.outflow_fen;
@@ -59,9 +59,9 @@ json::object FundJson(std::string_view fund_id, const Fund& f) {
   return out;
 }
 
-json::object OutflowJson(std::string_view outflow_id, const Outflow& o) {
+json::object OutflowJson(OutflowRef outflow_id, const Outflow& o) {
   json::object out;
-  out["outflow_id"] = outflow_id;
+  out["outflow_id"] = outflow_id.view();
   out["type"] = o.type;
   out["category"] = CategoryName(o.category);
   out["purpose"] = o.purpose;
@@ -70,17 +70,18 @@ json::object OutflowJson(std::string_view outflow_id, const Outflow& o) {
   out["reversed"] = o.reversed;
   json::array& sources = out["sources"].emplace_array();
   for (const Allocation& a : o.sources) {
-    sources.push_back(json::object{
-        {"source_id", a.source_id}, {"partner_id", a.partner_id}, {"amount_fen", a.amount_fen}});
+    sources.push_back(json::object{{"source_id", a.source_id.view()},
+                                   {"partner_id", a.partner_id.view()},
+                                   {"amount_fen", a.amount_fen}});
   }
   return out;
 }
 
-json::object DonationJson(std::string_view donation_id, const Source& s) {
+json::object DonationJson(SourceRef donation_id, const Source& s) {
   json::object out;
-  out["donation_id"] = donation_id;
-  out["partner_id"] = s.partner_id;
-  out["fund_id"] = s.fund_id;
+  out["donation_id"] = donation_id.view();
+  out["partner_id"] = s.partner_id.view();
+  out["fund_id"] = s.fund_id.view();
   out["amount_fen"] = s.amount_fen;
   out["allocated_fen"] = s.amount_fen - s.remaining_fen;
   out["remaining_fen"] = s.remaining_fen;
@@ -92,7 +93,7 @@ json::object DonationJson(std::string_view donation_id, const Source& s) {
   out["reversed"] = s.reversed;
   json::array& uses = out["uses"].emplace_array();
   for (const Use& use : s.uses) {
-    uses.push_back(json::object{{"outflow_id", use.outflow_id},
+    uses.push_back(json::object{{"outflow_id", use.outflow_id.view()},
                                 {"purpose", use.purpose},
                                 {"amount_fen", use.amount_fen},
                                 {"at", FormatInstant(use.at_us)}});
@@ -100,20 +101,20 @@ json::object DonationJson(std::string_view donation_id, const Source& s) {
   return out;
 }
 
-json::object PartnerJson(std::string_view partner_id, const Partner& p) {
+json::object PartnerJson(PartnerRef partner_id, const Partner& p) {
   json::object out;
-  out["partner_id"] = partner_id;
+  out["partner_id"] = partner_id.view();
   out["name"] = p.name;
   out["kind"] = events::EnumNamePartnerKind(p.kind);
   out["donated_fen"] = p.donated_fen;
   out["purchased_fen"] = p.purchased_fen;
   out["used_fen"] = p.used_fen;
   json::array& donations = out["donations"].emplace_array();
-  for (const std::string& id : p.donations) donations.emplace_back(id);
+  for (const SourceId& id : p.donations) donations.emplace_back(id.view());
   return out;
 }
 
-json::object ReportJson(std::string_view branch_id, MonthKey month, const Report* report,
+json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* report,
                         const std::array<int64_t, kStarLevels + 1>& star_counts_now) {
   const Report empty;
   const Report& r = report != nullptr ? *report : empty;
@@ -121,7 +122,7 @@ json::object ReportJson(std::string_view branch_id, MonthKey month, const Report
   if (branch_id.empty()) {
     out["branch_id"] = nullptr;
   } else {
-    out["branch_id"] = branch_id;
+    out["branch_id"] = branch_id.view();
   }
   out["month"] = FormatMonth(month);
   out["verified_minutes"] = r.verified_minutes;

@@ -216,7 +216,7 @@ class LedgerGenerator {
     draft.stream = state_.StreamOf(*data);
     draft.occurred_at_us = now_us_;
     draft.actor = "bench";
-    const EventMeta meta{position_, draft.id, draft.stream, now_us_, {}};
+    const EventMeta meta{position_, EventRef(draft.id), draft.stream, now_us_, {}};
     const Execution execution = state_.Execute(meta, *data);
     if (execution.outcome != Outcome::kOk) return false;
     draft.payload =

@@ -7,17 +7,37 @@
 namespace ledger {
 namespace {
 
-template <typename Map>
-const typename Map::mapped_type* Lookup(const Map& map, std::string_view key) {
+// A row's key is the text of its entity's id: it becomes an id here, where rows enter the domain.
+template <class Tag, class Value>
+const Value* Lookup(const IdMap<Tag, Value>& map, std::string_view key) {
+  auto it = map.find(IdRef<Tag>(key));
+  return it == map.end() ? nullptr : &it->second;
+}
+template <class Value>
+const Value* Lookup(const StringMap<Value>& map, std::string_view key) {
   auto it = map.find(key);
   return it == map.end() ? nullptr : &it->second;
+}
+template <class Tag, class Value>
+Value& Slot(IdMap<Tag, Value>& map, std::string_view key) {
+  return map[Id<Tag>(key)];
+}
+
+std::string_view KeyText(const std::string& key) { return key; }
+template <class Tag>
+std::string_view KeyText(const Id<Tag>& key) {
+  return key.view();
+}
+
+std::string ReportRowKey(const ReportKey& key) {
+  return key.branch_id.str() + "\n" + std::to_string(key.month);
 }
 
 std::optional<ReportKey> ParseReportKey(std::string_view key) {
   const size_t split = key.find('\n');
   if (split == std::string_view::npos) return std::nullopt;
   ReportKey out;
-  out.branch_id = std::string(key.substr(0, split));
+  out.branch_id = BranchId(key.substr(0, split));
   const std::string_view month = key.substr(split + 1);
   auto [end, error] = std::from_chars(month.data(), month.data() + month.size(), out.month);
   if (error != std::errc() || end != month.data() + month.size()) return std::nullopt;
@@ -38,6 +58,23 @@ std::vector<std::string> GetStrings(ByteReader& r) {
   return values;
 }
 
+// Ids are written as their text, exactly like strings.
+template <class Tag>
+void PutIds(ByteWriter& w, const std::vector<Id<Tag>>& ids) {
+  w.U64(ids.size());
+  for (const Id<Tag>& id : ids) w.Str(id.view());
+}
+
+template <class Tag>
+std::vector<Id<Tag>> GetIds(ByteReader& r) {
+  std::vector<Id<Tag>> ids(r.U64());
+  for (Id<Tag>& id : ids) {
+    if (!r.ok()) return {};
+    id = Id<Tag>(r.Str());
+  }
+  return ids;
+}
+
 template <typename T>
 T GetEnum(ByteReader& r) {
   return static_cast<T>(r.U64());
@@ -45,7 +82,7 @@ T GetEnum(ByteReader& r) {
 
 void Encode(ByteWriter& w, const Member& m) {
   w.U64(static_cast<uint64_t>(m.kind));
-  w.Str(m.branch_id);
+  w.Str(m.branch_id.view());
   w.Bool(m.active);
   w.I64(m.star);
   w.I64(m.verified_minutes);
@@ -66,7 +103,7 @@ void Encode(ByteWriter& w, const Member& m) {
 Member DecodeMember(ByteReader& r) {
   Member m;
   m.kind = GetEnum<events::MemberKind>(r);
-  m.branch_id = r.Str();
+  m.branch_id = BranchId(r.Str());
   m.active = r.Bool();
   m.star = static_cast<int32_t>(r.I64());
   m.verified_minutes = r.I64();
@@ -89,7 +126,7 @@ Member DecodeMember(ByteReader& r) {
 
 void Encode(ByteWriter& w, const Fund& f) {
   w.Str(f.name);
-  w.Str(f.branch_id);
+  w.Str(f.branch_id.view());
   w.I64(f.balance_fen);
   w.I64(f.inflow_fen);
   w.I64(f.outflow_fen);
@@ -108,7 +145,7 @@ void Encode(ByteWriter& w, const Fund& f) {
 Fund DecodeFund(ByteReader& r) {
   Fund f;
   f.name = r.Str();
-  f.branch_id = r.Str();
+  f.branch_id = BranchId(r.Str());
   f.balance_fen = r.I64();
   f.inflow_fen = r.I64();
   f.outflow_fen = r.I64();
@@ -125,8 +162,8 @@ Fund DecodeFund(ByteReader& r) {
 }
 
 void Encode(ByteWriter& w, const Source& s) {
-  w.Str(s.fund_id);
-  w.Str(s.partner_id);
+  w.Str(s.fund_id.view());
+  w.Str(s.partner_id.view());
   w.Str(s.purpose);
   w.Bool(s.is_donation);
   w.U64(s.order);
@@ -135,7 +172,7 @@ void Encode(ByteWriter& w, const Source& s) {
   w.Bool(s.reversed);
   w.U64(s.uses.size());
   for (const Use& u : s.uses) {
-    w.Str(u.outflow_id);
+    w.Str(u.outflow_id.view());
     w.Str(u.purpose);
     w.I64(u.amount_fen);
     w.I64(u.at_us);
@@ -148,8 +185,8 @@ void Encode(ByteWriter& w, const Source& s) {
 
 Source DecodeSource(ByteReader& r) {
   Source s;
-  s.fund_id = r.Str();
-  s.partner_id = r.Str();
+  s.fund_id = FundId(r.Str());
+  s.partner_id = PartnerId(r.Str());
   s.purpose = r.Str();
   s.is_donation = r.Bool();
   s.order = static_cast<uint32_t>(r.U64());
@@ -158,7 +195,7 @@ Source DecodeSource(ByteReader& r) {
   s.reversed = r.Bool();
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     Use u;
-    u.outflow_id = r.Str();
+    u.outflow_id = OutflowId(r.Str());
     u.purpose = r.Str();
     u.amount_fen = r.I64();
     u.at_us = r.I64();
@@ -172,7 +209,7 @@ Source DecodeSource(ByteReader& r) {
 }
 
 void Encode(ByteWriter& w, const Outflow& o) {
-  w.Str(o.fund_id);
+  w.Str(o.fund_id.view());
   w.U64(o.order);
   w.Str(o.type);
   w.I64(o.category);
@@ -181,19 +218,19 @@ void Encode(ByteWriter& w, const Outflow& o) {
   w.I64(o.at_us);
   w.U64(o.sources.size());
   for (const Allocation& a : o.sources) {
-    w.Str(a.source_id);
-    w.Str(a.partner_id);
+    w.Str(a.source_id.view());
+    w.Str(a.partner_id.view());
     w.I64(a.amount_fen);
   }
   w.Bool(o.reversed);
-  w.Str(o.recipient);
+  w.Str(o.recipient.view());
   w.Str(o.evidence_ref);
   w.Str(o.description);
 }
 
 Outflow DecodeOutflow(ByteReader& r) {
   Outflow o;
-  o.fund_id = r.Str();
+  o.fund_id = FundId(r.Str());
   o.order = static_cast<uint32_t>(r.U64());
   o.type = r.Str();
   o.category = static_cast<int32_t>(r.I64());
@@ -202,13 +239,13 @@ Outflow DecodeOutflow(ByteReader& r) {
   o.at_us = r.I64();
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     Allocation a;
-    a.source_id = r.Str();
-    a.partner_id = r.Str();
+    a.source_id = SourceId(r.Str());
+    a.partner_id = PartnerId(r.Str());
     a.amount_fen = r.I64();
     o.sources.push_back(std::move(a));
   }
   o.reversed = r.Bool();
-  o.recipient = r.Str();
+  o.recipient = MemberId(r.Str());
   o.evidence_ref = r.Str();
   o.description = r.Str();
   return o;
@@ -319,16 +356,16 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
     case Table::kPairing: {
       const Pairing* p = Lookup(pairings_, key);
       if (p == nullptr) return std::nullopt;
-      w.Str(p->volunteer_id);
-      w.Str(p->elder_id);
+      w.Str(p->volunteer_id.view());
+      w.Str(p->elder_id.view());
       w.Bool(p->active);
       break;
     }
     case Table::kService: {
       const Service* s = Lookup(services_, key);
       if (s == nullptr) return std::nullopt;
-      w.Str(s->volunteer_id);
-      w.Str(s->elder_id);
+      w.Str(s->volunteer_id.view());
+      w.Str(s->elder_id.view());
       w.I64(s->minutes);
       w.U64(static_cast<uint64_t>(s->status));
       break;
@@ -336,7 +373,7 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
     case Table::kActivity: {
       const Activity* a = Lookup(activities_, key);
       if (a == nullptr) return std::nullopt;
-      w.Str(a->branch_id);
+      w.Str(a->branch_id.view());
       break;
     }
     case Table::kPartner: {
@@ -347,7 +384,7 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       w.I64(p->donated_fen);
       w.I64(p->purchased_fen);
       w.I64(p->used_fen);
-      PutStrings(w, p->donations);
+      PutIds(w, p->donations);
       break;
     }
     case Table::kFund: {
@@ -406,30 +443,30 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
   const std::string k(key);
   switch (table) {
     case Table::kBranch:
-      branches_[k] = Branch{r.Str()};
+      Slot(branches_, key) = Branch{r.Str()};
       break;
     case Table::kMember:
-      members_[k] = DecodeMember(r);
+      Slot(members_, key) = DecodeMember(r);
       break;
     case Table::kPairing: {
       Pairing p;
-      p.volunteer_id = r.Str();
-      p.elder_id = r.Str();
+      p.volunteer_id = MemberId(r.Str());
+      p.elder_id = MemberId(r.Str());
       p.active = r.Bool();
-      pairings_[k] = std::move(p);
+      Slot(pairings_, key) = std::move(p);
       break;
     }
     case Table::kService: {
       Service s;
-      s.volunteer_id = r.Str();
-      s.elder_id = r.Str();
+      s.volunteer_id = MemberId(r.Str());
+      s.elder_id = MemberId(r.Str());
       s.minutes = static_cast<int32_t>(r.I64());
       s.status = GetEnum<ServiceStatus>(r);
-      services_[k] = std::move(s);
+      Slot(services_, key) = std::move(s);
       break;
     }
     case Table::kActivity:
-      activities_[k] = Activity{r.Str()};
+      Slot(activities_, key) = Activity{BranchId(r.Str())};
       break;
     case Table::kPartner: {
       Partner p;
@@ -438,21 +475,21 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       p.donated_fen = r.I64();
       p.purchased_fen = r.I64();
       p.used_fen = r.I64();
-      p.donations = GetStrings(r);
-      partners_[k] = std::move(p);
+      p.donations = GetIds<SourceTag>(r);
+      Slot(partners_, key) = std::move(p);
       break;
     }
     case Table::kFund:
-      funds_[k] = DecodeFund(r);
+      Slot(funds_, key) = DecodeFund(r);
       break;
     case Table::kSource:
-      sources_[k] = DecodeSource(r);
+      Slot(sources_, key) = DecodeSource(r);
       break;
     case Table::kOutflow:
-      outflows_[k] = DecodeOutflow(r);
+      Slot(outflows_, key) = DecodeOutflow(r);
       break;
     case Table::kReversible:
-      reversibles_[k] = DecodeReversible(r);
+      Slot(reversibles_, key) = DecodeReversible(r);
       break;
     case Table::kReport: {
       std::optional<ReportKey> report_key = ParseReportKey(key);
@@ -480,8 +517,8 @@ void LedgerState::ForEachRow(
     const std::function<void(Table, std::string_view, std::string_view)>& visit) const {
   auto dump = [&](Table table, const auto& map) {
     for (const auto& entry : map) {
-      if (std::optional<std::string> row = EncodeRow(table, entry.first))
-        visit(table, entry.first, *row);
+      if (std::optional<std::string> row = EncodeRow(table, KeyText(entry.first)))
+        visit(table, KeyText(entry.first), *row);
     }
   };
   auto dump_set = [&](Table table, const StringSet& set) {
@@ -498,7 +535,7 @@ void LedgerState::ForEachRow(
   dump(Table::kOutflow, outflows_);
   dump(Table::kReversible, reversibles_);
   for (const auto& [key, report] : reports_) {
-    const std::string row_key = key.branch_id + "\n" + std::to_string(key.month);
+    const std::string row_key = ReportRowKey(key);
     visit(Table::kReport, row_key, *EncodeRow(Table::kReport, row_key));
   }
   visit(Table::kPolicy, "", *EncodeRow(Table::kPolicy, ""));
@@ -510,16 +547,18 @@ void LedgerState::ForEachRow(
 void LedgerState::FinishLoad() {
   active_pairs_.clear();
   for (const auto& [id, pairing] : pairings_) {
-    if (pairing.active) active_pairs_.insert(pairing.volunteer_id + "\n" + pairing.elder_id);
+    if (pairing.active) {
+      active_pairs_.insert(pairing.volunteer_id.str() + "\n" + pairing.elder_id.str());
+    }
   }
   open_sources_.clear();
   for (const auto& [id, source] : sources_) {
     if (source.remaining_fen > 0) {
-      open_sources_[source.fund_id + "\n" + source.purpose].emplace(source.order, id);
+      open_sources_[source.fund_id.str() + "\n" + source.purpose].emplace(source.order, id);
     }
   }
   fund_outflows_.clear();
-  std::map<std::pair<std::string, uint32_t>, std::string> ordered;
+  std::map<std::pair<FundId, uint32_t>, OutflowId> ordered;
   for (const auto& [id, outflow] : outflows_)
     ordered.emplace(std::pair(outflow.fund_id, outflow.order), id);
   for (auto& [fund_and_order, id] : ordered) fund_outflows_[fund_and_order.first].push_back(id);

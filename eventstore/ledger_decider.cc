@@ -40,7 +40,7 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
                     "invalid_field");
     }
     if (event->stream.empty()) event->stream = state_.StreamOf(*data);
-    const EventMeta meta{0, event->id, event->stream, event->occurred_at_us, {}};
+    const EventMeta meta{0, EventRef(event->id), event->stream, event->occurred_at_us, {}};
     const Execution execution = state_.Execute(meta, *data);
     if (execution.outcome != Outcome::kOk) {
       state_.Rollback();

@@ -92,10 +92,10 @@ bool LedgerVerifier::CheckBalances(uint64_t position) {
   for (const auto& [table, key] : state_.TakeChanges()) {
     std::string problem;
     if (table == Table::kMember) {
-      const Member* m = state_.FindMember(key);
+      const Member* m = state_.FindMember(MemberRef(key));
       if (m != nullptr && m->credit_minutes < 0) problem = "member '" + key + "' credits";
     } else if (table == Table::kFund) {
-      const Fund* f = state_.FindFund(key);
+      const Fund* f = state_.FindFund(FundRef(key));
       if (f == nullptr) continue;
       if (f->balance_fen < 0) problem = "fund '" + key + "' balance";
       if (f->unrestricted_fen < 0) problem = "fund '" + key + "' unrestricted money";
@@ -103,7 +103,7 @@ bool LedgerVerifier::CheckBalances(uint64_t position) {
         if (fen < 0) problem = "fund '" + key + "' earmark '" + purpose + "'";
       }
     } else if (table == Table::kSource) {
-      const Source* s = state_.FindSource(key);
+      const Source* s = state_.FindSource(SourceRef(key));
       if (s != nullptr && s->remaining_fen < 0) problem = "inflow '" + key + "' remaining money";
     }
     if (!problem.empty()) {

@@ -338,9 +338,9 @@ TEST(LedgerRulesCapTest, MonthlyCapExceeded) {
 TEST(LedgerRulesPolicyTest, PolicyAppliesFromItsPositionOn) {
   LedgerDriver d;
   SetUpProgramme(d);
-  EXPECT_EQ(d.state().FindMember("v1")->star, 0);
+  EXPECT_EQ(d.state().FindMember(MemberRef("v1"))->star, 0);
   d.Must("PolicySet", "star_thresholds_hours: [1, 2, 3, 4, 5]");
-  EXPECT_EQ(d.state().FindMember("v1")->star, 1);  // 90 verified minutes >= 1 hour
+  EXPECT_EQ(d.state().FindMember(MemberRef("v1"))->star, 1);  // 90 verified minutes >= 1 hour
   d.Must("RedemptionMade",
          R"(redemption_id: "rd1", member_id: "v1", minutes: 60, reward: cash, fund_id: "f1")");
   EXPECT_EQ(d.last_computed_amount_fen, 2000);  // star 1: no bonus

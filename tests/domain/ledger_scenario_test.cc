@@ -23,7 +23,7 @@ class LedgerScenarioTest : public ::testing::Test {
 };
 
 TEST_F(LedgerScenarioTest, VolunteersHoursCreditsAndIncome) {
-  const Member* wang = state().FindMember("v-wang");
+  const Member* wang = state().FindMember(MemberRef("v-wang"));
   ASSERT_NE(wang, nullptr);
   EXPECT_EQ(wang->verified_minutes, 360);  // 4 visits × 90
   EXPECT_EQ(wang->pending_minutes, 0);
@@ -32,21 +32,21 @@ TEST_F(LedgerScenarioTest, VolunteersHoursCreditsAndIncome) {
   EXPECT_EQ(wang->income_fen, 15000);  // half of the 30,000 fen charity sale
   EXPECT_EQ(wang->star, 0);            // 6 hours, far from 100
 
-  const Member* li = state().FindMember("v-li");
+  const Member* li = state().FindMember(MemberRef("v-li"));
   EXPECT_EQ(li->verified_minutes, 240);  // 2 of 3 visits × 120; one rejected
   EXPECT_EQ(li->pending_minutes, 0);
   EXPECT_EQ(li->credit_minutes, 180);  // 240 - 60 redeemed for training
   EXPECT_EQ(li->redeemed_minutes, 60);
   EXPECT_EQ(li->income_fen, 18000);  // 10% of the 180,000 fen purchase
 
-  const Member* zhang = state().FindMember("v-zhang");
+  const Member* zhang = state().FindMember(MemberRef("v-zhang"));
   EXPECT_EQ(zhang->verified_minutes, 120);
   EXPECT_EQ(zhang->credit_minutes, 120);
-  EXPECT_EQ(zhang->branch_id, "b-gaoliying");
+  EXPECT_EQ(zhang->branch_id, BranchId("b-gaoliying"));
 }
 
 TEST_F(LedgerScenarioTest, FundFigures) {
-  const Fund* fund = state().FindFund("f-aid");
+  const Fund* fund = state().FindFund(FundRef("f-aid"));
   ASSERT_NE(fund, nullptr);
   // In: 500,000 + 100,000 donations; 162,000 of the purchase; 15,000 of the charity sale.
   EXPECT_EQ(fund->inflow_fen, 777000);
@@ -66,51 +66,51 @@ TEST_F(LedgerScenarioTest, FundFigures) {
 
 TEST_F(LedgerScenarioTest, FundUseTrailIsFirstInFirstOut) {
   // Aid 1 draws only on the money restricted to elder aid.
-  const Outflow* aid1 = state().FindOutflow("x-aid1");
+  const Outflow* aid1 = state().FindOutflow(OutflowRef("x-aid1"));
   ASSERT_NE(aid1, nullptr);
   ASSERT_EQ(aid1->sources.size(), 1u);
-  EXPECT_EQ(aid1->sources[0], (Allocation{"d-avic", "p-avic", 300000}));
+  EXPECT_EQ(aid1->sources[0], (Allocation{SourceId("d-avic"), PartnerId("p-avic"), 300000}));
   // Aid 2: the rest of the restricted money first, then the oldest unrestricted inflow.
-  const Outflow* aid2 = state().FindOutflow("x-aid2");
+  const Outflow* aid2 = state().FindOutflow(OutflowRef("x-aid2"));
   ASSERT_EQ(aid2->sources.size(), 2u);
-  EXPECT_EQ(aid2->sources[0], (Allocation{"d-avic", "p-avic", 200000}));
-  EXPECT_EQ(aid2->sources[1], (Allocation{"sale-gov", "p-gov", 50000}));
+  EXPECT_EQ(aid2->sources[0], (Allocation{SourceId("d-avic"), PartnerId("p-avic"), 200000}));
+  EXPECT_EQ(aid2->sources[1], (Allocation{SourceId("sale-gov"), PartnerId("p-gov"), 50000}));
   // The reversed expense keeps its trail but is marked reversed.
-  const Outflow* materials = state().FindOutflow("x-mat");
+  const Outflow* materials = state().FindOutflow(OutflowRef("x-mat"));
   EXPECT_TRUE(materials->reversed);
-  const Outflow* cash = state().FindOutflow("rd-wang");
+  const Outflow* cash = state().FindOutflow(OutflowRef("rd-wang"));
   ASSERT_EQ(cash->sources.size(), 1u);
-  EXPECT_EQ(cash->sources[0], (Allocation{"sale-gov", "p-gov", 4000}));
+  EXPECT_EQ(cash->sources[0], (Allocation{SourceId("sale-gov"), PartnerId("p-gov"), 4000}));
 
-  const Source* avic = state().FindSource("d-avic");
+  const Source* avic = state().FindSource(SourceRef("d-avic"));
   EXPECT_EQ(avic->amount_fen, 500000);
   EXPECT_EQ(avic->remaining_fen, 0);
   ASSERT_EQ(avic->uses.size(), 2u);
-  EXPECT_EQ(avic->uses[0].outflow_id, "x-aid1");
+  EXPECT_EQ(avic->uses[0].outflow_id, OutflowId("x-aid1"));
   EXPECT_EQ(avic->uses[0].amount_fen, 300000);
-  EXPECT_EQ(avic->uses[1].outflow_id, "x-aid2");
+  EXPECT_EQ(avic->uses[1].outflow_id, OutflowId("x-aid2"));
   EXPECT_EQ(avic->uses[1].amount_fen, 200000);
   // 162,000 - 50,000 (aid 2) - 4,000 (cash); the expense's 20,000 came back.
-  const Source* gov = state().FindSource("sale-gov");
+  const Source* gov = state().FindSource(SourceRef("sale-gov"));
   EXPECT_EQ(gov->remaining_fen, 108000);
   ASSERT_EQ(gov->uses.size(), 2u);
 }
 
 TEST_F(LedgerScenarioTest, PartnerFigures) {
-  const Partner* avic = state().FindPartner("p-avic");
+  const Partner* avic = state().FindPartner(PartnerRef("p-avic"));
   EXPECT_EQ(avic->donated_fen, 500000);
   EXPECT_EQ(avic->used_fen, 500000);
   EXPECT_EQ(avic->purchased_fen, 0);
-  const Partner* gov = state().FindPartner("p-gov");
+  const Partner* gov = state().FindPartner(PartnerRef("p-gov"));
   EXPECT_EQ(gov->purchased_fen, 180000);
   EXPECT_EQ(gov->used_fen, 54000);  // 50,000 + 4,000
-  const Partner* wuye = state().FindPartner("p-wuye");
+  const Partner* wuye = state().FindPartner(PartnerRef("p-wuye"));
   EXPECT_EQ(wuye->donated_fen, 100000);
   EXPECT_EQ(wuye->used_fen, 0);
 }
 
 TEST_F(LedgerScenarioTest, MonthlyReportsAndSeal) {
-  const Report* shiyuan = state().FindReport(ReportKey{"b-shiyuan", 202610});
+  const Report* shiyuan = state().FindReport(ReportKey{BranchId("b-shiyuan"), 202610});
   ASSERT_NE(shiyuan, nullptr);
   EXPECT_EQ(shiyuan->verified_minutes, 600);  // 360 + 240
   EXPECT_EQ(shiyuan->services, 6);
@@ -126,13 +126,13 @@ TEST_F(LedgerScenarioTest, MonthlyReportsAndSeal) {
   ASSERT_TRUE(shiyuan->seal.has_value());
   EXPECT_EQ(shiyuan->seal->star_counts, (std::array<int64_t, 6>{2, 0, 0, 0, 0, 0}));
 
-  const Report* gaoliying = state().FindReport(ReportKey{"b-gaoliying", 202610});
+  const Report* gaoliying = state().FindReport(ReportKey{BranchId("b-gaoliying"), 202610});
   EXPECT_EQ(gaoliying->verified_minutes, 120);
   EXPECT_EQ(gaoliying->services, 2);
   EXPECT_EQ(gaoliying->elders_served, 1);
   EXPECT_FALSE(gaoliying->seal.has_value());
 
-  const Report* all = state().FindReport(ReportKey{"", 202610});
+  const Report* all = state().FindReport(ReportKey{BranchId(), 202610});
   EXPECT_EQ(all->verified_minutes, 720);
   EXPECT_EQ(all->services, 8);
   EXPECT_EQ(all->elders_served, 3);
@@ -153,11 +153,11 @@ TEST_F(LedgerScenarioTest, SealedMonthTakesOnlyLaterReversals) {
                         R"(reversal_id: "rv-aid1", reverses_id: "ev-x-aid1", reason: "duplicate")"),
             "ok");
   // The correction shows in November; the sealed October figures stay as they were.
-  EXPECT_EQ(state().FindReport(ReportKey{"b-shiyuan", 202611})->disbursed_fen, -300000);
-  EXPECT_EQ(state().FindReport(ReportKey{"b-shiyuan", 202610})->disbursed_fen, 550000);
-  EXPECT_EQ(state().FindFund("f-aid")->balance_fen, 523000);
-  EXPECT_EQ(state().FindSource("d-avic")->remaining_fen, 300000);
-  EXPECT_EQ(state().FindFund("f-aid")->earmarks_fen.at("elder_aid"), 300000);
+  EXPECT_EQ(state().FindReport(ReportKey{BranchId("b-shiyuan"), 202611})->disbursed_fen, -300000);
+  EXPECT_EQ(state().FindReport(ReportKey{BranchId("b-shiyuan"), 202610})->disbursed_fen, 550000);
+  EXPECT_EQ(state().FindFund(FundRef("f-aid"))->balance_fen, 523000);
+  EXPECT_EQ(state().FindSource(SourceRef("d-avic"))->remaining_fen, 300000);
+  EXPECT_EQ(state().FindFund(FundRef("f-aid"))->earmarks_fen.at("elder_aid"), 300000);
 }
 
 }  // namespace
