@@ -347,8 +347,8 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
                                  {"member_id", member_id},
                                  {"merchant_id", merchant->get_string()},
                                  {"star", member->star},
-                                 {"verified_hours", member->verified_minutes / 60},
-                                 {"verified_minutes", member->verified_minutes},
+                                 {"verified_hours", member->verified_minutes.value / 60},
+                                 {"verified_minutes", member->verified_minutes.value},
                                  {"issued_at", FormatInstant(now_us)},
                                  {"expires_at", FormatInstant(*expires_us)}};
         return std::nullopt;

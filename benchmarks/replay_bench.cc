@@ -219,10 +219,10 @@ class LedgerGenerator {
     const EventMeta meta{position_, EventRef(draft.id), draft.stream, now_us_, {}};
     const Execution execution = state_.Execute(meta, *data);
     if (execution.outcome != Outcome::kOk) return false;
-    draft.payload =
-        execution.computed_amount_fen
-            ? WithRedemptionAmount(*data->data_as_RedemptionMade(), *execution.computed_amount_fen)
-            : std::move(payload);
+    draft.payload = execution.computed_amount_fen
+                        ? WithRedemptionAmount(*data->data_as_RedemptionMade(),
+                                               execution.computed_amount_fen->value)
+                        : std::move(payload);
     batch.push_back(std::move(draft));
     ++position_;
     now_us_ += 1'000'000;

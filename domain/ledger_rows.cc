@@ -75,6 +75,12 @@ std::vector<Id<Tag>> GetIds(ByteReader& r) {
   return ids;
 }
 
+// Quantities are written as their bare int64, as before they had types.
+void Put(ByteWriter& w, Fen fen) { w.I64(fen.value); }
+void Put(ByteWriter& w, Minutes minutes) { w.I64(minutes.value); }
+Fen GetFen(ByteReader& r) { return Fen{r.I64()}; }
+Minutes GetMinutes(ByteReader& r) { return Minutes{r.I64()}; }
+
 template <typename T>
 T GetEnum(ByteReader& r) {
   return static_cast<T>(r.U64());
@@ -85,12 +91,12 @@ void Encode(ByteWriter& w, const Member& m) {
   w.Str(m.branch_id.view());
   w.Bool(m.active);
   w.I64(m.star);
-  w.I64(m.verified_minutes);
-  w.I64(m.pending_minutes);
-  w.I64(m.credit_minutes);
-  w.I64(m.redeemed_minutes);
-  w.I64(m.training_minutes);
-  w.I64(m.income_fen);
+  Put(w, m.verified_minutes);
+  Put(w, m.pending_minutes);
+  Put(w, m.credit_minutes);
+  Put(w, m.redeemed_minutes);
+  Put(w, m.training_minutes);
+  Put(w, m.income_fen);
   w.Str(m.name);
   w.Str(m.gender);
   w.Bool(m.birth_year.has_value());
@@ -106,12 +112,12 @@ Member DecodeMember(ByteReader& r) {
   m.branch_id = BranchId(r.Str());
   m.active = r.Bool();
   m.star = static_cast<int32_t>(r.I64());
-  m.verified_minutes = r.I64();
-  m.pending_minutes = r.I64();
-  m.credit_minutes = r.I64();
-  m.redeemed_minutes = r.I64();
-  m.training_minutes = r.I64();
-  m.income_fen = r.I64();
+  m.verified_minutes = GetMinutes(r);
+  m.pending_minutes = GetMinutes(r);
+  m.credit_minutes = GetMinutes(r);
+  m.redeemed_minutes = GetMinutes(r);
+  m.training_minutes = GetMinutes(r);
+  m.income_fen = GetFen(r);
   m.name = r.Str();
   m.gender = r.Str();
   const bool has_birth_year = r.Bool();
@@ -127,17 +133,17 @@ Member DecodeMember(ByteReader& r) {
 void Encode(ByteWriter& w, const Fund& f) {
   w.Str(f.name);
   w.Str(f.branch_id.view());
-  w.I64(f.balance_fen);
-  w.I64(f.inflow_fen);
-  w.I64(f.outflow_fen);
-  for (int64_t v : f.inflow_by_channel_fen) w.I64(v);
-  for (int64_t v : f.outflow_by_category_fen) w.I64(v);
+  Put(w, f.balance_fen);
+  Put(w, f.inflow_fen);
+  Put(w, f.outflow_fen);
+  for (Fen v : f.inflow_by_channel_fen) Put(w, v);
+  for (Fen v : f.outflow_by_category_fen) Put(w, v);
   w.U64(f.earmarks_fen.size());
   for (const auto& [purpose, fen] : f.earmarks_fen) {
     w.Str(purpose);
-    w.I64(fen);
+    Put(w, fen);
   }
-  w.I64(f.unrestricted_fen);
+  Put(w, f.unrestricted_fen);
   w.U64(f.source_count);
   w.U64(f.outflow_count);
 }
@@ -146,16 +152,16 @@ Fund DecodeFund(ByteReader& r) {
   Fund f;
   f.name = r.Str();
   f.branch_id = BranchId(r.Str());
-  f.balance_fen = r.I64();
-  f.inflow_fen = r.I64();
-  f.outflow_fen = r.I64();
-  for (int64_t& v : f.inflow_by_channel_fen) v = r.I64();
-  for (int64_t& v : f.outflow_by_category_fen) v = r.I64();
+  f.balance_fen = GetFen(r);
+  f.inflow_fen = GetFen(r);
+  f.outflow_fen = GetFen(r);
+  for (Fen& v : f.inflow_by_channel_fen) v = GetFen(r);
+  for (Fen& v : f.outflow_by_category_fen) v = GetFen(r);
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     std::string purpose = r.Str();
-    f.earmarks_fen[purpose] = r.I64();
+    f.earmarks_fen[purpose] = GetFen(r);
   }
-  f.unrestricted_fen = r.I64();
+  f.unrestricted_fen = GetFen(r);
   f.source_count = static_cast<uint32_t>(r.U64());
   f.outflow_count = static_cast<uint32_t>(r.U64());
   return f;
@@ -167,18 +173,18 @@ void Encode(ByteWriter& w, const Source& s) {
   w.Str(s.purpose);
   w.Bool(s.is_donation);
   w.U64(s.order);
-  w.I64(s.amount_fen);
-  w.I64(s.remaining_fen);
+  Put(w, s.amount_fen);
+  Put(w, s.remaining_fen);
   w.Bool(s.reversed);
   w.U64(s.uses.size());
   for (const Use& u : s.uses) {
     w.Str(u.outflow_id.view());
     w.Str(u.purpose);
-    w.I64(u.amount_fen);
+    Put(w, u.amount_fen);
     w.I64(u.at_us);
   }
   w.I64(s.at_us);
-  w.I64(s.gross_fen);
+  Put(w, s.gross_fen);
   w.Str(s.reference);
   w.Str(s.description);
 }
@@ -190,19 +196,19 @@ Source DecodeSource(ByteReader& r) {
   s.purpose = r.Str();
   s.is_donation = r.Bool();
   s.order = static_cast<uint32_t>(r.U64());
-  s.amount_fen = r.I64();
-  s.remaining_fen = r.I64();
+  s.amount_fen = GetFen(r);
+  s.remaining_fen = GetFen(r);
   s.reversed = r.Bool();
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     Use u;
     u.outflow_id = OutflowId(r.Str());
     u.purpose = r.Str();
-    u.amount_fen = r.I64();
+    u.amount_fen = GetFen(r);
     u.at_us = r.I64();
     s.uses.push_back(std::move(u));
   }
   s.at_us = r.I64();
-  s.gross_fen = r.I64();
+  s.gross_fen = GetFen(r);
   s.reference = r.Str();
   s.description = r.Str();
   return s;
@@ -214,13 +220,13 @@ void Encode(ByteWriter& w, const Outflow& o) {
   w.Str(o.type);
   w.I64(o.category);
   w.Str(o.purpose);
-  w.I64(o.amount_fen);
+  Put(w, o.amount_fen);
   w.I64(o.at_us);
   w.U64(o.sources.size());
   for (const Allocation& a : o.sources) {
     w.Str(a.source_id.view());
     w.Str(a.partner_id.view());
-    w.I64(a.amount_fen);
+    Put(w, a.amount_fen);
   }
   w.Bool(o.reversed);
   w.Str(o.recipient.view());
@@ -235,13 +241,13 @@ Outflow DecodeOutflow(ByteReader& r) {
   o.type = r.Str();
   o.category = static_cast<int32_t>(r.I64());
   o.purpose = r.Str();
-  o.amount_fen = r.I64();
+  o.amount_fen = GetFen(r);
   o.at_us = r.I64();
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     Allocation a;
     a.source_id = SourceId(r.Str());
     a.partner_id = PartnerId(r.Str());
-    a.amount_fen = r.I64();
+    a.amount_fen = GetFen(r);
     o.sources.push_back(std::move(a));
   }
   o.reversed = r.Bool();
@@ -278,17 +284,17 @@ Reversible DecodeReversible(ByteReader& r) {
 }
 
 void Encode(ByteWriter& w, const Report& p) {
-  w.I64(p.verified_minutes);
+  Put(w, p.verified_minutes);
   w.I64(p.services);
   w.I64(p.elders_served);
   w.I64(p.activities);
   w.I64(p.beneficiaries);
   w.I64(p.new_members);
-  w.I64(p.donations_fen);
-  w.I64(p.sales_fen);
-  w.I64(p.disbursed_fen);
-  w.I64(p.redeemed_cash_fen);
-  w.I64(p.redeemed_training_minutes);
+  Put(w, p.donations_fen);
+  Put(w, p.sales_fen);
+  Put(w, p.disbursed_fen);
+  Put(w, p.redeemed_cash_fen);
+  Put(w, p.redeemed_training_minutes);
   w.Bool(p.seal.has_value());
   if (p.seal) {
     w.U64(p.seal->position);
@@ -299,17 +305,17 @@ void Encode(ByteWriter& w, const Report& p) {
 
 Report DecodeReport(ByteReader& r) {
   Report p;
-  p.verified_minutes = r.I64();
+  p.verified_minutes = GetMinutes(r);
   p.services = r.I64();
   p.elders_served = r.I64();
   p.activities = r.I64();
   p.beneficiaries = r.I64();
   p.new_members = r.I64();
-  p.donations_fen = r.I64();
-  p.sales_fen = r.I64();
-  p.disbursed_fen = r.I64();
-  p.redeemed_cash_fen = r.I64();
-  p.redeemed_training_minutes = r.I64();
+  p.donations_fen = GetFen(r);
+  p.sales_fen = GetFen(r);
+  p.disbursed_fen = GetFen(r);
+  p.redeemed_cash_fen = GetFen(r);
+  p.redeemed_training_minutes = GetMinutes(r);
   if (r.Bool()) {
     Seal seal;
     seal.position = r.U64();
@@ -381,9 +387,9 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       if (p == nullptr) return std::nullopt;
       w.Str(p->name);
       w.U64(static_cast<uint64_t>(p->kind));
-      w.I64(p->donated_fen);
-      w.I64(p->purchased_fen);
-      w.I64(p->used_fen);
+      Put(w, p->donated_fen);
+      Put(w, p->purchased_fen);
+      Put(w, p->used_fen);
       PutIds(w, p->donations);
       break;
     }
@@ -423,9 +429,9 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       Encode(w, policy_);
       break;
     case Table::kCashUsed: {
-      const int64_t* used = Lookup(cash_used_, key);
+      const Fen* used = Lookup(cash_used_, key);
       if (used == nullptr) return std::nullopt;
-      w.I64(*used);
+      Put(w, *used);
       break;
     }
     case Table::kTakenId:
@@ -472,9 +478,9 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       Partner p;
       p.name = r.Str();
       p.kind = GetEnum<events::PartnerKind>(r);
-      p.donated_fen = r.I64();
-      p.purchased_fen = r.I64();
-      p.used_fen = r.I64();
+      p.donated_fen = GetFen(r);
+      p.purchased_fen = GetFen(r);
+      p.used_fen = GetFen(r);
       p.donations = GetIds<SourceTag>(r);
       Slot(partners_, key) = std::move(p);
       break;
@@ -501,7 +507,7 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       policy_ = DecodePolicy(r);
       break;
     case Table::kCashUsed:
-      cash_used_[k] = r.I64();
+      cash_used_[k] = GetFen(r);
       break;
     case Table::kTakenId:
       taken_ids_.insert(k);
@@ -553,7 +559,7 @@ void LedgerState::FinishLoad() {
   }
   open_sources_.clear();
   for (const auto& [id, source] : sources_) {
-    if (source.remaining_fen > 0) {
+    if (source.remaining_fen > Fen{}) {
       open_sources_[source.fund_id.str() + "\n" + source.purpose].emplace(source.order, id);
     }
   }

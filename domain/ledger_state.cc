@@ -31,9 +31,7 @@ bool InRange(E value) {
          static_cast<U>(value) <= static_cast<U>(E::MAX);
 }
 
-bool ValidAmount(int64_t fen) { return Fen{fen}.IsValidAmount(); }
-
-bool AddFits(int64_t a, int64_t b) { return Fen::CheckedAdd(Fen{a}, Fen{b}).has_value(); }
+bool AddFits(Fen a, Fen b) { return Fen::CheckedAdd(a, b).has_value(); }
 
 std::string Join(std::string_view a, std::string_view b) {
   std::string key;
@@ -296,9 +294,9 @@ const Report* LedgerState::FindReport(const ReportKey& key) const {
   return it == reports_.end() ? nullptr : &it->second;
 }
 
-int64_t LedgerState::CashUsed(MemberRef member_id, MonthKey month) const {
+Fen LedgerState::CashUsed(MemberRef member_id, MonthKey month) const {
   auto it = cash_used_.find(Join(member_id.view(), std::to_string(month)));
-  return it == cash_used_.end() ? 0 : it->second;
+  return it == cash_used_.end() ? Fen{} : it->second;
 }
 
 std::array<int64_t, kStarLevels + 1> LedgerState::StarCounts(BranchRef branch_id) const {
@@ -382,19 +380,19 @@ void LedgerState::AddSource(SourceRef source_id, Source source) {
   } else {
     fund.earmarks_fen[source.purpose] += source.amount_fen;
   }
-  if (source.amount_fen > 0) {
+  if (source.amount_fen > Fen{}) {
     OpenSource(Join(source.fund_id.view(), source.purpose), source.order, source_id);
   }
   Touch(sources_, Table::kSource, source_id);
   sources_.insert_or_assign(SourceId(source_id), std::move(source));
 }
 
-Outcome LedgerState::CheckOutflow(FundRef fund_id, std::string_view purpose, int64_t amount_fen,
+Outcome LedgerState::CheckOutflow(FundRef fund_id, std::string_view purpose, Fen amount_fen,
                                   int64_t occurred_at_us) const {
   const Fund* fund = FindFund(fund_id);
   LEDGER_ASSERT(fund != nullptr);
   if (Outcome o = CheckSeal(fund->branch_id, occurred_at_us); o != Outcome::kOk) return o;
-  int64_t available = fund->unrestricted_fen;
+  Fen available = fund->unrestricted_fen;
   if (!purpose.empty()) {
     auto it = fund->earmarks_fen.find(std::string(purpose));
     if (it != fund->earmarks_fen.end()) available += it->second;
@@ -403,18 +401,17 @@ Outcome LedgerState::CheckOutflow(FundRef fund_id, std::string_view purpose, int
 }
 
 void LedgerState::Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view purpose,
-                           int64_t amount_fen, int64_t at_us,
-                           std::vector<Allocation>* allocations) {
+                           Fen amount_fen, int64_t at_us, std::vector<Allocation>* allocations) {
   Fund& fund = funds_.find(fund_id)->second;
-  int64_t left = amount_fen;
+  Fen left = amount_fen;
   // Same-purpose restricted money first, then unrestricted; FIFO within each.
   std::vector<std::string> pools;
   if (!purpose.empty()) pools.push_back(std::string(purpose));
   pools.push_back("");
   for (const std::string& pool_purpose : pools) {
-    if (left == 0) break;
+    if (left == Fen{}) break;
     const std::string pool_key = Join(fund_id.view(), pool_purpose);
-    while (left > 0) {
+    while (left > Fen{}) {
       auto pool_it = open_sources_.find(pool_key);
       if (pool_it == open_sources_.end()) break;  // empty pools are dropped
       const auto first = pool_it->second.begin();
@@ -422,7 +419,7 @@ void LedgerState::Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_v
       const SourceId source_id = first->second;
       Touch(sources_, Table::kSource, source_id);
       Source& source = sources_.find(source_id)->second;
-      const int64_t take = std::min(left, source.remaining_fen);
+      const Fen take = std::min(left, source.remaining_fen);
       source.remaining_fen -= take;
       left -= take;
       source.uses.push_back(Use{OutflowId(outflow_id), std::string(purpose), take, at_us});
@@ -436,17 +433,17 @@ void LedgerState::Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_v
         partners_.find(source.partner_id)->second.used_fen += take;
       }
       allocations->push_back(Allocation{source_id, source.partner_id, take});
-      if (source.remaining_fen == 0) CloseSource(pool_key, order);
+      if (source.remaining_fen == Fen{}) CloseSource(pool_key, order);
     }
   }
-  LEDGER_ASSERT(left == 0);  // CheckOutflow guaranteed the money
+  LEDGER_ASSERT(left == Fen{});  // CheckOutflow guaranteed the money
 }
 
 void LedgerState::RecordOutflow(OutflowRef outflow_id, FundRef fund_id, Outflow outflow) {
   Touch(funds_, Table::kFund, fund_id);
   outflow.fund_id = FundId(fund_id);
   outflow.order = funds_.find(fund_id)->second.outflow_count++;
-  const int64_t amount_fen = outflow.amount_fen;
+  const Fen amount_fen = outflow.amount_fen;
   const int category = outflow.category;
   Allocate(fund_id, outflow_id, outflow.purpose, amount_fen, outflow.at_us, &outflow.sources);
   Fund& fund = funds_.find(fund_id)->second;
@@ -475,7 +472,7 @@ void LedgerState::UnwindOutflow(OutflowRef outflow_id) {
   for (const Allocation& allocation : outflow.sources) {
     Touch(sources_, Table::kSource, allocation.source_id);
     Source& source = sources_.find(allocation.source_id)->second;
-    if (source.remaining_fen == 0) {
+    if (source.remaining_fen == Fen{}) {
       OpenSource(Join(source.fund_id.view(), source.purpose), source.order, allocation.source_id);
     }
     source.remaining_fen += allocation.amount_fen;
@@ -688,7 +685,7 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
                     Service{MemberId(Str(e.volunteer_id())), MemberId(Str(e.elder_id())),
                             e.minutes(), ServiceStatus::kPending});
   Touch(members_, Table::kMember, MemberRef(Str(e.volunteer_id())));
-  members_.find(MemberRef(Str(e.volunteer_id())))->second.pending_minutes += e.minutes();
+  members_.find(MemberRef(Str(e.volunteer_id())))->second.pending_minutes += Minutes{e.minutes()};
   return kOk;
 }
 
@@ -720,7 +717,7 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
   if (Outcome o = CheckSeal(volunteer.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const int64_t minutes = service->minutes;
+  const Minutes minutes{service->minutes};
   const MemberId volunteer_id = service->volunteer_id;
   const MemberId elder_id = service->elder_id;
   Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
@@ -740,7 +737,7 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
   reversible.type = events::Data::ServiceVerified;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.service_id()));
-  reversible.minutes = minutes;
+  reversible.minutes = minutes.value;
   Touch(reversibles_, Table::kReversible, meta.id);
   reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
@@ -757,7 +754,7 @@ Execution LedgerState::OnServiceRejected(const EventMeta& meta, const events::Se
   if (Outcome o = CheckSeal(member.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const int64_t minutes = service->minutes;
+  const Minutes minutes{service->minutes};
   Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
   services_.find(ServiceRef(Str(e.service_id())))->second.status = ServiceStatus::kRejected;
   Touch(members_, Table::kMember, volunteer_id);
@@ -779,7 +776,7 @@ Execution LedgerState::OnTrainingCompleted(const EventMeta& meta,
   }
   TakeId("training", Str(e.training_id()));
   Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
-  members_.find(MemberRef(Str(e.member_id())))->second.training_minutes += e.minutes();
+  members_.find(MemberRef(Str(e.member_id())))->second.training_minutes += Minutes{e.minutes()};
   Reversible reversible;
   reversible.type = events::Data::TrainingCompleted;
   reversible.stream = std::string(meta.stream);
@@ -827,12 +824,12 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
   if (Outcome o = CheckSeal(from->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  if (from->credit_minutes < e.minutes()) return Fail(Outcome::kInsufficientCredits);
+  if (from->credit_minutes < Minutes{e.minutes()}) return Fail(Outcome::kInsufficientCredits);
   TakeId("transfer", Str(e.transfer_id()));
   Touch(members_, Table::kMember, MemberRef(Str(e.from_member_id())));
   Touch(members_, Table::kMember, MemberRef(Str(e.to_member_id())));
-  members_.find(MemberRef(Str(e.from_member_id())))->second.credit_minutes -= e.minutes();
-  members_.find(MemberRef(Str(e.to_member_id())))->second.credit_minutes += e.minutes();
+  members_.find(MemberRef(Str(e.from_member_id())))->second.credit_minutes -= Minutes{e.minutes()};
+  members_.find(MemberRef(Str(e.to_member_id())))->second.credit_minutes += Minutes{e.minutes()};
   Reversible reversible;
   reversible.type = events::Data::CreditsTransferred;
   reversible.stream = std::string(meta.stream);
@@ -877,7 +874,7 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
       !InRange(e.kind())) {
     return Fail(Outcome::kInvalidField);
   }
-  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
+  if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
   if (!FindPartner(PartnerRef(Str(e.partner_id())))) return Fail(Outcome::kUnknownPartner);
   const Fund* fund = FindFund(FundRef(Str(e.fund_id())));
   if (fund == nullptr) return Fail(Outcome::kUnknownFund);
@@ -885,12 +882,11 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   if (Outcome o = CheckSeal(fund->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  if (!AddFits(fund->inflow_fen, e.amount_fen()) ||
-      !AddFits(partners_.find(PartnerRef(Str(e.partner_id())))->second.donated_fen,
-               e.amount_fen())) {
+  const Fen amount{e.amount_fen()};
+  if (!AddFits(fund->inflow_fen, amount) ||
+      !AddFits(partners_.find(PartnerRef(Str(e.partner_id())))->second.donated_fen, amount)) {
     return Fail(Outcome::kAmountOverflow);
   }
-  const int64_t amount = e.amount_fen();
   Touch(funds_, Table::kFund, FundRef(Str(e.fund_id())));
   Fund& mutable_fund = funds_.find(FundRef(Str(e.fund_id())))->second;
   mutable_fund.balance_fen += amount;
@@ -917,7 +913,7 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   reversible.type = events::Data::DonationReceived;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.donation_id()));
-  reversible.amount_fen = amount;
+  reversible.amount_fen = amount.value;
   Touch(reversibles_, Table::kReversible, meta.id);
   reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
@@ -941,7 +937,7 @@ Execution LedgerState::OnRestrictionChanged(const EventMeta& meta,
   Source& s = sources_.find(donation_id)->second;
   Touch(funds_, Table::kFund, s.fund_id);
   Fund& f = funds_.find(s.fund_id)->second;
-  if (s.remaining_fen > 0) {
+  if (s.remaining_fen > Fen{}) {
     const std::string old_pool = Join(s.fund_id.view(), s.purpose);
     const std::string new_pool = Join(s.fund_id.view(), new_purpose);
     CloseSource(old_pool, s.order);
@@ -970,12 +966,13 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
                              !Present(e.maker_id()))) {
     return Fail(Outcome::kInvalidField);
   }
-  if (e.quantity() < 1 || e.quantity() > kSaleQuantityMax || !ValidAmount(e.unit_price_fen())) {
+  if (e.quantity() < 1 || e.quantity() > kSaleQuantityMax ||
+      !Fen{e.unit_price_fen()}.IsValidAmount()) {
     return Fail(Outcome::kInvalidAmount);
   }
   const std::optional<Fen> gross = Fen::CheckedMultiply(Fen{e.unit_price_fen()}, e.quantity());
   if (!gross) return Fail(Outcome::kAmountOverflow);
-  const int64_t proceeds = gross->value;
+  const Fen proceeds = *gross;
   const Fund* fund = FindFund(FundRef(Str(e.fund_id())));
   if (fund == nullptr) return Fail(Outcome::kUnknownFund);
   if (Present(e.buyer_partner_id()) && !FindPartner(PartnerRef(Str(e.buyer_partner_id())))) {
@@ -988,9 +985,8 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   if (Outcome o = CheckSeal(fund->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const int64_t maker_share = static_cast<int64_t>(
-      static_cast<Int128>(proceeds) * e.maker_share_bp().value_or(0) / kBasisPointsMax);
-  const int64_t to_fund = proceeds - maker_share;
+  const Fen maker_share = Fen::ShareOf(proceeds, e.maker_share_bp().value_or(0));
+  const Fen to_fund = proceeds - maker_share;
   if (!AddFits(fund->inflow_fen, to_fund)) return Fail(Outcome::kAmountOverflow);
   const int channel = ChannelOf(e.channel());
   Touch(funds_, Table::kFund, FundRef(Str(e.fund_id())));
@@ -1023,8 +1019,8 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   reversible.subject = std::string(Str(e.sale_id()));
   reversible.other = std::string(Str(e.maker_id()));
   reversible.buyer = std::string(Str(e.buyer_partner_id()));
-  reversible.amount_fen = maker_share;
-  reversible.proceeds_fen = proceeds;
+  reversible.amount_fen = maker_share.value;
+  reversible.proceeds_fen = proceeds.value;
   reversible.minutes = channel;  // the inflow channel, to undo the right figure
   Touch(reversibles_, Table::kReversible, meta.id);
   reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
@@ -1036,7 +1032,7 @@ Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
   if (!Present(e.disbursement_id()) || !Present(e.fund_id()) || !Present(e.purpose())) {
     return Fail(Outcome::kInvalidField);
   }
-  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
+  if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
   if (!FindFund(FundRef(Str(e.fund_id())))) return Fail(Outcome::kUnknownFund);
   const Member* elder = nullptr;
   if (Present(e.elder_id())) {
@@ -1047,7 +1043,7 @@ Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
   if (elder != nullptr && elder->kind != events::MemberKind::elder) {
     return Fail(Outcome::kNotAnElder);
   }
-  if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), Str(e.purpose()), e.amount_fen(),
+  if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), Str(e.purpose()), Fen{e.amount_fen()},
                                meta.occurred_at_us);
       o != Outcome::kOk) {
     return Fail(o);
@@ -1056,21 +1052,21 @@ Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
   outflow.type = "DisbursementMade";
   outflow.category = static_cast<int>(Category::kDisbursement);
   outflow.purpose = std::string(Str(e.purpose()));
-  outflow.amount_fen = e.amount_fen();
+  outflow.amount_fen = Fen{e.amount_fen()};
   outflow.at_us = meta.occurred_at_us;
   outflow.recipient = MemberId(Str(e.elder_id()));
   outflow.evidence_ref = std::string(Str(e.evidence_ref()));
   outflow.description = std::string(Str(e.description()));
   RecordOutflow(OutflowRef(Str(e.disbursement_id())), FundRef(Str(e.fund_id())),
                 std::move(outflow));
-  const int64_t amount = e.amount_fen();
+  const Fen amount{e.amount_fen()};
   AddToReports(funds_.find(FundRef(Str(e.fund_id())))->second.branch_id, meta.occurred_at_us,
                [&](Report& r, const ReportKey&) { r.disbursed_fen += amount; });
   Reversible reversible;
   reversible.type = events::Data::DisbursementMade;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.disbursement_id()));
-  reversible.amount_fen = amount;
+  reversible.amount_fen = amount.value;
   Touch(reversibles_, Table::kReversible, meta.id);
   reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
@@ -1080,10 +1076,10 @@ Execution LedgerState::OnExpenseRecorded(const EventMeta& meta, const events::Ex
   if (!Present(e.expense_id()) || !Present(e.fund_id()) || !InRange(e.category())) {
     return Fail(Outcome::kInvalidField);
   }
-  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
+  if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
   if (!FindFund(FundRef(Str(e.fund_id())))) return Fail(Outcome::kUnknownFund);
   if (FindOutflow(OutflowRef(Str(e.expense_id())))) return Fail(Outcome::kAlreadyExists);
-  if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), Str(e.purpose()), e.amount_fen(),
+  if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), Str(e.purpose()), Fen{e.amount_fen()},
                                meta.occurred_at_us);
       o != Outcome::kOk) {
     return Fail(o);
@@ -1092,7 +1088,7 @@ Execution LedgerState::OnExpenseRecorded(const EventMeta& meta, const events::Ex
   outflow.type = "ExpenseRecorded";
   outflow.category = CategoryOf(e.category());
   outflow.purpose = std::string(Str(e.purpose()));
-  outflow.amount_fen = e.amount_fen();
+  outflow.amount_fen = Fen{e.amount_fen()};
   outflow.at_us = meta.occurred_at_us;
   outflow.evidence_ref = std::string(Str(e.evidence_ref()));
   outflow.description = std::string(Str(e.description()));
@@ -1125,19 +1121,21 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  if (member->credit_minutes < e.minutes()) return Fail(Outcome::kInsufficientCredits);
-  int64_t amount = 0;
+  if (member->credit_minutes < Minutes{e.minutes()}) return Fail(Outcome::kInsufficientCredits);
+  const Minutes minutes{e.minutes()};
+  Fen amount;
   const MonthKey month = MonthOfInstant(meta.occurred_at_us);
   if (cash) {
-    std::optional<Fen> value = policy_.CashValue(Minutes{e.minutes()}, member->star);
+    std::optional<Fen> value = policy_.CashValue(minutes, member->star);
     if (!value) return Fail(Outcome::kAmountOverflow);
-    amount = value->value;
-    if (e.amount_fen() && *e.amount_fen() != amount) {
+    amount = *value;
+    if (e.amount_fen() && Fen{*e.amount_fen()} != amount) {
       return Fail(Outcome::kAmountNotClientSettable);
     }
-    const int64_t used = CashUsed(MemberRef(Str(e.member_id())), month);
+    // Both are at most Fen::kMax, so their sum fits.
+    const Fen used = CashUsed(MemberRef(Str(e.member_id())), month);
     if (policy_.cash_redemption_monthly_cap_fen > 0 &&
-        used + amount > policy_.cash_redemption_monthly_cap_fen) {
+        used + amount > Fen{policy_.cash_redemption_monthly_cap_fen}) {
       return Fail(Outcome::kMonthlyCapExceeded);
     }
     if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), kRedemptionPurpose, amount,
@@ -1153,10 +1151,9 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   TakeId("redemption", Str(e.redemption_id()));
   Touch(members_, Table::kMember, member_id);
   Member& m = members_.find(member_id)->second;
-  m.credit_minutes -= e.minutes();
-  m.redeemed_minutes += e.minutes();
-  const int64_t minutes = e.minutes();
-  if (cash && amount > 0) {
+  m.credit_minutes -= minutes;
+  m.redeemed_minutes += minutes;
+  if (cash && amount > Fen{}) {
     Outflow outflow;
     outflow.type = "RedemptionMade";
     outflow.category = static_cast<int>(Category::kRedemption);
@@ -1183,11 +1180,11 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   reversible.subject = std::string(Str(e.redemption_id()));
   reversible.other = member_id.str();
   reversible.buyer = cash ? "cash" : "training";
-  reversible.minutes = minutes;
-  reversible.amount_fen = amount;
+  reversible.minutes = minutes.value;
+  reversible.amount_fen = amount.value;
   Touch(reversibles_, Table::kReversible, meta.id);
   reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
-  return Execution{Outcome::kOk, cash ? std::optional<int64_t>(amount) : std::nullopt};
+  return Execution{Outcome::kOk, cash ? std::optional<Fen>(amount) : std::nullopt};
 }
 
 Execution LedgerState::OnPolicySet(const EventMeta&, const events::PolicySet& e) {
@@ -1259,7 +1256,8 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       const Service& service = services_.find(ServiceRef(target->subject))->second;
       const Member& volunteer = members_.find(service.volunteer_id)->second;
       branch = volunteer.branch_id;
-      if (volunteer.credit_minutes < target->minutes) balance = Outcome::kInsufficientCredits;
+      if (volunteer.credit_minutes < Minutes{target->minutes})
+        balance = Outcome::kInsufficientCredits;
       break;
     }
     case Data::TrainingCompleted:
@@ -1267,7 +1265,8 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       break;
     case Data::CreditsTransferred: {
       branch = members_.find(MemberRef(target->subject))->second.branch_id;
-      if (members_.find(MemberRef(target->other))->second.credit_minutes < target->minutes) {
+      if (members_.find(MemberRef(target->other))->second.credit_minutes <
+          Minutes{target->minutes}) {
         balance = Outcome::kInsufficientCredits;
       }
       break;
@@ -1296,6 +1295,10 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
 
   TakeId("reversal", Str(e.reversal_id()));
   const Reversible t = *target;
+  // The undo record keeps bare integers (its `minutes` holds a sale's channel): typed here.
+  const Minutes minutes{t.minutes};
+  const Fen amount{t.amount_fen};
+  const Fen proceeds{t.proceeds_fen};
   Touch(reversibles_, Table::kReversible, target_id);
   reversibles_.find(target_id)->second.reversed = true;
   const int64_t at = meta.occurred_at_us;
@@ -1306,24 +1309,24 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       service.status = ServiceStatus::kReversed;
       Touch(members_, Table::kMember, service.volunteer_id);
       Member& volunteer = members_.find(service.volunteer_id)->second;
-      volunteer.verified_minutes -= t.minutes;
-      volunteer.credit_minutes -= t.minutes;
+      volunteer.verified_minutes -= minutes;
+      volunteer.credit_minutes -= minutes;
       SetStar(volunteer);
       AddToReports(volunteer.branch_id, at, [&](Report& r, const ReportKey&) {
-        r.verified_minutes -= t.minutes;
+        r.verified_minutes -= minutes;
         --r.services;
       });
       break;
     }
     case Data::TrainingCompleted:
       Touch(members_, Table::kMember, MemberRef(t.subject));
-      members_.find(MemberRef(t.subject))->second.training_minutes -= t.minutes;
+      members_.find(MemberRef(t.subject))->second.training_minutes -= minutes;
       break;
     case Data::CreditsTransferred:
       Touch(members_, Table::kMember, MemberRef(t.subject));
       Touch(members_, Table::kMember, MemberRef(t.other));
-      members_.find(MemberRef(t.subject))->second.credit_minutes += t.minutes;
-      members_.find(MemberRef(t.other))->second.credit_minutes -= t.minutes;
+      members_.find(MemberRef(t.subject))->second.credit_minutes += minutes;
+      members_.find(MemberRef(t.other))->second.credit_minutes -= minutes;
       break;
     case Data::DonationReceived:
     case Data::SaleRecorded: {
@@ -1331,7 +1334,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       Source& source = sources_.find(SourceRef(t.subject))->second;
       Touch(funds_, Table::kFund, source.fund_id);
       Fund& fund = funds_.find(source.fund_id)->second;
-      if (source.amount_fen > 0) {
+      if (source.amount_fen > Fen{}) {
         CloseSource(Join(source.fund_id.view(), source.purpose), source.order);
       }
       if (source.purpose.empty()) {
@@ -1344,25 +1347,25 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       const int channel = t.type == Data::DonationReceived ? static_cast<int>(Channel::kDonation)
                                                            : static_cast<int>(t.minutes);
       fund.inflow_by_channel_fen[channel] -= source.amount_fen;
-      source.remaining_fen = 0;
+      source.remaining_fen = Fen{};
       source.reversed = true;
       if (t.type == Data::DonationReceived) {
         TouchPartner(source.partner_id);
         partners_.find(source.partner_id)->second.donated_fen -= source.amount_fen;
-        const int64_t amount = source.amount_fen;
+        const Fen donated = source.amount_fen;
         AddToReports(fund.branch_id, at,
-                     [&](Report& r, const ReportKey&) { r.donations_fen -= amount; });
+                     [&](Report& r, const ReportKey&) { r.donations_fen -= donated; });
       } else {
         if (!t.buyer.empty()) {
           TouchPartner(PartnerRef(t.buyer));
-          partners_.find(PartnerRef(t.buyer))->second.purchased_fen -= t.proceeds_fen;
+          partners_.find(PartnerRef(t.buyer))->second.purchased_fen -= proceeds;
         }
         if (!t.other.empty()) {
           Touch(members_, Table::kMember, MemberRef(t.other));
-          members_.find(MemberRef(t.other))->second.income_fen -= t.amount_fen;
+          members_.find(MemberRef(t.other))->second.income_fen -= amount;
         }
         AddToReports(fund.branch_id, at,
-                     [&](Report& r, const ReportKey&) { r.sales_fen -= t.proceeds_fen; });
+                     [&](Report& r, const ReportKey&) { r.sales_fen -= proceeds; });
       }
       break;
     }
@@ -1371,7 +1374,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
           funds_.find(outflows_.find(OutflowRef(t.subject))->second.fund_id)->second.branch_id;
       UnwindOutflow(OutflowRef(t.subject));
       AddToReports(fund_branch, at,
-                   [&](Report& r, const ReportKey&) { r.disbursed_fen -= t.amount_fen; });
+                   [&](Report& r, const ReportKey&) { r.disbursed_fen -= amount; });
       break;
     }
     case Data::ExpenseRecorded:
@@ -1380,15 +1383,15 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
     case Data::RedemptionMade: {
       Touch(members_, Table::kMember, MemberRef(t.other));
       Member& member = members_.find(MemberRef(t.other))->second;
-      member.credit_minutes += t.minutes;
-      member.redeemed_minutes -= t.minutes;
+      member.credit_minutes += minutes;
+      member.redeemed_minutes -= minutes;
       const bool cash = t.buyer == "cash";
-      if (cash && t.amount_fen > 0) UnwindOutflow(OutflowRef(t.subject));
+      if (cash && amount > Fen{}) UnwindOutflow(OutflowRef(t.subject));
       AddToReports(member.branch_id, at, [&](Report& r, const ReportKey&) {
         if (cash) {
-          r.redeemed_cash_fen -= t.amount_fen;
+          r.redeemed_cash_fen -= amount;
         } else {
-          r.redeemed_training_minutes -= t.minutes;
+          r.redeemed_training_minutes -= minutes;
         }
       });
       break;

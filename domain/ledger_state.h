@@ -27,6 +27,7 @@
 
 #include "domain/civil_time.h"
 #include "domain/ids.h"
+#include "domain/money.h"
 #include "domain/outcome.h"
 #include "domain/policy.h"
 #include "events_generated.h"
@@ -75,12 +76,12 @@ struct Member {
   BranchId branch_id;
   bool active = true;
   int32_t star = 0;
-  int64_t verified_minutes = 0;
-  int64_t pending_minutes = 0;
-  int64_t credit_minutes = 0;  // balance: verified + received - given - redeemed
-  int64_t redeemed_minutes = 0;
-  int64_t training_minutes = 0;
-  int64_t income_fen = 0;  // maker's share of sales
+  Minutes verified_minutes;
+  Minutes pending_minutes;
+  Minutes credit_minutes;  // balance: verified + received - given - redeemed
+  Minutes redeemed_minutes;
+  Minutes training_minutes;
+  Fen income_fen;  // maker's share of sales
   // Personal data: admins and the member's own branch coordinators only.
   std::string name;
   std::string gender;
@@ -116,9 +117,9 @@ struct Activity {
 struct Partner {
   std::string name;
   events::PartnerKind kind = events::PartnerKind::enterprise;
-  int64_t donated_fen = 0;          // donations, less reversed ones
-  int64_t purchased_fen = 0;        // enterprise and government purchases as buyer, less reversed
-  int64_t used_fen = 0;             // allocated from its donations and purchases to outflows
+  Fen donated_fen;                  // donations, less reversed ones
+  Fen purchased_fen;                // enterprise and government purchases as buyer, less reversed
+  Fen used_fen;                     // allocated from its donations and purchases to outflows
   std::vector<SourceId> donations;  // donation ids, in order
   bool operator==(const Partner&) const = default;
 };
@@ -126,15 +127,15 @@ struct Partner {
 struct Fund {
   std::string name;
   BranchId branch_id;  // empty when the fund belongs to no branch
-  int64_t balance_fen = 0;
-  int64_t inflow_fen = 0;
-  int64_t outflow_fen = 0;
-  std::array<int64_t, kChannels> inflow_by_channel_fen{};
-  std::array<int64_t, kCategories> outflow_by_category_fen{};
-  std::map<std::string, int64_t> earmarks_fen;  // purpose -> unallocated restricted money
-  int64_t unrestricted_fen = 0;                 // unallocated unrestricted money
-  uint32_t source_count = 0;                    // sources ever received (their FIFO order)
-  uint32_t outflow_count = 0;                   // outflows ever recorded (their order)
+  Fen balance_fen;
+  Fen inflow_fen;
+  Fen outflow_fen;
+  std::array<Fen, kChannels> inflow_by_channel_fen{};
+  std::array<Fen, kCategories> outflow_by_category_fen{};
+  std::map<std::string, Fen> earmarks_fen;  // purpose -> unallocated restricted money
+  Fen unrestricted_fen;                     // unallocated unrestricted money
+  uint32_t source_count = 0;                // sources ever received (their FIFO order)
+  uint32_t outflow_count = 0;               // outflows ever recorded (their order)
   bool operator==(const Fund&) const = default;
 };
 
@@ -142,7 +143,7 @@ struct Fund {
 struct Use {
   OutflowId outflow_id;
   std::string purpose;
-  int64_t amount_fen = 0;
+  Fen amount_fen;
   int64_t at_us = 0;
   bool operator==(const Use&) const = default;
 };
@@ -154,12 +155,12 @@ struct Source {
   std::string purpose;   // restricted_to; "" when unrestricted
   bool is_donation = true;
   uint32_t order = 0;  // FIFO rank within the fund
-  int64_t amount_fen = 0;
-  int64_t remaining_fen = 0;
+  Fen amount_fen;
+  Fen remaining_fen;
   bool reversed = false;
   std::vector<Use> uses;    // live uses only: a reversed outflow's uses are removed
   int64_t at_us = 0;        // when it was received (occurred_at)
-  int64_t gross_fen = 0;    // a sale's proceeds before the maker's share; a donation's amount
+  Fen gross_fen;            // a sale's proceeds before the maker's share; a donation's amount
   std::string reference;    // the donation agreement, for auditors
   std::string description;  // the donation's description, or the product sold
   bool operator==(const Source&) const = default;
@@ -168,7 +169,7 @@ struct Source {
 struct Allocation {
   SourceId source_id;
   PartnerId partner_id;
-  int64_t amount_fen = 0;
+  Fen amount_fen;
   bool operator==(const Allocation&) const = default;
 };
 
@@ -178,7 +179,7 @@ struct Outflow {
   std::string type;    // DisbursementMade, ExpenseRecorded, RedemptionMade
   int32_t category = 0;
   std::string purpose;
-  int64_t amount_fen = 0;
+  Fen amount_fen;
   int64_t at_us = 0;
   std::vector<Allocation> sources;
   bool reversed = false;
@@ -190,7 +191,8 @@ struct Outflow {
 
 // A recorded event that a later EventReversed may undo, with what undoing it needs.
 // subject, other and buyer name different kinds of thing by event type, so they stay text and
-// become ids where the type is known.
+// become ids where the type is known; likewise the figures stay bare integers (`minutes` also
+// holds a sale's inflow channel) and become Fen and Minutes where the reversal reads them.
 struct Reversible {
   events::Data type = events::Data::NONE;
   std::string stream;
@@ -214,17 +216,17 @@ struct Seal {
 // Monthly figures of one branch ("" = all branches), by the month of each event's occurred_at.
 // Corrections recorded in a later month count in that later month.
 struct Report {
-  int64_t verified_minutes = 0;
+  Minutes verified_minutes;
   int64_t services = 0;
   int64_t elders_served = 0;  // distinct elders with a verified service this month
   int64_t activities = 0;
   int64_t beneficiaries = 0;
   int64_t new_members = 0;
-  int64_t donations_fen = 0;
-  int64_t sales_fen = 0;
-  int64_t disbursed_fen = 0;
-  int64_t redeemed_cash_fen = 0;
-  int64_t redeemed_training_minutes = 0;
+  Fen donations_fen;
+  Fen sales_fen;
+  Fen disbursed_fen;
+  Fen redeemed_cash_fen;
+  Minutes redeemed_training_minutes;
   std::optional<Seal> seal;
   bool operator==(const Report&) const = default;
 };
@@ -239,7 +241,7 @@ struct ReportKey {
 struct Execution {
   Outcome outcome = Outcome::kOk;
   // For RedemptionMade: the cash amount the ledger computed from the policy in force.
-  std::optional<int64_t> computed_amount_fen;
+  std::optional<Fen> computed_amount_fen;
 };
 
 // The persisted tables of a LedgerState: everything else (open sources per pool, active pairs,
@@ -307,7 +309,7 @@ class LedgerState {
   const Policy& policy() const { return policy_; }
   // StreamFor, resolving state-dependent streams; "" if the referenced thing is unknown.
   std::string StreamOf(const events::EventData& data) const;
-  int64_t CashUsed(MemberRef member_id, MonthKey month) const;
+  Fen CashUsed(MemberRef member_id, MonthKey month) const;
   // Star distribution of a branch's volunteers now (an empty id = all branches).
   std::array<int64_t, kStarLevels + 1> StarCounts(BranchRef branch_id) const;
 
@@ -359,8 +361,8 @@ class LedgerState {
   void SetStar(Member& member);  // the star its verified minutes earn now
 
   // Allocates `amount` from the fund's sources FIFO: same-purpose first, then unrestricted.
-  void Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view purpose,
-                int64_t amount_fen, int64_t at_us, std::vector<Allocation>* allocations);
+  void Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view purpose, Fen amount_fen,
+                int64_t at_us, std::vector<Allocation>* allocations);
   void AddSource(SourceRef source_id, Source source);
   // Removes a source from a FIFO pool, dropping the pool when it empties; OpenSource adds one.
   // Both journal just the entry.
@@ -369,7 +371,7 @@ class LedgerState {
   // Allocates and records an outflow; `outflow` carries type, category, purpose, amount, time and
   // references, and gets its fund, order and allocations here.
   void RecordOutflow(OutflowRef outflow_id, FundRef fund_id, Outflow outflow);
-  Outcome CheckOutflow(FundRef fund_id, std::string_view purpose, int64_t amount_fen,
+  Outcome CheckOutflow(FundRef fund_id, std::string_view purpose, Fen amount_fen,
                        int64_t occurred_at_us) const;
   void UnwindOutflow(OutflowRef outflow_id);
 
@@ -411,9 +413,9 @@ class LedgerState {
   // fund '\n' purpose -> FIFO rank -> source id, for sources with money left.
   StringMap<std::map<uint32_t, SourceId>> open_sources_;
   IdMap<EventTag, Reversible> reversibles_;
-  StringMap<int64_t> cash_used_;  // member '\n' month -> cash redeemed that month
-  StringSet taken_ids_;           // kind ':' id of trainings, transfers, redemptions, attestations
-  StringSet served_;              // branch '\n' month '\n' elder: counted in that month's report
+  StringMap<Fen> cash_used_;  // member '\n' month -> cash redeemed that month
+  StringSet taken_ids_;       // kind ':' id of trainings, transfers, redemptions, attestations
+  StringSet served_;          // branch '\n' month '\n' elder: counted in that month's report
   std::map<ReportKey, Report> reports_;
   Policy policy_;
 

@@ -47,8 +47,8 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
       return StatusForOutcome(execution.outcome, *event);
     }
     if (execution.computed_amount_fen) {
-      event->payload =
-          WithRedemptionAmount(*data->data_as_RedemptionMade(), *execution.computed_amount_fen);
+      event->payload = WithRedemptionAmount(*data->data_as_RedemptionMade(),
+                                            execution.computed_amount_fen->value);
     }
   }
   open_transaction_ = true;

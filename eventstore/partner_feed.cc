@@ -46,7 +46,7 @@ void AddOutflowItems(std::string_view kind, std::string_view outflow_id, const O
   }
   const bool reversed = !reverses_event_id.empty();
   for (const auto& [partner_id, allocations] : by_partner) {
-    int64_t partner_total_fen = 0;
+    Fen partner_total_fen;
     for (const Allocation* allocation : allocations) partner_total_fen += allocation->amount_fen;
     JsonWriter json = ItemHead(kind, partner_id.view(), event);
     if (reversed) json.String("reverses_event_id", reverses_event_id);
@@ -55,13 +55,13 @@ void AddOutflowItems(std::string_view kind, std::string_view outflow_id, const O
         .String("fund_id", outflow.fund_id.view())
         .StringOrNull("purpose", outflow.purpose)
         .String("category", CategoryName(outflow.category))
-        .Int("amount_fen", outflow.amount_fen)
-        .Int(reversed ? "released_fen" : "allocated_fen", partner_total_fen)
+        .Int("amount_fen", outflow.amount_fen.value)
+        .Int(reversed ? "released_fen" : "allocated_fen", partner_total_fen.value)
         .BeginArray("allocations");
     for (const Allocation* allocation : allocations) {
       json.BeginObject()
           .String("source_id", allocation->source_id.view())
-          .Int("amount_fen", allocation->amount_fen)
+          .Int("amount_fen", allocation->amount_fen.value)
           .EndObject();
     }
     json.EndArray().EndObject();
@@ -117,7 +117,7 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
           .String("fund_id", Str(e.fund_id()))
           .String("channel", events::EnumNameSaleChannel(e.channel()))
           .Int("proceeds_fen", sale->proceeds_fen)
-          .Int("to_fund_fen", source->amount_fen)
+          .Int("to_fund_fen", source->amount_fen.value)
           .EndObject();
       items->push_back({std::string(Str(e.buyer_partner_id())), json.Take()});
       break;
@@ -147,7 +147,7 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
       JsonWriter json = ItemHead("restriction_changed", source->partner_id.view(), event);
       json.String("donation_id", Str(e.donation_id()))
           .StringOrNull("restricted_to", source->purpose)
-          .Int("remaining_fen", source->remaining_fen)
+          .Int("remaining_fen", source->remaining_fen.value)
           .EndObject();
       items->push_back({source->partner_id.str(), json.Take()});
       break;
@@ -165,7 +165,7 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
                                    source->partner_id.view(), event);
         json.String("reverses_event_id", Str(e.reverses_id()))
             .String(donation ? "donation_id" : "sale_id", target->subject)
-            .Int("amount_fen", source->amount_fen)
+            .Int("amount_fen", source->amount_fen.value)
             .EndObject();
         items->push_back({source->partner_id.str(), json.Take()});
       } else if (const Outflow* outflow = state_.FindOutflow(OutflowRef(target->subject));

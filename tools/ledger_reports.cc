@@ -65,8 +65,8 @@ class Table {
 };
 
 // Money cells: yuan for people (Markdown), fen for machines (CSV).
-std::string Money(ReportFormat format, int64_t fen) {
-  return format == ReportFormat::kCsv ? std::to_string(fen) : FormatYuan(fen);
+std::string Money(ReportFormat format, Fen fen) {
+  return format == ReportFormat::kCsv ? std::to_string(fen.value) : FormatYuan(fen.value);
 }
 
 std::string Check(bool ok) { return ok ? "ok" : "MISMATCH"; }
@@ -139,9 +139,9 @@ Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportF
 
   Table inflows(format, {"date", "inflow", "kind", "partner", "restricted to", "amount", "used",
                          "remaining", "reference", "status"});
-  int64_t listed_inflow = 0, listed_remaining = 0;
+  Fen listed_inflow, listed_remaining;
   for (const auto& [id, source] : FundSources(state, fund_id)) {
-    int64_t used = 0;
+    Fen used;
     for (const Use& use : source->uses) used += use.amount_fen;
     if (!source->reversed) {
       listed_inflow += source->amount_fen;
@@ -157,7 +157,7 @@ Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportF
 
   Table outflows(format, {"date", "outflow", "type", "category", "purpose", "amount", "recipient",
                           "evidence", "drawn from", "status"});
-  int64_t listed_outflow = 0;
+  Fen listed_outflow;
   if (const std::vector<OutflowId>* ids = state.FundOutflows(fund_id)) {
     for (const OutflowId& id : *ids) {
       const Outflow& outflow = *state.FindOutflow(id);
@@ -212,9 +212,9 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
                          "used", "remaining", "reference", "status"});
   Table uses(format,
              {"inflow", "date", "outflow", "type", "purpose", "amount", "recipient", "evidence"});
-  int64_t listed_donated = 0, listed_purchased = 0, listed_used = 0;
+  Fen listed_donated, listed_purchased, listed_used;
   for (const auto& [id, source] : given) {
-    int64_t used = 0;
+    Fen used;
     for (const Use& use : source->uses) {
       used += use.amount_fen;
       const Outflow* outflow = state.FindOutflow(use.outflow_id);

@@ -383,7 +383,7 @@ TEST(LedgerctlBackupTest, BackupUnderWriteLoadVerifiesAndServes) {
   EXPECT_GE(head.value, testing::OctoberScenario().size());
   ASSERT_TRUE((*restored)->projector().WaitForApplied(head, std::chrono::seconds(10)));
   (*restored)->projector().Read([](const LedgerState& state) {
-    EXPECT_EQ(state.FindFund(FundRef("f-aid"))->balance_fen, 223000);
+    EXPECT_EQ(state.FindFund(FundRef("f-aid"))->balance_fen, Fen{223000});
   });
 }
 
