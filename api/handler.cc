@@ -205,8 +205,8 @@ std::string_view PersonalBranch(const events::EventData& data, const LedgerState
     return member->branch_id()->string_view();
   }
   if (const auto* service = data.data_as_ServiceLogged()) {
-    const Member* volunteer = state.FindMember(service->volunteer_id()->string_view());
-    return volunteer != nullptr ? std::string_view(volunteer->branch_id) : std::string_view();
+    const Member* volunteer = state.FindMember(MemberRef(service->volunteer_id()->string_view()));
+    return volunteer != nullptr ? volunteer->branch_id.view() : std::string_view();
   }
   return {};
 }
@@ -501,17 +501,17 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
     return Fail(Forbidden("a member key reads its own record only"));
   }
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
-    const Member* member = state.FindMember(id);
+    const Member* member = state.FindMember(MemberRef(id));
     if (member == nullptr) return Fail(NotFound("no member '" + id + "'"));
-    if (call.role() == Role::kCoordinator && member->branch_id != call.scope()) {
+    if (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope()) {
       return Fail(Forbidden("a coordinator reads the members of its own branch only"));
     }
     // The JSON is built in a buffer on the stack, not a score of heap blocks: this is the
     // hottest read (scripts/bench http).
     unsigned char buffer[kMemberJsonBufferBytes];
     json::monotonic_resource memory(buffer, sizeof buffer);
-    return JsonResponse(200,
-                        MemberJson(id, *member, MaySeePersonal(call, member->branch_id), &memory));
+    return JsonResponse(200, MemberJson(MemberRef(id), *member,
+                                        MaySeePersonal(call, member->branch_id.view()), &memory));
   });
 }
 
@@ -540,10 +540,10 @@ Step Endpoints::ListMembers(Handler& h, Call& call) {
   const std::string* cursor = call.Query("cursor");
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     // Members in id order after the cursor: collect the matches, keep the first `limit`.
-    std::vector<std::pair<std::string_view, const Member*>> matches;
+    std::vector<std::pair<MemberRef, const Member*>> matches;
     for (const auto& [id, member] : state.members()) {
-      if (cursor != nullptr && id <= *cursor) continue;
-      if (branch != nullptr && member.branch_id != *branch) continue;
+      if (cursor != nullptr && id.view() <= *cursor) continue;
+      if (branch != nullptr && member.branch_id.view() != *branch) continue;
       if (kind && member.kind != *kind) continue;
       if (member.star < static_cast<int32_t>(*min_star)) continue;
       matches.emplace_back(id, &member);
@@ -554,10 +554,11 @@ Step Endpoints::ListMembers(Handler& h, Call& call) {
     json::array& items = body["items"].emplace_array();
     for (size_t i = 0; i < count; ++i) {
       const Member& member = *matches[i].second;
-      items.push_back(MemberJson(matches[i].first, member, MaySeePersonal(call, member.branch_id)));
+      items.push_back(
+          MemberJson(matches[i].first, member, MaySeePersonal(call, member.branch_id.view())));
     }
     if (matches.size() > count) {
-      body["next_cursor"] = matches[count - 1].first;
+      body["next_cursor"] = matches[count - 1].first.view();
     } else {
       body["next_cursor"] = nullptr;
     }
@@ -568,9 +569,9 @@ Step Endpoints::ListMembers(Handler& h, Call& call) {
 Step Endpoints::GetFund(Handler& h, Call& call) {
   const std::string& id = call.params[0];
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
-    const Fund* fund = state.FindFund(id);
+    const Fund* fund = state.FindFund(FundRef(id));
     if (fund == nullptr) return Fail(NotFound("no fund '" + id + "'"));
-    return JsonResponse(200, FundJson(id, *fund));
+    return JsonResponse(200, FundJson(FundRef(id), *fund));
   });
 }
 
@@ -582,8 +583,8 @@ Step Endpoints::GetFundTrail(Handler& h, Call& call) {
   if (const std::string* cursor = call.Query("cursor")) start = ParseUnsigned(*cursor);
   if (!start) return Fail(ParameterProblem("cursor", "is not a cursor this list gave"));
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
-    if (state.FindFund(id) == nullptr) return Fail(NotFound("no fund '" + id + "'"));
-    const std::vector<std::string>* outflows = state.FundOutflows(id);
+    if (state.FindFund(FundRef(id)) == nullptr) return Fail(NotFound("no fund '" + id + "'"));
+    const std::vector<OutflowId>* outflows = state.FundOutflows(FundRef(id));
     const size_t total = outflows != nullptr ? outflows->size() : 0;
     json::object body;
     body["fund_id"] = id;
@@ -605,13 +606,13 @@ Step Endpoints::GetFundTrail(Handler& h, Call& call) {
 Step Endpoints::GetDonation(Handler& h, Call& call) {
   const std::string& id = call.params[0];
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
-    const Source* source = state.FindSource(id);
+    const Source* source = state.FindSource(SourceRef(id));
     if (source == nullptr || !source->is_donation)
       return Fail(NotFound("no donation '" + id + "'"));
-    if (call.role() == Role::kPartner && source->partner_id != call.scope()) {
+    if (call.role() == Role::kPartner && source->partner_id.view() != call.scope()) {
       return Fail(Forbidden("a partner key reads its own donations only"));
     }
-    return JsonResponse(200, DonationJson(id, *source));
+    return JsonResponse(200, DonationJson(SourceRef(id), *source));
   });
 }
 
@@ -621,16 +622,16 @@ Step Endpoints::GetPartner(Handler& h, Call& call) {
     return Fail(Forbidden("a partner key reads its own record only"));
   }
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
-    const Partner* partner = state.FindPartner(id);
+    const Partner* partner = state.FindPartner(PartnerRef(id));
     if (partner == nullptr) return Fail(NotFound("no partner '" + id + "'"));
-    return JsonResponse(200, PartnerJson(id, *partner));
+    return JsonResponse(200, PartnerJson(PartnerRef(id), *partner));
   });
 }
 
 Step Endpoints::GetMonthlyReport(Handler& h, Call& call) {
   const std::string* branch = call.Query("branch_id");
-  const std::string branch_id = branch != nullptr ? *branch : "";
-  if (call.role() == Role::kCoordinator && branch_id != call.scope()) {
+  const BranchId branch_id(branch != nullptr ? std::string_view(*branch) : std::string_view());
+  if (call.role() == Role::kCoordinator && branch_id.view() != call.scope()) {
     return Fail(Forbidden("a coordinator reads its own branch's reports only (give branch_id)"));
   }
   const std::string* month_text = call.Query("month");
@@ -638,7 +639,7 @@ Step Endpoints::GetMonthlyReport(Handler& h, Call& call) {
   if (!month) return Fail(ParameterProblem("month", "is required, as YYYY-MM"));
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     if (!branch_id.empty() && state.FindBranch(branch_id) == nullptr) {
-      return Fail(NotFound("no branch '" + branch_id + "'"));
+      return Fail(NotFound("no branch '" + branch_id.str() + "'"));
     }
     return JsonResponse(
         200, ReportJson(branch_id, *month, state.FindReport(ReportKey{branch_id, *month}),

@@ -56,34 +56,34 @@ class ScopeCheck {
     if (auto it = overlay_.member_branch.find(id); it != overlay_.member_branch.end()) {
       return it->second;
     }
-    const Member* member = state_.FindMember(id);
-    return member != nullptr ? member->branch_id : "";
+    const Member* member = state_.FindMember(MemberRef(id));
+    return member != nullptr ? member->branch_id.str() : "";
   }
   std::string FundBranch(std::string_view id) const {
     if (auto it = overlay_.fund_branch.find(id); it != overlay_.fund_branch.end())
       return it->second;
-    const Fund* fund = state_.FindFund(id);
-    return fund != nullptr ? fund->branch_id : "";
+    const Fund* fund = state_.FindFund(FundRef(id));
+    return fund != nullptr ? fund->branch_id.str() : "";
   }
   std::string ServiceVolunteer(std::string_view id) const {
     if (auto it = overlay_.service_volunteer.find(id); it != overlay_.service_volunteer.end()) {
       return it->second;
     }
-    const Service* service = state_.FindService(id);
-    return service != nullptr ? service->volunteer_id : "";
+    const Service* service = state_.FindService(ServiceRef(id));
+    return service != nullptr ? service->volunteer_id.str() : "";
   }
   std::string PairingVolunteer(std::string_view id) const {
     if (auto it = overlay_.pairing_volunteer.find(id); it != overlay_.pairing_volunteer.end()) {
       return it->second;
     }
-    const Pairing* pairing = state_.FindPairing(id);
-    return pairing != nullptr ? pairing->volunteer_id : "";
+    const Pairing* pairing = state_.FindPairing(PairingRef(id));
+    return pairing != nullptr ? pairing->volunteer_id.str() : "";
   }
   std::string SourceFund(std::string_view id) const {
     if (auto it = overlay_.source_fund.find(id); it != overlay_.source_fund.end())
       return it->second;
-    const Source* source = state_.FindSource(id);
-    return source != nullptr ? source->fund_id : "";
+    const Source* source = state_.FindSource(SourceRef(id));
+    return source != nullptr ? source->fund_id.str() : "";
   }
 
   std::optional<Problem> CheckData(const events::EventData& data, int depth) {
@@ -338,17 +338,17 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
   json::object statement;
   std::optional<Problem> problem =
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
-        const Member* member = state.FindMember(member_id);
+        const Member* member = state.FindMember(MemberRef(member_id));
         if (member == nullptr) return NotFound("no member '" + member_id + "'");
-        if (call.role() == Role::kCoordinator && member->branch_id != call.scope()) {
+        if (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope()) {
           return Forbidden("a coordinator asks for attestations of its own branch's members only");
         }
         statement = json::object{{"attestation_id", attestation_id},
                                  {"member_id", member_id},
                                  {"merchant_id", merchant->get_string()},
                                  {"star", member->star},
-                                 {"verified_hours", member->verified_minutes / 60},
-                                 {"verified_minutes", member->verified_minutes},
+                                 {"verified_hours", member->verified_minutes.value / 60},
+                                 {"verified_minutes", member->verified_minutes.value},
                                  {"issued_at", FormatInstant(now_us)},
                                  {"expires_at", FormatInstant(*expires_us)}};
         return std::nullopt;
@@ -447,13 +447,13 @@ Step Endpoints::PostKey(Handler& h, Call& call) {
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
         switch (*role) {
           case Role::kCoordinator:
-            if (state.FindBranch(scope_id) == nullptr) {
+            if (state.FindBranch(BranchRef(scope_id)) == nullptr) {
               return MakeProblem(422, "unknown_branch", "no branch '" + scope_id + "'");
             }
             break;
           case Role::kPartner:
           case Role::kMerchant: {
-            const Partner* partner = state.FindPartner(scope_id);
+            const Partner* partner = state.FindPartner(PartnerRef(scope_id));
             if (partner == nullptr) {
               return MakeProblem(422, "unknown_partner", "no partner '" + scope_id + "'");
             }
@@ -464,7 +464,7 @@ Step Endpoints::PostKey(Handler& h, Call& call) {
             break;
           }
           case Role::kMember:
-            if (state.FindMember(scope_id) == nullptr) {
+            if (state.FindMember(MemberRef(scope_id)) == nullptr) {
               return MakeProblem(422, "unknown_member", "no member '" + scope_id + "'");
             }
             break;

@@ -13,20 +13,20 @@ constexpr size_t kMemberJsonFieldsMax = 17;  // MemberJson's 11 fields and 6 per
 
 }  // namespace
 
-json::object MemberJson(std::string_view member_id, const Member& m, bool personal,
+json::object MemberJson(MemberRef member_id, const Member& m, bool personal,
                         json::storage_ptr storage) {
   json::object out(kMemberJsonFieldsMax, std::move(storage));  // room for every field: no rehash
-  out["member_id"] = member_id;
+  out["member_id"] = member_id.view();
   out["kind"] = events::EnumNameMemberKind(m.kind);
-  out["branch_id"] = m.branch_id;
+  out["branch_id"] = m.branch_id.view();
   out["active"] = m.active;
   out["star"] = m.star;
-  out["verified_minutes"] = m.verified_minutes;
-  out["pending_minutes"] = m.pending_minutes;
-  out["credit_minutes"] = m.credit_minutes;
-  out["redeemed_minutes"] = m.redeemed_minutes;
-  out["training_minutes"] = m.training_minutes;
-  out["income_fen"] = m.income_fen;
+  out["verified_minutes"] = m.verified_minutes.value;
+  out["pending_minutes"] = m.pending_minutes.value;
+  out["credit_minutes"] = m.credit_minutes.value;
+  out["redeemed_minutes"] = m.redeemed_minutes.value;
+  out["training_minutes"] = m.training_minutes.value;
+  out["income_fen"] = m.income_fen.value;
   if (personal) {
     out["name"] = m.name;
     if (!m.gender.empty()) out["gender"] = m.gender;
@@ -39,51 +39,53 @@ json::object MemberJson(std::string_view member_id, const Member& m, bool person
   return out;
 }
 
-json::object FundJson(std::string_view fund_id, const Fund& f) {
+json::object FundJson(FundRef fund_id, const Fund& f) {
   json::object out;
-  out["fund_id"] = fund_id;
+  out["fund_id"] = fund_id.view();
   out["name"] = f.name;
-  if (!f.branch_id.empty()) out["branch_id"] = f.branch_id;
-  out["balance_fen"] = f.balance_fen;
-  out["inflow_fen"] = f.inflow_fen;
-  out["outflow_fen"] = f.outflow_fen;
+  if (!f.branch_id.empty()) out["branch_id"] = f.branch_id.view();
+  out["balance_fen"] = f.balance_fen.value;
+  out["inflow_fen"] = f.inflow_fen.value;
+  out["outflow_fen"] = f.outflow_fen.value;
   json::object& inflows = out["inflow_by_channel"].emplace_object();
-  for (int i = 0; i < kChannels; ++i) inflows[ChannelName(i)] = f.inflow_by_channel_fen[i];
+  for (int i = 0; i < kChannels; ++i) inflows[ChannelName(i)] = f.inflow_by_channel_fen[i].value;
   json::object& outflows = out["outflow_by_category"].emplace_object();
-  for (int i = 0; i < kCategories; ++i) outflows[CategoryName(i)] = f.outflow_by_category_fen[i];
+  for (int i = 0; i < kCategories; ++i)
+    outflows[CategoryName(i)] = f.outflow_by_category_fen[i].value;
   json::array& earmarks = out["earmarks"].emplace_array();
   for (const auto& [purpose, balance] : f.earmarks_fen) {
-    earmarks.push_back(json::object{{"purpose", purpose}, {"balance_fen", balance}});
+    earmarks.push_back(json::object{{"purpose", purpose}, {"balance_fen", balance.value}});
   }
-  out["unrestricted_fen"] = f.unrestricted_fen;
+  out["unrestricted_fen"] = f.unrestricted_fen.value;
   return out;
 }
 
-json::object OutflowJson(std::string_view outflow_id, const Outflow& o) {
+json::object OutflowJson(OutflowRef outflow_id, const Outflow& o) {
   json::object out;
-  out["outflow_id"] = outflow_id;
+  out["outflow_id"] = outflow_id.view();
   out["type"] = o.type;
   out["category"] = CategoryName(o.category);
   out["purpose"] = o.purpose;
-  out["amount_fen"] = o.amount_fen;
+  out["amount_fen"] = o.amount_fen.value;
   out["at"] = FormatInstant(o.at_us);
   out["reversed"] = o.reversed;
   json::array& sources = out["sources"].emplace_array();
   for (const Allocation& a : o.sources) {
-    sources.push_back(json::object{
-        {"source_id", a.source_id}, {"partner_id", a.partner_id}, {"amount_fen", a.amount_fen}});
+    sources.push_back(json::object{{"source_id", a.source_id.view()},
+                                   {"partner_id", a.partner_id.view()},
+                                   {"amount_fen", a.amount_fen.value}});
   }
   return out;
 }
 
-json::object DonationJson(std::string_view donation_id, const Source& s) {
+json::object DonationJson(SourceRef donation_id, const Source& s) {
   json::object out;
-  out["donation_id"] = donation_id;
-  out["partner_id"] = s.partner_id;
-  out["fund_id"] = s.fund_id;
-  out["amount_fen"] = s.amount_fen;
-  out["allocated_fen"] = s.amount_fen - s.remaining_fen;
-  out["remaining_fen"] = s.remaining_fen;
+  out["donation_id"] = donation_id.view();
+  out["partner_id"] = s.partner_id.view();
+  out["fund_id"] = s.fund_id.view();
+  out["amount_fen"] = s.amount_fen.value;
+  out["allocated_fen"] = (s.amount_fen - s.remaining_fen).value;
+  out["remaining_fen"] = s.remaining_fen.value;
   if (s.purpose.empty()) {
     out["restricted_to"] = nullptr;
   } else {
@@ -92,28 +94,28 @@ json::object DonationJson(std::string_view donation_id, const Source& s) {
   out["reversed"] = s.reversed;
   json::array& uses = out["uses"].emplace_array();
   for (const Use& use : s.uses) {
-    uses.push_back(json::object{{"outflow_id", use.outflow_id},
+    uses.push_back(json::object{{"outflow_id", use.outflow_id.view()},
                                 {"purpose", use.purpose},
-                                {"amount_fen", use.amount_fen},
+                                {"amount_fen", use.amount_fen.value},
                                 {"at", FormatInstant(use.at_us)}});
   }
   return out;
 }
 
-json::object PartnerJson(std::string_view partner_id, const Partner& p) {
+json::object PartnerJson(PartnerRef partner_id, const Partner& p) {
   json::object out;
-  out["partner_id"] = partner_id;
+  out["partner_id"] = partner_id.view();
   out["name"] = p.name;
   out["kind"] = events::EnumNamePartnerKind(p.kind);
-  out["donated_fen"] = p.donated_fen;
-  out["purchased_fen"] = p.purchased_fen;
-  out["used_fen"] = p.used_fen;
+  out["donated_fen"] = p.donated_fen.value;
+  out["purchased_fen"] = p.purchased_fen.value;
+  out["used_fen"] = p.used_fen.value;
   json::array& donations = out["donations"].emplace_array();
-  for (const std::string& id : p.donations) donations.emplace_back(id);
+  for (const SourceId& id : p.donations) donations.emplace_back(id.view());
   return out;
 }
 
-json::object ReportJson(std::string_view branch_id, MonthKey month, const Report* report,
+json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* report,
                         const std::array<int64_t, kStarLevels + 1>& star_counts_now) {
   const Report empty;
   const Report& r = report != nullptr ? *report : empty;
@@ -121,21 +123,21 @@ json::object ReportJson(std::string_view branch_id, MonthKey month, const Report
   if (branch_id.empty()) {
     out["branch_id"] = nullptr;
   } else {
-    out["branch_id"] = branch_id;
+    out["branch_id"] = branch_id.view();
   }
   out["month"] = FormatMonth(month);
-  out["verified_minutes"] = r.verified_minutes;
+  out["verified_minutes"] = r.verified_minutes.value;
   out["services"] = r.services;
   out["elders_served"] = r.elders_served;
   out["activities"] = r.activities;
   out["beneficiaries"] = r.beneficiaries;
   out["new_members"] = r.new_members;
-  out["donations_fen"] = r.donations_fen;
-  out["sales_fen"] = r.sales_fen;
-  out["disbursed_fen"] = r.disbursed_fen;
-  out["redeemed_cash_fen"] = r.redeemed_cash_fen;
-  out["redeemed_training"] = r.redeemed_training_minutes;
-  out["redeemed_training_minutes"] = r.redeemed_training_minutes;
+  out["donations_fen"] = r.donations_fen.value;
+  out["sales_fen"] = r.sales_fen.value;
+  out["disbursed_fen"] = r.disbursed_fen.value;
+  out["redeemed_cash_fen"] = r.redeemed_cash_fen.value;
+  out["redeemed_training"] = r.redeemed_training_minutes.value;
+  out["redeemed_training_minutes"] = r.redeemed_training_minutes.value;
   const auto& stars = r.seal ? r.seal->star_counts : star_counts_now;
   json::array& counts = out["star_counts"].emplace_array();
   for (int64_t count : stars) counts.emplace_back(count);

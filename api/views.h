@@ -12,15 +12,15 @@
 namespace ledger::api {
 
 // `storage` holds the object's memory (default: the heap).
-boost::json::object MemberJson(std::string_view member_id, const Member& member, bool personal,
+boost::json::object MemberJson(MemberRef member_id, const Member& member, bool personal,
                                boost::json::storage_ptr storage = {});
-boost::json::object FundJson(std::string_view fund_id, const Fund& fund);
-boost::json::object OutflowJson(std::string_view outflow_id, const Outflow& outflow);
-boost::json::object DonationJson(std::string_view donation_id, const Source& donation);
-boost::json::object PartnerJson(std::string_view partner_id, const Partner& partner);
-// A branch's month ("" = all branches); `report` may be null (nothing happened that month).
-// `star_counts_now` is used while the month is not sealed.
-boost::json::object ReportJson(std::string_view branch_id, MonthKey month, const Report* report,
+boost::json::object FundJson(FundRef fund_id, const Fund& fund);
+boost::json::object OutflowJson(OutflowRef outflow_id, const Outflow& outflow);
+boost::json::object DonationJson(SourceRef donation_id, const Source& donation);
+boost::json::object PartnerJson(PartnerRef partner_id, const Partner& partner);
+// A branch's month (an empty id = all branches); `report` may be null (nothing happened that
+// month). `star_counts_now` is used while the month is not sealed.
+boost::json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* report,
                                const std::array<int64_t, kStarLevels + 1>& star_counts_now);
 
 }  // namespace ledger::api

@@ -216,13 +216,13 @@ class LedgerGenerator {
     draft.stream = state_.StreamOf(*data);
     draft.occurred_at_us = now_us_;
     draft.actor = "bench";
-    const EventMeta meta{position_, draft.id, draft.stream, now_us_, {}};
+    const EventMeta meta{position_, EventRef(draft.id), draft.stream, now_us_, {}};
     const Execution execution = state_.Execute(meta, *data);
     if (execution.outcome != Outcome::kOk) return false;
-    draft.payload =
-        execution.computed_amount_fen
-            ? WithRedemptionAmount(*data->data_as_RedemptionMade(), *execution.computed_amount_fen)
-            : std::move(payload);
+    draft.payload = execution.computed_amount_fen
+                        ? WithRedemptionAmount(*data->data_as_RedemptionMade(),
+                                               execution.computed_amount_fen->value)
+                        : std::move(payload);
     batch.push_back(std::move(draft));
     ++position_;
     now_us_ += 1'000'000;

@@ -7,17 +7,37 @@
 namespace ledger {
 namespace {
 
-template <typename Map>
-const typename Map::mapped_type* Lookup(const Map& map, std::string_view key) {
+// A row's key is the text of its entity's id: it becomes an id here, where rows enter the domain.
+template <class Tag, class Value>
+const Value* Lookup(const IdMap<Tag, Value>& map, std::string_view key) {
+  auto it = map.find(IdRef<Tag>(key));
+  return it == map.end() ? nullptr : &it->second;
+}
+template <class Value>
+const Value* Lookup(const StringMap<Value>& map, std::string_view key) {
   auto it = map.find(key);
   return it == map.end() ? nullptr : &it->second;
+}
+template <class Tag, class Value>
+Value& Slot(IdMap<Tag, Value>& map, std::string_view key) {
+  return map[Id<Tag>(key)];
+}
+
+std::string_view KeyText(const std::string& key) { return key; }
+template <class Tag>
+std::string_view KeyText(const Id<Tag>& key) {
+  return key.view();
+}
+
+std::string ReportRowKey(const ReportKey& key) {
+  return key.branch_id.str() + "\n" + std::to_string(key.month);
 }
 
 std::optional<ReportKey> ParseReportKey(std::string_view key) {
   const size_t split = key.find('\n');
   if (split == std::string_view::npos) return std::nullopt;
   ReportKey out;
-  out.branch_id = std::string(key.substr(0, split));
+  out.branch_id = BranchId(key.substr(0, split));
   const std::string_view month = key.substr(split + 1);
   auto [end, error] = std::from_chars(month.data(), month.data() + month.size(), out.month);
   if (error != std::errc() || end != month.data() + month.size()) return std::nullopt;
@@ -38,6 +58,29 @@ std::vector<std::string> GetStrings(ByteReader& r) {
   return values;
 }
 
+// Ids are written as their text, exactly like strings.
+template <class Tag>
+void PutIds(ByteWriter& w, const std::vector<Id<Tag>>& ids) {
+  w.U64(ids.size());
+  for (const Id<Tag>& id : ids) w.Str(id.view());
+}
+
+template <class Tag>
+std::vector<Id<Tag>> GetIds(ByteReader& r) {
+  std::vector<Id<Tag>> ids(r.U64());
+  for (Id<Tag>& id : ids) {
+    if (!r.ok()) return {};
+    id = Id<Tag>(r.Str());
+  }
+  return ids;
+}
+
+// Quantities are written as their bare int64, as before they had types.
+void Put(ByteWriter& w, Fen fen) { w.I64(fen.value); }
+void Put(ByteWriter& w, Minutes minutes) { w.I64(minutes.value); }
+Fen GetFen(ByteReader& r) { return Fen{r.I64()}; }
+Minutes GetMinutes(ByteReader& r) { return Minutes{r.I64()}; }
+
 template <typename T>
 T GetEnum(ByteReader& r) {
   return static_cast<T>(r.U64());
@@ -45,15 +88,15 @@ T GetEnum(ByteReader& r) {
 
 void Encode(ByteWriter& w, const Member& m) {
   w.U64(static_cast<uint64_t>(m.kind));
-  w.Str(m.branch_id);
+  w.Str(m.branch_id.view());
   w.Bool(m.active);
   w.I64(m.star);
-  w.I64(m.verified_minutes);
-  w.I64(m.pending_minutes);
-  w.I64(m.credit_minutes);
-  w.I64(m.redeemed_minutes);
-  w.I64(m.training_minutes);
-  w.I64(m.income_fen);
+  Put(w, m.verified_minutes);
+  Put(w, m.pending_minutes);
+  Put(w, m.credit_minutes);
+  Put(w, m.redeemed_minutes);
+  Put(w, m.training_minutes);
+  Put(w, m.income_fen);
   w.Str(m.name);
   w.Str(m.gender);
   w.Bool(m.birth_year.has_value());
@@ -66,15 +109,15 @@ void Encode(ByteWriter& w, const Member& m) {
 Member DecodeMember(ByteReader& r) {
   Member m;
   m.kind = GetEnum<events::MemberKind>(r);
-  m.branch_id = r.Str();
+  m.branch_id = BranchId(r.Str());
   m.active = r.Bool();
   m.star = static_cast<int32_t>(r.I64());
-  m.verified_minutes = r.I64();
-  m.pending_minutes = r.I64();
-  m.credit_minutes = r.I64();
-  m.redeemed_minutes = r.I64();
-  m.training_minutes = r.I64();
-  m.income_fen = r.I64();
+  m.verified_minutes = GetMinutes(r);
+  m.pending_minutes = GetMinutes(r);
+  m.credit_minutes = GetMinutes(r);
+  m.redeemed_minutes = GetMinutes(r);
+  m.training_minutes = GetMinutes(r);
+  m.income_fen = GetFen(r);
   m.name = r.Str();
   m.gender = r.Str();
   const bool has_birth_year = r.Bool();
@@ -89,18 +132,18 @@ Member DecodeMember(ByteReader& r) {
 
 void Encode(ByteWriter& w, const Fund& f) {
   w.Str(f.name);
-  w.Str(f.branch_id);
-  w.I64(f.balance_fen);
-  w.I64(f.inflow_fen);
-  w.I64(f.outflow_fen);
-  for (int64_t v : f.inflow_by_channel_fen) w.I64(v);
-  for (int64_t v : f.outflow_by_category_fen) w.I64(v);
+  w.Str(f.branch_id.view());
+  Put(w, f.balance_fen);
+  Put(w, f.inflow_fen);
+  Put(w, f.outflow_fen);
+  for (Fen v : f.inflow_by_channel_fen) Put(w, v);
+  for (Fen v : f.outflow_by_category_fen) Put(w, v);
   w.U64(f.earmarks_fen.size());
   for (const auto& [purpose, fen] : f.earmarks_fen) {
     w.Str(purpose);
-    w.I64(fen);
+    Put(w, fen);
   }
-  w.I64(f.unrestricted_fen);
+  Put(w, f.unrestricted_fen);
   w.U64(f.source_count);
   w.U64(f.outflow_count);
 }
@@ -108,107 +151,107 @@ void Encode(ByteWriter& w, const Fund& f) {
 Fund DecodeFund(ByteReader& r) {
   Fund f;
   f.name = r.Str();
-  f.branch_id = r.Str();
-  f.balance_fen = r.I64();
-  f.inflow_fen = r.I64();
-  f.outflow_fen = r.I64();
-  for (int64_t& v : f.inflow_by_channel_fen) v = r.I64();
-  for (int64_t& v : f.outflow_by_category_fen) v = r.I64();
+  f.branch_id = BranchId(r.Str());
+  f.balance_fen = GetFen(r);
+  f.inflow_fen = GetFen(r);
+  f.outflow_fen = GetFen(r);
+  for (Fen& v : f.inflow_by_channel_fen) v = GetFen(r);
+  for (Fen& v : f.outflow_by_category_fen) v = GetFen(r);
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     std::string purpose = r.Str();
-    f.earmarks_fen[purpose] = r.I64();
+    f.earmarks_fen[purpose] = GetFen(r);
   }
-  f.unrestricted_fen = r.I64();
+  f.unrestricted_fen = GetFen(r);
   f.source_count = static_cast<uint32_t>(r.U64());
   f.outflow_count = static_cast<uint32_t>(r.U64());
   return f;
 }
 
 void Encode(ByteWriter& w, const Source& s) {
-  w.Str(s.fund_id);
-  w.Str(s.partner_id);
+  w.Str(s.fund_id.view());
+  w.Str(s.partner_id.view());
   w.Str(s.purpose);
   w.Bool(s.is_donation);
   w.U64(s.order);
-  w.I64(s.amount_fen);
-  w.I64(s.remaining_fen);
+  Put(w, s.amount_fen);
+  Put(w, s.remaining_fen);
   w.Bool(s.reversed);
   w.U64(s.uses.size());
   for (const Use& u : s.uses) {
-    w.Str(u.outflow_id);
+    w.Str(u.outflow_id.view());
     w.Str(u.purpose);
-    w.I64(u.amount_fen);
+    Put(w, u.amount_fen);
     w.I64(u.at_us);
   }
   w.I64(s.at_us);
-  w.I64(s.gross_fen);
+  Put(w, s.gross_fen);
   w.Str(s.reference);
   w.Str(s.description);
 }
 
 Source DecodeSource(ByteReader& r) {
   Source s;
-  s.fund_id = r.Str();
-  s.partner_id = r.Str();
+  s.fund_id = FundId(r.Str());
+  s.partner_id = PartnerId(r.Str());
   s.purpose = r.Str();
   s.is_donation = r.Bool();
   s.order = static_cast<uint32_t>(r.U64());
-  s.amount_fen = r.I64();
-  s.remaining_fen = r.I64();
+  s.amount_fen = GetFen(r);
+  s.remaining_fen = GetFen(r);
   s.reversed = r.Bool();
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     Use u;
-    u.outflow_id = r.Str();
+    u.outflow_id = OutflowId(r.Str());
     u.purpose = r.Str();
-    u.amount_fen = r.I64();
+    u.amount_fen = GetFen(r);
     u.at_us = r.I64();
     s.uses.push_back(std::move(u));
   }
   s.at_us = r.I64();
-  s.gross_fen = r.I64();
+  s.gross_fen = GetFen(r);
   s.reference = r.Str();
   s.description = r.Str();
   return s;
 }
 
 void Encode(ByteWriter& w, const Outflow& o) {
-  w.Str(o.fund_id);
+  w.Str(o.fund_id.view());
   w.U64(o.order);
   w.Str(o.type);
   w.I64(o.category);
   w.Str(o.purpose);
-  w.I64(o.amount_fen);
+  Put(w, o.amount_fen);
   w.I64(o.at_us);
   w.U64(o.sources.size());
   for (const Allocation& a : o.sources) {
-    w.Str(a.source_id);
-    w.Str(a.partner_id);
-    w.I64(a.amount_fen);
+    w.Str(a.source_id.view());
+    w.Str(a.partner_id.view());
+    Put(w, a.amount_fen);
   }
   w.Bool(o.reversed);
-  w.Str(o.recipient);
+  w.Str(o.recipient.view());
   w.Str(o.evidence_ref);
   w.Str(o.description);
 }
 
 Outflow DecodeOutflow(ByteReader& r) {
   Outflow o;
-  o.fund_id = r.Str();
+  o.fund_id = FundId(r.Str());
   o.order = static_cast<uint32_t>(r.U64());
   o.type = r.Str();
   o.category = static_cast<int32_t>(r.I64());
   o.purpose = r.Str();
-  o.amount_fen = r.I64();
+  o.amount_fen = GetFen(r);
   o.at_us = r.I64();
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     Allocation a;
-    a.source_id = r.Str();
-    a.partner_id = r.Str();
-    a.amount_fen = r.I64();
+    a.source_id = SourceId(r.Str());
+    a.partner_id = PartnerId(r.Str());
+    a.amount_fen = GetFen(r);
     o.sources.push_back(std::move(a));
   }
   o.reversed = r.Bool();
-  o.recipient = r.Str();
+  o.recipient = MemberId(r.Str());
   o.evidence_ref = r.Str();
   o.description = r.Str();
   return o;
@@ -241,17 +284,17 @@ Reversible DecodeReversible(ByteReader& r) {
 }
 
 void Encode(ByteWriter& w, const Report& p) {
-  w.I64(p.verified_minutes);
+  Put(w, p.verified_minutes);
   w.I64(p.services);
   w.I64(p.elders_served);
   w.I64(p.activities);
   w.I64(p.beneficiaries);
   w.I64(p.new_members);
-  w.I64(p.donations_fen);
-  w.I64(p.sales_fen);
-  w.I64(p.disbursed_fen);
-  w.I64(p.redeemed_cash_fen);
-  w.I64(p.redeemed_training_minutes);
+  Put(w, p.donations_fen);
+  Put(w, p.sales_fen);
+  Put(w, p.disbursed_fen);
+  Put(w, p.redeemed_cash_fen);
+  Put(w, p.redeemed_training_minutes);
   w.Bool(p.seal.has_value());
   if (p.seal) {
     w.U64(p.seal->position);
@@ -262,17 +305,17 @@ void Encode(ByteWriter& w, const Report& p) {
 
 Report DecodeReport(ByteReader& r) {
   Report p;
-  p.verified_minutes = r.I64();
+  p.verified_minutes = GetMinutes(r);
   p.services = r.I64();
   p.elders_served = r.I64();
   p.activities = r.I64();
   p.beneficiaries = r.I64();
   p.new_members = r.I64();
-  p.donations_fen = r.I64();
-  p.sales_fen = r.I64();
-  p.disbursed_fen = r.I64();
-  p.redeemed_cash_fen = r.I64();
-  p.redeemed_training_minutes = r.I64();
+  p.donations_fen = GetFen(r);
+  p.sales_fen = GetFen(r);
+  p.disbursed_fen = GetFen(r);
+  p.redeemed_cash_fen = GetFen(r);
+  p.redeemed_training_minutes = GetMinutes(r);
   if (r.Bool()) {
     Seal seal;
     seal.position = r.U64();
@@ -319,16 +362,16 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
     case Table::kPairing: {
       const Pairing* p = Lookup(pairings_, key);
       if (p == nullptr) return std::nullopt;
-      w.Str(p->volunteer_id);
-      w.Str(p->elder_id);
+      w.Str(p->volunteer_id.view());
+      w.Str(p->elder_id.view());
       w.Bool(p->active);
       break;
     }
     case Table::kService: {
       const Service* s = Lookup(services_, key);
       if (s == nullptr) return std::nullopt;
-      w.Str(s->volunteer_id);
-      w.Str(s->elder_id);
+      w.Str(s->volunteer_id.view());
+      w.Str(s->elder_id.view());
       w.I64(s->minutes);
       w.U64(static_cast<uint64_t>(s->status));
       break;
@@ -336,7 +379,7 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
     case Table::kActivity: {
       const Activity* a = Lookup(activities_, key);
       if (a == nullptr) return std::nullopt;
-      w.Str(a->branch_id);
+      w.Str(a->branch_id.view());
       break;
     }
     case Table::kPartner: {
@@ -344,10 +387,10 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       if (p == nullptr) return std::nullopt;
       w.Str(p->name);
       w.U64(static_cast<uint64_t>(p->kind));
-      w.I64(p->donated_fen);
-      w.I64(p->purchased_fen);
-      w.I64(p->used_fen);
-      PutStrings(w, p->donations);
+      Put(w, p->donated_fen);
+      Put(w, p->purchased_fen);
+      Put(w, p->used_fen);
+      PutIds(w, p->donations);
       break;
     }
     case Table::kFund: {
@@ -386,9 +429,9 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       Encode(w, policy_);
       break;
     case Table::kCashUsed: {
-      const int64_t* used = Lookup(cash_used_, key);
+      const Fen* used = Lookup(cash_used_, key);
       if (used == nullptr) return std::nullopt;
-      w.I64(*used);
+      Put(w, *used);
       break;
     }
     case Table::kTakenId:
@@ -406,53 +449,53 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
   const std::string k(key);
   switch (table) {
     case Table::kBranch:
-      branches_[k] = Branch{r.Str()};
+      Slot(branches_, key) = Branch{r.Str()};
       break;
     case Table::kMember:
-      members_[k] = DecodeMember(r);
+      Slot(members_, key) = DecodeMember(r);
       break;
     case Table::kPairing: {
       Pairing p;
-      p.volunteer_id = r.Str();
-      p.elder_id = r.Str();
+      p.volunteer_id = MemberId(r.Str());
+      p.elder_id = MemberId(r.Str());
       p.active = r.Bool();
-      pairings_[k] = std::move(p);
+      Slot(pairings_, key) = std::move(p);
       break;
     }
     case Table::kService: {
       Service s;
-      s.volunteer_id = r.Str();
-      s.elder_id = r.Str();
+      s.volunteer_id = MemberId(r.Str());
+      s.elder_id = MemberId(r.Str());
       s.minutes = static_cast<int32_t>(r.I64());
       s.status = GetEnum<ServiceStatus>(r);
-      services_[k] = std::move(s);
+      Slot(services_, key) = std::move(s);
       break;
     }
     case Table::kActivity:
-      activities_[k] = Activity{r.Str()};
+      Slot(activities_, key) = Activity{BranchId(r.Str())};
       break;
     case Table::kPartner: {
       Partner p;
       p.name = r.Str();
       p.kind = GetEnum<events::PartnerKind>(r);
-      p.donated_fen = r.I64();
-      p.purchased_fen = r.I64();
-      p.used_fen = r.I64();
-      p.donations = GetStrings(r);
-      partners_[k] = std::move(p);
+      p.donated_fen = GetFen(r);
+      p.purchased_fen = GetFen(r);
+      p.used_fen = GetFen(r);
+      p.donations = GetIds<SourceTag>(r);
+      Slot(partners_, key) = std::move(p);
       break;
     }
     case Table::kFund:
-      funds_[k] = DecodeFund(r);
+      Slot(funds_, key) = DecodeFund(r);
       break;
     case Table::kSource:
-      sources_[k] = DecodeSource(r);
+      Slot(sources_, key) = DecodeSource(r);
       break;
     case Table::kOutflow:
-      outflows_[k] = DecodeOutflow(r);
+      Slot(outflows_, key) = DecodeOutflow(r);
       break;
     case Table::kReversible:
-      reversibles_[k] = DecodeReversible(r);
+      Slot(reversibles_, key) = DecodeReversible(r);
       break;
     case Table::kReport: {
       std::optional<ReportKey> report_key = ParseReportKey(key);
@@ -464,7 +507,7 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       policy_ = DecodePolicy(r);
       break;
     case Table::kCashUsed:
-      cash_used_[k] = r.I64();
+      cash_used_[k] = GetFen(r);
       break;
     case Table::kTakenId:
       taken_ids_.insert(k);
@@ -480,8 +523,8 @@ void LedgerState::ForEachRow(
     const std::function<void(Table, std::string_view, std::string_view)>& visit) const {
   auto dump = [&](Table table, const auto& map) {
     for (const auto& entry : map) {
-      if (std::optional<std::string> row = EncodeRow(table, entry.first))
-        visit(table, entry.first, *row);
+      if (std::optional<std::string> row = EncodeRow(table, KeyText(entry.first)))
+        visit(table, KeyText(entry.first), *row);
     }
   };
   auto dump_set = [&](Table table, const StringSet& set) {
@@ -498,7 +541,7 @@ void LedgerState::ForEachRow(
   dump(Table::kOutflow, outflows_);
   dump(Table::kReversible, reversibles_);
   for (const auto& [key, report] : reports_) {
-    const std::string row_key = key.branch_id + "\n" + std::to_string(key.month);
+    const std::string row_key = ReportRowKey(key);
     visit(Table::kReport, row_key, *EncodeRow(Table::kReport, row_key));
   }
   visit(Table::kPolicy, "", *EncodeRow(Table::kPolicy, ""));
@@ -510,16 +553,18 @@ void LedgerState::ForEachRow(
 void LedgerState::FinishLoad() {
   active_pairs_.clear();
   for (const auto& [id, pairing] : pairings_) {
-    if (pairing.active) active_pairs_.insert(pairing.volunteer_id + "\n" + pairing.elder_id);
+    if (pairing.active) {
+      active_pairs_.insert(pairing.volunteer_id.str() + "\n" + pairing.elder_id.str());
+    }
   }
   open_sources_.clear();
   for (const auto& [id, source] : sources_) {
-    if (source.remaining_fen > 0) {
-      open_sources_[source.fund_id + "\n" + source.purpose].emplace(source.order, id);
+    if (source.remaining_fen > Fen{}) {
+      open_sources_[source.fund_id.str() + "\n" + source.purpose].emplace(source.order, id);
     }
   }
   fund_outflows_.clear();
-  std::map<std::pair<std::string, uint32_t>, std::string> ordered;
+  std::map<std::pair<FundId, uint32_t>, OutflowId> ordered;
   for (const auto& [id, outflow] : outflows_)
     ordered.emplace(std::pair(outflow.fund_id, outflow.order), id);
   for (auto& [fund_and_order, id] : ordered) fund_outflows_[fund_and_order.first].push_back(id);

@@ -31,9 +31,7 @@ bool InRange(E value) {
          static_cast<U>(value) <= static_cast<U>(E::MAX);
 }
 
-bool ValidAmount(int64_t fen) { return Fen{fen}.IsValidAmount(); }
-
-bool AddFits(int64_t a, int64_t b) { return Fen::CheckedAdd(Fen{a}, Fen{b}).has_value(); }
+bool AddFits(Fen a, Fen b) { return Fen::CheckedAdd(a, b).has_value(); }
 
 std::string Join(std::string_view a, std::string_view b) {
   std::string key;
@@ -163,8 +161,8 @@ std::string StreamFor(const events::EventData& data) {
 std::string LedgerState::StreamOf(const events::EventData& data) const {
   using events::Data;
   auto service_stream = [&](const flatbuffers::String* service_id) -> std::string {
-    const Service* service = FindService(Str(service_id));
-    return service == nullptr ? "" : "member-" + service->volunteer_id;
+    const Service* service = FindService(ServiceRef(Str(service_id)));
+    return service == nullptr ? "" : "member-" + service->volunteer_id.str();
   };
   switch (data.data_type()) {
     case Data::ServiceVerified:
@@ -172,11 +170,13 @@ std::string LedgerState::StreamOf(const events::EventData& data) const {
     case Data::ServiceRejected:
       return service_stream(data.data_as_ServiceRejected()->service_id());
     case Data::RestrictionChanged: {
-      const Source* source = FindSource(Str(data.data_as_RestrictionChanged()->donation_id()));
-      return source == nullptr ? "" : "fund-" + source->fund_id;
+      const Source* source =
+          FindSource(SourceRef(Str(data.data_as_RestrictionChanged()->donation_id())));
+      return source == nullptr ? "" : "fund-" + source->fund_id.str();
     }
     case Data::EventReversed: {
-      const Reversible* target = FindReversible(Str(data.data_as_EventReversed()->reverses_id()));
+      const Reversible* target =
+          FindReversible(EventRef(Str(data.data_as_EventReversed()->reverses_id())));
       return target == nullptr ? "" : target->stream;
     }
     default:
@@ -187,10 +187,17 @@ std::string LedgerState::StreamOf(const events::EventData& data) const {
 // ---- journaling and change tracking ----
 
 namespace {
-std::string RowKey(const std::string& key) { return key; }
-std::string RowKey(std::string_view key) { return std::string(key); }
+std::string RowKey(const std::string& key) { return key; }  // composite keys (cash used)
+template <class Tag>
+std::string RowKey(IdRef<Tag> key) {
+  return key.str();
+}
+template <class Tag>
+std::string RowKey(const Id<Tag>& key) {
+  return key.str();
+}
 std::string RowKey(const ReportKey& key) {
-  return key.branch_id + "\n" + std::to_string(key.month);
+  return key.branch_id.str() + "\n" + std::to_string(key.month);
 }
 }  // namespace
 
@@ -213,8 +220,8 @@ void LedgerState::TouchPolicy() {
 
 // Like Touch(partners_, ...), but without copying the partner's list of donations, which only
 // ever grows: the undo restores the figures and cuts the list back to its length.
-void LedgerState::TouchPartner(std::string_view partner_id) {
-  if (tracking_) changes_.emplace_back(Table::kPartner, std::string(partner_id));
+void LedgerState::TouchPartner(PartnerRef partner_id) {
+  if (tracking_) changes_.emplace_back(Table::kPartner, partner_id.str());
   if (!journaling_) return;
   auto it = partners_.find(partner_id);
   LEDGER_ASSERT(it != partners_.end());
@@ -287,12 +294,12 @@ const Report* LedgerState::FindReport(const ReportKey& key) const {
   return it == reports_.end() ? nullptr : &it->second;
 }
 
-int64_t LedgerState::CashUsed(std::string_view member_id, MonthKey month) const {
-  auto it = cash_used_.find(Join(member_id, std::to_string(month)));
-  return it == cash_used_.end() ? 0 : it->second;
+Fen LedgerState::CashUsed(MemberRef member_id, MonthKey month) const {
+  auto it = cash_used_.find(Join(member_id.view(), std::to_string(month)));
+  return it == cash_used_.end() ? Fen{} : it->second;
 }
 
-std::array<int64_t, kStarLevels + 1> LedgerState::StarCounts(std::string_view branch_id) const {
+std::array<int64_t, kStarLevels + 1> LedgerState::StarCounts(BranchRef branch_id) const {
   std::array<int64_t, kStarLevels + 1> counts{};
   for (const auto& [id, member] : members_) {
     if (!IsVolunteer(member) || !member.active) continue;
@@ -302,34 +309,31 @@ std::array<int64_t, kStarLevels + 1> LedgerState::StarCounts(std::string_view br
   return counts;
 }
 
-Outcome LedgerState::CheckSeal(std::string_view branch_id, int64_t occurred_at_us) const {
+Outcome LedgerState::CheckSeal(BranchRef branch_id, int64_t occurred_at_us) const {
   if (branch_id.empty()) return Outcome::kOk;
-  const Report* report =
-      FindReport(ReportKey{std::string(branch_id), MonthOfInstant(occurred_at_us)});
+  const Report* report = FindReport(ReportKey{BranchId(branch_id), MonthOfInstant(occurred_at_us)});
   return report != nullptr && report->seal.has_value() ? Outcome::kMonthSealed : Outcome::kOk;
 }
 
 template <typename Change>
-void LedgerState::AddToReports(std::string_view branch_id, int64_t occurred_at_us,
-                               const Change& change) {
+void LedgerState::AddToReports(BranchRef branch_id, int64_t occurred_at_us, const Change& change) {
   const MonthKey month = MonthOfInstant(occurred_at_us);
-  ReportKey all{"", month};
+  ReportKey all{BranchId(), month};
   Touch(reports_, Table::kReport, all);
   change(reports_[all], all);
   if (!branch_id.empty()) {
-    ReportKey branch{std::string(branch_id), month};
+    ReportKey branch{BranchId(branch_id), month};
     Touch(reports_, Table::kReport, branch);
     change(reports_[branch], branch);
   }
 }
 
-void LedgerState::CountElderServed(Report& report, const ReportKey& key,
-                                   std::string_view elder_id) {
-  std::string served = key.branch_id;
+void LedgerState::CountElderServed(Report& report, const ReportKey& key, MemberRef elder_id) {
+  std::string served = key.branch_id.str();
   served.push_back('\n');
   served.append(std::to_string(key.month));
   served.push_back('\n');
-  served.append(elder_id);
+  served.append(elder_id.view());
   if (served_.contains(served)) return;
   TouchSet(served_, Table::kServed, served);
   served_.insert(std::move(served));
@@ -355,8 +359,8 @@ void LedgerState::CloseSource(const std::string& pool, uint32_t order) {
   if (it->second.empty()) open_sources_.erase(it);
 }
 
-void LedgerState::OpenSource(const std::string& pool, uint32_t order, std::string_view id) {
-  open_sources_[pool].emplace(order, std::string(id));
+void LedgerState::OpenSource(const std::string& pool, uint32_t order, SourceRef id) {
+  open_sources_[pool].emplace(order, SourceId(id));
   if (journaling_) {
     undo_.push_back([this, pool, order] {
       auto it = open_sources_.find(pool);
@@ -367,7 +371,7 @@ void LedgerState::OpenSource(const std::string& pool, uint32_t order, std::strin
   }
 }
 
-void LedgerState::AddSource(std::string_view source_id, Source source) {
+void LedgerState::AddSource(SourceRef source_id, Source source) {
   Fund& fund = funds_.find(source.fund_id)->second;
   source.order = fund.source_count++;
   source.remaining_fen = source.amount_fen;
@@ -376,19 +380,19 @@ void LedgerState::AddSource(std::string_view source_id, Source source) {
   } else {
     fund.earmarks_fen[source.purpose] += source.amount_fen;
   }
-  if (source.amount_fen > 0) {
-    OpenSource(Join(source.fund_id, source.purpose), source.order, source_id);
+  if (source.amount_fen > Fen{}) {
+    OpenSource(Join(source.fund_id.view(), source.purpose), source.order, source_id);
   }
   Touch(sources_, Table::kSource, source_id);
-  sources_.insert_or_assign(std::string(source_id), std::move(source));
+  sources_.insert_or_assign(SourceId(source_id), std::move(source));
 }
 
-Outcome LedgerState::CheckOutflow(std::string_view fund_id, std::string_view purpose,
-                                  int64_t amount_fen, int64_t occurred_at_us) const {
+Outcome LedgerState::CheckOutflow(FundRef fund_id, std::string_view purpose, Fen amount_fen,
+                                  int64_t occurred_at_us) const {
   const Fund* fund = FindFund(fund_id);
   LEDGER_ASSERT(fund != nullptr);
   if (Outcome o = CheckSeal(fund->branch_id, occurred_at_us); o != Outcome::kOk) return o;
-  int64_t available = fund->unrestricted_fen;
+  Fen available = fund->unrestricted_fen;
   if (!purpose.empty()) {
     auto it = fund->earmarks_fen.find(std::string(purpose));
     if (it != fund->earmarks_fen.end()) available += it->second;
@@ -396,30 +400,29 @@ Outcome LedgerState::CheckOutflow(std::string_view fund_id, std::string_view pur
   return amount_fen > available ? Outcome::kInsufficientFunds : Outcome::kOk;
 }
 
-void LedgerState::Allocate(std::string_view fund_id, std::string_view outflow_id,
-                           std::string_view purpose, int64_t amount_fen, int64_t at_us,
-                           std::vector<Allocation>* allocations) {
+void LedgerState::Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view purpose,
+                           Fen amount_fen, int64_t at_us, std::vector<Allocation>* allocations) {
   Fund& fund = funds_.find(fund_id)->second;
-  int64_t left = amount_fen;
+  Fen left = amount_fen;
   // Same-purpose restricted money first, then unrestricted; FIFO within each.
   std::vector<std::string> pools;
   if (!purpose.empty()) pools.push_back(std::string(purpose));
   pools.push_back("");
   for (const std::string& pool_purpose : pools) {
-    if (left == 0) break;
-    const std::string pool_key = Join(fund_id, pool_purpose);
-    while (left > 0) {
+    if (left == Fen{}) break;
+    const std::string pool_key = Join(fund_id.view(), pool_purpose);
+    while (left > Fen{}) {
       auto pool_it = open_sources_.find(pool_key);
       if (pool_it == open_sources_.end()) break;  // empty pools are dropped
       const auto first = pool_it->second.begin();
       const uint32_t order = first->first;
-      const std::string source_id = first->second;
+      const SourceId source_id = first->second;
       Touch(sources_, Table::kSource, source_id);
       Source& source = sources_.find(source_id)->second;
-      const int64_t take = std::min(left, source.remaining_fen);
+      const Fen take = std::min(left, source.remaining_fen);
       source.remaining_fen -= take;
       left -= take;
-      source.uses.push_back(Use{std::string(outflow_id), std::string(purpose), take, at_us});
+      source.uses.push_back(Use{OutflowId(outflow_id), std::string(purpose), take, at_us});
       if (pool_purpose.empty()) {
         fund.unrestricted_fen -= take;
       } else {
@@ -430,18 +433,17 @@ void LedgerState::Allocate(std::string_view fund_id, std::string_view outflow_id
         partners_.find(source.partner_id)->second.used_fen += take;
       }
       allocations->push_back(Allocation{source_id, source.partner_id, take});
-      if (source.remaining_fen == 0) CloseSource(pool_key, order);
+      if (source.remaining_fen == Fen{}) CloseSource(pool_key, order);
     }
   }
-  LEDGER_ASSERT(left == 0);  // CheckOutflow guaranteed the money
+  LEDGER_ASSERT(left == Fen{});  // CheckOutflow guaranteed the money
 }
 
-void LedgerState::RecordOutflow(std::string_view outflow_id, std::string_view fund_id,
-                                Outflow outflow) {
+void LedgerState::RecordOutflow(OutflowRef outflow_id, FundRef fund_id, Outflow outflow) {
   Touch(funds_, Table::kFund, fund_id);
-  outflow.fund_id = std::string(fund_id);
+  outflow.fund_id = FundId(fund_id);
   outflow.order = funds_.find(fund_id)->second.outflow_count++;
-  const int64_t amount_fen = outflow.amount_fen;
+  const Fen amount_fen = outflow.amount_fen;
   const int category = outflow.category;
   Allocate(fund_id, outflow_id, outflow.purpose, amount_fen, outflow.at_us, &outflow.sources);
   Fund& fund = funds_.find(fund_id)->second;
@@ -449,11 +451,11 @@ void LedgerState::RecordOutflow(std::string_view outflow_id, std::string_view fu
   fund.outflow_fen += amount_fen;
   fund.outflow_by_category_fen[category] += amount_fen;
   Touch(outflows_, Table::kOutflow, outflow_id);
-  outflows_.insert_or_assign(std::string(outflow_id), std::move(outflow));
-  std::vector<std::string>& fund_outflows = fund_outflows_[std::string(fund_id)];
-  fund_outflows.push_back(std::string(outflow_id));
+  outflows_.insert_or_assign(OutflowId(outflow_id), std::move(outflow));
+  std::vector<OutflowId>& fund_outflows = fund_outflows_[FundId(fund_id)];
+  fund_outflows.push_back(OutflowId(outflow_id));
   if (journaling_) {  // one entry, not a copy of the fund's every outflow
-    undo_.push_back([this, fund = std::string(fund_id)] {
+    undo_.push_back([this, fund = FundId(fund_id)] {
       auto it = fund_outflows_.find(fund);
       it->second.pop_back();
       if (it->second.empty()) fund_outflows_.erase(it);
@@ -462,7 +464,7 @@ void LedgerState::RecordOutflow(std::string_view outflow_id, std::string_view fu
 }
 
 // Gives every allocation of an outflow back to its source, exactly.
-void LedgerState::UnwindOutflow(std::string_view outflow_id) {
+void LedgerState::UnwindOutflow(OutflowRef outflow_id) {
   Touch(outflows_, Table::kOutflow, outflow_id);
   Outflow& outflow = outflows_.find(outflow_id)->second;
   Touch(funds_, Table::kFund, outflow.fund_id);
@@ -470,8 +472,8 @@ void LedgerState::UnwindOutflow(std::string_view outflow_id) {
   for (const Allocation& allocation : outflow.sources) {
     Touch(sources_, Table::kSource, allocation.source_id);
     Source& source = sources_.find(allocation.source_id)->second;
-    if (source.remaining_fen == 0) {
-      OpenSource(Join(source.fund_id, source.purpose), source.order, allocation.source_id);
+    if (source.remaining_fen == Fen{}) {
+      OpenSource(Join(source.fund_id.view(), source.purpose), source.order, allocation.source_id);
     }
     source.remaining_fen += allocation.amount_fen;
     // The source's purpose now (a restriction may have changed since) decides its pool.
@@ -556,9 +558,9 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
 
 Execution LedgerState::OnBranchOpened(const EventMeta&, const events::BranchOpened& e) {
   if (!Present(e.branch_id()) || !Present(e.name())) return Fail(Outcome::kInvalidField);
-  if (FindBranch(Str(e.branch_id()))) return Fail(Outcome::kAlreadyExists);
-  Touch(branches_, Table::kBranch, Str(e.branch_id()));
-  branches_.emplace(Str(e.branch_id()), Branch{std::string(Str(e.name()))});
+  if (FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kAlreadyExists);
+  Touch(branches_, Table::kBranch, BranchRef(Str(e.branch_id())));
+  branches_.emplace(BranchId(Str(e.branch_id())), Branch{std::string(Str(e.name()))});
   return kOk;
 }
 
@@ -571,14 +573,15 @@ Execution LedgerState::OnMemberRegistered(const EventMeta& meta,
   if (e.birth_year() && (*e.birth_year() < 1900 || *e.birth_year() > 2100)) {
     return Fail(Outcome::kInvalidField);
   }
-  if (!FindBranch(Str(e.branch_id()))) return Fail(Outcome::kUnknownBranch);
-  if (FindMember(Str(e.member_id()))) return Fail(Outcome::kAlreadyExists);
-  if (Outcome o = CheckSeal(Str(e.branch_id()), meta.occurred_at_us); o != Outcome::kOk) {
+  if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
+  if (FindMember(MemberRef(Str(e.member_id())))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(BranchRef(Str(e.branch_id())), meta.occurred_at_us);
+      o != Outcome::kOk) {
     return Fail(o);
   }
   Member member;
   member.kind = e.kind();
-  member.branch_id = std::string(Str(e.branch_id()));
+  member.branch_id = BranchId(Str(e.branch_id()));
   member.name = std::string(Str(e.name()));
   member.gender = std::string(Str(e.gender()));
   if (e.birth_year()) member.birth_year = *e.birth_year();
@@ -587,9 +590,9 @@ Execution LedgerState::OnMemberRegistered(const EventMeta& meta,
   if (e.skills()) {
     for (const auto* skill : *e.skills()) member.skills.emplace_back(Str(skill));
   }
-  Touch(members_, Table::kMember, Str(e.member_id()));
-  members_.emplace(Str(e.member_id()), std::move(member));
-  AddToReports(Str(e.branch_id()), meta.occurred_at_us,
+  Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
+  members_.emplace(MemberId(Str(e.member_id())), std::move(member));
+  AddToReports(BranchRef(Str(e.branch_id())), meta.occurred_at_us,
                [](Report& r, const ReportKey&) { ++r.new_members; });
   return kOk;
 }
@@ -597,14 +600,14 @@ Execution LedgerState::OnMemberRegistered(const EventMeta& meta,
 Execution LedgerState::OnMemberDeactivated(const EventMeta& meta,
                                            const events::MemberDeactivated& e) {
   if (!Present(e.member_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
-  const Member* member = FindMember(Str(e.member_id()));
+  const Member* member = FindMember(MemberRef(Str(e.member_id())));
   if (member == nullptr) return Fail(Outcome::kUnknownMember);
   if (!member->active) return Fail(Outcome::kMemberInactive);
   if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  Touch(members_, Table::kMember, Str(e.member_id()));
-  members_.find(Str(e.member_id()))->second.active = false;
+  Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
+  members_.find(MemberRef(Str(e.member_id())))->second.active = false;
   return kOk;
 }
 
@@ -612,10 +615,10 @@ Execution LedgerState::OnPairingFormed(const EventMeta& meta, const events::Pair
   if (!Present(e.pairing_id()) || !Present(e.volunteer_id()) || !Present(e.elder_id())) {
     return Fail(Outcome::kInvalidField);
   }
-  const Member* volunteer = FindMember(Str(e.volunteer_id()));
-  const Member* elder = FindMember(Str(e.elder_id()));
+  const Member* volunteer = FindMember(MemberRef(Str(e.volunteer_id())));
+  const Member* elder = FindMember(MemberRef(Str(e.elder_id())));
   if (volunteer == nullptr || elder == nullptr) return Fail(Outcome::kUnknownMember);
-  if (FindPairing(Str(e.pairing_id()))) return Fail(Outcome::kAlreadyExists);
+  if (FindPairing(PairingRef(Str(e.pairing_id())))) return Fail(Outcome::kAlreadyExists);
   const std::string pair = Join(Str(e.volunteer_id()), Str(e.elder_id()));
   if (active_pairs_.contains(pair)) return Fail(Outcome::kDuplicatePairing);
   if (!volunteer->active || !elder->active) return Fail(Outcome::kMemberInactive);
@@ -625,9 +628,9 @@ Execution LedgerState::OnPairingFormed(const EventMeta& meta, const events::Pair
   if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  Touch(pairings_, Table::kPairing, Str(e.pairing_id()));
-  pairings_.emplace(Str(e.pairing_id()), Pairing{std::string(Str(e.volunteer_id())),
-                                                 std::string(Str(e.elder_id())), true});
+  Touch(pairings_, Table::kPairing, PairingRef(Str(e.pairing_id())));
+  pairings_.emplace(PairingId(Str(e.pairing_id())),
+                    Pairing{MemberId(Str(e.volunteer_id())), MemberId(Str(e.elder_id())), true});
   TouchSet(active_pairs_, std::nullopt, pair);
   active_pairs_.insert(pair);
   return kOk;
@@ -635,7 +638,7 @@ Execution LedgerState::OnPairingFormed(const EventMeta& meta, const events::Pair
 
 Execution LedgerState::OnPairingEnded(const EventMeta& meta, const events::PairingEnded& e) {
   if (!Present(e.pairing_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
-  const Pairing* pairing = FindPairing(Str(e.pairing_id()));
+  const Pairing* pairing = FindPairing(PairingRef(Str(e.pairing_id())));
   if (pairing == nullptr) return Fail(Outcome::kUnknownPairing);
   if (!pairing->active) return Fail(Outcome::kPairingEnded);
   const Member* volunteer = FindMember(pairing->volunteer_id);
@@ -643,9 +646,9 @@ Execution LedgerState::OnPairingEnded(const EventMeta& meta, const events::Pairi
   if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const std::string pair = Join(pairing->volunteer_id, pairing->elder_id);
-  Touch(pairings_, Table::kPairing, Str(e.pairing_id()));
-  pairings_.find(Str(e.pairing_id()))->second.active = false;
+  const std::string pair = Join(pairing->volunteer_id.view(), pairing->elder_id.view());
+  Touch(pairings_, Table::kPairing, PairingRef(Str(e.pairing_id())));
+  pairings_.find(PairingRef(Str(e.pairing_id())))->second.active = false;
   TouchSet(active_pairs_, std::nullopt, pair);
   active_pairs_.erase(pair);
   return kOk;
@@ -656,17 +659,17 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
     return Fail(Outcome::kInvalidField);
   }
   if (e.minutes() < 1 || e.minutes() > kServiceMinutesMax) return Fail(Outcome::kInvalidMinutes);
-  const Member* volunteer = FindMember(Str(e.volunteer_id()));
+  const Member* volunteer = FindMember(MemberRef(Str(e.volunteer_id())));
   if (volunteer == nullptr) return Fail(Outcome::kUnknownMember);
   const Member* elder = nullptr;
   if (Present(e.elder_id())) {
-    elder = FindMember(Str(e.elder_id()));
+    elder = FindMember(MemberRef(Str(e.elder_id())));
     if (elder == nullptr) return Fail(Outcome::kUnknownMember);
   }
-  if (Present(e.activity_id()) && !FindActivity(Str(e.activity_id()))) {
+  if (Present(e.activity_id()) && !FindActivity(ActivityRef(Str(e.activity_id())))) {
     return Fail(Outcome::kUnknownActivity);
   }
-  if (FindService(Str(e.service_id()))) return Fail(Outcome::kAlreadyExists);
+  if (FindService(ServiceRef(Str(e.service_id())))) return Fail(Outcome::kAlreadyExists);
   if (!volunteer->active) return Fail(Outcome::kMemberInactive);
   if (!IsVolunteer(*volunteer)) return Fail(Outcome::kNotAVolunteer);
   if (elder != nullptr) {
@@ -677,12 +680,12 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
   if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  Touch(services_, Table::kService, Str(e.service_id()));
-  services_.emplace(Str(e.service_id()),
-                    Service{std::string(Str(e.volunteer_id())), std::string(Str(e.elder_id())),
+  Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
+  services_.emplace(ServiceId(Str(e.service_id())),
+                    Service{MemberId(Str(e.volunteer_id())), MemberId(Str(e.elder_id())),
                             e.minutes(), ServiceStatus::kPending});
-  Touch(members_, Table::kMember, Str(e.volunteer_id()));
-  members_.find(Str(e.volunteer_id()))->second.pending_minutes += e.minutes();
+  Touch(members_, Table::kMember, MemberRef(Str(e.volunteer_id())));
+  members_.find(MemberRef(Str(e.volunteer_id())))->second.pending_minutes += Minutes{e.minutes()};
   return kOk;
 }
 
@@ -706,19 +709,19 @@ Outcome NotPending(ServiceStatus status) {
 Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::ServiceVerified& e) {
   if (!Present(e.service_id()) || !Present(e.confirmed_by())) return Fail(Outcome::kInvalidField);
   if (e.rating() && (*e.rating() < 1 || *e.rating() > 5)) return Fail(Outcome::kInvalidField);
-  const Service* service = FindService(Str(e.service_id()));
+  const Service* service = FindService(ServiceRef(Str(e.service_id())));
   if (service == nullptr) return Fail(Outcome::kUnknownService);
-  if (meta.stream != "member-" + service->volunteer_id) return Fail(Outcome::kWrongStream);
+  if (meta.stream != "member-" + service->volunteer_id.str()) return Fail(Outcome::kWrongStream);
   if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
   const Member& volunteer = members_.find(service->volunteer_id)->second;
   if (Outcome o = CheckSeal(volunteer.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const int64_t minutes = service->minutes;
-  const std::string volunteer_id = service->volunteer_id;
-  const std::string elder_id = service->elder_id;
-  Touch(services_, Table::kService, Str(e.service_id()));
-  services_.find(Str(e.service_id()))->second.status = ServiceStatus::kVerified;
+  const Minutes minutes{service->minutes};
+  const MemberId volunteer_id = service->volunteer_id;
+  const MemberId elder_id = service->elder_id;
+  Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
+  services_.find(ServiceRef(Str(e.service_id())))->second.status = ServiceStatus::kVerified;
   Touch(members_, Table::kMember, volunteer_id);
   Member& member = members_.find(volunteer_id)->second;
   member.pending_minutes -= minutes;
@@ -734,26 +737,26 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
   reversible.type = events::Data::ServiceVerified;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.service_id()));
-  reversible.minutes = minutes;
+  reversible.minutes = minutes.value;
   Touch(reversibles_, Table::kReversible, meta.id);
-  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
 }
 
 Execution LedgerState::OnServiceRejected(const EventMeta& meta, const events::ServiceRejected& e) {
   if (!Present(e.service_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
-  const Service* service = FindService(Str(e.service_id()));
+  const Service* service = FindService(ServiceRef(Str(e.service_id())));
   if (service == nullptr) return Fail(Outcome::kUnknownService);
-  if (meta.stream != "member-" + service->volunteer_id) return Fail(Outcome::kWrongStream);
+  if (meta.stream != "member-" + service->volunteer_id.str()) return Fail(Outcome::kWrongStream);
   if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
-  const std::string volunteer_id = service->volunteer_id;
+  const MemberId volunteer_id = service->volunteer_id;
   Member& member = members_.find(volunteer_id)->second;
   if (Outcome o = CheckSeal(member.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const int64_t minutes = service->minutes;
-  Touch(services_, Table::kService, Str(e.service_id()));
-  services_.find(Str(e.service_id()))->second.status = ServiceStatus::kRejected;
+  const Minutes minutes{service->minutes};
+  Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
+  services_.find(ServiceRef(Str(e.service_id())))->second.status = ServiceStatus::kRejected;
   Touch(members_, Table::kMember, volunteer_id);
   member.pending_minutes -= minutes;
   return kOk;
@@ -765,22 +768,22 @@ Execution LedgerState::OnTrainingCompleted(const EventMeta& meta,
     return Fail(Outcome::kInvalidField);
   }
   if (e.minutes() < 1 || e.minutes() > kTrainingMinutesMax) return Fail(Outcome::kInvalidMinutes);
-  const Member* member = FindMember(Str(e.member_id()));
+  const Member* member = FindMember(MemberRef(Str(e.member_id())));
   if (member == nullptr) return Fail(Outcome::kUnknownMember);
   if (IdTaken("training", Str(e.training_id()))) return Fail(Outcome::kAlreadyExists);
   if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
   TakeId("training", Str(e.training_id()));
-  Touch(members_, Table::kMember, Str(e.member_id()));
-  members_.find(Str(e.member_id()))->second.training_minutes += e.minutes();
+  Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
+  members_.find(MemberRef(Str(e.member_id())))->second.training_minutes += Minutes{e.minutes()};
   Reversible reversible;
   reversible.type = events::Data::TrainingCompleted;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.member_id()));
   reversible.minutes = e.minutes();
   Touch(reversibles_, Table::kReversible, meta.id);
-  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
 }
 
@@ -789,18 +792,20 @@ Execution LedgerState::OnActivityHeld(const EventMeta& meta, const events::Activ
       !ValidDate(Str(e.date())) || e.participants() < 0 || e.beneficiaries() < 0) {
     return Fail(Outcome::kInvalidField);
   }
-  if (!FindBranch(Str(e.branch_id()))) return Fail(Outcome::kUnknownBranch);
-  if (FindActivity(Str(e.activity_id()))) return Fail(Outcome::kAlreadyExists);
-  if (Outcome o = CheckSeal(Str(e.branch_id()), meta.occurred_at_us); o != Outcome::kOk) {
+  if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
+  if (FindActivity(ActivityRef(Str(e.activity_id())))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(BranchRef(Str(e.branch_id())), meta.occurred_at_us);
+      o != Outcome::kOk) {
     return Fail(o);
   }
-  Touch(activities_, Table::kActivity, Str(e.activity_id()));
-  activities_.emplace(Str(e.activity_id()), Activity{std::string(Str(e.branch_id()))});
+  Touch(activities_, Table::kActivity, ActivityRef(Str(e.activity_id())));
+  activities_.emplace(ActivityId(Str(e.activity_id())), Activity{BranchId(Str(e.branch_id()))});
   const int64_t beneficiaries = e.beneficiaries();
-  AddToReports(Str(e.branch_id()), meta.occurred_at_us, [&](Report& r, const ReportKey&) {
-    ++r.activities;
-    r.beneficiaries += beneficiaries;
-  });
+  AddToReports(BranchRef(Str(e.branch_id())), meta.occurred_at_us,
+               [&](Report& r, const ReportKey&) {
+                 ++r.activities;
+                 r.beneficiaries += beneficiaries;
+               });
   return kOk;
 }
 
@@ -810,8 +815,8 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
     return Fail(Outcome::kInvalidField);
   }
   if (e.minutes() < 1) return Fail(Outcome::kInvalidMinutes);
-  const Member* from = FindMember(Str(e.from_member_id()));
-  const Member* to = FindMember(Str(e.to_member_id()));
+  const Member* from = FindMember(MemberRef(Str(e.from_member_id())));
+  const Member* to = FindMember(MemberRef(Str(e.to_member_id())));
   if (from == nullptr || to == nullptr) return Fail(Outcome::kUnknownMember);
   if (IdTaken("transfer", Str(e.transfer_id()))) return Fail(Outcome::kAlreadyExists);
   if (from == to) return Fail(Outcome::kSameMember);
@@ -819,12 +824,12 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
   if (Outcome o = CheckSeal(from->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  if (from->credit_minutes < e.minutes()) return Fail(Outcome::kInsufficientCredits);
+  if (from->credit_minutes < Minutes{e.minutes()}) return Fail(Outcome::kInsufficientCredits);
   TakeId("transfer", Str(e.transfer_id()));
-  Touch(members_, Table::kMember, Str(e.from_member_id()));
-  Touch(members_, Table::kMember, Str(e.to_member_id()));
-  members_.find(Str(e.from_member_id()))->second.credit_minutes -= e.minutes();
-  members_.find(Str(e.to_member_id()))->second.credit_minutes += e.minutes();
+  Touch(members_, Table::kMember, MemberRef(Str(e.from_member_id())));
+  Touch(members_, Table::kMember, MemberRef(Str(e.to_member_id())));
+  members_.find(MemberRef(Str(e.from_member_id())))->second.credit_minutes -= Minutes{e.minutes()};
+  members_.find(MemberRef(Str(e.to_member_id())))->second.credit_minutes += Minutes{e.minutes()};
   Reversible reversible;
   reversible.type = events::Data::CreditsTransferred;
   reversible.stream = std::string(meta.stream);
@@ -832,7 +837,7 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
   reversible.other = std::string(Str(e.to_member_id()));
   reversible.minutes = e.minutes();
   Touch(reversibles_, Table::kReversible, meta.id);
-  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
 }
 
@@ -840,26 +845,26 @@ Execution LedgerState::OnPartnerRegistered(const EventMeta&, const events::Partn
   if (!Present(e.partner_id()) || !Present(e.name()) || !InRange(e.kind())) {
     return Fail(Outcome::kInvalidField);
   }
-  if (FindPartner(Str(e.partner_id()))) return Fail(Outcome::kAlreadyExists);
-  Touch(partners_, Table::kPartner, Str(e.partner_id()));
+  if (FindPartner(PartnerRef(Str(e.partner_id())))) return Fail(Outcome::kAlreadyExists);
+  Touch(partners_, Table::kPartner, PartnerRef(Str(e.partner_id())));
   Partner partner;
   partner.name = std::string(Str(e.name()));
   partner.kind = e.kind();
-  partners_.emplace(Str(e.partner_id()), std::move(partner));
+  partners_.emplace(PartnerId(Str(e.partner_id())), std::move(partner));
   return kOk;
 }
 
 Execution LedgerState::OnFundOpened(const EventMeta&, const events::FundOpened& e) {
   if (!Present(e.fund_id()) || !Present(e.name())) return Fail(Outcome::kInvalidField);
-  if (Present(e.branch_id()) && !FindBranch(Str(e.branch_id()))) {
+  if (Present(e.branch_id()) && !FindBranch(BranchRef(Str(e.branch_id())))) {
     return Fail(Outcome::kUnknownBranch);
   }
-  if (FindFund(Str(e.fund_id()))) return Fail(Outcome::kAlreadyExists);
-  Touch(funds_, Table::kFund, Str(e.fund_id()));
+  if (FindFund(FundRef(Str(e.fund_id())))) return Fail(Outcome::kAlreadyExists);
+  Touch(funds_, Table::kFund, FundRef(Str(e.fund_id())));
   Fund fund;
   fund.name = std::string(Str(e.name()));
-  fund.branch_id = std::string(Str(e.branch_id()));
-  funds_.emplace(Str(e.fund_id()), std::move(fund));
+  fund.branch_id = BranchId(Str(e.branch_id()));
+  funds_.emplace(FundId(Str(e.fund_id())), std::move(fund));
   return kOk;
 }
 
@@ -869,27 +874,27 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
       !InRange(e.kind())) {
     return Fail(Outcome::kInvalidField);
   }
-  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
-  if (!FindPartner(Str(e.partner_id()))) return Fail(Outcome::kUnknownPartner);
-  const Fund* fund = FindFund(Str(e.fund_id()));
+  if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
+  if (!FindPartner(PartnerRef(Str(e.partner_id())))) return Fail(Outcome::kUnknownPartner);
+  const Fund* fund = FindFund(FundRef(Str(e.fund_id())));
   if (fund == nullptr) return Fail(Outcome::kUnknownFund);
-  if (FindSource(Str(e.donation_id()))) return Fail(Outcome::kAlreadyExists);
+  if (FindSource(SourceRef(Str(e.donation_id())))) return Fail(Outcome::kAlreadyExists);
   if (Outcome o = CheckSeal(fund->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  if (!AddFits(fund->inflow_fen, e.amount_fen()) ||
-      !AddFits(partners_.find(Str(e.partner_id()))->second.donated_fen, e.amount_fen())) {
+  const Fen amount{e.amount_fen()};
+  if (!AddFits(fund->inflow_fen, amount) ||
+      !AddFits(partners_.find(PartnerRef(Str(e.partner_id())))->second.donated_fen, amount)) {
     return Fail(Outcome::kAmountOverflow);
   }
-  const int64_t amount = e.amount_fen();
-  Touch(funds_, Table::kFund, Str(e.fund_id()));
-  Fund& mutable_fund = funds_.find(Str(e.fund_id()))->second;
+  Touch(funds_, Table::kFund, FundRef(Str(e.fund_id())));
+  Fund& mutable_fund = funds_.find(FundRef(Str(e.fund_id())))->second;
   mutable_fund.balance_fen += amount;
   mutable_fund.inflow_fen += amount;
   mutable_fund.inflow_by_channel_fen[static_cast<int>(Channel::kDonation)] += amount;
   Source source;
-  source.fund_id = std::string(Str(e.fund_id()));
-  source.partner_id = std::string(Str(e.partner_id()));
+  source.fund_id = FundId(Str(e.fund_id()));
+  source.partner_id = PartnerId(Str(e.partner_id()));
   source.purpose = std::string(Str(e.restricted_to()));
   source.is_donation = true;
   source.amount_fen = amount;
@@ -897,9 +902,9 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   source.gross_fen = amount;
   source.reference = std::string(Str(e.agreement_ref()));
   source.description = std::string(Str(e.description()));
-  AddSource(Str(e.donation_id()), std::move(source));
-  TouchPartner(Str(e.partner_id()));
-  Partner& partner = partners_.find(Str(e.partner_id()))->second;
+  AddSource(SourceRef(Str(e.donation_id())), std::move(source));
+  TouchPartner(PartnerRef(Str(e.partner_id())));
+  Partner& partner = partners_.find(PartnerRef(Str(e.partner_id())))->second;
   partner.donated_fen += amount;
   partner.donations.emplace_back(Str(e.donation_id()));
   AddToReports(mutable_fund.branch_id, meta.occurred_at_us,
@@ -908,18 +913,18 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   reversible.type = events::Data::DonationReceived;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.donation_id()));
-  reversible.amount_fen = amount;
+  reversible.amount_fen = amount.value;
   Touch(reversibles_, Table::kReversible, meta.id);
-  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
 }
 
 Execution LedgerState::OnRestrictionChanged(const EventMeta& meta,
                                             const events::RestrictionChanged& e) {
   if (!Present(e.donation_id()) || !Present(e.consent_ref())) return Fail(Outcome::kInvalidField);
-  const Source* source = FindSource(Str(e.donation_id()));
+  const Source* source = FindSource(SourceRef(Str(e.donation_id())));
   if (source == nullptr || !source->is_donation) return Fail(Outcome::kUnknownDonation);
-  if (meta.stream != "fund-" + source->fund_id) return Fail(Outcome::kWrongStream);
+  if (meta.stream != "fund-" + source->fund_id.str()) return Fail(Outcome::kWrongStream);
   if (source->reversed) return Fail(Outcome::kAlreadyReversed);
   const std::string new_purpose(Str(e.restricted_to()));
   if (source->purpose == new_purpose) return Fail(Outcome::kRestrictionUnchanged);
@@ -927,14 +932,14 @@ Execution LedgerState::OnRestrictionChanged(const EventMeta& meta,
   if (Outcome o = CheckSeal(fund.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const std::string donation_id(Str(e.donation_id()));
+  const SourceId donation_id(Str(e.donation_id()));
   Touch(sources_, Table::kSource, donation_id);
   Source& s = sources_.find(donation_id)->second;
   Touch(funds_, Table::kFund, s.fund_id);
   Fund& f = funds_.find(s.fund_id)->second;
-  if (s.remaining_fen > 0) {
-    const std::string old_pool = Join(s.fund_id, s.purpose);
-    const std::string new_pool = Join(s.fund_id, new_purpose);
+  if (s.remaining_fen > Fen{}) {
+    const std::string old_pool = Join(s.fund_id.view(), s.purpose);
+    const std::string new_pool = Join(s.fund_id.view(), new_purpose);
     CloseSource(old_pool, s.order);
     OpenSource(new_pool, s.order, donation_id);
     if (s.purpose.empty()) {
@@ -961,50 +966,50 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
                              !Present(e.maker_id()))) {
     return Fail(Outcome::kInvalidField);
   }
-  if (e.quantity() < 1 || e.quantity() > kSaleQuantityMax || !ValidAmount(e.unit_price_fen())) {
+  if (e.quantity() < 1 || e.quantity() > kSaleQuantityMax ||
+      !Fen{e.unit_price_fen()}.IsValidAmount()) {
     return Fail(Outcome::kInvalidAmount);
   }
   const std::optional<Fen> gross = Fen::CheckedMultiply(Fen{e.unit_price_fen()}, e.quantity());
   if (!gross) return Fail(Outcome::kAmountOverflow);
-  const int64_t proceeds = gross->value;
-  const Fund* fund = FindFund(Str(e.fund_id()));
+  const Fen proceeds = *gross;
+  const Fund* fund = FindFund(FundRef(Str(e.fund_id())));
   if (fund == nullptr) return Fail(Outcome::kUnknownFund);
-  if (Present(e.buyer_partner_id()) && !FindPartner(Str(e.buyer_partner_id()))) {
+  if (Present(e.buyer_partner_id()) && !FindPartner(PartnerRef(Str(e.buyer_partner_id())))) {
     return Fail(Outcome::kUnknownPartner);
   }
-  if (Present(e.maker_id()) && !FindMember(Str(e.maker_id()))) {
+  if (Present(e.maker_id()) && !FindMember(MemberRef(Str(e.maker_id())))) {
     return Fail(Outcome::kUnknownMember);
   }
-  if (FindSource(Str(e.sale_id()))) return Fail(Outcome::kAlreadyExists);
+  if (FindSource(SourceRef(Str(e.sale_id())))) return Fail(Outcome::kAlreadyExists);
   if (Outcome o = CheckSeal(fund->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const int64_t maker_share = static_cast<int64_t>(
-      static_cast<Int128>(proceeds) * e.maker_share_bp().value_or(0) / kBasisPointsMax);
-  const int64_t to_fund = proceeds - maker_share;
+  const Fen maker_share = Fen::ShareOf(proceeds, e.maker_share_bp().value_or(0));
+  const Fen to_fund = proceeds - maker_share;
   if (!AddFits(fund->inflow_fen, to_fund)) return Fail(Outcome::kAmountOverflow);
   const int channel = ChannelOf(e.channel());
-  Touch(funds_, Table::kFund, Str(e.fund_id()));
-  Fund& f = funds_.find(Str(e.fund_id()))->second;
+  Touch(funds_, Table::kFund, FundRef(Str(e.fund_id())));
+  Fund& f = funds_.find(FundRef(Str(e.fund_id())))->second;
   f.balance_fen += to_fund;
   f.inflow_fen += to_fund;
   f.inflow_by_channel_fen[channel] += to_fund;
   Source source;
-  source.fund_id = std::string(Str(e.fund_id()));
-  source.partner_id = std::string(Str(e.buyer_partner_id()));
+  source.fund_id = FundId(Str(e.fund_id()));
+  source.partner_id = PartnerId(Str(e.buyer_partner_id()));
   source.is_donation = false;
   source.amount_fen = to_fund;
   source.at_us = meta.occurred_at_us;
   source.gross_fen = proceeds;
   source.description = std::string(Str(e.product()));
-  AddSource(Str(e.sale_id()), std::move(source));
+  AddSource(SourceRef(Str(e.sale_id())), std::move(source));
   if (Present(e.buyer_partner_id())) {
-    TouchPartner(Str(e.buyer_partner_id()));
-    partners_.find(Str(e.buyer_partner_id()))->second.purchased_fen += proceeds;
+    TouchPartner(PartnerRef(Str(e.buyer_partner_id())));
+    partners_.find(PartnerRef(Str(e.buyer_partner_id())))->second.purchased_fen += proceeds;
   }
   if (Present(e.maker_id())) {
-    Touch(members_, Table::kMember, Str(e.maker_id()));
-    members_.find(Str(e.maker_id()))->second.income_fen += maker_share;
+    Touch(members_, Table::kMember, MemberRef(Str(e.maker_id())));
+    members_.find(MemberRef(Str(e.maker_id())))->second.income_fen += maker_share;
   }
   AddToReports(f.branch_id, meta.occurred_at_us,
                [&](Report& r, const ReportKey&) { r.sales_fen += proceeds; });
@@ -1014,11 +1019,11 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   reversible.subject = std::string(Str(e.sale_id()));
   reversible.other = std::string(Str(e.maker_id()));
   reversible.buyer = std::string(Str(e.buyer_partner_id()));
-  reversible.amount_fen = maker_share;
-  reversible.proceeds_fen = proceeds;
+  reversible.amount_fen = maker_share.value;
+  reversible.proceeds_fen = proceeds.value;
   reversible.minutes = channel;  // the inflow channel, to undo the right figure
   Touch(reversibles_, Table::kReversible, meta.id);
-  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
 }
 
@@ -1027,19 +1032,19 @@ Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
   if (!Present(e.disbursement_id()) || !Present(e.fund_id()) || !Present(e.purpose())) {
     return Fail(Outcome::kInvalidField);
   }
-  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
-  if (!FindFund(Str(e.fund_id()))) return Fail(Outcome::kUnknownFund);
+  if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
+  if (!FindFund(FundRef(Str(e.fund_id())))) return Fail(Outcome::kUnknownFund);
   const Member* elder = nullptr;
   if (Present(e.elder_id())) {
-    elder = FindMember(Str(e.elder_id()));
+    elder = FindMember(MemberRef(Str(e.elder_id())));
     if (elder == nullptr) return Fail(Outcome::kUnknownMember);
   }
-  if (FindOutflow(Str(e.disbursement_id()))) return Fail(Outcome::kAlreadyExists);
+  if (FindOutflow(OutflowRef(Str(e.disbursement_id())))) return Fail(Outcome::kAlreadyExists);
   if (elder != nullptr && elder->kind != events::MemberKind::elder) {
     return Fail(Outcome::kNotAnElder);
   }
-  if (Outcome o =
-          CheckOutflow(Str(e.fund_id()), Str(e.purpose()), e.amount_fen(), meta.occurred_at_us);
+  if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), Str(e.purpose()), Fen{e.amount_fen()},
+                               meta.occurred_at_us);
       o != Outcome::kOk) {
     return Fail(o);
   }
@@ -1047,22 +1052,23 @@ Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
   outflow.type = "DisbursementMade";
   outflow.category = static_cast<int>(Category::kDisbursement);
   outflow.purpose = std::string(Str(e.purpose()));
-  outflow.amount_fen = e.amount_fen();
+  outflow.amount_fen = Fen{e.amount_fen()};
   outflow.at_us = meta.occurred_at_us;
-  outflow.recipient = std::string(Str(e.elder_id()));
+  outflow.recipient = MemberId(Str(e.elder_id()));
   outflow.evidence_ref = std::string(Str(e.evidence_ref()));
   outflow.description = std::string(Str(e.description()));
-  RecordOutflow(Str(e.disbursement_id()), Str(e.fund_id()), std::move(outflow));
-  const int64_t amount = e.amount_fen();
-  AddToReports(funds_.find(Str(e.fund_id()))->second.branch_id, meta.occurred_at_us,
+  RecordOutflow(OutflowRef(Str(e.disbursement_id())), FundRef(Str(e.fund_id())),
+                std::move(outflow));
+  const Fen amount{e.amount_fen()};
+  AddToReports(funds_.find(FundRef(Str(e.fund_id())))->second.branch_id, meta.occurred_at_us,
                [&](Report& r, const ReportKey&) { r.disbursed_fen += amount; });
   Reversible reversible;
   reversible.type = events::Data::DisbursementMade;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.disbursement_id()));
-  reversible.amount_fen = amount;
+  reversible.amount_fen = amount.value;
   Touch(reversibles_, Table::kReversible, meta.id);
-  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
 }
 
@@ -1070,11 +1076,11 @@ Execution LedgerState::OnExpenseRecorded(const EventMeta& meta, const events::Ex
   if (!Present(e.expense_id()) || !Present(e.fund_id()) || !InRange(e.category())) {
     return Fail(Outcome::kInvalidField);
   }
-  if (!ValidAmount(e.amount_fen())) return Fail(Outcome::kInvalidAmount);
-  if (!FindFund(Str(e.fund_id()))) return Fail(Outcome::kUnknownFund);
-  if (FindOutflow(Str(e.expense_id()))) return Fail(Outcome::kAlreadyExists);
-  if (Outcome o =
-          CheckOutflow(Str(e.fund_id()), Str(e.purpose()), e.amount_fen(), meta.occurred_at_us);
+  if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
+  if (!FindFund(FundRef(Str(e.fund_id())))) return Fail(Outcome::kUnknownFund);
+  if (FindOutflow(OutflowRef(Str(e.expense_id())))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), Str(e.purpose()), Fen{e.amount_fen()},
+                               meta.occurred_at_us);
       o != Outcome::kOk) {
     return Fail(o);
   }
@@ -1082,18 +1088,18 @@ Execution LedgerState::OnExpenseRecorded(const EventMeta& meta, const events::Ex
   outflow.type = "ExpenseRecorded";
   outflow.category = CategoryOf(e.category());
   outflow.purpose = std::string(Str(e.purpose()));
-  outflow.amount_fen = e.amount_fen();
+  outflow.amount_fen = Fen{e.amount_fen()};
   outflow.at_us = meta.occurred_at_us;
   outflow.evidence_ref = std::string(Str(e.evidence_ref()));
   outflow.description = std::string(Str(e.description()));
-  RecordOutflow(Str(e.expense_id()), Str(e.fund_id()), std::move(outflow));
+  RecordOutflow(OutflowRef(Str(e.expense_id())), FundRef(Str(e.fund_id())), std::move(outflow));
   Reversible reversible;
   reversible.type = events::Data::ExpenseRecorded;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.expense_id()));
   reversible.amount_fen = e.amount_fen();
   Touch(reversibles_, Table::kReversible, meta.id);
-  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
+  reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
   return kOk;
 }
 
@@ -1104,32 +1110,36 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   const bool cash = e.reward() == events::RewardKind::cash;
   if (cash ? !Present(e.fund_id()) : !Present(e.course())) return Fail(Outcome::kInvalidField);
   if (e.minutes() < 1) return Fail(Outcome::kInvalidMinutes);
-  const Member* member = FindMember(Str(e.member_id()));
+  const Member* member = FindMember(MemberRef(Str(e.member_id())));
   if (member == nullptr) return Fail(Outcome::kUnknownMember);
-  if (cash && !FindFund(Str(e.fund_id()))) return Fail(Outcome::kUnknownFund);
-  if (IdTaken("redemption", Str(e.redemption_id())) || FindOutflow(Str(e.redemption_id()))) {
+  if (cash && !FindFund(FundRef(Str(e.fund_id())))) return Fail(Outcome::kUnknownFund);
+  if (IdTaken("redemption", Str(e.redemption_id())) ||
+      FindOutflow(OutflowRef(Str(e.redemption_id())))) {
     return Fail(Outcome::kAlreadyExists);
   }
   if (!member->active) return Fail(Outcome::kMemberInactive);
   if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  if (member->credit_minutes < e.minutes()) return Fail(Outcome::kInsufficientCredits);
-  int64_t amount = 0;
+  if (member->credit_minutes < Minutes{e.minutes()}) return Fail(Outcome::kInsufficientCredits);
+  const Minutes minutes{e.minutes()};
+  Fen amount;
   const MonthKey month = MonthOfInstant(meta.occurred_at_us);
   if (cash) {
-    std::optional<Fen> value = policy_.CashValue(Minutes{e.minutes()}, member->star);
+    std::optional<Fen> value = policy_.CashValue(minutes, member->star);
     if (!value) return Fail(Outcome::kAmountOverflow);
-    amount = value->value;
-    if (e.amount_fen() && *e.amount_fen() != amount) {
+    amount = *value;
+    if (e.amount_fen() && Fen{*e.amount_fen()} != amount) {
       return Fail(Outcome::kAmountNotClientSettable);
     }
-    const int64_t used = CashUsed(Str(e.member_id()), month);
+    // Both are at most Fen::kMax, so their sum fits.
+    const Fen used = CashUsed(MemberRef(Str(e.member_id())), month);
     if (policy_.cash_redemption_monthly_cap_fen > 0 &&
-        used + amount > policy_.cash_redemption_monthly_cap_fen) {
+        used + amount > Fen{policy_.cash_redemption_monthly_cap_fen}) {
       return Fail(Outcome::kMonthlyCapExceeded);
     }
-    if (Outcome o = CheckOutflow(Str(e.fund_id()), kRedemptionPurpose, amount, meta.occurred_at_us);
+    if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), kRedemptionPurpose, amount,
+                                 meta.occurred_at_us);
         o != Outcome::kOk) {
       return Fail(o);
     }
@@ -1137,14 +1147,13 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
     return Fail(Outcome::kAmountNotClientSettable);
   }
 
-  const std::string member_id(Str(e.member_id()));
+  const MemberId member_id(Str(e.member_id()));
   TakeId("redemption", Str(e.redemption_id()));
   Touch(members_, Table::kMember, member_id);
   Member& m = members_.find(member_id)->second;
-  m.credit_minutes -= e.minutes();
-  m.redeemed_minutes += e.minutes();
-  const int64_t minutes = e.minutes();
-  if (cash && amount > 0) {
+  m.credit_minutes -= minutes;
+  m.redeemed_minutes += minutes;
+  if (cash && amount > Fen{}) {
     Outflow outflow;
     outflow.type = "RedemptionMade";
     outflow.category = static_cast<int>(Category::kRedemption);
@@ -1152,8 +1161,9 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
     outflow.amount_fen = amount;
     outflow.at_us = meta.occurred_at_us;
     outflow.recipient = member_id;
-    RecordOutflow(Str(e.redemption_id()), Str(e.fund_id()), std::move(outflow));
-    const std::string used_key = Join(member_id, std::to_string(month));
+    RecordOutflow(OutflowRef(Str(e.redemption_id())), FundRef(Str(e.fund_id())),
+                  std::move(outflow));
+    const std::string used_key = Join(member_id.view(), std::to_string(month));
     Touch(cash_used_, Table::kCashUsed, used_key);
     cash_used_[used_key] += amount;
   }
@@ -1168,13 +1178,13 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   reversible.type = events::Data::RedemptionMade;
   reversible.stream = std::string(meta.stream);
   reversible.subject = std::string(Str(e.redemption_id()));
-  reversible.other = member_id;
+  reversible.other = member_id.str();
   reversible.buyer = cash ? "cash" : "training";
-  reversible.minutes = minutes;
-  reversible.amount_fen = amount;
+  reversible.minutes = minutes.value;
+  reversible.amount_fen = amount.value;
   Touch(reversibles_, Table::kReversible, meta.id);
-  reversibles_.insert_or_assign(std::string(meta.id), std::move(reversible));
-  return Execution{Outcome::kOk, cash ? std::optional<int64_t>(amount) : std::nullopt};
+  reversibles_.insert_or_assign(EventId(meta.id), std::move(reversible));
+  return Execution{Outcome::kOk, cash ? std::optional<Fen>(amount) : std::nullopt};
 }
 
 Execution LedgerState::OnPolicySet(const EventMeta&, const events::PolicySet& e) {
@@ -1231,7 +1241,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
   if (!Present(e.reversal_id()) || !Present(e.reverses_id()) || !Present(e.reason())) {
     return Fail(Outcome::kInvalidField);
   }
-  const std::string target_id(Str(e.reverses_id()));
+  const EventRef target_id(Str(e.reverses_id()));
   const Reversible* target = FindReversible(target_id);
   if (target == nullptr) return Fail(Outcome::kUnknownEvent);
   if (IdTaken("reversal", Str(e.reversal_id()))) return Fail(Outcome::kAlreadyExists);
@@ -1239,29 +1249,31 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
   if (target->reversed) return Fail(Outcome::kAlreadyReversed);
 
   // The branch whose seal applies, and the balance each undo needs.
-  std::string branch;
+  BranchId branch;
   Outcome balance = Outcome::kOk;
   switch (target->type) {
     case Data::ServiceVerified: {
-      const Service& service = services_.find(target->subject)->second;
+      const Service& service = services_.find(ServiceRef(target->subject))->second;
       const Member& volunteer = members_.find(service.volunteer_id)->second;
       branch = volunteer.branch_id;
-      if (volunteer.credit_minutes < target->minutes) balance = Outcome::kInsufficientCredits;
+      if (volunteer.credit_minutes < Minutes{target->minutes})
+        balance = Outcome::kInsufficientCredits;
       break;
     }
     case Data::TrainingCompleted:
-      branch = members_.find(target->subject)->second.branch_id;
+      branch = members_.find(MemberRef(target->subject))->second.branch_id;
       break;
     case Data::CreditsTransferred: {
-      branch = members_.find(target->subject)->second.branch_id;
-      if (members_.find(target->other)->second.credit_minutes < target->minutes) {
+      branch = members_.find(MemberRef(target->subject))->second.branch_id;
+      if (members_.find(MemberRef(target->other))->second.credit_minutes <
+          Minutes{target->minutes}) {
         balance = Outcome::kInsufficientCredits;
       }
       break;
     }
     case Data::DonationReceived:
     case Data::SaleRecorded: {
-      const Source& source = sources_.find(target->subject)->second;
+      const Source& source = sources_.find(SourceRef(target->subject))->second;
       branch = funds_.find(source.fund_id)->second.branch_id;
       // Money already spent cannot be taken back: the whole inflow must be unallocated.
       if (source.remaining_fen != source.amount_fen) balance = Outcome::kInsufficientFunds;
@@ -1269,10 +1281,11 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
     }
     case Data::DisbursementMade:
     case Data::ExpenseRecorded:
-      branch = funds_.find(outflows_.find(target->subject)->second.fund_id)->second.branch_id;
+      branch = funds_.find(outflows_.find(OutflowRef(target->subject))->second.fund_id)
+                   ->second.branch_id;
       break;
     case Data::RedemptionMade:
-      branch = members_.find(target->other)->second.branch_id;
+      branch = members_.find(MemberRef(target->other))->second.branch_id;
       break;
     default:
       LEDGER_ASSERT(false);  // only reversible events are recorded as reversible
@@ -1282,43 +1295,47 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
 
   TakeId("reversal", Str(e.reversal_id()));
   const Reversible t = *target;
+  // The undo record keeps bare integers (its `minutes` holds a sale's channel): typed here.
+  const Minutes minutes{t.minutes};
+  const Fen amount{t.amount_fen};
+  const Fen proceeds{t.proceeds_fen};
   Touch(reversibles_, Table::kReversible, target_id);
   reversibles_.find(target_id)->second.reversed = true;
   const int64_t at = meta.occurred_at_us;
   switch (t.type) {
     case Data::ServiceVerified: {
-      Touch(services_, Table::kService, t.subject);
-      Service& service = services_.find(t.subject)->second;
+      Touch(services_, Table::kService, ServiceRef(t.subject));
+      Service& service = services_.find(ServiceRef(t.subject))->second;
       service.status = ServiceStatus::kReversed;
       Touch(members_, Table::kMember, service.volunteer_id);
       Member& volunteer = members_.find(service.volunteer_id)->second;
-      volunteer.verified_minutes -= t.minutes;
-      volunteer.credit_minutes -= t.minutes;
+      volunteer.verified_minutes -= minutes;
+      volunteer.credit_minutes -= minutes;
       SetStar(volunteer);
       AddToReports(volunteer.branch_id, at, [&](Report& r, const ReportKey&) {
-        r.verified_minutes -= t.minutes;
+        r.verified_minutes -= minutes;
         --r.services;
       });
       break;
     }
     case Data::TrainingCompleted:
-      Touch(members_, Table::kMember, t.subject);
-      members_.find(t.subject)->second.training_minutes -= t.minutes;
+      Touch(members_, Table::kMember, MemberRef(t.subject));
+      members_.find(MemberRef(t.subject))->second.training_minutes -= minutes;
       break;
     case Data::CreditsTransferred:
-      Touch(members_, Table::kMember, t.subject);
-      Touch(members_, Table::kMember, t.other);
-      members_.find(t.subject)->second.credit_minutes += t.minutes;
-      members_.find(t.other)->second.credit_minutes -= t.minutes;
+      Touch(members_, Table::kMember, MemberRef(t.subject));
+      Touch(members_, Table::kMember, MemberRef(t.other));
+      members_.find(MemberRef(t.subject))->second.credit_minutes += minutes;
+      members_.find(MemberRef(t.other))->second.credit_minutes -= minutes;
       break;
     case Data::DonationReceived:
     case Data::SaleRecorded: {
-      Touch(sources_, Table::kSource, t.subject);
-      Source& source = sources_.find(t.subject)->second;
+      Touch(sources_, Table::kSource, SourceRef(t.subject));
+      Source& source = sources_.find(SourceRef(t.subject))->second;
       Touch(funds_, Table::kFund, source.fund_id);
       Fund& fund = funds_.find(source.fund_id)->second;
-      if (source.amount_fen > 0) {
-        CloseSource(Join(source.fund_id, source.purpose), source.order);
+      if (source.amount_fen > Fen{}) {
+        CloseSource(Join(source.fund_id.view(), source.purpose), source.order);
       }
       if (source.purpose.empty()) {
         fund.unrestricted_fen -= source.amount_fen;
@@ -1330,51 +1347,51 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
       const int channel = t.type == Data::DonationReceived ? static_cast<int>(Channel::kDonation)
                                                            : static_cast<int>(t.minutes);
       fund.inflow_by_channel_fen[channel] -= source.amount_fen;
-      source.remaining_fen = 0;
+      source.remaining_fen = Fen{};
       source.reversed = true;
       if (t.type == Data::DonationReceived) {
         TouchPartner(source.partner_id);
         partners_.find(source.partner_id)->second.donated_fen -= source.amount_fen;
-        const int64_t amount = source.amount_fen;
+        const Fen donated = source.amount_fen;
         AddToReports(fund.branch_id, at,
-                     [&](Report& r, const ReportKey&) { r.donations_fen -= amount; });
+                     [&](Report& r, const ReportKey&) { r.donations_fen -= donated; });
       } else {
         if (!t.buyer.empty()) {
-          TouchPartner(t.buyer);
-          partners_.find(t.buyer)->second.purchased_fen -= t.proceeds_fen;
+          TouchPartner(PartnerRef(t.buyer));
+          partners_.find(PartnerRef(t.buyer))->second.purchased_fen -= proceeds;
         }
         if (!t.other.empty()) {
-          Touch(members_, Table::kMember, t.other);
-          members_.find(t.other)->second.income_fen -= t.amount_fen;
+          Touch(members_, Table::kMember, MemberRef(t.other));
+          members_.find(MemberRef(t.other))->second.income_fen -= amount;
         }
         AddToReports(fund.branch_id, at,
-                     [&](Report& r, const ReportKey&) { r.sales_fen -= t.proceeds_fen; });
+                     [&](Report& r, const ReportKey&) { r.sales_fen -= proceeds; });
       }
       break;
     }
     case Data::DisbursementMade: {
-      const std::string fund_branch =
-          funds_.find(outflows_.find(t.subject)->second.fund_id)->second.branch_id;
-      UnwindOutflow(t.subject);
+      const BranchId fund_branch =
+          funds_.find(outflows_.find(OutflowRef(t.subject))->second.fund_id)->second.branch_id;
+      UnwindOutflow(OutflowRef(t.subject));
       AddToReports(fund_branch, at,
-                   [&](Report& r, const ReportKey&) { r.disbursed_fen -= t.amount_fen; });
+                   [&](Report& r, const ReportKey&) { r.disbursed_fen -= amount; });
       break;
     }
     case Data::ExpenseRecorded:
-      UnwindOutflow(t.subject);
+      UnwindOutflow(OutflowRef(t.subject));
       break;
     case Data::RedemptionMade: {
-      Touch(members_, Table::kMember, t.other);
-      Member& member = members_.find(t.other)->second;
-      member.credit_minutes += t.minutes;
-      member.redeemed_minutes -= t.minutes;
+      Touch(members_, Table::kMember, MemberRef(t.other));
+      Member& member = members_.find(MemberRef(t.other))->second;
+      member.credit_minutes += minutes;
+      member.redeemed_minutes -= minutes;
       const bool cash = t.buyer == "cash";
-      if (cash && t.amount_fen > 0) UnwindOutflow(t.subject);
+      if (cash && amount > Fen{}) UnwindOutflow(OutflowRef(t.subject));
       AddToReports(member.branch_id, at, [&](Report& r, const ReportKey&) {
         if (cash) {
-          r.redeemed_cash_fen -= t.amount_fen;
+          r.redeemed_cash_fen -= amount;
         } else {
-          r.redeemed_training_minutes -= t.minutes;
+          r.redeemed_training_minutes -= minutes;
         }
       });
       break;
@@ -1390,8 +1407,8 @@ Execution LedgerState::OnMonthlyReportSealed(const EventMeta& meta,
   if (!Present(e.branch_id())) return Fail(Outcome::kInvalidField);
   const std::optional<MonthKey> month = ParseMonth(Str(e.month()));
   if (!month) return Fail(Outcome::kInvalidField);
-  if (!FindBranch(Str(e.branch_id()))) return Fail(Outcome::kUnknownBranch);
-  const ReportKey key{std::string(Str(e.branch_id())), *month};
+  if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
+  const ReportKey key{BranchId(Str(e.branch_id())), *month};
   const Report* report = FindReport(key);
   if (report != nullptr && report->seal) return Fail(Outcome::kAlreadySealed);
   Touch(reports_, Table::kReport, key);
@@ -1409,9 +1426,9 @@ Execution LedgerState::OnAttestationIssued(const EventMeta& meta,
       e.expires_at_us() <= meta.occurred_at_us) {
     return Fail(Outcome::kInvalidField);
   }
-  const Member* member = FindMember(Str(e.member_id()));
+  const Member* member = FindMember(MemberRef(Str(e.member_id())));
   if (member == nullptr) return Fail(Outcome::kUnknownMember);
-  const Partner* merchant = FindPartner(Str(e.merchant_id()));
+  const Partner* merchant = FindPartner(PartnerRef(Str(e.merchant_id())));
   if (merchant == nullptr) return Fail(Outcome::kUnknownPartner);
   if (IdTaken("attestation", Str(e.attestation_id()))) return Fail(Outcome::kAlreadyExists);
   if (merchant->kind != events::PartnerKind::merchant) return Fail(Outcome::kNotAMerchant);

@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "domain/civil_time.h"
+#include "domain/ids.h"
+#include "domain/money.h"
 #include "domain/outcome.h"
 #include "domain/policy.h"
 #include "events_generated.h"
@@ -43,7 +45,7 @@ using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 // What the log says about an event besides its data.
 struct EventMeta {
   uint64_t position = 0;    // read side only; the write side does not know it yet
-  std::string_view id;      // the event id (reversals name it)
+  EventRef id;              // the event id (reversals name it)
   std::string_view stream;  // the stream it was appended to
   int64_t occurred_at_us = 0;
   std::string_view hash;  // 32 bytes, read side only (seals record it)
@@ -71,15 +73,15 @@ struct Branch {
 
 struct Member {
   events::MemberKind kind = events::MemberKind::volunteer;
-  std::string branch_id;
+  BranchId branch_id;
   bool active = true;
   int32_t star = 0;
-  int64_t verified_minutes = 0;
-  int64_t pending_minutes = 0;
-  int64_t credit_minutes = 0;  // balance: verified + received - given - redeemed
-  int64_t redeemed_minutes = 0;
-  int64_t training_minutes = 0;
-  int64_t income_fen = 0;  // maker's share of sales
+  Minutes verified_minutes;
+  Minutes pending_minutes;
+  Minutes credit_minutes;  // balance: verified + received - given - redeemed
+  Minutes redeemed_minutes;
+  Minutes training_minutes;
+  Fen income_fen;  // maker's share of sales
   // Personal data: admins and the member's own branch coordinators only.
   std::string name;
   std::string gender;
@@ -91,8 +93,8 @@ struct Member {
 };
 
 struct Pairing {
-  std::string volunteer_id;
-  std::string elder_id;
+  MemberId volunteer_id;
+  MemberId elder_id;
   bool active = true;
   bool operator==(const Pairing&) const = default;
 };
@@ -100,100 +102,103 @@ struct Pairing {
 enum class ServiceStatus : uint8_t { kPending, kVerified, kRejected, kReversed };
 
 struct Service {
-  std::string volunteer_id;
-  std::string elder_id;
+  MemberId volunteer_id;
+  MemberId elder_id;  // empty when the service was to no particular elder
   int32_t minutes = 0;
   ServiceStatus status = ServiceStatus::kPending;
   bool operator==(const Service&) const = default;
 };
 
 struct Activity {
-  std::string branch_id;
+  BranchId branch_id;
   bool operator==(const Activity&) const = default;
 };
 
 struct Partner {
   std::string name;
   events::PartnerKind kind = events::PartnerKind::enterprise;
-  int64_t donated_fen = 0;    // donations, less reversed ones
-  int64_t purchased_fen = 0;  // enterprise and government purchases as buyer, less reversed
-  int64_t used_fen = 0;       // allocated from its donations and purchases to outflows
-  std::vector<std::string> donations;  // donation ids, in order
+  Fen donated_fen;                  // donations, less reversed ones
+  Fen purchased_fen;                // enterprise and government purchases as buyer, less reversed
+  Fen used_fen;                     // allocated from its donations and purchases to outflows
+  std::vector<SourceId> donations;  // donation ids, in order
   bool operator==(const Partner&) const = default;
 };
 
 struct Fund {
   std::string name;
-  std::string branch_id;
-  int64_t balance_fen = 0;
-  int64_t inflow_fen = 0;
-  int64_t outflow_fen = 0;
-  std::array<int64_t, kChannels> inflow_by_channel_fen{};
-  std::array<int64_t, kCategories> outflow_by_category_fen{};
-  std::map<std::string, int64_t> earmarks_fen;  // purpose -> unallocated restricted money
-  int64_t unrestricted_fen = 0;                 // unallocated unrestricted money
-  uint32_t source_count = 0;                    // sources ever received (their FIFO order)
-  uint32_t outflow_count = 0;                   // outflows ever recorded (their order)
+  BranchId branch_id;  // empty when the fund belongs to no branch
+  Fen balance_fen;
+  Fen inflow_fen;
+  Fen outflow_fen;
+  std::array<Fen, kChannels> inflow_by_channel_fen{};
+  std::array<Fen, kCategories> outflow_by_category_fen{};
+  std::map<std::string, Fen> earmarks_fen;  // purpose -> unallocated restricted money
+  Fen unrestricted_fen;                     // unallocated unrestricted money
+  uint32_t source_count = 0;                // sources ever received (their FIFO order)
+  uint32_t outflow_count = 0;               // outflows ever recorded (their order)
   bool operator==(const Fund&) const = default;
 };
 
 // One use of a source by an outflow: the donor's view of where the money went.
 struct Use {
-  std::string outflow_id;
+  OutflowId outflow_id;
   std::string purpose;
-  int64_t amount_fen = 0;
+  Fen amount_fen;
   int64_t at_us = 0;
   bool operator==(const Use&) const = default;
 };
 
 // An inflow that outflows draw on: a donation, or the fund's share of a sale.
 struct Source {
-  std::string fund_id;
-  std::string partner_id;  // donor, or buyer of a purchase; "" for anonymous charity sales
-  std::string purpose;     // restricted_to; "" when unrestricted
+  FundId fund_id;
+  PartnerId partner_id;  // donor, or buyer of a purchase; empty for anonymous charity sales
+  std::string purpose;   // restricted_to; "" when unrestricted
   bool is_donation = true;
   uint32_t order = 0;  // FIFO rank within the fund
-  int64_t amount_fen = 0;
-  int64_t remaining_fen = 0;
+  Fen amount_fen;
+  Fen remaining_fen;
   bool reversed = false;
   std::vector<Use> uses;    // live uses only: a reversed outflow's uses are removed
   int64_t at_us = 0;        // when it was received (occurred_at)
-  int64_t gross_fen = 0;    // a sale's proceeds before the maker's share; a donation's amount
+  Fen gross_fen;            // a sale's proceeds before the maker's share; a donation's amount
   std::string reference;    // the donation agreement, for auditors
   std::string description;  // the donation's description, or the product sold
   bool operator==(const Source&) const = default;
 };
 
 struct Allocation {
-  std::string source_id;
-  std::string partner_id;
-  int64_t amount_fen = 0;
+  SourceId source_id;
+  PartnerId partner_id;
+  Fen amount_fen;
   bool operator==(const Allocation&) const = default;
 };
 
 struct Outflow {
-  std::string fund_id;
+  FundId fund_id;
   uint32_t order = 0;  // rank among the fund's outflows
   std::string type;    // DisbursementMade, ExpenseRecorded, RedemptionMade
   int32_t category = 0;
   std::string purpose;
-  int64_t amount_fen = 0;
+  Fen amount_fen;
   int64_t at_us = 0;
   std::vector<Allocation> sources;
   bool reversed = false;
-  std::string recipient;     // the elder aided, or the member paid a redemption
+  MemberId recipient;        // the elder aided, or the member paid a redemption
   std::string evidence_ref;  // receipt or voucher, for auditors
   std::string description;
   bool operator==(const Outflow&) const = default;
 };
 
 // A recorded event that a later EventReversed may undo, with what undoing it needs.
+// subject, other and buyer name different kinds of thing by event type, so they stay text and
+// become ids where the type is known; likewise the figures stay bare integers (`minutes` also
+// holds a sale's inflow channel) and become Fen and Minutes where the reversal reads them.
 struct Reversible {
   events::Data type = events::Data::NONE;
   std::string stream;
   std::string subject;     // service id, source id, outflow id, member id (training), transfer from
-  std::string other;       // transfer to; sale maker
-  std::string buyer;       // sale buyer partner
+  std::string other;       // member: transfer to, sale maker, redeeming member
+  std::string buyer;       // sale buyer partner; "cash" or "training" for a redemption
   int64_t minutes = 0;     // service, training, transfer and redemption minutes
   int64_t amount_fen = 0;  // maker share of a sale; cash amount of a redemption
   int64_t proceeds_fen = 0;  // sale proceeds (for the report)
@@ -211,23 +216,23 @@ struct Seal {
 // Monthly figures of one branch ("" = all branches), by the month of each event's occurred_at.
 // Corrections recorded in a later month count in that later month.
 struct Report {
-  int64_t verified_minutes = 0;
+  Minutes verified_minutes;
   int64_t services = 0;
   int64_t elders_served = 0;  // distinct elders with a verified service this month
   int64_t activities = 0;
   int64_t beneficiaries = 0;
   int64_t new_members = 0;
-  int64_t donations_fen = 0;
-  int64_t sales_fen = 0;
-  int64_t disbursed_fen = 0;
-  int64_t redeemed_cash_fen = 0;
-  int64_t redeemed_training_minutes = 0;
+  Fen donations_fen;
+  Fen sales_fen;
+  Fen disbursed_fen;
+  Fen redeemed_cash_fen;
+  Minutes redeemed_training_minutes;
   std::optional<Seal> seal;
   bool operator==(const Report&) const = default;
 };
 
 struct ReportKey {
-  std::string branch_id;  // "" = all branches
+  BranchId branch_id;  // empty = all branches
   MonthKey month = 0;
   auto operator<=>(const ReportKey&) const = default;
 };
@@ -236,7 +241,7 @@ struct ReportKey {
 struct Execution {
   Outcome outcome = Outcome::kOk;
   // For RedemptionMade: the cash amount the ledger computed from the policy in force.
-  std::optional<int64_t> computed_amount_fen;
+  std::optional<Fen> computed_amount_fen;
 };
 
 // The persisted tables of a LedgerState: everything else (open sources per pool, active pairs,
@@ -287,33 +292,33 @@ class LedgerState {
   std::vector<std::pair<Table, std::string>> TakeChanges();
 
   // Reads. Pointers stay valid until the next Execute/Rollback.
-  const Branch* FindBranch(std::string_view id) const { return Find(branches_, id); }
-  const Member* FindMember(std::string_view id) const { return Find(members_, id); }
-  const Pairing* FindPairing(std::string_view id) const { return Find(pairings_, id); }
-  const Service* FindService(std::string_view id) const { return Find(services_, id); }
-  const Activity* FindActivity(std::string_view id) const { return Find(activities_, id); }
-  const Partner* FindPartner(std::string_view id) const { return Find(partners_, id); }
-  const Fund* FindFund(std::string_view id) const { return Find(funds_, id); }
-  const Source* FindSource(std::string_view id) const { return Find(sources_, id); }
-  const Outflow* FindOutflow(std::string_view id) const { return Find(outflows_, id); }
-  const Reversible* FindReversible(std::string_view id) const { return Find(reversibles_, id); }
-  const std::vector<std::string>* FundOutflows(std::string_view fund_id) const {
+  const Branch* FindBranch(BranchRef id) const { return Find(branches_, id); }
+  const Member* FindMember(MemberRef id) const { return Find(members_, id); }
+  const Pairing* FindPairing(PairingRef id) const { return Find(pairings_, id); }
+  const Service* FindService(ServiceRef id) const { return Find(services_, id); }
+  const Activity* FindActivity(ActivityRef id) const { return Find(activities_, id); }
+  const Partner* FindPartner(PartnerRef id) const { return Find(partners_, id); }
+  const Fund* FindFund(FundRef id) const { return Find(funds_, id); }
+  const Source* FindSource(SourceRef id) const { return Find(sources_, id); }
+  const Outflow* FindOutflow(OutflowRef id) const { return Find(outflows_, id); }
+  const Reversible* FindReversible(EventRef id) const { return Find(reversibles_, id); }
+  const std::vector<OutflowId>* FundOutflows(FundRef fund_id) const {
     return Find(fund_outflows_, fund_id);
   }
   const Report* FindReport(const ReportKey& key) const;
   const Policy& policy() const { return policy_; }
   // StreamFor, resolving state-dependent streams; "" if the referenced thing is unknown.
   std::string StreamOf(const events::EventData& data) const;
-  int64_t CashUsed(std::string_view member_id, MonthKey month) const;
-  // Star distribution of a branch's volunteers now ("" = all branches).
-  std::array<int64_t, kStarLevels + 1> StarCounts(std::string_view branch_id) const;
+  Fen CashUsed(MemberRef member_id, MonthKey month) const;
+  // Star distribution of a branch's volunteers now (an empty id = all branches).
+  std::array<int64_t, kStarLevels + 1> StarCounts(BranchRef branch_id) const;
 
-  const StringMap<Member>& members() const { return members_; }
-  const StringMap<Fund>& funds() const { return funds_; }
-  const StringMap<Source>& sources() const { return sources_; }
-  const StringMap<Outflow>& outflows() const { return outflows_; }
-  const StringMap<Partner>& partners() const { return partners_; }
-  const StringMap<Service>& services() const { return services_; }
+  const IdMap<MemberTag, Member>& members() const { return members_; }
+  const IdMap<FundTag, Fund>& funds() const { return funds_; }
+  const IdMap<SourceTag, Source>& sources() const { return sources_; }
+  const IdMap<OutflowTag, Outflow>& outflows() const { return outflows_; }
+  const IdMap<PartnerTag, Partner>& partners() const { return partners_; }
+  const IdMap<ServiceTag, Service>& services() const { return services_; }
   const std::map<ReportKey, Report>& reports() const { return reports_; }
 
   // Serialization of one tracked entity (for projections), and loading it back. The bytes are a
@@ -331,8 +336,8 @@ class LedgerState {
   bool operator==(const LedgerState& other) const;
 
  private:
-  template <typename Map>
-  static const typename Map::mapped_type* Find(const Map& map, std::string_view key) {
+  template <typename Map, typename Key>
+  static const typename Map::mapped_type* Find(const Map& map, Key key) {
     auto it = map.find(key);
     return it == map.end() ? nullptr : &it->second;
   }
@@ -342,34 +347,33 @@ class LedgerState {
   template <typename Map, typename Key>
   void Touch(Map& map, Table table, const Key& key);
   void TouchPolicy();
-  void TouchPartner(std::string_view partner_id);  // an existing partner
+  void TouchPartner(PartnerRef partner_id);  // an existing partner
   void TouchSet(StringSet& set, std::optional<Table> table, std::string_view key);
   bool IdTaken(std::string_view kind, std::string_view id) const;
   void TakeId(std::string_view kind, std::string_view id);
 
-  Outcome CheckSeal(std::string_view branch_id, int64_t occurred_at_us) const;
-  Report& ReportFor(std::string_view branch_id, int64_t occurred_at_us);
+  Outcome CheckSeal(BranchRef branch_id, int64_t occurred_at_us) const;
   // Applies change(report, key) to the all-branches report and the branch's, for the month of
   // `occurred_at_us`.
   template <typename Change>
-  void AddToReports(std::string_view branch_id, int64_t occurred_at_us, const Change& change);
-  void CountElderServed(Report& report, const ReportKey& key, std::string_view elder_id);
+  void AddToReports(BranchRef branch_id, int64_t occurred_at_us, const Change& change);
+  void CountElderServed(Report& report, const ReportKey& key, MemberRef elder_id);
   void SetStar(Member& member);  // the star its verified minutes earn now
 
   // Allocates `amount` from the fund's sources FIFO: same-purpose first, then unrestricted.
-  void Allocate(std::string_view fund_id, std::string_view outflow_id, std::string_view purpose,
-                int64_t amount_fen, int64_t at_us, std::vector<Allocation>* allocations);
-  void AddSource(std::string_view source_id, Source source);
+  void Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view purpose, Fen amount_fen,
+                int64_t at_us, std::vector<Allocation>* allocations);
+  void AddSource(SourceRef source_id, Source source);
   // Removes a source from a FIFO pool, dropping the pool when it empties; OpenSource adds one.
   // Both journal just the entry.
   void CloseSource(const std::string& pool, uint32_t order);
-  void OpenSource(const std::string& pool, uint32_t order, std::string_view id);
+  void OpenSource(const std::string& pool, uint32_t order, SourceRef id);
   // Allocates and records an outflow; `outflow` carries type, category, purpose, amount, time and
   // references, and gets its fund, order and allocations here.
-  void RecordOutflow(std::string_view outflow_id, std::string_view fund_id, Outflow outflow);
-  Outcome CheckOutflow(std::string_view fund_id, std::string_view purpose, int64_t amount_fen,
+  void RecordOutflow(OutflowRef outflow_id, FundRef fund_id, Outflow outflow);
+  Outcome CheckOutflow(FundRef fund_id, std::string_view purpose, Fen amount_fen,
                        int64_t occurred_at_us) const;
-  void UnwindOutflow(std::string_view outflow_id);
+  void UnwindOutflow(OutflowRef outflow_id);
 
   Execution OnBranchOpened(const EventMeta&, const events::BranchOpened&);
   Execution OnMemberRegistered(const EventMeta&, const events::MemberRegistered&);
@@ -395,23 +399,23 @@ class LedgerState {
   Execution OnMonthlyReportSealed(const EventMeta&, const events::MonthlyReportSealed&);
   Execution OnAttestationIssued(const EventMeta&, const events::AttestationIssued&);
 
-  StringMap<Branch> branches_;
-  StringMap<Member> members_;
-  StringMap<Pairing> pairings_;
+  IdMap<BranchTag, Branch> branches_;
+  IdMap<MemberTag, Member> members_;
+  IdMap<PairingTag, Pairing> pairings_;
   StringSet active_pairs_;  // volunteer_id '\n' elder_id of active pairings
-  StringMap<Service> services_;
-  StringMap<Activity> activities_;
-  StringMap<Partner> partners_;
-  StringMap<Fund> funds_;
-  StringMap<Source> sources_;
-  StringMap<Outflow> outflows_;
-  StringMap<std::vector<std::string>> fund_outflows_;  // fund -> outflow ids, in order
+  IdMap<ServiceTag, Service> services_;
+  IdMap<ActivityTag, Activity> activities_;
+  IdMap<PartnerTag, Partner> partners_;
+  IdMap<FundTag, Fund> funds_;
+  IdMap<SourceTag, Source> sources_;
+  IdMap<OutflowTag, Outflow> outflows_;
+  IdMap<FundTag, std::vector<OutflowId>> fund_outflows_;  // fund -> outflow ids, in order
   // fund '\n' purpose -> FIFO rank -> source id, for sources with money left.
-  StringMap<std::map<uint32_t, std::string>> open_sources_;
-  StringMap<Reversible> reversibles_;
-  StringMap<int64_t> cash_used_;  // member '\n' month -> cash redeemed that month
-  StringSet taken_ids_;           // kind ':' id of trainings, transfers, redemptions, attestations
-  StringSet served_;              // branch '\n' month '\n' elder: counted in that month's report
+  StringMap<std::map<uint32_t, SourceId>> open_sources_;
+  IdMap<EventTag, Reversible> reversibles_;
+  StringMap<Fen> cash_used_;  // member '\n' month -> cash redeemed that month
+  StringSet taken_ids_;       // kind ':' id of trainings, transfers, redemptions, attestations
+  StringSet served_;          // branch '\n' month '\n' elder: counted in that month's report
   std::map<ReportKey, Report> reports_;
   Policy policy_;
 

@@ -17,6 +17,19 @@ struct Fen {
   int64_t value = 0;
   auto operator<=>(const Fen&) const = default;
 
+  // Unchecked arithmetic, for changes whose result the domain has already checked fits
+  // (CheckedAdd, or a balance check): ledger figures stay within [-kMax, kMax] by the rules.
+  constexpr Fen& operator+=(Fen other) {
+    value += other.value;
+    return *this;
+  }
+  constexpr Fen& operator-=(Fen other) {
+    value -= other.value;
+    return *this;
+  }
+  friend constexpr Fen operator+(Fen a, Fen b) { return a += b; }
+  friend constexpr Fen operator-(Fen a, Fen b) { return a -= b; }
+
   // True for an amount a fact may carry: 1 .. kMax.
   constexpr bool IsValidAmount() const { return value > 0 && value <= kMax; }
 
@@ -48,6 +61,19 @@ struct Fen {
 struct Minutes {
   int64_t value = 0;
   auto operator<=>(const Minutes&) const = default;
+
+  // Unchecked arithmetic: every event moves at most an int32 of minutes, so no ledger total
+  // comes near the range of int64_t.
+  constexpr Minutes& operator+=(Minutes other) {
+    value += other.value;
+    return *this;
+  }
+  constexpr Minutes& operator-=(Minutes other) {
+    value -= other.value;
+    return *this;
+  }
+  friend constexpr Minutes operator+(Minutes a, Minutes b) { return a += b; }
+  friend constexpr Minutes operator-(Minutes a, Minutes b) { return a -= b; }
 };
 
 static_assert(Fen::kMax == 9007199254740991, "2^53 - 1: the largest exact JSON integer");

@@ -5,10 +5,10 @@
 
 namespace ledger {
 
-int Policy::StarFor(int64_t verified_minutes) const {
+int Policy::StarFor(Minutes verified_minutes) const {
   int star = 0;
   for (int32_t hours : star_thresholds_hours) {
-    if (verified_minutes >= static_cast<int64_t>(hours) * 60) ++star;
+    if (verified_minutes.value >= static_cast<int64_t>(hours) * 60) ++star;
   }
   return star;
 }

@@ -23,7 +23,7 @@ struct Policy {
   bool operator==(const Policy&) const = default;
 
   // The star level earned by `verified_minutes` of verified service.
-  int StarFor(int64_t verified_minutes) const;
+  int StarFor(Minutes verified_minutes) const;
 
   // The cash value of redeeming `minutes` at `star`:
   // floor(minutes × value_per_hour × (10000 + bonus_bp) / (60 × 10000)), computed exactly.

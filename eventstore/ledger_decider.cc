@@ -40,15 +40,15 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
                     "invalid_field");
     }
     if (event->stream.empty()) event->stream = state_.StreamOf(*data);
-    const EventMeta meta{0, event->id, event->stream, event->occurred_at_us, {}};
+    const EventMeta meta{0, EventRef(event->id), event->stream, event->occurred_at_us, {}};
     const Execution execution = state_.Execute(meta, *data);
     if (execution.outcome != Outcome::kOk) {
       state_.Rollback();
       return StatusForOutcome(execution.outcome, *event);
     }
     if (execution.computed_amount_fen) {
-      event->payload =
-          WithRedemptionAmount(*data->data_as_RedemptionMade(), *execution.computed_amount_fen);
+      event->payload = WithRedemptionAmount(*data->data_as_RedemptionMade(),
+                                            execution.computed_amount_fen->value);
     }
   }
   open_transaction_ = true;

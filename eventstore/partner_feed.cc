@@ -33,7 +33,7 @@ JsonWriter ItemHead(std::string_view kind, std::string_view partner_id, const St
 void AddOutflowItems(std::string_view kind, std::string_view outflow_id, const Outflow& outflow,
                      std::string_view reverses_event_id, const StoredEvent& event,
                      std::vector<PartnerItem>* items) {
-  std::vector<std::pair<std::string_view, std::vector<const Allocation*>>> by_partner;
+  std::vector<std::pair<PartnerRef, std::vector<const Allocation*>>> by_partner;
   for (const Allocation& allocation : outflow.sources) {
     if (allocation.partner_id.empty()) continue;
     auto it = std::find_if(by_partner.begin(), by_partner.end(),
@@ -46,26 +46,26 @@ void AddOutflowItems(std::string_view kind, std::string_view outflow_id, const O
   }
   const bool reversed = !reverses_event_id.empty();
   for (const auto& [partner_id, allocations] : by_partner) {
-    int64_t partner_total_fen = 0;
+    Fen partner_total_fen;
     for (const Allocation* allocation : allocations) partner_total_fen += allocation->amount_fen;
-    JsonWriter json = ItemHead(kind, partner_id, event);
+    JsonWriter json = ItemHead(kind, partner_id.view(), event);
     if (reversed) json.String("reverses_event_id", reverses_event_id);
     json.String("outflow_id", outflow_id)
         .String("outflow_type", outflow.type)
-        .String("fund_id", outflow.fund_id)
+        .String("fund_id", outflow.fund_id.view())
         .StringOrNull("purpose", outflow.purpose)
         .String("category", CategoryName(outflow.category))
-        .Int("amount_fen", outflow.amount_fen)
-        .Int(reversed ? "released_fen" : "allocated_fen", partner_total_fen)
+        .Int("amount_fen", outflow.amount_fen.value)
+        .Int(reversed ? "released_fen" : "allocated_fen", partner_total_fen.value)
         .BeginArray("allocations");
     for (const Allocation* allocation : allocations) {
       json.BeginObject()
-          .String("source_id", allocation->source_id)
-          .Int("amount_fen", allocation->amount_fen)
+          .String("source_id", allocation->source_id.view())
+          .Int("amount_fen", allocation->amount_fen.value)
           .EndObject();
     }
     json.EndArray().EndObject();
-    items->push_back({std::string(partner_id), json.Take()});
+    items->push_back({partner_id.str(), json.Take()});
   }
 }
 
@@ -108,8 +108,8 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
     case Data::SaleRecorded: {
       const events::SaleRecorded& e = *data.data_as_SaleRecorded();
       if (Str(e.buyer_partner_id()).empty()) break;  // a charity sale: nobody's purchase
-      const Source* source = state_.FindSource(Str(e.sale_id()));
-      const Reversible* sale = state_.FindReversible(event.id);
+      const Source* source = state_.FindSource(SourceRef(Str(e.sale_id())));
+      const Reversible* sale = state_.FindReversible(EventRef(event.id));
       LEDGER_ASSERT(source != nullptr);
       LEDGER_ASSERT(sale != nullptr);
       JsonWriter json = ItemHead("purchase", Str(e.buyer_partner_id()), event);
@@ -117,7 +117,7 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
           .String("fund_id", Str(e.fund_id()))
           .String("channel", events::EnumNameSaleChannel(e.channel()))
           .Int("proceeds_fen", sale->proceeds_fen)
-          .Int("to_fund_fen", source->amount_fen)
+          .Int("to_fund_fen", source->amount_fen.value)
           .EndObject();
       items->push_back({std::string(Str(e.buyer_partner_id())), json.Take()});
       break;
@@ -134,7 +134,7 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
       const bool draws_on_fund =
           data.data_type() != Data::RedemptionMade ||
           data.data_as_RedemptionMade()->reward() == events::RewardKind::cash;
-      if (const Outflow* outflow = state_.FindOutflow(Str(id));
+      if (const Outflow* outflow = state_.FindOutflow(OutflowRef(Str(id)));
           draws_on_fund && outflow != nullptr) {
         AddOutflowItems("outflow", Str(id), *outflow, {}, event, items);
       }
@@ -142,33 +142,33 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
     }
     case Data::RestrictionChanged: {
       const events::RestrictionChanged& e = *data.data_as_RestrictionChanged();
-      const Source* source = state_.FindSource(Str(e.donation_id()));
+      const Source* source = state_.FindSource(SourceRef(Str(e.donation_id())));
       LEDGER_ASSERT(source != nullptr);
-      JsonWriter json = ItemHead("restriction_changed", source->partner_id, event);
+      JsonWriter json = ItemHead("restriction_changed", source->partner_id.view(), event);
       json.String("donation_id", Str(e.donation_id()))
           .StringOrNull("restricted_to", source->purpose)
-          .Int("remaining_fen", source->remaining_fen)
+          .Int("remaining_fen", source->remaining_fen.value)
           .EndObject();
-      items->push_back({source->partner_id, json.Take()});
+      items->push_back({source->partner_id.str(), json.Take()});
       break;
     }
     case Data::EventReversed: {
       const events::EventReversed& e = *data.data_as_EventReversed();
-      const Reversible* target = state_.FindReversible(Str(e.reverses_id()));
+      const Reversible* target = state_.FindReversible(EventRef(Str(e.reverses_id())));
       LEDGER_ASSERT(target != nullptr);
       if (target->type == Data::DonationReceived ||
           (target->type == Data::SaleRecorded && !target->buyer.empty())) {
-        const Source* source = state_.FindSource(target->subject);
+        const Source* source = state_.FindSource(SourceRef(target->subject));
         LEDGER_ASSERT(source != nullptr);
         const bool donation = target->type == Data::DonationReceived;
         JsonWriter json = ItemHead(donation ? "donation_reversed" : "purchase_reversed",
-                                   source->partner_id, event);
+                                   source->partner_id.view(), event);
         json.String("reverses_event_id", Str(e.reverses_id()))
             .String(donation ? "donation_id" : "sale_id", target->subject)
-            .Int("amount_fen", source->amount_fen)
+            .Int("amount_fen", source->amount_fen.value)
             .EndObject();
-        items->push_back({source->partner_id, json.Take()});
-      } else if (const Outflow* outflow = state_.FindOutflow(target->subject);
+        items->push_back({source->partner_id.str(), json.Take()});
+      } else if (const Outflow* outflow = state_.FindOutflow(OutflowRef(target->subject));
                  outflow != nullptr && DrewOnFund(*target)) {
         AddOutflowItems("outflow_reversed", target->subject, *outflow, Str(e.reverses_id()), event,
                         items);

@@ -92,19 +92,20 @@ bool LedgerVerifier::CheckBalances(uint64_t position) {
   for (const auto& [table, key] : state_.TakeChanges()) {
     std::string problem;
     if (table == Table::kMember) {
-      const Member* m = state_.FindMember(key);
-      if (m != nullptr && m->credit_minutes < 0) problem = "member '" + key + "' credits";
+      const Member* m = state_.FindMember(MemberRef(key));
+      if (m != nullptr && m->credit_minutes < Minutes{}) problem = "member '" + key + "' credits";
     } else if (table == Table::kFund) {
-      const Fund* f = state_.FindFund(key);
+      const Fund* f = state_.FindFund(FundRef(key));
       if (f == nullptr) continue;
-      if (f->balance_fen < 0) problem = "fund '" + key + "' balance";
-      if (f->unrestricted_fen < 0) problem = "fund '" + key + "' unrestricted money";
+      if (f->balance_fen < Fen{}) problem = "fund '" + key + "' balance";
+      if (f->unrestricted_fen < Fen{}) problem = "fund '" + key + "' unrestricted money";
       for (const auto& [purpose, fen] : f->earmarks_fen) {
-        if (fen < 0) problem = "fund '" + key + "' earmark '" + purpose + "'";
+        if (fen < Fen{}) problem = "fund '" + key + "' earmark '" + purpose + "'";
       }
     } else if (table == Table::kSource) {
-      const Source* s = state_.FindSource(key);
-      if (s != nullptr && s->remaining_fen < 0) problem = "inflow '" + key + "' remaining money";
+      const Source* s = state_.FindSource(SourceRef(key));
+      if (s != nullptr && s->remaining_fen < Fen{})
+        problem = "inflow '" + key + "' remaining money";
     }
     if (!problem.empty()) {
       Fail(position, problem + " went negative");

@@ -65,8 +65,8 @@ class Table {
 };
 
 // Money cells: yuan for people (Markdown), fen for machines (CSV).
-std::string Money(ReportFormat format, int64_t fen) {
-  return format == ReportFormat::kCsv ? std::to_string(fen) : FormatYuan(fen);
+std::string Money(ReportFormat format, Fen fen) {
+  return format == ReportFormat::kCsv ? std::to_string(fen.value) : FormatYuan(fen.value);
 }
 
 std::string Check(bool ok) { return ok ? "ok" : "MISMATCH"; }
@@ -76,10 +76,10 @@ std::string Heading(ReportFormat format, std::string_view title) {
 }
 
 std::vector<std::pair<std::string, const Source*>> FundSources(const LedgerState& state,
-                                                               std::string_view fund_id) {
+                                                               FundRef fund_id) {
   std::vector<std::pair<std::string, const Source*>> sources;
   for (const auto& [id, source] : state.sources()) {
-    if (source.fund_id == fund_id) sources.emplace_back(id, &source);
+    if (source.fund_id == fund_id) sources.emplace_back(id.str(), &source);
   }
   std::sort(sources.begin(), sources.end(),
             [](const auto& a, const auto& b) { return a.second->order < b.second->order; });
@@ -90,8 +90,8 @@ std::string DrawnFrom(ReportFormat format, const Outflow& outflow) {
   std::string out;
   for (const Allocation& a : outflow.sources) {
     if (!out.empty()) out += "; ";
-    out += a.source_id;
-    if (!a.partner_id.empty()) out += " (" + a.partner_id + ")";
+    out += a.source_id.view();
+    if (!a.partner_id.empty()) out += " (" + a.partner_id.str() + ")";
     out += " " + Money(format, a.amount_fen);
   }
   return out;
@@ -108,14 +108,13 @@ std::string FormatYuan(int64_t fen) {
   return (negative ? "-" : "") + whole + "." + (cents < 10 ? "0" : "") + std::to_string(cents);
 }
 
-Result<ReportText> FundReport(const LedgerState& state, std::string_view fund_id,
-                              ReportFormat format) {
+Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportFormat format) {
   const Fund* fund = state.FindFund(fund_id);
-  if (fund == nullptr) return Status::NotFound("no fund '" + std::string(fund_id) + "'");
+  if (fund == nullptr) return Status::NotFound("no fund '" + fund_id.str() + "'");
   std::string out;
   if (format == ReportFormat::kMarkdown) {
-    out += "# Fund report: " + fund->name + " (" + std::string(fund_id) + ")\n\n";
-    out += "Branch: " + (fund->branch_id.empty() ? std::string("none") : fund->branch_id) +
+    out += "# Fund report: " + fund->name + " (" + fund_id.str() + ")\n\n";
+    out += "Branch: " + (fund->branch_id.empty() ? std::string("none") : fund->branch_id.str()) +
            ". Amounts in yuan; dates in Beijing time. Outflows draw on money restricted to their "
            "own purpose first, then on unrestricted money, first in first out.\n";
   }
@@ -140,16 +139,16 @@ Result<ReportText> FundReport(const LedgerState& state, std::string_view fund_id
 
   Table inflows(format, {"date", "inflow", "kind", "partner", "restricted to", "amount", "used",
                          "remaining", "reference", "status"});
-  int64_t listed_inflow = 0, listed_remaining = 0;
+  Fen listed_inflow, listed_remaining;
   for (const auto& [id, source] : FundSources(state, fund_id)) {
-    int64_t used = 0;
+    Fen used;
     for (const Use& use : source->uses) used += use.amount_fen;
     if (!source->reversed) {
       listed_inflow += source->amount_fen;
       listed_remaining += source->remaining_fen;
     }
     inflows.Row({FormatDateOfInstant(source->at_us), id, source->is_donation ? "donation" : "sale",
-                 source->partner_id, source->purpose, Money(format, source->amount_fen),
+                 source->partner_id.str(), source->purpose, Money(format, source->amount_fen),
                  Money(format, used), Money(format, source->remaining_fen),
                  source->reference.empty() ? source->description : source->reference,
                  source->reversed ? "reversed" : ""});
@@ -158,14 +157,14 @@ Result<ReportText> FundReport(const LedgerState& state, std::string_view fund_id
 
   Table outflows(format, {"date", "outflow", "type", "category", "purpose", "amount", "recipient",
                           "evidence", "drawn from", "status"});
-  int64_t listed_outflow = 0;
-  if (const std::vector<std::string>* ids = state.FundOutflows(fund_id)) {
-    for (const std::string& id : *ids) {
+  Fen listed_outflow;
+  if (const std::vector<OutflowId>* ids = state.FundOutflows(fund_id)) {
+    for (const OutflowId& id : *ids) {
       const Outflow& outflow = *state.FindOutflow(id);
       if (!outflow.reversed) listed_outflow += outflow.amount_fen;
-      outflows.Row({FormatDateOfInstant(outflow.at_us), id, outflow.type,
+      outflows.Row({FormatDateOfInstant(outflow.at_us), id.str(), outflow.type,
                     std::string(CategoryName(outflow.category)), outflow.purpose,
-                    Money(format, outflow.amount_fen), outflow.recipient,
+                    Money(format, outflow.amount_fen), outflow.recipient.str(),
                     outflow.evidence_ref.empty() ? outflow.description : outflow.evidence_ref,
                     DrawnFrom(format, outflow), outflow.reversed ? "reversed" : ""});
     }
@@ -190,20 +189,20 @@ Result<ReportText> FundReport(const LedgerState& state, std::string_view fund_id
   return ReportText{std::move(out), inflow_ok && outflow_ok && balance_ok && remaining_ok};
 }
 
-Result<ReportText> DonorReport(const LedgerState& state, std::string_view partner_id,
+Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
                                ReportFormat format) {
   const Partner* partner = state.FindPartner(partner_id);
-  if (partner == nullptr) return Status::NotFound("no partner '" + std::string(partner_id) + "'");
+  if (partner == nullptr) return Status::NotFound("no partner '" + partner_id.str() + "'");
   std::string out;
   if (format == ReportFormat::kMarkdown) {
-    out += "# Donor report: " + partner->name + " (" + std::string(partner_id) + ")\n\n";
+    out += "# Donor report: " + partner->name + " (" + partner_id.str() + ")\n\n";
     out +=
         "Every donation and purchase of this partner and every use made of it. Amounts in "
         "yuan; dates in Beijing time.\n";
   }
   std::vector<std::pair<std::string, const Source*>> given;
   for (const auto& [id, source] : state.sources()) {
-    if (source.partner_id == partner_id) given.emplace_back(id, &source);
+    if (source.partner_id == partner_id) given.emplace_back(id.str(), &source);
   }
   std::sort(given.begin(), given.end(), [](const auto& a, const auto& b) {
     return std::tie(a.second->at_us, a.first) < std::tie(b.second->at_us, b.first);
@@ -213,15 +212,15 @@ Result<ReportText> DonorReport(const LedgerState& state, std::string_view partne
                          "used", "remaining", "reference", "status"});
   Table uses(format,
              {"inflow", "date", "outflow", "type", "purpose", "amount", "recipient", "evidence"});
-  int64_t listed_donated = 0, listed_purchased = 0, listed_used = 0;
+  Fen listed_donated, listed_purchased, listed_used;
   for (const auto& [id, source] : given) {
-    int64_t used = 0;
+    Fen used;
     for (const Use& use : source->uses) {
       used += use.amount_fen;
       const Outflow* outflow = state.FindOutflow(use.outflow_id);
-      uses.Row({id, FormatDateOfInstant(use.at_us), use.outflow_id,
+      uses.Row({id, FormatDateOfInstant(use.at_us), use.outflow_id.str(),
                 outflow != nullptr ? outflow->type : "", use.purpose, Money(format, use.amount_fen),
-                outflow != nullptr ? outflow->recipient : "",
+                outflow != nullptr ? outflow->recipient.str() : "",
                 outflow != nullptr ? outflow->evidence_ref : ""});
     }
     listed_used += used;
@@ -229,9 +228,10 @@ Result<ReportText> DonorReport(const LedgerState& state, std::string_view partne
       (source->is_donation ? listed_donated : listed_purchased) += source->gross_fen;
     }
     inflows.Row({FormatDateOfInstant(source->at_us), id,
-                 source->is_donation ? "donation" : "purchase", source->fund_id, source->purpose,
-                 Money(format, source->gross_fen), Money(format, source->amount_fen),
-                 Money(format, used), Money(format, source->remaining_fen),
+                 source->is_donation ? "donation" : "purchase", source->fund_id.str(),
+                 source->purpose, Money(format, source->gross_fen),
+                 Money(format, source->amount_fen), Money(format, used),
+                 Money(format, source->remaining_fen),
                  source->reference.empty() ? source->description : source->reference,
                  source->reversed ? "reversed" : ""});
   }

@@ -20,9 +20,8 @@ struct ReportText {
 };
 
 // NotFound when the fund or partner does not exist.
-Result<ReportText> FundReport(const LedgerState& state, std::string_view fund_id,
-                              ReportFormat format);
-Result<ReportText> DonorReport(const LedgerState& state, std::string_view partner_id,
+Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportFormat format);
+Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
                                ReportFormat format);
 
 // 123456 fen → "1,234.56" (integer arithmetic only).

@@ -419,8 +419,8 @@ int RunReport(std::string_view kind, const Flags& flags) {
   LedgerState state;
   auto at = LoadLedgerState(**rows, state);
   if (!at.ok()) return Fail(at.status());
-  auto report =
-      kind == "fund" ? tools::FundReport(state, id, format) : tools::DonorReport(state, id, format);
+  auto report = kind == "fund" ? tools::FundReport(state, FundRef(id), format)
+                               : tools::DonorReport(state, PartnerRef(id), format);
   if (!report.ok()) return Fail(report.status());
   std::string text = report->text;
   if (format == tools::ReportFormat::kMarkdown) {

@@ -45,9 +45,9 @@ TEST(PolicyTest, DefaultsAndCashValue) {
   EXPECT_EQ(Fen::ShareOf(Fen{Fen::kMax}, 10000), Fen{Fen::kMax});
   EXPECT_EQ(Fen::ShareOf(Fen{999}, 3333), Fen{332});  // 332.97 rounded down
   Policy policy;
-  EXPECT_EQ(policy.StarFor(100 * 60 - 1), 0);
-  EXPECT_EQ(policy.StarFor(100 * 60), 1);
-  EXPECT_EQ(policy.StarFor(1500 * 60), 5);
+  EXPECT_EQ(policy.StarFor(Minutes{100 * 60 - 1}), 0);
+  EXPECT_EQ(policy.StarFor(Minutes{100 * 60}), 1);
+  EXPECT_EQ(policy.StarFor(Minutes{1500 * 60}), 5);
   EXPECT_EQ(policy.CashValue(Minutes{60}, 0), Fen{2000});
   EXPECT_EQ(policy.CashValue(Minutes{60}, 2), Fen{2100});  // +5%
   EXPECT_EQ(policy.CashValue(Minutes{60}, 5), Fen{2400});  // +20%

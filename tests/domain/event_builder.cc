@@ -59,7 +59,7 @@ std::string LedgerDriver::Execute(std::string_view id, std::optional<std::string
   const events::EventData* data = events::GetEventData(payload.data());
   const std::string stream = in_stream ? std::string(*in_stream) : state_.StreamOf(*data);
   const std::string hash(32, static_cast<char>(next_position_ & 0xFF));
-  EventMeta meta{next_position_, id, stream, now_us, hash};
+  EventMeta meta{next_position_, EventRef(id), stream, now_us, hash};
   Execution execution = state_.Execute(meta, *data);
   if (execution.outcome == Outcome::kOk) ++next_position_;
   last_id = std::string(id);

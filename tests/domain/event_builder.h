@@ -31,7 +31,7 @@ class LedgerDriver {
   LedgerState& state() { return state_; }
   int64_t now_us = 1'790'000'000'000'000;  // 2026-09-21 (Beijing)
   std::string last_id;
-  std::optional<int64_t> last_computed_amount_fen;
+  std::optional<Fen> last_computed_amount_fen;
 
  private:
   std::string Execute(std::string_view id, std::optional<std::string_view> in_stream,

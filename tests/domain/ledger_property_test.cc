@@ -26,55 +26,57 @@ int64_t EnvInt(const char* name, int64_t fallback) {
 // Checks every invariant over the whole state; returns the first violation, or "".
 std::string CheckInvariants(const LedgerState& state) {
   for (const auto& [id, member] : state.members()) {
-    if (member.credit_minutes < 0) return "member " + id + " has negative credits";
-    if (member.pending_minutes < 0) return "member " + id + " has negative pending minutes";
+    if (member.credit_minutes < Minutes{}) return "member " + id.str() + " has negative credits";
+    if (member.pending_minutes < Minutes{})
+      return "member " + id.str() + " has negative pending minutes";
     if (member.star != state.policy().StarFor(member.verified_minutes)) {
-      return "member " + id + " has a stale star";
+      return "member " + id.str() + " has a stale star";
     }
   }
   // verified minutes = sum of verified services (reversed ones are no longer verified)
-  std::map<std::string, int64_t> verified;
+  std::map<MemberId, Minutes> verified;
   for (const auto& [id, service] : state.services()) {
     if (service.status == ServiceStatus::kVerified)
-      verified[service.volunteer_id] += service.minutes;
+      verified[service.volunteer_id] += Minutes{service.minutes};
   }
   for (const auto& [id, member] : state.members()) {
-    if (member.verified_minutes != verified[id]) return "member " + id + " verified minutes drift";
+    if (member.verified_minutes != verified[id])
+      return "member " + id.str() + " verified minutes drift";
   }
   for (const auto& [id, fund] : state.funds()) {
-    if (fund.balance_fen < 0) return "fund " + id + " is negative";
-    if (fund.unrestricted_fen < 0) return "fund " + id + " unrestricted pool is negative";
+    if (fund.balance_fen < Fen{}) return "fund " + id.str() + " is negative";
+    if (fund.unrestricted_fen < Fen{}) return "fund " + id.str() + " unrestricted pool is negative";
     if (fund.inflow_fen - fund.outflow_fen != fund.balance_fen) {
-      return "fund " + id + ": inflow - outflow != balance";
+      return "fund " + id.str() + ": inflow - outflow != balance";
     }
-    int64_t earmarked = 0;
+    Fen earmarked;
     for (const auto& [purpose, balance] : fund.earmarks_fen) {
-      if (balance < 0) return "fund " + id + " earmark " + purpose + " is negative";
+      if (balance < Fen{}) return "fund " + id.str() + " earmark " + purpose + " is negative";
       earmarked += balance;
     }
     if (earmarked + fund.unrestricted_fen != fund.balance_fen) {
-      return "fund " + id + ": earmarks + unrestricted != balance";
+      return "fund " + id.str() + ": earmarks + unrestricted != balance";
     }
-    int64_t channels = 0;
-    for (int64_t c : fund.inflow_by_channel_fen) channels += c;
-    if (channels != fund.inflow_fen) return "fund " + id + ": channels do not sum to inflow";
+    Fen channels;
+    for (Fen c : fund.inflow_by_channel_fen) channels += c;
+    if (channels != fund.inflow_fen) return "fund " + id.str() + ": channels do not sum to inflow";
   }
-  std::map<std::string, int64_t> used_by_source;
+  std::map<SourceId, Fen> used_by_source;
   for (const auto& [id, outflow] : state.outflows()) {
-    int64_t allocated = 0;
+    Fen allocated;
     for (const Allocation& a : outflow.sources) allocated += a.amount_fen;
-    if (allocated != outflow.amount_fen) return "outflow " + id + ": allocations != amount";
+    if (allocated != outflow.amount_fen) return "outflow " + id.str() + ": allocations != amount";
     if (!outflow.reversed) {
       for (const Allocation& a : outflow.sources) used_by_source[a.source_id] += a.amount_fen;
     }
   }
   for (const auto& [id, source] : state.sources()) {
-    if (source.remaining_fen < 0) return "source " + id + " is negative";
-    int64_t uses = 0;
+    if (source.remaining_fen < Fen{}) return "source " + id.str() + " is negative";
+    Fen uses;
     for (const Use& use : source.uses) uses += use.amount_fen;
-    if (uses != used_by_source[id]) return "source " + id + ": uses disagree with outflows";
+    if (uses != used_by_source[id]) return "source " + id.str() + ": uses disagree with outflows";
     if (!source.reversed && uses + source.remaining_fen != source.amount_fen) {
-      return "source " + id + ": allocated + remaining != amount";
+      return "source " + id.str() + ": allocated + remaining != amount";
     }
   }
   return "";

@@ -29,7 +29,7 @@ TEST(LedgerRowsTest, ScenarioStateRoundTripsThroughRows) {
   EXPECT_TRUE(loaded == driver.state());
 
   // And the loaded state keeps deciding the same way: FIFO pools and pairs were derived.
-  EXPECT_EQ(loaded.FindFund("f-aid")->unrestricted_fen, 223000);
+  EXPECT_EQ(loaded.FindFund(FundRef("f-aid"))->unrestricted_fen, Fen{223000});
 }
 
 TEST(LedgerRowsTest, MalformedRowIsRejected) {

@@ -318,7 +318,7 @@ TEST(LedgerRulesCapTest, MonthlyCapExceeded) {
       d.Run("RedemptionMade",
             R"(redemption_id: "rd1", member_id: "v1", minutes: 30, reward: cash, fund_id: "f1")"),
       "ok");
-  EXPECT_EQ(d.last_computed_amount_fen, 1000);
+  EXPECT_EQ(d.last_computed_amount_fen, Fen{1000});
   EXPECT_EQ(
       d.Run("RedemptionMade",
             R"(redemption_id: "rd2", member_id: "v1", minutes: 30, reward: cash, fund_id: "f1")"),
@@ -338,17 +338,17 @@ TEST(LedgerRulesCapTest, MonthlyCapExceeded) {
 TEST(LedgerRulesPolicyTest, PolicyAppliesFromItsPositionOn) {
   LedgerDriver d;
   SetUpProgramme(d);
-  EXPECT_EQ(d.state().FindMember("v1")->star, 0);
+  EXPECT_EQ(d.state().FindMember(MemberRef("v1"))->star, 0);
   d.Must("PolicySet", "star_thresholds_hours: [1, 2, 3, 4, 5]");
-  EXPECT_EQ(d.state().FindMember("v1")->star, 1);  // 90 verified minutes >= 1 hour
+  EXPECT_EQ(d.state().FindMember(MemberRef("v1"))->star, 1);  // 90 verified minutes >= 1 hour
   d.Must("RedemptionMade",
          R"(redemption_id: "rd1", member_id: "v1", minutes: 60, reward: cash, fund_id: "f1")");
-  EXPECT_EQ(d.last_computed_amount_fen, 2000);  // star 1: no bonus
+  EXPECT_EQ(d.last_computed_amount_fen, Fen{2000});  // star 1: no bonus
   d.Must("PolicySet",
          "credit_value_fen_per_hour: 3000, star_bonus_bp: [0, 1000, 1000, 1000, 1000, 1000]");
   d.Must("RedemptionMade",
          R"(redemption_id: "rd2", member_id: "v1", minutes: 30, reward: cash, fund_id: "f1")");
-  EXPECT_EQ(d.last_computed_amount_fen, 1650);  // 30 × 3000 / 60 × 1.1
+  EXPECT_EQ(d.last_computed_amount_fen, Fen{1650});  // 30 × 3000 / 60 × 1.1
 }
 
 }  // namespace

@@ -145,9 +145,9 @@ TEST_F(PartnerFeedTest, ItemsAddUpToTheLedgerFigures) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   int partners = 0;
   for (const auto& [id, partner] : feed.state().partners()) {
-    EXPECT_EQ(donated_fen[id], partner.donated_fen) << id;
-    EXPECT_EQ(used_fen[id], partner.used_fen) << id;
-    partners += partner.used_fen > 0;
+    EXPECT_EQ(donated_fen[id.str()], partner.donated_fen.value) << id.str();
+    EXPECT_EQ(used_fen[id.str()], partner.used_fen.value) << id.str();
+    partners += partner.used_fen > Fen{};
   }
   EXPECT_GT(partners, 0);
   EXPECT_GT(kinds["outflow"], 100);

@@ -17,7 +17,7 @@ class LedgerReportsTest : public ::testing::Test {
 };
 
 TEST_F(LedgerReportsTest, FundReportListsEverythingAndReconciles) {
-  auto report = FundReport(driver_.state(), "f-aid", ReportFormat::kMarkdown);
+  auto report = FundReport(driver_.state(), FundRef("f-aid"), ReportFormat::kMarkdown);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->reconciled) << report->text;
   const std::string& text = report->text;
@@ -33,7 +33,7 @@ TEST_F(LedgerReportsTest, FundReportListsEverythingAndReconciles) {
 }
 
 TEST_F(LedgerReportsTest, CsvHasOneRowPerInflowAndOutflowInFen) {
-  auto report = FundReport(driver_.state(), "f-aid", ReportFormat::kCsv);
+  auto report = FundReport(driver_.state(), FundRef("f-aid"), ReportFormat::kCsv);
   ASSERT_TRUE(report.ok());
   int inflows = 0, outflows = 0;
   size_t start = 0;
@@ -48,18 +48,18 @@ TEST_F(LedgerReportsTest, CsvHasOneRowPerInflowAndOutflowInFen) {
 }
 
 TEST_F(LedgerReportsTest, DonorReportShowsEveryUse) {
-  auto report = DonorReport(driver_.state(), "p-avic", ReportFormat::kMarkdown);
+  auto report = DonorReport(driver_.state(), PartnerRef("p-avic"), ReportFormat::kMarkdown);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->reconciled) << report->text;
   EXPECT_NE(report->text.find("| d-avic | "), std::string::npos);
   EXPECT_NE(report->text.find("x-aid1"), std::string::npos);
   EXPECT_NE(report->text.find("e-zhao"), std::string::npos);  // the elder aided
-  auto gov = DonorReport(driver_.state(), "p-gov", ReportFormat::kMarkdown);
+  auto gov = DonorReport(driver_.state(), PartnerRef("p-gov"), ReportFormat::kMarkdown);
   ASSERT_TRUE(gov.ok());
   EXPECT_TRUE(gov->reconciled) << gov->text;
   EXPECT_NE(gov->text.find("| purchased | 1,800.00 | 1,800.00 | ok |"), std::string::npos)
       << gov->text;
-  EXPECT_EQ(DonorReport(driver_.state(), "nobody", ReportFormat::kCsv).status().code(),
+  EXPECT_EQ(DonorReport(driver_.state(), PartnerRef("nobody"), ReportFormat::kCsv).status().code(),
             StatusCode::kNotFound);
 }
 
@@ -82,7 +82,7 @@ TEST_F(LedgerReportsTest, AProjectionThatDoesNotAddUpIsFlagged) {
     }
   });
   mixed.FinishLoad();
-  auto report = FundReport(mixed, "f-aid", ReportFormat::kMarkdown);
+  auto report = FundReport(mixed, FundRef("f-aid"), ReportFormat::kMarkdown);
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->reconciled);
   EXPECT_NE(report->text.find("MISMATCH"), std::string::npos);

@@ -382,8 +382,9 @@ TEST(LedgerctlBackupTest, BackupUnderWriteLoadVerifiesAndServes) {
   const Position head = (*restored)->store().GetHead().next;
   EXPECT_GE(head.value, testing::OctoberScenario().size());
   ASSERT_TRUE((*restored)->projector().WaitForApplied(head, std::chrono::seconds(10)));
-  (*restored)->projector().Read(
-      [](const LedgerState& state) { EXPECT_EQ(state.FindFund("f-aid")->balance_fen, 223000); });
+  (*restored)->projector().Read([](const LedgerState& state) {
+    EXPECT_EQ(state.FindFund(FundRef("f-aid"))->balance_fen, Fen{223000});
+  });
 }
 
 }  // namespace

@@ -38,10 +38,10 @@ TEST_F(ProjectorTest, ScenarioFiguresThroughStoreAndProjector) {
   Projector& projector = ledger.StartProjector();
   ASSERT_TRUE(projector.WaitForApplied(ledger.store().GetHead().next, std::chrono::seconds(10)));
   projector.Read([](const LedgerState& state) {
-    EXPECT_EQ(state.FindFund("f-aid")->balance_fen, 223000);
-    EXPECT_EQ(state.FindMember("v-wang")->credit_minutes, 240);
-    EXPECT_EQ(state.FindSource("d-avic")->remaining_fen, 0);
-    const Report* report = state.FindReport(ReportKey{"b-shiyuan", 202610});
+    EXPECT_EQ(state.FindFund(FundRef("f-aid"))->balance_fen, Fen{223000});
+    EXPECT_EQ(state.FindMember(MemberRef("v-wang"))->credit_minutes, Minutes{240});
+    EXPECT_EQ(state.FindSource(SourceRef("d-avic"))->remaining_fen, Fen{0});
+    const Report* report = state.FindReport(ReportKey{BranchId("b-shiyuan"), 202610});
     ASSERT_NE(report, nullptr);
     ASSERT_TRUE(report->seal.has_value());
     EXPECT_GT(report->seal->position, 0u);
