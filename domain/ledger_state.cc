@@ -33,6 +33,24 @@ bool InRange(E value) {
 
 bool AddFits(Fen a, Fen b) { return Fen::CheckedAdd(a, b).has_value(); }
 
+// The monthly report figure a reversible fact added its money to, and how much; {nullptr, 0}
+// for facts whose money no report counts.
+std::pair<Fen Report::*, Fen> ReportedMoney(const Reversible& fact) {
+  switch (fact.type) {
+    case events::Data::DonationReceived:
+      return {&Report::donations_fen, Fen{fact.amount_fen}};
+    case events::Data::SaleRecorded:
+      return {&Report::sales_fen, Fen{fact.proceeds_fen}};
+    case events::Data::DisbursementMade:
+      return {&Report::disbursed_fen, Fen{fact.amount_fen}};
+    case events::Data::RedemptionMade:
+      if (fact.buyer == "cash") return {&Report::redeemed_cash_fen, Fen{fact.amount_fen}};
+      return {nullptr, Fen{}};
+    default:
+      return {nullptr, Fen{}};
+  }
+}
+
 std::string Join(std::string_view a, std::string_view b) {
   std::string key;
   key.reserve(a.size() + 1 + b.size());
@@ -326,6 +344,17 @@ void LedgerState::AddToReports(BranchRef branch_id, int64_t occurred_at_us, cons
     Touch(reports_, Table::kReport, branch);
     change(reports_[branch], branch);
   }
+}
+
+bool LedgerState::ReportsFit(BranchRef branch_id, int64_t occurred_at_us, Fen Report::*field,
+                             Fen delta) const {
+  const MonthKey month = MonthOfInstant(occurred_at_us);
+  for (const ReportKey& key :
+       {ReportKey{BranchId(), month}, ReportKey{BranchId(branch_id), month}}) {
+    const Report* report = FindReport(key);
+    if (report != nullptr && !AddFits(report->*field, delta)) return false;
+  }
+  return true;
 }
 
 void LedgerState::CountElderServed(Report& report, const ReportKey& key, MemberRef elder_id) {
@@ -884,7 +913,8 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   }
   const Fen amount{e.amount_fen()};
   if (!AddFits(fund->inflow_fen, amount) ||
-      !AddFits(partners_.find(PartnerRef(Str(e.partner_id())))->second.donated_fen, amount)) {
+      !AddFits(partners_.find(PartnerRef(Str(e.partner_id())))->second.donated_fen, amount) ||
+      !ReportsFit(fund->branch_id, meta.occurred_at_us, &Report::donations_fen, amount)) {
     return Fail(Outcome::kAmountOverflow);
   }
   Touch(funds_, Table::kFund, FundRef(Str(e.fund_id())));
@@ -987,7 +1017,15 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   }
   const Fen maker_share = Fen::ShareOf(proceeds, e.maker_share_bp().value_or(0));
   const Fen to_fund = proceeds - maker_share;
-  if (!AddFits(fund->inflow_fen, to_fund)) return Fail(Outcome::kAmountOverflow);
+  const Partner* buyer =
+      Present(e.buyer_partner_id()) ? FindPartner(PartnerRef(Str(e.buyer_partner_id()))) : nullptr;
+  const Member* maker = Present(e.maker_id()) ? FindMember(MemberRef(Str(e.maker_id()))) : nullptr;
+  if (!AddFits(fund->inflow_fen, to_fund) ||
+      (buyer != nullptr && !AddFits(buyer->purchased_fen, proceeds)) ||
+      (maker != nullptr && !AddFits(maker->income_fen, maker_share)) ||
+      !ReportsFit(fund->branch_id, meta.occurred_at_us, &Report::sales_fen, proceeds)) {
+    return Fail(Outcome::kAmountOverflow);
+  }
   const int channel = ChannelOf(e.channel());
   Touch(funds_, Table::kFund, FundRef(Str(e.fund_id())));
   Fund& f = funds_.find(FundRef(Str(e.fund_id())))->second;
@@ -1047,6 +1085,10 @@ Execution LedgerState::OnDisbursementMade(const EventMeta& meta,
                                meta.occurred_at_us);
       o != Outcome::kOk) {
     return Fail(o);
+  }
+  if (!ReportsFit(funds_.find(FundRef(Str(e.fund_id())))->second.branch_id, meta.occurred_at_us,
+                  &Report::disbursed_fen, Fen{e.amount_fen()})) {
+    return Fail(Outcome::kAmountOverflow);
   }
   Outflow outflow;
   outflow.type = "DisbursementMade";
@@ -1132,7 +1174,7 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
     if (e.amount_fen() && Fen{*e.amount_fen()} != amount) {
       return Fail(Outcome::kAmountNotClientSettable);
     }
-    // Both are at most Fen::kMax, so their sum fits.
+    // Both are at most Fen::kMax, so their sum fits in int64_t.
     const Fen used = CashUsed(MemberRef(Str(e.member_id())), month);
     if (policy_.cash_redemption_monthly_cap_fen > 0 &&
         used + amount > Fen{policy_.cash_redemption_monthly_cap_fen}) {
@@ -1142,6 +1184,10 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
                                  meta.occurred_at_us);
         o != Outcome::kOk) {
       return Fail(o);
+    }
+    if (!AddFits(used, amount) ||
+        !ReportsFit(member->branch_id, meta.occurred_at_us, &Report::redeemed_cash_fen, amount)) {
+      return Fail(Outcome::kAmountOverflow);
     }
   } else if (e.amount_fen()) {
     return Fail(Outcome::kAmountNotClientSettable);
@@ -1292,6 +1338,11 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
   }
   if (Outcome o = CheckSeal(branch, meta.occurred_at_us); o != Outcome::kOk) return Fail(o);
   if (balance != Outcome::kOk) return Fail(balance);
+  // A reversal takes the fact's money out of the reports of the reversal's own month.
+  if (const auto [field, undone] = ReportedMoney(*target);
+      field != nullptr && !ReportsFit(branch, meta.occurred_at_us, field, Fen{} - undone)) {
+    return Fail(Outcome::kAmountOverflow);
+  }
 
   TakeId("reversal", Str(e.reversal_id()));
   const Reversible t = *target;

@@ -357,6 +357,9 @@ class LedgerState {
   // `occurred_at_us`.
   template <typename Change>
   void AddToReports(BranchRef branch_id, int64_t occurred_at_us, const Change& change);
+  // True when adding `delta` to `field` of the month's reports (the branch's and all branches')
+  // keeps them within Fen's range.
+  bool ReportsFit(BranchRef branch_id, int64_t occurred_at_us, Fen Report::*field, Fen delta) const;
   void CountElderServed(Report& report, const ReportKey& key, MemberRef elder_id);
   void SetStar(Member& member);  // the star its verified minutes earn now
 

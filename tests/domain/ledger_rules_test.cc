@@ -308,6 +308,87 @@ TEST(LedgerRulesCoverageTest, EveryOutcomeHasARow) {
   }
 }
 
+// Every total an amount adds to stays within Fen's range (2^53 - 1, exact in JSON), not only the
+// fund's: a buyer's purchases, a maker's income, and the monthly reports of a branch and of all
+// branches, also when a reversal takes money out of them. A refused event changes nothing.
+TEST(LedgerRulesOverflowTest, EveryTotalAnAmountReachesStaysInRange) {
+  constexpr int64_t kMax = Fen::kMax;
+  const std::string max = std::to_string(kMax);
+  LedgerDriver d;
+  d.now_us = BeijingUs(2026, 1, 5);
+  d.Must("BranchOpened", R"(branch_id: "b1", name: "石园街道")");
+  d.Must("BranchOpened", R"(branch_id: "b2", name: "高丽营镇")");
+  d.Must("MemberRegistered", R"(member_id: "v1", kind: volunteer, branch_id: "b1", name: "王")");
+  for (const char* partner : {"c1", "c2", "c3", "c4"}) {
+    d.Must("PartnerRegistered",
+           "partner_id: \"" + std::string(partner) + "\", name: \"企业\", kind: enterprise");
+  }
+  for (int i = 1; i <= 8; ++i) {
+    d.Must("FundOpened", "fund_id: \"f" + std::to_string(i) + "\", name: \"基金\", branch_id: \"" +
+                             (i % 2 == 1 ? "b1" : "b2") + "\"");
+  }
+  auto donate = [&](const std::string& id, const std::string& partner, const std::string& fund,
+                    const std::string& amount) {
+    return d.RunWithId("event-" + id, "DonationReceived",
+                       "donation_id: \"" + id + "\", partner_id: \"" + partner + "\", fund_id: \"" +
+                           fund + "\", amount_fen: " + amount + ", kind: cash");
+  };
+  auto sell = [&](const std::string& id, const std::string& fund, const std::string& extra) {
+    return d.Run("SaleRecorded",
+                 "sale_id: \"" + id + "\", fund_id: \"" + fund +
+                     "\", product: \"挂袋\", category: patent_product, quantity: 1, "
+                     "unit_price_fen: " +
+                     max + ", channel: charity_sale, " + extra);
+  };
+  auto dump = [&] {
+    std::vector<std::string> rows;
+    d.state().ForEachRow([&](Table table, std::string_view key, std::string_view bytes) {
+      rows.push_back(std::to_string(static_cast<int>(table)) + std::string(key) +
+                     std::string(bytes));
+    });
+    return rows;
+  };
+
+  // January: the month's donations, over all branches, reach the limit in two funds of two
+  // branches; one more fen anywhere is refused.
+  ASSERT_EQ(donate("d1", "c1", "f1", std::to_string(kMax - 1)), "ok");
+  ASSERT_EQ(donate("d2", "c2", "f2", "1"), "ok");
+  auto before = dump();
+  EXPECT_EQ(donate("d3", "c3", "f3", "1"), "amount_overflow");
+  EXPECT_EQ(dump(), before);
+
+  // February, March: a buyer's purchases and a maker's income, each over two funds and months.
+  d.now_us = BeijingUs(2026, 2, 5);
+  ASSERT_EQ(sell("s1", "f3", R"(buyer_partner_id: "c4")"), "ok");
+  d.now_us = BeijingUs(2026, 3, 5);
+  before = dump();
+  EXPECT_EQ(sell("s2", "f4", R"(buyer_partner_id: "c4")"), "amount_overflow");
+  EXPECT_EQ(dump(), before);
+  ASSERT_EQ(sell("s3", "f5", R"(maker_id: "v1", maker_share_bp: 6000)"), "ok");
+  d.now_us = BeijingUs(2026, 4, 5);
+  before = dump();
+  EXPECT_EQ(sell("s4", "f6", R"(maker_id: "v1", maker_share_bp: 6000)"), "amount_overflow");
+  EXPECT_EQ(dump(), before);
+
+  // May: reversing January's donations (the whole limit) takes May's donations to -limit, in
+  // range; reversing February's as well would go below it, and is refused.
+  d.now_us = BeijingUs(2026, 2, 6);
+  ASSERT_EQ(donate("d6", "c3", "f8", "5"), "ok");
+  d.now_us = BeijingUs(2026, 5, 5);
+  auto reverse = [&](const std::string& id, const std::string& event) {
+    return d.Run("EventReversed",
+                 "reversal_id: \"" + id + "\", reverses_id: \"" + event + "\", reason: \"退回\"");
+  };
+  EXPECT_EQ(reverse("r1", "event-d1"), "ok");
+  EXPECT_EQ(reverse("r2", "event-d2"), "ok");
+  before = dump();
+  EXPECT_EQ(reverse("r3", "event-d6"), "amount_overflow");
+  EXPECT_EQ(dump(), before);
+  // In June it is a correction like any other.
+  d.now_us = BeijingUs(2026, 6, 5);
+  EXPECT_EQ(reverse("r3", "event-d6"), "ok");
+}
+
 // The monthly cash cap counts every cash redemption of the member's month.
 TEST(LedgerRulesCapTest, MonthlyCapExceeded) {
   LedgerDriver d;
