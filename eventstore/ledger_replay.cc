@@ -1,11 +1,7 @@
 #include "eventstore/ledger_replay.h"
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
-
 #include "domain/event_payload.h"
+#include "eventstore/event_pipeline.h"
 
 namespace ledger {
 
@@ -29,68 +25,20 @@ Status ApplyCommitted(LedgerState& state, const StoredEvent& event) {
   return Status::Ok();
 }
 
-namespace {
-constexpr size_t kReplayBatchEvents = 1024;
-constexpr size_t kReplayQueueBatchesMax = 8;
-}  // namespace
-
 Result<Position> ReplayInto(const EventStore& store, Position from, LedgerState& state) {
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<std::vector<StoredEvent>> queue;  // bounded by kReplayQueueBatchesMax
-  bool reading_done = false;
-  bool stop = false;  // the applier failed: the reader gives up
-  Status read_status;
-
-  std::thread reader([&] {
-    std::vector<StoredEvent> batch;
-    batch.reserve(kReplayBatchEvents);
-    auto hand_over = [&] {
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return queue.size() < kReplayQueueBatchesMax || stop; });
-      if (stop) return false;
-      queue.push_back(std::move(batch));
-      batch = {};
-      batch.reserve(kReplayBatchEvents);
-      changed.notify_all();
-      return true;
-    };
-    Status status = store.Scan(from, store.GetHead().next, nullptr, [&](const StoredEvent& e) {
-      batch.push_back(e);
-      return batch.size() < kReplayBatchEvents || hand_over();
-    });
-    if (status.ok() && !batch.empty()) hand_over();
-    std::lock_guard lock(mutex);
-    read_status = status;
-    reading_done = true;
-    changed.notify_all();
-  });
-
   Position next = from;
   Status failure;
-  while (failure.ok()) {
-    std::vector<StoredEvent> batch;
-    {
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return !queue.empty() || reading_done; });
-      if (queue.empty()) break;
-      batch = std::move(queue.front());
-      queue.pop_front();
-      changed.notify_all();
-    }
-    for (const StoredEvent& event : batch) {
-      failure = ApplyCommitted(state, event);
-      if (!failure.ok()) break;
-      next = event.position.Next();
-    }
-  }
-  {
-    std::lock_guard lock(mutex);
-    stop = true;
-    changed.notify_all();
-  }
-  reader.join();
-  if (!read_status.ok()) return read_status;
+  Status read = PipelineEvents(
+      [&](const std::function<bool(StoredEvent)>& emit) {
+        return store.Scan(from, store.GetHead().next, nullptr,
+                          [&](const StoredEvent& event) { return emit(event); });
+      },
+      [&](const StoredEvent& event) {
+        failure = ApplyCommitted(state, event);
+        if (failure.ok()) next = event.position.Next();
+        return failure.ok();
+      });
+  if (!read.ok()) return read;
   if (!failure.ok()) return failure;
   return next;
 }

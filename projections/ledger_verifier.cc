@@ -58,32 +58,40 @@ void LedgerVerifier::Fail(std::optional<uint64_t> position, std::string what) {
   report_.failure = std::move(what);
 }
 
+std::optional<std::string> LedgerVerifier::ChainCheck::Check(const StoredEvent& event) {
+  if (event.position.value != next_) {
+    return "expected the event at position " + std::to_string(next_) + ", found position " +
+           std::to_string(event.position.value) + " (an event was dropped, added or reordered)";
+  }
+  if (event.prev_hash != previous_)
+    return "prev_hash does not match the hash of the event before it";
+  if (!HashMatches(event, &scratch_)) {
+    return "hash does not match the event's bytes (the event was altered)";
+  }
+  ++next_;
+  previous_ = event.hash;
+  return std::nullopt;
+}
+
 bool LedgerVerifier::AddEvent(const StoredEvent& event) {
   if (!report_.ok) return false;
-  const uint64_t expected = report_.events;
-  if (event.position.value != expected) {
-    Fail(expected, "expected the event at position " + std::to_string(expected) +
-                       ", found position " + std::to_string(event.position.value) +
-                       " (an event was dropped, added or reordered)");
+  if (std::optional<std::string> problem = chain_.Check(event)) {
+    Fail(report_.events, std::move(*problem));
     return false;
   }
-  const Hash previous = hashes_.empty() ? Hash{} : hashes_.back();
-  if (event.prev_hash != previous) {
-    Fail(expected, "prev_hash does not match the hash of the event before it");
-    return false;
-  }
-  std::string scratch;
-  if (!HashMatches(event, &scratch)) {
-    Fail(expected, "hash does not match the event's bytes (the event was altered)");
-    return false;
-  }
+  return AddCheckedEvent(event);
+}
+
+bool LedgerVerifier::AddCheckedEvent(const StoredEvent& event) {
+  if (!report_.ok) return false;
+  const uint64_t position = event.position.value;
   if (Status status = ApplyCommitted(state_, event); !status.ok()) {
-    Fail(expected, status.message());
+    Fail(position, status.message());
     return false;
   }
-  if (!CheckBalances(expected)) return false;
+  if (!CheckBalances(position)) return false;
   hashes_.push_back(event.hash);
-  report_.events = expected + 1;
+  report_.events = position + 1;
   report_.head_hash = event.hash;
   return true;
 }

@@ -41,8 +41,29 @@ class LedgerVerifier {
   // checked (and the report says so).
   explicit LedgerVerifier(std::optional<std::string> public_key);
 
-  // Verifies the next event. Returns false once anything failed (then it ignores further input).
+  // The chain half of verifying an event, which needs nothing of the rest: positions gapless
+  // from 0, each prev_hash the hash before it, each hash that of the event's bytes. A reader
+  // thread can run it ahead of AddCheckedEvent (see PipelineEvents).
+  class ChainCheck {
+   public:
+    // Nothing when `event` continues the chain; else what is wrong with it (at next()).
+    std::optional<std::string> Check(const StoredEvent& event);
+    // The position the next event must have.
+    uint64_t next() const { return next_; }
+
+   private:
+    uint64_t next_ = 0;
+    Hash previous_{};
+    std::string scratch_;
+  };
+
+  // Verifies the next event: its place in the chain, then as AddCheckedEvent. Returns false once
+  // anything failed (then it ignores further input).
   bool AddEvent(const StoredEvent& event);
+
+  // Verifies the next event, whose place in the chain a ChainCheck of its own already checked:
+  // applies it through the domain rules and checks the balances.
+  bool AddCheckedEvent(const StoredEvent& event);
 
   // Verifies a checkpoint of an event already added.
   bool AddCheckpoint(const SignedCheckpoint& checkpoint);
@@ -65,6 +86,7 @@ class LedgerVerifier {
   bool CheckBalances(uint64_t position);
 
   std::optional<std::string> public_key_;
+  ChainCheck chain_;  // AddEvent's
   LedgerState state_;
   std::vector<Hash> hashes_;  // chain hash at every position, for checkpoints that come later
   VerifyReport report_;

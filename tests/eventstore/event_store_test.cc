@@ -1,7 +1,6 @@
 #include "eventstore/event_store.h"
 
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include <atomic>
 #include <latch>
@@ -10,8 +9,6 @@
 #include <set>
 #include <thread>
 
-#include "eventstore/envelope_codec.h"
-#include "eventstore/keys.h"
 #include "tests/eventstore/test_support.h"
 
 namespace ledger {
@@ -393,33 +390,6 @@ TEST_F(EventStoreTest, WaitForPositionWakesOnCommit) {
   EXPECT_TRUE(woke);
 }
 
-// Rewrites the log entry at `position` in a closed store, bypassing every check.
-void Tamper(const std::string& path, uint64_t position, bool remove) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {{rocksdb::kDefaultColumnFamilyName, {}},
-                                                           {"log", {}},
-                                                           {"streams", {}},
-                                                           {"ids", {}},
-                                                           {"meta", {}}};
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &db).ok());
-  const std::string key = PositionKey(position);
-  if (remove) {
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[1], key).ok());
-  } else {
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[1], key, &value).ok());
-    auto event = DecodeEnvelope(value);
-    ASSERT_TRUE(event.ok());
-    event->payload[3] ^= 1;  // one bit of the payload, leaving the stored hash alone
-    EncodeEnvelope(*event, &value);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1], key, value).ok());
-  }
-  for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
-  ASSERT_TRUE(db->Close().ok());
-  delete db;
-}
-
 class EventStoreTamperTest : public EventStoreTest, public ::testing::WithParamInterface<bool> {};
 
 // A log altered on disk refuses to open, naming the position.
@@ -428,7 +398,7 @@ TEST_P(EventStoreTamperTest, TamperedLogRefusesToOpenNamingPosition) {
   for (int i = 0; i < 10; ++i) batch.push_back(MakeDraft("e" + std::to_string(i), "s"));
   MustAppend(batch);
   store_.reset();
-  Tamper(dir_.path(), 5, /*remove=*/GetParam());
+  testing::TamperLogEntry(dir_.path(), 5, /*remove=*/GetParam());
   auto opened = EventStore::Open(options_);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), StatusCode::kCorruption);
@@ -446,7 +416,7 @@ TEST_F(EventStoreTest, VerifiedCheckpointAndFullVerification) {
   MustAppend(batch);
   Reopen();  // verifies 0..9 and checkpoints there
   store_.reset();
-  Tamper(dir_.path(), 2, false);
+  testing::TamperLogEntry(dir_.path(), 2, /*remove=*/false);
   auto opened = EventStore::Open(options_);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Status full = (*opened)->VerifyChain();

@@ -1,11 +1,15 @@
 #include "tests/eventstore/test_support.h"
 
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
 #include <stdlib.h>
 
 #include <cstdlib>
 #include <system_error>
 
 #include "domain/assert.h"
+#include "eventstore/envelope_codec.h"
+#include "eventstore/keys.h"
 
 namespace ledger::testing {
 
@@ -62,6 +66,37 @@ EventDraft MakeDraft(const std::string& id, const std::string& stream, std::stri
   draft.actor = "key-test";
   draft.payload = PayloadFor(id);
   return draft;
+}
+
+void TamperLogEntry(const std::string& path, uint64_t position, bool remove) {
+  // Every family must be opened; the log is the one named "log".
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  size_t log = names.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    families.emplace_back(names[i], rocksdb::ColumnFamilyOptions());
+    if (names[i] == "log") log = i;
+  }
+  ASSERT_LT(log, names.size());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), path, families, &handles, &db).ok());
+  const std::string key = PositionKey(position);
+  if (remove) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[log], key).ok());
+  } else {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[log], key, &value).ok());
+    auto event = DecodeEnvelope(value);
+    ASSERT_TRUE(event.ok());
+    event->payload[3] ^= 1;  // one bit of the payload, leaving the stored hash alone
+    EncodeEnvelope(*event, &value);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[log], key, value).ok());
+  }
+  for (auto* handle : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(handle).ok());
+  ASSERT_TRUE(db->Close().ok());
+  delete db;
 }
 
 }  // namespace ledger::testing

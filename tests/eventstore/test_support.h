@@ -35,4 +35,8 @@ StoredEvent DocumentedVectorEvent();
 // as the number of crash cycles or a seed to replay).
 int EnvInt(const char* name, int fallback);
 
+// Rewrites the log entry at `position` of the closed store at `path`, bypassing every check of
+// the store: flips one bit of its payload (leaving the stored hash alone), or removes it.
+void TamperLogEntry(const std::string& path, uint64_t position, bool remove);
+
 }  // namespace ledger::testing

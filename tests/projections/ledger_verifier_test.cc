@@ -213,6 +213,27 @@ TEST(LedgerctlVerifyTest, DataDirectoryVerifiesAndACorruptedRowIsNamed) {
   EXPECT_NE(failed.find("fund 'f-aid'"), std::string::npos) << failed;
 }
 
+// An event altered on disk, below where the store's own open checks the tail: verify --data
+// re-hashes the whole chain (in a reader thread ahead of the re-derivation) and names it.
+TEST(LedgerctlVerifyTest, AnEventAlteredInADataDirectoryIsNamed) {
+  testing::TempDir dir;
+  ScenarioLedger(dir.path());
+  const std::string ctl = LEDGERCTL_PATH;
+  const std::string data = dir.path() + "/data";
+  const std::string report = dir.path() + "/report.json";
+  ASSERT_EQ(RunCommand(ctl + " verify --data " + data + " --report " + report + " > /dev/null"), 0)
+      << Slurp(report);
+  constexpr uint64_t kAltered = 10;
+  testing::TamperLogEntry(data, kAltered, /*remove=*/false);
+  EXPECT_EQ(RunCommand(ctl + " verify --data " + data + " --report " + report + " > /dev/null"), 1);
+  const std::string failed = Slurp(report);
+  EXPECT_NE(failed.find("\"failed_position\":" + std::to_string(kAltered) + ","), std::string::npos)
+      << failed;
+  EXPECT_NE(failed.find("hash does not match"), std::string::npos) << failed;
+  EXPECT_NE(failed.find("\"events\":" + std::to_string(kAltered) + ","), std::string::npos)
+      << "every event before it was verified: " << failed;
+}
+
 }  // namespace
 }  // namespace ledger
 
