@@ -1,6 +1,6 @@
 #include "projections/ledger_verifier.h"
 
-#include <map>
+#include <algorithm>
 
 #include "eventstore/hash_chain.h"
 #include "eventstore/ledger_replay.h"
@@ -167,29 +167,36 @@ bool LedgerVerifier::CompareRows(const ReadModelStore& rows) {
                            ", events " + std::to_string(report_.events) + ")");
     return false;
   }
-  std::map<std::string, std::string> expected;
+  // The re-derived rows in key order, walked in step with the stored ones, which a read model
+  // yields in the same (bytewise) order.
+  std::vector<std::pair<std::string, std::string>> expected;
   state_.ForEachRow([&](Table table, std::string_view key, std::string_view bytes) {
-    expected.emplace(RowKey(table, key), std::string(bytes));
+    expected.emplace_back(RowKey(table, key), std::string(bytes));
   });
+  std::sort(expected.begin(), expected.end());
+  auto next = expected.cbegin();
   std::string problem;
   uint64_t compared = 0;
   Status scan = rows.ForEachRow([&](std::string_view key, std::string_view value) {
-    auto it = expected.find(std::string(key));
-    if (it == expected.end()) {
+    if (next != expected.cend() && std::string_view(next->first) < key) {
+      problem = "the stored projection lacks " + DescribeRow(next->first);
+      return false;
+    }
+    if (next == expected.cend() || std::string_view(next->first) != key) {
       problem = "the stored projection has " + DescribeRow(key) + " that the history does not";
       return false;
     }
-    if (it->second != value) {
+    if (next->second != value) {
       problem = "the stored projection's " + DescribeRow(key) + " differs from the re-derived one";
       return false;
     }
-    expected.erase(it);
+    ++next;
     ++compared;
     return true;
   });
   if (!scan.ok()) problem = "cannot read the stored projection: " + scan.message();
-  if (problem.empty() && !expected.empty()) {
-    problem = "the stored projection lacks " + DescribeRow(expected.begin()->first);
+  if (problem.empty() && next != expected.cend()) {
+    problem = "the stored projection lacks " + DescribeRow(next->first);
   }
   if (!problem.empty()) {
     Fail(std::nullopt, problem);
