@@ -1,23 +1,94 @@
-// PipelineEvents: reading (and checking) events on one thread while the caller's thread applies
-// them, so that the two overlap on a machine with more than one core. Replays, rebuilds and the
+// Pipeline: reading (and checking) items on one thread while the caller's thread applies them,
+// so that the two overlap on a machine with more than one core. Replays, rebuilds and the
 // auditor's verify are all "read, decode and re-hash in order, then apply in order"; this is that
 // shape once.
 #pragma once
 
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
 #include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "domain/status.h"
 #include "eventstore/event.h"
 
 namespace ledger {
 
-// Calls `produce` on a thread of its own; it must call `emit` with each event in order, and stop
-// (returning its status) once `emit` returns false. Events reach `consume`, in the same order, on
+// Calls `produce` on a thread of its own; it must call `emit` with each item in order, and stop
+// (returning its status) once `emit` returns false. Items reach `consume`, in the same order, on
 // the calling thread, in batches handed over through a bounded queue; `consume` returns false to
-// stop early. Every event emitted before `produce` returned is consumed unless `consume` stopped
+// stop early. Every item emitted before `produce` returned is consumed unless `consume` stopped
 // first. Returns `produce`'s status.
-Status PipelineEvents(
+template <class Item>
+Status Pipeline(const std::function<Status(const std::function<bool(Item)>& emit)>& produce,
+                const std::function<bool(const Item&)>& consume) {
+  constexpr size_t kBatchItems = 1024;
+  constexpr size_t kQueueBatchesMax = 8;
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<std::vector<Item>> queue;  // bounded by kQueueBatchesMax
+  bool producing_done = false;
+  bool stop = false;  // the consumer stopped: the producer gives up
+  Status produce_status;
+
+  std::thread producer([&] {
+    std::vector<Item> batch;
+    batch.reserve(kBatchItems);
+    auto hand_over = [&] {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return queue.size() < kQueueBatchesMax || stop; });
+      if (stop) return false;
+      queue.push_back(std::move(batch));
+      batch = {};
+      batch.reserve(kBatchItems);
+      changed.notify_all();
+      return true;
+    };
+    Status status = produce([&](Item item) {
+      batch.push_back(std::move(item));
+      return batch.size() < kBatchItems || hand_over();
+    });
+    if (!batch.empty()) hand_over();
+    std::lock_guard lock(mutex);
+    produce_status = std::move(status);
+    producing_done = true;
+    changed.notify_all();
+  });
+
+  bool consuming = true;
+  while (consuming) {
+    std::vector<Item> batch;
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return !queue.empty() || producing_done; });
+      if (queue.empty()) break;
+      batch = std::move(queue.front());
+      queue.pop_front();
+      changed.notify_all();
+    }
+    for (const Item& item : batch) {
+      consuming = consume(item);
+      if (!consuming) break;
+    }
+  }
+  {
+    std::lock_guard lock(mutex);
+    stop = true;
+    changed.notify_all();
+  }
+  producer.join();
+  return produce_status;
+}
+
+// The common case: the events of a log.
+inline Status PipelineEvents(
     const std::function<Status(const std::function<bool(StoredEvent)>& emit)>& produce,
-    const std::function<bool(const StoredEvent&)>& consume);
+    const std::function<bool(const StoredEvent&)>& consume) {
+  return Pipeline<StoredEvent>(produce, consume);
+}
 
 }  // namespace ledger

@@ -316,10 +316,21 @@ void VerifyExport(const std::string& path, LedgerVerifier& verifier) {
     verifier.Fail(std::nullopt, "cannot read " + path);
     return;
   }
-  Status read = tools::ReadExport(in, [&](const tools::ExportLine& line) {
-    if (line.event) return verifier.AddEvent(*line.event);
-    return verifier.AddCheckpoint(*line.checkpoint);
-  });
+  // A reader thread parses the lines and checks the chain; this one applies behind it.
+  LedgerVerifier::ChainCheck chain;
+  std::optional<std::string> broken;  // what is wrong at chain.next()
+  Status read = Pipeline<tools::ExportLine>(
+      [&](const std::function<bool(tools::ExportLine)>& emit) {
+        return tools::ReadExport(in, [&](const tools::ExportLine& line) {
+          if (line.event) broken = chain.Check(*line.event);
+          return !broken && emit(line);
+        });
+      },
+      [&](const tools::ExportLine& line) {
+        if (line.event) return verifier.AddCheckedEvent(*line.event);
+        return verifier.AddCheckpoint(*line.checkpoint);
+      });
+  if (broken) verifier.Fail(chain.next(), std::move(*broken));
   if (!read.ok()) verifier.Fail(verifier.report().events, read.message());
   verifier.RequireFinalCheckpoint();
 }
