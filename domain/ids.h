@@ -8,9 +8,13 @@
 // raw text becomes an id only where it enters the domain (an event's fields, a row key, an HTTP
 // path, a command-line flag), and an id becomes text again through view() or str().
 //
-// IdMap/IdSet hash ids transparently, so find/contains by an IdRef does not allocate.
+// IdMap/IdSet hash ids transparently, so find/contains by an IdRef does not allocate. They are
+// open-addressing (boost::unordered_flat_map): an insert may move every element, so a reference
+// or pointer into one is valid only until the next insert into the same map.
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <compare>
 #include <cstddef>
 #include <functional>
@@ -81,9 +85,9 @@ struct IdHash {
 };
 
 template <class Tag, class Value>
-using IdMap = std::unordered_map<Id<Tag>, Value, IdHash, std::equal_to<>>;
+using IdMap = boost::unordered_flat_map<Id<Tag>, Value, IdHash, std::equal_to<>>;
 template <class Tag>
-using IdSet = std::unordered_set<Id<Tag>, IdHash, std::equal_to<>>;
+using IdSet = boost::unordered_flat_set<Id<Tag>, IdHash, std::equal_to<>>;
 
 struct BranchTag {};
 struct MemberTag {};

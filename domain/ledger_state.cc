@@ -243,9 +243,11 @@ void LedgerState::TouchPartner(PartnerRef partner_id) {
   if (!journaling_) return;
   auto it = partners_.find(partner_id);
   LEDGER_ASSERT(it != partners_.end());
-  undo_.push_back([&partner = it->second, donated = it->second.donated_fen,
+  // By id, not by reference: the maps are flat, so an element moves when the map grows.
+  undo_.push_back([this, id = it->first, donated = it->second.donated_fen,
                    purchased = it->second.purchased_fen, used = it->second.used_fen,
                    donations = it->second.donations.size()] {
+    Partner& partner = partners_.find(id)->second;
     partner.donated_fen = donated;
     partner.purchased_fen = purchased;
     partner.used_fen = used;

@@ -14,6 +14,8 @@
 #pragma once
 
 #include <array>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -39,8 +41,8 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 template <typename V>
-using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
-using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+using StringMap = boost::unordered_flat_map<std::string, V, StringHash, std::equal_to<>>;
+using StringSet = boost::unordered_flat_set<std::string, StringHash, std::equal_to<>>;
 
 // What the log says about an event besides its data.
 struct EventMeta {
