@@ -1,7 +1,6 @@
 // ledgerctl: operator and auditor commands for a ledger's data directory.
 //
-//   ledgerctl rebuild --data DIR [--projection NAME]   drop a read model and rebuild it from the
-//   log
+//   ledgerctl COMMAND [options]; `ledgerctl` alone prints every command.
 //
 // Exit status: 0 on success, 1 when the command failed, 2 on bad usage.
 #include <algorithm>
@@ -43,9 +42,10 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  rebuild --data DIR [--projection NAME]\n"
-    "      Drops the read model NAME (default and only one today: \"ledger\", which holds\n"
-    "      members, funds, the fund-use trail, partners and monthly reports) and rebuilds it\n"
-    "      from the log. The ledger must not be running.\n"
+    "      Drops the read model and rebuilds it from the log. The projections members,\n"
+    "      funds, trail (the fund-use trail and partners) and reports are tables of one read\n"
+    "      model, \"ledger\" (the default), derived together in one pass: any of these names\n"
+    "      rebuilds all of them. The ledger must not be running.\n"
     "  pubkey --data DIR\n"
     "      Prints the ledger's Ed25519 public key (PEM) from DIR/signing.key.\n"
     "  verify (--data DIR | --export FILE | --kafka BROKERS --topic T) [--pubkey FILE]\n"
@@ -177,8 +177,13 @@ int Rebuild(const Flags& flags) {
     std::fprintf(stderr, "ledgerctl rebuild: --data DIR is required\n%s", kUsage);
     return 2;
   }
-  if (projection != kLedgerReadModel) {
-    std::fprintf(stderr, "ledgerctl rebuild: unknown projection '%s' (known: ledger)\n",
+  constexpr std::string_view kProjections[] = {kLedgerReadModel, "members", "funds", "trail",
+                                               "reports"};
+  if (std::find(std::begin(kProjections), std::end(kProjections), projection) ==
+      std::end(kProjections)) {
+    std::fprintf(stderr,
+                 "ledgerctl rebuild: unknown projection '%s' (known: ledger, and its tables "
+                 "members, funds, trail, reports)\n",
                  projection.c_str());
     return 2;
   }
@@ -187,15 +192,16 @@ int Rebuild(const Flags& flags) {
   options.create_if_missing = false;
   auto store = EventStore::Open(options);
   if (!store.ok()) return Fail(store.status());
-  auto rows = (*store)->OpenReadModel(projection);
+  auto rows = (*store)->OpenReadModel(kLedgerReadModel);
   if (!rows.ok()) return Fail(rows.status());
   const auto started = std::chrono::steady_clock::now();
   auto events = Projector::Rebuild(**store, **rows);
   if (!events.ok()) return Fail(events.status());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("rebuilt %s: %lu events in %.2f s (%.0f events/s)\n", projection.c_str(), *events,
-              seconds, seconds > 0 ? static_cast<double>(*events) / seconds : 0.0);
+  std::printf(
+      "rebuilt ledger (members, funds, trail, reports): %lu events in %.2f s (%.0f events/s)\n",
+      *events, seconds, seconds > 0 ? static_cast<double>(*events) / seconds : 0.0);
   return 0;
 }
 

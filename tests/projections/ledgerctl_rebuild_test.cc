@@ -33,10 +33,13 @@ TEST(LedgerctlRebuildTest, RebuildReproducesTheProjectorsRows) {
     ledger.StopProjector();
     before = testing::AllRows(ledger.rows());
   }
-  ASSERT_EQ(RunLedgerctl("rebuild --data " + dir.path()), 0);
-  testing::LedgerFixture ledger(dir.path());
-  EXPECT_TRUE(testing::AllRows(ledger.rows()) == before);
-  EXPECT_EQ(ledger.rows().Checkpoint().value(), ledger.store().GetHead().next);
+  // By default, and by the name of any of the projections the one read model holds.
+  for (const std::string args : {"", " --projection members", " --projection reports"}) {
+    ASSERT_EQ(RunLedgerctl("rebuild --data " + dir.path() + args), 0) << args;
+    testing::LedgerFixture ledger(dir.path());
+    EXPECT_TRUE(testing::AllRows(ledger.rows()) == before) << args;
+    EXPECT_EQ(ledger.rows().Checkpoint().value(), ledger.store().GetHead().next);
+  }
 }
 
 TEST(LedgerctlRebuildTest, BadUsageExitsTwo) {
