@@ -29,10 +29,6 @@ std::string_view KeyText(const Id<Tag>& key) {
   return key.view();
 }
 
-std::string ReportRowKey(const ReportKey& key) {
-  return key.branch_id.str() + "\n" + std::to_string(key.month);
-}
-
 std::optional<ReportKey> ParseReportKey(std::string_view key) {
   const size_t split = key.find('\n');
   if (split == std::string_view::npos) return std::nullopt;

@@ -214,9 +214,7 @@ template <class Tag>
 std::string RowKey(const Id<Tag>& key) {
   return key.str();
 }
-std::string RowKey(const ReportKey& key) {
-  return key.branch_id.str() + "\n" + std::to_string(key.month);
-}
+std::string RowKey(const ReportKey& key) { return ReportRowKey(key); }
 }  // namespace
 
 template <typename Map, typename Key>
@@ -308,6 +306,10 @@ std::vector<std::pair<Table, std::string>> LedgerState::TakeChanges() {
 }
 
 // ---- shared pieces ----
+
+std::string ReportRowKey(const ReportKey& key) {
+  return key.branch_id.str() + "\n" + std::to_string(key.month);
+}
 
 const Report* LedgerState::FindReport(const ReportKey& key) const {
   auto it = reports_.find(key);

@@ -239,6 +239,9 @@ struct ReportKey {
   auto operator<=>(const ReportKey&) const = default;
 };
 
+// A report's row key: branch id '\n' month (as its decimal MonthKey).
+std::string ReportRowKey(const ReportKey& key);
+
 // The result of Execute.
 struct Execution {
   Outcome outcome = Outcome::kOk;
