@@ -22,27 +22,37 @@ std::map<std::string, std::string> Rows(const ReadModelStore& store) {
   return rows;
 }
 
-TEST(ReadModelStoreTest, RowsAndCheckpointSurviveReopenAndClear) {
-  testing::TempDir dir;
-  EventStoreOptions options;
-  options.path = dir.path();
-  {
+// A store in a directory of its own, opened (and reopened) on demand.
+class ReadModelStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<EventStore> Open() {
+    EventStoreOptions options;
+    options.path = dir_.path();
     auto store = EventStore::Open(options);
-    ASSERT_TRUE(store.ok());
-    auto model = (*store)->OpenReadModel("ledger");
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(ReadModelStoreTest, RowsAndCheckpointSurviveReopenAndClear) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto model = store->OpenReadModel("ledger");
     ASSERT_TRUE(model.ok()) << model.status().ToString();
     EXPECT_EQ((*model)->Checkpoint().value(), Position{0});
     ASSERT_TRUE((*model)->Commit({{"a", "1"}, {"b", "2"}}, Position{7}).ok());
     ASSERT_TRUE((*model)->Commit({{"a", std::nullopt}, {"c", "3"}}, Position{9}).ok());
   }
-  auto store = EventStore::Open(options);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto model = (*store)->OpenReadModel("ledger");
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto model = store->OpenReadModel("ledger");
   ASSERT_TRUE(model.ok());
   EXPECT_EQ((*model)->Checkpoint().value(), Position{9});
   EXPECT_EQ(Rows(**model), (std::map<std::string, std::string>{{"b", "2"}, {"c", "3"}}));
   // Another read model is separate.
-  auto other = (*store)->OpenReadModel("other");
+  auto other = store->OpenReadModel("other");
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE(Rows(**other).empty());
 
@@ -53,17 +63,14 @@ TEST(ReadModelStoreTest, RowsAndCheckpointSurviveReopenAndClear) {
 
 // Meta tables live in the log's own `meta` family: separate from each other and from read
 // models of the same name, and clearing one leaves the log's records (head, verified) alone.
-TEST(ReadModelStoreTest, MetaTablesShareTheLogsFamilyWithoutTouchingIt) {
-  testing::TempDir dir;
-  EventStoreOptions options;
-  options.path = dir.path();
+TEST_F(ReadModelStoreTest, MetaTablesShareTheLogsFamilyWithoutTouchingIt) {
   {
-    auto store = EventStore::Open(options);
-    ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->Append({testing::MakeDraft("e1", "member-a")}).ok());
-    auto table = (*store)->OpenMetaTable("checkpoints");
-    auto sibling = (*store)->OpenMetaTable("checkpoints.old");
-    auto projection = (*store)->OpenReadModel("checkpoints");
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Append({testing::MakeDraft("e1", "member-a")}).ok());
+    auto table = store->OpenMetaTable("checkpoints");
+    auto sibling = store->OpenMetaTable("checkpoints.old");
+    auto projection = store->OpenReadModel("checkpoints");
     ASSERT_TRUE(table.ok() && sibling.ok() && projection.ok());
     ASSERT_TRUE((*table)->Commit({{"a", "1"}}, Position{1}).ok());
     ASSERT_TRUE((*sibling)->Commit({{"b", "2"}}, Position{5}).ok());
@@ -74,26 +81,24 @@ TEST(ReadModelStoreTest, MetaTablesShareTheLogsFamilyWithoutTouchingIt) {
     EXPECT_EQ(Rows(**table), (std::map<std::string, std::string>{{"a", "1"}}));
   }
   // The head survived the Clear: the store reopens (its tail check passes) and appends on.
-  auto store = EventStore::Open(options);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ((*store)->GetHead().next, Position{1});
-  ASSERT_TRUE((*store)->Append({testing::MakeDraft("e2", "member-a")}).ok());
-  EXPECT_TRUE((*store)->VerifyChain().ok());
-  auto table = (*store)->OpenMetaTable("checkpoints");
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->GetHead().next, Position{1});
+  ASSERT_TRUE(store->Append({testing::MakeDraft("e2", "member-a")}).ok());
+  EXPECT_TRUE(store->VerifyChain().ok());
+  auto table = store->OpenMetaTable("checkpoints");
   ASSERT_TRUE(table.ok());
   EXPECT_EQ((*table)->Checkpoint().value(), Position{1});
   EXPECT_EQ(Rows(**table), (std::map<std::string, std::string>{{"a", "1"}}));
-  EXPECT_EQ((*store)->OpenMetaTable("bad/name").status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(ReadModelStoreTest, NamesAreChecked) {
-  testing::TempDir dir;
-  EventStoreOptions options;
-  options.path = dir.path();
-  auto store = EventStore::Open(options);
-  ASSERT_TRUE(store.ok());
-  EXPECT_EQ((*store)->OpenReadModel("").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ((*store)->OpenReadModel("Bad Name").status().code(), StatusCode::kInvalidArgument);
+TEST_F(ReadModelStoreTest, NamesAreChecked) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->OpenReadModel("").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->OpenReadModel("Bad Name").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->OpenMetaTable("bad/name").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->OpenMetaTable("").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace
