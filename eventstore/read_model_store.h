@@ -2,8 +2,9 @@
 // column family "proj.<name>" inside the ledger's database, with the position up to which they
 // reflect the log. The same interface serves the ledger's own records beside the log (signed
 // checkpoints, the relay's progress), kept in the `meta` family under a key prefix
-// (EventStore::OpenMetaTable). Rows and checkpoint are written in one WriteBatch, so after any crash they
-// agree and the projection resumes from the checkpoint without double-applying or skipping.
+// (EventStore::OpenMetaTable). Rows and checkpoint are written in one WriteBatch, so after any
+// crash they agree and the projection resumes from the checkpoint without double-applying or
+// skipping.
 //
 // Writes are not synced: a read model can always be rebuilt from the log, and RocksDB's single
 // WAL keeps them ordered before every later synced append.
