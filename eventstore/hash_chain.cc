@@ -66,4 +66,20 @@ bool HashMatches(const StoredEvent& event, std::string* scratch) {
   return ChainHash(event.prev_hash, event, scratch) == event.hash;
 }
 
+std::optional<std::string> ChainCheck::Check(const StoredEvent& event) {
+  if (event.position.value != next_) {
+    return "expected the event at position " + std::to_string(next_) + ", found position " +
+           std::to_string(event.position.value) + " (an event was dropped, added or reordered)";
+  }
+  if (event.prev_hash != previous_) {
+    return "prev_hash does not match the hash of the event before it";
+  }
+  if (!HashMatches(event, &scratch_)) {
+    return "hash does not match the event's bytes (the event was altered)";
+  }
+  ++next_;
+  previous_ = event.hash;
+  return std::nullopt;
+}
+
 }  // namespace ledger

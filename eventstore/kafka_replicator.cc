@@ -37,34 +37,9 @@ void KafkaReplicator::Fail(Status status) {
   failure_ = std::move(status);
 }
 
-namespace {
-
-// Checks, before anything of `group` is applied, that it continues the chain ending in
-// `head_hash`: each event links to the one before it and its hash is that of its bytes.
-Status CheckLinks(const Hash& head_hash, const std::vector<StoredEvent>& group,
-                  std::string* scratch) {
-  const Hash* expected_prev = &head_hash;
-  for (const StoredEvent& e : group) {
-    const std::string at = "position " + std::to_string(e.position.value);
-    if (e.prev_hash != *expected_prev) {
-      return Status::Corruption(
-          at + ": the event's prev_hash is not the hash of the event before it (broken chain)");
-    }
-    if (!HashMatches(e, scratch)) {
-      return Status::Corruption(
-          at + ": the event's hash is not the hash of its contents (altered or corrupted)");
-    }
-    expected_prev = &e.hash;
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 void KafkaReplicator::Run() {
   std::unique_ptr<KafkaTopicReader> reader;
   std::map<uint64_t, StoredEvent> pending;  // ahead of the local head, in position order
-  std::string scratch;
   while (!stopping_) {
     if (reader == nullptr) {
       KafkaTopicReaderOptions reader_options;
@@ -102,8 +77,14 @@ void KafkaReplicator::Run() {
            it = pending.erase(it)) {
         group.push_back(std::move(it->second));
       }
-      if (Status status = CheckLinks(store_.GetHead().hash, group, &scratch); !status.ok()) {
-        return Fail(std::move(status));
+      // Nothing of a group is applied unless all of it continues the local chain.
+      const Head head = store_.GetHead();
+      ChainCheck chain(head.next, head.hash);
+      for (const StoredEvent& e : group) {
+        if (std::optional<std::string> problem = chain.Check(e)) {
+          return Fail(Status::Corruption("position " + std::to_string(chain.next()) + ": " +
+                                         *problem + " (broken chain)"));
+        }
       }
       std::vector<EventDraft> drafts;
       for (const StoredEvent& e : group) {

@@ -58,21 +58,6 @@ void LedgerVerifier::Fail(std::optional<uint64_t> position, std::string what) {
   report_.failure = std::move(what);
 }
 
-std::optional<std::string> LedgerVerifier::ChainCheck::Check(const StoredEvent& event) {
-  if (event.position.value != next_) {
-    return "expected the event at position " + std::to_string(next_) + ", found position " +
-           std::to_string(event.position.value) + " (an event was dropped, added or reordered)";
-  }
-  if (event.prev_hash != previous_)
-    return "prev_hash does not match the hash of the event before it";
-  if (!HashMatches(event, &scratch_)) {
-    return "hash does not match the event's bytes (the event was altered)";
-  }
-  ++next_;
-  previous_ = event.hash;
-  return std::nullopt;
-}
-
 bool LedgerVerifier::AddEvent(const StoredEvent& event) {
   if (!report_.ok) return false;
   if (std::optional<std::string> problem = chain_.Check(event)) {

@@ -18,6 +18,7 @@
 
 #include "domain/ledger_state.h"
 #include "eventstore/event.h"
+#include "eventstore/hash_chain.h"
 #include "eventstore/read_model_store.h"
 #include "eventstore/signed_checkpoint.h"
 
@@ -41,27 +42,12 @@ class LedgerVerifier {
   // checked (and the report says so).
   explicit LedgerVerifier(std::optional<std::string> public_key);
 
-  // The chain half of verifying an event, which needs nothing of the rest: positions gapless
-  // from 0, each prev_hash the hash before it, each hash that of the event's bytes. A reader
-  // thread can run it ahead of AddCheckedEvent (see PipelineEvents).
-  class ChainCheck {
-   public:
-    // Nothing when `event` continues the chain; else what is wrong with it (at next()).
-    std::optional<std::string> Check(const StoredEvent& event);
-    // The position the next event must have.
-    uint64_t next() const { return next_; }
-
-   private:
-    uint64_t next_ = 0;
-    Hash previous_{};
-    std::string scratch_;
-  };
-
   // Verifies the next event: its place in the chain, then as AddCheckedEvent. Returns false once
   // anything failed (then it ignores further input).
   bool AddEvent(const StoredEvent& event);
 
-  // Verifies the next event, whose place in the chain a ChainCheck of its own already checked:
+  // Verifies the next event, whose place in the chain a ChainCheck (eventstore/hash_chain.h) of
+  // the caller's already checked, e.g. on a reader thread ahead of this one (see Pipeline):
   // applies it through the domain rules and checks the balances.
   bool AddCheckedEvent(const StoredEvent& event);
 

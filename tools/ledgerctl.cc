@@ -24,6 +24,7 @@
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/envelope_codec.h"
 #include "eventstore/event_pipeline.h"
+#include "eventstore/hash_chain.h"
 #include "eventstore/event_store.h"
 #include "eventstore/kafka_topic_reader.h"
 #include "eventstore/keys.h"
@@ -323,7 +324,7 @@ void VerifyExport(const std::string& path, LedgerVerifier& verifier) {
     return;
   }
   // A reader thread parses the lines and checks the chain; this one applies behind it.
-  LedgerVerifier::ChainCheck chain;
+  ChainCheck chain;
   std::optional<std::string> broken;  // what is wrong at chain.next()
   Status read = Pipeline<tools::ExportLine>(
       [&](const std::function<bool(tools::ExportLine)>& emit) {
@@ -387,7 +388,7 @@ int Verify(const Flags& flags) {
       if (compare_at && verifier.report().events == *compare_at) verifier.CompareRows(**rows);
     };
     // A reader thread scans the log and checks the chain; this one applies behind it.
-    LedgerVerifier::ChainCheck chain;
+    ChainCheck chain;
     std::optional<std::string> broken;  // what is wrong at chain.next()
     Status scan = PipelineEvents(
         [&](const std::function<bool(StoredEvent)>& emit) {

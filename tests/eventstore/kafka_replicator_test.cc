@@ -109,7 +109,7 @@ class KafkaReplicatorTest : public testing::KafkaBrokerTest {
 TEST_F(KafkaReplicatorTest, StopsAtAnAlteredEventWithoutApplyingIt) {
   ExpectReplicaStopsAtTheBadPosition(
       [](std::vector<StoredEvent>& events) { events[kBad].payload.back() ^= 0x01; },
-      "hash is not the hash of its contents");
+      "hash does not match the event's bytes");
 }
 
 // An event that does not follow the one before it (here: one hashed onto another chain, with a
@@ -122,7 +122,7 @@ TEST_F(KafkaReplicatorTest, StopsWhereTheChainDoesNotLink) {
         std::string scratch;
         bad.hash = ChainHash(bad.prev_hash, bad, &scratch);
       },
-      "prev_hash is not the hash of the event before it");
+      "prev_hash does not match the hash of the event before it");
 }
 
 }  // namespace
