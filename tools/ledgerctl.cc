@@ -24,8 +24,8 @@
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/envelope_codec.h"
 #include "eventstore/event_pipeline.h"
-#include "eventstore/hash_chain.h"
 #include "eventstore/event_store.h"
+#include "eventstore/hash_chain.h"
 #include "eventstore/kafka_topic_reader.h"
 #include "eventstore/keys.h"
 #include "eventstore/ledger_replay.h"
@@ -317,6 +317,24 @@ void VerifyKafka(const std::string& brokers, const std::string& topic, int64_t i
   }
 }
 
+// The chain check verify runs on its reader thread, ahead of the verifier (see Pipeline): a break
+// stops the reader, and is reported only after everything before it was applied, so a rule
+// broken earlier is the one named.
+class ReaderChainCheck {
+ public:
+  bool Passes(const StoredEvent& event) {
+    broken_ = chain_.Check(event);
+    return !broken_;
+  }
+  void ReportTo(LedgerVerifier& verifier) {
+    if (broken_) verifier.Fail(chain_.next(), std::move(*broken_));
+  }
+
+ private:
+  ChainCheck chain_;
+  std::optional<std::string> broken_;  // what is wrong at chain_.next()
+};
+
 void VerifyExport(const std::string& path, LedgerVerifier& verifier) {
   std::ifstream in(path);
   if (!in) {
@@ -324,20 +342,18 @@ void VerifyExport(const std::string& path, LedgerVerifier& verifier) {
     return;
   }
   // A reader thread parses the lines and checks the chain; this one applies behind it.
-  ChainCheck chain;
-  std::optional<std::string> broken;  // what is wrong at chain.next()
+  ReaderChainCheck chain;
   Status read = Pipeline<tools::ExportLine>(
       [&](const std::function<bool(tools::ExportLine)>& emit) {
         return tools::ReadExport(in, [&](const tools::ExportLine& line) {
-          if (line.event) broken = chain.Check(*line.event);
-          return !broken && emit(line);
+          return (!line.event || chain.Passes(*line.event)) && emit(line);
         });
       },
       [&](const tools::ExportLine& line) {
         if (line.event) return verifier.AddCheckedEvent(*line.event);
         return verifier.AddCheckpoint(*line.checkpoint);
       });
-  if (broken) verifier.Fail(chain.next(), std::move(*broken));
+  chain.ReportTo(verifier);
   if (!read.ok()) verifier.Fail(verifier.report().events, read.message());
   verifier.RequireFinalCheckpoint();
 }
@@ -388,15 +404,12 @@ int Verify(const Flags& flags) {
       if (compare_at && verifier.report().events == *compare_at) verifier.CompareRows(**rows);
     };
     // A reader thread scans the log and checks the chain; this one applies behind it.
-    ChainCheck chain;
-    std::optional<std::string> broken;  // what is wrong at chain.next()
+    ReaderChainCheck chain;
     Status scan = PipelineEvents(
         [&](const std::function<bool(StoredEvent)>& emit) {
-          return store.Scan(Position{0}, store.GetHead().next, nullptr,
-                            [&](const StoredEvent& event) {
-                              broken = chain.Check(event);
-                              return !broken && emit(event);
-                            });
+          return store.Scan(
+              Position{0}, store.GetHead().next, nullptr,
+              [&](const StoredEvent& event) { return chain.Passes(event) && emit(event); });
         },
         [&](const StoredEvent& event) {
           if (!verifier.AddCheckedEvent(event)) return false;
@@ -407,9 +420,7 @@ int Verify(const Flags& flags) {
           compare_if_due();
           return verifier.report().ok;
         });
-    // Everything before a break in the chain was applied first, so a rule broken earlier is
-    // the one named.
-    if (broken) verifier.Fail(chain.next(), std::move(*broken));
+    chain.ReportTo(verifier);
     if (!scan.ok()) verifier.Fail(std::nullopt, scan.message());
     if (checkpoints.ok() && next_checkpoint < checkpoints->size()) {
       verifier.AddCheckpoint((*checkpoints)[next_checkpoint]);  // beyond the log: fails
