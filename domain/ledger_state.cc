@@ -1009,21 +1009,17 @@ Execution LedgerState::OnSaleRecorded(const EventMeta& meta, const events::SaleR
   const Fen proceeds = *gross;
   const Fund* fund = FindFund(FundRef(Str(e.fund_id())));
   if (fund == nullptr) return Fail(Outcome::kUnknownFund);
-  if (Present(e.buyer_partner_id()) && !FindPartner(PartnerRef(Str(e.buyer_partner_id())))) {
-    return Fail(Outcome::kUnknownPartner);
-  }
-  if (Present(e.maker_id()) && !FindMember(MemberRef(Str(e.maker_id())))) {
-    return Fail(Outcome::kUnknownMember);
-  }
+  const Partner* buyer =
+      Present(e.buyer_partner_id()) ? FindPartner(PartnerRef(Str(e.buyer_partner_id()))) : nullptr;
+  if (Present(e.buyer_partner_id()) && buyer == nullptr) return Fail(Outcome::kUnknownPartner);
+  const Member* maker = Present(e.maker_id()) ? FindMember(MemberRef(Str(e.maker_id()))) : nullptr;
+  if (Present(e.maker_id()) && maker == nullptr) return Fail(Outcome::kUnknownMember);
   if (FindSource(SourceRef(Str(e.sale_id())))) return Fail(Outcome::kAlreadyExists);
   if (Outcome o = CheckSeal(fund->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
   const Fen maker_share = Fen::ShareOf(proceeds, e.maker_share_bp().value_or(0));
   const Fen to_fund = proceeds - maker_share;
-  const Partner* buyer =
-      Present(e.buyer_partner_id()) ? FindPartner(PartnerRef(Str(e.buyer_partner_id()))) : nullptr;
-  const Member* maker = Present(e.maker_id()) ? FindMember(MemberRef(Str(e.maker_id()))) : nullptr;
   if (!AddFits(fund->inflow_fen, to_fund) ||
       (buyer != nullptr && !AddFits(buyer->purchased_fen, proceeds)) ||
       (maker != nullptr && !AddFits(maker->income_fen, maker_share)) ||
