@@ -476,8 +476,7 @@ Step Endpoints::GetStream(Handler& h, Call& call) {
   const std::string& stream = call.params[0];
   if ((call.role() == Role::kPartner && stream != "partner-" + call.scope()) ||
       (call.role() == Role::kMember && stream != "member-" + call.scope())) {
-    return Fail(
-        Forbidden("a " + std::string(RoleName(call.role())) + " key reads its own stream only"));
+    return Fail(NoSuch("stream", stream));  // as if it did not exist: no probing of ids
   }
   std::optional<uint64_t> from = uint64_t{1};
   if (const std::string* text = call.Query("from_version")) from = ParseUnsigned(*text);
@@ -487,7 +486,7 @@ Step Endpoints::GetStream(Handler& h, Call& call) {
   auto events =
       h.node_.store().ReadStream(stream, StreamVersion{std::max<uint64_t>(*from, 1)}, *limit);
   if (!events.ok()) return Fail(ProblemForStatus(events.status()));
-  if (events->empty() && *from <= 1) return Fail(NotFound("no stream '" + stream + "'"));
+  if (events->empty() && *from <= 1) return Fail(NoSuch("stream", stream));
   json::object body;
   body["stream"] = stream;
   body["next_version"] = events->empty() ? *from : events->back().version.value + 1;
@@ -497,14 +496,13 @@ Step Endpoints::GetStream(Handler& h, Call& call) {
 
 Step Endpoints::GetMember(Handler& h, Call& call) {
   const std::string& id = call.params[0];
-  if (call.role() == Role::kMember && id != call.scope()) {
-    return Fail(Forbidden("a member key reads its own record only"));
-  }
+  // Scoped roles get the same 404 for "not yours" as for "not there": no probing of ids.
+  if (call.role() == Role::kMember && id != call.scope()) return Fail(NoSuch("member", id));
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     const Member* member = state.FindMember(MemberRef(id));
-    if (member == nullptr) return Fail(NotFound("no member '" + id + "'"));
-    if (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope()) {
-      return Fail(Forbidden("a coordinator reads the members of its own branch only"));
+    if (member == nullptr ||
+        (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope())) {
+      return Fail(NoSuch("member", id));
     }
     // The JSON is built in a buffer on the stack, not a score of heap blocks: this is the
     // hottest read (scripts/bench http).
@@ -607,10 +605,9 @@ Step Endpoints::GetDonation(Handler& h, Call& call) {
   const std::string& id = call.params[0];
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     const Source* source = state.FindSource(SourceRef(id));
-    if (source == nullptr || !source->is_donation)
-      return Fail(NotFound("no donation '" + id + "'"));
-    if (call.role() == Role::kPartner && source->partner_id.view() != call.scope()) {
-      return Fail(Forbidden("a partner key reads its own donations only"));
+    if (source == nullptr || !source->is_donation ||
+        (call.role() == Role::kPartner && source->partner_id.view() != call.scope())) {
+      return Fail(NoSuch("donation", id));  // the same for "not yours": no probing of ids
     }
     return JsonResponse(200, DonationJson(SourceRef(id), *source));
   });
@@ -618,12 +615,10 @@ Step Endpoints::GetDonation(Handler& h, Call& call) {
 
 Step Endpoints::GetPartner(Handler& h, Call& call) {
   const std::string& id = call.params[0];
-  if (call.role() == Role::kPartner && id != call.scope()) {
-    return Fail(Forbidden("a partner key reads its own record only"));
-  }
+  if (call.role() == Role::kPartner && id != call.scope()) return Fail(NoSuch("partner", id));
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     const Partner* partner = state.FindPartner(PartnerRef(id));
-    if (partner == nullptr) return Fail(NotFound("no partner '" + id + "'"));
+    if (partner == nullptr) return Fail(NoSuch("partner", id));
     return JsonResponse(200, PartnerJson(PartnerRef(id), *partner));
   });
 }

@@ -36,8 +36,9 @@ struct HandlerOptions {
   size_t list_items_max = 1000;             // `limit` of any list
   size_t list_items_default = 100;
   std::chrono::milliseconds min_position_wait_max{5000};  // then 503 unavailable
-  // Lets a coordinator's branch check see entities created just before (the projection lags
-  // the log by a few milliseconds at most).
+  // Lets a read made for a write (an attestation's statement, a key's scope) see entities
+  // created just before (the projection lags the log by a few milliseconds at most). Write scope
+  // itself is decided by the store's writer, not here (domain/scope_rules.h).
   std::chrono::milliseconds projection_catch_up_max{1000};
   std::function<int64_t()> clock_us;  // microseconds since the epoch; nullptr: system clock
   // The relay publishing this ledger to Kafka, if any (not owned): its lag and health in

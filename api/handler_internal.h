@@ -40,6 +40,11 @@ inline Problem Forbidden(std::string detail) {
 inline Problem NotFound(std::string detail) {
   return MakeProblem(404, "not_found", std::move(detail));
 }
+// 404 for a `kind` with `id`: the one answer for "not there" and, to a scoped role, "not yours",
+// so that nobody can probe which ids exist outside their scope.
+inline Problem NoSuch(std::string_view kind, std::string_view id) {
+  return NotFound("no " + std::string(kind) + " '" + std::string(id) + "'");
+}
 
 // The endpoints, one static function per route (friends of Handler).
 struct Endpoints {
@@ -73,8 +78,9 @@ struct Endpoints {
   // committed so far, so a write right after another sees what it refers to.
   static void CatchUp(Handler& h);
   static bool MaySeePersonal(const Call& call, std::string_view member_branch);
-  static std::optional<Problem> CheckCoordinatorWrites(Handler& h, const Call& call,
-                                                       const std::vector<EventDraft>& drafts);
+  // The scope the store's writer checks a caller's events against (domain/scope_rules.h).
+  // REQUIRES: a role that may post events (admin or coordinator).
+  static WriteScope ScopeOf(const Call& call);
   static Step Append(Handler& h, std::vector<EventDraft> drafts, bool batch);
 };
 

@@ -16,187 +16,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr int64_t kAttestationLifetimeUsMax = int64_t{366} * 24 * 3600 * 1'000'000;
-constexpr int kReversalDepthMax = 2;  // a reversal of a reversal is as deep as scopes go
-
-// The entities a batch creates before they reach the projection, for scope checks.
-struct BatchOverlay {
-  StringMap<std::string> member_branch;
-  StringMap<std::string> pairing_volunteer;
-  StringMap<std::string> service_volunteer;
-  StringMap<std::string> fund_branch;
-  StringMap<std::string> source_fund;
-  StringMap<const EventDraft*> events;
-};
-
-// Decides whether a coordinator of `branch` may record each event. Unknown references pass:
-// the domain refuses them (unknown_member, ...), and nothing of another branch is touched.
-class ScopeCheck {
- public:
-  ScopeCheck(const std::string& branch, const LedgerState& state, const EventStore& store)
-      : branch_(branch), state_(state), store_(store) {}
-
-  std::optional<Problem> Check(const EventDraft& draft, int depth) {
-    const events::EventData* data = VerifyEventData(draft.payload);
-    if (data == nullptr) return std::nullopt;  // the decider refuses it as invalid_field
-    std::optional<Problem> problem = CheckData(*data, depth);
-    if (!problem) Remember(draft, *data);
-    return problem;
-  }
-
- private:
-  std::optional<Problem> Deny(std::string why) const {
-    return Forbidden("a coordinator of branch '" + branch_ + "' may not " + why);
-  }
-  std::optional<Problem> Require(std::string_view branch, std::string_view what) const {
-    if (branch.empty() || branch == branch_) return std::nullopt;
-    return Deny("write for " + std::string(what) + " of branch '" + std::string(branch) + "'");
-  }
-
-  std::string MemberBranch(std::string_view id) const {
-    if (auto it = overlay_.member_branch.find(id); it != overlay_.member_branch.end()) {
-      return it->second;
-    }
-    const Member* member = state_.FindMember(MemberRef(id));
-    return member != nullptr ? member->branch_id.str() : "";
-  }
-  std::string FundBranch(std::string_view id) const {
-    if (auto it = overlay_.fund_branch.find(id); it != overlay_.fund_branch.end())
-      return it->second;
-    const Fund* fund = state_.FindFund(FundRef(id));
-    return fund != nullptr ? fund->branch_id.str() : "";
-  }
-  std::string ServiceVolunteer(std::string_view id) const {
-    if (auto it = overlay_.service_volunteer.find(id); it != overlay_.service_volunteer.end()) {
-      return it->second;
-    }
-    const Service* service = state_.FindService(ServiceRef(id));
-    return service != nullptr ? service->volunteer_id.str() : "";
-  }
-  std::string PairingVolunteer(std::string_view id) const {
-    if (auto it = overlay_.pairing_volunteer.find(id); it != overlay_.pairing_volunteer.end()) {
-      return it->second;
-    }
-    const Pairing* pairing = state_.FindPairing(PairingRef(id));
-    return pairing != nullptr ? pairing->volunteer_id.str() : "";
-  }
-  std::string SourceFund(std::string_view id) const {
-    if (auto it = overlay_.source_fund.find(id); it != overlay_.source_fund.end())
-      return it->second;
-    const Source* source = state_.FindSource(SourceRef(id));
-    return source != nullptr ? source->fund_id.str() : "";
-  }
-
-  std::optional<Problem> CheckData(const events::EventData& data, int depth) {
-    using D = events::Data;
-    auto member = [&](const flatbuffers::String* id) {
-      return Require(MemberBranch(id->string_view()), "a member");
-    };
-    auto fund = [&](const flatbuffers::String* id) {
-      return Require(FundBranch(id->string_view()), "a fund");
-    };
-    switch (data.data_type()) {
-      case D::BranchOpened:
-        return Deny("open branches (an admin does)");
-      case D::PolicySet:
-        return Deny("set the policy (an admin does)");
-      case D::MemberRegistered:
-        return Require(data.data_as_MemberRegistered()->branch_id()->string_view(), "a member");
-      case D::MemberDeactivated:
-        return member(data.data_as_MemberDeactivated()->member_id());
-      case D::PairingFormed: {
-        const auto* e = data.data_as_PairingFormed();
-        if (auto p = member(e->volunteer_id())) return p;
-        return member(e->elder_id());
-      }
-      case D::PairingEnded:
-        return Require(MemberBranch(PairingVolunteer(
-                           data.data_as_PairingEnded()->pairing_id()->string_view())),
-                       "a pairing");
-      case D::ServiceLogged:
-        return member(data.data_as_ServiceLogged()->volunteer_id());
-      case D::ServiceVerified:
-        return Require(MemberBranch(ServiceVolunteer(
-                           data.data_as_ServiceVerified()->service_id()->string_view())),
-                       "a service");
-      case D::ServiceRejected:
-        return Require(MemberBranch(ServiceVolunteer(
-                           data.data_as_ServiceRejected()->service_id()->string_view())),
-                       "a service");
-      case D::TrainingCompleted:
-        return member(data.data_as_TrainingCompleted()->member_id());
-      case D::RedemptionMade:
-        return member(data.data_as_RedemptionMade()->member_id());
-      case D::AttestationIssued:
-        return member(data.data_as_AttestationIssued()->member_id());
-      case D::CreditsTransferred:
-        return member(data.data_as_CreditsTransferred()->from_member_id());
-      case D::ActivityHeld:
-        return Require(data.data_as_ActivityHeld()->branch_id()->string_view(), "an activity");
-      case D::MonthlyReportSealed:
-        return Require(data.data_as_MonthlyReportSealed()->branch_id()->string_view(), "a report");
-      case D::PartnerRegistered:
-        return std::nullopt;
-      case D::FundOpened: {
-        const auto* branch = data.data_as_FundOpened()->branch_id();
-        return branch == nullptr ? std::nullopt : Require(branch->string_view(), "a fund");
-      }
-      case D::DonationReceived:
-        return fund(data.data_as_DonationReceived()->fund_id());
-      case D::SaleRecorded:
-        return fund(data.data_as_SaleRecorded()->fund_id());
-      case D::DisbursementMade:
-        return fund(data.data_as_DisbursementMade()->fund_id());
-      case D::ExpenseRecorded:
-        return fund(data.data_as_ExpenseRecorded()->fund_id());
-      case D::RestrictionChanged:
-        return Require(
-            FundBranch(SourceFund(data.data_as_RestrictionChanged()->donation_id()->string_view())),
-            "a fund");
-      case D::EventReversed:
-        return CheckReversed(data.data_as_EventReversed()->reverses_id()->string_view(), depth);
-      case D::NONE:
-        break;
-    }
-    return std::nullopt;
-  }
-
-  // A reversal is in scope when the event it undoes is.
-  std::optional<Problem> CheckReversed(std::string_view id, int depth) {
-    if (depth >= kReversalDepthMax) return Deny("reverse a chain of reversals (an admin does)");
-    if (auto it = overlay_.events.find(id); it != overlay_.events.end()) {
-      const events::EventData* data = VerifyEventData(it->second->payload);
-      return data == nullptr ? std::nullopt : CheckData(*data, depth + 1);
-    }
-    Result<Position> position = store_.FindId(id);
-    if (!position.ok()) return std::nullopt;  // unknown_event, from the domain
-    Result<StoredEvent> event = store_.ReadAt(*position);
-    if (!event.ok()) return std::nullopt;
-    const events::EventData* data = VerifyEventData(event->payload);
-    return data == nullptr ? std::nullopt : CheckData(*data, depth + 1);
-  }
-
-  void Remember(const EventDraft& draft, const events::EventData& data) {
-    overlay_.events.emplace(draft.id, &draft);
-    if (const auto* e = data.data_as_MemberRegistered()) {
-      overlay_.member_branch.emplace(e->member_id()->str(), e->branch_id()->str());
-    } else if (const auto* e = data.data_as_PairingFormed()) {
-      overlay_.pairing_volunteer.emplace(e->pairing_id()->str(), e->volunteer_id()->str());
-    } else if (const auto* e = data.data_as_ServiceLogged()) {
-      overlay_.service_volunteer.emplace(e->service_id()->str(), e->volunteer_id()->str());
-    } else if (const auto* e = data.data_as_FundOpened()) {
-      overlay_.fund_branch.emplace(e->fund_id()->str(),
-                                   e->branch_id() != nullptr ? e->branch_id()->str() : "");
-    } else if (const auto* e = data.data_as_DonationReceived()) {
-      overlay_.source_fund.emplace(e->donation_id()->str(), e->fund_id()->str());
-    }
-  }
-
-  const std::string& branch_;
-  const LedgerState& state_;
-  const EventStore& store_;
-  BatchOverlay overlay_;
-};
-
 json::object AppendResultJson(const AppendResult& result, const std::string& type) {
   return json::object{{"id", result.id},
                       {"type", type},
@@ -216,17 +35,10 @@ void Endpoints::CatchUp(Handler& h) {
   }
 }
 
-std::optional<Problem> Endpoints::CheckCoordinatorWrites(Handler& h, const Call& call,
-                                                         const std::vector<EventDraft>& drafts) {
-  if (call.role() != Role::kCoordinator) return std::nullopt;
-  CatchUp(h);  // best effort: unknown references still pass (ScopeCheck)
-  return h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
-    ScopeCheck scope(call.scope(), state, h.node_.store());
-    for (const EventDraft& draft : drafts) {
-      if (std::optional<Problem> problem = scope.Check(draft, 0)) return problem;
-    }
-    return std::nullopt;
-  });
+WriteScope Endpoints::ScopeOf(const Call& call) {
+  if (call.role() == Role::kAdmin) return WriteScope::All();
+  LEDGER_ASSERT(call.role() == Role::kCoordinator);
+  return WriteScope::Branch(call.scope());
 }
 
 Step Endpoints::Append(Handler& h, std::vector<EventDraft> drafts, bool batch) {
@@ -266,11 +78,9 @@ Step Endpoints::PostEvent(Handler& h, Call& call) {
   Checked<EventDraft> draft = DecodeEvent(*body, "");
   if (!draft.ok()) return Fail(draft.problem());
   draft->actor = call.principal->key_id;
+  draft->scope = ScopeOf(call);
   std::vector<EventDraft> drafts;
   drafts.push_back(std::move(*draft));
-  if (std::optional<Problem> problem = CheckCoordinatorWrites(h, call, drafts)) {
-    return Fail(*problem);
-  }
   return Append(h, std::move(drafts), false);
 }
 
@@ -294,18 +104,17 @@ Step Endpoints::PostBatch(Handler& h, Call& call) {
     Checked<EventDraft> draft = DecodeEvent(items[i], "/events/" + std::to_string(i));
     if (!draft.ok()) return Fail(draft.problem());
     draft->actor = call.principal->key_id;
+    draft->scope = ScopeOf(call);
     drafts.push_back(std::move(*draft));
-  }
-  if (std::optional<Problem> problem = CheckCoordinatorWrites(h, call, drafts)) {
-    return Fail(*problem);
   }
   return Append(h, std::move(drafts), true);
 }
 
 Step Endpoints::PostAttestation(Handler& h, Call& call) {
   const std::string& member_id = call.params[0];
+  // Another member is answered as if it did not exist (no probing of ids).
   if (call.role() == Role::kMember && member_id != call.scope()) {
-    return Fail(Forbidden("a member key asks for its own attestations only"));
+    return Fail(NoSuch("member", member_id));
   }
   Checked<json::value> body = ParseJson(call.request.body);
   if (!body.ok()) return Fail(body.problem());
@@ -339,9 +148,9 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
   std::optional<Problem> problem =
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
         const Member* member = state.FindMember(MemberRef(member_id));
-        if (member == nullptr) return NotFound("no member '" + member_id + "'");
-        if (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope()) {
-          return Forbidden("a coordinator asks for attestations of its own branch's members only");
+        if (member == nullptr ||
+            (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope())) {
+          return NoSuch("member", member_id);
         }
         statement = json::object{{"attestation_id", attestation_id},
                                  {"member_id", member_id},
@@ -365,6 +174,8 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
   draft.type = "AttestationIssued";
   draft.occurred_at_us = now_us;
   draft.actor = call.principal->key_id;
+  // A member asks for its own statement (checked above); a coordinator within its branch.
+  if (call.role() == Role::kCoordinator) draft.scope = WriteScope::Branch(call.scope());
   draft.payload.assign(reinterpret_cast<const char*>(builder.GetBufferPointer()),
                        builder.GetSize());
   std::vector<EventDraft> drafts;

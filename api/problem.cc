@@ -75,6 +75,8 @@ Problem ProblemForStatus(const Status& status) {
       return MakeProblem(409, "wrong_expected_version", status.message());
     case StatusCode::kRefused:
       return MakeProblem(422, status.reason(), status.message());
+    case StatusCode::kForbidden:
+      return MakeProblem(403, "forbidden", status.message());
     case StatusCode::kOverloaded:
     case StatusCode::kTimedOut:
     case StatusCode::kUnavailable:

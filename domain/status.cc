@@ -25,6 +25,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "wrong_expected_version";
     case StatusCode::kRefused:
       return "refused";
+    case StatusCode::kForbidden:
+      return "forbidden";
     case StatusCode::kOverloaded:
       return "overloaded";
     case StatusCode::kTimedOut:

@@ -19,6 +19,7 @@ enum class StatusCode {
   kIdConflict,            // an event id reused with different content
   kWrongExpectedVersion,  // a stream is not at the version the caller expected
   kRefused,               // a domain rule refuses the event (reason() names the rule)
+  kForbidden,             // the writer's scope does not reach what the event touches
   kOverloaded,            // a bounded queue is full; try again later
   kTimedOut,              // a bounded wait ran out
   kIoError,               // the disk or the OS failed

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "domain/position.h"
+#include "domain/write_scope.h"
 
 namespace ledger {
 
@@ -29,6 +30,9 @@ struct EventDraft {
   int64_t occurred_at_us = 0;                     // when it happened, as the caller says
   std::string actor;                              // who records it (a key id)
   std::string payload;                            // opaque to the store; domain/ encodes it
+  // What the writer may touch (domain/scope_rules.h), checked by the decider against the
+  // write-side state. Like actor, it describes the request and is not compared or stored.
+  WriteScope scope;
 };
 
 // An event as stored: the draft's content plus what the store assigned.

@@ -1,6 +1,7 @@
 #include "eventstore/ledger_decider.h"
 
 #include "domain/event_payload.h"
+#include "domain/scope_rules.h"
 #include "eventstore/ledger_replay.h"
 
 namespace ledger {
@@ -38,6 +39,12 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
       return Status(StatusCode::kInvalidArgument,
                     "event '" + event->id + "': payload is not a valid " + event->type,
                     "invalid_field");
+    }
+    // Scope first, against this very state: what the batch created before this event counts,
+    // and nothing another writer creates can come between the check and the write.
+    if (std::optional<std::string> denied = CheckWriteScope(state_, event->scope, *data)) {
+      state_.Rollback();
+      return Status(StatusCode::kForbidden, "event '" + event->id + "': " + *denied);
     }
     if (event->stream.empty()) event->stream = state_.StreamOf(*data);
     const EventMeta meta{0, EventRef(event->id), event->stream, event->occurred_at_us, {}};

@@ -1,6 +1,7 @@
-// Every role against every route, over HTTP: allowed (any answer but 401/403) or denied (403;
-// 401 without a key). Scoped roles are bound to the scenario's own records, so "allowed" means
-// the role may use the route for what it is bound to.
+// Every role against every route, over HTTP: allowed (any answer but 401/403), denied (403;
+// 401 without a key), or hidden (404: the role may use the route, but the target is another's,
+// answered exactly as if it did not exist). Scoped roles are bound to the scenario's own records,
+// so "allowed" means the role may use the route for what it is bound to.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -24,6 +25,7 @@ struct Row {
   std::string target;
   std::string body;
   std::set<Who> allowed;
+  std::set<Who> hidden = {};  // may use the route, but the target is outside their scope
 };
 
 TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
@@ -69,12 +71,14 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
        "/v1/streams/{stream}",
        "/v1/streams/member-v-wang",
        "",
-       {kAdmin, kCoordinator, kAuditor, kMember}},
+       {kAdmin, kCoordinator, kAuditor, kMember},
+       {kPartner}},
       {"GET",
        "/v1/streams/{stream}",
        "/v1/streams/partner-p-avic",
        "",
-       {kAdmin, kCoordinator, kAuditor, kPartner}},
+       {kAdmin, kCoordinator, kAuditor, kPartner},
+       {kMember}},
       {"GET", "/v1/members", "/v1/members?branch_id=b-shiyuan", "", staff},
       {"GET",
        "/v1/members/{id}",
@@ -115,7 +119,8 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
       auto reply = client.Request(row.method, row.target, row.body, keys[who]);
       ASSERT_TRUE(reply.has_value()) << row.method << " " << row.target;
       const bool allowed = row.allowed.count(static_cast<Who>(who)) > 0;
-      const int denied_status = who == kNobody ? 401 : 403;
+      const bool hidden = row.hidden.count(static_cast<Who>(who)) > 0;
+      const int denied_status = who == kNobody ? 401 : hidden ? 404 : 403;
       if (allowed) {
         EXPECT_NE(reply->status, 401) << kWhoNames[who] << " " << row.method << " " << row.target;
         EXPECT_NE(reply->status, 403)

@@ -1,0 +1,234 @@
+#include "domain/scope_rules.h"
+
+#include <array>
+#include <vector>
+
+#include "domain/assert.h"
+
+namespace ledger {
+namespace {
+
+using events::Data;
+
+// A ScopedField reading `field` of the event type `Type`.
+#define LEDGER_SCOPED_FIELD(Type, field, ref, absent_is_programme)                   \
+  ScopedField {                                                                      \
+#field, ScopeRef::ref,                                                           \
+        [](const events::EventData&                                                  \
+               data) { return data.data_as_##Type()->field(); }, absent_is_programme \
+  }
+#define LEDGER_SCOPED(Type, field, ref) LEDGER_SCOPED_FIELD(Type, field, ref, false)
+
+constexpr ScopedField kMemberRegistered[] = {LEDGER_SCOPED(MemberRegistered, branch_id, kBranch)};
+constexpr ScopedField kMemberDeactivated[] = {LEDGER_SCOPED(MemberDeactivated, member_id, kMember)};
+constexpr ScopedField kPairingFormed[] = {LEDGER_SCOPED(PairingFormed, volunteer_id, kMember),
+                                          LEDGER_SCOPED(PairingFormed, elder_id, kMember)};
+constexpr ScopedField kPairingEnded[] = {LEDGER_SCOPED(PairingEnded, pairing_id, kPairing)};
+constexpr ScopedField kServiceLogged[] = {LEDGER_SCOPED(ServiceLogged, volunteer_id, kMember),
+                                          LEDGER_SCOPED(ServiceLogged, elder_id, kMember),
+                                          LEDGER_SCOPED(ServiceLogged, activity_id, kActivity)};
+constexpr ScopedField kServiceVerified[] = {LEDGER_SCOPED(ServiceVerified, service_id, kService)};
+constexpr ScopedField kServiceRejected[] = {LEDGER_SCOPED(ServiceRejected, service_id, kService)};
+constexpr ScopedField kTrainingCompleted[] = {LEDGER_SCOPED(TrainingCompleted, member_id, kMember)};
+constexpr ScopedField kActivityHeld[] = {LEDGER_SCOPED(ActivityHeld, branch_id, kBranch)};
+constexpr ScopedField kCreditsTransferred[] = {
+    LEDGER_SCOPED(CreditsTransferred, from_member_id, kMember),
+    LEDGER_SCOPED(CreditsTransferred, to_member_id, kMember)};
+constexpr ScopedField kFundOpened[] = {LEDGER_SCOPED_FIELD(FundOpened, branch_id, kBranch, true)};
+constexpr ScopedField kDonationReceived[] = {LEDGER_SCOPED(DonationReceived, fund_id, kFund)};
+constexpr ScopedField kRestrictionChanged[] = {
+    LEDGER_SCOPED(RestrictionChanged, donation_id, kDonation)};
+constexpr ScopedField kSaleRecorded[] = {LEDGER_SCOPED(SaleRecorded, fund_id, kFund),
+                                         LEDGER_SCOPED(SaleRecorded, maker_id, kMember)};
+constexpr ScopedField kDisbursementMade[] = {LEDGER_SCOPED(DisbursementMade, fund_id, kFund),
+                                             LEDGER_SCOPED(DisbursementMade, elder_id, kMember)};
+constexpr ScopedField kExpenseRecorded[] = {LEDGER_SCOPED(ExpenseRecorded, fund_id, kFund)};
+constexpr ScopedField kRedemptionMade[] = {LEDGER_SCOPED(RedemptionMade, member_id, kMember),
+                                           LEDGER_SCOPED(RedemptionMade, fund_id, kFund)};
+constexpr ScopedField kEventReversed[] = {LEDGER_SCOPED(EventReversed, reverses_id, kEvent)};
+constexpr ScopedField kMonthlyReportSealed[] = {
+    LEDGER_SCOPED(MonthlyReportSealed, branch_id, kBranch)};
+constexpr ScopedField kAttestationIssued[] = {LEDGER_SCOPED(AttestationIssued, member_id, kMember)};
+
+#undef LEDGER_SCOPED
+#undef LEDGER_SCOPED_FIELD
+
+// Partners are shared by every branch: registering one, or naming one as a donor or buyer, is in
+// every branch's scope.
+constexpr EventScopeRule kRules[] = {
+    {Data::BranchOpened, true, {}},
+    {Data::MemberRegistered, false, kMemberRegistered},
+    {Data::MemberDeactivated, false, kMemberDeactivated},
+    {Data::PairingFormed, false, kPairingFormed},
+    {Data::PairingEnded, false, kPairingEnded},
+    {Data::ServiceLogged, false, kServiceLogged},
+    {Data::ServiceVerified, false, kServiceVerified},
+    {Data::ServiceRejected, false, kServiceRejected},
+    {Data::TrainingCompleted, false, kTrainingCompleted},
+    {Data::ActivityHeld, false, kActivityHeld},
+    {Data::CreditsTransferred, false, kCreditsTransferred},
+    {Data::PartnerRegistered, false, {}},
+    {Data::FundOpened, false, kFundOpened},
+    {Data::DonationReceived, false, kDonationReceived},
+    {Data::RestrictionChanged, false, kRestrictionChanged},
+    {Data::SaleRecorded, false, kSaleRecorded},
+    {Data::DisbursementMade, false, kDisbursementMade},
+    {Data::ExpenseRecorded, false, kExpenseRecorded},
+    {Data::RedemptionMade, false, kRedemptionMade},
+    {Data::PolicySet, true, {}},
+    {Data::EventReversed, false, kEventReversed},
+    {Data::MonthlyReportSealed, false, kMonthlyReportSealed},
+    {Data::AttestationIssued, false, kAttestationIssued},
+};
+static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
+              "every event type has a scope rule (ScopeRulesTest checks the order)");
+
+// The branch `id` of kind `ref` belongs to: nullopt when the state does not know it (the domain
+// rules refuse it), "" when it belongs to no branch.
+struct Resolver {
+  const LedgerState& state;
+
+  std::optional<std::string_view> MemberBranch(std::string_view id) const {
+    const Member* member = state.FindMember(MemberRef(id));
+    if (member == nullptr) return std::nullopt;
+    return member->branch_id.view();
+  }
+  std::optional<std::string_view> FundBranch(std::string_view id) const {
+    const Fund* fund = state.FindFund(FundRef(id));
+    if (fund == nullptr) return std::nullopt;
+    return fund->branch_id.view();
+  }
+
+  std::optional<std::string_view> Branch(ScopeRef ref, std::string_view id) const {
+    switch (ref) {
+      case ScopeRef::kBranch:
+        return id;
+      case ScopeRef::kMember:
+        return MemberBranch(id);
+      case ScopeRef::kPairing: {
+        const Pairing* pairing = state.FindPairing(PairingRef(id));
+        if (pairing == nullptr) return std::nullopt;
+        return MemberBranch(pairing->volunteer_id.view());
+      }
+      case ScopeRef::kService: {
+        const Service* service = state.FindService(ServiceRef(id));
+        if (service == nullptr) return std::nullopt;
+        return MemberBranch(service->volunteer_id.view());
+      }
+      case ScopeRef::kActivity: {
+        const Activity* activity = state.FindActivity(ActivityRef(id));
+        if (activity == nullptr) return std::nullopt;
+        return activity->branch_id.view();
+      }
+      case ScopeRef::kFund:
+        return FundBranch(id);
+      case ScopeRef::kDonation: {
+        const Source* source = state.FindSource(SourceRef(id));
+        if (source == nullptr) return std::nullopt;
+        return FundBranch(source->fund_id.view());
+      }
+      case ScopeRef::kEvent:
+        break;  // several things: see ReversedRefs
+    }
+    LEDGER_ASSERT(false);
+    return std::nullopt;
+  }
+
+  // Everything a reversible event touched, as (kind, id) pairs (Reversible's fields by type).
+  std::vector<std::pair<ScopeRef, std::string_view>> ReversedRefs(const Reversible& target) const {
+    std::vector<std::pair<ScopeRef, std::string_view>> refs;
+    auto add = [&](ScopeRef ref, std::string_view id) {
+      if (!id.empty()) refs.emplace_back(ref, id);
+    };
+    auto outflow_fund = [&](std::string_view outflow_id) {
+      if (const Outflow* outflow = state.FindOutflow(OutflowRef(outflow_id))) {
+        add(ScopeRef::kFund, outflow->fund_id.view());
+      }
+    };
+    switch (target.type) {
+      case Data::ServiceVerified:
+        add(ScopeRef::kService, target.subject);
+        break;
+      case Data::TrainingCompleted:
+        add(ScopeRef::kMember, target.subject);
+        break;
+      case Data::CreditsTransferred:
+        add(ScopeRef::kMember, target.subject);
+        add(ScopeRef::kMember, target.other);
+        break;
+      case Data::DonationReceived:
+        add(ScopeRef::kDonation, target.subject);
+        break;
+      case Data::SaleRecorded:
+        add(ScopeRef::kDonation, target.subject);
+        add(ScopeRef::kMember, target.other);
+        break;
+      case Data::DisbursementMade:
+      case Data::ExpenseRecorded:
+        outflow_fund(target.subject);
+        break;
+      case Data::RedemptionMade:
+        add(ScopeRef::kMember, target.other);
+        outflow_fund(target.subject);  // a cash redemption's fund
+        break;
+      default:
+        // A reversible type this switch does not know would pass unchecked: refuse it instead.
+        add(ScopeRef::kBranch, "");
+        break;
+    }
+    return refs;
+  }
+};
+
+}  // namespace
+
+std::span<const EventScopeRule> ScopeRules() { return kRules; }
+
+const EventScopeRule& ScopeRuleFor(events::Data type) {
+  const size_t index = static_cast<size_t>(type);
+  LEDGER_ASSERT(index >= 1);
+  LEDGER_ASSERT(index <= std::size(kRules));
+  const EventScopeRule& rule = kRules[index - 1];
+  LEDGER_ASSERT(rule.type == type);
+  return rule;
+}
+
+std::optional<std::string> CheckWriteScope(const LedgerState& state, const WriteScope& scope,
+                                           const events::EventData& data) {
+  if (scope.kind == WriteScope::Kind::kAll) return std::nullopt;
+  if (data.data_type() == Data::NONE) return std::nullopt;  // the domain refuses it
+  const EventScopeRule& rule = ScopeRuleFor(data.data_type());
+  const std::string type(events::EnumNameData(data.data_type()));
+  if (rule.admin_only) return "only an admin may record " + type;
+  const Resolver resolve{state};
+  auto in_scope = [&](ScopeRef ref, std::string_view id) {
+    const std::optional<std::string_view> branch = resolve.Branch(ref, id);
+    return !branch || *branch == scope.id;
+  };
+  for (const ScopedField& field : rule.fields) {
+    const flatbuffers::String* value = field.get(data);
+    if (value == nullptr) {
+      if (field.absent_is_programme) {
+        return type + " without " + std::string(field.name) + " is the whole programme's";
+      }
+      continue;
+    }
+    const std::string_view id = value->string_view();
+    bool ok = true;
+    if (field.ref == ScopeRef::kEvent) {
+      if (const Reversible* target = state.FindReversible(EventRef(id))) {
+        for (const auto& [ref, ref_id] : resolve.ReversedRefs(*target))
+          ok = ok && in_scope(ref, ref_id);
+      }
+    } else {
+      ok = in_scope(field.ref, id);
+    }
+    if (!ok) {
+      return type + "." + std::string(field.name) + " '" + std::string(id) +
+             "' is outside branch '" + scope.id + "'";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace ledger

@@ -1,0 +1,24 @@
+// WriteScope: who is writing, as far as the ledger's scope rules care (domain/scope_rules.h).
+// Describes a request, not a fact: it is never stored, hashed or published.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace ledger {
+
+struct WriteScope {
+  enum class Kind : uint8_t {
+    kAll,     // an admin: any event
+    kBranch,  // a coordinator: only what belongs to branch `id`
+  };
+  Kind kind = Kind::kAll;
+  std::string id;  // the branch, for kBranch
+
+  static WriteScope All() { return {}; }
+  static WriteScope Branch(std::string branch_id) { return {Kind::kBranch, std::move(branch_id)}; }
+  bool operator==(const WriteScope&) const = default;
+};
+
+}  // namespace ledger
