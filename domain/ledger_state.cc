@@ -472,13 +472,25 @@ void LedgerState::Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_v
   LEDGER_ASSERT(left == Fen{});  // CheckOutflow guaranteed the money
 }
 
+namespace {
+// The restriction an outflow may draw on besides unrestricted money (API.md, "Money and
+// filing"): its purpose, except that a management or materials expense draws only on money
+// restricted to its category, whatever its free-text purpose says — overhead can never be paid
+// from money given for something else by naming that something as its purpose.
+std::string_view EarmarkFor(const Outflow& outflow) {
+  const bool overhead = outflow.category == static_cast<int>(Category::kManagement) ||
+                        outflow.category == static_cast<int>(Category::kMaterials);
+  return overhead ? CategoryName(outflow.category) : std::string_view(outflow.purpose);
+}
+}  // namespace
+
 void LedgerState::RecordOutflow(OutflowRef outflow_id, FundRef fund_id, Outflow outflow) {
   Touch(funds_, Table::kFund, fund_id);
   outflow.fund_id = FundId(fund_id);
   outflow.order = funds_.find(fund_id)->second.outflow_count++;
   const Fen amount_fen = outflow.amount_fen;
   const int category = outflow.category;
-  Allocate(fund_id, outflow_id, outflow.purpose, amount_fen, outflow.at_us, &outflow.sources);
+  Allocate(fund_id, outflow_id, EarmarkFor(outflow), amount_fen, outflow.at_us, &outflow.sources);
   Fund& fund = funds_.find(fund_id)->second;
   fund.balance_fen -= amount_fen;
   fund.outflow_fen += amount_fen;
@@ -1121,15 +1133,15 @@ Execution LedgerState::OnExpenseRecorded(const EventMeta& meta, const events::Ex
   if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
   if (!FindFund(FundRef(Str(e.fund_id())))) return Fail(Outcome::kUnknownFund);
   if (FindOutflow(OutflowRef(Str(e.expense_id())))) return Fail(Outcome::kAlreadyExists);
-  if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), Str(e.purpose()), Fen{e.amount_fen()},
-                               meta.occurred_at_us);
-      o != Outcome::kOk) {
-    return Fail(o);
-  }
   Outflow outflow;
   outflow.type = "ExpenseRecorded";
   outflow.category = CategoryOf(e.category());
   outflow.purpose = std::string(Str(e.purpose()));
+  if (Outcome o = CheckOutflow(FundRef(Str(e.fund_id())), EarmarkFor(outflow), Fen{e.amount_fen()},
+                               meta.occurred_at_us);
+      o != Outcome::kOk) {
+    return Fail(o);
+  }
   outflow.amount_fen = Fen{e.amount_fen()};
   outflow.at_us = meta.occurred_at_us;
   outflow.evidence_ref = std::string(Str(e.evidence_ref()));
