@@ -70,6 +70,8 @@ class ByteReader {
   // True when every read succeeded and all input was consumed.
   bool Done() const { return ok_ && pos_ == in_.size(); }
   bool ok() const { return ok_; }
+  // Marks the input malformed (a value read well but out of its range): ok() turns false.
+  void Reject() { Fail(); }
 
  private:
   uint64_t Fail() {

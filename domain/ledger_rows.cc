@@ -253,29 +253,132 @@ Outflow DecodeOutflow(ByteReader& r) {
   return o;
 }
 
+// A reversible's row keeps the layout it had before Undo was a variant, so that rows written
+// before read back the same: type, stream, subject, other, buyer, minutes, amount, proceeds,
+// reversed. Which fields each undo record fills is fixed per type below, in both directions.
+struct ReversibleRow {
+  events::Data type = events::Data::NONE;
+  std::string subject;  // the service, member (training), giver, source or outflow id
+  std::string other;    // the receiver of a transfer, a sale's maker, a redeeming member
+  std::string buyer;    // a sale's buyer; "cash" or "training" for a redemption
+  int64_t minutes = 0;  // minutes; a sale's inflow channel
+  int64_t amount_fen = 0;
+  int64_t proceeds_fen = 0;
+};
+
+ReversibleRow RowOf(const Undo& undo) {
+  return std::visit(
+      Overloaded{
+          [](const ServiceVerifiedUndo& u) {
+            return ReversibleRow{u.kType, u.service_id.str(), "", "", u.minutes.value, 0, 0};
+          },
+          [](const TrainingUndo& u) {
+            return ReversibleRow{u.kType, u.member_id.str(), "", "", u.minutes.value, 0, 0};
+          },
+          [](const TransferUndo& u) {
+            return ReversibleRow{
+                u.kType, u.from_member_id.str(), u.to_member_id.str(), "", u.minutes.value, 0, 0};
+          },
+          [](const DonationUndo& u) {
+            return ReversibleRow{u.kType, u.donation_id.str(), "", "", 0, u.amount_fen.value, 0};
+          },
+          [](const SaleUndo& u) {
+            return ReversibleRow{u.kType,
+                                 u.sale_id.str(),
+                                 u.maker_id.str(),
+                                 u.buyer_partner_id.str(),
+                                 static_cast<int64_t>(u.channel),
+                                 u.maker_share_fen.value,
+                                 u.proceeds_fen.value};
+          },
+          [](const DisbursementUndo& u) {
+            return ReversibleRow{u.kType, u.disbursement_id.str(), "", "",
+                                 0,       u.amount_fen.value,      0};
+          },
+          [](const ExpenseUndo& u) {
+            return ReversibleRow{u.kType, u.expense_id.str(), "", "", 0, u.amount_fen.value, 0};
+          },
+          [](const RedemptionUndo& u) {
+            const bool cash = u.reward == events::RewardKind::cash;
+            return ReversibleRow{u.kType,
+                                 u.redemption_id.str(),
+                                 u.member_id.str(),
+                                 cash ? "cash" : "training",
+                                 u.minutes.value,
+                                 u.amount_fen.value,
+                                 0};
+          },
+      },
+      undo);
+}
+
+// nullopt for a type that is not reversible or a field out of its range.
+std::optional<Undo> UndoOf(ReversibleRow row) {
+  using events::Data;
+  switch (row.type) {
+    case Data::ServiceVerified:
+      return ServiceVerifiedUndo{ServiceId(std::move(row.subject)), Minutes{row.minutes}};
+    case Data::TrainingCompleted:
+      return TrainingUndo{MemberId(std::move(row.subject)), Minutes{row.minutes}};
+    case Data::CreditsTransferred:
+      return TransferUndo{MemberId(std::move(row.subject)), MemberId(std::move(row.other)),
+                          Minutes{row.minutes}};
+    case Data::DonationReceived:
+      return DonationUndo{SourceId(std::move(row.subject)), Fen{row.amount_fen}};
+    case Data::SaleRecorded:
+      if (row.minutes < 0 || row.minutes >= kChannels) return std::nullopt;
+      return SaleUndo{SourceId(std::move(row.subject)),
+                      static_cast<Channel>(row.minutes),
+                      PartnerId(std::move(row.buyer)),
+                      MemberId(std::move(row.other)),
+                      Fen{row.amount_fen},
+                      Fen{row.proceeds_fen}};
+    case Data::DisbursementMade:
+      return DisbursementUndo{OutflowId(std::move(row.subject)), Fen{row.amount_fen}};
+    case Data::ExpenseRecorded:
+      return ExpenseUndo{OutflowId(std::move(row.subject)), Fen{row.amount_fen}};
+    case Data::RedemptionMade:
+      if (row.buyer != "cash" && row.buyer != "training") return std::nullopt;
+      return RedemptionUndo{
+          OutflowId(std::move(row.subject)), MemberId(std::move(row.other)),
+          row.buyer == "cash" ? events::RewardKind::cash : events::RewardKind::training,
+          Minutes{row.minutes}, Fen{row.amount_fen}};
+    default:
+      return std::nullopt;
+  }
+}
+
 void Encode(ByteWriter& w, const Reversible& v) {
-  w.U64(static_cast<uint64_t>(v.type));
+  const ReversibleRow row = RowOf(v.undo);
+  w.U64(static_cast<uint64_t>(row.type));
   w.Str(v.stream);
-  w.Str(v.subject);
-  w.Str(v.other);
-  w.Str(v.buyer);
-  w.I64(v.minutes);
-  w.I64(v.amount_fen);
-  w.I64(v.proceeds_fen);
+  w.Str(row.subject);
+  w.Str(row.other);
+  w.Str(row.buyer);
+  w.I64(row.minutes);
+  w.I64(row.amount_fen);
+  w.I64(row.proceeds_fen);
   w.Bool(v.reversed);
 }
 
 Reversible DecodeReversible(ByteReader& r) {
+  ReversibleRow row;
+  row.type = GetEnum<events::Data>(r);
   Reversible v;
-  v.type = GetEnum<events::Data>(r);
   v.stream = r.Str();
-  v.subject = r.Str();
-  v.other = r.Str();
-  v.buyer = r.Str();
-  v.minutes = r.I64();
-  v.amount_fen = r.I64();
-  v.proceeds_fen = r.I64();
+  row.subject = r.Str();
+  row.other = r.Str();
+  row.buyer = r.Str();
+  row.minutes = r.I64();
+  row.amount_fen = r.I64();
+  row.proceeds_fen = r.I64();
   v.reversed = r.Bool();
+  std::optional<Undo> undo = UndoOf(std::move(row));
+  if (!undo) {
+    r.Reject();
+  } else {
+    v.undo = std::move(*undo);
+  }
   return v;
 }
 

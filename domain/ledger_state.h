@@ -28,10 +28,12 @@
 #include <vector>
 
 #include "domain/civil_time.h"
+#include "domain/fund_terms.h"
 #include "domain/ids.h"
 #include "domain/money.h"
 #include "domain/outcome.h"
 #include "domain/policy.h"
+#include "domain/reversible.h"
 #include "events_generated.h"
 
 namespace ledger {
@@ -52,21 +54,6 @@ struct EventMeta {
   int64_t occurred_at_us = 0;
   std::string_view hash;  // 32 bytes, read side only (seals record it)
 };
-
-// Inflow channels and outflow categories of a fund, in API.md's order.
-enum class Channel : uint8_t { kDonation, kCharitySale, kEnterprisePurchase, kGovernmentPurchase };
-constexpr int kChannels = 4;
-enum class Category : uint8_t {
-  kDisbursement,
-  kRedemption,
-  kMaterials,
-  kManagement,
-  kTraining,
-  kActivity
-};
-constexpr int kCategories = 6;
-std::string_view ChannelName(int channel);
-std::string_view CategoryName(int category);
 
 struct Branch {
   std::string name;
@@ -189,23 +176,6 @@ struct Outflow {
   std::string evidence_ref;  // receipt or voucher, for auditors
   std::string description;
   bool operator==(const Outflow&) const = default;
-};
-
-// A recorded event that a later EventReversed may undo, with what undoing it needs.
-// subject, other and buyer name different kinds of thing by event type, so they stay text and
-// become ids where the type is known; likewise the figures stay bare integers (`minutes` also
-// holds a sale's inflow channel) and become Fen and Minutes where the reversal reads them.
-struct Reversible {
-  events::Data type = events::Data::NONE;
-  std::string stream;
-  std::string subject;     // service id, source id, outflow id, member id (training), transfer from
-  std::string other;       // member: transfer to, sale maker, redeeming member
-  std::string buyer;       // sale buyer partner; "cash" or "training" for a redemption
-  int64_t minutes = 0;     // service, training, transfer and redemption minutes
-  int64_t amount_fen = 0;  // maker share of a sale; cash amount of a redemption
-  int64_t proceeds_fen = 0;  // sale proceeds (for the report)
-  bool reversed = false;
-  bool operator==(const Reversible&) const = default;
 };
 
 struct Seal {
@@ -404,6 +374,35 @@ class LedgerState {
   Execution OnRedemptionMade(const EventMeta&, const events::RedemptionMade&);
   Execution OnPolicySet(const EventMeta&, const events::PolicySet&);
   Execution OnEventReversed(const EventMeta&, const events::EventReversed&);
+
+  // Reversals (ledger_reversals.cc): one check and one apply step per undo record, so that a
+  // reversible type without them does not compile.
+  struct UndoCheck {
+    BranchId branch;                  // whose seal applies
+    Outcome balance = Outcome::kOk;   // or the balance undoing it would break
+    Fen Report::*reported = nullptr;  // the report figure the fact added money to, if any
+    Fen reported_fen;
+  };
+  void RecordReversible(const EventMeta& meta, Undo undo);
+  UndoCheck CheckUndo(const ServiceVerifiedUndo& undo) const;
+  UndoCheck CheckUndo(const TrainingUndo& undo) const;
+  UndoCheck CheckUndo(const TransferUndo& undo) const;
+  UndoCheck CheckUndo(const DonationUndo& undo) const;
+  UndoCheck CheckUndo(const SaleUndo& undo) const;
+  UndoCheck CheckUndo(const DisbursementUndo& undo) const;
+  UndoCheck CheckUndo(const ExpenseUndo& undo) const;
+  UndoCheck CheckUndo(const RedemptionUndo& undo) const;
+  UndoCheck CheckUndoInflow(SourceRef source_id) const;
+  BranchId OutflowBranch(OutflowRef outflow_id) const;
+  void ApplyUndo(const ServiceVerifiedUndo& undo, int64_t at_us);
+  void ApplyUndo(const TrainingUndo& undo, int64_t at_us);
+  void ApplyUndo(const TransferUndo& undo, int64_t at_us);
+  void ApplyUndo(const DonationUndo& undo, int64_t at_us);
+  void ApplyUndo(const SaleUndo& undo, int64_t at_us);
+  void ApplyUndo(const DisbursementUndo& undo, int64_t at_us);
+  void ApplyUndo(const ExpenseUndo& undo, int64_t at_us);
+  void ApplyUndo(const RedemptionUndo& undo, int64_t at_us);
+  BranchId UndoInflow(SourceRef source_id, Channel channel);
   Execution OnMonthlyReportSealed(const EventMeta&, const events::MonthlyReportSealed&);
   Execution OnAttestationIssued(const EventMeta&, const events::AttestationIssued&);
 

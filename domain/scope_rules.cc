@@ -134,48 +134,43 @@ struct Resolver {
     return std::nullopt;
   }
 
-  // Everything a reversible event touched, as (kind, id) pairs (Reversible's fields by type).
+  // Everything a reversible event touched, as (kind, id) pairs.
   std::vector<std::pair<ScopeRef, std::string_view>> ReversedRefs(const Reversible& target) const {
-    std::vector<std::pair<ScopeRef, std::string_view>> refs;
-    auto add = [&](ScopeRef ref, std::string_view id) {
-      if (!id.empty()) refs.emplace_back(ref, id);
+    using Refs = std::vector<std::pair<ScopeRef, std::string_view>>;
+    auto outflow_fund = [&](OutflowRef outflow_id) -> Refs {
+      const Outflow* outflow = state.FindOutflow(outflow_id);
+      if (outflow == nullptr) return {};
+      return {{ScopeRef::kFund, outflow->fund_id.view()}};
     };
-    auto outflow_fund = [&](std::string_view outflow_id) {
-      if (const Outflow* outflow = state.FindOutflow(OutflowRef(outflow_id))) {
-        add(ScopeRef::kFund, outflow->fund_id.view());
-      }
-    };
-    switch (target.type) {
-      case Data::ServiceVerified:
-        add(ScopeRef::kService, target.subject);
-        break;
-      case Data::TrainingCompleted:
-        add(ScopeRef::kMember, target.subject);
-        break;
-      case Data::CreditsTransferred:
-        add(ScopeRef::kMember, target.subject);
-        add(ScopeRef::kMember, target.other);
-        break;
-      case Data::DonationReceived:
-        add(ScopeRef::kDonation, target.subject);
-        break;
-      case Data::SaleRecorded:
-        add(ScopeRef::kDonation, target.subject);
-        add(ScopeRef::kMember, target.other);
-        break;
-      case Data::DisbursementMade:
-      case Data::ExpenseRecorded:
-        outflow_fund(target.subject);
-        break;
-      case Data::RedemptionMade:
-        add(ScopeRef::kMember, target.other);
-        outflow_fund(target.subject);  // a cash redemption's fund
-        break;
-      default:
-        // A reversible type this switch does not know would pass unchecked: refuse it instead.
-        add(ScopeRef::kBranch, "");
-        break;
-    }
+    Refs refs = std::visit(
+        Overloaded{
+            [](const ServiceVerifiedUndo& u) -> Refs {
+              return {{ScopeRef::kService, u.service_id.view()}};
+            },
+            [](const TrainingUndo& u) -> Refs {
+              return {{ScopeRef::kMember, u.member_id.view()}};
+            },
+            [](const TransferUndo& u) -> Refs {
+              return {{ScopeRef::kMember, u.from_member_id.view()},
+                      {ScopeRef::kMember, u.to_member_id.view()}};
+            },
+            [](const DonationUndo& u) -> Refs {
+              return {{ScopeRef::kDonation, u.donation_id.view()}};
+            },
+            [](const SaleUndo& u) -> Refs {
+              return {{ScopeRef::kDonation, u.sale_id.view()},
+                      {ScopeRef::kMember, u.maker_id.view()}};
+            },
+            [&](const DisbursementUndo& u) -> Refs { return outflow_fund(u.disbursement_id); },
+            [&](const ExpenseUndo& u) -> Refs { return outflow_fund(u.expense_id); },
+            [&](const RedemptionUndo& u) -> Refs {
+              Refs out = u.DrewOnFund() ? outflow_fund(u.redemption_id) : Refs{};
+              out.emplace_back(ScopeRef::kMember, u.member_id.view());
+              return out;
+            },
+        },
+        target.undo);
+    std::erase_if(refs, [](const auto& ref) { return ref.second.empty(); });
     return refs;
   }
 };

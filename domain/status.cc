@@ -27,6 +27,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "refused";
     case StatusCode::kForbidden:
       return "forbidden";
+    case StatusCode::kFailedPrecondition:
+      return "failed_precondition";
     case StatusCode::kOverloaded:
       return "overloaded";
     case StatusCode::kTimedOut:

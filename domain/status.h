@@ -20,6 +20,7 @@ enum class StatusCode {
   kWrongExpectedVersion,  // a stream is not at the version the caller expected
   kRefused,               // a domain rule refuses the event (reason() names the rule)
   kForbidden,             // the writer's scope does not reach what the event touches
+  kFailedPrecondition,    // stored data needs an operator's step first (e.g. a rebuild)
   kOverloaded,            // a bounded queue is full; try again later
   kTimedOut,              // a bounded wait ran out
   kIoError,               // the disk or the OS failed

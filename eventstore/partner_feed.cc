@@ -69,18 +69,23 @@ void AddOutflowItems(std::string_view kind, std::string_view outflow_id, const O
   }
 }
 
-// True when the reversible event was an outflow of a fund (its subject is the outflow id). A
-// training redemption is reversible too but drew on no fund, and its id may equal an outflow's.
-bool DrewOnFund(const Reversible& target) {
-  switch (target.type) {
-    case events::Data::DisbursementMade:
-    case events::Data::ExpenseRecorded:
-      return true;
-    case events::Data::RedemptionMade:
-      return target.buyer == "cash" && target.amount_fen > 0;
-    default:
-      return false;
-  }
+// The outflow a reversible event recorded, if it drew on a fund: disbursements and expenses
+// always, a redemption only when it paid cash (a training redemption's id may equal an outflow's).
+std::optional<std::string_view> FundOutflowOf(const Undo& undo) {
+  return std::visit(Overloaded{
+                        [](const DisbursementUndo& u) -> std::optional<std::string_view> {
+                          return u.disbursement_id.view();
+                        },
+                        [](const ExpenseUndo& u) -> std::optional<std::string_view> {
+                          return u.expense_id.view();
+                        },
+                        [](const RedemptionUndo& u) -> std::optional<std::string_view> {
+                          if (!u.DrewOnFund()) return std::nullopt;
+                          return u.redemption_id.view();
+                        },
+                        [](const auto&) -> std::optional<std::string_view> { return std::nullopt; },
+                    },
+                    undo);
 }
 
 }  // namespace
@@ -116,7 +121,7 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
       json.String("sale_id", Str(e.sale_id()))
           .String("fund_id", Str(e.fund_id()))
           .String("channel", events::EnumNameSaleChannel(e.channel()))
-          .Int("proceeds_fen", sale->proceeds_fen)
+          .Int("proceeds_fen", std::get<SaleUndo>(sale->undo).proceeds_fen.value)
           .Int("to_fund_fen", source->amount_fen.value)
           .EndObject();
       items->push_back({std::string(Str(e.buyer_partner_id())), json.Take()});
@@ -156,22 +161,25 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
       const events::EventReversed& e = *data.data_as_EventReversed();
       const Reversible* target = state_.FindReversible(EventRef(Str(e.reverses_id())));
       LEDGER_ASSERT(target != nullptr);
-      if (target->type == Data::DonationReceived ||
-          (target->type == Data::SaleRecorded && !target->buyer.empty())) {
-        const Source* source = state_.FindSource(SourceRef(target->subject));
+      const auto* donation = std::get_if<DonationUndo>(&target->undo);
+      const auto* sale = std::get_if<SaleUndo>(&target->undo);
+      if (donation != nullptr || (sale != nullptr && !sale->buyer_partner_id.empty())) {
+        const SourceRef source_id =
+            donation != nullptr ? SourceRef(donation->donation_id) : SourceRef(sale->sale_id);
+        const Source* source = state_.FindSource(source_id);
         LEDGER_ASSERT(source != nullptr);
-        const bool donation = target->type == Data::DonationReceived;
-        JsonWriter json = ItemHead(donation ? "donation_reversed" : "purchase_reversed",
+        JsonWriter json = ItemHead(donation != nullptr ? "donation_reversed" : "purchase_reversed",
                                    source->partner_id.view(), event);
         json.String("reverses_event_id", Str(e.reverses_id()))
-            .String(donation ? "donation_id" : "sale_id", target->subject)
+            .String(donation != nullptr ? "donation_id" : "sale_id", source_id.view())
             .Int("amount_fen", source->amount_fen.value)
             .EndObject();
         items->push_back({source->partner_id.str(), json.Take()});
-      } else if (const Outflow* outflow = state_.FindOutflow(OutflowRef(target->subject));
-                 outflow != nullptr && DrewOnFund(*target)) {
-        AddOutflowItems("outflow_reversed", target->subject, *outflow, Str(e.reverses_id()), event,
-                        items);
+      } else if (const std::optional<std::string_view> outflow_id = FundOutflowOf(target->undo)) {
+        if (const Outflow* outflow = state_.FindOutflow(OutflowRef(*outflow_id))) {
+          AddOutflowItems("outflow_reversed", *outflow_id, *outflow, Str(e.reverses_id()), event,
+                          items);
+        }
       }
       break;
     }

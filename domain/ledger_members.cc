@@ -1,0 +1,309 @@
+// The rules of people and their time: branches, members, pairings, services and their
+// verification, training, activities, credit transfers, stars and attestations.
+#include "domain/ledger_state.h"
+#include "domain/ledger_state_internal.h"
+
+namespace ledger {
+using namespace ledger_internal;
+
+namespace {
+
+// The outcome for deciding a service that is no longer pending.
+Outcome NotPending(ServiceStatus status) {
+  switch (status) {
+    case ServiceStatus::kVerified:
+      return Outcome::kAlreadyVerified;
+    case ServiceStatus::kRejected:
+      return Outcome::kAlreadyRejected;
+    case ServiceStatus::kReversed:
+      return Outcome::kServiceReversed;
+    case ServiceStatus::kPending:
+      break;
+  }
+  return Outcome::kOk;
+}
+
+}  // namespace
+
+void LedgerState::SetStar(Member& member) {
+  member.star = policy_.StarFor(member.verified_minutes);
+}
+
+std::array<int64_t, kStarLevels + 1> LedgerState::StarCounts(BranchRef branch_id) const {
+  std::array<int64_t, kStarLevels + 1> counts{};
+  for (const auto& [id, member] : members_) {
+    if (!IsVolunteer(member) || !member.active) continue;
+    if (!branch_id.empty() && member.branch_id != branch_id) continue;
+    ++counts[member.star];
+  }
+  return counts;
+}
+
+Execution LedgerState::OnBranchOpened(const EventMeta&, const events::BranchOpened& e) {
+  if (!Present(e.branch_id()) || !Present(e.name())) return Fail(Outcome::kInvalidField);
+  if (FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kAlreadyExists);
+  Touch(branches_, Table::kBranch, BranchRef(Str(e.branch_id())));
+  branches_.emplace(BranchId(Str(e.branch_id())), Branch{std::string(Str(e.name()))});
+  return kOk;
+}
+
+Execution LedgerState::OnMemberRegistered(const EventMeta& meta,
+                                          const events::MemberRegistered& e) {
+  if (!Present(e.member_id()) || !Present(e.branch_id()) || !Present(e.name()) ||
+      !InRange(e.kind())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.birth_year() && (*e.birth_year() < 1900 || *e.birth_year() > 2100)) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
+  if (FindMember(MemberRef(Str(e.member_id())))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(BranchRef(Str(e.branch_id())), meta.occurred_at_us);
+      o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Member member;
+  member.kind = e.kind();
+  member.branch_id = BranchId(Str(e.branch_id()));
+  member.name = std::string(Str(e.name()));
+  member.gender = std::string(Str(e.gender()));
+  if (e.birth_year()) member.birth_year = *e.birth_year();
+  member.phone = std::string(Str(e.phone()));
+  if (e.lives_alone()) member.lives_alone = *e.lives_alone();
+  if (e.skills()) {
+    for (const auto* skill : *e.skills()) member.skills.emplace_back(Str(skill));
+  }
+  Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
+  members_.emplace(MemberId(Str(e.member_id())), std::move(member));
+  AddToReports(BranchRef(Str(e.branch_id())), meta.occurred_at_us,
+               [](Report& r, const ReportKey&) { ++r.new_members; });
+  return kOk;
+}
+
+Execution LedgerState::OnMemberDeactivated(const EventMeta& meta,
+                                           const events::MemberDeactivated& e) {
+  if (!Present(e.member_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
+  const Member* member = FindMember(MemberRef(Str(e.member_id())));
+  if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  if (!member->active) return Fail(Outcome::kMemberInactive);
+  if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
+  members_.find(MemberRef(Str(e.member_id())))->second.active = false;
+  return kOk;
+}
+
+Execution LedgerState::OnPairingFormed(const EventMeta& meta, const events::PairingFormed& e) {
+  if (!Present(e.pairing_id()) || !Present(e.volunteer_id()) || !Present(e.elder_id())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  const Member* volunteer = FindMember(MemberRef(Str(e.volunteer_id())));
+  const Member* elder = FindMember(MemberRef(Str(e.elder_id())));
+  if (volunteer == nullptr || elder == nullptr) return Fail(Outcome::kUnknownMember);
+  if (FindPairing(PairingRef(Str(e.pairing_id())))) return Fail(Outcome::kAlreadyExists);
+  const std::string pair = Join(Str(e.volunteer_id()), Str(e.elder_id()));
+  if (active_pairs_.contains(pair)) return Fail(Outcome::kDuplicatePairing);
+  if (!volunteer->active || !elder->active) return Fail(Outcome::kMemberInactive);
+  if (!IsVolunteer(*volunteer)) return Fail(Outcome::kNotAVolunteer);
+  if (elder->kind != events::MemberKind::elder) return Fail(Outcome::kNotAnElder);
+  if (volunteer->branch_id != elder->branch_id) return Fail(Outcome::kDifferentBranch);
+  if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Touch(pairings_, Table::kPairing, PairingRef(Str(e.pairing_id())));
+  pairings_.emplace(PairingId(Str(e.pairing_id())),
+                    Pairing{MemberId(Str(e.volunteer_id())), MemberId(Str(e.elder_id())), true});
+  TouchSet(active_pairs_, std::nullopt, pair);
+  active_pairs_.insert(pair);
+  return kOk;
+}
+
+Execution LedgerState::OnPairingEnded(const EventMeta& meta, const events::PairingEnded& e) {
+  if (!Present(e.pairing_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
+  const Pairing* pairing = FindPairing(PairingRef(Str(e.pairing_id())));
+  if (pairing == nullptr) return Fail(Outcome::kUnknownPairing);
+  if (!pairing->active) return Fail(Outcome::kPairingEnded);
+  const Member* volunteer = FindMember(pairing->volunteer_id);
+  LEDGER_ASSERT(volunteer != nullptr);
+  if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  const std::string pair = Join(pairing->volunteer_id.view(), pairing->elder_id.view());
+  Touch(pairings_, Table::kPairing, PairingRef(Str(e.pairing_id())));
+  pairings_.find(PairingRef(Str(e.pairing_id())))->second.active = false;
+  TouchSet(active_pairs_, std::nullopt, pair);
+  active_pairs_.erase(pair);
+  return kOk;
+}
+
+Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::ServiceLogged& e) {
+  if (!Present(e.service_id()) || !Present(e.volunteer_id()) || !InRange(e.kind())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.minutes() < 1 || e.minutes() > kServiceMinutesMax) return Fail(Outcome::kInvalidMinutes);
+  const Member* volunteer = FindMember(MemberRef(Str(e.volunteer_id())));
+  if (volunteer == nullptr) return Fail(Outcome::kUnknownMember);
+  const Member* elder = nullptr;
+  if (Present(e.elder_id())) {
+    elder = FindMember(MemberRef(Str(e.elder_id())));
+    if (elder == nullptr) return Fail(Outcome::kUnknownMember);
+  }
+  if (Present(e.activity_id()) && !FindActivity(ActivityRef(Str(e.activity_id())))) {
+    return Fail(Outcome::kUnknownActivity);
+  }
+  if (FindService(ServiceRef(Str(e.service_id())))) return Fail(Outcome::kAlreadyExists);
+  if (!volunteer->active) return Fail(Outcome::kMemberInactive);
+  if (!IsVolunteer(*volunteer)) return Fail(Outcome::kNotAVolunteer);
+  if (elder != nullptr) {
+    if (!elder->active) return Fail(Outcome::kMemberInactive);
+    if (elder->kind != events::MemberKind::elder) return Fail(Outcome::kNotAnElder);
+    if (elder->branch_id != volunteer->branch_id) return Fail(Outcome::kDifferentBranch);
+  }
+  if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
+  services_.emplace(ServiceId(Str(e.service_id())),
+                    Service{MemberId(Str(e.volunteer_id())), MemberId(Str(e.elder_id())),
+                            e.minutes(), ServiceStatus::kPending});
+  Touch(members_, Table::kMember, MemberRef(Str(e.volunteer_id())));
+  members_.find(MemberRef(Str(e.volunteer_id())))->second.pending_minutes += Minutes{e.minutes()};
+  return kOk;
+}
+
+Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::ServiceVerified& e) {
+  if (!Present(e.service_id()) || !Present(e.confirmed_by())) return Fail(Outcome::kInvalidField);
+  if (e.rating() && (*e.rating() < 1 || *e.rating() > 5)) return Fail(Outcome::kInvalidField);
+  const Service* service = FindService(ServiceRef(Str(e.service_id())));
+  if (service == nullptr) return Fail(Outcome::kUnknownService);
+  if (meta.stream != "member-" + service->volunteer_id.str()) return Fail(Outcome::kWrongStream);
+  if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
+  const Member& volunteer = members_.find(service->volunteer_id)->second;
+  if (Outcome o = CheckSeal(volunteer.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  const Minutes minutes{service->minutes};
+  const MemberId volunteer_id = service->volunteer_id;
+  const MemberId elder_id = service->elder_id;
+  Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
+  services_.find(ServiceRef(Str(e.service_id())))->second.status = ServiceStatus::kVerified;
+  Touch(members_, Table::kMember, volunteer_id);
+  Member& member = members_.find(volunteer_id)->second;
+  member.pending_minutes -= minutes;
+  member.verified_minutes += minutes;
+  member.credit_minutes += minutes;
+  SetStar(member);
+  AddToReports(member.branch_id, meta.occurred_at_us, [&](Report& r, const ReportKey& key) {
+    r.verified_minutes += minutes;
+    ++r.services;
+    if (!elder_id.empty()) CountElderServed(r, key, elder_id);
+  });
+  RecordReversible(meta, ServiceVerifiedUndo{ServiceId(Str(e.service_id())), minutes});
+  return kOk;
+}
+
+Execution LedgerState::OnServiceRejected(const EventMeta& meta, const events::ServiceRejected& e) {
+  if (!Present(e.service_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
+  const Service* service = FindService(ServiceRef(Str(e.service_id())));
+  if (service == nullptr) return Fail(Outcome::kUnknownService);
+  if (meta.stream != "member-" + service->volunteer_id.str()) return Fail(Outcome::kWrongStream);
+  if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
+  const MemberId volunteer_id = service->volunteer_id;
+  Member& member = members_.find(volunteer_id)->second;
+  if (Outcome o = CheckSeal(member.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  const Minutes minutes{service->minutes};
+  Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
+  services_.find(ServiceRef(Str(e.service_id())))->second.status = ServiceStatus::kRejected;
+  Touch(members_, Table::kMember, volunteer_id);
+  member.pending_minutes -= minutes;
+  return kOk;
+}
+
+Execution LedgerState::OnTrainingCompleted(const EventMeta& meta,
+                                           const events::TrainingCompleted& e) {
+  if (!Present(e.training_id()) || !Present(e.member_id()) || !Present(e.course())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.minutes() < 1 || e.minutes() > kTrainingMinutesMax) return Fail(Outcome::kInvalidMinutes);
+  const Member* member = FindMember(MemberRef(Str(e.member_id())));
+  if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  if (IdTaken("training", Str(e.training_id()))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  TakeId("training", Str(e.training_id()));
+  Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
+  members_.find(MemberRef(Str(e.member_id())))->second.training_minutes += Minutes{e.minutes()};
+  RecordReversible(meta, TrainingUndo{MemberId(Str(e.member_id())), Minutes{e.minutes()}});
+  return kOk;
+}
+
+Execution LedgerState::OnActivityHeld(const EventMeta& meta, const events::ActivityHeld& e) {
+  if (!Present(e.activity_id()) || !Present(e.branch_id()) || !Present(e.title()) ||
+      !ValidDate(Str(e.date())) || e.participants() < 0 || e.beneficiaries() < 0) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
+  if (FindActivity(ActivityRef(Str(e.activity_id())))) return Fail(Outcome::kAlreadyExists);
+  if (Outcome o = CheckSeal(BranchRef(Str(e.branch_id())), meta.occurred_at_us);
+      o != Outcome::kOk) {
+    return Fail(o);
+  }
+  Touch(activities_, Table::kActivity, ActivityRef(Str(e.activity_id())));
+  activities_.emplace(ActivityId(Str(e.activity_id())), Activity{BranchId(Str(e.branch_id()))});
+  const int64_t beneficiaries = e.beneficiaries();
+  AddToReports(BranchRef(Str(e.branch_id())), meta.occurred_at_us,
+               [&](Report& r, const ReportKey&) {
+                 ++r.activities;
+                 r.beneficiaries += beneficiaries;
+               });
+  return kOk;
+}
+
+Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
+                                            const events::CreditsTransferred& e) {
+  if (!Present(e.transfer_id()) || !Present(e.from_member_id()) || !Present(e.to_member_id())) {
+    return Fail(Outcome::kInvalidField);
+  }
+  if (e.minutes() < 1) return Fail(Outcome::kInvalidMinutes);
+  const Member* from = FindMember(MemberRef(Str(e.from_member_id())));
+  const Member* to = FindMember(MemberRef(Str(e.to_member_id())));
+  if (from == nullptr || to == nullptr) return Fail(Outcome::kUnknownMember);
+  if (IdTaken("transfer", Str(e.transfer_id()))) return Fail(Outcome::kAlreadyExists);
+  if (from == to) return Fail(Outcome::kSameMember);
+  if (!from->active || !to->active) return Fail(Outcome::kMemberInactive);
+  if (Outcome o = CheckSeal(from->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+    return Fail(o);
+  }
+  if (from->credit_minutes < Minutes{e.minutes()}) return Fail(Outcome::kInsufficientCredits);
+  TakeId("transfer", Str(e.transfer_id()));
+  Touch(members_, Table::kMember, MemberRef(Str(e.from_member_id())));
+  Touch(members_, Table::kMember, MemberRef(Str(e.to_member_id())));
+  members_.find(MemberRef(Str(e.from_member_id())))->second.credit_minutes -= Minutes{e.minutes()};
+  members_.find(MemberRef(Str(e.to_member_id())))->second.credit_minutes += Minutes{e.minutes()};
+  RecordReversible(meta, TransferUndo{MemberId(Str(e.from_member_id())),
+                                      MemberId(Str(e.to_member_id())), Minutes{e.minutes()}});
+  return kOk;
+}
+
+Execution LedgerState::OnAttestationIssued(const EventMeta& meta,
+                                           const events::AttestationIssued& e) {
+  if (!Present(e.attestation_id()) || !Present(e.member_id()) || !Present(e.merchant_id()) ||
+      e.expires_at_us() <= meta.occurred_at_us) {
+    return Fail(Outcome::kInvalidField);
+  }
+  const Member* member = FindMember(MemberRef(Str(e.member_id())));
+  if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  const Partner* merchant = FindPartner(PartnerRef(Str(e.merchant_id())));
+  if (merchant == nullptr) return Fail(Outcome::kUnknownPartner);
+  if (IdTaken("attestation", Str(e.attestation_id()))) return Fail(Outcome::kAlreadyExists);
+  if (merchant->kind != events::PartnerKind::merchant) return Fail(Outcome::kNotAMerchant);
+  if (!member->active) return Fail(Outcome::kMemberInactive);
+  TakeId("attestation", Str(e.attestation_id()));
+  return kOk;
+}
+
+}  // namespace ledger

@@ -1,0 +1,65 @@
+// Monthly reports and seals: the figures of each branch and of the whole programme by month,
+// and the seal that closes a month.
+#include "domain/ledger_state.h"
+#include "domain/ledger_state_internal.h"
+
+namespace ledger {
+using namespace ledger_internal;
+
+std::string ReportRowKey(const ReportKey& key) {
+  return key.branch_id.str() + "\n" + std::to_string(key.month);
+}
+
+const Report* LedgerState::FindReport(const ReportKey& key) const {
+  auto it = reports_.find(key);
+  return it == reports_.end() ? nullptr : &it->second;
+}
+
+Outcome LedgerState::CheckSeal(BranchRef branch_id, int64_t occurred_at_us) const {
+  if (branch_id.empty()) return Outcome::kOk;
+  const Report* report = FindReport(ReportKey{BranchId(branch_id), MonthOfInstant(occurred_at_us)});
+  return report != nullptr && report->seal.has_value() ? Outcome::kMonthSealed : Outcome::kOk;
+}
+
+bool LedgerState::ReportsFit(BranchRef branch_id, int64_t occurred_at_us, Fen Report::*field,
+                             Fen delta) const {
+  const MonthKey month = MonthOfInstant(occurred_at_us);
+  for (const ReportKey& key :
+       {ReportKey{BranchId(), month}, ReportKey{BranchId(branch_id), month}}) {
+    const Report* report = FindReport(key);
+    if (report != nullptr && !AddFits(report->*field, delta)) return false;
+  }
+  return true;
+}
+
+void LedgerState::CountElderServed(Report& report, const ReportKey& key, MemberRef elder_id) {
+  std::string served = key.branch_id.str();
+  served.push_back('\n');
+  served.append(std::to_string(key.month));
+  served.push_back('\n');
+  served.append(elder_id.view());
+  if (served_.contains(served)) return;
+  TouchSet(served_, Table::kServed, served);
+  served_.insert(std::move(served));
+  ++report.elders_served;
+}
+
+Execution LedgerState::OnMonthlyReportSealed(const EventMeta& meta,
+                                             const events::MonthlyReportSealed& e) {
+  if (!Present(e.branch_id())) return Fail(Outcome::kInvalidField);
+  const std::optional<MonthKey> month = ParseMonth(Str(e.month()));
+  if (!month) return Fail(Outcome::kInvalidField);
+  if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
+  const ReportKey key{BranchId(Str(e.branch_id())), *month};
+  const Report* report = FindReport(key);
+  if (report != nullptr && report->seal) return Fail(Outcome::kAlreadySealed);
+  Touch(reports_, Table::kReport, key);
+  Seal seal;
+  seal.position = meta.position;
+  seal.hash = std::string(meta.hash);
+  seal.star_counts = StarCounts(key.branch_id);
+  reports_[key].seal = std::move(seal);
+  return kOk;
+}
+
+}  // namespace ledger
