@@ -83,6 +83,7 @@ Problem ProblemForStatus(const Status& status) {
       return MakeProblem(503, "unavailable", status.message());
     case StatusCode::kIoError:
     case StatusCode::kCorruption:
+    case StatusCode::kFailedPrecondition:
       break;
   }
   return MakeProblem(500, "internal", "the ledger failed: " + status.message());

@@ -65,6 +65,7 @@ Status DumpLedgerState(const LedgerState& state, Position at, ReadModelStore& ro
     }
   });
   if (!failure.ok()) return failure;
+  writes.push_back(LedgerRowsFormatRow());
   return rows.Commit(writes, at);
 }
 
@@ -82,18 +83,39 @@ std::vector<ReadModelStore::RowWrite> TakeRowWrites(LedgerState& state) {
   return writes;
 }
 
+namespace {
+constexpr std::string_view kFormatKey = "~format";
+}  // namespace
+
+ReadModelStore::RowWrite LedgerRowsFormatRow() {
+  return {std::string(kFormatKey), std::to_string(kLedgerRowsFormat)};
+}
+
 Status LoadRows(const ReadModelStore& rows, LedgerState& state) {
   Status failure;
+  std::string format = "1";  // rows written before the format was recorded
   Status scan = rows.ForEachRow([&](std::string_view key, std::string_view value) {
+    if (key == kFormatKey) {
+      format = std::string(value);
+      return true;
+    }
+    if (!failure.ok()) return true;  // on to the format row, which sorts last
     const int table = key.empty() ? -1 : key[0] - 'a';
     if (table < 0 || table >= kTables ||
         !state.LoadRow(static_cast<Table>(table), key.substr(1), value)) {
       failure = Status::Corruption("read model row '" + std::string(key) + "' is malformed");
-      return false;
     }
     return true;
   });
   if (!scan.ok()) return scan;
+  // The format row sorts last, so a mismatch is known only after the scan; it takes precedence
+  // over any row it made look malformed.
+  if (format != std::to_string(kLedgerRowsFormat)) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "rebuild needed: the ledger read model's rows are format " + format +
+                      ", this build reads format " + std::to_string(kLedgerRowsFormat) +
+                      "; stop ledgerd and run `ledgerctl rebuild --data DIR`");
+  }
   if (!failure.ok()) return failure;
   state.FinishLoad();
   return Status::Ok();

@@ -15,6 +15,14 @@ namespace ledger {
 // The name of the read model that holds the ledger state's rows.
 inline constexpr std::string_view kLedgerReadModel = "ledger";
 
+// The format of the ledger read model's rows that this build writes and reads. Bump it whenever
+// a row's bytes change meaning (domain/ledger_rows.cc); rows of another format are refused as
+// "rebuild needed", never misread. Rows written before the format was recorded are format 1.
+inline constexpr uint64_t kLedgerRowsFormat = 1;
+
+// The row that records the format (its key sorts after every table's rows).
+ReadModelStore::RowWrite LedgerRowsFormatRow();
+
 // Applies a committed event. Returns Corruption when the payload is not a valid EventData of
 // the envelope's type, or when the ledger's rules refuse it (a log the rules did not write).
 Status ApplyCommitted(LedgerState& state, const StoredEvent& event);
@@ -26,7 +34,7 @@ Result<Position> ReplayInto(const EventStore& store, Position from, LedgerState&
 
 // Loads the ledger state persisted in `rows` into a fresh `state` and returns the position it
 // reflects. Rows without a checkpoint (an interrupted rebuild) are ignored: the state stays empty
-// and the position is 0.
+// and the position is 0. Errors as LoadRows.
 Result<Position> LoadLedgerState(const ReadModelStore& rows, LedgerState& state);
 
 // Writes the whole of `state` as rows, then the checkpoint `at`, into `rows` (after clearing
@@ -40,7 +48,9 @@ std::string RowKey(Table table, std::string_view key);
 // The rows for every change `state` tracked since the last call (TrackChanges must be on).
 std::vector<ReadModelStore::RowWrite> TakeRowWrites(LedgerState& state);
 
-// Loads every row into a fresh state and derives its indexes. Corruption on a malformed row.
+// Loads every row into a fresh state and derives its indexes. Corruption on a malformed row;
+// FailedPrecondition ("rebuild needed") when the rows are of another format than
+// kLedgerRowsFormat.
 Status LoadRows(const ReadModelStore& rows, LedgerState& state);
 
 }  // namespace ledger

@@ -162,7 +162,9 @@ bool LedgerVerifier::CompareRows(const ReadModelStore& rows) {
   auto next = expected.cbegin();
   std::string problem;
   uint64_t compared = 0;
+  const ReadModelStore::RowWrite format = LedgerRowsFormatRow();
   Status scan = rows.ForEachRow([&](std::string_view key, std::string_view value) {
+    if (key == format.key) return true;  // not derived state; LoadRows checks it
     if (next != expected.cend() && std::string_view(next->first) < key) {
       problem = "the stored projection lacks " + DescribeRow(next->first);
       return false;

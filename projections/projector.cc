@@ -17,8 +17,12 @@ Result<std::unique_ptr<Projector>> Projector::Start(const EventStore& store, Rea
   Result<Position> checkpoint = LoadLedgerState(rows, projector->state_);
   if (!checkpoint.ok()) return checkpoint.status();
   if (checkpoint->value == 0) {
-    // Nothing reliable persisted: drop any leftovers of an interrupted rebuild.
+    // Nothing reliable persisted: drop any leftovers of an interrupted rebuild, and record the
+    // format the rows will be written in (it lands with the first checkpoint).
     if (Status status = rows.Clear(); !status.ok()) return status;
+    if (Status status = rows.Commit({LedgerRowsFormatRow()}, std::nullopt); !status.ok()) {
+      return status;
+    }
   }
   projector->state_.TrackChanges(true);
   projector->applied_ = *checkpoint;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "eventstore/event_store.h"
+#include "eventstore/ledger_replay.h"
 #include "tests/eventstore/test_support.h"
 
 namespace ledger {
@@ -99,6 +100,35 @@ TEST_F(ReadModelStoreTest, NamesAreChecked) {
   EXPECT_EQ(store->OpenReadModel("Bad Name").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store->OpenMetaTable("bad/name").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store->OpenMetaTable("").status().code(), StatusCode::kInvalidArgument);
+}
+
+// The ledger's rows carry their format: rows of another format are refused as "rebuild
+// needed", never misread or called corrupt; rows from before the format was recorded (no format
+// row) are format 1; a dump records the format.
+TEST_F(ReadModelStoreTest, LedgerRowsOfAnotherFormatSayRebuildNeeded) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto model = store->OpenReadModel(kLedgerReadModel);
+  ASSERT_TRUE(model.ok());
+  LedgerState empty;
+  ASSERT_TRUE(DumpLedgerState(empty, Position{3}, **model).ok());
+  EXPECT_EQ(Rows(**model).count(LedgerRowsFormatRow().key), 1u);
+  LedgerState loaded;
+  EXPECT_TRUE(LoadLedgerState(**model, loaded).ok());
+
+  ASSERT_TRUE((*model)->Commit({{LedgerRowsFormatRow().key, std::nullopt}}, Position{3}).ok());
+  LedgerState legacy;
+  EXPECT_TRUE(LoadLedgerState(**model, legacy).ok()) << "rows without a format row are format 1";
+
+  // A later format, with a row this build cannot parse: the format decides the answer.
+  ASSERT_TRUE(
+      (*model)->Commit({{"b\x01", "\xff"}, {LedgerRowsFormatRow().key, "99"}}, Position{3}).ok());
+  LedgerState later;
+  Result<Position> refused = LoadLedgerState(**model, later);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("rebuild needed"), std::string::npos)
+      << refused.status().ToString();
 }
 
 }  // namespace
