@@ -130,6 +130,20 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
   }
 }
 
+// How specific `pattern` is: one bit per segment, first segment highest, set for a literal. Of
+// two patterns that match the same path (so with as many segments), the one whose first
+// differing segment is literal has the higher value: /v1/events/batch beats
+// /v1/events/{position}, whatever the order of the route table.
+uint64_t Specificity(std::string_view pattern) {
+  uint64_t rank = 0;
+  for (size_t at = 1; at <= pattern.size();) {
+    const size_t end = std::min(pattern.find('/', at), pattern.size());
+    rank = (rank << 1) | (pattern.substr(at, end - at).starts_with('{') ? 0 : 1);
+    at = end + 1;
+  }
+  return rank;
+}
+
 std::optional<uint64_t> ParseUnsigned(std::string_view text) {
   uint64_t value = 0;
   if (text.empty() || text.size() > 19) return std::nullopt;
@@ -288,14 +302,25 @@ Step Handler::Start(const Request& request) {
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
 
+  // The most specific patterns that match decide: a literal segment wins over a placeholder, so
+  // GET /v1/events/batch is a wrong method on the batch route, not event "batch".
   const Route* route = nullptr;
   std::vector<std::string> params;
+  std::vector<std::string> candidate_params;
+  std::optional<uint64_t> best_rank;
   std::string allowed_methods;
   for (const Route& candidate : RouteTable()) {
-    if (!Match(candidate.pattern, path, params)) continue;
-    if (candidate.method == request.method) {
+    if (!Match(candidate.pattern, path, candidate_params)) continue;
+    const uint64_t rank = Specificity(candidate.pattern);
+    if (best_rank && rank < *best_rank) continue;
+    if (!best_rank || rank > *best_rank) {
+      best_rank = rank;
+      route = nullptr;
+      allowed_methods.clear();
+    }
+    if (candidate.method == request.method && route == nullptr) {
       route = &candidate;
-      break;
+      params.swap(candidate_params);
     }
     allowed_methods += (allowed_methods.empty() ? "" : ", ") + std::string(candidate.method);
   }
@@ -309,7 +334,6 @@ Step Handler::Start(const Request& request) {
     response.route = kUnmatchedRoute;
     return response;
   }
-  // Match() ran for later candidates only when they did not match, so params are this route's.
   Call call{request, std::nullopt, std::move(params), {}};
   Step step = [&]() -> Step {
     if (route->roles != kPublic) {

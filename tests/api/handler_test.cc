@@ -483,5 +483,26 @@ TEST_F(HandlerTest, RoutingAndRequestErrors) {
   EXPECT_EQ(api_.Call("GET", "/readyz", "", "").status, 503);
 }
 
+std::string Header(const Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+// A literal segment wins over a placeholder: GET /v1/events/batch is a wrong method on the batch
+// route (405, Allow: POST), not a read of event "batch".
+TEST_F(HandlerTest, LiteralSegmentWinsOverPlaceholder) {
+  for (const char* method : {"GET", "OPTIONS", "PUT"}) {
+    Response response = api_.Call(method, "/v1/events/batch");
+    EXPECT_EQ(response.status, 405) << method;
+    EXPECT_EQ(Header(response, "Allow"), "POST") << method;
+  }
+  Response event = api_.Call("GET", "/v1/events/0");
+  EXPECT_EQ(event.status, 404);  // the placeholder still matches where no literal does
+  EXPECT_EQ(Header(api_.Call("PUT", "/v1/events/0"), "Allow"), "GET");
+  EXPECT_EQ(Header(api_.Call("DELETE", "/v1/events"), "Allow"), "POST, GET");
+}
+
 }  // namespace
 }  // namespace ledger::api
