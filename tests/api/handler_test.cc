@@ -504,5 +504,20 @@ TEST_F(HandlerTest, LiteralSegmentWinsOverPlaceholder) {
   EXPECT_EQ(Header(api_.Call("DELETE", "/v1/events"), "Allow"), "POST, GET");
 }
 
+// expected_version is optional but never null (the schema says integer): 400, nothing written.
+TEST_F(HandlerTest, NullExpectedVersionIsRefused) {
+  json::value event = JsonOf(Event("b", "BranchOpened", R"(branch_id: "b1", name: "x")"));
+  event.as_object()["expected_version"] = nullptr;
+  Response refused = api_.Call("POST", "/v1/events", json::serialize(event));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(Code(refused), "invalid_field");
+  EXPECT_EQ(Field(refused), "/expected_version");
+  Response batch =
+      api_.Call("POST", "/v1/events/batch", json::serialize(json::object{{"events", {event}}}));
+  EXPECT_EQ(batch.status, 400);
+  EXPECT_EQ(Field(batch), "/events/0/expected_version");
+  EXPECT_EQ(api_.head().next.value, 0u);
+}
+
 }  // namespace
 }  // namespace ledger::api
