@@ -539,8 +539,22 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
   });
 }
 
-Step Endpoints::ListMembers(Handler& h, Call& call) {
+namespace {
+// The branch_id query parameter: absent (nullptr), or an id; "" and other non-ids are refused.
+Checked<const std::string*> BranchParameter(const Call& call) {
   const std::string* branch = call.Query("branch_id");
+  if (branch != nullptr && !IsValidId(*branch)) {
+    return ParameterProblem("branch_id",
+                            "must be an id: 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+  }
+  return branch;
+}
+}  // namespace
+
+Step Endpoints::ListMembers(Handler& h, Call& call) {
+  Checked<const std::string*> branch_parameter = BranchParameter(call);
+  if (!branch_parameter.ok()) return Fail(branch_parameter.problem());
+  const std::string* branch = *branch_parameter;
   if (call.role() == Role::kCoordinator) {
     if (branch != nullptr && *branch != call.scope()) {
       return Fail(Forbidden("a coordinator lists the members of its own branch only"));
@@ -603,8 +617,12 @@ Step Endpoints::GetFundTrail(Handler& h, Call& call) {
   const std::string& id = call.params[0];
   Checked<size_t> limit = Limit(call, h.options_.list_items_default, h.options_.list_items_max);
   if (!limit.ok()) return Fail(limit.problem());
+  // An empty cursor is the first page, as for every list: a client may pass next_cursor back
+  // without checking for the first call.
   std::optional<uint64_t> start = uint64_t{0};
-  if (const std::string* cursor = call.Query("cursor")) start = ParseUnsigned(*cursor);
+  if (const std::string* cursor = call.Query("cursor"); cursor != nullptr && !cursor->empty()) {
+    start = ParseUnsigned(*cursor);
+  }
   if (!start) return Fail(ParameterProblem("cursor", "is not a cursor this list gave"));
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     if (state.FindFund(FundRef(id)) == nullptr) return Fail(NotFound("no fund '" + id + "'"));
@@ -653,7 +671,9 @@ Step Endpoints::GetPartner(Handler& h, Call& call) {
 }
 
 Step Endpoints::GetMonthlyReport(Handler& h, Call& call) {
-  const std::string* branch = call.Query("branch_id");
+  Checked<const std::string*> branch_parameter = BranchParameter(call);
+  if (!branch_parameter.ok()) return Fail(branch_parameter.problem());
+  const std::string* branch = *branch_parameter;
   const BranchId branch_id(branch != nullptr ? std::string_view(*branch) : std::string_view());
   if (call.role() == Role::kCoordinator && branch_id.view() != call.scope()) {
     return Fail(Forbidden("a coordinator reads its own branch's reports only (give branch_id)"));

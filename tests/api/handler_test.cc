@@ -519,5 +519,34 @@ TEST_F(HandlerTest, NullExpectedVersionIsRefused) {
   EXPECT_EQ(api_.head().next.value, 0u);
 }
 
+// branch_id in a query is an id like everywhere else: an empty one is refused, not read as "all
+// branches" or "no branch".
+TEST_F(HandlerTest, BranchIdParameterMustBeAnId) {
+  api_.LoadScenario();
+  for (const char* target : {"/v1/members?branch_id=", "/v1/members?branch_id=a%2Fb",
+                             "/v1/reports/monthly?month=2026-10&branch_id=",
+                             "/v1/reports/monthly?month=2026-10&branch_id=%E7%9F%B3"}) {
+    Response refused = api_.Call("GET", target);
+    EXPECT_EQ(refused.status, 400) << target;
+    EXPECT_EQ(Code(refused), "invalid_field") << target;
+  }
+  EXPECT_EQ(api_.Call("GET", "/v1/members?branch_id=b-shiyuan").status, 200);
+  EXPECT_EQ(api_.Call("GET", "/v1/reports/monthly?month=2026-10").status, 200);
+}
+
+// An empty cursor is the first page of every list.
+TEST_F(HandlerTest, EmptyCursorIsTheFirstPage) {
+  const uint64_t last = api_.LoadScenario();
+  const std::string at = "&min_position=" + std::to_string(last);
+  for (const std::string list : {"/v1/funds/f-aid/trail?limit=1", "/v1/members?limit=1"}) {
+    Response first = api_.Call("GET", list + at);
+    ASSERT_EQ(first.status, 200) << list;
+    Response empty = api_.Call("GET", list + "&cursor=" + at);
+    ASSERT_EQ(empty.status, 200) << list << empty.body;
+    EXPECT_EQ(empty.body, first.body) << list;
+  }
+  EXPECT_EQ(api_.Call("GET", "/v1/funds/f-aid/trail?cursor=x").status, 400);
+}
+
 }  // namespace
 }  // namespace ledger::api
