@@ -548,5 +548,32 @@ TEST_F(HandlerTest, EmptyCursorIsTheFirstPage) {
   EXPECT_EQ(api_.Call("GET", "/v1/funds/f-aid/trail?cursor=x").status, 400);
 }
 
+// An expires_at outside the next 366 days is refused by a rule (422 invalid_expiry), a malformed
+// one by the request's shape (400); neither records an attestation.
+TEST_F(HandlerTest, AttestationExpiryOutsideTheWindowIs422) {
+  auto now = std::make_shared<std::atomic<int64_t>>(testing::BeijingUs(2026, 11, 10));
+  ApiFixture api(HandlerOptions{.clock_us = [now] { return now->load(); }});
+  api.LoadScenario();
+  ASSERT_EQ(api.Call("POST", "/v1/events",
+                     Event("ev-shop", "PartnerRegistered",
+                           R"(partner_id: "shop-1", name: "便民超市", kind: merchant)"))
+                .status,
+            201);
+  const Head before = api.head();
+  for (const char* expires_at : {"2026-11-09T00:00:00+08:00", "2028-01-01T00:00:00+08:00"}) {
+    Response refused = api.Call(
+        "POST", "/v1/members/v-wang/attestations",
+        json::serialize(json::object{{"merchant_id", "shop-1"}, {"expires_at", expires_at}}));
+    EXPECT_EQ(refused.status, 422) << expires_at;
+    EXPECT_EQ(Code(refused), "invalid_expiry") << expires_at;
+    EXPECT_EQ(Field(refused), "/expires_at") << expires_at;
+  }
+  Response malformed = api.Call("POST", "/v1/members/v-wang/attestations",
+                                R"({"merchant_id":"shop-1","expires_at":"tomorrow"})");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(Code(malformed), "invalid_field");
+  EXPECT_EQ(api.head().next, before.next);
+}
+
 }  // namespace
 }  // namespace ledger::api
