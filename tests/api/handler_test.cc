@@ -575,5 +575,25 @@ TEST_F(HandlerTest, AttestationExpiryOutsideTheWindowIs422) {
   EXPECT_EQ(api.head().next, before.next);
 }
 
+// An instant that could be written back with a 5-digit (or zero) year in Beijing time is
+// refused (dates 0001-01-02 to 9999-12-29 only): 400, nothing written, so no response ever
+// carries year 10000.
+TEST_F(HandlerTest, InstantsOutsideYears1To9999AreRefused) {
+  for (const char* at : {"9999-12-31T20:00:00-08:00", "9999-12-31T16:00:00Z",
+                         "0001-01-01T00:00:00+09:00", "0000-12-31T23:00:00Z"}) {
+    json::value event = JsonOf(Event("b", "BranchOpened", R"(branch_id: "b1", name: "x")"));
+    event.as_object()["occurred_at"] = at;
+    Response refused = api_.Call("POST", "/v1/events", json::serialize(event));
+    EXPECT_EQ(refused.status, 400) << at;
+    EXPECT_EQ(Field(refused), "/occurred_at") << at;
+  }
+  EXPECT_EQ(api_.head().next.value, 0u);
+  json::value event = JsonOf(Event("b", "BranchOpened", R"(branch_id: "b1", name: "x")"));
+  event.as_object()["occurred_at"] = "9999-12-29T23:59:59-23:59";
+  ASSERT_EQ(api_.Call("POST", "/v1/events", json::serialize(event)).status, 201);
+  Response stored = api_.Call("GET", "/v1/events/0");
+  EXPECT_EQ(JsonOf(stored.body).at("occurred_at").as_string(), "9999-12-31T07:58:59+08:00");
+}
+
 }  // namespace
 }  // namespace ledger::api
