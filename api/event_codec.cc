@@ -530,8 +530,9 @@ Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& poi
                         "occurred_at must be an RFC 3339 instant, e.g. 2026-10-03T09:30:00+08:00");
   }
   draft.occurred_at_us = *occurred_us;
-  if (const json::value* expected = event.if_contains("expected_version");
-      expected != nullptr && !expected->is_null()) {
+  // Optional, but never null: null is not a version, and a client that meant "no check" omits
+  // the field (the schema says so too).
+  if (const json::value* expected = event.if_contains("expected_version")) {
     std::optional<int64_t> version = IntegerIn(*expected, 0, kFenMax);
     if (!version) {
       return FieldProblem(pointer + "/expected_version",

@@ -130,6 +130,20 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
   }
 }
 
+// How specific `pattern` is: one bit per segment, first segment highest, set for a literal. Of
+// two patterns that match the same path (so with as many segments), the one whose first
+// differing segment is literal has the higher value: /v1/events/batch beats
+// /v1/events/{position}, whatever the order of the route table.
+uint64_t Specificity(std::string_view pattern) {
+  uint64_t rank = 0;
+  for (size_t at = 1; at <= pattern.size();) {
+    const size_t end = std::min(pattern.find('/', at), pattern.size());
+    rank = (rank << 1) | (pattern.substr(at, end - at).starts_with('{') ? 0 : 1);
+    at = end + 1;
+  }
+  return rank;
+}
+
 std::optional<uint64_t> ParseUnsigned(std::string_view text) {
   uint64_t value = 0;
   if (text.empty() || text.size() > 19) return std::nullopt;
@@ -288,14 +302,25 @@ Step Handler::Start(const Request& request) {
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
 
+  // The most specific patterns that match decide: a literal segment wins over a placeholder, so
+  // GET /v1/events/batch is a wrong method on the batch route, not event "batch".
   const Route* route = nullptr;
   std::vector<std::string> params;
+  std::vector<std::string> candidate_params;
+  std::optional<uint64_t> best_rank;
   std::string allowed_methods;
   for (const Route& candidate : RouteTable()) {
-    if (!Match(candidate.pattern, path, params)) continue;
-    if (candidate.method == request.method) {
+    if (!Match(candidate.pattern, path, candidate_params)) continue;
+    const uint64_t rank = Specificity(candidate.pattern);
+    if (best_rank && rank < *best_rank) continue;
+    if (!best_rank || rank > *best_rank) {
+      best_rank = rank;
+      route = nullptr;
+      allowed_methods.clear();
+    }
+    if (candidate.method == request.method && route == nullptr) {
       route = &candidate;
-      break;
+      params.swap(candidate_params);
     }
     allowed_methods += (allowed_methods.empty() ? "" : ", ") + std::string(candidate.method);
   }
@@ -309,7 +334,6 @@ Step Handler::Start(const Request& request) {
     response.route = kUnmatchedRoute;
     return response;
   }
-  // Match() ran for later candidates only when they did not match, so params are this route's.
   Call call{request, std::nullopt, std::move(params), {}};
   Step step = [&]() -> Step {
     if (route->roles != kPublic) {
@@ -513,8 +537,22 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
   });
 }
 
-Step Endpoints::ListMembers(Handler& h, Call& call) {
+namespace {
+// The branch_id query parameter: absent (nullptr), or an id; "" and other non-ids are refused.
+Checked<const std::string*> BranchParameter(const Call& call) {
   const std::string* branch = call.Query("branch_id");
+  if (branch != nullptr && !IsValidId(*branch)) {
+    return ParameterProblem("branch_id",
+                            "must be an id: 1 to 128 characters of A-Z a-z 0-9 . _ : -");
+  }
+  return branch;
+}
+}  // namespace
+
+Step Endpoints::ListMembers(Handler& h, Call& call) {
+  Checked<const std::string*> branch_parameter = BranchParameter(call);
+  if (!branch_parameter.ok()) return Fail(branch_parameter.problem());
+  const std::string* branch = *branch_parameter;
   if (call.role() == Role::kCoordinator) {
     if (branch != nullptr && *branch != call.scope()) {
       return Fail(Forbidden("a coordinator lists the members of its own branch only"));
@@ -577,8 +615,12 @@ Step Endpoints::GetFundTrail(Handler& h, Call& call) {
   const std::string& id = call.params[0];
   Checked<size_t> limit = Limit(call, h.options_.list_items_default, h.options_.list_items_max);
   if (!limit.ok()) return Fail(limit.problem());
+  // An empty cursor is the first page, as for every list: a client may pass next_cursor back
+  // without checking for the first call.
   std::optional<uint64_t> start = uint64_t{0};
-  if (const std::string* cursor = call.Query("cursor")) start = ParseUnsigned(*cursor);
+  if (const std::string* cursor = call.Query("cursor"); cursor != nullptr && !cursor->empty()) {
+    start = ParseUnsigned(*cursor);
+  }
   if (!start) return Fail(ParameterProblem("cursor", "is not a cursor this list gave"));
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     if (state.FindFund(FundRef(id)) == nullptr) return Fail(NotFound("no fund '" + id + "'"));
@@ -624,7 +666,9 @@ Step Endpoints::GetPartner(Handler& h, Call& call) {
 }
 
 Step Endpoints::GetMonthlyReport(Handler& h, Call& call) {
-  const std::string* branch = call.Query("branch_id");
+  Checked<const std::string*> branch_parameter = BranchParameter(call);
+  if (!branch_parameter.ok()) return Fail(branch_parameter.problem());
+  const std::string* branch = *branch_parameter;
   const BranchId branch_id(branch != nullptr ? std::string_view(*branch) : std::string_view());
   if (call.role() == Role::kCoordinator && branch_id.view() != call.scope()) {
     return Fail(Forbidden("a coordinator reads its own branch's reports only (give branch_id)"));

@@ -131,9 +131,15 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
   std::optional<int64_t> expires_us = expires != nullptr && expires->is_string()
                                           ? ParseInstant(expires->get_string())
                                           : std::nullopt;
-  if (!expires_us || *expires_us <= now_us || *expires_us - now_us > kAttestationLifetimeUsMax) {
-    return Fail(FieldProblem("/expires_at",
-                             "expires_at must be an RFC 3339 instant within the next 366 days"));
+  if (!expires_us) {
+    return Fail(FieldProblem("/expires_at", "expires_at must be an RFC 3339 instant"));
+  }
+  // A well-formed instant outside the window is refused by a rule, not by the request's shape:
+  // no schema can say "in the next 366 days", so it is a 422, like the domain's refusals.
+  if (*expires_us <= now_us || *expires_us - now_us > kAttestationLifetimeUsMax) {
+    return Fail(MakeProblem(422, "invalid_expiry",
+                            "expires_at must be an instant within the next 366 days",
+                            "/expires_at"));
   }
   std::string attestation_id = "att-" + RandomHex(12);
   if (const json::value* id = (*object)->if_contains("attestation_id")) {

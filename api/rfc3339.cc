@@ -9,6 +9,9 @@ namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kSecondsPerDay = 86'400;
+// Dates of years 0001-9999 (RFC 3339's date-fullyear has four digits).
+constexpr int kYearMin = 1;
+constexpr int kYearMax = 9999;
 
 // The value of `count` decimal digits at text[at], or -1 if any is not a digit.
 int Digits(std::string_view text, size_t at, size_t count) {
@@ -29,7 +32,8 @@ int DaysInMonth(int year, int month) {
 }
 
 bool ValidDate(int year, int month, int day) {
-  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= DaysInMonth(year, month);
+  return year >= kYearMin && month >= 1 && month <= 12 && day >= 1 &&
+         day <= DaysInMonth(year, month);
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -86,6 +90,14 @@ std::optional<int64_t> ParseInstant(std::string_view text) {
                                      static_cast<unsigned>(Digits(text, 8, 2)));
   const int64_t seconds =
       days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
+  // The ledger writes every instant back in Beijing time, which is the written time plus 8 h
+  // minus the offset (up to ±23:59): 9999-12-31T20:00:00-08:00 would come back in year 10000,
+  // 0001-01-01T00:00:00+09:00 in year 0. So the written date keeps a day off the first and two
+  // off the last day of year 0001-9999; every instant then has a 4-digit year in Beijing time,
+  // and the rule is one a schema can state (a pattern on the date), not arithmetic on offsets.
+  static const int64_t kDaysMin = DaysFromCivil(kYearMin, 1, 2);
+  static const int64_t kDaysMax = DaysFromCivil(kYearMax, 12, 29);
+  if (days < kDaysMin || days > kDaysMax) return std::nullopt;
   return seconds * kMicrosPerSecond + micros;
 }
 

@@ -483,5 +483,117 @@ TEST_F(HandlerTest, RoutingAndRequestErrors) {
   EXPECT_EQ(api_.Call("GET", "/readyz", "", "").status, 503);
 }
 
+std::string Header(const Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+// A literal segment wins over a placeholder: GET /v1/events/batch is a wrong method on the batch
+// route (405, Allow: POST), not a read of event "batch".
+TEST_F(HandlerTest, LiteralSegmentWinsOverPlaceholder) {
+  for (const char* method : {"GET", "OPTIONS", "PUT"}) {
+    Response response = api_.Call(method, "/v1/events/batch");
+    EXPECT_EQ(response.status, 405) << method;
+    EXPECT_EQ(Header(response, "Allow"), "POST") << method;
+  }
+  Response event = api_.Call("GET", "/v1/events/0");
+  EXPECT_EQ(event.status, 404);  // the placeholder still matches where no literal does
+  EXPECT_EQ(Header(api_.Call("PUT", "/v1/events/0"), "Allow"), "GET");
+  EXPECT_EQ(Header(api_.Call("DELETE", "/v1/events"), "Allow"), "POST, GET");
+}
+
+// expected_version is optional but never null (the schema says integer): 400, nothing written.
+TEST_F(HandlerTest, NullExpectedVersionIsRefused) {
+  json::value event = JsonOf(Event("b", "BranchOpened", R"(branch_id: "b1", name: "x")"));
+  event.as_object()["expected_version"] = nullptr;
+  Response refused = api_.Call("POST", "/v1/events", json::serialize(event));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(Code(refused), "invalid_field");
+  EXPECT_EQ(Field(refused), "/expected_version");
+  Response batch =
+      api_.Call("POST", "/v1/events/batch", json::serialize(json::object{{"events", {event}}}));
+  EXPECT_EQ(batch.status, 400);
+  EXPECT_EQ(Field(batch), "/events/0/expected_version");
+  EXPECT_EQ(api_.head().next.value, 0u);
+}
+
+// branch_id in a query is an id like everywhere else: an empty one is refused, not read as "all
+// branches" or "no branch".
+TEST_F(HandlerTest, BranchIdParameterMustBeAnId) {
+  api_.LoadScenario();
+  for (const char* target : {"/v1/members?branch_id=", "/v1/members?branch_id=a%2Fb",
+                             "/v1/reports/monthly?month=2026-10&branch_id=",
+                             "/v1/reports/monthly?month=2026-10&branch_id=%E7%9F%B3"}) {
+    Response refused = api_.Call("GET", target);
+    EXPECT_EQ(refused.status, 400) << target;
+    EXPECT_EQ(Code(refused), "invalid_field") << target;
+  }
+  EXPECT_EQ(api_.Call("GET", "/v1/members?branch_id=b-shiyuan").status, 200);
+  EXPECT_EQ(api_.Call("GET", "/v1/reports/monthly?month=2026-10").status, 200);
+}
+
+// An empty cursor is the first page of every list.
+TEST_F(HandlerTest, EmptyCursorIsTheFirstPage) {
+  const uint64_t last = api_.LoadScenario();
+  const std::string at = "&min_position=" + std::to_string(last);
+  for (const std::string list : {"/v1/funds/f-aid/trail?limit=1", "/v1/members?limit=1"}) {
+    Response first = api_.Call("GET", list + at);
+    ASSERT_EQ(first.status, 200) << list;
+    Response empty = api_.Call("GET", list + "&cursor=" + at);
+    ASSERT_EQ(empty.status, 200) << list << empty.body;
+    EXPECT_EQ(empty.body, first.body) << list;
+  }
+  EXPECT_EQ(api_.Call("GET", "/v1/funds/f-aid/trail?cursor=x").status, 400);
+}
+
+// An expires_at outside the next 366 days is refused by a rule (422 invalid_expiry), a malformed
+// one by the request's shape (400); neither records an attestation.
+TEST_F(HandlerTest, AttestationExpiryOutsideTheWindowIs422) {
+  auto now = std::make_shared<std::atomic<int64_t>>(testing::BeijingUs(2026, 11, 10));
+  ApiFixture api(HandlerOptions{.clock_us = [now] { return now->load(); }});
+  api.LoadScenario();
+  ASSERT_EQ(api.Call("POST", "/v1/events",
+                     Event("ev-shop", "PartnerRegistered",
+                           R"(partner_id: "shop-1", name: "便民超市", kind: merchant)"))
+                .status,
+            201);
+  const Head before = api.head();
+  for (const char* expires_at : {"2026-11-09T00:00:00+08:00", "2028-01-01T00:00:00+08:00"}) {
+    Response refused = api.Call(
+        "POST", "/v1/members/v-wang/attestations",
+        json::serialize(json::object{{"merchant_id", "shop-1"}, {"expires_at", expires_at}}));
+    EXPECT_EQ(refused.status, 422) << expires_at;
+    EXPECT_EQ(Code(refused), "invalid_expiry") << expires_at;
+    EXPECT_EQ(Field(refused), "/expires_at") << expires_at;
+  }
+  Response malformed = api.Call("POST", "/v1/members/v-wang/attestations",
+                                R"({"merchant_id":"shop-1","expires_at":"tomorrow"})");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_EQ(Code(malformed), "invalid_field");
+  EXPECT_EQ(api.head().next, before.next);
+}
+
+// An instant that could be written back with a 5-digit (or zero) year in Beijing time is
+// refused (dates 0001-01-02 to 9999-12-29 only): 400, nothing written, so no response ever
+// carries year 10000.
+TEST_F(HandlerTest, InstantsOutsideYears1To9999AreRefused) {
+  for (const char* at : {"9999-12-31T20:00:00-08:00", "9999-12-31T16:00:00Z",
+                         "0001-01-01T00:00:00+09:00", "0000-12-31T23:00:00Z"}) {
+    json::value event = JsonOf(Event("b", "BranchOpened", R"(branch_id: "b1", name: "x")"));
+    event.as_object()["occurred_at"] = at;
+    Response refused = api_.Call("POST", "/v1/events", json::serialize(event));
+    EXPECT_EQ(refused.status, 400) << at;
+    EXPECT_EQ(Field(refused), "/occurred_at") << at;
+  }
+  EXPECT_EQ(api_.head().next.value, 0u);
+  json::value event = JsonOf(Event("b", "BranchOpened", R"(branch_id: "b1", name: "x")"));
+  event.as_object()["occurred_at"] = "9999-12-29T23:59:59-23:59";
+  ASSERT_EQ(api_.Call("POST", "/v1/events", json::serialize(event)).status, 201);
+  Response stored = api_.Call("GET", "/v1/events/0");
+  EXPECT_EQ(JsonOf(stored.body).at("occurred_at").as_string(), "9999-12-31T07:58:59+08:00");
+}
+
 }  // namespace
 }  // namespace ledger::api
