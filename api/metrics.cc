@@ -7,6 +7,17 @@
 namespace ledger::api {
 namespace {
 
+// The method label's values besides "other": the methods of RFC 9110 and PATCH.
+constexpr std::array<std::string_view, 9> kMethods = {
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : kMethods) {
+    if (method == known) return known;
+  }
+  return Metrics::kOther;
+}
+
 template <typename Histogram, typename Buckets>
 void Observe(Histogram& histogram, const Buckets& bounds, int64_t value) {
   for (size_t i = 0; i < bounds.size(); ++i) {
@@ -44,11 +55,23 @@ void RenderHistogram(std::string& out, const std::string& name, const std::strin
 
 }  // namespace
 
+Metrics::Metrics() {
+  routes_.emplace(kOther);
+  routes_.emplace(kUnparsedRoute);
+}
+
+void Metrics::DeclareRoute(std::string_view route) {
+  std::lock_guard lock(mutex_);
+  routes_.emplace(route);
+}
+
 void Metrics::RecordRequest(std::string_view method, std::string_view route, int status,
                             int64_t latency_us) {
   std::lock_guard lock(mutex_);
-  ++requests_[{std::string(route), std::string(method), status}];
-  Observe(latency_[std::string(route)], kLatencyBucketsUs, latency_us);
+  auto known = routes_.find(route);
+  const std::string& route_label = known != routes_.end() ? *known : *routes_.find(kOther);
+  ++requests_[{route_label, std::string(MethodLabel(method)), status}];
+  Observe(latency_[route_label], kLatencyBucketsUs, latency_us);
 }
 
 void Metrics::RecordAppendBatch(size_t events) {

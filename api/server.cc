@@ -267,7 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
         parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
     keep_alive_ = false;  // the stream is out of step with the protocol: close after
     Response response = ProblemResponse(problem);
-    response.route = "unparsed";
+    response.route = Metrics::kUnparsedRoute;
     Send(std::move(response));
   }
 
