@@ -1,6 +1,9 @@
 #include "api/metrics.h"
 
+#include <spdlog/fmt/fmt.h>
+
 #include <cstdio>
+#include <iterator>
 
 #include "eventstore/kafka_relay.h"
 
@@ -31,26 +34,22 @@ void Observe(Histogram& histogram, const Buckets& bounds, int64_t value) {
 }
 
 // Appends the _bucket/_sum/_count lines of one histogram; `scale` divides bounds and sum (µs→s).
+// Lines are formatted straight into `out`, of whatever length the labels make them.
 template <typename Histogram, typename Buckets>
-void RenderHistogram(std::string& out, const std::string& name, const std::string& labels,
+void RenderHistogram(std::string& out, std::string_view name, std::string_view labels,
                      const Histogram& histogram, const Buckets& bounds, double scale) {
-  const std::string sep = labels.empty() ? "" : ",";
+  const std::string_view sep = labels.empty() ? "" : ",";
+  auto to = std::back_inserter(out);
   uint64_t cumulative = 0;
-  char line[256];
   for (size_t i = 0; i < bounds.size(); ++i) {
     cumulative += histogram.buckets[i];
-    std::snprintf(line, sizeof line, "%s_bucket{%s%sle=\"%g\"} %lu\n", name.c_str(), labels.c_str(),
-                  sep.c_str(), static_cast<double>(bounds[i]) / scale,
-                  static_cast<unsigned long>(cumulative));
-    out += line;
+    fmt::format_to(to, "{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep,
+                   static_cast<double>(bounds[i]) / scale, cumulative);
   }
-  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
-  std::snprintf(line, sizeof line, "%s_bucket{%s%sle=\"+Inf\"} %lu\n%s_sum%s %g\n%s_count%s %lu\n",
-                name.c_str(), labels.c_str(), sep.c_str(),
-                static_cast<unsigned long>(histogram.count), name.c_str(), braces.c_str(),
-                static_cast<double>(histogram.sum) / scale, name.c_str(), braces.c_str(),
-                static_cast<unsigned long>(histogram.count));
-  out += line;
+  fmt::format_to(to, "{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, histogram.count);
+  const std::string braces = labels.empty() ? "" : fmt::format("{{{}}}", labels);
+  fmt::format_to(to, "{}_sum{} {}\n", name, braces, static_cast<double>(histogram.sum) / scale);
+  fmt::format_to(to, "{}_count{} {}\n", name, braces, histogram.count);
 }
 
 }  // namespace
