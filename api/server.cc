@@ -13,6 +13,8 @@
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -47,6 +49,61 @@ class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
   }
   void flush_() override { std::fflush(stdout); }
 };
+
+// Whether `value` is exactly the transfer coding "chunked" (case-insensitive, RFC 9112 §7),
+// around optional whitespace.
+bool IsChunkedOnly(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return beast::iequals(value, "chunked");
+}
+
+// The problem with a request head whose framing or Host is ambiguous, or nullopt when it is
+// sound. Beast reads a Transfer-Encoding without a final "chunked" as no body at all, so the
+// body's bytes would be parsed as the next request: a proxy in front that frames it otherwise
+// lets a client smuggle a request past it. RFC 9112 §6.1 wants such a message refused and the
+// connection closed; so is every coding but plain chunked (there are no others we decode), a
+// Transfer-Encoding in HTTP/1.0, and Transfer-Encoding together with Content-Length.
+std::optional<Problem> CheckHead(const http::request_header<>& head) {
+  const size_t hosts = head.count(http::field::host);
+  if (hosts > 1 || (hosts == 0 && head.version() >= 11)) {  // RFC 9112 §3.2
+    return MakeProblem(400, "invalid_request", "an HTTP/1.1 request has exactly one Host header");
+  }
+  const size_t codings = head.count(http::field::transfer_encoding);
+  if (codings == 0) return std::nullopt;
+  if (head.version() < 11) {
+    return MakeProblem(400, "invalid_request", "Transfer-Encoding is not part of HTTP/1.0");
+  }
+  if (head.count(http::field::content_length) > 0) {
+    return MakeProblem(400, "invalid_request",
+                       "a request has Transfer-Encoding or Content-Length, not both");
+  }
+  if (codings > 1 || !IsChunkedOnly(head[http::field::transfer_encoding])) {
+    return MakeProblem(400, "invalid_request", "the only Transfer-Encoding accepted is chunked");
+  }
+  return std::nullopt;
+}
+
+// The name of the first field in `fields` (raw header lines) whose value holds a control
+// character (RFC 9110 §5.5: none but horizontal tab), or "" when none does. A request line
+// among them is harmless: it holds no control character once parsed.
+std::string_view FieldWithControlCharacter(std::string_view fields) {
+  fields = fields.substr(0, fields.find("\r\n\r\n"));
+  size_t at = 0;
+  while (at < fields.size()) {
+    const size_t end = std::min(fields.find("\r\n", at), fields.size());
+    const std::string_view line = fields.substr(at, end - at);
+    const size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      for (const char c : line.substr(colon + 1)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte < 0x20 && byte != '\t') || byte == 0x7f) return line.substr(0, colon);
+      }
+    }
+    at = end + 2;
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -158,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     busy_ = true;
+    if (std::optional<Problem> problem = CheckHead(parser_->get())) return SendError(*problem);
     // curl and others wait for "100 Continue" before sending a larger body.
     const auto expect = parser_->get()[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
@@ -205,6 +263,18 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::partial_message) {
       return SendError(MakeProblem(400, "invalid_request", "the request was cut short"));
+    }
+    if (ec == http::error::bad_value) {
+      // A control character in a field's value. In the key it is a wrong key like any other,
+      // and is answered the same way, not with a parse error a prober could tell apart. The
+      // parser leaves what it did not accept in the buffer (from the faulty field on), so the
+      // field is found there.
+      const auto head = static_cast<const char*>(buffer_.data().data());
+      const std::string_view field = FieldWithControlCharacter({head, buffer_.size()});
+      if (beast::iequals(field, "authorization")) {
+        return SendError(MakeProblem(401, "unauthenticated",
+                                     "send a valid key as 'Authorization: Bearer <key>'"));
+      }
     }
     if (ec.category() == beast::error_code(http::error::bad_target).category()) {
       return SendError(MakeProblem(400, "invalid_request", "malformed HTTP: " + ec.message()));
@@ -263,6 +333,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void SendError(const Problem& problem) {
     started_ = Clock::now();
+    read_deadline_.cancel();
     method_ =
         parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
     keep_alive_ = false;  // the stream is out of step with the protocol: close after
