@@ -78,6 +78,12 @@ void Metrics::RecordAppendBatch(size_t events) {
   Observe(batches_, kBatchBuckets, static_cast<int64_t>(events));
 }
 
+void Metrics::RecordConnectionRefused(ConnectionLimit limit) {
+  std::lock_guard lock(mutex_);
+  ++(limit == ConnectionLimit::kConnectionsMax ? refused_connections_max_
+                                               : refused_connections_per_client_max_);
+}
+
 std::string Metrics::Render(uint64_t head, uint64_t applied) const {
   std::string out;
   std::lock_guard lock(mutex_);
@@ -96,6 +102,15 @@ std::string Metrics::Render(uint64_t head, uint64_t applied) const {
     RenderHistogram(out, "ledger_http_request_duration_seconds", "route=\"" + route + "\"",
                     histogram, kLatencyBucketsUs, 1e6);
   }
+  out +=
+      "# HELP ledger_http_connections_refused_total Connections closed at once, by the cap they "
+      "were over.\n"
+      "# TYPE ledger_http_connections_refused_total counter\n"
+      "ledger_http_connections_refused_total{limit=\"connections_max\"} " +
+      std::to_string(refused_connections_max_) +
+      "\n"
+      "ledger_http_connections_refused_total{limit=\"connections_per_client_max\"} " +
+      std::to_string(refused_connections_per_client_max_) + "\n";
   out +=
       "# HELP ledger_append_batch_events Events per append request.\n"
       "# TYPE ledger_append_batch_events histogram\n";

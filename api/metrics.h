@@ -44,6 +44,10 @@ class Metrics {
                      int64_t latency_us);
   void RecordAppendBatch(size_t events);
 
+  // A connection the server closed at once because a connection cap was reached.
+  enum class ConnectionLimit { kConnectionsMax, kConnectionsPerClientMax };
+  void RecordConnectionRefused(ConnectionLimit limit);
+
   // The exposition text. `head` is the next log position, `applied` the projection's.
   std::string Render(uint64_t head, uint64_t applied) const;
 
@@ -65,6 +69,8 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram<kLatencyBucketsUs.size()>> latency_;
   Histogram<kBatchBuckets.size()> batches_;
+  uint64_t refused_connections_max_ = 0;
+  uint64_t refused_connections_per_client_max_ = 0;
 };
 
 // The exposition text of the Kafka relay (ledger_kafka_relay_*): whether it runs (`health` OK),

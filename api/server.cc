@@ -145,9 +145,12 @@ struct Server::Impl {
   }
 
   void Accept();
+  // Starts a session on `socket` unless a connection cap is reached; else closes it. False when
+  // the server is stopping (then nothing more is accepted).
+  bool AdmitOrClose(tcp::socket socket);
   void FlushRequestLogLater();
   void Register(Session* session, std::weak_ptr<Session> weak);
-  void Unregister(Session* session);
+  void Unregister(Session* session, const net::ip::address& client);
 
   Handler& handler;
   const ServerOptions options;
@@ -162,20 +165,23 @@ struct Server::Impl {
   std::mutex mutex;
   std::condition_variable sessions_cv;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mutex
-  bool stopping = false;                                          // guarded by mutex
-  bool shut_down = false;                                         // guarded by mutex
+  // Open connections by client address, none at zero; guarded by mutex.
+  std::unordered_map<net::ip::address, size_t> connections_by_client;
+  bool stopping = false;   // guarded by mutex
+  bool shut_down = false;  // guarded by mutex
 };
 
 // One connection: read a request, answer it, repeat while keep-alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server::Impl& server)
+  Session(tcp::socket&& socket, net::ip::address client, Server::Impl& server)
       : stream_(std::move(socket)),
+        client_(std::move(client)),
         server_(server),
         read_deadline_(stream_.get_executor()),
         wait_timer_(stream_.get_executor()) {}
 
-  ~Session() { server_.Unregister(this); }
+  ~Session() { server_.Unregister(this, client_); }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -381,6 +387,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  const net::ip::address client_;  // counted in server_.connections_by_client
   Server::Impl& server_;
   net::steady_timer read_deadline_;  // for the request being read
   net::steady_timer wait_timer_;     // polls min_position waits
@@ -403,21 +410,44 @@ void Server::Impl::Accept() {
       if (ec == net::error::operation_aborted) return;  // shutting down
       spdlog::warn("accept failed: {}", ec.message());
     } else {
-      std::unique_lock lock(mutex);
-      if (stopping) return;
-      if (sessions.size() >= options.connections_max) {
-        lock.unlock();
-        beast::error_code ignored;
-        socket.close(ignored);
-      } else {
-        lock.unlock();
-        auto session = std::make_shared<Session>(std::move(socket), *this);
-        Register(session.get(), session);
-        session->Start();
-      }
+      if (!AdmitOrClose(std::move(socket))) return;  // shutting down
     }
     Accept();
   });
+}
+
+bool Server::Impl::AdmitOrClose(tcp::socket socket) {
+  beast::error_code ec;
+  const tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return true;  // gone already; the socket closes with this scope
+  net::ip::address client = peer.address();
+  if (client.is_v6() && client.to_v6().is_v4_mapped()) {
+    client = net::ip::make_address_v4(net::ip::v4_mapped, client.to_v6());
+  }
+  std::optional<Metrics::ConnectionLimit> refused;
+  {
+    std::lock_guard lock(mutex);
+    if (stopping) return false;
+    const auto held = connections_by_client.find(client);
+    if (sessions.size() >= options.connections_max) {
+      refused = Metrics::ConnectionLimit::kConnectionsMax;
+    } else if (held != connections_by_client.end() &&
+               held->second >= options.connections_per_client_max) {
+      refused = Metrics::ConnectionLimit::kConnectionsPerClientMax;
+    } else {
+      ++connections_by_client[client];
+    }
+  }
+  if (refused) {
+    // Closed at once, unanswered: an answer would cost a write to a client already over.
+    handler.metrics().RecordConnectionRefused(*refused);
+    socket.close(ec);
+    return true;
+  }
+  auto session = std::make_shared<Session>(std::move(socket), std::move(client), *this);
+  Register(session.get(), session);
+  session->Start();
+  return true;
 }
 
 void Server::Impl::FlushRequestLogLater() {
@@ -433,9 +463,13 @@ void Server::Impl::Register(Session* session, std::weak_ptr<Session> weak) {
   sessions.emplace(session, std::move(weak));
 }
 
-void Server::Impl::Unregister(Session* session) {
+void Server::Impl::Unregister(Session* session, const net::ip::address& client) {
   std::lock_guard lock(mutex);
   sessions.erase(session);
+  auto held = connections_by_client.find(client);
+  if (held != connections_by_client.end() && --held->second == 0) {
+    connections_by_client.erase(held);
+  }
   sessions_cv.notify_all();
 }
 

@@ -6,7 +6,9 @@
 // Bounds: every read has a deadline (a slow or silent client is answered 408 and closed, an idle
 // keep-alive connection closed); headers and bodies are capped (431 / 413); a connection has one
 // request in progress at a time, so pipelined requests are answered in order and the read-ahead
-// is bounded by the read buffer; connections beyond `connections_max` are closed at once.
+// is bounded by the read buffer; connections beyond `connections_max` in all, or beyond
+// `connections_per_client_max` from one client address, are closed at once (and counted in
+// /metrics), so one client cannot take every connection.
 //
 // Thread-safety: Start, port and Shutdown may be called from any thread.
 #pragma once
@@ -31,6 +33,9 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{15000};
   std::chrono::milliseconds shutdown_grace{10000};  // then remaining connections are cut
   size_t connections_max = 4096;
+  // Open connections from one client address at most. Behind a reverse proxy every client has
+  // the proxy's address: the proxy's own per-client limit applies then (docs/deploy.md).
+  size_t connections_per_client_max = 256;
   // One spdlog line per request, to stdout, flushed at least every second (not after each line).
   bool log_requests = true;
 };

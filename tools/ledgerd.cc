@@ -39,6 +39,9 @@ constexpr const char* kUsage =
     "  --read-timeout-ms MS   deadline to read a request, and idle keep-alive\n"
     "                         [LEDGER_READ_TIMEOUT_MS] (15000)\n"
     "  --connections-max N    open connections at most [LEDGER_CONNECTIONS_MAX] (4096)\n"
+    "  --connections-per-client N\n"
+    "                         open connections from one client address at most\n"
+    "                         [LEDGER_CONNECTIONS_PER_CLIENT] (256; behind a proxy: per proxy)\n"
     "  --wait-max-ms MS       longest min_position wait [LEDGER_WAIT_MAX_MS] (5000)\n"
     "  --log-requests on|off  one log line per request [LEDGER_LOG_REQUESTS] (on)\n"
     "  --demo                 on an empty ledger, load the demo ledger first [LEDGER_DEMO=1]\n"
@@ -91,6 +94,7 @@ constexpr Flag kFlags[] = {
     {"header-limit", "LEDGER_HEADER_LIMIT", "16384"},
     {"read-timeout-ms", "LEDGER_READ_TIMEOUT_MS", "15000"},
     {"connections-max", "LEDGER_CONNECTIONS_MAX", "4096"},
+    {"connections-per-client", "LEDGER_CONNECTIONS_PER_CLIENT", "256"},
     {"wait-max-ms", "LEDGER_WAIT_MAX_MS", "5000"},
     {"log-requests", "LEDGER_LOG_REQUESTS", "on"},
     {"demo", "LEDGER_DEMO", "0", false},
@@ -228,6 +232,7 @@ int Run(int argc, char** argv) {
   const std::string& listen = values["listen"];
   const size_t colon = listen.rfind(':');
   long long port = 0, threads = 0, body = 0, header = 0, timeout = 0, connections = 0, wait = 0;
+  long long connections_per_client = 0;
   if (colon == std::string::npos || !ParseCount(listen.substr(colon + 1), 0, 65535, &port)) {
     return Usage("--listen wants HOST:PORT, got '" + listen + "'");
   }
@@ -242,6 +247,9 @@ int Run(int argc, char** argv) {
   if (!ParseCount(values["connections-max"], 1, 1'000'000, &connections)) {
     return Usage("bad --connections-max");
   }
+  if (!ParseCount(values["connections-per-client"], 1, 1'000'000, &connections_per_client)) {
+    return Usage("bad --connections-per-client");
+  }
   if (!ParseCount(values["wait-max-ms"], 0, 60'000, &wait)) return Usage("bad --wait-max-ms");
   if (values["log-requests"] != "on" && values["log-requests"] != "off") {
     return Usage("--log-requests wants on or off");
@@ -253,6 +261,7 @@ int Run(int argc, char** argv) {
   server.request_header_bytes_max = static_cast<size_t>(header);
   server.read_timeout = std::chrono::milliseconds(timeout);
   server.connections_max = static_cast<size_t>(connections);
+  server.connections_per_client_max = static_cast<size_t>(connections_per_client);
   server.log_requests = values["log-requests"] == "on";
   handler.request_body_bytes_max = static_cast<size_t>(body);
   handler.min_position_wait_max = std::chrono::milliseconds(wait);
