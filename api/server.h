@@ -1,7 +1,8 @@
-// Server: the HTTP/1.1 listener and sessions on Boost.Beast (the advanced server's shape). It
-// only moves bytes: each complete request goes to Handler::Start; appends run through the
-// store's asynchronous path and min_position waits on a timer, so I/O threads never block on
-// them. Beast stays inside server.cc.
+// Server: the HTTP/1.1 listener and sessions on Boost.Beast (the advanced server's shape), plain
+// or HTTPS (Beast's ssl_stream over OpenSSL, TLS 1.2 and newer only). It only moves bytes: each
+// complete request goes to Handler::Start; appends run through the store's asynchronous path
+// and min_position waits on a timer, so I/O threads never block on them. Beast stays inside
+// server.cc.
 //
 // Bounds: every read has a deadline (a slow or silent client is answered 408 and closed, an idle
 // keep-alive connection closed); headers and bodies are capped (431 / 413); a connection has one
@@ -16,12 +17,19 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/handler.h"
 #include "domain/status.h"
 
 namespace ledger::api {
+
+// HTTPS: PEM files of the server's certificate (with its chain) and private key.
+struct TlsOptions {
+  std::string certificate_chain_file;
+  std::string private_key_file;
+};
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
@@ -36,13 +44,17 @@ struct ServerOptions {
   // Open connections from one client address at most. Behind a reverse proxy every client has
   // the proxy's address: the proxy's own per-client limit applies then (docs/deploy.md).
   size_t connections_per_client_max = 256;
+  // HTTPS when set (every bound above holds for it too); plain HTTP otherwise, e.g. on 127.0.0.1
+  // behind a reverse proxy that terminates TLS (docs/deploy.md).
+  std::optional<TlsOptions> tls;
   // One spdlog line per request, to stdout, flushed at least every second (not after each line).
   bool log_requests = true;
 };
 
 class Server {
  public:
-  // Binds, listens and starts the I/O threads. IoError when the address cannot be bound.
+  // Binds, listens and starts the I/O threads. IoError when the address cannot be bound;
+  // InvalidArgument when the TLS certificate or key cannot be loaded or do not match.
   static Result<std::unique_ptr<Server>> Start(Handler& handler, ServerOptions options);
 
   // Shuts down if that has not happened yet.
@@ -50,6 +62,11 @@ class Server {
 
   // The port listened on (the one chosen when options.port was 0).
   uint16_t port() const;
+
+  // Whether connections are HTTPS. Session cookies (there are none yet) must then be set with
+  // the Secure attribute; behind a TLS-terminating proxy this is false and the proxy's
+  // X-Forwarded-Proto says what the client used.
+  bool tls() const;
 
   // Stops accepting, closes idle connections, lets every request in progress (and its append)
   // finish and be answered, then stops the I/O threads. Waits at most `shutdown_grace` for the
