@@ -70,7 +70,7 @@ const std::vector<Route>& RouteTable() {
   return routes;
 }
 
-constexpr std::string_view kUnmatchedRoute = "unmatched";
+constexpr std::string_view kUnmatchedRoute = Metrics::kOther;
 // Holds a member's JSON object without a heap allocation unless its names or skills are long.
 constexpr size_t kMemberJsonBufferBytes = 4096;
 
@@ -257,7 +257,10 @@ Response JsonResponse(int status, const json::value& body) {
 
 Handler::Handler(LedgerNode& node, KeyStore& keys, const SigningKey& signer, Metrics& metrics,
                  HandlerOptions options)
-    : node_(node), keys_(keys), signer_(signer), metrics_(metrics), options_(std::move(options)) {}
+    : node_(node), keys_(keys), signer_(signer), metrics_(metrics), options_(std::move(options)) {
+  // The route label's values: the route table's patterns, nothing a client sends.
+  for (const Route& route : RouteTable()) metrics_.DeclareRoute(route.pattern);
+}
 
 int64_t Handler::NowUs() const {
   if (options_.clock_us) return options_.clock_us();

@@ -1,11 +1,25 @@
 #include "api/metrics.h"
 
+#include <spdlog/fmt/fmt.h>
+
 #include <cstdio>
+#include <iterator>
 
 #include "eventstore/kafka_relay.h"
 
 namespace ledger::api {
 namespace {
+
+// The method label's values besides "other": the methods of RFC 9110 and PATCH.
+constexpr std::array<std::string_view, 9> kMethods = {
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view known : kMethods) {
+    if (method == known) return known;
+  }
+  return Metrics::kOther;
+}
 
 template <typename Histogram, typename Buckets>
 void Observe(Histogram& histogram, const Buckets& bounds, int64_t value) {
@@ -20,40 +34,54 @@ void Observe(Histogram& histogram, const Buckets& bounds, int64_t value) {
 }
 
 // Appends the _bucket/_sum/_count lines of one histogram; `scale` divides bounds and sum (µs→s).
+// Lines are formatted straight into `out`, of whatever length the labels make them.
 template <typename Histogram, typename Buckets>
-void RenderHistogram(std::string& out, const std::string& name, const std::string& labels,
+void RenderHistogram(std::string& out, std::string_view name, std::string_view labels,
                      const Histogram& histogram, const Buckets& bounds, double scale) {
-  const std::string sep = labels.empty() ? "" : ",";
+  const std::string_view sep = labels.empty() ? "" : ",";
+  auto to = std::back_inserter(out);
   uint64_t cumulative = 0;
-  char line[256];
   for (size_t i = 0; i < bounds.size(); ++i) {
     cumulative += histogram.buckets[i];
-    std::snprintf(line, sizeof line, "%s_bucket{%s%sle=\"%g\"} %lu\n", name.c_str(), labels.c_str(),
-                  sep.c_str(), static_cast<double>(bounds[i]) / scale,
-                  static_cast<unsigned long>(cumulative));
-    out += line;
+    fmt::format_to(to, "{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep,
+                   static_cast<double>(bounds[i]) / scale, cumulative);
   }
-  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
-  std::snprintf(line, sizeof line, "%s_bucket{%s%sle=\"+Inf\"} %lu\n%s_sum%s %g\n%s_count%s %lu\n",
-                name.c_str(), labels.c_str(), sep.c_str(),
-                static_cast<unsigned long>(histogram.count), name.c_str(), braces.c_str(),
-                static_cast<double>(histogram.sum) / scale, name.c_str(), braces.c_str(),
-                static_cast<unsigned long>(histogram.count));
-  out += line;
+  fmt::format_to(to, "{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, histogram.count);
+  const std::string braces = labels.empty() ? "" : fmt::format("{{{}}}", labels);
+  fmt::format_to(to, "{}_sum{} {}\n", name, braces, static_cast<double>(histogram.sum) / scale);
+  fmt::format_to(to, "{}_count{} {}\n", name, braces, histogram.count);
 }
 
 }  // namespace
 
+Metrics::Metrics() {
+  routes_.emplace(kOther);
+  routes_.emplace(kUnparsedRoute);
+}
+
+void Metrics::DeclareRoute(std::string_view route) {
+  std::lock_guard lock(mutex_);
+  routes_.emplace(route);
+}
+
 void Metrics::RecordRequest(std::string_view method, std::string_view route, int status,
                             int64_t latency_us) {
   std::lock_guard lock(mutex_);
-  ++requests_[{std::string(route), std::string(method), status}];
-  Observe(latency_[std::string(route)], kLatencyBucketsUs, latency_us);
+  auto known = routes_.find(route);
+  const std::string& route_label = known != routes_.end() ? *known : *routes_.find(kOther);
+  ++requests_[{route_label, std::string(MethodLabel(method)), status}];
+  Observe(latency_[route_label], kLatencyBucketsUs, latency_us);
 }
 
 void Metrics::RecordAppendBatch(size_t events) {
   std::lock_guard lock(mutex_);
   Observe(batches_, kBatchBuckets, static_cast<int64_t>(events));
+}
+
+void Metrics::RecordConnectionRefused(ConnectionLimit limit) {
+  std::lock_guard lock(mutex_);
+  ++(limit == ConnectionLimit::kConnectionsMax ? refused_connections_max_
+                                               : refused_connections_per_client_max_);
 }
 
 std::string Metrics::Render(uint64_t head, uint64_t applied) const {
@@ -74,6 +102,15 @@ std::string Metrics::Render(uint64_t head, uint64_t applied) const {
     RenderHistogram(out, "ledger_http_request_duration_seconds", "route=\"" + route + "\"",
                     histogram, kLatencyBucketsUs, 1e6);
   }
+  out +=
+      "# HELP ledger_http_connections_refused_total Connections closed at once, by the cap they "
+      "were over.\n"
+      "# TYPE ledger_http_connections_refused_total counter\n"
+      "ledger_http_connections_refused_total{limit=\"connections_max\"} " +
+      std::to_string(refused_connections_max_) +
+      "\n"
+      "ledger_http_connections_refused_total{limit=\"connections_per_client_max\"} " +
+      std::to_string(refused_connections_per_client_max_) + "\n";
   out +=
       "# HELP ledger_append_batch_events Events per append request.\n"
       "# TYPE ledger_append_batch_events histogram\n";

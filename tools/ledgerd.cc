@@ -39,8 +39,14 @@ constexpr const char* kUsage =
     "  --read-timeout-ms MS   deadline to read a request, and idle keep-alive\n"
     "                         [LEDGER_READ_TIMEOUT_MS] (15000)\n"
     "  --connections-max N    open connections at most [LEDGER_CONNECTIONS_MAX] (4096)\n"
+    "  --connections-per-client N\n"
+    "                         open connections from one client address at most\n"
+    "                         [LEDGER_CONNECTIONS_PER_CLIENT] (256; behind a proxy: per proxy)\n"
     "  --wait-max-ms MS       longest min_position wait [LEDGER_WAIT_MAX_MS] (5000)\n"
     "  --log-requests on|off  one log line per request [LEDGER_LOG_REQUESTS] (on)\n"
+    "  --tls-cert FILE        serve HTTPS (TLS 1.2+) with this PEM certificate chain; needs\n"
+    "                         --tls-key [LEDGER_TLS_CERT] (off: plain HTTP; docs/deploy.md)\n"
+    "  --tls-key FILE         the certificate's PEM private key [LEDGER_TLS_KEY]\n"
     "  --demo                 on an empty ledger, load the demo ledger first [LEDGER_DEMO=1]\n"
     "  --replica              serve a read replica built from the primary's events topic\n"
     "                         (needs --kafka-brokers; writes answer 409) [LEDGER_REPLICA=1]\n"
@@ -91,8 +97,11 @@ constexpr Flag kFlags[] = {
     {"header-limit", "LEDGER_HEADER_LIMIT", "16384"},
     {"read-timeout-ms", "LEDGER_READ_TIMEOUT_MS", "15000"},
     {"connections-max", "LEDGER_CONNECTIONS_MAX", "4096"},
+    {"connections-per-client", "LEDGER_CONNECTIONS_PER_CLIENT", "256"},
     {"wait-max-ms", "LEDGER_WAIT_MAX_MS", "5000"},
     {"log-requests", "LEDGER_LOG_REQUESTS", "on"},
+    {"tls-cert", "LEDGER_TLS_CERT", ""},
+    {"tls-key", "LEDGER_TLS_KEY", ""},
     {"demo", "LEDGER_DEMO", "0", false},
     {"signing-key", "LEDGER_SIGNING_KEY", ""},
     {"replica", "LEDGER_REPLICA", "0", false},
@@ -228,6 +237,7 @@ int Run(int argc, char** argv) {
   const std::string& listen = values["listen"];
   const size_t colon = listen.rfind(':');
   long long port = 0, threads = 0, body = 0, header = 0, timeout = 0, connections = 0, wait = 0;
+  long long connections_per_client = 0;
   if (colon == std::string::npos || !ParseCount(listen.substr(colon + 1), 0, 65535, &port)) {
     return Usage("--listen wants HOST:PORT, got '" + listen + "'");
   }
@@ -242,6 +252,9 @@ int Run(int argc, char** argv) {
   if (!ParseCount(values["connections-max"], 1, 1'000'000, &connections)) {
     return Usage("bad --connections-max");
   }
+  if (!ParseCount(values["connections-per-client"], 1, 1'000'000, &connections_per_client)) {
+    return Usage("bad --connections-per-client");
+  }
   if (!ParseCount(values["wait-max-ms"], 0, 60'000, &wait)) return Usage("bad --wait-max-ms");
   if (values["log-requests"] != "on" && values["log-requests"] != "off") {
     return Usage("--log-requests wants on or off");
@@ -253,7 +266,14 @@ int Run(int argc, char** argv) {
   server.request_header_bytes_max = static_cast<size_t>(header);
   server.read_timeout = std::chrono::milliseconds(timeout);
   server.connections_max = static_cast<size_t>(connections);
+  server.connections_per_client_max = static_cast<size_t>(connections_per_client);
   server.log_requests = values["log-requests"] == "on";
+  if (values["tls-cert"].empty() != values["tls-key"].empty()) {
+    return Usage("--tls-cert and --tls-key go together");
+  }
+  if (!values["tls-cert"].empty()) {
+    server.tls = api::TlsOptions{values["tls-cert"], values["tls-key"]};
+  }
   handler.request_body_bytes_max = static_cast<size_t>(body);
   handler.min_position_wait_max = std::chrono::milliseconds(wait);
   std::optional<KafkaRelayOptions> relay;
@@ -325,8 +345,8 @@ int Run(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<api::Server> running = std::move(started).value();
-  std::printf("ledgerd: listening on http://%s:%u (data %s)\n", server.address.c_str(),
-              running->port(), data.c_str());
+  std::printf("ledgerd: listening on %s://%s:%u (data %s)\n", running->tls() ? "https" : "http",
+              server.address.c_str(), running->port(), data.c_str());
   if (relay) {
     std::printf("ledgerd: relaying to Kafka at %s (topics %s, %s)\n", relay->client.brokers.c_str(),
                 KafkaRelay::EventsTopic(relay->topic_prefix).c_str(),

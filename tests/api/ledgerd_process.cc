@@ -47,7 +47,7 @@ uint16_t Ledgerd::Port() {
   while (std::fgets(line, sizeof line, stdout_) != nullptr) {
     output_ += line;
     const std::string text(line);
-    const size_t at = text.find("listening on http://");
+    const size_t at = text.find("listening on http");  // http:// or https://
     if (at != std::string::npos) {
       return static_cast<uint16_t>(std::stoi(text.substr(text.rfind(':') + 1)));
     }

@@ -22,7 +22,7 @@ class Ledgerd {
   Ledgerd(const Ledgerd&) = delete;
   Ledgerd& operator=(const Ledgerd&) = delete;
 
-  // The port from "listening on http://HOST:PORT", or 0 when it exits first.
+  // The port from "listening on http://HOST:PORT" (or https://), or 0 when it exits first.
   uint16_t Port();
   // Everything it printed until it closed stdout.
   std::string RestOfOutput();
