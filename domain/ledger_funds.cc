@@ -82,13 +82,14 @@ Outcome LedgerState::CheckOutflow(FundRef fund_id, std::string_view purpose, Fen
   return amount_fen > available ? Outcome::kInsufficientFunds : Outcome::kOk;
 }
 
-void LedgerState::Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view purpose,
-                           Fen amount_fen, int64_t at_us, std::vector<Allocation>* allocations) {
+void LedgerState::Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view earmark,
+                           std::string_view purpose, Fen amount_fen, int64_t at_us,
+                           std::vector<Allocation>* allocations) {
   Fund& fund = funds_.find(fund_id)->second;
   Fen left = amount_fen;
-  // Same-purpose restricted money first, then unrestricted; FIFO within each.
+  // The earmarked restricted money first, then unrestricted; FIFO within each.
   std::vector<std::string> pools;
-  if (!purpose.empty()) pools.push_back(std::string(purpose));
+  if (!earmark.empty()) pools.push_back(std::string(earmark));
   pools.push_back("");
   for (const std::string& pool_purpose : pools) {
     if (left == Fen{}) break;
@@ -127,7 +128,8 @@ void LedgerState::RecordOutflow(OutflowRef outflow_id, FundRef fund_id, Outflow 
   outflow.order = funds_.find(fund_id)->second.outflow_count++;
   const Fen amount_fen = outflow.amount_fen;
   const int category = outflow.category;
-  Allocate(fund_id, outflow_id, EarmarkFor(outflow), amount_fen, outflow.at_us, &outflow.sources);
+  Allocate(fund_id, outflow_id, EarmarkFor(outflow), outflow.purpose, amount_fen, outflow.at_us,
+           &outflow.sources);
   Fund& fund = funds_.find(fund_id)->second;
   fund.balance_fen -= amount_fen;
   fund.outflow_fen += amount_fen;

@@ -338,9 +338,12 @@ class LedgerState {
   void CountElderServed(Report& report, const ReportKey& key, MemberRef elder_id);
   void SetStar(Member& member);  // the star its verified minutes earn now
 
-  // Allocates `amount` from the fund's sources FIFO: same-purpose first, then unrestricted.
-  void Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view purpose, Fen amount_fen,
-                int64_t at_us, std::vector<Allocation>* allocations);
+  // Allocates `amount` from the fund's sources FIFO: money restricted to `earmark` first (the
+  // outflow's purpose, or its category for overhead: EarmarkFor), then unrestricted. Each use
+  // records the outflow's `purpose`.
+  void Allocate(FundRef fund_id, OutflowRef outflow_id, std::string_view earmark,
+                std::string_view purpose, Fen amount_fen, int64_t at_us,
+                std::vector<Allocation>* allocations);
   void AddSource(SourceRef source_id, Source source);
   // Removes a source from a FIFO pool, dropping the pool when it empties; OpenSource adds one.
   // Both journal just the entry.
