@@ -7,8 +7,10 @@
 #include <optional>
 
 #include "api/rfc3339.h"
+#include "domain/assert.h"
 #include "domain/civil_time.h"
 #include "domain/event_payload.h"
+#include "domain/money.h"
 
 namespace ledger::api {
 namespace {
@@ -16,7 +18,10 @@ namespace {
 namespace json = boost::json;
 using flatbuffers::voffset_t;
 
-constexpr int64_t kFenMax = (int64_t{1} << 53) - 1;  // the domain's bound on any money figure
+constexpr int64_t kFenMax = Fen::kMax;  // the domain's bound on any money figure
+// The largest expected_version accepted: every JSON reader holds integers up to 2^53 - 1
+// exactly, and no stream comes near it.
+constexpr int64_t kStreamVersionMax = (int64_t{1} << 53) - 1;
 constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min();
 
@@ -77,11 +82,27 @@ FieldSpec Of(Kind kind, const char* name, voffset_t vt, uint8_t flags = kRequire
   return {name, vt, kind, flags};
 }
 
+constexpr size_t kEventTypes = static_cast<size_t>(events::Data::MAX);
+
+// The table of Specs(): exactly one row per event type, in the schema's order, so that a type
+// added to events.fbs without its row here does not compile, and a row out of order aborts at
+// the first use (every test that decodes an event).
+template <size_t N>
+std::vector<TypeSpec> EveryEventType(TypeSpec (&&rows)[N]) {
+  static_assert(N == kEventTypes, "every event type of events.fbs needs its row in Specs()");
+  std::vector<TypeSpec> specs;
+  for (size_t i = 0; i < N; ++i) {
+    LEDGER_ASSERT(rows[i].type == static_cast<events::Data>(i + 1));
+    specs.push_back(std::move(rows[i]));
+  }
+  return specs;
+}
+
 // Every event type, its fields in schema order (which is also the JSON output order).
 const std::vector<TypeSpec>& Specs() {
   using D = events::Data;
   namespace e = events;
-  static const std::vector<TypeSpec> specs = {
+  static const std::vector<TypeSpec> specs = EveryEventType({
       {D::BranchOpened,
        {Id("branch_id", e::BranchOpened::VT_BRANCH_ID), Text("name", e::BranchOpened::VT_NAME)}},
       {D::MemberRegistered,
@@ -211,15 +232,14 @@ const std::vector<TypeSpec>& Specs() {
         Id("member_id", e::AttestationIssued::VT_MEMBER_ID),
         Id("merchant_id", e::AttestationIssued::VT_MERCHANT_ID),
         Of(Kind::kInstant, "expires_at", e::AttestationIssued::VT_EXPIRES_AT_US)}},
-  };
+  });
   return specs;
 }
 
+// nullptr for NONE (an empty union).
 const TypeSpec* SpecFor(events::Data type) {
-  for (const TypeSpec& spec : Specs()) {
-    if (spec.type == type) return &spec;
-  }
-  return nullptr;
+  if (type == events::Data::NONE) return nullptr;
+  return &Specs()[static_cast<size_t>(type) - 1];
 }
 
 // Scalars are stored like the generated builders store them: a nullable (optional) scalar is
@@ -533,7 +553,7 @@ Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& poi
   // Optional, but never null: null is not a version, and a client that meant "no check" omits
   // the field (the schema says so too).
   if (const json::value* expected = event.if_contains("expected_version")) {
-    std::optional<int64_t> version = IntegerIn(*expected, 0, kFenMax);
+    std::optional<int64_t> version = IntegerIn(*expected, 0, kStreamVersionMax);
     if (!version) {
       return FieldProblem(pointer + "/expected_version",
                           "expected_version must be a non-negative integer");
@@ -556,7 +576,7 @@ Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& poi
 json::object EncodeEventData(const events::EventData& data, bool personal) {
   json::object out;
   const TypeSpec* spec = SpecFor(data.data_type());
-  if (spec == nullptr) return out;
+  if (spec == nullptr) return out;  // NONE: a payload without data (VerifyEventData refuses it)
   const auto* table = reinterpret_cast<const flatbuffers::Table*>(data.data());
   for (const FieldSpec& f : spec->fields) {
     if ((f.flags & kPersonal) && !personal) continue;

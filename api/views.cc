@@ -137,7 +137,6 @@ json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* repor
   out["disbursed_fen"] = r.disbursed_fen.value;
   out["redeemed_cash_fen"] = r.redeemed_cash_fen.value;
   out["redeemed_training"] = r.redeemed_training_minutes.value;
-  out["redeemed_training_minutes"] = r.redeemed_training_minutes.value;
   const auto& stars = r.seal ? r.seal->star_counts : star_counts_now;
   json::array& counts = out["star_counts"].emplace_array();
   for (int64_t count : stars) counts.emplace_back(count);

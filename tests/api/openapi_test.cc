@@ -73,9 +73,11 @@ TEST(OpenApiTest, DocumentsEveryRouteAndResolvesEveryReference) {
   };
   visit(doc);
   EXPECT_GT(references, 50u);
-  // Every event type has a data schema.
   const json::object& schemas = doc.at("components").at("schemas").as_object();
-  EXPECT_EQ(schemas.at("NewEvent").at("oneOf").as_array().size(), 22u);
+  // Every event type has a data schema: all of the schema's union but AttestationIssued, which
+  // clients do not post.
+  EXPECT_EQ(schemas.at("NewEvent").at("oneOf").as_array().size(),
+            static_cast<size_t>(events::Data::MAX) - 1);
 }
 
 }  // namespace
