@@ -298,6 +298,109 @@ Response Handler::HandleRequest(const Request& request) {
   return std::get<Response>(std::move(step));
 }
 
+namespace {
+
+// The route a request names: the most specific patterns that match decide, so a literal segment
+// wins over a placeholder (GET /v1/events/batch is a wrong method on the batch route, not event
+// "batch"). `route` is null when none has the method; `allowed_methods` then lists those that do
+// (empty: no pattern matches at all).
+struct Routing {
+  const Route* route = nullptr;
+  std::vector<std::string> params;  // the route's path parameters, decoded
+  std::string allowed_methods;
+};
+
+Routing FindRoute(std::string_view method, std::string_view path) {
+  Routing routing;
+  std::vector<std::string> candidate_params;
+  std::optional<uint64_t> best_rank;
+  for (const Route& candidate : RouteTable()) {
+    if (!Match(candidate.pattern, path, candidate_params)) continue;
+    const uint64_t rank = Specificity(candidate.pattern);
+    if (best_rank && rank < *best_rank) continue;
+    if (!best_rank || rank > *best_rank) {
+      best_rank = rank;
+      routing.route = nullptr;
+      routing.allowed_methods.clear();
+    }
+    if (candidate.method == method && routing.route == nullptr) {
+      routing.route = &candidate;
+      routing.params.swap(candidate_params);
+    }
+    routing.allowed_methods +=
+        (routing.allowed_methods.empty() ? "" : ", ") + std::string(candidate.method);
+  }
+  return routing;
+}
+
+// 404 when no pattern matches, else 405 with the methods that would.
+Response NoRoute(const Request& request, std::string_view path, const Routing& routing) {
+  if (routing.allowed_methods.empty()) {
+    Response response = Fail(NotFound("no route " + std::string(path)));
+    response.route = kUnmatchedRoute;
+    return response;
+  }
+  Response response = Fail(MakeProblem(405, "method_not_allowed",
+                                       request.method + " is not allowed on " + std::string(path)));
+  response.headers.emplace_back("Allow", routing.allowed_methods);
+  response.route = kUnmatchedRoute;
+  return response;
+}
+
+// Who is calling, and whether that role may use the route: fills call.principal.
+std::optional<Problem> Authenticate(const Route& route, KeyStore& keys, Call& call) {
+  if (route.roles == kPublic) return std::nullopt;
+  const std::string_view key = BearerKey(call.request.authorization);
+  call.principal = key.empty() ? std::nullopt : keys.Authenticate(key);
+  if (!call.principal) {
+    return MakeProblem(401, "unauthenticated", "send a valid key as 'Authorization: Bearer <key>'");
+  }
+  if ((route.roles & Bit(call.principal->role)) == 0) {
+    return Forbidden("the " + std::string(RoleName(call.principal->role)) + " role may not use " +
+                     std::string(route.method) + " " + std::string(route.pattern));
+  }
+  return std::nullopt;
+}
+
+// Query parameters: each known to the route, each given once; fills call.query.
+std::optional<Problem> ParseQuery(const Route& route, std::string_view query, Call& call) {
+  size_t at = 0;
+  while (at < query.size()) {
+    const size_t end = std::min(query.find('&', at), query.size());
+    const std::string_view pair = query.substr(at, end - at);
+    at = end + 1;
+    if (pair.empty()) continue;
+    const size_t equals = pair.find('=');
+    std::optional<std::string> name = Decode(pair.substr(0, equals), true);
+    std::optional<std::string> value =
+        Decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+    if (!name || !value) return MakeProblem(400, "invalid_field", "malformed query string");
+    const bool known =
+        (route.read && *name == "min_position") ||
+        ("," + std::string(route.query) + ",").find("," + *name + ",") != std::string::npos;
+    if (!known) return ParameterProblem(*name, "is not a parameter of this route");
+    if (call.Query(*name) != nullptr) return ParameterProblem(*name, "is given twice");
+    call.query.emplace_back(std::move(*name), std::move(*value));
+  }
+  return std::nullopt;
+}
+
+// A POST's body: within the size limit, and JSON.
+std::optional<Problem> CheckBody(const Request& request, size_t body_bytes_max) {
+  if (request.method != "POST") return std::nullopt;
+  if (request.body.size() > body_bytes_max) {
+    return MakeProblem(413, "too_large",
+                       "the body is over " + std::to_string(body_bytes_max) + " bytes");
+  }
+  if (!IsJsonMediaType(request.content_type)) {
+    return MakeProblem(415, "unsupported_media_type",
+                       "send the body as Content-Type: application/json");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Step Handler::Start(const Request& request) {
   const std::string_view target = request.target;
   const size_t question = target.find('?');
@@ -305,113 +408,53 @@ Step Handler::Start(const Request& request) {
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
 
-  // The most specific patterns that match decide: a literal segment wins over a placeholder, so
-  // GET /v1/events/batch is a wrong method on the batch route, not event "batch".
-  const Route* route = nullptr;
-  std::vector<std::string> params;
-  std::vector<std::string> candidate_params;
-  std::optional<uint64_t> best_rank;
-  std::string allowed_methods;
-  for (const Route& candidate : RouteTable()) {
-    if (!Match(candidate.pattern, path, candidate_params)) continue;
-    const uint64_t rank = Specificity(candidate.pattern);
-    if (best_rank && rank < *best_rank) continue;
-    if (!best_rank || rank > *best_rank) {
-      best_rank = rank;
-      route = nullptr;
-      allowed_methods.clear();
-    }
-    if (candidate.method == request.method && route == nullptr) {
-      route = &candidate;
-      params.swap(candidate_params);
-    }
-    allowed_methods += (allowed_methods.empty() ? "" : ", ") + std::string(candidate.method);
-  }
-  if (route == nullptr) {
-    Response response =
-        allowed_methods.empty()
-            ? Fail(NotFound("no route " + std::string(path)))
-            : Fail(MakeProblem(405, "method_not_allowed",
-                               request.method + " is not allowed on " + std::string(path)));
-    if (!allowed_methods.empty()) response.headers.emplace_back("Allow", allowed_methods);
-    response.route = kUnmatchedRoute;
-    return response;
-  }
-  Call call{request, std::nullopt, std::move(params), {}};
+  Routing routing = FindRoute(request.method, path);
+  if (routing.route == nullptr) return NoRoute(request, path, routing);
+  const Route& route = *routing.route;
+  Call call{request, std::nullopt, std::move(routing.params), {}};
   Step step = [&]() -> Step {
-    if (route->roles != kPublic) {
-      const std::string_view key = BearerKey(request.authorization);
-      call.principal = key.empty() ? std::nullopt : keys_.Authenticate(key);
-      if (!call.principal) {
-        return Fail(MakeProblem(401, "unauthenticated",
-                                "send a valid key as 'Authorization: Bearer <key>'"));
-      }
-      if ((route->roles & Bit(call.principal->role)) == 0) {
-        return Fail(Forbidden("the " + std::string(RoleName(call.principal->role)) +
-                              " role may not use " + std::string(route->method) + " " +
-                              std::string(route->pattern)));
-      }
-    }
-    if (!options_.replica_of.empty() && !route->read && route->roles != kPublic) {
+    if (std::optional<Problem> problem = Authenticate(route, keys_, call)) return Fail(*problem);
+    if (!options_.replica_of.empty() && !route.read && route.roles != kPublic) {
       return Fail(MakeProblem(
           409, "read_only_replica",
           "this is a read replica; send writes to the primary, " + options_.replica_of));
     }
-    // Query parameters: each known to the route, each given once.
-    size_t at = 0;
-    while (at < query.size()) {
-      const size_t end = std::min(query.find('&', at), query.size());
-      const std::string_view pair = query.substr(at, end - at);
-      at = end + 1;
-      if (pair.empty()) continue;
-      const size_t equals = pair.find('=');
-      std::optional<std::string> name = Decode(pair.substr(0, equals), true);
-      std::optional<std::string> value =
-          Decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
-      if (!name || !value) return Fail(MakeProblem(400, "invalid_field", "malformed query string"));
-      const bool known =
-          (route->read && *name == "min_position") ||
-          ("," + std::string(route->query) + ",").find("," + *name + ",") != std::string::npos;
-      if (!known) return Fail(ParameterProblem(*name, "is not a parameter of this route"));
-      if (call.Query(*name) != nullptr) return Fail(ParameterProblem(*name, "is given twice"));
-      call.query.emplace_back(std::move(*name), std::move(*value));
+    if (std::optional<Problem> problem = ParseQuery(route, query, call)) return Fail(*problem);
+    if (std::optional<Problem> problem = CheckBody(request, options_.request_body_bytes_max)) {
+      return Fail(*problem);
     }
-    if (request.method == "POST") {
-      if (request.body.size() > options_.request_body_bytes_max) {
-        return Fail(MakeProblem(
-            413, "too_large",
-            "the body is over " + std::to_string(options_.request_body_bytes_max) + " bytes"));
-      }
-      if (!IsJsonMediaType(request.content_type)) {
-        return Fail(MakeProblem(415, "unsupported_media_type",
-                                "send the body as Content-Type: application/json"));
-      }
+    if (const std::string* min_position = call.Query("min_position");
+        min_position != nullptr && !ParseUnsigned(*min_position)) {
+      return Fail(ParameterProblem("min_position", "must be a log position"));
     }
-    if (const std::string* min_position = call.Query("min_position")) {
-      std::optional<uint64_t> next = ParseUnsigned(*min_position);
-      if (!next) return Fail(ParameterProblem("min_position", "must be a log position"));
-      // min_position=N: wait until the event at N is applied, i.e. applied() > N.
-      const Position wanted{*next + 1};
-      if (!Applied(wanted)) {
-        auto timed_out = [this, wanted] {
-          return Fail(MakeProblem(
-              503, "unavailable",
-              "the projections have not applied position " + std::to_string(wanted.value - 1) +
-                  " within " + std::to_string(options_.min_position_wait_max.count()) + " ms"));
-        };
-        // Once applied, the same request runs again and passes this check (reads never append).
-        auto resume = [this, request, timed_out] {
-          Step retry = Start(request);
-          auto* response = std::get_if<Response>(&retry);
-          return response != nullptr ? std::move(*response) : timed_out();
-        };
-        return PendingWait{wanted, std::move(resume), std::move(timed_out)};
-      }
-    }
-    return route->run(*this, call);
+    if (std::optional<PendingWait> wait = WaitForMinPosition(request, call)) return *wait;
+    return route.run(*this, call);
   }();
-  Tag(step, route->pattern, call.principal ? call.principal->key_id : std::string());
+  Tag(step, route.pattern, call.principal ? call.principal->key_id : std::string());
   return step;
+}
+
+std::optional<PendingWait> Handler::WaitForMinPosition(const Request& request, const Call& call) {
+  const std::string* min_position = call.Query("min_position");
+  if (min_position == nullptr) return std::nullopt;
+  std::optional<uint64_t> next = ParseUnsigned(*min_position);
+  LEDGER_ASSERT(next.has_value());  // Start checked it
+  // min_position=N: wait until the event at N is applied, i.e. applied() > N.
+  const Position wanted{*next + 1};
+  if (Applied(wanted)) return std::nullopt;
+  auto timed_out = [this, wanted] {
+    return Fail(MakeProblem(503, "unavailable",
+                            "the projections have not applied position " +
+                                std::to_string(wanted.value - 1) + " within " +
+                                std::to_string(options_.min_position_wait_max.count()) + " ms"));
+  };
+  // Once applied, the same request runs again and passes this check (reads never append).
+  auto resume = [this, request, timed_out] {
+    Step retry = Start(request);
+    auto* response = std::get_if<Response>(&retry);
+    return response != nullptr ? std::move(*response) : timed_out();
+  };
+  return PendingWait{wanted, std::move(resume), std::move(timed_out)};
 }
 
 // ---- reads ----
@@ -572,7 +615,8 @@ Step Endpoints::ListMembers(Handler& h, Call& call) {
   std::optional<uint64_t> min_star = uint64_t{0};
   if (const std::string* text = call.Query("min_star")) min_star = ParseUnsigned(*text);
   if (!min_star || *min_star > kStarLevels) {
-    return Fail(ParameterProblem("min_star", "must be an integer from 0 to 5"));
+    return Fail(ParameterProblem("min_star",
+                                 "must be an integer from 0 to " + std::to_string(kStarLevels)));
   }
   Checked<size_t> limit = Limit(call, h.options_.list_items_default, h.options_.list_items_max);
   if (!limit.ok()) return Fail(limit.problem());

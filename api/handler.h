@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -107,6 +108,8 @@ class Handler {
  private:
   friend struct Endpoints;
   int64_t NowUs() const;
+  // The wait a read's `min_position` asks for, when the projection is not there yet.
+  std::optional<PendingWait> WaitForMinPosition(const Request& request, const Call& call);
 
   LedgerNode& node_;
   KeyStore& keys_;
