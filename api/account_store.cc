@@ -17,7 +17,7 @@ constexpr std::string_view kInvitationPrefix = "invitation/";
 constexpr std::string_view kSessionPrefix = "session/";
 constexpr size_t kSecretBytes = 32;  // 256 bits: session ids and invitation tokens
 constexpr size_t kCsrfTokenBytes = 16;
-constexpr size_t kLoginBytesMax = 64;
+constexpr size_t kLoginCharactersMax = 64;
 // A session's last request is written down at most this often (a restart may so shorten its
 // idle time by this much, never lengthen it past its absolute end).
 constexpr int64_t kLastSeenPersistUs = int64_t{5} * 60 * 1'000'000;
@@ -79,13 +79,16 @@ SessionLifetime SessionLifetimeFor(Role role) {
 std::optional<std::string> NormaliseLogin(std::string_view login) {
   while (!login.empty() && login.front() == ' ') login.remove_prefix(1);
   while (!login.empty() && login.back() == ' ') login.remove_suffix(1);
-  if (login.empty() || login.size() > kLoginBytesMax) return std::nullopt;
+  if (login.empty() || login.size() > 4 * kLoginCharactersMax) return std::nullopt;
+  size_t characters = 0;
   std::string out;
   for (const char c : login) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte <= 0x20 || byte == 0x7F) return std::nullopt;  // spaces and control characters
     out.push_back(byte < 0x80 ? static_cast<char>(std::tolower(byte)) : c);
+    if ((byte & 0xC0) != 0x80) ++characters;  // UTF-8: a character begins at each non-continuation
   }
+  if (characters > kLoginCharactersMax) return std::nullopt;
   return out;
 }
 
@@ -108,29 +111,29 @@ Result<std::unique_ptr<AccountStore>> AccountStore::Open(
       if (key.starts_with(kAccountPrefix)) {
         AccountInfo a;
         a.account_id = std::string(key.substr(kAccountPrefix.size()));
-        a.login = json::value_to<std::string>(o.at("login"));
-        a.display_name = json::value_to<std::string>(o.at("display_name"));
+        a.login = std::string(o.at("login").as_string());
+        a.display_name = std::string(o.at("display_name").as_string());
         std::optional<Role> role = RoleFromName(o.at("role").as_string());
         if (!role) throw std::invalid_argument("role");
         a.role = *role;
-        a.scope_id = json::value_to<std::string>(o.at("scope_id"));
-        a.branch_id = json::value_to<std::string>(o.at("branch_id"));
-        a.opened_by = json::value_to<std::string>(o.at("opened_by"));
+        a.scope_id = std::string(o.at("scope_id").as_string());
+        a.branch_id = std::string(o.at("branch_id").as_string());
+        a.opened_by = std::string(o.at("opened_by").as_string());
         a.created_at_us = o.at("created_at_us").as_int64();
         a.closed = o.at("closed").as_bool() || closed_in_log.contains(a.account_id);
-        std::string hash = json::value_to<std::string>(o.at("password_hash"));
+        std::string hash = std::string(o.at("password_hash").as_string());
         a.has_password = !hash.empty();
         if (!a.closed) store->open_logins_[a.login] = a.account_id;
         store->password_hashes_[a.account_id] = std::move(hash);
         store->accounts_[a.account_id] = std::move(a);
       } else if (key.starts_with(kInvitationPrefix)) {
         store->invitations_[std::string(key.substr(kInvitationPrefix.size()))] =
-            Pending{json::value_to<std::string>(o.at("account_id")),
+            Pending{std::string(o.at("account_id").as_string()),
                     o.at("expires_at_us").as_int64()};
       } else if (key.starts_with(kSessionPrefix)) {
         Session s;
-        s.account_id = json::value_to<std::string>(o.at("account_id"));
-        s.csrf_token = json::value_to<std::string>(o.at("csrf_token"));
+        s.account_id = std::string(o.at("account_id").as_string());
+        s.csrf_token = std::string(o.at("csrf_token").as_string());
         s.created_at_us = o.at("created_at_us").as_int64();
         s.last_seen_us = o.at("last_seen_us").as_int64();
         s.expires_at_us = o.at("expires_at_us").as_int64();

@@ -80,7 +80,7 @@ struct SessionView {
 };
 
 // The login as it is compared: ASCII letters lowercased, surrounding spaces cut. nullopt when it
-// is not a login: 1 to 64 bytes of UTF-8 without spaces or control characters.
+// is not a login: 1 to 64 characters of UTF-8 without spaces or control characters.
 std::optional<std::string> NormaliseLogin(std::string_view login);
 
 class AccountStore {

@@ -3,6 +3,7 @@
 // credentials follow in the AccountStore. Password hashing runs on the handler's password pool
 // (PendingWork), never on an I/O thread. A session acts through the same role and scope checks
 // as a key (Authenticate in handler.cc): nothing here decides rights a key would not have.
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -15,7 +16,7 @@ namespace ledger::api {
 namespace json = boost::json;
 namespace {
 
-constexpr size_t kDisplayNameBytesMax = 200;
+constexpr long kDisplayNameCharactersMax = 100;
 constexpr size_t kAccountIdBytes = 8;
 
 Problem InvalidCredentials() {
@@ -137,13 +138,15 @@ Step Endpoints::PostAccount(Handler& h, Call& call) {
   std::optional<std::string> login = NormaliseLogin(*login_text);
   if (!login) {
     return Fail(FieldProblem("/login",
-                             "login must be a phone number or a short name: 1 to 64 bytes "
+                             "login must be a phone number or a short name: 1 to 64 characters "
                              "without spaces"));
   }
   Checked<std::string> display_name = StringField(**object, "display_name");
   if (!display_name.ok()) return Fail(display_name.problem());
-  if (display_name->empty() || display_name->size() > kDisplayNameBytesMax) {
-    return Fail(FieldProblem("/display_name", "display_name must be 1 to 200 bytes"));
+  const auto characters = std::count_if(display_name->begin(), display_name->end(),
+                                        [](char c) { return (c & 0xC0) != 0x80; });
+  if (characters < 1 || characters > kDisplayNameCharactersMax) {
+    return Fail(FieldProblem("/display_name", "display_name must be 1 to 100 characters"));
   }
   Checked<std::pair<Role, std::string>> role_scope = RoleAndScope(**object, "account");
   if (!role_scope.ok()) return Fail(role_scope.problem());

@@ -341,7 +341,12 @@ namespace {
 EventDraft RightDraft(const Call& call, std::string type, std::string id, std::string payload,
                       int64_t now_us) {
   EventDraft draft;
-  draft.id = std::move(id);
+  // The event's id is the right's id and what happened to it: "k-….issued", "acct-….closed".
+  const std::string_view what = type == "AccountOpened" ? ".opened"
+                                : type == "AccountClosed" ? ".closed"
+                                : type == "KeyIssued"     ? ".issued"
+                                                          : ".revoked";
+  draft.id = std::move(id) + std::string(what);
   draft.type = std::move(type);
   draft.occurred_at_us = now_us;
   draft.actor = call.principal->key_id;
