@@ -128,8 +128,7 @@ Result<std::unique_ptr<AccountStore>> AccountStore::Open(
         store->accounts_[a.account_id] = std::move(a);
       } else if (key.starts_with(kInvitationPrefix)) {
         store->invitations_[std::string(key.substr(kInvitationPrefix.size()))] =
-            Pending{std::string(o.at("account_id").as_string()),
-                    o.at("expires_at_us").as_int64()};
+            Pending{std::string(o.at("account_id").as_string()), o.at("expires_at_us").as_int64()};
       } else if (key.starts_with(kSessionPrefix)) {
         Session s;
         s.account_id = std::string(o.at("account_id").as_string());
@@ -208,9 +207,9 @@ Result<Invitation> AccountStore::CommitOpen(AccountInfo account, int64_t now_us)
   account.has_password = false;
   std::lock_guard lock(mutex_);
   reserved_logins_.erase(account.login);
-  Status status = CommitLocked(
-      {{Key(kAccountPrefix, account.account_id), AccountRow(account, "")},
-       {Key(kInvitationPrefix, digest), InvitationRow(account.account_id, invitation.expires_at_us)}});
+  Status status = CommitLocked({{Key(kAccountPrefix, account.account_id), AccountRow(account, "")},
+                                {Key(kInvitationPrefix, digest),
+                                 InvitationRow(account.account_id, invitation.expires_at_us)}});
   if (!status.ok()) return status;
   invitations_[digest] = Pending{account.account_id, invitation.expires_at_us};
   open_logins_[account.login] = account.account_id;
@@ -352,16 +351,15 @@ Result<NewSession> AccountStore::StartSession(std::string_view account_id, int64
   session.expires_at_us = now_us + SessionLifetimeFor(it->second.role).absolute_us;
   Session stored{std::string(account_id), session.csrf_token, now_us, now_us,
                  session.expires_at_us};
-  Status status = CommitLocked({{Key(kSessionPrefix, digest),
-                                 SessionRow(stored.account_id, stored.csrf_token, now_us, now_us,
-                                            stored.expires_at_us)}});
+  Status status = CommitLocked(
+      {{Key(kSessionPrefix, digest),
+        SessionRow(stored.account_id, stored.csrf_token, now_us, now_us, stored.expires_at_us)}});
   if (!status.ok()) return status;
   sessions_[digest] = std::move(stored);
   return session;
 }
 
-std::optional<SessionView> AccountStore::Authenticate(std::string_view session_id,
-                                                      int64_t now_us) {
+std::optional<SessionView> AccountStore::Authenticate(std::string_view session_id, int64_t now_us) {
   if (session_id.size() != 2 * kSecretBytes) return std::nullopt;
   const std::string digest = Sha256Hex(session_id);
   std::lock_guard lock(mutex_);
@@ -369,9 +367,10 @@ std::optional<SessionView> AccountStore::Authenticate(std::string_view session_i
   if (it == sessions_.end()) return std::nullopt;
   Session& session = it->second;
   auto account = accounts_.find(session.account_id);
-  const bool live = account != accounts_.end() && !account->second.closed &&
-                    account->second.has_password && now_us < session.expires_at_us &&
-                    now_us < session.last_seen_us + SessionLifetimeFor(account->second.role).idle_us;
+  const bool live =
+      account != accounts_.end() && !account->second.closed && account->second.has_password &&
+      now_us < session.expires_at_us &&
+      now_us < session.last_seen_us + SessionLifetimeFor(account->second.role).idle_us;
   if (!live) {
     // Ended for good: the row goes (a failed write leaves it to the next try; it stays dead).
     static_cast<void>(CommitLocked({{Key(kSessionPrefix, digest), std::nullopt}}));
@@ -380,10 +379,10 @@ std::optional<SessionView> AccountStore::Authenticate(std::string_view session_i
   }
   if (now_us - session.last_seen_us >= kLastSeenPersistUs) {
     // Ignored on failure: at worst the session ends a little earlier after a restart.
-    static_cast<void>(CommitLocked({{Key(kSessionPrefix, digest),
-                                     SessionRow(session.account_id, session.csrf_token,
-                                                session.created_at_us, now_us,
-                                                session.expires_at_us)}}));
+    static_cast<void>(
+        CommitLocked({{Key(kSessionPrefix, digest),
+                       SessionRow(session.account_id, session.csrf_token, session.created_at_us,
+                                  now_us, session.expires_at_us)}}));
   }
   session.last_seen_us = now_us;
   const SessionLifetime lifetime = SessionLifetimeFor(account->second.role);
@@ -395,8 +394,8 @@ void AccountStore::EndSession(std::string_view session_digest) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(std::string(session_digest));
   if (it == sessions_.end()) return;
-  // Ignored on failure: the session ends in memory now; its row is refused at the next start
-  // only if it expired by then, so sign-out is written out when it can be.
+  // Ignored on failure: the session ends in memory now; only if the disk failed would its row
+  // come back after a restart (until it expires).
   static_cast<void>(CommitLocked({{Key(kSessionPrefix, it->first), std::nullopt}}));
   sessions_.erase(it);
 }

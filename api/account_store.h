@@ -114,8 +114,7 @@ class AccountStore {
   std::optional<std::string> InvitationAccount(std::string_view token, int64_t now_us) const;
   // Uses the invitation: the account's password becomes `password_hash` and every session of
   // it ends. NotFound when the invitation is unknown, used, expired or its account closed.
-  Result<std::string> Activate(std::string_view token, std::string password_hash,
-                               int64_t now_us);
+  Result<std::string> Activate(std::string_view token, std::string password_hash, int64_t now_us);
   // Changes the password; every session but `keep_session_digest` ends. NotFound for no open
   // account.
   Status ChangePassword(std::string_view account_id, std::string password_hash,
@@ -154,12 +153,12 @@ class AccountStore {
 
   ReadModelStore& rows_;
   mutable std::mutex mutex_;
-  std::map<std::string, AccountInfo> accounts_;                 // by id; guarded by mutex_
-  std::map<std::string, std::string> password_hashes_;          // by account id
-  std::unordered_map<std::string, std::string> open_logins_;    // login -> account id
-  std::set<std::string> reserved_logins_;                       // being opened
-  std::unordered_map<std::string, Pending> invitations_;        // by hex SHA-256 of the token
-  std::unordered_map<std::string, Session> sessions_;           // by hex SHA-256 of the id
+  std::map<std::string, AccountInfo> accounts_;               // by id; guarded by mutex_
+  std::map<std::string, std::string> password_hashes_;        // by account id
+  std::unordered_map<std::string, std::string> open_logins_;  // login -> account id
+  std::set<std::string> reserved_logins_;                     // being opened
+  std::unordered_map<std::string, Pending> invitations_;      // by hex SHA-256 of the token
+  std::unordered_map<std::string, Session> sessions_;         // by hex SHA-256 of the id
 };
 
 }  // namespace ledger::api

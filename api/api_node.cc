@@ -64,21 +64,22 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
       projector.WaitForApplied(node->ledger_->store().GetHead().next, std::chrono::seconds(30)));
   std::set<std::string> closed_in_log;
   projector.Read([&](const LedgerState& state) {
-    Status ignored = node->credential_rows_->ForEachRow([&](std::string_view key, std::string_view) {
-      constexpr std::string_view kPrefix = "account/";
-      if (!key.starts_with(kPrefix)) return true;
-      const std::string_view id = key.substr(kPrefix.size());
-      if (state.IsAccountClosed(id)) closed_in_log.insert(std::string(id));
-      return true;
-    });
+    Status ignored =
+        node->credential_rows_->ForEachRow([&](std::string_view key, std::string_view) {
+          constexpr std::string_view kPrefix = "account/";
+          if (!key.starts_with(kPrefix)) return true;
+          const std::string_view id = key.substr(kPrefix.size());
+          if (state.IsAccountClosed(id)) closed_in_log.insert(std::string(id));
+          return true;
+        });
     static_cast<void>(ignored);  // a read error shows again, and fails, in AccountStore::Open
   });
   auto accounts = AccountStore::Open(*node->credential_rows_, closed_in_log);
   if (!accounts.ok()) return accounts.status();
   node->accounts_ = std::move(accounts).value();
   node->handler_ =
-      std::make_unique<Handler>(*node->ledger_, *node->keys_, *node->accounts_,
-                                *node->signing_key_, node->metrics_, std::move(options.handler));
+      std::make_unique<Handler>(*node->ledger_, *node->keys_, *node->accounts_, *node->signing_key_,
+                                node->metrics_, std::move(options.handler));
   return node;
 }
 

@@ -1,5 +1,7 @@
 #include "api/handler.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/monotonic_resource.hpp>
@@ -18,8 +20,6 @@
 #include "eventstore/kafka_relay.h"
 #include "eventstore/kafka_replicator.h"
 #include "eventstore/signed_checkpoint.h"
-
-#include <openssl/crypto.h>
 
 namespace ledger::api {
 namespace json = boost::json;
@@ -277,8 +277,8 @@ Response JsonResponse(int status, const json::value& body) {
   return response;
 }
 
-Handler::Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts,
-                 const SigningKey& signer, Metrics& metrics, HandlerOptions options)
+Handler::Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts, const SigningKey& signer,
+                 Metrics& metrics, HandlerOptions options)
     : node_(node),
       keys_(keys),
       accounts_(accounts),
@@ -315,8 +315,8 @@ void Handler::AppendAsync(std::vector<EventDraft> drafts, EventStore::AppendCall
 
 void Handler::RunAsync(PendingWork work, std::function<void(Response)> done) {
   auto shared_done = std::make_shared<std::function<void(Response)>>(std::move(done));
-  const bool queued = password_pool_.Submit(
-      [work = std::move(work.work), shared_done] { (*shared_done)(work()); });
+  const bool queued =
+      password_pool_.Submit([work = std::move(work.work), shared_done] { (*shared_done)(work()); });
   if (!queued) {
     Response busy = Fail(MakeProblem(503, "unavailable", "too many sign-ins at once; try again"));
     busy.headers.emplace_back("Retry-After", "1");
@@ -333,7 +333,8 @@ Response Handler::HandleRequest(const Request& request) {
   if (auto* work = std::get_if<PendingWork>(&step)) {
     std::promise<Response> answer;
     std::future<Response> answered = answer.get_future();
-    RunAsync(std::move(*work), [&answer](Response response) { answer.set_value(std::move(response)); });
+    RunAsync(std::move(*work),
+             [&answer](Response response) { answer.set_value(std::move(response)); });
     return answered.get();
   }
   if (auto* wait = std::get_if<PendingWait>(&step)) {

@@ -117,9 +117,9 @@ bool MayManage(const Call& call, const AccountInfo& account) {
 }
 
 Response ReadOnlyReplica(const std::string& primary) {
-  return Fail(MakeProblem(409, "read_only_replica",
-                          "this is a read replica; sign in and manage accounts on the primary, " +
-                              primary));
+  return Fail(MakeProblem(
+      409, "read_only_replica",
+      "this is a read replica; sign in and manage accounts on the primary, " + primary));
 }
 
 }  // namespace
@@ -129,9 +129,9 @@ Step Endpoints::PostAccount(Handler& h, Call& call) {
   if (!body.ok()) return Fail(body.problem());
   Checked<const json::object*> object = AsObject(*body, "");
   if (!object.ok()) return Fail(object.problem());
-  Checked<bool> known = OnlyFields(**object, "",
-                                   {"login", "display_name", "role", "branch_id", "partner_id",
-                                    "member_id", "merchant_id"});
+  Checked<bool> known = OnlyFields(
+      **object, "",
+      {"login", "display_name", "role", "branch_id", "partner_id", "member_id", "merchant_id"});
   if (!known.ok()) return Fail(known.problem());
   Checked<std::string> login_text = StringField(**object, "login");
   if (!login_text.ok()) return Fail(login_text.problem());
@@ -174,8 +174,8 @@ Step Endpoints::PostAccount(Handler& h, Call& call) {
   account.opened_by = call.principal->key_id;
   account.created_at_us = h.NowUs();
   std::vector<EventDraft> drafts;
-  drafts.push_back(RightEvent(call, "AccountOpened", account.account_id, role, scope_id,
-                              account.created_at_us));
+  drafts.push_back(
+      RightEvent(call, "AccountOpened", account.account_id, role, scope_id, account.created_at_us));
   return PendingAppend{
       std::move(drafts),
       [&h, account = std::move(account)](const Result<std::vector<AppendResult>>& appended) {
@@ -206,6 +206,10 @@ Step Endpoints::ListAccounts(Handler& h, Call& call) {
     }
   }
   const std::string* branch = call.Query("branch_id");
+  if (branch != nullptr && !IsValidId(*branch)) {
+    return Fail(MakeProblem(400, "invalid_field",
+                            "branch_id must be an id: 1 to 128 characters of A-Z a-z 0-9 . _ : -"));
+  }
   if (call.role() == Role::kCoordinator) {
     if (branch != nullptr && *branch != call.scope()) {
       return Fail(Forbidden("a coordinator lists the accounts of its own branch only"));
@@ -255,11 +259,11 @@ Step Endpoints::PostSession(Handler& h, Call& call) {
   const std::string login = NormaliseLogin((*fields)[0]).value_or("");
   std::string password = (*fields)[1].substr(0, kPasswordBytesMax);
   const std::string address = call.request.client_address;
-  if (std::optional<int64_t> retry = h.sign_in_throttle_.RetryAfterSeconds(login, address,
-                                                                           h.NowUs())) {
-    Response response = Fail(MakeProblem(429, "rate_limited",
-                                         "too many failed sign-ins; try again in " +
-                                             std::to_string(*retry) + " s"));
+  if (std::optional<int64_t> retry =
+          h.sign_in_throttle_.RetryAfterSeconds(login, address, h.NowUs())) {
+    Response response = Fail(
+        MakeProblem(429, "rate_limited",
+                    "too many failed sign-ins; try again in " + std::to_string(*retry) + " s"));
     response.headers.emplace_back("Retry-After", std::to_string(*retry));
     return response;
   }
@@ -280,12 +284,12 @@ Step Endpoints::PostSession(Handler& h, Call& call) {
       if (session.status().code() == StatusCode::kNotFound) return Fail(InvalidCredentials());
       return Fail(ProblemForStatus(session.status()));
     }
-    Response response = JsonResponse(
-        201, SessionJson(found->first, session->csrf_token, session->expires_at_us));
+    Response response =
+        JsonResponse(201, SessionJson(found->first, session->csrf_token, session->expires_at_us));
     response.headers.emplace_back(
-        "Set-Cookie", SessionCookie(session->session_id,
-                                    (session->expires_at_us - now_us) / 1'000'000,
-                                    h.options_.secure_cookies));
+        "Set-Cookie",
+        SessionCookie(session->session_id, (session->expires_at_us - now_us) / 1'000'000,
+                      h.options_.secure_cookies));
     response.headers.emplace_back("Cache-Control", "no-store");
     return response;
   }};
@@ -329,12 +333,11 @@ Step Endpoints::PostPassword(Handler& h, Call& call) {
     return response;
   }
   return PendingWork{[&h, account_id, login, address, old_password = std::move(old_password),
-                      new_password = std::move(new_password),
-                      keep = call.session->session_digest] {
+                      new_password = std::move(new_password), keep = call.session->session_digest] {
     if (!VerifyPassword(h.accounts_.PasswordHash(account_id), old_password)) {
       h.sign_in_throttle_.RecordFailure(login, address, h.NowUs());
-      return Fail(MakeProblem(401, "invalid_credentials", "the old password is wrong",
-                              "/old_password"));
+      return Fail(
+          MakeProblem(401, "invalid_credentials", "the old password is wrong", "/old_password"));
     }
     std::optional<std::string> hash = HashPassword(new_password);
     if (!hash) return Fail(MakeProblem(503, "unavailable", "no memory to hash the password"));
@@ -376,8 +379,8 @@ Step Endpoints::DeleteAccount(Handler& h, Call& call) {
     return Fail(NoSuchAccount(account_id));
   }
   std::vector<EventDraft> drafts;
-  drafts.push_back(RightEvent(call, "AccountClosed", account_id, account->role,
-                              account->scope_id, h.NowUs()));
+  drafts.push_back(
+      RightEvent(call, "AccountClosed", account_id, account->role, account->scope_id, h.NowUs()));
   return PendingAppend{std::move(drafts),
                        [&h, account_id](const Result<std::vector<AppendResult>>& appended) {
                          if (!appended.ok()) return Fail(ProblemForStatus(appended.status()));

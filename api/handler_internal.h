@@ -17,7 +17,7 @@ struct Handler::Call {
   const Request& request;
   std::optional<Principal> principal;
   std::optional<SessionView> session;  // when the session cookie authenticated the request
-  std::vector<std::string> params;                         // path parameters, decoded
+  std::vector<std::string> params;     // path parameters, decoded
   std::vector<std::pair<std::string, std::string>> query;  // decoded, each name once
 
   const std::string* Query(std::string_view name) const {
@@ -96,7 +96,7 @@ struct Endpoints {
   // The role and the one scope field a key's or an account's request names
   // ({"role", "branch_id"|"partner_id"|"member_id"|"merchant_id"}), as (role, scope id).
   static Checked<std::pair<Role, std::string>> RoleAndScope(const boost::json::object& body,
-                                                           std::string_view what);
+                                                            std::string_view what);
   // 422 when the scope names nothing the ledger knows (unknown_branch, unknown_partner,
   // not_a_merchant, unknown_member). Sets `member_branch` to a member's branch.
   static std::optional<Problem> CheckScopeExists(Handler& h, Role role, const std::string& scope_id,

@@ -319,10 +319,10 @@ std::string Endpoints::RightPayload(std::string_view type, std::string_view id, 
                .Union();
     data_type = events::Data::AccountClosed;
   } else if (type == "KeyIssued") {
-    data = events::CreateKeyIssued(builder, id_offset, access_role, field(Role::kCoordinator),
-                                   field(Role::kPartner), field(Role::kMember),
-                                   field(Role::kMerchant))
-               .Union();
+    data =
+        events::CreateKeyIssued(builder, id_offset, access_role, field(Role::kCoordinator),
+                                field(Role::kPartner), field(Role::kMember), field(Role::kMerchant))
+            .Union();
     data_type = events::Data::KeyIssued;
   } else {
     LEDGER_ASSERT(type == "KeyRevoked");
@@ -342,7 +342,7 @@ EventDraft RightDraft(const Call& call, std::string type, std::string id, std::s
                       int64_t now_us) {
   EventDraft draft;
   // The event's id is the right's id and what happened to it: "k-….issued", "acct-….closed".
-  const std::string_view what = type == "AccountOpened" ? ".opened"
+  const std::string_view what = type == "AccountOpened"   ? ".opened"
                                 : type == "AccountClosed" ? ".closed"
                                 : type == "KeyIssued"     ? ".issued"
                                                           : ".revoked";
@@ -387,20 +387,19 @@ Step Endpoints::PostKey(Handler& h, Call& call) {
   const int64_t now_us = h.NowUs();
   std::vector<EventDraft> drafts;
   drafts.push_back(RightEvent(call, "KeyIssued", key_id, role, scope_id, now_us));
-  return PendingAppend{
-      std::move(drafts),
-      [&h, key_id, role, scope_id, now_us](const Result<std::vector<AppendResult>>& appended) {
-        if (!appended.ok()) return Fail(ProblemForStatus(appended.status()));
-        auto created = h.keys_.Create(role, scope_id, now_us, key_id);
-        if (!created.ok()) return Fail(ProblemForStatus(created.status()));
-        const auto& [info, key] = *created;
-        json::object out{{"key_id", info.key_id},
-                         {"key", key},
-                         {"role", RoleName(info.role)},
-                         {"created_at", FormatInstant(info.created_at_us)}};
-        if (!ScopeField(role).empty()) out[ScopeField(role)] = info.scope_id;
-        return JsonResponse(201, out);
-      }};
+  return PendingAppend{std::move(drafts), [&h, key_id, role, scope_id, now_us](
+                                              const Result<std::vector<AppendResult>>& appended) {
+                         if (!appended.ok()) return Fail(ProblemForStatus(appended.status()));
+                         auto created = h.keys_.Create(role, scope_id, now_us, key_id);
+                         if (!created.ok()) return Fail(ProblemForStatus(created.status()));
+                         const auto& [info, key] = *created;
+                         json::object out{{"key_id", info.key_id},
+                                          {"key", key},
+                                          {"role", RoleName(info.role)},
+                                          {"created_at", FormatInstant(info.created_at_us)}};
+                         if (!ScopeField(role).empty()) out[ScopeField(role)] = info.scope_id;
+                         return JsonResponse(201, out);
+                       }};
 }
 
 Step Endpoints::DeleteKey(Handler& h, Call& call) {
@@ -412,8 +411,7 @@ Step Endpoints::DeleteKey(Handler& h, Call& call) {
   std::optional<KeyInfo> info = h.keys_.Find(key_id);
   if (!info) return Fail(NotFound("no key '" + key_id + "'"));
   std::vector<EventDraft> drafts;
-  drafts.push_back(
-      RightEvent(call, "KeyRevoked", key_id, info->role, info->scope_id, h.NowUs()));
+  drafts.push_back(RightEvent(call, "KeyRevoked", key_id, info->role, info->scope_id, h.NowUs()));
   return PendingAppend{std::move(drafts),
                        [&h, key_id](const Result<std::vector<AppendResult>>& appended) {
                          if (!appended.ok()) return Fail(ProblemForStatus(appended.status()));

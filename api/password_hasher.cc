@@ -44,8 +44,8 @@ void InitSodium() {
 // A hash of a password nobody has, with the same cost as every other.
 const std::string& DummyHash() {
   static const std::string hash = [] {
-    std::optional<std::string> made = HashPassword("no account has this password: " +
-                                                   std::to_string(randombytes_random()));
+    std::optional<std::string> made =
+        HashPassword("no account has this password: " + std::to_string(randombytes_random()));
     LEDGER_ASSERT(made.has_value());
     return *made;
   }();
@@ -59,8 +59,8 @@ size_t CommonPasswordCount() { return CommonPasswords().size(); }
 PasswordCheck CheckPassword(std::string_view password) {
   if (password.size() > kPasswordBytesMax) return PasswordCheck::kTooLong;
   // Characters, not bytes: a password of Chinese characters counts each one once.
-  const size_t characters = static_cast<size_t>(std::count_if(
-      password.begin(), password.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  const size_t characters = static_cast<size_t>(
+      std::count_if(password.begin(), password.end(), [](char c) { return (c & 0xC0) != 0x80; }));
   if (characters < kPasswordCharactersMin) return PasswordCheck::kTooShort;
   if (CommonPasswords().contains(Lowercase(password))) return PasswordCheck::kCommon;
   return PasswordCheck::kOk;

@@ -378,12 +378,13 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     if (auto* work = std::get_if<PendingWork>(&step)) {
       // Like an append: done on the password pool, answered on this session's I/O thread.
       server_.handler.RunAsync(
-          std::move(*work), [self = this->shared_from_this(),
-                             guard = net::make_work_guard(stream_.get_executor())](
-                                Response response) mutable {
-            net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-              self->Send(std::move(response));
-            });
+          std::move(*work),
+          [self = this->shared_from_this(),
+           guard = net::make_work_guard(stream_.get_executor())](Response response) mutable {
+            net::post(self->stream_.get_executor(),
+                      [self, response = std::move(response)]() mutable {
+                        self->Send(std::move(response));
+                      });
             guard.reset();
           });
       return;

@@ -26,10 +26,9 @@ void SignInThrottle::Add(Failures& failures, std::string_view key, int64_t now_u
       return entry.second.empty() || entry.second.back() <= now_us - options_.window_us;
     });
     if (failures.size() >= options_.entries_max) {
-      auto oldest = std::min_element(failures.begin(), failures.end(), [](const auto& a,
-                                                                          const auto& b) {
-        return a.second.back() < b.second.back();
-      });
+      auto oldest = std::min_element(
+          failures.begin(), failures.end(),
+          [](const auto& a, const auto& b) { return a.second.back() < b.second.back(); });
       failures.erase(oldest);
     }
   }
@@ -41,8 +40,7 @@ void SignInThrottle::Add(Failures& failures, std::string_view key, int64_t now_u
 }
 
 std::optional<int64_t> SignInThrottle::RetryAfterSeconds(std::string_view login,
-                                                         std::string_view address,
-                                                         int64_t now_us) {
+                                                         std::string_view address, int64_t now_us) {
   std::lock_guard lock(mutex_);
   std::optional<int64_t> by_login = Over(by_login_, login, options_.login_failures_max, now_us);
   std::optional<int64_t> by_address =

@@ -37,8 +37,7 @@ class SignInThrottle {
 
  private:
   using Failures = std::unordered_map<std::string, std::deque<int64_t>>;
-  std::optional<int64_t> Over(Failures& failures, std::string_view key, size_t max,
-                              int64_t now_us);
+  std::optional<int64_t> Over(Failures& failures, std::string_view key, size_t max, int64_t now_us);
   void Add(Failures& failures, std::string_view key, int64_t now_us);
 
   const SignInThrottleOptions options_;

@@ -67,8 +67,8 @@ class AccountsTest : public ::testing::Test {
                    std::string_view scope_id) {
     json::object body{{"login", login}, {"display_name", "王秀兰"}, {"role", role}};
     if (!scope_field.empty()) body[scope_field] = scope_id;
-    auto reply = client_.Request("POST", "/v1/accounts", json::serialize(body),
-                                 testing::kTestAdminKey);
+    auto reply =
+        client_.Request("POST", "/v1/accounts", json::serialize(body), testing::kTestAdminKey);
     EXPECT_EQ(reply->status, 201) << reply->body;
     return JsonOf(reply->body);
   }
@@ -133,7 +133,8 @@ TEST_F(AccountsTest, OpenActivateSignInReadAndSignOut) {
   EXPECT_NE(cookie.find("; Path=/"), std::string::npos);
   EXPECT_EQ(cookie.find("Secure"), std::string::npos);  // plain HTTP here (tls_test: Secure)
   const json::value session_json = JsonOf(signed_in->body);
-  for (const char* field : {"account_id", "login", "role", "member_id", "csrf_token", "expires_at"}) {
+  for (const char* field :
+       {"account_id", "login", "role", "member_id", "csrf_token", "expires_at"}) {
     EXPECT_TRUE(session_json.as_object().contains(field)) << field;
   }
   const ApiFixture::Session session = SessionOf(*signed_in);
@@ -167,9 +168,9 @@ TEST_F(AccountsTest, UnknownLoginAndWrongPasswordAnswerAlike) {
     for (int i = 0; i < 4; ++i) {
       const auto start = std::chrono::steady_clock::now();
       SignIn(login, "still not it " + std::to_string(i));
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                             start)
-                       .count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
     }
     std::sort(ms.begin(), ms.end());
     return ms[ms.size() / 2];
@@ -254,12 +255,12 @@ TEST_F(AccountsTest, SessionWritesNeedTheCsrfToken) {
   EXPECT_EQ(wrong->status, 403);
   EXPECT_EQ(Code(*wrong), "csrf_failed");
   EXPECT_EQ(api_.head().next.value, head);
-  auto right = client_.Request("POST", "/v1/accounts", body, "", "application/json",
-                               coordinator.Headers());
+  auto right =
+      client_.Request("POST", "/v1/accounts", body, "", "application/json", coordinator.Headers());
   EXPECT_EQ(right->status, 201) << right->body;
   // The event names who did it: the coordinator's account.
-  auto events = client_.Request("GET", "/v1/events?from=" + std::to_string(head), "",
-                                testing::kTestAdminKey);
+  auto events =
+      client_.Request("GET", "/v1/events?from=" + std::to_string(head), "", testing::kTestAdminKey);
   const json::value last = JsonOf(events->body).at("events").as_array().back();
   EXPECT_EQ(last.at("type").as_string(), "AccountOpened");
   EXPECT_EQ(last.at("actor").as_string(), coordinator_id);
@@ -284,11 +285,14 @@ TEST_F(AccountsTest, CoordinatorCannotOpenOtherBranchesOrRoles) {
   // Nor manage another branch's accounts: answered as if they did not exist.
   json::value other = Open("13800000003", "member", "member_id", "v-zhang");
   const std::string other_id(other.at("account_id").as_string());
-  EXPECT_EQ(client_.Request("DELETE", "/v1/accounts/" + other_id, "", "", "",
-                            coordinator.Headers())->status,
-            404);
-  EXPECT_EQ(client_.Request("POST", "/v1/accounts/" + other_id + "/invitation", "{}", "",
-                            "application/json", coordinator.Headers())->status,
+  EXPECT_EQ(
+      client_.Request("DELETE", "/v1/accounts/" + other_id, "", "", "", coordinator.Headers())
+          ->status,
+      404);
+  EXPECT_EQ(client_
+                .Request("POST", "/v1/accounts/" + other_id + "/invitation", "{}", "",
+                         "application/json", coordinator.Headers())
+                ->status,
             404);
 }
 
@@ -297,25 +301,25 @@ TEST_F(AccountsTest, PasswordChangeEndsOtherSessions) {
   ApiFixture::Session phone = Volunteer();
   ApiFixture::Session laptop = SessionOf(*SignIn("13800000001", kPassword));
   const std::string target = "/v1/accounts/" + phone.account_id + "/password";
-  auto wrong_old = client_.Request("POST", target,
-                                   Body({{"old_password", "not it at all"},
-                                         {"new_password", "a new passphrase 9"}}),
-                                   "", "application/json", phone.Headers());
+  auto wrong_old = client_.Request(
+      "POST", target,
+      Body({{"old_password", "not it at all"}, {"new_password", "a new passphrase 9"}}), "",
+      "application/json", phone.Headers());
   EXPECT_EQ(wrong_old->status, 401);
   auto weak = client_.Request("POST", target,
-                              Body({{"old_password", kPassword}, {"new_password", "12345678"}}),
-                              "", "application/json", phone.Headers());
+                              Body({{"old_password", kPassword}, {"new_password", "12345678"}}), "",
+                              "application/json", phone.Headers());
   EXPECT_EQ(Code(*weak), "weak_password");
   // Another account's session, or a key, may not change it.
-  EXPECT_EQ(client_.Request("POST", target,
-                            Body({{"old_password", kPassword}, {"new_password", "x-y-z-w-v-u"}}),
-                            testing::kTestAdminKey)
+  EXPECT_EQ(client_
+                .Request("POST", target,
+                         Body({{"old_password", kPassword}, {"new_password", "x-y-z-w-v-u"}}),
+                         testing::kTestAdminKey)
                 ->status,
             403);
-  auto changed = client_.Request("POST", target,
-                                 Body({{"old_password", kPassword},
-                                       {"new_password", "a new passphrase 9"}}),
-                                 "", "application/json", phone.Headers());
+  auto changed = client_.Request(
+      "POST", target, Body({{"old_password", kPassword}, {"new_password", "a new passphrase 9"}}),
+      "", "application/json", phone.Headers());
   EXPECT_EQ(changed->status, 204) << changed->body;
   EXPECT_EQ(GetAs(phone, "/v1/members/v-wang"), 200);
   EXPECT_EQ(GetAs(laptop, "/v1/members/v-wang"), 401);
@@ -331,10 +335,10 @@ TEST_F(AccountsTest, ResetEndsEverySessionAndTheOldPassword) {
   ASSERT_EQ(reset->status, 201) << reset->body;
   EXPECT_EQ(GetAs(session, "/v1/members/v-wang"), 401);
   EXPECT_EQ(SignIn("13800000001", kPassword)->status, 401);
-  EXPECT_EQ(Activate(JsonOf(reset->body).at("invitation").at("token").as_string(),
-                     "after the reset 10")
-                ->status,
-            200);
+  EXPECT_EQ(
+      Activate(JsonOf(reset->body).at("invitation").at("token").as_string(), "after the reset 10")
+          ->status,
+      200);
   EXPECT_EQ(SignIn("13800000001", "after the reset 10")->status, 201);
 }
 
@@ -342,17 +346,17 @@ TEST_F(AccountsTest, ResetEndsEverySessionAndTheOldPassword) {
 TEST_F(AccountsTest, ClosedAccountCannotSignInAndItsSessionsEnd) {
   ApiFixture::Session session = Volunteer();
   const uint64_t head = api_.head().next.value;
-  EXPECT_EQ(client_.Request("DELETE", "/v1/accounts/" + session.account_id, "",
-                            testing::kTestAdminKey)
-                ->status,
-            204);
+  EXPECT_EQ(
+      client_.Request("DELETE", "/v1/accounts/" + session.account_id, "", testing::kTestAdminKey)
+          ->status,
+      204);
   EXPECT_EQ(api_.head().next.value, head + 1);
   EXPECT_EQ(GetAs(session, "/v1/members/v-wang"), 401);
   EXPECT_EQ(SignIn("13800000001", kPassword)->status, 401);
-  EXPECT_EQ(client_.Request("DELETE", "/v1/accounts/" + session.account_id, "",
-                            testing::kTestAdminKey)
-                ->status,
-            404);
+  EXPECT_EQ(
+      client_.Request("DELETE", "/v1/accounts/" + session.account_id, "", testing::kTestAdminKey)
+          ->status,
+      404);
   // The login is free again for a new account.
   Open("13800000001", "member", "member_id", "v-wang");
 }
@@ -388,10 +392,10 @@ TEST_F(AccountsTest, RightsAreEventsWithoutSecrets) {
   auto legacy = api_.node().keys().Create(Role::kAuditor, "", 0);
   ASSERT_TRUE(legacy.ok());
   EXPECT_EQ(client_.Request("GET", "/v1/audit/head", "", legacy->second)->status, 200);
-  EXPECT_EQ(client_.Request("DELETE", "/v1/keys/" + legacy->first.key_id, "",
-                            testing::kTestAdminKey)
-                ->status,
-            204);
+  EXPECT_EQ(
+      client_.Request("DELETE", "/v1/keys/" + legacy->first.key_id, "", testing::kTestAdminKey)
+          ->status,
+      204);
   auto events = client_.Request("GET", "/v1/events?from=0&limit=1000", "", testing::kTestAdminKey);
   std::vector<std::string> types;
   const json::value page = JsonOf(events->body);
@@ -399,8 +403,8 @@ TEST_F(AccountsTest, RightsAreEventsWithoutSecrets) {
     const std::string type(event.at("type").as_string());
     if (type == "AccountOpened" || type.starts_with("Key")) types.push_back(type);
   }
-  EXPECT_EQ(types, (std::vector<std::string>{"AccountOpened", "KeyIssued", "KeyRevoked",
-                                             "KeyRevoked"}));
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"AccountOpened", "KeyIssued", "KeyRevoked", "KeyRevoked"}));
   for (const std::string& secret_text :
        {session.cookie, session.csrf_token, secret, secret.substr(secret.find('.') + 1),
         api_.node().accounts().PasswordHash(session.account_id)}) {
@@ -455,10 +459,11 @@ TEST_F(AccountsTest, BurstOfSignInsDoesNotStallReads) {
   std::sort(read_ms.begin(), read_ms.end());
   ASSERT_FALSE(read_ms.empty());
   const double p99 = read_ms[std::min(read_ms.size() - 1, read_ms.size() * 99 / 100)];
-  std::printf("1000 sign-ins: %d created, %d answered 503 (queue full); %zu GETs meanwhile, "
-              "p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-              created.load(), busy.load(), read_ms.size(), read_ms[read_ms.size() / 2], p99,
-              read_ms.back());
+  std::printf(
+      "1000 sign-ins: %d created, %d answered 503 (queue full); %zu GETs meanwhile, "
+      "p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+      created.load(), busy.load(), read_ms.size(), read_ms[read_ms.size() / 2], p99,
+      read_ms.back());
   EXPECT_EQ(other.load(), 0);
   EXPECT_EQ(created.load() + busy.load(), kClients * kSignInsPerClient);
   EXPECT_GT(created.load(), 0);

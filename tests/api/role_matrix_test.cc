@@ -52,8 +52,8 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
   // The same roles and scopes as accounts, each signed in.
   constexpr std::string_view kPassword = "matrix-passphrase-7";
   ApiFixture::Session sessions[kWho];
-  const char* const scope_fields[kWho] = {"", "branch_id", "", "partner_id", "member_id",
-                                          "merchant_id"};
+  const char* const scope_fields[kWho] = {"",           "branch_id", "",
+                                          "partner_id", "member_id", "merchant_id"};
   const char* const scope_ids[kWho] = {"", "b-shiyuan", "", "p-avic", "v-wang", "shop-1"};
   for (int who = 0; who < kNobody; ++who) {
     const std::string login = std::string("matrix-") + kWhoNames[who];
@@ -141,17 +141,33 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
       {"POST", "/v1/accounts/activate", "/v1/accounts/activate",
        R"({"token":"not-a-token","password":"long enough password"})", everyone},
       // Only the account itself, signed in: neither a key nor another account's session.
-      {"POST", "/v1/accounts/{id}/password", "/v1/accounts/" + reset_id + "/password",
-       R"({"old_password":"matrix-passphrase-7","new_password":"another passphrase 8"})", {}},
-      {"POST", "/v1/accounts/{id}/invitation", "/v1/accounts/" + reset_id + "/invitation", "{}",
+      {"POST",
+       "/v1/accounts/{id}/password",
+       "/v1/accounts/" + reset_id + "/password",
+       R"({"old_password":"matrix-passphrase-7","new_password":"another passphrase 8"})",
+       {}},
+      {"POST",
+       "/v1/accounts/{id}/invitation",
+       "/v1/accounts/" + reset_id + "/invitation",
+       "{}",
        {kAdmin, kCoordinator}},
       {"DELETE", "/v1/accounts/{id}", "/v1/accounts/" + close_id, "", {kAdmin, kCoordinator}},
       {"POST", "/v1/sessions", "/v1/sessions",
        R"({"login":"matrix-signin","password":"matrix-passphrase-7"})", everyone},
-      {"GET", "/v1/sessions/current", "/v1/sessions/current", "", {}, {},
+      {"GET",
+       "/v1/sessions/current",
+       "/v1/sessions/current",
+       "",
+       {},
+       {},
        std::set<Who>{kAdmin, kCoordinator, kAuditor, kPartner, kMember, kMerchant}},
       // Last: with a session it signs out.
-      {"DELETE", "/v1/sessions/current", "/v1/sessions/current", "", {}, {},
+      {"DELETE",
+       "/v1/sessions/current",
+       "/v1/sessions/current",
+       "",
+       {},
+       {},
        std::set<Who>{kAdmin, kCoordinator, kAuditor, kPartner, kMember, kMerchant}},
   };
   std::set<std::string> covered;
@@ -171,8 +187,8 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
         const bool hidden = row.hidden.count(static_cast<Who>(who)) > 0;
         const int denied_status = who == kNobody ? 401 : hidden ? 404 : 403;
         const std::string case_name = std::string(kWhoNames[who]) +
-                                      (by_session ? " (session) " : " (key) ") + row.method +
-                                      " " + row.target;
+                                      (by_session ? " (session) " : " (key) ") + row.method + " " +
+                                      row.target;
         if (allowed) {
           EXPECT_NE(reply->status, 401) << case_name << ": " << reply->body;
           EXPECT_NE(reply->status, 403) << case_name << ": " << reply->body;

@@ -289,8 +289,8 @@ const Row kRows[] = {
      R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", expires_at_us: 1999999999000000)",
      "ok"},
     // Rights: accounts and keys, bound to a role and its one scope field, as keys are.
-    {"open a member account", "AccountOpened", R"(account_id: "acct-1", role: member, member_id: "v1")",
-     "ok"},
+    {"open a member account", "AccountOpened",
+     R"(account_id: "acct-1", role: member, member_id: "v1")", "ok"},
     {"open an admin account", "AccountOpened", R"(account_id: "acct-2", role: admin)", "ok"},
     {"account with another role's scope field", "AccountOpened",
      R"(account_id: "acct-3", role: member, branch_id: "b1")", "invalid_field"},
@@ -310,7 +310,8 @@ const Row kRows[] = {
      R"(key_id: "k-2", role: coordinator, branch_id: "nowhere")", "unknown_branch"},
     {"merchant key of a non-merchant", "KeyIssued",
      R"(key_id: "k-3", role: merchant, merchant_id: "c1")", "not_a_merchant"},
-    {"revoke a key made before key events", "KeyRevoked", R"(key_id: "k-old", role: auditor)", "ok"},
+    {"revoke a key made before key events", "KeyRevoked", R"(key_id: "k-old", role: auditor)",
+     "ok"},
     {"revoke a key twice", "KeyRevoked", R"(key_id: "k-gone", role: admin)", "already_closed"},
     {"branch-less fund outflow ignores seals", "FundOpened", R"(fund_id: "f9", name: "x")", "ok"},
 };
