@@ -1,5 +1,6 @@
 #include "api/rfc3339.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "domain/civil_time.h"
@@ -29,10 +30,15 @@ int DaysInMonth(int year, int month) {
 }
 
 bool ValidDate(int year, int month, int day) {
-  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= DaysInMonth(year, month);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= DaysInMonth(year, month);
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+static_assert(kInstantMaxUs + 1 == 253'402'300'800 * kMicrosPerSecond,
+              "10000-01-01T00:00:00Z is 253402300800 s after the epoch");
+static_assert(kInstantMinUs == -719'162 * kSecondsPerDay * kMicrosPerSecond,
+              "0001-01-01 is 719162 days before 1970-01-01");
 
 }  // namespace
 
@@ -86,11 +92,18 @@ std::optional<int64_t> ParseInstant(std::string_view text) {
                                      static_cast<unsigned>(Digits(text, 8, 2)));
   const int64_t seconds =
       days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
-  return seconds * kMicrosPerSecond + micros;
+  const int64_t unix_us = seconds * kMicrosPerSecond + micros;
+  // Local years 0001-9999 with an offset reach a few hours past either end of the UTC range.
+  if (unix_us < kInstantMinUs || unix_us > kInstantMaxUs) return std::nullopt;
+  return unix_us;
 }
 
 std::string FormatInstant(int64_t unix_us) {
-  const int64_t local_us = unix_us + kBeijingOffsetSeconds * kMicrosPerSecond;
+  unix_us = std::clamp(unix_us, kInstantMinUs, kInstantMaxUs);  // why: see the header
+  // Beijing time unless that date is in year 10000.
+  constexpr int64_t kLastBeijingUs = kInstantMaxUs - kBeijingOffsetSeconds * kMicrosPerSecond;
+  const int64_t offset_seconds = unix_us <= kLastBeijingUs ? kBeijingOffsetSeconds : 0;
+  const int64_t local_us = unix_us + offset_seconds * kMicrosPerSecond;
   const int64_t seconds = FloorDiv(local_us, kMicrosPerSecond);
   const int64_t micros = local_us - seconds * kMicrosPerSecond;
   const int64_t days = FloorDiv(seconds, kSecondsPerDay);
@@ -104,7 +117,7 @@ std::string FormatInstant(int64_t unix_us) {
   if (micros != 0) {
     n += std::snprintf(buffer + n, sizeof buffer - n, ".%06d", static_cast<int>(micros));
   }
-  std::snprintf(buffer + n, sizeof buffer - n, "+08:00");
+  std::snprintf(buffer + n, sizeof buffer - n, offset_seconds != 0 ? "+08:00" : "Z");
   return buffer;
 }
 

@@ -8,17 +8,29 @@
 
 namespace ledger::api {
 
+// The instants the API takes and shows: UTC years 0001 to 9999, the years RFC 3339's four-digit
+// date-time can write in UTC (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z).
+constexpr int64_t kInstantMinUs = -62'135'596'800'000'000;  // 0001-01-01T00:00:00Z
+constexpr int64_t kInstantMaxUs = 253'402'300'799'999'999;  // 9999-12-31T23:59:59.999999Z
+
 // "2026-10-03T09:30:00+08:00", "2026-10-03T01:30:00.5Z": the instant in microseconds since the
-// epoch, or nullopt unless `text` is a valid RFC 3339 date-time (real calendar date, hours
-// 00-23, minutes and seconds 00-59, offset within ±23:59). Digits past microseconds are
-// truncated.
+// epoch, or nullopt unless `text` is a valid RFC 3339 date-time (real calendar date of years
+// 0001-9999, hours 00-23, minutes and seconds 00-59, offset within ±23:59) of an instant in
+// [kInstantMinUs, kInstantMaxUs]. Digits past microseconds are truncated.
 std::optional<int64_t> ParseInstant(std::string_view text);
 
 // The instant in Beijing time (the programme's zone), e.g. "2026-10-03T09:30:00+08:00", with
-// six fraction digits only when the microseconds are not zero.
+// six fraction digits only when the microseconds are not zero. ParseInstant reads back every
+// text this returns, as the same instant:
+// - the last eight hours of 9999 (UTC), whose Beijing date is in year 10000, are written in UTC
+//   ("9999-12-31T20:00:00Z");
+// - instants outside [kInstantMinUs, kInstantMaxUs] are shown as the nearest bound. None is
+//   taken since ParseInstant checks the range, but events stored before it did (year 0000 was
+//   accepted) or bytes from outside (export files, Kafka) may hold one; the log is immutable and
+//   must stay readable, so this clamps instead of asserting.
 std::string FormatInstant(int64_t unix_us);
 
-// True when `text` is YYYY-MM-DD with a real calendar date.
+// True when `text` is YYYY-MM-DD with a real calendar date of years 0001-9999.
 bool IsDate(std::string_view text);
 
 }  // namespace ledger::api
