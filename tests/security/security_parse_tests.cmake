@@ -3,6 +3,7 @@
 # Real ledgerd processes on 127.0.0.1 for the last two.
 add_executable(security_parse_tests
   ${CMAKE_CURRENT_LIST_DIR}/admin_key_strength_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/data_dir_permissions_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/duplicate_json_keys_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/instant_range_test.cc)
 target_link_libraries(security_parse_tests PRIVATE ledger_api_test_support ledger_tools
