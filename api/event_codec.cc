@@ -589,9 +589,19 @@ json::object EncodeEventData(const events::EventData& data, bool personal) {
           out[f.name] = nullptr;
         }
         break;
-      case Kind::kEnum:
-        out[f.name] = f.enum_names[table->GetField<int8_t>(f.vt, 0)];
+      case Kind::kEnum: {
+        // FlatBuffers' verifier does not check enum values, and envelopes from Kafka or an
+        // export are outside bytes: a value without a name is shown as the number it is.
+        const int8_t value = table->GetField<int8_t>(f.vt, 0);
+        int8_t names = 0;
+        while (f.enum_names[names] != nullptr) ++names;
+        if (value >= 0 && value < names) {
+          out[f.name] = f.enum_names[value];
+        } else {
+          out[f.name] = value;
+        }
         break;
+      }
       case Kind::kBool:
         if (table->CheckField(f.vt)) out[f.name] = table->GetField<uint8_t>(f.vt, 0) != 0;
         break;

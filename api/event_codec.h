@@ -57,7 +57,8 @@ Checked<EventDraft> DecodeEvent(const boost::json::value& json, const std::strin
 Checked<std::vector<EventDraft>> DecodeBatch(const boost::json::value& json, size_t events_max);
 
 // The JSON `data` of a verified payload. Without `personal`, fields marked personal (names,
-// phones, birth years, living alone, the place and content of a visit) are left out.
+// phones, birth years, living alone, the place and content of a visit) are left out. An enum
+// value without a name (FlatBuffers' verifier does not check them) is shown as its number.
 boost::json::object EncodeEventData(const events::EventData& data, bool personal);
 
 // A stored event as the log endpoints show it: as written plus position, stream, version,
