@@ -111,6 +111,22 @@ std::string_view FieldWithControlCharacter(std::string_view fields) {
   return {};
 }
 
+void LimitRequest(http::request_parser<http::string_body>& parser, const ServerOptions& options) {
+  parser.body_limit(options.request_body_bytes_max);
+  parser.header_limit(static_cast<uint32_t>(options.request_header_bytes_max));
+}
+
+// The handler's view of a parsed request; takes the body.
+Request ToRequest(http::request<http::string_body>& message) {
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.authorization = std::string(message[http::field::authorization]);
+  request.content_type = std::string(message[http::field::content_type]);
+  request.body = std::move(message.body());
+  return request;
+}
+
 }  // namespace
 
 // A connection as the server's registry sees it: plain HTTP or HTTPS (HttpSession below).
@@ -251,8 +267,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   void ReadHeader() {
     if (stopping_) return Close();
     parser_.emplace();
-    parser_->body_limit(server_.options.request_body_bytes_max);
-    parser_->header_limit(static_cast<uint32_t>(server_.options.request_header_bytes_max));
+    LimitRequest(*parser_, server_.options);
     // The read deadline is our own timer rather than the stream's, which would close the
     // socket and leave no way to answer 408.
     Tcp().expires_never();
@@ -346,13 +361,8 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     http::request<http::string_body> message = parser_->release();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
-    method_ = std::string(message.method_string());
-    Request request;
-    request.method = method_;
-    request.target = std::string(message.target());
-    request.authorization = std::string(message[http::field::authorization]);
-    request.content_type = std::string(message[http::field::content_type]);
-    request.body = std::move(message.body());
+    Request request = ToRequest(message);
+    method_ = request.method;
     Step step = server_.handler.Start(request);
     if (auto* response = std::get_if<Response>(&step)) return Send(std::move(*response));
     if (auto* append = std::get_if<PendingAppend>(&step)) {
@@ -647,6 +657,42 @@ void Server::Shutdown() {
   }
   for (auto& io_thread : s.io_threads) io_thread->thread.join();
   if (s.request_log) s.request_log->flush();  // the lines of the requests finished meanwhile
+}
+
+std::optional<Request> ParseHttpRequest(std::string_view bytes, const ServerOptions& options,
+                                        std::string* error) {
+  http::request_parser<http::string_body> parser;
+  LimitRequest(parser, options);
+  parser.eager(true);
+  beast::error_code ec;
+  net::const_buffer rest(bytes.data(), bytes.size());
+  while (!parser.is_done()) {
+    const size_t used = parser.put(rest, ec);
+    rest += used;
+    if (ec == http::error::need_more) {
+      // Every byte is in, so this is the end of the stream. (Beast wants more bytes before the
+      // next put, as a session reads them, and put_eof wants some bytes.)
+      if (parser.got_some()) {
+        parser.put_eof(ec);
+      } else {
+        ec = http::error::end_of_stream;
+      }
+    } else if (!ec && used > 0) {
+      continue;
+    }
+    if (!ec && !parser.is_done()) ec = http::error::partial_message;
+    if (ec) break;
+  }
+  if (ec) {
+    *error = ec.message();
+    return std::nullopt;
+  }
+  http::request<http::string_body> message = parser.release();
+  if (std::optional<Problem> problem = CheckHead(message.base())) {  // as a session refuses it
+    *error = problem->detail;
+    return std::nullopt;
+  }
+  return ToRequest(message);
 }
 
 }  // namespace ledger::api

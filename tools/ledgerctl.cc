@@ -3,6 +3,8 @@
 //   ledgerctl COMMAND [options]; `ledgerctl` alone prints every command.
 //
 // Exit status: 0 on success, 1 when the command failed, 2 on bad usage.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/json/serialize.hpp>
@@ -729,6 +731,10 @@ int PartnerStream(const Flags& flags) {
 }  // namespace ledger
 
 int main(int argc, char** argv) {
+  // What ledgerctl writes (rebuilt read models, imports, backups, exports, reports) holds the
+  // ledger's personal data: its user's alone, like ledgerd's data directory (directories 0700,
+  // files 0600).
+  ::umask(077);
   if (argc < 2) {
     std::fputs(ledger::kUsage, stderr);
     return 2;
