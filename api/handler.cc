@@ -14,8 +14,8 @@
 #include "api/rfc3339.h"
 #include "api/views.h"
 #include "domain/event_payload.h"
-#include "eventstore/kafka_relay.h"
-#include "eventstore/kafka_replicator.h"
+#include "eventstore/kafka/kafka_relay.h"
+#include "eventstore/kafka/kafka_replicator.h"
 #include "eventstore/signed_checkpoint.h"
 
 namespace ledger::api {

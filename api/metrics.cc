@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <iterator>
 
-#include "eventstore/kafka_relay.h"
+#include "eventstore/kafka/kafka_relay.h"
 
 namespace ledger::api {
 namespace {

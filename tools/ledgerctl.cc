@@ -28,7 +28,7 @@
 #include "eventstore/event_pipeline.h"
 #include "eventstore/event_store.h"
 #include "eventstore/hash_chain.h"
-#include "eventstore/kafka_topic_reader.h"
+#include "eventstore/kafka/kafka_topic_reader.h"
 #include "eventstore/keys.h"
 #include "eventstore/ledger_replay.h"
 #include "projections/ledger_verifier.h"

@@ -1,4 +1,4 @@
-#include "eventstore/kafka_replicator.h"
+#include "eventstore/kafka/kafka_replicator.h"
 
 #include <cstdio>
 #include <map>
@@ -6,7 +6,7 @@
 
 #include "eventstore/envelope_codec.h"
 #include "eventstore/hash_chain.h"
-#include "eventstore/kafka_topic_reader.h"
+#include "eventstore/kafka/kafka_topic_reader.h"
 
 namespace ledger {
 

@@ -1,8 +1,8 @@
-#include "eventstore/kafka_client.h"
+#include "eventstore/kafka/kafka_client.h"
 
 #include <array>
 
-#include "eventstore/kafka_internal.h"
+#include "eventstore/kafka/kafka_internal.h"
 
 namespace ledger {
 

@@ -1,5 +1,5 @@
-// librdkafka glue shared by the relay and the topic reader (internal to eventstore/: the only
-// module that includes librdkafka's headers).
+// librdkafka glue shared by the relay and the topic reader (internal to eventstore/kafka/: the
+// only module that includes librdkafka's headers).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "domain/status.h"
-#include "eventstore/kafka_client.h"
+#include "eventstore/kafka/kafka_client.h"
 
 namespace ledger::kafka_internal {
 

@@ -1,4 +1,4 @@
-#include "tests/eventstore/kafka_test_support.h"
+#include "tests/eventstore/kafka/kafka_test_support.h"
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -11,7 +11,7 @@
 
 #include "eventstore/envelope_codec.h"
 #include "eventstore/hash_chain.h"
-#include "eventstore/kafka_relay.h"
+#include "eventstore/kafka/kafka_relay.h"
 #include "tests/domain/ledger_scenario.h"
 #include "tests/projections/ledger_fixture.h"
 

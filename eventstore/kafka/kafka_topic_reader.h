@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "domain/status.h"
-#include "eventstore/kafka_client.h"
+#include "eventstore/kafka/kafka_client.h"
 
 struct rd_kafka_s;
 

@@ -1,5 +1,5 @@
 // What every Kafka client of the ledger (the relay, readers of its topics) is told about the
-// cluster. Kept apart from librdkafka's headers: only eventstore/ includes those.
+// cluster. Kept apart from librdkafka's headers: only eventstore/kafka/ includes those.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-#include "eventstore/json_text.h"
+#include "eventstore/kafka/json_text.h"
 
 #include "domain/assert.h"
 

@@ -3,7 +3,7 @@
 // error naming the first bad position, having applied the events before it and nothing of the bad
 // one. The topic is written by a producer of the test's own, since the relay never sends such
 // records.
-#include "eventstore/kafka_replicator.h"
+#include "eventstore/kafka/kafka_replicator.h"
 
 #include <gtest/gtest.h>
 
@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "eventstore/hash_chain.h"
-#include "eventstore/kafka_relay.h"
-#include "tests/eventstore/kafka_test_support.h"
+#include "eventstore/kafka/kafka_relay.h"
+#include "tests/eventstore/kafka/kafka_test_support.h"
 #include "tests/eventstore/test_support.h"
 
 namespace ledger {

@@ -1,4 +1,4 @@
-#include "eventstore/kafka_relay.h"
+#include "eventstore/kafka/kafka_relay.h"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "eventstore/envelope_codec.h"
-#include "eventstore/kafka_internal.h"
+#include "eventstore/kafka/kafka_internal.h"
 
 namespace ledger {
 namespace {

@@ -35,8 +35,8 @@
 #include "domain/position.h"
 #include "domain/status.h"
 #include "eventstore/event_store.h"
-#include "eventstore/kafka_client.h"
-#include "eventstore/partner_feed.h"
+#include "eventstore/kafka/kafka_client.h"
+#include "eventstore/kafka/partner_feed.h"
 #include "eventstore/read_model_store.h"
 
 struct rd_kafka_s;

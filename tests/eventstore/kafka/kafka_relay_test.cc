@@ -3,7 +3,7 @@
 // start again); without it the tests fail under CI=true and are skipped elsewhere.
 //
 // Each test uses topics of its own (a fresh prefix), so runs never see each other's records.
-#include "eventstore/kafka_relay.h"
+#include "eventstore/kafka/kafka_relay.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -19,7 +19,7 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/eventstore/kafka_test_support.h"
+#include "tests/eventstore/kafka/kafka_test_support.h"
 #include "tests/eventstore/test_support.h"
 #include "tests/projections/ledger_fixture.h"
 

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "eventstore/event_store.h"
-#include "eventstore/kafka_relay.h"
+#include "eventstore/kafka/kafka_relay.h"
 
 namespace {
 // Give up (exit 2, failing the test) when N events are not confirmed within this time.

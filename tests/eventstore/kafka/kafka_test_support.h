@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "eventstore/event_store.h"
-#include "eventstore/kafka_topic_reader.h"
-#include "eventstore/partner_feed.h"
+#include "eventstore/kafka/kafka_topic_reader.h"
+#include "eventstore/kafka/partner_feed.h"
 #include "tests/domain/ledger_scenario.h"
 
 namespace ledger::testing {

@@ -1,16 +1,16 @@
 // The partner items of the Kafka relay, without a broker: the October scenario's fund-use trail
 // as each partner sees it, items that add up to the ledger's own figures over random events,
 // and JSON text that stays valid whatever bytes the events carry.
-#include "eventstore/partner_feed.h"
+#include "eventstore/kafka/partner_feed.h"
 
 #include <gtest/gtest.h>
 
 #include <ctime>
 #include <regex>
 
-#include "eventstore/json_text.h"
+#include "eventstore/kafka/json_text.h"
 #include "tests/domain/event_generator.h"
-#include "tests/eventstore/kafka_test_support.h"
+#include "tests/eventstore/kafka/kafka_test_support.h"
 #include "tests/eventstore/test_support.h"
 #include "tests/projections/ledger_fixture.h"
 

@@ -22,7 +22,7 @@
 #include <thread>
 
 #include "eventstore/event_store.h"
-#include "eventstore/kafka_client.h"
+#include "eventstore/kafka/kafka_client.h"
 
 namespace ledger {
 

@@ -1,5 +1,9 @@
-// Hand-written JSON text for the few small documents eventstore/ publishes (the partner items of
-// the Kafka relay). Only api/ links a JSON library; these helpers only write, never parse.
+// Hand-written JSON text for the few small documents eventstore/kafka/ publishes: the partner
+// items on `<prefix>.donations`, a public format (docs/kafka.md). It stays hand-written because
+// api/ is the only module that knows JSON and links Boost.JSON (docs/ARCHITECTURE.md), while this
+// module may depend only on eventstore/, domain/ and librdkafka; and because its bytes are not
+// Boost.JSON's (DEL is written \u007f, invalid UTF-8 becomes U+FFFD), which partners already read.
+// These helpers only write, never parse.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,8 @@
-#include "eventstore/kafka_topic_reader.h"
+#include "eventstore/kafka/kafka_topic_reader.h"
 
 #include <atomic>
 
-#include "eventstore/kafka_internal.h"
+#include "eventstore/kafka/kafka_internal.h"
 
 namespace ledger {
 

@@ -1,9 +1,9 @@
-#include "eventstore/partner_feed.h"
+#include "eventstore/kafka/partner_feed.h"
 
 #include <utility>
 
 #include "domain/event_payload.h"
-#include "eventstore/json_text.h"
+#include "eventstore/kafka/json_text.h"
 #include "eventstore/ledger_replay.h"
 
 namespace ledger {
