@@ -91,7 +91,8 @@ std::string RandomHex(size_t bytes) {
   return Hex(random);
 }
 
-Result<std::unique_ptr<KeyStore>> KeyStore::Open(ReadModelStore& rows, std::string admin_key) {
+Result<std::unique_ptr<KeyStore>> KeyStore::Open(ReadModelStore& rows,
+                                                 const std::string& admin_key) {
   std::unique_ptr<KeyStore> store(new KeyStore(rows));
   if (!admin_key.empty()) store->admin_digest_ = Sha256(admin_key);
   Result<Position> checkpoint = rows.Checkpoint();

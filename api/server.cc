@@ -247,7 +247,6 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
                             });
   }
 
- private:
   void ReadHeader() {
     if (stopping_) return Close();
     parser_.emplace();

@@ -6,6 +6,7 @@
 // Exit status: 0 after a clean shutdown, 1 when the ledger cannot start, 2 on bad usage.
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>  // environ
 
 #include <csignal>
 #include <cstdio>
@@ -19,8 +20,6 @@
 #include "api/api_node.h"
 #include "api/demo_ledger.h"
 #include "api/server.h"
-
-extern char** environ;
 
 namespace ledger {
 namespace {
@@ -135,6 +134,7 @@ std::vector<std::string> RepeatableFromEnvironment(std::string_view env) {
     }
   }
   std::vector<std::string> values;
+  values.reserve(found.size());
   for (auto& [name, value] : found) values.push_back(std::move(value));
   return values;
 }
