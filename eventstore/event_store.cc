@@ -12,14 +12,13 @@
 
 #include <algorithm>
 #include <array>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 
 #include "domain/assert.h"
+#include "domain/mutex.h"
 #include "eventstore/envelope_check.h"
 #include "eventstore/envelope_codec.h"
 #include "eventstore/event_hasher.h"
@@ -154,8 +153,9 @@ rocksdb::ColumnFamilyOptions LogFamilyOptions() {
 class EventStore::Impl {
  public:
   // The column family of read model `family_name`, created if missing.
-  Result<rocksdb::ColumnFamilyHandle*> ReadModelFamily(const std::string& family_name) {
-    std::lock_guard lock(families_mutex_);
+  Result<rocksdb::ColumnFamilyHandle*> ReadModelFamily(const std::string& family_name)
+      EXCLUDES(families_mutex_) {
+    MutexLock lock(families_mutex_);
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       if (handle->GetName() == family_name) return handle;
     }
@@ -177,10 +177,10 @@ class EventStore::Impl {
 
   ~Impl() {
     {
-      std::lock_guard lock(queue_mutex_);
+      MutexLock lock(queue_mutex_);
       stopping_ = true;
     }
-    queue_cv_.notify_all();
+    queue_cv_.NotifyAll();
     // The sequencer drains the queue into the open group and says it is done; the committer
     // writes what is left and stops; the sequencer acknowledges it and stops.
     if (sequencer_.joinable()) sequencer_.join();
@@ -218,16 +218,18 @@ class EventStore::Impl {
   void AppendAsync(std::vector<EventDraft> batch, AppendCallback done);
   Result<std::vector<AppendResult>> Append(std::vector<EventDraft> batch);
 
-  Head GetHead() const {
-    std::lock_guard lock(head_mutex_);
+  Head GetHead() const EXCLUDES(head_mutex_) {
+    MutexLock lock(head_mutex_);
     return head_;
   }
-  bool WaitForPosition(Position position, std::chrono::milliseconds timeout) const {
-    std::unique_lock lock(head_mutex_);
-    return head_cv_.wait_for(lock, timeout, [&] { return head_.next > position; });
+  bool WaitForPosition(Position position, std::chrono::milliseconds timeout) const
+      EXCLUDES(head_mutex_) {
+    MutexLock lock(head_mutex_);
+    return head_cv_.WaitFor(lock, timeout,
+                            [&]() REQUIRES(head_mutex_) { return head_.next > position; });
   }
-  Status health() const {
-    std::lock_guard lock(queue_mutex_);
+  Status health() const EXCLUDES(queue_mutex_) {
+    MutexLock lock(queue_mutex_);
     return failure_;
   }
 
@@ -312,33 +314,33 @@ class EventStore::Impl {
   Status CheckLimits(const EventDraft& event) const;
   Status VerifyOnOpen();
   // Checks limits, computes content digests and enqueues; answers at once when it cannot.
-  void Enqueue(Request request);
+  void Enqueue(Request request) EXCLUDES(queue_mutex_);
   // Delivers `outcome` to whoever waits for `request`. Must be the last use of the request's
   // waiter: the thread in Append may return at once.
   static void Complete(Request& request, Result<std::vector<AppendResult>> outcome);
 
   // The sequencer thread: takes requests from the queue in order and sequences each one into
   // the open group (checks, the decider, positions, hashes, encoded envelopes).
-  void SequencerLoop();
-  void Sequence(Request request, const Status& failure);
+  void SequencerLoop() EXCLUDES(queue_mutex_, group_mutex_);
+  void Sequence(Request request, const Status& failure) EXCLUDES(group_mutex_);
   // Looks up, in one MultiGet, the stored ids of `requests` that no group in flight holds.
   void LookUpIds(const std::vector<Request>& requests);
   // What the last LookUpIds found for `id`: nullopt when it is not stored. An id it did not look
   // up (one in flight when it ran) is looked up now.
   Result<std::optional<std::string_view>> StoredIdEntry(std::string_view id);
   // Checks one request against the store, the groups in flight and the open group; on success
-  // adds its events to `group`. On failure nothing changes.
-  Status ProcessRequest(Request& request, Group& group);
+  // adds its events to `group` (the open group, hence REQUIRES). On failure nothing changes.
+  Status ProcessRequest(Request& request, Group& group) REQUIRES(group_mutex_);
   Result<uint64_t> StreamVersionOf(std::string_view stream);
   // Acknowledges every request of groups the committer is done with, in commit order, and
   // forgets their ids; frees the groups.
-  void AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& written);
+  void AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& written) EXCLUDES(group_mutex_);
 
   // The committer thread: takes the open group whenever it is idle, writes it with one synced
   // WriteBatch, publishes the head and hands the group back to the sequencer, which acknowledges
   // its requests while the committer writes the next group.
-  void CommitterLoop();
-  void CommitGroup(Group& group);
+  void CommitterLoop() EXCLUDES(queue_mutex_, group_mutex_);
+  void CommitGroup(Group& group) EXCLUDES(queue_mutex_, head_mutex_);
 
   rocksdb::ColumnFamilyHandle* log() const { return log_; }
   rocksdb::ColumnFamilyHandle* streams() const { return streams_; }
@@ -347,34 +349,41 @@ class EventStore::Impl {
 
   EventStoreOptions options_;
   rocksdb::DB* db_ = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // log, streams, ids, meta, read models
-  std::mutex families_mutex_;                          // guards appending to handles_
+  Mutex families_mutex_;
+  // log, streams, ids, meta, read models
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_ GUARDED_BY(families_mutex_);
   // handles_[1..4], copied at open: handles_ may grow while the writer threads use these.
   rocksdb::ColumnFamilyHandle* log_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
 
-  mutable std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<Request> queue_;  // bounded by append_queue_requests_max
-  bool stopping_ = false;
-  Status failure_;  // set once by the committer after a failed write; appends refused after
+  mutable Mutex queue_mutex_;
+  CondVar queue_cv_;
+  // Bounded by append_queue_requests_max.
+  std::deque<Request> queue_ GUARDED_BY(queue_mutex_);
+  bool stopping_ GUARDED_BY(queue_mutex_) = false;
+  // Set once by the committer after a failed write; appends refused after.
+  Status failure_ GUARDED_BY(queue_mutex_);
   // Groups the committer is done with, for the sequencer to acknowledge, in commit order.
-  std::vector<std::unique_ptr<Group>> written_groups_;
-  bool committer_done_ = false;  // the committer has handed over its last group
+  std::vector<std::unique_ptr<Group>> written_groups_ GUARDED_BY(queue_mutex_);
+  // The committer has handed over its last group.
+  bool committer_done_ GUARDED_BY(queue_mutex_) = false;
 
   // The open group, handed from the sequencer to the committer.
-  std::mutex group_mutex_;
-  std::condition_variable group_ready_cv_;  // the committer waits for requests in open_group_
-  std::condition_variable group_room_cv_;   // the sequencer waits for room in open_group_
-  std::unique_ptr<Group> open_group_;       // never null while the threads run
-  std::vector<std::unique_ptr<Group>> spare_groups_;  // reset, at most kSpareGroupsMax
-  bool sequencer_done_ = false;                       // nothing more will be sequenced
+  Mutex group_mutex_;
+  CondVar group_ready_cv_;  // the committer waits for requests in open_group_
+  CondVar group_room_cv_;   // the sequencer waits for room in open_group_
+  // Never null while the threads run.
+  std::unique_ptr<Group> open_group_ GUARDED_BY(group_mutex_);
+  // Reset, at most kSpareGroupsMax.
+  std::vector<std::unique_ptr<Group>> spare_groups_ GUARDED_BY(group_mutex_);
+  // Nothing more will be sequenced.
+  bool sequencer_done_ GUARDED_BY(group_mutex_) = false;
 
-  mutable std::mutex head_mutex_;
-  mutable std::condition_variable head_cv_;
-  Head head_;  // published after each durable group
+  mutable Mutex head_mutex_;
+  mutable CondVar head_cv_;
+  Head head_ GUARDED_BY(head_mutex_);  // published after each durable group
 
   // Sequencer-thread state. It runs ahead of the log: ids and stream versions of groups not yet
   // durable live here, so that a later request sees them. A failed write stops the store for
@@ -438,30 +447,37 @@ Status EventStore::Impl::Open() {
   }
   const bool read_only = !options_.read_only_secondary_dir.empty();
   rocksdb::Status s;
-  if (read_only) {
-    db_options.max_open_files = -1;  // RocksDB requires it of secondary instances
-    s = rocksdb::DB::OpenAsSecondary(db_options, options_.path, options_.read_only_secondary_dir,
-                                     families, &handles_, &db_);
-    if (s.ok()) s = db_->TryCatchUpWithPrimary();
-  } else {
-    s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db_);
+  {
+    // No other thread runs yet; the lock is for the analysis (handles_ is GUARDED_BY it).
+    MutexLock lock(families_mutex_);
+    if (read_only) {
+      db_options.max_open_files = -1;  // RocksDB requires it of secondary instances
+      s = rocksdb::DB::OpenAsSecondary(db_options, options_.path, options_.read_only_secondary_dir,
+                                       families, &handles_, &db_);
+      if (s.ok()) s = db_->TryCatchUpWithPrimary();
+    } else {
+      s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db_);
+    }
+    if (!s.ok()) return FromRocks(s, "open " + options_.path);
+    log_ = handles_[1];
+    streams_ = handles_[2];
+    ids_ = handles_[3];
+    meta_ = handles_[4];
   }
-  if (!s.ok()) return FromRocks(s, "open " + options_.path);
-  log_ = handles_[1];
-  streams_ = handles_[2];
-  ids_ = handles_[3];
-  meta_ = handles_[4];
 
   if (Status status = VerifyOnOpen(); !status.ok()) return status;
   if (read_only) return Status::Ok();  // no writer threads: appends are refused
-  sequenced_head_ = head_;
+  sequenced_head_ = GetHead();
   if (sequenced_head_.next.value > 0) {
     Result<StoredEvent> last = ReadAt(Position{sequenced_head_.next.value - 1});
     if (!last.ok()) return last.status();
     last_recorded_at_us_ = last->recorded_at_us;
   }
-  open_group_ = std::make_unique<Group>();
-  open_group_->number = durable_group_ + 1;
+  {
+    MutexLock lock(group_mutex_);  // no other thread runs yet; the lock is for the analysis
+    open_group_ = std::make_unique<Group>();
+    open_group_->number = durable_group_ + 1;
+  }
   committer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "ledger-commit");  // for perf and top
     CommitterLoop();
@@ -520,12 +536,15 @@ Status EventStore::Impl::VerifyOnOpen() {
                               std::to_string(stored_head.next.value - 1) +
                               " differs from the stored head hash");
   }
-  head_ = stored_head;
+  {
+    MutexLock lock(head_mutex_);  // no other thread runs yet; the lock is for the analysis
+    head_ = stored_head;
+  }
   if (!options_.read_only_secondary_dir.empty()) return Status::Ok();  // writes nothing
 
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  s = db_->Put(sync, meta(), kVerifiedKey, EncodeHead(head_));
+  s = db_->Put(sync, meta(), kVerifiedKey, EncodeHead(stored_head));
   if (!s.ok()) return FromRocks(s, "write verified checkpoint");
   return Status::Ok();
 }
@@ -673,7 +692,7 @@ void EventStore::Impl::Enqueue(Request request) {
   request.digests.reserve(batch.size());
   for (const EventDraft& event : batch) request.digests.push_back(hasher.ContentDigest(event));
   {
-    std::lock_guard lock(queue_mutex_);
+    MutexLock lock(queue_mutex_);
     if (!failure_.ok()) {
       Complete(request, Status::Unavailable("the store stopped after an earlier failure (" +
                                             failure_.message() + "); reopen it to recover"));
@@ -691,7 +710,7 @@ void EventStore::Impl::Enqueue(Request request) {
     }
     queue_.push_back(std::move(request));
   }
-  queue_cv_.notify_one();
+  queue_cv_.NotifyOne();
 }
 
 Status EventStore::Impl::CheckLimits(const EventDraft& event) const {
@@ -724,9 +743,10 @@ void EventStore::Impl::SequencerLoop() {
     taken.clear();
     Status failure;
     {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock,
-                     [&] { return stopping_ || !queue_.empty() || !written_groups_.empty(); });
+      MutexLock lock(queue_mutex_);
+      queue_cv_.Wait(lock, [&]() REQUIRES(queue_mutex_) {
+        return stopping_ || !queue_.empty() || !written_groups_.empty();
+      });
       written.swap(written_groups_);
       // A few requests at a time share one id lookup; the bound keeps the backlog outside the
       // queue small, so that a full queue still means Overloaded.
@@ -751,16 +771,18 @@ void EventStore::Impl::SequencerLoop() {
     for (size_t k = 0; k < lookup_keys_.size(); ++k) lookup_values_[k].Reset();
   }
   {
-    std::lock_guard lock(group_mutex_);
+    MutexLock lock(group_mutex_);
     sequencer_done_ = true;
   }
-  group_ready_cv_.notify_one();
+  group_ready_cv_.NotifyOne();
   // Acknowledge what the committer still writes.
   while (true) {
     bool committer_done = false;
     {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return committer_done_ || !written_groups_.empty(); });
+      MutexLock lock(queue_mutex_);
+      queue_cv_.Wait(lock, [&]() REQUIRES(queue_mutex_) {
+        return committer_done_ || !written_groups_.empty();
+      });
       written.swap(written_groups_);
       committer_done = committer_done_;
     }
@@ -771,9 +793,9 @@ void EventStore::Impl::SequencerLoop() {
 
 void EventStore::Impl::Sequence(Request request, const Status& failure) {
   {
-    std::unique_lock lock(group_mutex_);
+    MutexLock lock(group_mutex_);
     // The open group holds at most commit_group_events_max events, but always one request.
-    group_room_cv_.wait(lock, [&] {
+    group_room_cv_.Wait(lock, [&]() REQUIRES(group_mutex_) {
       return open_group_->requests.empty() ||
              open_group_->events + request.events.size() <= options_.commit_group_events_max;
     });
@@ -792,7 +814,7 @@ void EventStore::Impl::Sequence(Request request, const Status& failure) {
     group.events += request.events.size();
     group.requests.push_back(std::move(request));
   }
-  group_ready_cv_.notify_one();
+  group_ready_cv_.NotifyOne();
 }
 
 void EventStore::Impl::AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& written) {
@@ -816,7 +838,7 @@ void EventStore::Impl::AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& w
   // Keep a couple for the committer to reuse: a group's write batch grows to the size of the
   // largest group, and a fresh one would page-fault its way there again.
   {
-    std::lock_guard lock(group_mutex_);
+    MutexLock lock(group_mutex_);
     while (!written.empty() && spare_groups_.size() < kSpareGroupsMax) {
       std::unique_ptr<Group> group = std::move(written.back());
       written.pop_back();
@@ -1044,8 +1066,10 @@ void EventStore::Impl::CommitterLoop() {
   while (true) {
     std::unique_ptr<Group> group;
     {
-      std::unique_lock lock(group_mutex_);
-      group_ready_cv_.wait(lock, [&] { return !open_group_->requests.empty() || sequencer_done_; });
+      MutexLock lock(group_mutex_);
+      group_ready_cv_.Wait(lock, [&]() REQUIRES(group_mutex_) {
+        return !open_group_->requests.empty() || sequencer_done_;
+      });
       if (open_group_->requests.empty()) break;  // the sequencer is done and all is written
       group = std::move(open_group_);
       if (!spare_groups_.empty()) {
@@ -1056,19 +1080,19 @@ void EventStore::Impl::CommitterLoop() {
       }
       open_group_->number = group->number + 1;
     }
-    group_room_cv_.notify_one();
+    group_room_cv_.NotifyOne();
     CommitGroup(*group);
     {
-      std::lock_guard lock(queue_mutex_);
+      MutexLock lock(queue_mutex_);
       written_groups_.push_back(std::move(group));
     }
-    queue_cv_.notify_one();
+    queue_cv_.NotifyOne();
   }
   {
-    std::lock_guard lock(queue_mutex_);
+    MutexLock lock(queue_mutex_);
     committer_done_ = true;
   }
-  queue_cv_.notify_one();
+  queue_cv_.NotifyOne();
 }
 
 void EventStore::Impl::CommitGroup(Group& group) {
@@ -1093,14 +1117,14 @@ void EventStore::Impl::CommitGroup(Group& group) {
     if (!s.ok()) {
       failure = FromRocks(s, "write group at position " + std::to_string(group.before.next.value));
       committer_failure_ = failure;
-      std::lock_guard lock(queue_mutex_);
+      MutexLock lock(queue_mutex_);
       failure_ = failure;
     } else {
       {
-        std::lock_guard lock(head_mutex_);
+        MutexLock lock(head_mutex_);
         head_ = group.after;
       }
-      head_cv_.notify_all();
+      head_cv_.NotifyAll();
     }
   }
 
