@@ -330,7 +330,20 @@ class EventStore::Impl {
   Result<std::optional<std::string_view>> StoredIdEntry(std::string_view id);
   // Checks one request against the store, the groups in flight and the open group; on success
   // adds its events to `group` (the open group, hence REQUIRES). On failure nothing changes.
+  // The steps below, in this order; each fills the per-request scratch the next one reads.
   Status ProcessRequest(Request& request, Group& group) REQUIRES(group_mutex_);
+  // Ids: sorts the request's events into replays of a stored or in-flight event (their results
+  // filled in from the original), repeats of an earlier event of this request (repeats_), and
+  // fresh events (fresh_, fresh_drafts_, request_ids_). IdConflict when an id is already used
+  // with other content; Corruption or an I/O error from the id index.
+  Status SortIds(Request& request);
+  // Expected versions, after the decider has resolved streams: gives each fresh event the next
+  // version of its stream (fresh_versions_). InvalidArgument for a stream the decider left empty
+  // or too long; WrongExpectedVersion when an expected version is not the stream's.
+  Status CheckStreamVersions(const Request& request);
+  // Accepted: assigns the fresh events positions, recorded_at and chain hashes, adds them to the
+  // group's write batch and ids, fills their results, and records them as in flight.
+  void AddFreshEvents(Request& request, Group& group) REQUIRES(group_mutex_);
   Result<uint64_t> StreamVersionOf(std::string_view stream);
   // Acknowledges every request of groups the committer is done with, in commit order, and
   // forgets their ids; frees the groups.
@@ -907,9 +920,7 @@ Result<std::optional<std::string_view>> EventStore::Impl::StoredIdEntry(std::str
 }
 
 Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
-  std::vector<EventDraft>& events = request.events;
-  std::vector<AppendResult>& results = request.results;
-  results.assign(events.size(), AppendResult{});
+  request.results.assign(request.events.size(), AppendResult{});
   request_ids_.clear();
   request_streams_.clear();
   fresh_.clear();
@@ -917,22 +928,48 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
   repeats_.clear();
   fresh_drafts_.clear();
 
-  auto conflict = [](const EventDraft& event, std::string_view where) {
-    return Status(StatusCode::kIdConflict, "event id '" + event.id + "' is already used " +
-                                               std::string(where) + " with different content");
-  };
+  if (Status status = SortIds(request); !status.ok()) return status;
+  // The decider may fill in streams that depend on ledger state; versions are checked after it,
+  // and a refusal from here on must undo its acceptance.
+  const bool decided = options_.decider != nullptr && !fresh_drafts_.empty();
+  if (decided) {
+    if (Status status = options_.decider->Decide(fresh_drafts_); !status.ok()) return status;
+  }
+  if (Status status = CheckStreamVersions(request); !status.ok()) {
+    if (decided) options_.decider->Undo();
+    return status;
+  }
+  if (fresh_.empty()) return Status::Ok();  // only replays
+  AddFreshEvents(request, group);
+  // A repeat answers as the event it repeats; its result exists only now.
+  for (size_t i : repeats_) {
+    request.results[i] = request.results[request_ids_.at(request.events[i].id)];
+    request.results[i].duplicate = true;
+  }
+  return Status::Ok();
+}
 
+namespace {
+Status IdConflict(const EventDraft& event, std::string_view where) {
+  return Status(StatusCode::kIdConflict, "event id '" + event.id + "' is already used " +
+                                             std::string(where) + " with different content");
+}
+}  // namespace
+
+Status EventStore::Impl::SortIds(Request& request) {
+  std::vector<EventDraft>& events = request.events;
+  std::vector<AppendResult>& results = request.results;
   for (size_t i = 0; i < events.size(); ++i) {
     EventDraft& event = events[i];
     const Hash& digest = request.digests[i];
     if (auto it = request_ids_.find(event.id); it != request_ids_.end()) {
-      if (digest != request.digests[it->second]) return conflict(event, "earlier in this batch");
+      if (digest != request.digests[it->second]) return IdConflict(event, "earlier in this batch");
       repeats_.push_back(i);
       continue;
     }
     if (auto it = inflight_ids_.find(event.id); it != inflight_ids_.end()) {
       const InflightId& original = it->second;
-      if (digest != original.digest) return conflict(event, "by an event being committed");
+      if (digest != original.digest) return IdConflict(event, "by an event being committed");
       results[i] = AppendResult{event.id,
                                 original.position,
                                 std::string(original.stream),
@@ -952,7 +989,7 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
       const Position position{DecodeBigEndian64(value)};
       if (!std::equal(digest.begin(), digest.end(),
                       reinterpret_cast<const uint8_t*>(value.data()) + 8)) {
-        return conflict(event, "at position " + std::to_string(position.value));
+        return IdConflict(event, "at position " + std::to_string(position.value));
       }
       Result<StoredEvent> original = ReadAt(position);
       if (!original.ok()) return original.status();
@@ -970,49 +1007,42 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
     fresh_.push_back(i);
     fresh_drafts_.push_back(&event);
   }
+  return Status::Ok();
+}
 
-  // The decider may fill in streams that depend on ledger state; versions are checked after it,
-  // and a refusal from here on must undo its acceptance.
-  const bool decided = options_.decider != nullptr && !fresh_drafts_.empty();
-  if (decided) {
-    if (Status status = options_.decider->Decide(fresh_drafts_); !status.ok()) return status;
-  }
-  auto refuse = [&](Status status) {
-    if (decided) options_.decider->Undo();
-    return status;
-  };
+Status EventStore::Impl::CheckStreamVersions(const Request& request) {
   for (size_t i : fresh_) {
-    const EventDraft& event = events[i];
+    const EventDraft& event = request.events[i];
     if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) {
-      return refuse(Status::InvalidArgument("event '" + event.id + "': stream must be 1 to " +
-                                            std::to_string(options_.stream_bytes_max) + " bytes"));
+      return Status::InvalidArgument("event '" + event.id + "': stream must be 1 to " +
+                                     std::to_string(options_.stream_bytes_max) + " bytes");
     }
     uint64_t current;
     if (auto it = request_streams_.find(event.stream); it != request_streams_.end()) {
       current = it->second;
     } else {
       Result<uint64_t> version = StreamVersionOf(event.stream);
-      if (!version.ok()) return refuse(version.status());
+      if (!version.ok()) return version.status();
       current = *version;
     }
     if (event.expected_version && event.expected_version->value != current) {
-      return refuse(Status(StatusCode::kWrongExpectedVersion,
-                           "event '" + event.id + "': stream '" + event.stream +
-                               "' is at version " + std::to_string(current) +
-                               ", not the expected " +
-                               std::to_string(event.expected_version->value)));
+      return Status(StatusCode::kWrongExpectedVersion,
+                    "event '" + event.id + "': stream '" + event.stream + "' is at version " +
+                        std::to_string(current) + ", not the expected " +
+                        std::to_string(event.expected_version->value));
     }
     request_streams_[event.stream] = current + 1;
     fresh_versions_.push_back(current + 1);
   }
-  if (fresh_.empty()) return Status::Ok();  // only replays
+  return Status::Ok();
+}
 
-  // Accepted: assign positions and hashes and add the events to the group's write batch.
+void EventStore::Impl::AddFreshEvents(Request& request, Group& group) {
   const int64_t recorded_at_us = std::max(last_recorded_at_us_, options_.clock_us());
   StoredEvent& stored = stored_;
   for (size_t k = 0; k < fresh_.size(); ++k) {
     const size_t i = fresh_[k];
-    const EventDraft& event = events[i];
+    const EventDraft& event = request.events[i];
     stored.position = sequenced_head_.next;
     stored.stream = event.stream;
     stored.version = StreamVersion{fresh_versions_[k]};
@@ -1040,9 +1070,9 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
     std::copy(position_key.begin(), position_key.end(), id_entry.value.begin());
     std::copy(request.digests[i].begin(), request.digests[i].end(), id_entry.value.begin() + 8);
 
-    results[i] = AppendResult{stored.id,      stored.position,       stored.stream,
-                              stored.version, stored.recorded_at_us, stored.hash,
-                              false};
+    request.results[i] = AppendResult{stored.id,      stored.position,       stored.stream,
+                                      stored.version, stored.recorded_at_us, stored.hash,
+                                      false};
     inflight_ids_.insert_or_assign(
         event.id, InflightId{request.digests[i], stored.position, event.stream, stored.version,
                              recorded_at_us, stored.hash, group.number});
@@ -1055,11 +1085,6 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
   }
   last_recorded_at_us_ = recorded_at_us;
   group.after = sequenced_head_;
-  for (size_t i : repeats_) {
-    results[i] = results[request_ids_.at(events[i].id)];
-    results[i].duplicate = true;
-  }
-  return Status::Ok();
 }
 
 void EventStore::Impl::CommitterLoop() {
