@@ -152,7 +152,7 @@ std::optional<uint64_t> ParseUnsigned(std::string_view text) {
   return value;
 }
 
-Problem ParameterProblem(std::string_view name, std::string detail) {
+Problem ParameterProblem(std::string_view name, const std::string& detail) {
   return MakeProblem(400, "invalid_field", std::string(name) + " " + detail);
 }
 

@@ -43,6 +43,7 @@ WriteScope Endpoints::ScopeOf(const Call& call) {
 
 Step Endpoints::Append(Handler& h, std::vector<EventDraft> drafts, bool batch) {
   std::vector<std::string> types;
+  types.reserve(drafts.size());
   for (const EventDraft& draft : drafts) types.push_back(draft.type);
   return PendingAppend{
       std::move(drafts),

@@ -92,7 +92,8 @@ std::string RandomHex(size_t bytes) {
   return Hex(random);
 }
 
-Result<std::unique_ptr<KeyStore>> KeyStore::Open(ReadModelStore& rows, std::string admin_key) {
+Result<std::unique_ptr<KeyStore>> KeyStore::Open(ReadModelStore& rows,
+                                                 const std::string& admin_key) {
   std::unique_ptr<KeyStore> store(new KeyStore(rows));
   if (!admin_key.empty()) {
     if (Status strong = CheckAdminKeyStrength(admin_key, "the admin key"); !strong.ok()) {

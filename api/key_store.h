@@ -56,7 +56,7 @@ class KeyStore {
   // Loads the keys from `rows` (which must outlive the store). `admin_key` is the bootstrap
   // admin key; empty for none. Corruption on a malformed row; InvalidArgument when `admin_key`
   // is too weak (CheckAdminKeyStrength).
-  static Result<std::unique_ptr<KeyStore>> Open(ReadModelStore& rows, std::string admin_key);
+  static Result<std::unique_ptr<KeyStore>> Open(ReadModelStore& rows, const std::string& admin_key);
 
   // The principal whose key is `key`, or nullopt for an unknown or revoked key.
   std::optional<Principal> Authenticate(std::string_view key) const;

@@ -13,7 +13,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "api/problem.h"
+#include "domain/mutex.h"
 
 namespace ledger::api {
 namespace {
@@ -176,14 +176,14 @@ struct Server::Impl {
   void Accept();
   // Starts a session on `socket` unless a connection cap is reached; else closes it. False when
   // the server is stopping (then nothing more is accepted).
-  bool AdmitOrClose(tcp::socket socket);
+  bool AdmitOrClose(tcp::socket socket) EXCLUDES(mutex);
   template <typename SessionType>
   void Start(std::shared_ptr<SessionType> session);
   void FlushRequestLogLater();
   // Sets tls_context up from the PEM files of `tls`.
   [[nodiscard]] Status LoadTlsContext(const TlsOptions& tls);
-  void Register(Session* session, std::weak_ptr<Session> weak);
-  void Unregister(Session* session, const net::ip::address& client);
+  void Register(Session* session, std::weak_ptr<Session> weak) EXCLUDES(mutex);
+  void Unregister(Session* session, const net::ip::address& client) EXCLUDES(mutex);
 
   Handler& handler;
   const ServerOptions options;
@@ -196,13 +196,13 @@ struct Server::Impl {
   net::steady_timer request_log_flush;          // on io_threads[0], like the acceptor
   bool request_log_flush_stopped = false;       // io_threads[0] only
 
-  std::mutex mutex;
-  std::condition_variable sessions_cv;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mutex
-  // Open connections by client address, none at zero; guarded by mutex.
-  std::unordered_map<net::ip::address, size_t> connections_by_client;
-  bool stopping = false;   // guarded by mutex
-  bool shut_down = false;  // guarded by mutex
+  Mutex mutex;
+  CondVar sessions_cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions GUARDED_BY(mutex);
+  // Open connections by client address, none at zero.
+  std::unordered_map<net::ip::address, size_t> connections_by_client GUARDED_BY(mutex);
+  bool stopping GUARDED_BY(mutex) = false;
+  bool shut_down GUARDED_BY(mutex) = false;
 };
 
 // One connection: (for HTTPS, a TLS handshake, then) read a request, answer it, repeat while
@@ -263,7 +263,6 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
                             });
   }
 
- private:
   void ReadHeader() {
     if (stopping_) return Close();
     parser_.emplace();
@@ -505,7 +504,7 @@ bool Server::Impl::AdmitOrClose(tcp::socket socket) {
   }
   std::optional<Metrics::ConnectionLimit> refused;
   {
-    std::lock_guard lock(mutex);
+    MutexLock lock(mutex);
     if (stopping) return false;
     const auto held = connections_by_client.find(client);
     if (sessions.size() >= options.connections_max) {
@@ -575,18 +574,18 @@ void Server::Impl::FlushRequestLogLater() {
 }
 
 void Server::Impl::Register(Session* session, std::weak_ptr<Session> weak) {
-  std::lock_guard lock(mutex);
+  MutexLock lock(mutex);
   sessions.emplace(session, std::move(weak));
 }
 
 void Server::Impl::Unregister(Session* session, const net::ip::address& client) {
-  std::lock_guard lock(mutex);
+  MutexLock lock(mutex);
   sessions.erase(session);
   auto held = connections_by_client.find(client);
   if (held != connections_by_client.end() && --held->second == 0) {
     connections_by_client.erase(held);
   }
-  sessions_cv.notify_all();
+  sessions_cv.NotifyAll();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -627,7 +626,7 @@ void Server::Shutdown() {
   Impl& s = *impl_;
   std::vector<std::shared_ptr<Session>> live;
   {
-    std::lock_guard lock(s.mutex);
+    MutexLock lock(s.mutex);
     if (s.shut_down) return;
     s.shut_down = true;
     s.stopping = true;
@@ -647,9 +646,9 @@ void Server::Shutdown() {
   live.clear();
   bool drained;
   {
-    std::unique_lock lock(s.mutex);
-    drained =
-        s.sessions_cv.wait_for(lock, s.options.shutdown_grace, [&] { return s.sessions.empty(); });
+    MutexLock lock(s.mutex);
+    drained = s.sessions_cv.WaitFor(lock, s.options.shutdown_grace,
+                                    [&]() REQUIRES(s.mutex) { return s.sessions.empty(); });
   }
   for (auto& io_thread : s.io_threads) {
     io_thread->work.reset();

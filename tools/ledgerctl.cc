@@ -119,7 +119,7 @@ struct Flags {
     }
     return flags;
   }
-  std::string Get(const std::string& name, std::string fallback = "") const {
+  std::string Get(const std::string& name, const std::string& fallback = "") const {
     auto it = values.find(name);
     return it == values.end() ? fallback : it->second;
   }
@@ -303,8 +303,9 @@ void VerifyKafka(const std::string& brokers, const std::string& topic, int64_t i
                                         event.status().message());
         return;
       }
-      if (event->position.value >= verifier.report().events) {
-        pending.emplace(event->position.value, std::move(event).value());
+      const uint64_t position = event->position.value;
+      if (position >= verifier.report().events) {
+        pending.emplace(position, std::move(event).value());
       }
     }
     while (!pending.empty() && pending.begin()->first == verifier.report().events) {
@@ -557,6 +558,7 @@ int Import(const Flags& flags) {
     auto flush = [&]() -> bool {
       if (group.empty()) return true;
       std::vector<EventDraft> drafts;
+      drafts.reserve(group.size());
       for (const StoredEvent& e : group) {
         drafts.push_back(
             EventDraft{e.id, e.stream, e.type, std::nullopt, e.occurred_at_us, e.actor, e.payload});

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>  // environ
 
 #include <csignal>
 #include <cstdio>
@@ -21,8 +22,6 @@
 #include "api/api_node.h"
 #include "api/demo_ledger.h"
 #include "api/server.h"
-
-extern char** environ;
 
 namespace ledger {
 namespace {
@@ -159,6 +158,7 @@ std::vector<std::string> RepeatableFromEnvironment(std::string_view env) {
     }
   }
   std::vector<std::string> values;
+  values.reserve(found.size());
   for (auto& [name, value] : found) values.push_back(std::move(value));
   return values;
 }

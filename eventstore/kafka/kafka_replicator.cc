@@ -87,6 +87,7 @@ void KafkaReplicator::Run() {
         }
       }
       std::vector<EventDraft> drafts;
+      drafts.reserve(group.size());
       for (const StoredEvent& e : group) {
         drafts.push_back(
             EventDraft{e.id, e.stream, e.type, std::nullopt, e.occurred_at_us, e.actor, e.payload});
