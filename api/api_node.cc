@@ -51,7 +51,7 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   auto rows = node->ledger_->store().OpenReadModel(kKeysReadModel);
   if (!rows.ok()) return rows.status();
   node->key_rows_ = std::move(rows).value();
-  auto keys = KeyStore::Open(*node->key_rows_, std::move(options.admin_key));
+  auto keys = KeyStore::Open(*node->key_rows_, options.admin_key);
   if (!keys.ok()) return keys.status();
   node->keys_ = std::move(keys).value();
   auto credential_rows = node->ledger_->store().OpenReadModel(kCredentialsReadModel);

@@ -13,8 +13,8 @@
 #include "api/handler.h"
 #include "api/key_store.h"
 #include "api/metrics.h"
-#include "eventstore/kafka_relay.h"
-#include "eventstore/kafka_replicator.h"
+#include "eventstore/kafka/kafka_relay.h"
+#include "eventstore/kafka/kafka_replicator.h"
 #include "eventstore/signing_key.h"
 #include "projections/ledger_node.h"
 

@@ -33,7 +33,8 @@ constexpr size_t kListItemsMax = 64;    // skills, policy lists
 // 1-128 characters of [A-Za-z0-9._:-].
 bool IsValidId(std::string_view id);
 
-// `body` as JSON; 400 invalid_json on a syntax error, invalid UTF-8 or nesting deeper than 32.
+// `body` as JSON; 400 invalid_json on a syntax error, invalid UTF-8, nesting deeper than 32 or
+// an object with the same key twice (at any depth; see ParseStrictJson).
 Checked<boost::json::value> ParseJson(std::string_view body);
 
 // `json` as an object, or 400 invalid_field at `pointer` ("" is the whole body).
@@ -50,8 +51,14 @@ Checked<bool> OnlyFields(const boost::json::object& object, const std::string& p
 // Problems: 400 invalid_field, 400 unknown_type.
 Checked<EventDraft> DecodeEvent(const boost::json::value& json, const std::string& pointer);
 
+// A batch body {"events":[event, ...]} of 1 to `events_max` events, each decoded by DecodeEvent
+// at "/events/<i>", as POST /v1/events/batch takes it. Problems: 400 invalid_field (the first
+// event at fault), 400 unknown_type.
+Checked<std::vector<EventDraft>> DecodeBatch(const boost::json::value& json, size_t events_max);
+
 // The JSON `data` of a verified payload. Without `personal`, fields marked personal (names,
-// phones, birth years, living alone, the place and content of a visit) are left out.
+// phones, birth years, living alone, the place and content of a visit) are left out. An enum
+// value without a name (FlatBuffers' verifier does not check them) is shown as its number.
 boost::json::object EncodeEventData(const events::EventData& data, bool personal);
 
 // A stored event as the log endpoints show it: as written plus position, stream, version,

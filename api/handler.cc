@@ -17,8 +17,8 @@
 #include "api/rfc3339.h"
 #include "api/views.h"
 #include "domain/event_payload.h"
-#include "eventstore/kafka_relay.h"
-#include "eventstore/kafka_replicator.h"
+#include "eventstore/kafka/kafka_relay.h"
+#include "eventstore/kafka/kafka_replicator.h"
 #include "eventstore/signed_checkpoint.h"
 
 namespace ledger::api {
@@ -167,7 +167,7 @@ std::optional<uint64_t> ParseUnsigned(std::string_view text) {
   return value;
 }
 
-Problem ParameterProblem(std::string_view name, std::string detail) {
+Problem ParameterProblem(std::string_view name, const std::string& detail) {
   return MakeProblem(400, "invalid_field", std::string(name) + " " + detail);
 }
 

@@ -43,6 +43,7 @@ WriteScope Endpoints::ScopeOf(const Call& call) {
 
 Step Endpoints::Append(Handler& h, std::vector<EventDraft> drafts, bool batch) {
   std::vector<std::string> types;
+  types.reserve(drafts.size());
   for (const EventDraft& draft : drafts) types.push_back(draft.type);
   return PendingAppend{
       std::move(drafts),
@@ -87,25 +88,12 @@ Step Endpoints::PostEvent(Handler& h, Call& call) {
 Step Endpoints::PostBatch(Handler& h, Call& call) {
   Checked<json::value> body = ParseJson(call.request.body);
   if (!body.ok()) return Fail(body.problem());
-  Checked<const json::object*> object = AsObject(*body, "");
-  if (!object.ok()) return Fail(object.problem());
-  Checked<bool> known = OnlyFields(**object, "", {"events"});
-  if (!known.ok()) return Fail(known.problem());
-  const json::value* events = (*object)->if_contains("events");
-  if (events == nullptr || !events->is_array() || events->get_array().empty() ||
-      events->get_array().size() > h.options_.batch_events_max) {
-    return Fail(FieldProblem("/events", "events must be an array of 1 to " +
-                                            std::to_string(h.options_.batch_events_max) +
-                                            " events"));
-  }
-  std::vector<EventDraft> drafts;
-  const json::array& items = events->get_array();
-  for (size_t i = 0; i < items.size(); ++i) {
-    Checked<EventDraft> draft = DecodeEvent(items[i], "/events/" + std::to_string(i));
-    if (!draft.ok()) return Fail(draft.problem());
-    draft->actor = call.principal->key_id;
-    draft->scope = ScopeOf(call);
-    drafts.push_back(std::move(*draft));
+  Checked<std::vector<EventDraft>> batch = DecodeBatch(*body, h.options_.batch_events_max);
+  if (!batch.ok()) return Fail(batch.problem());
+  std::vector<EventDraft> drafts = std::move(*batch);
+  for (EventDraft& draft : drafts) {
+    draft.actor = call.principal->key_id;
+    draft.scope = ScopeOf(call);
   }
   return Append(h, std::move(drafts), true);
 }

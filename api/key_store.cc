@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -96,9 +97,15 @@ std::string Sha256Hex(std::string_view bytes) {
   return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
-Result<std::unique_ptr<KeyStore>> KeyStore::Open(ReadModelStore& rows, std::string admin_key) {
+Result<std::unique_ptr<KeyStore>> KeyStore::Open(ReadModelStore& rows,
+                                                 const std::string& admin_key) {
   std::unique_ptr<KeyStore> store(new KeyStore(rows));
-  if (!admin_key.empty()) store->admin_digest_ = Sha256(admin_key);
+  if (!admin_key.empty()) {
+    if (Status strong = CheckAdminKeyStrength(admin_key, "the admin key"); !strong.ok()) {
+      return strong;
+    }
+    store->admin_digest_ = Sha256(admin_key);
+  }
   Result<Position> checkpoint = rows.Checkpoint();
   if (!checkpoint.ok()) return checkpoint.status();
   if (checkpoint->value == 0) return store;  // nothing committed yet
@@ -189,8 +196,40 @@ std::vector<KeyInfo> KeyStore::List() const {
   return keys;
 }
 
+double AdminKeyEntropyBits(std::string_view key) {
+  std::array<size_t, 256> counts{};
+  for (unsigned char c : key) ++counts[c];
+  double bits_per_char = 0;
+  for (size_t count : counts) {
+    if (count == 0) continue;
+    const double p = static_cast<double>(count) / static_cast<double>(key.size());
+    bits_per_char -= p * std::log2(p);
+  }
+  return bits_per_char * static_cast<double>(key.size());
+}
+
+Status CheckAdminKeyStrength(std::string_view key, std::string_view source) {
+  const double bits = AdminKeyEntropyBits(key);
+  if (key.size() >= kAdminKeyCharsMin && bits >= kAdminKeyBitsMin) return Status::Ok();
+  return Status(StatusCode::kInvalidArgument,
+                std::string(source) + " is too weak: an admin key needs at least " +
+                    std::to_string(kAdminKeyCharsMin) + " characters and at least " +
+                    std::to_string(static_cast<int>(kAdminKeyBitsMin)) +
+                    " bits of estimated entropy (its length times the Shannon entropy of its "
+                    "characters' frequencies); this one has " +
+                    std::to_string(key.size()) + " characters and about " +
+                    std::to_string(static_cast<int>(bits)) +
+                    " bits. Make one with: openssl rand -hex 32",
+                "weak_admin_key");
+}
+
 Result<AdminKey> LoadOrCreateAdminKey(const std::string& data_dir, const char* env_value) {
-  if (env_value != nullptr && env_value[0] != '\0') return AdminKey{env_value, "", false};
+  if (env_value != nullptr && env_value[0] != '\0') {
+    if (Status strong = CheckAdminKeyStrength(env_value, "LEDGER_ADMIN_KEY"); !strong.ok()) {
+      return strong;
+    }
+    return AdminKey{env_value, "", false};
+  }
   std::error_code error;
   std::filesystem::create_directories(data_dir, error);
   if (error) return Status::IoError("create " + data_dir + ": " + error.message());
@@ -200,6 +239,7 @@ Result<AdminKey> LoadOrCreateAdminKey(const std::string& data_dir, const char* e
   if (in) {
     std::getline(in, admin.key);
     if (admin.key.empty()) return Status::IoError(admin.path + " is empty");
+    if (Status strong = CheckAdminKeyStrength(admin.key, admin.path); !strong.ok()) return strong;
     return admin;
   }
   admin.key = std::string(kBootstrapKeyId) + "." + RandomHex(kSecretBytes);

@@ -54,8 +54,9 @@ inline constexpr std::string_view kBootstrapKeyId = "admin";
 class KeyStore {
  public:
   // Loads the keys from `rows` (which must outlive the store). `admin_key` is the bootstrap
-  // admin key; empty for none. Corruption on a malformed row.
-  static Result<std::unique_ptr<KeyStore>> Open(ReadModelStore& rows, std::string admin_key);
+  // admin key; empty for none. Corruption on a malformed row; InvalidArgument when `admin_key`
+  // is too weak (CheckAdminKeyStrength).
+  static Result<std::unique_ptr<KeyStore>> Open(ReadModelStore& rows, const std::string& admin_key);
 
   // The principal whose key is `key`, or nullopt for an unknown or revoked key.
   std::optional<Principal> Authenticate(std::string_view key) const;
@@ -95,9 +96,25 @@ struct AdminKey {
   bool created = false;  // true when this call created the file
 };
 
+// The bootstrap admin key may do everything, so a guessable one is refused: it needs at least
+// kAdminKeyCharsMin characters and an estimated kAdminKeyBitsMin bits of entropy, estimated as
+// its length times the Shannon entropy of its characters' frequencies (so "aaaa..." counts 0
+// bits and 64 random hex digits about 240). `openssl rand -hex 32` makes a good one; a
+// generated admin.key ("admin." and 64 random hex digits) always passes.
+constexpr size_t kAdminKeyCharsMin = 32;
+constexpr double kAdminKeyBitsMin = 128;
+
+// The estimate above, in bits.
+double AdminKeyEntropyBits(std::string_view key);
+
+// InvalidArgument naming `source` (e.g. "LEDGER_ADMIN_KEY"), the rule and what `key` scores when
+// it breaks the rule; Ok otherwise.
+Status CheckAdminKeyStrength(std::string_view key, std::string_view source);
+
 // The admin key: `env_value` (LEDGER_ADMIN_KEY) when set and non-empty; else the contents of
 // <data_dir>/admin.key, created on first start with a new random key and mode 0600.
-// IoError when the file cannot be read or written.
+// IoError when the file cannot be read or written; InvalidArgument when the key is too weak
+// (CheckAdminKeyStrength).
 Result<AdminKey> LoadOrCreateAdminKey(const std::string& data_dir, const char* env_value);
 
 // A new random key id ("k-" and 16 hex digits).

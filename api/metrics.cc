@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <iterator>
 
-#include "eventstore/kafka_relay.h"
+#include "eventstore/kafka/kafka_relay.h"
 
 namespace ledger::api {
 namespace {
@@ -92,8 +92,15 @@ std::string Metrics::Render(uint64_t head, uint64_t applied) const {
       "# TYPE ledger_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {
     const auto& [route, method, status] = key;
-    out += "ledger_http_requests_total{route=\"" + route + "\",method=\"" + method +
-           "\",status=\"" + std::to_string(status) + "\"} " + std::to_string(count) + "\n";
+    out.append("ledger_http_requests_total{route=\"")
+        .append(route)
+        .append("\",method=\"")
+        .append(method)
+        .append("\",status=\"")
+        .append(std::to_string(status))
+        .append("\"} ")
+        .append(std::to_string(count))
+        .append("\n");
   }
   out +=
       "# HELP ledger_http_request_duration_seconds Time from a complete request to its response.\n"

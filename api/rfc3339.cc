@@ -1,5 +1,6 @@
 #include "api/rfc3339.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "domain/civil_time.h"
@@ -9,9 +10,6 @@ namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kSecondsPerDay = 86'400;
-// Dates of years 0001-9999 (RFC 3339's date-fullyear has four digits).
-constexpr int kYearMin = 1;
-constexpr int kYearMax = 9999;
 
 // The value of `count` decimal digits at text[at], or -1 if any is not a digit.
 int Digits(std::string_view text, size_t at, size_t count) {
@@ -32,11 +30,18 @@ int DaysInMonth(int year, int month) {
 }
 
 bool ValidDate(int year, int month, int day) {
-  return year >= kYearMin && month >= 1 && month <= 12 && day >= 1 &&
-         day <= DaysInMonth(year, month);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= DaysInMonth(year, month);
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// 0001-01-01 is 719162 days before 1970-01-01, 10000-01-01 is 2932897 days after it.
+static_assert(kInstantMinUs == (-719'162 + 1) * kSecondsPerDay * kMicrosPerSecond -
+                                   kBeijingOffsetSeconds * kMicrosPerSecond,
+              "0001-01-02T00:00:00+08:00");
+static_assert(kInstantMaxUs + 1 == (2'932'897 - 2) * kSecondsPerDay * kMicrosPerSecond -
+                                       kBeijingOffsetSeconds * kMicrosPerSecond,
+              "9999-12-30T00:00:00+08:00");
 
 }  // namespace
 
@@ -90,19 +95,20 @@ std::optional<int64_t> ParseInstant(std::string_view text) {
                                      static_cast<unsigned>(Digits(text, 8, 2)));
   const int64_t seconds =
       days * kSecondsPerDay + hour * 3600 + minute * 60 + second - offset_seconds;
-  // The ledger writes every instant back in Beijing time, which is the written time plus 8 h
-  // minus the offset (up to ±23:59): 9999-12-31T20:00:00-08:00 would come back in year 10000,
-  // 0001-01-01T00:00:00+09:00 in year 0. So the written date keeps a day off the first and two
-  // off the last day of year 0001-9999; every instant then has a 4-digit year in Beijing time,
-  // and the rule is one a schema can state (a pattern on the date), not arithmetic on offsets.
-  static const int64_t kDaysMin = DaysFromCivil(kYearMin, 1, 2);
-  static const int64_t kDaysMax = DaysFromCivil(kYearMax, 12, 29);
-  if (days < kDaysMin || days > kDaysMax) return std::nullopt;
-  return seconds * kMicrosPerSecond + micros;
+  const int64_t unix_us = seconds * kMicrosPerSecond + micros;
+  // Both the date as written and the instant (its date in Beijing time) stay within the window
+  // of the header, so that what a client sends and what the ledger writes back both parse.
+  static const int64_t kWrittenDaysMin = DaysFromCivil(1, 1, 2);
+  static const int64_t kWrittenDaysMax = DaysFromCivil(9999, 12, 29);
+  if (days < kWrittenDaysMin || days > kWrittenDaysMax) return std::nullopt;
+  if (unix_us < kInstantMinUs || unix_us > kInstantMaxUs) return std::nullopt;
+  return unix_us;
 }
 
 std::string FormatInstant(int64_t unix_us) {
-  const int64_t local_us = unix_us + kBeijingOffsetSeconds * kMicrosPerSecond;
+  unix_us = std::clamp(unix_us, kInstantMinUs, kInstantMaxUs);  // why: see the header
+  const int64_t offset_seconds = kBeijingOffsetSeconds;
+  const int64_t local_us = unix_us + offset_seconds * kMicrosPerSecond;
   const int64_t seconds = FloorDiv(local_us, kMicrosPerSecond);
   const int64_t micros = local_us - seconds * kMicrosPerSecond;
   const int64_t days = FloorDiv(seconds, kSecondsPerDay);

@@ -13,7 +13,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -23,6 +22,7 @@
 #include <vector>
 
 #include "api/problem.h"
+#include "domain/mutex.h"
 
 namespace ledger::api {
 namespace {
@@ -111,6 +111,24 @@ std::string_view FieldWithControlCharacter(std::string_view fields) {
   return {};
 }
 
+void LimitRequest(http::request_parser<http::string_body>& parser, const ServerOptions& options) {
+  parser.body_limit(options.request_body_bytes_max);
+  parser.header_limit(static_cast<uint32_t>(options.request_header_bytes_max));
+}
+
+// The handler's view of a parsed request; takes the body.
+Request ToRequest(http::request<http::string_body>& message) {
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  request.authorization = std::string(message[http::field::authorization]);
+  request.content_type = std::string(message[http::field::content_type]);
+  request.cookie = std::string(message[http::field::cookie]);
+  request.csrf_token = std::string(message["X-CSRF-Token"]);
+  request.body = std::move(message.body());
+  return request;
+}
+
 }  // namespace
 
 // A connection as the server's registry sees it: plain HTTP or HTTPS (HttpSession below).
@@ -160,14 +178,14 @@ struct Server::Impl {
   void Accept();
   // Starts a session on `socket` unless a connection cap is reached; else closes it. False when
   // the server is stopping (then nothing more is accepted).
-  bool AdmitOrClose(tcp::socket socket);
+  bool AdmitOrClose(tcp::socket socket) EXCLUDES(mutex);
   template <typename SessionType>
   void Start(std::shared_ptr<SessionType> session);
   void FlushRequestLogLater();
   // Sets tls_context up from the PEM files of `tls`.
   [[nodiscard]] Status LoadTlsContext(const TlsOptions& tls);
-  void Register(Session* session, std::weak_ptr<Session> weak);
-  void Unregister(Session* session, const net::ip::address& client);
+  void Register(Session* session, std::weak_ptr<Session> weak) EXCLUDES(mutex);
+  void Unregister(Session* session, const net::ip::address& client) EXCLUDES(mutex);
 
   Handler& handler;
   const ServerOptions options;
@@ -180,13 +198,13 @@ struct Server::Impl {
   net::steady_timer request_log_flush;          // on io_threads[0], like the acceptor
   bool request_log_flush_stopped = false;       // io_threads[0] only
 
-  std::mutex mutex;
-  std::condition_variable sessions_cv;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mutex
-  // Open connections by client address, none at zero; guarded by mutex.
-  std::unordered_map<net::ip::address, size_t> connections_by_client;
-  bool stopping = false;   // guarded by mutex
-  bool shut_down = false;  // guarded by mutex
+  Mutex mutex;
+  CondVar sessions_cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions GUARDED_BY(mutex);
+  // Open connections by client address, none at zero.
+  std::unordered_map<net::ip::address, size_t> connections_by_client GUARDED_BY(mutex);
+  bool stopping GUARDED_BY(mutex) = false;
+  bool shut_down GUARDED_BY(mutex) = false;
 };
 
 // One connection: (for HTTPS, a TLS handshake, then) read a request, answer it, repeat while
@@ -247,12 +265,10 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
                             });
   }
 
- private:
   void ReadHeader() {
     if (stopping_) return Close();
     parser_.emplace();
-    parser_->body_limit(server_.options.request_body_bytes_max);
-    parser_->header_limit(static_cast<uint32_t>(server_.options.request_header_bytes_max));
+    LimitRequest(*parser_, server_.options);
     // The read deadline is our own timer rather than the stream's, which would close the
     // socket and leave no way to answer 408.
     Tcp().expires_never();
@@ -346,16 +362,9 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     http::request<http::string_body> message = parser_->release();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
-    method_ = std::string(message.method_string());
-    Request request;
-    request.method = method_;
-    request.target = std::string(message.target());
-    request.authorization = std::string(message[http::field::authorization]);
-    request.content_type = std::string(message[http::field::content_type]);
-    request.cookie = std::string(message[http::field::cookie]);
-    request.csrf_token = std::string(message["X-CSRF-Token"]);
+    Request request = ToRequest(message);
     request.client_address = client_.to_string();
-    request.body = std::move(message.body());
+    method_ = request.method;
     Step step = server_.handler.Start(request);
     if (auto* response = std::get_if<Response>(&step)) return Send(std::move(*response));
     if (auto* append = std::get_if<PendingAppend>(&step)) {
@@ -512,7 +521,7 @@ bool Server::Impl::AdmitOrClose(tcp::socket socket) {
   }
   std::optional<Metrics::ConnectionLimit> refused;
   {
-    std::lock_guard lock(mutex);
+    MutexLock lock(mutex);
     if (stopping) return false;
     const auto held = connections_by_client.find(client);
     if (sessions.size() >= options.connections_max) {
@@ -582,18 +591,18 @@ void Server::Impl::FlushRequestLogLater() {
 }
 
 void Server::Impl::Register(Session* session, std::weak_ptr<Session> weak) {
-  std::lock_guard lock(mutex);
+  MutexLock lock(mutex);
   sessions.emplace(session, std::move(weak));
 }
 
 void Server::Impl::Unregister(Session* session, const net::ip::address& client) {
-  std::lock_guard lock(mutex);
+  MutexLock lock(mutex);
   sessions.erase(session);
   auto held = connections_by_client.find(client);
   if (held != connections_by_client.end() && --held->second == 0) {
     connections_by_client.erase(held);
   }
-  sessions_cv.notify_all();
+  sessions_cv.NotifyAll();
 }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -634,7 +643,7 @@ void Server::Shutdown() {
   Impl& s = *impl_;
   std::vector<std::shared_ptr<Session>> live;
   {
-    std::lock_guard lock(s.mutex);
+    MutexLock lock(s.mutex);
     if (s.shut_down) return;
     s.shut_down = true;
     s.stopping = true;
@@ -654,9 +663,9 @@ void Server::Shutdown() {
   live.clear();
   bool drained;
   {
-    std::unique_lock lock(s.mutex);
-    drained =
-        s.sessions_cv.wait_for(lock, s.options.shutdown_grace, [&] { return s.sessions.empty(); });
+    MutexLock lock(s.mutex);
+    drained = s.sessions_cv.WaitFor(lock, s.options.shutdown_grace,
+                                    [&]() REQUIRES(s.mutex) { return s.sessions.empty(); });
   }
   for (auto& io_thread : s.io_threads) {
     io_thread->work.reset();
@@ -664,6 +673,42 @@ void Server::Shutdown() {
   }
   for (auto& io_thread : s.io_threads) io_thread->thread.join();
   if (s.request_log) s.request_log->flush();  // the lines of the requests finished meanwhile
+}
+
+std::optional<Request> ParseHttpRequest(std::string_view bytes, const ServerOptions& options,
+                                        std::string* error) {
+  http::request_parser<http::string_body> parser;
+  LimitRequest(parser, options);
+  parser.eager(true);
+  beast::error_code ec;
+  net::const_buffer rest(bytes.data(), bytes.size());
+  while (!parser.is_done()) {
+    const size_t used = parser.put(rest, ec);
+    rest += used;
+    if (ec == http::error::need_more) {
+      // Every byte is in, so this is the end of the stream. (Beast wants more bytes before the
+      // next put, as a session reads them, and put_eof wants some bytes.)
+      if (parser.got_some()) {
+        parser.put_eof(ec);
+      } else {
+        ec = http::error::end_of_stream;
+      }
+    } else if (!ec && used > 0) {
+      continue;
+    }
+    if (!ec && !parser.is_done()) ec = http::error::partial_message;
+    if (ec) break;
+  }
+  if (ec) {
+    *error = ec.message();
+    return std::nullopt;
+  }
+  http::request<http::string_body> message = parser.release();
+  if (std::optional<Problem> problem = CheckHead(message.base())) {  // as a session refuses it
+    *error = problem->detail;
+    return std::nullopt;
+  }
+  return ToRequest(message);
 }
 
 }  // namespace ledger::api

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/handler.h"
 #include "domain/status.h"
@@ -79,5 +80,12 @@ class Server {
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// `bytes` through the request parser a session uses, with `options`' header and body limits, as
+// the Request a session hands the handler; nullopt with `*error` set when the parser refuses them
+// or they end before the request does (a session answers 400, 413 or 431, or closes). Bytes past
+// the request are ignored. For the fuzzer (tests/fuzz): no socket, no Beast in the signature.
+std::optional<Request> ParseHttpRequest(std::string_view bytes, const ServerOptions& options,
+                                        std::string* error);
 
 }  // namespace ledger::api

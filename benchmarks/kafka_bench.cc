@@ -44,9 +44,9 @@
 
 #include "benchmarks/bench_support.h"
 #include "domain/event_payload.h"
-#include "eventstore/kafka_relay.h"
-#include "eventstore/kafka_replicator.h"
-#include "eventstore/kafka_topic_reader.h"
+#include "eventstore/kafka/kafka_relay.h"
+#include "eventstore/kafka/kafka_replicator.h"
+#include "eventstore/kafka/kafka_topic_reader.h"
 #include "projections/ledger_node.h"
 
 namespace ledger {

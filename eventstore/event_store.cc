@@ -12,14 +12,13 @@
 
 #include <algorithm>
 #include <array>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 
 #include "domain/assert.h"
+#include "domain/mutex.h"
 #include "eventstore/envelope_check.h"
 #include "eventstore/envelope_codec.h"
 #include "eventstore/event_hasher.h"
@@ -154,8 +153,9 @@ rocksdb::ColumnFamilyOptions LogFamilyOptions() {
 class EventStore::Impl {
  public:
   // The column family of read model `family_name`, created if missing.
-  Result<rocksdb::ColumnFamilyHandle*> ReadModelFamily(const std::string& family_name) {
-    std::lock_guard lock(families_mutex_);
+  Result<rocksdb::ColumnFamilyHandle*> ReadModelFamily(const std::string& family_name)
+      EXCLUDES(families_mutex_) {
+    MutexLock lock(families_mutex_);
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
       if (handle->GetName() == family_name) return handle;
     }
@@ -177,10 +177,10 @@ class EventStore::Impl {
 
   ~Impl() {
     {
-      std::lock_guard lock(queue_mutex_);
+      MutexLock lock(queue_mutex_);
       stopping_ = true;
     }
-    queue_cv_.notify_all();
+    queue_cv_.NotifyAll();
     // The sequencer drains the queue into the open group and says it is done; the committer
     // writes what is left and stops; the sequencer acknowledges it and stops.
     if (sequencer_.joinable()) sequencer_.join();
@@ -218,16 +218,18 @@ class EventStore::Impl {
   void AppendAsync(std::vector<EventDraft> batch, AppendCallback done);
   Result<std::vector<AppendResult>> Append(std::vector<EventDraft> batch);
 
-  Head GetHead() const {
-    std::lock_guard lock(head_mutex_);
+  Head GetHead() const EXCLUDES(head_mutex_) {
+    MutexLock lock(head_mutex_);
     return head_;
   }
-  bool WaitForPosition(Position position, std::chrono::milliseconds timeout) const {
-    std::unique_lock lock(head_mutex_);
-    return head_cv_.wait_for(lock, timeout, [&] { return head_.next > position; });
+  bool WaitForPosition(Position position, std::chrono::milliseconds timeout) const
+      EXCLUDES(head_mutex_) {
+    MutexLock lock(head_mutex_);
+    return head_cv_.WaitFor(lock, timeout,
+                            [&]() REQUIRES(head_mutex_) { return head_.next > position; });
   }
-  Status health() const {
-    std::lock_guard lock(queue_mutex_);
+  Status health() const EXCLUDES(queue_mutex_) {
+    MutexLock lock(queue_mutex_);
     return failure_;
   }
 
@@ -312,33 +314,46 @@ class EventStore::Impl {
   Status CheckLimits(const EventDraft& event) const;
   Status VerifyOnOpen();
   // Checks limits, computes content digests and enqueues; answers at once when it cannot.
-  void Enqueue(Request request);
+  void Enqueue(Request request) EXCLUDES(queue_mutex_);
   // Delivers `outcome` to whoever waits for `request`. Must be the last use of the request's
   // waiter: the thread in Append may return at once.
   static void Complete(Request& request, Result<std::vector<AppendResult>> outcome);
 
   // The sequencer thread: takes requests from the queue in order and sequences each one into
   // the open group (checks, the decider, positions, hashes, encoded envelopes).
-  void SequencerLoop();
-  void Sequence(Request request, const Status& failure);
+  void SequencerLoop() EXCLUDES(queue_mutex_, group_mutex_);
+  void Sequence(Request request, const Status& failure) EXCLUDES(group_mutex_);
   // Looks up, in one MultiGet, the stored ids of `requests` that no group in flight holds.
   void LookUpIds(const std::vector<Request>& requests);
   // What the last LookUpIds found for `id`: nullopt when it is not stored. An id it did not look
   // up (one in flight when it ran) is looked up now.
   Result<std::optional<std::string_view>> StoredIdEntry(std::string_view id);
   // Checks one request against the store, the groups in flight and the open group; on success
-  // adds its events to `group`. On failure nothing changes.
-  Status ProcessRequest(Request& request, Group& group);
+  // adds its events to `group` (the open group, hence REQUIRES). On failure nothing changes.
+  // The steps below, in this order; each fills the per-request scratch the next one reads.
+  Status ProcessRequest(Request& request, Group& group) REQUIRES(group_mutex_);
+  // Ids: sorts the request's events into replays of a stored or in-flight event (their results
+  // filled in from the original), repeats of an earlier event of this request (repeats_), and
+  // fresh events (fresh_, fresh_drafts_, request_ids_). IdConflict when an id is already used
+  // with other content; Corruption or an I/O error from the id index.
+  Status SortIds(Request& request);
+  // Expected versions, after the decider has resolved streams: gives each fresh event the next
+  // version of its stream (fresh_versions_). InvalidArgument for a stream the decider left empty
+  // or too long; WrongExpectedVersion when an expected version is not the stream's.
+  Status CheckStreamVersions(const Request& request);
+  // Accepted: assigns the fresh events positions, recorded_at and chain hashes, adds them to the
+  // group's write batch and ids, fills their results, and records them as in flight.
+  void AddFreshEvents(Request& request, Group& group) REQUIRES(group_mutex_);
   Result<uint64_t> StreamVersionOf(std::string_view stream);
   // Acknowledges every request of groups the committer is done with, in commit order, and
   // forgets their ids; frees the groups.
-  void AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& written);
+  void AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& written) EXCLUDES(group_mutex_);
 
   // The committer thread: takes the open group whenever it is idle, writes it with one synced
   // WriteBatch, publishes the head and hands the group back to the sequencer, which acknowledges
   // its requests while the committer writes the next group.
-  void CommitterLoop();
-  void CommitGroup(Group& group);
+  void CommitterLoop() EXCLUDES(queue_mutex_, group_mutex_);
+  void CommitGroup(Group& group) EXCLUDES(queue_mutex_, head_mutex_);
 
   rocksdb::ColumnFamilyHandle* log() const { return log_; }
   rocksdb::ColumnFamilyHandle* streams() const { return streams_; }
@@ -347,34 +362,41 @@ class EventStore::Impl {
 
   EventStoreOptions options_;
   rocksdb::DB* db_ = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // log, streams, ids, meta, read models
-  std::mutex families_mutex_;                          // guards appending to handles_
+  Mutex families_mutex_;
+  // log, streams, ids, meta, read models
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_ GUARDED_BY(families_mutex_);
   // handles_[1..4], copied at open: handles_ may grow while the writer threads use these.
   rocksdb::ColumnFamilyHandle* log_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
 
-  mutable std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::deque<Request> queue_;  // bounded by append_queue_requests_max
-  bool stopping_ = false;
-  Status failure_;  // set once by the committer after a failed write; appends refused after
+  mutable Mutex queue_mutex_;
+  CondVar queue_cv_;
+  // Bounded by append_queue_requests_max.
+  std::deque<Request> queue_ GUARDED_BY(queue_mutex_);
+  bool stopping_ GUARDED_BY(queue_mutex_) = false;
+  // Set once by the committer after a failed write; appends refused after.
+  Status failure_ GUARDED_BY(queue_mutex_);
   // Groups the committer is done with, for the sequencer to acknowledge, in commit order.
-  std::vector<std::unique_ptr<Group>> written_groups_;
-  bool committer_done_ = false;  // the committer has handed over its last group
+  std::vector<std::unique_ptr<Group>> written_groups_ GUARDED_BY(queue_mutex_);
+  // The committer has handed over its last group.
+  bool committer_done_ GUARDED_BY(queue_mutex_) = false;
 
   // The open group, handed from the sequencer to the committer.
-  std::mutex group_mutex_;
-  std::condition_variable group_ready_cv_;  // the committer waits for requests in open_group_
-  std::condition_variable group_room_cv_;   // the sequencer waits for room in open_group_
-  std::unique_ptr<Group> open_group_;       // never null while the threads run
-  std::vector<std::unique_ptr<Group>> spare_groups_;  // reset, at most kSpareGroupsMax
-  bool sequencer_done_ = false;                       // nothing more will be sequenced
+  Mutex group_mutex_;
+  CondVar group_ready_cv_;  // the committer waits for requests in open_group_
+  CondVar group_room_cv_;   // the sequencer waits for room in open_group_
+  // Never null while the threads run.
+  std::unique_ptr<Group> open_group_ GUARDED_BY(group_mutex_);
+  // Reset, at most kSpareGroupsMax.
+  std::vector<std::unique_ptr<Group>> spare_groups_ GUARDED_BY(group_mutex_);
+  // Nothing more will be sequenced.
+  bool sequencer_done_ GUARDED_BY(group_mutex_) = false;
 
-  mutable std::mutex head_mutex_;
-  mutable std::condition_variable head_cv_;
-  Head head_;  // published after each durable group
+  mutable Mutex head_mutex_;
+  mutable CondVar head_cv_;
+  Head head_ GUARDED_BY(head_mutex_);  // published after each durable group
 
   // Sequencer-thread state. It runs ahead of the log: ids and stream versions of groups not yet
   // durable live here, so that a later request sees them. A failed write stops the store for
@@ -438,30 +460,37 @@ Status EventStore::Impl::Open() {
   }
   const bool read_only = !options_.read_only_secondary_dir.empty();
   rocksdb::Status s;
-  if (read_only) {
-    db_options.max_open_files = -1;  // RocksDB requires it of secondary instances
-    s = rocksdb::DB::OpenAsSecondary(db_options, options_.path, options_.read_only_secondary_dir,
-                                     families, &handles_, &db_);
-    if (s.ok()) s = db_->TryCatchUpWithPrimary();
-  } else {
-    s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db_);
+  {
+    // No other thread runs yet; the lock is for the analysis (handles_ is GUARDED_BY it).
+    MutexLock lock(families_mutex_);
+    if (read_only) {
+      db_options.max_open_files = -1;  // RocksDB requires it of secondary instances
+      s = rocksdb::DB::OpenAsSecondary(db_options, options_.path, options_.read_only_secondary_dir,
+                                       families, &handles_, &db_);
+      if (s.ok()) s = db_->TryCatchUpWithPrimary();
+    } else {
+      s = rocksdb::DB::Open(db_options, options_.path, families, &handles_, &db_);
+    }
+    if (!s.ok()) return FromRocks(s, "open " + options_.path);
+    log_ = handles_[1];
+    streams_ = handles_[2];
+    ids_ = handles_[3];
+    meta_ = handles_[4];
   }
-  if (!s.ok()) return FromRocks(s, "open " + options_.path);
-  log_ = handles_[1];
-  streams_ = handles_[2];
-  ids_ = handles_[3];
-  meta_ = handles_[4];
 
   if (Status status = VerifyOnOpen(); !status.ok()) return status;
   if (read_only) return Status::Ok();  // no writer threads: appends are refused
-  sequenced_head_ = head_;
+  sequenced_head_ = GetHead();
   if (sequenced_head_.next.value > 0) {
     Result<StoredEvent> last = ReadAt(Position{sequenced_head_.next.value - 1});
     if (!last.ok()) return last.status();
     last_recorded_at_us_ = last->recorded_at_us;
   }
-  open_group_ = std::make_unique<Group>();
-  open_group_->number = durable_group_ + 1;
+  {
+    MutexLock lock(group_mutex_);  // no other thread runs yet; the lock is for the analysis
+    open_group_ = std::make_unique<Group>();
+    open_group_->number = durable_group_ + 1;
+  }
   committer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "ledger-commit");  // for perf and top
     CommitterLoop();
@@ -520,12 +549,15 @@ Status EventStore::Impl::VerifyOnOpen() {
                               std::to_string(stored_head.next.value - 1) +
                               " differs from the stored head hash");
   }
-  head_ = stored_head;
+  {
+    MutexLock lock(head_mutex_);  // no other thread runs yet; the lock is for the analysis
+    head_ = stored_head;
+  }
   if (!options_.read_only_secondary_dir.empty()) return Status::Ok();  // writes nothing
 
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  s = db_->Put(sync, meta(), kVerifiedKey, EncodeHead(head_));
+  s = db_->Put(sync, meta(), kVerifiedKey, EncodeHead(stored_head));
   if (!s.ok()) return FromRocks(s, "write verified checkpoint");
   return Status::Ok();
 }
@@ -673,7 +705,7 @@ void EventStore::Impl::Enqueue(Request request) {
   request.digests.reserve(batch.size());
   for (const EventDraft& event : batch) request.digests.push_back(hasher.ContentDigest(event));
   {
-    std::lock_guard lock(queue_mutex_);
+    MutexLock lock(queue_mutex_);
     if (!failure_.ok()) {
       Complete(request, Status::Unavailable("the store stopped after an earlier failure (" +
                                             failure_.message() + "); reopen it to recover"));
@@ -691,7 +723,7 @@ void EventStore::Impl::Enqueue(Request request) {
     }
     queue_.push_back(std::move(request));
   }
-  queue_cv_.notify_one();
+  queue_cv_.NotifyOne();
 }
 
 Status EventStore::Impl::CheckLimits(const EventDraft& event) const {
@@ -724,9 +756,10 @@ void EventStore::Impl::SequencerLoop() {
     taken.clear();
     Status failure;
     {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock,
-                     [&] { return stopping_ || !queue_.empty() || !written_groups_.empty(); });
+      MutexLock lock(queue_mutex_);
+      queue_cv_.Wait(lock, [&]() REQUIRES(queue_mutex_) {
+        return stopping_ || !queue_.empty() || !written_groups_.empty();
+      });
       written.swap(written_groups_);
       // A few requests at a time share one id lookup; the bound keeps the backlog outside the
       // queue small, so that a full queue still means Overloaded.
@@ -751,16 +784,18 @@ void EventStore::Impl::SequencerLoop() {
     for (size_t k = 0; k < lookup_keys_.size(); ++k) lookup_values_[k].Reset();
   }
   {
-    std::lock_guard lock(group_mutex_);
+    MutexLock lock(group_mutex_);
     sequencer_done_ = true;
   }
-  group_ready_cv_.notify_one();
+  group_ready_cv_.NotifyOne();
   // Acknowledge what the committer still writes.
   while (true) {
     bool committer_done = false;
     {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return committer_done_ || !written_groups_.empty(); });
+      MutexLock lock(queue_mutex_);
+      queue_cv_.Wait(lock, [&]() REQUIRES(queue_mutex_) {
+        return committer_done_ || !written_groups_.empty();
+      });
       written.swap(written_groups_);
       committer_done = committer_done_;
     }
@@ -771,9 +806,9 @@ void EventStore::Impl::SequencerLoop() {
 
 void EventStore::Impl::Sequence(Request request, const Status& failure) {
   {
-    std::unique_lock lock(group_mutex_);
+    MutexLock lock(group_mutex_);
     // The open group holds at most commit_group_events_max events, but always one request.
-    group_room_cv_.wait(lock, [&] {
+    group_room_cv_.Wait(lock, [&]() REQUIRES(group_mutex_) {
       return open_group_->requests.empty() ||
              open_group_->events + request.events.size() <= options_.commit_group_events_max;
     });
@@ -792,7 +827,7 @@ void EventStore::Impl::Sequence(Request request, const Status& failure) {
     group.events += request.events.size();
     group.requests.push_back(std::move(request));
   }
-  group_ready_cv_.notify_one();
+  group_ready_cv_.NotifyOne();
 }
 
 void EventStore::Impl::AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& written) {
@@ -816,7 +851,7 @@ void EventStore::Impl::AcknowledgeWritten(std::vector<std::unique_ptr<Group>>& w
   // Keep a couple for the committer to reuse: a group's write batch grows to the size of the
   // largest group, and a fresh one would page-fault its way there again.
   {
-    std::lock_guard lock(group_mutex_);
+    MutexLock lock(group_mutex_);
     while (!written.empty() && spare_groups_.size() < kSpareGroupsMax) {
       std::unique_ptr<Group> group = std::move(written.back());
       written.pop_back();
@@ -885,9 +920,7 @@ Result<std::optional<std::string_view>> EventStore::Impl::StoredIdEntry(std::str
 }
 
 Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
-  std::vector<EventDraft>& events = request.events;
-  std::vector<AppendResult>& results = request.results;
-  results.assign(events.size(), AppendResult{});
+  request.results.assign(request.events.size(), AppendResult{});
   request_ids_.clear();
   request_streams_.clear();
   fresh_.clear();
@@ -895,22 +928,48 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
   repeats_.clear();
   fresh_drafts_.clear();
 
-  auto conflict = [](const EventDraft& event, std::string_view where) {
-    return Status(StatusCode::kIdConflict, "event id '" + event.id + "' is already used " +
-                                               std::string(where) + " with different content");
-  };
+  if (Status status = SortIds(request); !status.ok()) return status;
+  // The decider may fill in streams that depend on ledger state; versions are checked after it,
+  // and a refusal from here on must undo its acceptance.
+  const bool decided = options_.decider != nullptr && !fresh_drafts_.empty();
+  if (decided) {
+    if (Status status = options_.decider->Decide(fresh_drafts_); !status.ok()) return status;
+  }
+  if (Status status = CheckStreamVersions(request); !status.ok()) {
+    if (decided) options_.decider->Undo();
+    return status;
+  }
+  if (fresh_.empty()) return Status::Ok();  // only replays
+  AddFreshEvents(request, group);
+  // A repeat answers as the event it repeats; its result exists only now.
+  for (size_t i : repeats_) {
+    request.results[i] = request.results[request_ids_.at(request.events[i].id)];
+    request.results[i].duplicate = true;
+  }
+  return Status::Ok();
+}
 
+namespace {
+Status IdConflict(const EventDraft& event, std::string_view where) {
+  return Status(StatusCode::kIdConflict, "event id '" + event.id + "' is already used " +
+                                             std::string(where) + " with different content");
+}
+}  // namespace
+
+Status EventStore::Impl::SortIds(Request& request) {
+  std::vector<EventDraft>& events = request.events;
+  std::vector<AppendResult>& results = request.results;
   for (size_t i = 0; i < events.size(); ++i) {
     EventDraft& event = events[i];
     const Hash& digest = request.digests[i];
     if (auto it = request_ids_.find(event.id); it != request_ids_.end()) {
-      if (digest != request.digests[it->second]) return conflict(event, "earlier in this batch");
+      if (digest != request.digests[it->second]) return IdConflict(event, "earlier in this batch");
       repeats_.push_back(i);
       continue;
     }
     if (auto it = inflight_ids_.find(event.id); it != inflight_ids_.end()) {
       const InflightId& original = it->second;
-      if (digest != original.digest) return conflict(event, "by an event being committed");
+      if (digest != original.digest) return IdConflict(event, "by an event being committed");
       results[i] = AppendResult{event.id,
                                 original.position,
                                 std::string(original.stream),
@@ -930,7 +989,7 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
       const Position position{DecodeBigEndian64(value)};
       if (!std::equal(digest.begin(), digest.end(),
                       reinterpret_cast<const uint8_t*>(value.data()) + 8)) {
-        return conflict(event, "at position " + std::to_string(position.value));
+        return IdConflict(event, "at position " + std::to_string(position.value));
       }
       Result<StoredEvent> original = ReadAt(position);
       if (!original.ok()) return original.status();
@@ -948,49 +1007,42 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
     fresh_.push_back(i);
     fresh_drafts_.push_back(&event);
   }
+  return Status::Ok();
+}
 
-  // The decider may fill in streams that depend on ledger state; versions are checked after it,
-  // and a refusal from here on must undo its acceptance.
-  const bool decided = options_.decider != nullptr && !fresh_drafts_.empty();
-  if (decided) {
-    if (Status status = options_.decider->Decide(fresh_drafts_); !status.ok()) return status;
-  }
-  auto refuse = [&](Status status) {
-    if (decided) options_.decider->Undo();
-    return status;
-  };
+Status EventStore::Impl::CheckStreamVersions(const Request& request) {
   for (size_t i : fresh_) {
-    const EventDraft& event = events[i];
+    const EventDraft& event = request.events[i];
     if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) {
-      return refuse(Status::InvalidArgument("event '" + event.id + "': stream must be 1 to " +
-                                            std::to_string(options_.stream_bytes_max) + " bytes"));
+      return Status::InvalidArgument("event '" + event.id + "': stream must be 1 to " +
+                                     std::to_string(options_.stream_bytes_max) + " bytes");
     }
     uint64_t current;
     if (auto it = request_streams_.find(event.stream); it != request_streams_.end()) {
       current = it->second;
     } else {
       Result<uint64_t> version = StreamVersionOf(event.stream);
-      if (!version.ok()) return refuse(version.status());
+      if (!version.ok()) return version.status();
       current = *version;
     }
     if (event.expected_version && event.expected_version->value != current) {
-      return refuse(Status(StatusCode::kWrongExpectedVersion,
-                           "event '" + event.id + "': stream '" + event.stream +
-                               "' is at version " + std::to_string(current) +
-                               ", not the expected " +
-                               std::to_string(event.expected_version->value)));
+      return Status(StatusCode::kWrongExpectedVersion,
+                    "event '" + event.id + "': stream '" + event.stream + "' is at version " +
+                        std::to_string(current) + ", not the expected " +
+                        std::to_string(event.expected_version->value));
     }
     request_streams_[event.stream] = current + 1;
     fresh_versions_.push_back(current + 1);
   }
-  if (fresh_.empty()) return Status::Ok();  // only replays
+  return Status::Ok();
+}
 
-  // Accepted: assign positions and hashes and add the events to the group's write batch.
+void EventStore::Impl::AddFreshEvents(Request& request, Group& group) {
   const int64_t recorded_at_us = std::max(last_recorded_at_us_, options_.clock_us());
   StoredEvent& stored = stored_;
   for (size_t k = 0; k < fresh_.size(); ++k) {
     const size_t i = fresh_[k];
-    const EventDraft& event = events[i];
+    const EventDraft& event = request.events[i];
     stored.position = sequenced_head_.next;
     stored.stream = event.stream;
     stored.version = StreamVersion{fresh_versions_[k]};
@@ -1018,9 +1070,9 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
     std::copy(position_key.begin(), position_key.end(), id_entry.value.begin());
     std::copy(request.digests[i].begin(), request.digests[i].end(), id_entry.value.begin() + 8);
 
-    results[i] = AppendResult{stored.id,      stored.position,       stored.stream,
-                              stored.version, stored.recorded_at_us, stored.hash,
-                              false};
+    request.results[i] = AppendResult{stored.id,      stored.position,       stored.stream,
+                                      stored.version, stored.recorded_at_us, stored.hash,
+                                      false};
     inflight_ids_.insert_or_assign(
         event.id, InflightId{request.digests[i], stored.position, event.stream, stored.version,
                              recorded_at_us, stored.hash, group.number});
@@ -1033,19 +1085,16 @@ Status EventStore::Impl::ProcessRequest(Request& request, Group& group) {
   }
   last_recorded_at_us_ = recorded_at_us;
   group.after = sequenced_head_;
-  for (size_t i : repeats_) {
-    results[i] = results[request_ids_.at(events[i].id)];
-    results[i].duplicate = true;
-  }
-  return Status::Ok();
 }
 
 void EventStore::Impl::CommitterLoop() {
   while (true) {
     std::unique_ptr<Group> group;
     {
-      std::unique_lock lock(group_mutex_);
-      group_ready_cv_.wait(lock, [&] { return !open_group_->requests.empty() || sequencer_done_; });
+      MutexLock lock(group_mutex_);
+      group_ready_cv_.Wait(lock, [&]() REQUIRES(group_mutex_) {
+        return !open_group_->requests.empty() || sequencer_done_;
+      });
       if (open_group_->requests.empty()) break;  // the sequencer is done and all is written
       group = std::move(open_group_);
       if (!spare_groups_.empty()) {
@@ -1056,19 +1105,19 @@ void EventStore::Impl::CommitterLoop() {
       }
       open_group_->number = group->number + 1;
     }
-    group_room_cv_.notify_one();
+    group_room_cv_.NotifyOne();
     CommitGroup(*group);
     {
-      std::lock_guard lock(queue_mutex_);
+      MutexLock lock(queue_mutex_);
       written_groups_.push_back(std::move(group));
     }
-    queue_cv_.notify_one();
+    queue_cv_.NotifyOne();
   }
   {
-    std::lock_guard lock(queue_mutex_);
+    MutexLock lock(queue_mutex_);
     committer_done_ = true;
   }
-  queue_cv_.notify_one();
+  queue_cv_.NotifyOne();
 }
 
 void EventStore::Impl::CommitGroup(Group& group) {
@@ -1093,14 +1142,14 @@ void EventStore::Impl::CommitGroup(Group& group) {
     if (!s.ok()) {
       failure = FromRocks(s, "write group at position " + std::to_string(group.before.next.value));
       committer_failure_ = failure;
-      std::lock_guard lock(queue_mutex_);
+      MutexLock lock(queue_mutex_);
       failure_ = failure;
     } else {
       {
-        std::lock_guard lock(head_mutex_);
+        MutexLock lock(head_mutex_);
         head_ = group.after;
       }
-      head_cv_.notify_all();
+      head_cv_.NotifyAll();
     }
   }
 

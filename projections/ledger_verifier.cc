@@ -93,7 +93,9 @@ bool LedgerVerifier::CheckBalances(uint64_t position) {
       if (f->balance_fen < Fen{}) problem = "fund '" + key + "' balance";
       if (f->unrestricted_fen < Fen{}) problem = "fund '" + key + "' unrestricted money";
       for (const auto& [purpose, fen] : f->earmarks_fen) {
-        if (fen < Fen{}) problem = "fund '" + key + "' earmark '" + purpose + "'";
+        if (fen < Fen{}) {
+          problem.assign("fund '").append(key).append("' earmark '").append(purpose).append("'");
+        }
       }
     } else if (table == Table::kSource) {
       const Source* s = state_.FindSource(SourceRef(key));

@@ -14,51 +14,61 @@ Projector::Projector(const EventStore& store, ReadModelStore& rows, ProjectorOpt
 Result<std::unique_ptr<Projector>> Projector::Start(const EventStore& store, ReadModelStore& rows,
                                                     ProjectorOptions options) {
   std::unique_ptr<Projector> projector(new Projector(store, rows, options));
-  Result<Position> checkpoint = LoadLedgerState(rows, projector->state_);
+  Result<Position> checkpoint = projector->LoadState();
   if (!checkpoint.ok()) return checkpoint.status();
-  if (checkpoint->value == 0) {
-    // Nothing reliable persisted: drop any leftovers of an interrupted rebuild, and record the
-    // format the rows will be written in (it lands with the first checkpoint).
-    if (Status status = rows.Clear(); !status.ok()) return status;
-    if (Status status = rows.Commit({LedgerRowsFormatRow()}, std::nullopt); !status.ok()) {
-      return status;
-    }
-  }
-  projector->state_.TrackChanges(true);
-  projector->applied_ = *checkpoint;
   projector->flushed_ = *checkpoint;
   projector->thread_ = std::thread([p = projector.get()] { p->Run(); });
   return projector;
 }
 
+Result<Position> Projector::LoadState() {
+  // No other thread runs yet; the locks are for the analysis.
+  WriterMutexLock state_lock(state_mutex_);
+  Result<Position> checkpoint = LoadLedgerState(rows_, state_);
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (checkpoint->value == 0) {
+    // Nothing reliable persisted: drop any leftovers of an interrupted rebuild, and record the
+    // format the rows will be written in (it lands with the first checkpoint).
+    if (Status status = rows_.Clear(); !status.ok()) return status;
+    if (Status status = rows_.Commit({LedgerRowsFormatRow()}, std::nullopt); !status.ok()) {
+      return status;
+    }
+  }
+  state_.TrackChanges(true);
+  MutexLock progress_lock(progress_mutex_);
+  applied_ = *checkpoint;
+  return checkpoint;
+}
+
 Projector::~Projector() {
   {
-    std::lock_guard lock(progress_mutex_);
+    MutexLock lock(progress_mutex_);
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
 }
 
 Position Projector::applied() const {
-  std::lock_guard lock(progress_mutex_);
+  MutexLock lock(progress_mutex_);
   return applied_;
 }
 
 Status Projector::health() const {
-  std::lock_guard lock(progress_mutex_);
+  MutexLock lock(progress_mutex_);
   return failure_;
 }
 
 bool Projector::WaitForApplied(Position next, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(progress_mutex_);
-  return progress_cv_.wait_for(lock, timeout, [&] { return applied_ >= next || !failure_.ok(); }) &&
-         applied_ >= next;
+  MutexLock lock(progress_mutex_);
+  return progress_cv_.WaitFor(lock, timeout, [&]() REQUIRES(progress_mutex_) {
+    return applied_ >= next || !failure_.ok();
+  }) && applied_ >= next;
 }
 
 void Projector::Run() {
   while (true) {
     {
-      std::lock_guard lock(progress_mutex_);
+      MutexLock lock(progress_mutex_);
       if (stopping_) break;
     }
     const Position next = applied();
@@ -67,7 +77,7 @@ void Projector::Run() {
   }
   Status status = Flush();
   if (!status.ok()) {
-    std::lock_guard lock(progress_mutex_);
+    MutexLock lock(progress_mutex_);
     failure_ = status;
   }
 }
@@ -78,7 +88,7 @@ bool Projector::Step() {
   Status status = events.status();
   Position next = from;
   if (status.ok()) {
-    std::unique_lock lock(state_mutex_);
+    WriterMutexLock lock(state_mutex_);
     for (const StoredEvent& event : *events) {
       status = ApplyCommitted(state_, event);
       if (!status.ok()) break;
@@ -86,19 +96,19 @@ bool Projector::Step() {
     }
   }
   {
-    std::lock_guard lock(progress_mutex_);
+    MutexLock lock(progress_mutex_);
     applied_ = next;
   }
-  progress_cv_.notify_all();
+  progress_cv_.NotifyAll();
   // Flush when enough has piled up, or when caught up (so a quiet ledger's rows are current).
   if (status.ok() &&
       (next.value - flushed_.value >= options_.flush_events_max || next >= store_.GetHead().next)) {
     status = Flush();
   }
   if (!status.ok()) {
-    std::lock_guard lock(progress_mutex_);
+    MutexLock lock(progress_mutex_);
     failure_ = status;
-    progress_cv_.notify_all();
+    progress_cv_.NotifyAll();
     return false;
   }
   return true;
@@ -108,15 +118,17 @@ Status Projector::Flush() {
   std::vector<ReadModelStore::RowWrite> writes;
   Position at;
   {
-    std::shared_lock lock(state_mutex_);
+    ReaderMutexLock lock(state_mutex_);
     at = applied();
     if (at == flushed_) return Status::Ok();
-    writes = TakeRowWrites(state_);
+    writes = TakeChangedRows();
   }
   if (Status status = rows_.Commit(writes, at); !status.ok()) return status;
   flushed_ = at;
   return Status::Ok();
 }
+
+std::vector<ReadModelStore::RowWrite> Projector::TakeChangedRows() { return TakeRowWrites(state_); }
 
 Result<uint64_t> Projector::Rebuild(const EventStore& store, ReadModelStore& rows,
                                     ProjectorOptions) {

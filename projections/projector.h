@@ -9,13 +9,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <thread>
 
 #include "domain/ledger_state.h"
+#include "domain/mutex.h"
 #include "domain/status.h"
 #include "eventstore/event_store.h"
 #include "eventstore/read_model_store.h"
@@ -40,20 +38,21 @@ class Projector {
   // Calls `read(state)` under a shared lock; the state reflects exactly the events before
   // applied().
   template <typename Reader>
-  auto Read(Reader&& read) const {
-    std::shared_lock lock(state_mutex_);
+  auto Read(Reader&& read) const EXCLUDES(state_mutex_) {
+    ReaderMutexLock lock(state_mutex_);
     return read(static_cast<const LedgerState&>(state_));
   }
 
   // The next position to apply: every event before it is reflected in the state.
-  Position applied() const;
+  Position applied() const EXCLUDES(progress_mutex_);
 
   // Blocks until every event before `next` is applied, the projector fails, or the timeout runs
   // out. True when applied.
-  bool WaitForApplied(Position next, std::chrono::milliseconds timeout) const;
+  bool WaitForApplied(Position next, std::chrono::milliseconds timeout) const
+      EXCLUDES(progress_mutex_);
 
   // The error that stopped the projector (a log the rules refuse, a failed write), or OK.
-  Status health() const;
+  Status health() const EXCLUDES(progress_mutex_);
 
   // Replays the log from position 0 into `rows` on the calling thread (after clearing them) and
   // returns the number of events applied: the rebuild of `ledgerctl rebuild`.
@@ -62,24 +61,32 @@ class Projector {
 
  private:
   Projector(const EventStore& store, ReadModelStore& rows, ProjectorOptions options);
+  // Loads the state from the rows (clearing them when they hold no checkpoint), starts tracking
+  // changes and returns the checkpoint. Before the thread starts.
+  Result<Position> LoadState() EXCLUDES(state_mutex_, progress_mutex_);
   void Run();
   // Applies events [applied, head) in steps; flushes as options say. Returns false on failure.
-  bool Step();
-  Status Flush();
+  bool Step() EXCLUDES(state_mutex_, progress_mutex_);
+  Status Flush() EXCLUDES(state_mutex_, progress_mutex_);
+  // The rows changed since the last call. The writer thread holds the lock shared only, so that
+  // readers go on meanwhile: it takes the change log, which only the writer thread touches and
+  // readers never read, and merely reads the rest of the state (hence no analysis inside).
+  std::vector<ReadModelStore::RowWrite> TakeChangedRows()
+      REQUIRES_SHARED(state_mutex_) NO_THREAD_SAFETY_ANALYSIS;
 
   const EventStore& store_;
   ReadModelStore& rows_;
   const ProjectorOptions options_;
 
-  mutable std::shared_mutex state_mutex_;
-  LedgerState state_;
+  mutable SharedMutex state_mutex_;
+  LedgerState state_ GUARDED_BY(state_mutex_);
 
-  mutable std::mutex progress_mutex_;
-  mutable std::condition_variable progress_cv_;
-  Position applied_;  // guarded by progress_mutex_
+  mutable Mutex progress_mutex_;
+  mutable CondVar progress_cv_;
+  Position applied_ GUARDED_BY(progress_mutex_);
   Position flushed_;  // writer thread only
-  Status failure_;    // guarded by progress_mutex_
-  bool stopping_ = false;
+  Status failure_ GUARDED_BY(progress_mutex_);
+  bool stopping_ GUARDED_BY(progress_mutex_) = false;
 
   std::thread thread_;
 };

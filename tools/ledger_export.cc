@@ -136,10 +136,13 @@ Status ReadExport(std::istream& in, const std::function<bool(const ExportLine&)>
   std::string text;
   for (uint64_t number = 1; std::getline(in, text); ++number) {
     const std::string where = "export line " + std::to_string(number);
-    boost::system::error_code error;
-    json::value value = json::parse(text, error);
-    if (error || !value.is_object()) return Status::Corruption(where + " is not a JSON object");
-    const json::object& line = value.as_object();
+    // Strict: a line with a key twice could show an auditor's tool one value and us another.
+    constexpr size_t kLineDepthMax = 32;
+    std::string error;
+    std::optional<json::value> value = api::ParseStrictJson(text, kLineDepthMax, &error);
+    if (!value) return Status::Corruption(where + " is not JSON: " + error);
+    if (!value->is_object()) return Status::Corruption(where + " is not a JSON object");
+    const json::object& line = value->as_object();
     ExportLine parsed;
     if (const json::value* checkpoint = line.if_contains("checkpoint")) {
       parsed.checkpoint = ParseCheckpoint(*checkpoint);

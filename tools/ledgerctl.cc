@@ -3,6 +3,8 @@
 //   ledgerctl COMMAND [options]; `ledgerctl` alone prints every command.
 //
 // Exit status: 0 on success, 1 when the command failed, 2 on bad usage.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/json/serialize.hpp>
@@ -26,7 +28,7 @@
 #include "eventstore/event_pipeline.h"
 #include "eventstore/event_store.h"
 #include "eventstore/hash_chain.h"
-#include "eventstore/kafka_topic_reader.h"
+#include "eventstore/kafka/kafka_topic_reader.h"
 #include "eventstore/keys.h"
 #include "eventstore/ledger_replay.h"
 #include "projections/ledger_verifier.h"
@@ -118,7 +120,7 @@ struct Flags {
     }
     return flags;
   }
-  std::string Get(const std::string& name, std::string fallback = "") const {
+  std::string Get(const std::string& name, const std::string& fallback = "") const {
     auto it = values.find(name);
     return it == values.end() ? fallback : it->second;
   }
@@ -302,8 +304,9 @@ void VerifyKafka(const std::string& brokers, const std::string& topic, int64_t i
                                         event.status().message());
         return;
       }
-      if (event->position.value >= verifier.report().events) {
-        pending.emplace(event->position.value, std::move(event).value());
+      const uint64_t position = event->position.value;
+      if (position >= verifier.report().events) {
+        pending.emplace(position, std::move(event).value());
       }
     }
     while (!pending.empty() && pending.begin()->first == verifier.report().events) {
@@ -556,6 +559,7 @@ int Import(const Flags& flags) {
     auto flush = [&]() -> bool {
       if (group.empty()) return true;
       std::vector<EventDraft> drafts;
+      drafts.reserve(group.size());
       for (const StoredEvent& e : group) {
         drafts.push_back(
             EventDraft{e.id, e.stream, e.type, std::nullopt, e.occurred_at_us, e.actor, e.payload});
@@ -730,6 +734,10 @@ int PartnerStream(const Flags& flags) {
 }  // namespace ledger
 
 int main(int argc, char** argv) {
+  // What ledgerctl writes (rebuilt read models, imports, backups, exports, reports) holds the
+  // ledger's personal data: its user's alone, like ledgerd's data directory (directories 0700,
+  // files 0600).
+  ::umask(077);
   if (argc < 2) {
     std::fputs(ledger::kUsage, stderr);
     return 2;

@@ -6,10 +6,13 @@
 // Exit status: 0 after a clean shutdown, 1 when the ledger cannot start, 2 on bad usage.
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>  // environ
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,8 +22,6 @@
 #include "api/api_node.h"
 #include "api/demo_ledger.h"
 #include "api/server.h"
-
-extern char** environ;
 
 namespace ledger {
 namespace {
@@ -77,8 +78,13 @@ constexpr const char* kUsage =
     "                         [LEDGER_KAFKA_CREATE_TOPICS] (on)\n"
     "\n"
     "The admin key is LEDGER_ADMIN_KEY if set, else the contents of DIR/admin.key, created on\n"
-    "first start (mode 0600). The ledger's signing key is DIR/signing.key unless --signing-key\n"
-    "says otherwise.\n";
+    "first start (mode 0600). It must have at least 32 characters and an estimated 128 bits of\n"
+    "entropy (length times the Shannon entropy of its character frequencies), e.g.\n"
+    "`openssl rand -hex 32`; ledgerd refuses to start with a weaker one. The ledger's signing\n"
+    "key is DIR/signing.key unless --signing-key says otherwise.\n"
+    "\n"
+    "Everything ledgerd creates is its user's alone (umask 077): DIR is mode 0700 (an existing\n"
+    "DIR open to others is narrowed to 0700), its files 0600. The log holds personal data.\n";
 
 struct Flag {
   const char* name;
@@ -116,6 +122,23 @@ constexpr Flag kFlags[] = {
     {"kafka-create-topics", "LEDGER_KAFKA_CREATE_TOPICS", "on"},
 };
 
+// Makes `dir` (and missing parents) with mode 0700, or narrows an existing `dir` that its group
+// or others may use to 0700. Returns an error message, or "".
+std::string PrivateDataDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::create_directories(dir, error);  // 0700 under umask 077
+  if (error) return "cannot create " + dir + ": " + error.message();
+  const fs::perms perms = fs::status(dir, error).permissions();
+  if (error) return "cannot stat " + dir + ": " + error.message();
+  if ((perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, error);
+    if (error) return "cannot make " + dir + " private (mode 0700): " + error.message();
+    spdlog::warn("{} was open to other users; its mode is now 0700", dir);
+  }
+  return "";
+}
+
 int Usage(const std::string& error) {
   std::fprintf(stderr, "ledgerd: %s\n\n%s", error.c_str(), kUsage);
   return 2;
@@ -135,6 +158,7 @@ std::vector<std::string> RepeatableFromEnvironment(std::string_view env) {
     }
   }
   std::vector<std::string> values;
+  values.reserve(found.size());
   for (auto& [name, value] : found) values.push_back(std::move(value));
   return values;
 }
@@ -291,6 +315,10 @@ int Run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::string& data = values["data"];
+  if (std::string error = PrivateDataDir(data); !error.empty()) {
+    std::fprintf(stderr, "ledgerd: %s\n", error.c_str());
+    return 1;
+  }
   auto admin = api::LoadOrCreateAdminKey(data, std::getenv("LEDGER_ADMIN_KEY"));
   if (!admin.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", admin.status().ToString().c_str());
@@ -375,4 +403,9 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace ledger
 
-int main(int argc, char** argv) { return ledger::Run(argc, argv); }
+int main(int argc, char** argv) {
+  // The data directory holds names and phone numbers in plain text (the log, the read model):
+  // nothing ledgerd creates is for other users. The directory itself is made 0700 in Run.
+  ::umask(077);
+  return ledger::Run(argc, argv);
+}

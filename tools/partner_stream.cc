@@ -3,8 +3,8 @@
 #include <charconv>
 #include <optional>
 
-#include "eventstore/kafka_relay.h"
-#include "eventstore/kafka_topic_reader.h"
+#include "eventstore/kafka/kafka_relay.h"
+#include "eventstore/kafka/kafka_topic_reader.h"
 
 namespace ledger::tools {
 namespace {

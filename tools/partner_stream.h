@@ -11,7 +11,7 @@
 #include <string>
 
 #include "domain/status.h"
-#include "eventstore/kafka_client.h"
+#include "eventstore/kafka/kafka_client.h"
 
 namespace ledger::tools {
 

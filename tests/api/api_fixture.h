@@ -16,7 +16,7 @@
 
 namespace ledger::testing {
 
-inline constexpr std::string_view kTestAdminKey = "test-admin-key-0123456789abcdef";
+inline constexpr std::string_view kTestAdminKey = "test-admin-key-5f0c9a3e71b2d846ac19e07b3d5f2c68";
 
 class ApiFixture {
  public:

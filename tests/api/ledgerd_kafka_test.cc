@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "eventstore/envelope_codec.h"
-#include "eventstore/kafka_relay.h"
+#include "eventstore/kafka/kafka_relay.h"
 #include "tests/api/api_fixture.h"
 #include "tests/api/ledgerd_process.h"
-#include "tests/eventstore/kafka_test_support.h"
+#include "tests/eventstore/kafka/kafka_test_support.h"
 
 namespace ledger::api {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "tests/api/api_fixture.h"
 #include "tests/api/ledgerd_process.h"
-#include "tests/eventstore/kafka_test_support.h"
+#include "tests/eventstore/kafka/kafka_test_support.h"
 
 namespace ledger::api {
 namespace {

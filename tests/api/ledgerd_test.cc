@@ -72,15 +72,16 @@ TEST(LedgerdTest, AdminKeyFromEnvironmentAndDemoLedger) {
   testing::TempDir dir;
   Ledgerd ledgerd({"--data", dir.path() + "/data", "--listen", "127.0.0.1:0", "--demo",
                    "--log-requests", "off"},
-                  {"LEDGER_ADMIN_KEY=env-admin-key-0123456789"});
+                  {"LEDGER_ADMIN_KEY=env-admin-key-8c3f1a9e05d27b64f1e9a0c3b5d7e2f4"});
   const uint16_t port = ledgerd.Port();
   ASSERT_NE(port, 0);
   HttpClient client(port);
-  auto fund = client.Request("GET", "/v1/funds/f-aid", "", "env-admin-key-0123456789");
+  auto fund = client.Request("GET", "/v1/funds/f-aid", "",
+                             "env-admin-key-8c3f1a9e05d27b64f1e9a0c3b5d7e2f4");
   ASSERT_EQ(fund->status, 200) << fund->body;
   EXPECT_GT(JsonOf(fund->body).at("balance_fen").to_number<int64_t>(), 0);
-  auto members =
-      client.Request("GET", "/v1/members?kind=volunteer", "", "env-admin-key-0123456789");
+  auto members = client.Request("GET", "/v1/members?kind=volunteer", "",
+                                "env-admin-key-8c3f1a9e05d27b64f1e9a0c3b5d7e2f4");
   EXPECT_EQ(JsonOf(members->body).at("items").as_array().size(), 12u);
   EXPECT_EQ(::access((dir.path() + "/data/admin.key").c_str(), F_OK), -1);
   EXPECT_EQ(ledgerd.Stop(SIGTERM), 0);

@@ -1,0 +1,110 @@
+// A JSON object with the same key twice is refused, at any depth, in every body the API parses
+// (400 invalid_json, nothing appended) and in export lines: parsers disagree on which value
+// wins, so the ledger must not pick one silently (api/encoding: ParseStrictJson).
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <sstream>
+#include <string>
+
+#include "api/encoding.h"
+#include "tests/api/api_fixture.h"
+#include "tools/ledger_export.h"
+
+namespace ledger::api {
+namespace {
+
+using testing::ApiFixture;
+using testing::HttpClient;
+using testing::JsonOf;
+using testing::kTestAdminKey;
+
+// Duplicates are found at every level, also when escapes spell the same key; the same key in
+// different objects is fine.
+TEST(DuplicateJsonKeysTest, StrictParserRefusesAKeyTwiceInOneObject) {
+  std::string error;
+  for (const char* text : {R"({"a":1,"a":1})", R"({"a":1,"b":2,"a":3})", R"({"x":{"a":1,"a":2}})",
+                           R"([{"a":1},{"b":{"c":[{"d":1,"d":1}]}}])", R"({"a":1,"\u0061":2})",
+                           R"({"events":[],"events":[{}]})"}) {
+    error.clear();
+    EXPECT_FALSE(ParseStrictJson(text, 32, &error).has_value()) << text;
+    EXPECT_NE(error.find("twice"), std::string::npos) << text << ": " << error;
+  }
+  for (const char* text : {R"({"a":{"a":{"a":1}}})", R"([{"a":1},{"a":2}])", R"({"a":1,"A":2})",
+                           R"({"a":{"b":1},"b":{"a":1}})"}) {
+    EXPECT_TRUE(ParseStrictJson(text, 32, &error).has_value()) << text << ": " << error;
+  }
+  // Still an ordinary parser otherwise: depth, syntax, trailing bytes.
+  EXPECT_FALSE(ParseStrictJson("[[[[1]]]]", 3, &error).has_value());
+  EXPECT_FALSE(ParseStrictJson(R"({"a":1} x)", 32, &error).has_value());
+  EXPECT_FALSE(ParseStrictJson(R"({"a":1,})", 32, &error).has_value());
+  EXPECT_EQ(ParseStrictJson(R"( {"a":[1,"2",null,true,1.5]} )", 32, &error),
+            boost::json::parse(R"({"a":[1,"2",null,true,1.5]})"));
+}
+
+class DuplicateJsonKeysHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override { port_ = api_.StartServer(); }
+
+  // POSTs `body` to `path` (with `key`); expects 400 invalid_json and an unmoved head.
+  void ExpectInvalidJson(const std::string& path, const std::string& body,
+                         std::string_view key = kTestAdminKey) {
+    const Head before = api_.head();
+    HttpClient client(port_);
+    auto reply = client.Request("POST", path, body, key);
+    ASSERT_TRUE(reply.has_value());
+    EXPECT_EQ(reply->status, 400) << body << " -> " << reply->body;
+    const boost::json::value problem = JsonOf(reply->body);
+    ASSERT_TRUE(problem.is_object()) << reply->body;
+    EXPECT_EQ(problem.at("code"), "invalid_json") << body << " -> " << reply->body;
+    EXPECT_EQ(api_.head(), before);
+  }
+
+  ApiFixture api_;
+  uint16_t port_ = 0;
+};
+
+// A key twice at the top, in data, in a batch's event and in the batch object itself, and in the
+// bodies of the attestation endpoints and of POST /v1/keys: 400 invalid_json, nothing appended.
+TEST_F(DuplicateJsonKeysHttpTest, BodiesWithAKeyTwiceChangeNothing) {
+  const std::string branch = R"({"id":"b-1","type":"BranchOpened",)"
+                             R"("occurred_at":"2026-10-01T09:00:00+08:00",)"
+                             R"("data":{"branch_id":"b-1","name":"石园街道"}})";
+  ExpectInvalidJson("/v1/events", R"({"id":"b-1","id":"b-2","type":"BranchOpened",)"
+                                  R"("occurred_at":"2026-10-01T09:00:00+08:00",)"
+                                  R"("data":{"branch_id":"b-1","name":"石园街道"}})");
+  ExpectInvalidJson("/v1/events", R"({"id":"b-1","type":"BranchOpened",)"
+                                  R"("occurred_at":"2026-10-01T09:00:00+08:00",)"
+                                  R"("data":{"branch_id":"b-1","name":"甲","name":"乙"}})");
+  ExpectInvalidJson("/v1/events/batch",
+                    R"({"events":[)" + branch +
+                        R"(,{"id":"b-2","type":"BranchOpened",)"
+                        R"("occurred_at":"2026-10-01T09:00:00+08:00",)"
+                        R"("data":{"branch_id":"b-2","branch_id":"b-3","name":"乙"}}]})");
+  ExpectInvalidJson("/v1/events/batch",
+                    R"({"events":[)" + branch + R"(],"events":[)" + branch + "]}");
+  ExpectInvalidJson("/v1/attestations/verify", R"({"token":"a.b","token":"c.d"})", "");
+  ExpectInvalidJson("/v1/members/v-1/attestations", R"({"merchant_id":"m-1","merchant_id":"m-2",)"
+                                                    R"("expires_at":"2026-12-01T00:00:00+08:00"})");
+  ExpectInvalidJson("/v1/keys", R"({"role":"auditor","role":"admin"})");
+  // The same event without the duplicate is taken: the refusals above were about the key.
+  HttpClient client(port_);
+  EXPECT_EQ(client.Request("POST", "/v1/events", branch, kTestAdminKey)->status, 201);
+}
+
+// An export line with a key twice is not read as either value (tools/ledger_export).
+TEST(DuplicateJsonKeysTest, ExportLineWithAKeyTwiceIsCorrupt) {
+  const std::string checkpoint = R"({"position":0,"hash":")" + std::string(64, '0') +
+                                 R"(","recorded_at_us":1,"signature":")" + std::string(128, '0') +
+                                 R"("})";
+  std::istringstream single(R"({"checkpoint":)" + checkpoint + "}\n");
+  EXPECT_TRUE(tools::ReadExport(single, [](const tools::ExportLine&) { return true; }).ok());
+  std::istringstream twice(R"({"checkpoint":)" + checkpoint + R"(,"checkpoint":)" + checkpoint +
+                           "}\n");
+  Status status = tools::ReadExport(twice, [](const tools::ExportLine&) { return true; });
+  EXPECT_EQ(status.code(), StatusCode::kCorruption) << status.ToString();
+  EXPECT_NE(status.message().find("twice"), std::string::npos) << status.ToString();
+}
+
+}  // namespace
+}  // namespace ledger::api
