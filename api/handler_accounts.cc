@@ -150,7 +150,9 @@ Step Endpoints::PostAccount(Handler& h, Call& call) {
   }
   Checked<std::pair<Role, std::string>> role_scope = RoleAndScope(**object, "account");
   if (!role_scope.ok()) return Fail(role_scope.problem());
-  const auto [role, scope_id] = *role_scope;
+  // Named, not a structured binding: the lambda below captures them (clang 14 cannot).
+  const Role role = role_scope->first;
+  const std::string scope_id = role_scope->second;
   if (call.role() == Role::kCoordinator && role != Role::kMember) {
     return Fail(Forbidden("a coordinator opens member accounts only"));
   }

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -410,6 +411,42 @@ TEST_F(AccountsTest, RightsAreEventsWithoutSecrets) {
         api_.node().accounts().PasswordHash(session.account_id)}) {
     EXPECT_EQ(events->body.find(secret_text), std::string::npos);
   }
+}
+
+// `ledgerctl backup` copies the credentials (a served backup signs the same people in);
+// `ledgerctl export` carries no credential at all.
+TEST_F(AccountsTest, BackupCopiesCredentialsAndExportHasNone) {
+  ApiFixture::Session session = Volunteer("13912345678");
+  const std::string ctl = LEDGERCTL_PATH;
+  const std::string backup = api_.data_dir() + "-backup";
+  const std::string exported = api_.data_dir() + "-export.jsonl";
+  ASSERT_EQ(std::system((ctl + " backup --data " + api_.data_dir() + " --out " + backup +
+                         " > /dev/null 2>&1")
+                            .c_str()),
+            0);
+  ASSERT_EQ(std::system((ctl + " export --data " + api_.data_dir() + " --out " + exported +
+                         " > /dev/null 2>&1")
+                            .c_str()),
+            0);
+  std::FILE* file = std::fopen(exported.c_str(), "rb");
+  ASSERT_NE(file, nullptr);
+  std::string text;
+  char buffer[65536];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, file)) > 0;) text.append(buffer, n);
+  std::fclose(file);
+  EXPECT_FALSE(text.empty());
+  const std::string hash = api_.node().accounts().PasswordHash(session.account_id);
+  for (const std::string& secret : {session.cookie, session.csrf_token, hash,
+                                    std::string("13912345678"), std::string("argon2id")}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << secret;
+  }
+  ApiNodeOptions options;
+  options.data_dir = backup;
+  options.admin_key = std::string(testing::kTestAdminKey);
+  auto restored = ApiNode::Open(std::move(options));
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ((*restored)->accounts().PasswordHash(session.account_id), hash);
+  EXPECT_TRUE((*restored)->accounts().Authenticate(session.cookie, clock_.Now()).has_value());
 }
 
 // 1,000 sign-ins, 200 at a time: the server keeps answering reads meanwhile (a GET every 2 ms;

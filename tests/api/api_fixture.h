@@ -26,6 +26,7 @@ class ApiFixture {
   ~ApiFixture();
 
   api::ApiNode& node() { return *node_; }
+  std::string data_dir() const { return dir_.path() + "/data"; }
   api::Handler& handler() { return node_->handler(); }
   Head head() const { return node_->ledger().store().GetHead(); }
 
