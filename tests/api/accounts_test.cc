@@ -132,7 +132,7 @@ TEST_F(AccountsTest, OpenActivateSignInReadAndSignOut) {
   EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos);
   EXPECT_NE(cookie.find("; SameSite=Strict"), std::string::npos);
   EXPECT_NE(cookie.find("; Path=/"), std::string::npos);
-  EXPECT_EQ(cookie.find("Secure"), std::string::npos);  // plain HTTP here (tls_test: Secure)
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos);  // plain HTTP here (see SecureCookie...)
   const json::value session_json = JsonOf(signed_in->body);
   for (const char* field :
        {"account_id", "login", "role", "member_id", "csrf_token", "expires_at"}) {
@@ -413,6 +413,41 @@ TEST_F(AccountsTest, RightsAreEventsWithoutSecrets) {
   }
 }
 
+// Idle timeout and absolute lifetime, per role: an admin's session ends after 30 idle minutes; a
+// volunteer's lives through two weeks of quiet but not past 30 days.
+TEST_F(AccountsTest, SessionsEndWhenIdleOrOld) {
+  api_.OpenAccount("boss", "admin", "", "", kPassword);
+  ApiFixture::Session admin = SessionOf(*SignIn("boss", kPassword));
+  ApiFixture::Session volunteer = Volunteer();
+  constexpr int64_t kDayUs = int64_t{24} * 3600 * 1'000'000;
+  clock_.offset_us += 31 * 60 * 1'000'000;
+  EXPECT_EQ(GetAs(admin, "/v1/members/v-wang"), 401);
+  EXPECT_EQ(GetAs(volunteer, "/v1/members/v-wang"), 200);
+  clock_.offset_us += 13 * kDayUs;
+  EXPECT_EQ(GetAs(volunteer, "/v1/members/v-wang"), 200);
+  clock_.offset_us += 13 * kDayUs;
+  EXPECT_EQ(GetAs(volunteer, "/v1/members/v-wang"), 200);
+  clock_.offset_us += 5 * kDayUs;  // past 30 days since sign-in
+  EXPECT_EQ(GetAs(volunteer, "/v1/members/v-wang"), 401);
+}
+
+// Served over HTTPS (ledgerd --tls-cert sets secure_cookies), the cookie is Secure.
+TEST(AccountsSecureCookieTest, SecureCookieWhenServedOverTls) {
+  HandlerOptions options;
+  options.secure_cookies = true;
+  ApiFixture api(options);
+  api.LoadScenario();
+  api.OpenAccount("13800000001", "member", "member_id", "v-wang", kPassword);
+  Response response = api.Call("POST", "/v1/sessions",
+                               Body({{"login", "13800000001"}, {"password", kPassword}}), "");
+  ASSERT_EQ(response.status, 201);
+  bool secure = false;
+  for (const auto& [name, value] : response.headers) {
+    if (name == "Set-Cookie") secure = value.ends_with("; Secure");
+  }
+  EXPECT_TRUE(secure);
+}
+
 // `ledgerctl backup` copies the credentials (a served backup signs the same people in);
 // `ledgerctl export` carries no credential at all.
 TEST_F(AccountsTest, BackupCopiesCredentialsAndExportHasNone) {
@@ -447,6 +482,18 @@ TEST_F(AccountsTest, BackupCopiesCredentialsAndExportHasNone) {
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
   EXPECT_EQ((*restored)->accounts().PasswordHash(session.account_id), hash);
   EXPECT_TRUE((*restored)->accounts().Authenticate(session.cookie, clock_.Now()).has_value());
+  // And the rights replay and verify like every other event.
+  const std::string pubkey = api_.data_dir() + "-ledger.pub";
+  ASSERT_EQ(std::system((ctl + " pubkey --data " + backup + " > " + pubkey).c_str()), 0);
+  restored->reset();
+  EXPECT_EQ(
+      std::system(
+          (ctl + " verify --data " + backup + " --pubkey " + pubkey + " > /dev/null 2>&1").c_str()),
+      0);
+  EXPECT_EQ(std::system(
+                (ctl + " verify --export " + exported + " --pubkey " + pubkey + " > /dev/null 2>&1")
+                    .c_str()),
+            0);
 }
 
 // 1,000 sign-ins, 200 at a time: the server keeps answering reads meanwhile (a GET every 2 ms;
