@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,6 +29,7 @@
 #include <vector>
 
 #include "api/key_store.h"
+#include "domain/mutex.h"
 #include "domain/status.h"
 #include "eventstore/read_model_store.h"
 
@@ -147,18 +147,20 @@ class AccountStore {
   using Writes = std::vector<ReadModelStore::RowWrite>;
   // REQUIRES: mutex_ held. Appends the writes ending every session of `account_id` but `keep`,
   // and every invitation of it, to `writes`.
-  void EndAllLocked(std::string_view account_id, std::string_view keep, Writes& writes);
+  void EndAllLocked(std::string_view account_id, std::string_view keep, Writes& writes)
+      REQUIRES(mutex_);
   // REQUIRES: mutex_ held. Applies `writes` to the rows; the caller then updates the maps.
-  Status CommitLocked(const Writes& writes);
+  Status CommitLocked(const Writes& writes) REQUIRES(mutex_);
 
   ReadModelStore& rows_;
-  mutable std::mutex mutex_;
-  std::map<std::string, AccountInfo> accounts_;               // by id; guarded by mutex_
-  std::map<std::string, std::string> password_hashes_;        // by account id
-  std::unordered_map<std::string, std::string> open_logins_;  // login -> account id
-  std::set<std::string> reserved_logins_;                     // being opened
-  std::unordered_map<std::string, Pending> invitations_;      // by hex SHA-256 of the token
-  std::unordered_map<std::string, Session> sessions_;         // by hex SHA-256 of the id
+  mutable Mutex mutex_;
+  std::map<std::string, AccountInfo> accounts_ GUARDED_BY(mutex_);               // by id
+  std::map<std::string, std::string> password_hashes_ GUARDED_BY(mutex_);        // by account id
+  std::unordered_map<std::string, std::string> open_logins_ GUARDED_BY(mutex_);  // -> id
+  std::set<std::string> reserved_logins_ GUARDED_BY(mutex_);  // logins being opened
+  // By hex SHA-256 of the token, and of the session id.
+  std::unordered_map<std::string, Pending> invitations_ GUARDED_BY(mutex_);
+  std::unordered_map<std::string, Session> sessions_ GUARDED_BY(mutex_);
 };
 
 }  // namespace ledger::api
