@@ -1,6 +1,7 @@
 #include "api/api_node.h"
 
 #include <filesystem>
+#include <set>
 
 namespace ledger::api {
 
@@ -53,8 +54,32 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   auto keys = KeyStore::Open(*node->key_rows_, options.admin_key);
   if (!keys.ok()) return keys.status();
   node->keys_ = std::move(keys).value();
-  node->handler_ = std::make_unique<Handler>(*node->ledger_, *node->keys_, *node->signing_key_,
-                                             node->metrics_, std::move(options.handler));
+  auto credential_rows = node->ledger_->store().OpenReadModel(kCredentialsReadModel);
+  if (!credential_rows.ok()) return credential_rows.status();
+  node->credential_rows_ = std::move(credential_rows).value();
+  // Accounts the log says are closed stay closed, even if the process stopped between the
+  // AccountClosed event and its row (the projection first catches up with the log).
+  const Projector& projector = node->ledger_->projector();
+  static_cast<void>(
+      projector.WaitForApplied(node->ledger_->store().GetHead().next, std::chrono::seconds(30)));
+  std::set<std::string> closed_in_log;
+  projector.Read([&](const LedgerState& state) {
+    Status ignored =
+        node->credential_rows_->ForEachRow([&](std::string_view key, std::string_view) {
+          constexpr std::string_view kPrefix = "account/";
+          if (!key.starts_with(kPrefix)) return true;
+          const std::string_view id = key.substr(kPrefix.size());
+          if (state.IsAccountClosed(id)) closed_in_log.insert(std::string(id));
+          return true;
+        });
+    static_cast<void>(ignored);  // a read error shows again, and fails, in AccountStore::Open
+  });
+  auto accounts = AccountStore::Open(*node->credential_rows_, closed_in_log);
+  if (!accounts.ok()) return accounts.status();
+  node->accounts_ = std::move(accounts).value();
+  node->handler_ =
+      std::make_unique<Handler>(*node->ledger_, *node->keys_, *node->accounts_, *node->signing_key_,
+                                node->metrics_, std::move(options.handler));
   return node;
 }
 
@@ -62,6 +87,8 @@ ApiNode::~ApiNode() {
   handler_.reset();
   replicator_.reset();  // before the ledger: it appends to the store
   relay_.reset();       // before the ledger: it reads the store
+  accounts_.reset();
+  credential_rows_.reset();
   keys_.reset();
   key_rows_.reset();
   ledger_.reset();

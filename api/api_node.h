@@ -48,6 +48,7 @@ class ApiNode {
   LedgerNode& ledger() { return *ledger_; }
   Handler& handler() { return *handler_; }
   KeyStore& keys() { return *keys_; }
+  AccountStore& accounts() { return *accounts_; }
   const SigningKey& signing_key() const { return *signing_key_; }
   // nullptr unless the options configured a relay.
   const KafkaRelay* kafka_relay() const { return relay_.get(); }
@@ -57,6 +58,8 @@ class ApiNode {
   std::unique_ptr<LedgerNode> ledger_;
   std::unique_ptr<ReadModelStore> key_rows_;
   std::unique_ptr<KeyStore> keys_;
+  std::unique_ptr<ReadModelStore> credential_rows_;
+  std::unique_ptr<AccountStore> accounts_;
   std::shared_ptr<const SigningKey> signing_key_;
   // A replica's store clock: the replicator sets it to each replicated group's recorded_at.
   std::unique_ptr<std::atomic<int64_t>> replica_clock_us_;

@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "api/rfc3339.h"
@@ -254,7 +255,30 @@ Result<DemoSummary> LoadDemoLedger(Handler& handler, const std::string& admin_ke
   if (response.status != 201) {
     return Status::InvalidArgument("the demo ledger was refused: " + response.body);
   }
-  return DemoSummary{demo.size()};
+  // One account per role, opened and activated through the API like any other.
+  for (const DemoAccount& account : kDemoAccounts) {
+    json::object body{{"login", account.login},
+                      {"display_name", std::string("演示 ") + account.role},
+                      {"role", account.role}};
+    if (account.scope_field[0] != '\0') body[account.scope_field] = account.scope_id;
+    request.target = "/v1/accounts";
+    request.body = json::serialize(body);
+    Response opened = handler.HandleRequest(request);
+    if (opened.status != 201) {
+      return Status::InvalidArgument("the demo account was refused: " + opened.body);
+    }
+    const json::value token = json::parse(opened.body).at("invitation").at("token");
+    Request activate;
+    activate.method = "POST";
+    activate.target = "/v1/accounts/activate";
+    activate.content_type = "application/json";
+    activate.body = json::serialize(json::object{{"token", token}, {"password", account.password}});
+    Response activated = handler.HandleRequest(activate);
+    if (activated.status != 200) {
+      return Status::InvalidArgument("the demo account was not activated: " + activated.body);
+    }
+  }
+  return DemoSummary{demo.size() + std::size(kDemoAccounts)};
 }
 
 }  // namespace ledger::api

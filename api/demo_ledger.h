@@ -14,8 +14,28 @@ struct DemoSummary {
   uint64_t events = 0;
 };
 
-// Posts the demo events with `admin_key`. REQUIRES: an empty ledger. Returns the problem body
-// of the refused batch as an InvalidArgument status if the rules refuse it (a bug in the demo).
+// The demo's accounts, one per role, with known passwords: FOR THE DEMO ONLY (scripts/serve
+// prints them), so that a newcomer can sign in at once. A real ledger opens accounts with
+// invitations (docs/accounts.md).
+struct DemoAccount {
+  const char* login;
+  const char* password;
+  const char* role;
+  const char* scope_field;  // "" for admin and auditor
+  const char* scope_id;
+};
+inline constexpr DemoAccount kDemoAccounts[] = {
+    {"demo-admin", "zhaiyi-demo-admin", "admin", "", ""},
+    {"demo-coordinator", "zhaiyi-demo-coordinator", "coordinator", "branch_id", "b-shiyuan"},
+    {"demo-auditor", "zhaiyi-demo-auditor", "auditor", "", ""},
+    {"demo-partner", "zhaiyi-demo-partner", "partner", "partner_id", "p-avic"},
+    {"13800000001", "zhaiyi-demo-volunteer", "member", "member_id", "v-wang"},
+    {"demo-merchant", "zhaiyi-demo-merchant", "merchant", "merchant_id", "m-shop"},
+};
+
+// Posts the demo events with `admin_key`, then opens and activates kDemoAccounts. REQUIRES: an
+// empty ledger. Returns the problem body of the refused batch as an InvalidArgument status if
+// the rules refuse it (a bug in the demo).
 Result<DemoSummary> LoadDemoLedger(Handler& handler, const std::string& admin_key);
 
 }  // namespace ledger::api

@@ -98,6 +98,18 @@ std::vector<TypeSpec> EveryEventType(TypeSpec (&&rows)[N]) {
   return specs;
 }
 
+// The fields of a right (AccountOpened, AccountClosed, KeyIssued, KeyRevoked): its id, the role
+// and the scope fields, as for keys.
+template <typename Right>
+std::vector<FieldSpec> RightFields(const char* id_name, voffset_t id_vt) {
+  return {Id(id_name, id_vt),
+          Enum("role", Right::VT_ROLE, events::EnumNamesAccessRole()),
+          Id("branch_id", Right::VT_BRANCH_ID, kOptional),
+          Id("partner_id", Right::VT_PARTNER_ID, kOptional),
+          Id("member_id", Right::VT_MEMBER_ID, kOptional),
+          Id("merchant_id", Right::VT_MERCHANT_ID, kOptional)};
+}
+
 // Every event type, its fields in schema order (which is also the JSON output order).
 const std::vector<TypeSpec>& Specs() {
   using D = events::Data;
@@ -232,8 +244,29 @@ const std::vector<TypeSpec>& Specs() {
         Id("member_id", e::AttestationIssued::VT_MEMBER_ID),
         Id("merchant_id", e::AttestationIssued::VT_MERCHANT_ID),
         Of(Kind::kInstant, "expires_at", e::AttestationIssued::VT_EXPIRES_AT_US)}},
+      {D::AccountOpened,
+       RightFields<e::AccountOpened>("account_id", e::AccountOpened::VT_ACCOUNT_ID)},
+      {D::AccountClosed,
+       RightFields<e::AccountClosed>("account_id", e::AccountClosed::VT_ACCOUNT_ID)},
+      {D::KeyIssued, RightFields<e::KeyIssued>("key_id", e::KeyIssued::VT_KEY_ID)},
+      {D::KeyRevoked, RightFields<e::KeyRevoked>("key_id", e::KeyRevoked::VT_KEY_ID)},
   });
   return specs;
+}
+
+// Types that only a route records, from what it checked itself: attestations (signed statements),
+// accounts and keys (rights, written with their credentials).
+bool RecordedByRoute(events::Data type) {
+  switch (type) {
+    case events::Data::AttestationIssued:
+    case events::Data::AccountOpened:
+    case events::Data::AccountClosed:
+    case events::Data::KeyIssued:
+    case events::Data::KeyRevoked:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // nullptr for NONE (an empty union).
@@ -531,10 +564,12 @@ Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& poi
   }
   std::optional<events::Data> data_type = EventTypeFromName(type->get_string());
   const TypeSpec* spec = data_type ? SpecFor(*data_type) : nullptr;
-  if (spec == nullptr || *data_type == events::Data::AttestationIssued) {
+  if (spec == nullptr || RecordedByRoute(*data_type)) {
     return MakeProblem(400, "unknown_type",
-                       data_type ? "AttestationIssued is recorded by POST "
-                                   "/v1/members/{id}/attestations, not posted directly"
+                       data_type ? std::string(type->get_string()) +
+                                       " is recorded by its route (POST "
+                                       "/v1/members/{id}/attestations, /v1/accounts, /v1/keys...), "
+                                       "not posted directly"
                                  : "unknown event type '" + std::string(type->get_string()) + "'",
                        pointer + "/type");
   }

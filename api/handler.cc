@@ -1,11 +1,14 @@
 #include "api/handler.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <future>
 #include <optional>
 
 #include "api/encoding.h"
@@ -66,6 +69,18 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/keys", kAdmin, "", false, &E::ListKeys},
       {"POST", "/v1/keys", kAdmin, "", false, &E::PostKey},
       {"DELETE", "/v1/keys/{key_id}", kAdmin, "", false, &E::DeleteKey},
+      {"GET", "/v1/accounts", kAdmin | Bit(Role::kCoordinator), "role,branch_id", false,
+       &E::ListAccounts},
+      {"POST", "/v1/accounts", kAdmin | Bit(Role::kCoordinator), "", false, &E::PostAccount},
+      {"POST", "/v1/accounts/activate", kPublic, "", false, &E::ActivateAccount},
+      {"POST", "/v1/accounts/{id}/password", kAnyRole, "", false, &E::PostPassword},
+      {"POST", "/v1/accounts/{id}/invitation", kAdmin | Bit(Role::kCoordinator), "", false,
+       &E::PostInvitation},
+      {"DELETE", "/v1/accounts/{id}", kAdmin | Bit(Role::kCoordinator), "", false,
+       &E::DeleteAccount},
+      {"POST", "/v1/sessions", kPublic, "", false, &E::PostSession},
+      {"GET", "/v1/sessions/current", kAnyRole, "", false, &E::GetSession},
+      {"DELETE", "/v1/sessions/current", kAnyRole, "", false, &E::DeleteSession},
   };
   return routes;
 }
@@ -190,6 +205,13 @@ void Tag(Step& step, std::string_view route, const std::string& key_id) {
       response.key_id = key_id;
       return response;
     };
+  } else if (auto* work = std::get_if<PendingWork>(&step)) {
+    work->work = [next = std::move(work->work), route, key_id] {
+      Response response = next();
+      response.route = route;
+      response.key_id = key_id;
+      return response;
+    };
   } else if (auto* wait = std::get_if<PendingWait>(&step)) {
     for (std::function<Response()>* then : {&wait->resume, &wait->timed_out}) {
       *then = [next = std::move(*then), route, key_id] {
@@ -255,9 +277,16 @@ Response JsonResponse(int status, const json::value& body) {
   return response;
 }
 
-Handler::Handler(LedgerNode& node, KeyStore& keys, const SigningKey& signer, Metrics& metrics,
-                 HandlerOptions options)
-    : node_(node), keys_(keys), signer_(signer), metrics_(metrics), options_(std::move(options)) {
+Handler::Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts, const SigningKey& signer,
+                 Metrics& metrics, HandlerOptions options)
+    : node_(node),
+      keys_(keys),
+      accounts_(accounts),
+      signer_(signer),
+      metrics_(metrics),
+      options_(std::move(options)),
+      sign_in_throttle_(options_.sign_in_throttle),
+      password_pool_(options_.password_threads, options_.password_queue_jobs_max) {
   // The route label's values: the route table's patterns, nothing a client sends.
   for (const Route& route : RouteTable()) metrics_.DeclareRoute(route.pattern);
 }
@@ -284,11 +313,29 @@ void Handler::AppendAsync(std::vector<EventDraft> drafts, EventStore::AppendCall
   node_.store().AppendAsync(std::move(drafts), std::move(done));
 }
 
+void Handler::RunAsync(PendingWork work, std::function<void(Response)> done) {
+  auto shared_done = std::make_shared<std::function<void(Response)>>(std::move(done));
+  const bool queued =
+      password_pool_.Submit([work = std::move(work.work), shared_done] { (*shared_done)(work()); });
+  if (!queued) {
+    Response busy = Fail(MakeProblem(503, "unavailable", "too many sign-ins at once; try again"));
+    busy.headers.emplace_back("Retry-After", "1");
+    (*shared_done)(std::move(busy));
+  }
+}
+
 Response Handler::HandleRequest(const Request& request) {
   Step step = Start(request);
   if (auto* append = std::get_if<PendingAppend>(&step)) {
     metrics_.RecordAppendBatch(append->drafts.size());
     return append->finish(node_.store().Append(std::move(append->drafts)));
+  }
+  if (auto* work = std::get_if<PendingWork>(&step)) {
+    std::promise<Response> answer;
+    std::future<Response> answered = answer.get_future();
+    RunAsync(std::move(*work),
+             [&answer](Response response) { answer.set_value(std::move(response)); });
+    return answered.get();
   }
   if (auto* wait = std::get_if<PendingWait>(&step)) {
     const bool applied =
@@ -347,13 +394,50 @@ Response NoRoute(const Request& request, std::string_view path, const Routing& r
   return response;
 }
 
-// Who is calling, and whether that role may use the route: fills call.principal.
-std::optional<Problem> Authenticate(const Route& route, KeyStore& keys, Call& call) {
+// The value of the cookie `name` in a Cookie header ("" when absent).
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const size_t end = std::min(header.find(';'), header.size());
+    std::string_view pair = header.substr(0, end);
+    header.remove_prefix(std::min(end + 1, header.size()));
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      return pair.substr(name.size() + 1);
+    }
+  }
+  return {};
+}
+
+// Who is calling, and whether that role may use the route: fills call.principal, and
+// call.session for a session. A Bearer key wins over a cookie; a session acts with its account's
+// role and scope exactly as a key would, through the same checks after this one. A session's
+// request that may change something (any method but GET and HEAD) must carry its CSRF token.
+std::optional<Problem> Authenticate(const Route& route, KeyStore& keys, AccountStore& accounts,
+                                    int64_t now_us, Call& call) {
   if (route.roles == kPublic) return std::nullopt;
   const std::string_view key = BearerKey(call.request.authorization);
-  call.principal = key.empty() ? std::nullopt : keys.Authenticate(key);
+  if (!key.empty()) {
+    call.principal = keys.Authenticate(key);
+  } else if (const std::string_view cookie = CookieValue(call.request.cookie, kSessionCookie);
+             !cookie.empty()) {
+    call.session = accounts.Authenticate(cookie, now_us);
+    if (call.session) {
+      const AccountInfo& account = call.session->account;
+      call.principal = Principal{account.account_id, account.role, account.scope_id};
+    }
+  }
   if (!call.principal) {
-    return MakeProblem(401, "unauthenticated", "send a valid key as 'Authorization: Bearer <key>'");
+    return MakeProblem(401, "unauthenticated",
+                       "send a valid key as 'Authorization: Bearer <key>', or sign in");
+  }
+  if (call.session && call.request.method != "GET" && call.request.method != "HEAD") {
+    const std::string& expected = call.session->csrf_token;
+    const std::string& given = call.request.csrf_token;
+    if (given.size() != expected.size() ||
+        CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
+      return MakeProblem(403, "csrf_failed",
+                         "send the session's csrf_token as the X-CSRF-Token header");
+    }
   }
   if ((route.roles & Bit(call.principal->role)) == 0) {
     return Forbidden("the " + std::string(RoleName(call.principal->role)) + " role may not use " +
@@ -411,9 +495,11 @@ Step Handler::Start(const Request& request) {
   Routing routing = FindRoute(request.method, path);
   if (routing.route == nullptr) return NoRoute(request, path, routing);
   const Route& route = *routing.route;
-  Call call{request, std::nullopt, std::move(routing.params), {}};
+  Call call{request, std::nullopt, std::nullopt, std::move(routing.params), {}};
   Step step = [&]() -> Step {
-    if (std::optional<Problem> problem = Authenticate(route, keys_, call)) return Fail(*problem);
+    if (std::optional<Problem> problem = Authenticate(route, keys_, accounts_, NowUs(), call)) {
+      return Fail(*problem);
+    }
     if (!options_.replica_of.empty() && !route.read && route.roles != kPublic) {
       return Fail(MakeProblem(
           409, "read_only_replica",

@@ -18,9 +18,12 @@
 #include <variant>
 #include <vector>
 
+#include "api/account_store.h"
 #include "api/http_types.h"
 #include "api/key_store.h"
 #include "api/metrics.h"
+#include "api/password_hasher.h"
+#include "api/sign_in_throttle.h"
 #include "eventstore/signing_key.h"
 #include "projections/ledger_node.h"
 
@@ -50,6 +53,13 @@ struct HandlerOptions {
   std::string replica_of;
   // On a read replica, what feeds it from Kafka (not owned): its health in /readyz.
   const KafkaReplicator* kafka_replicator = nullptr;
+  // Session cookies get the Secure attribute (the server speaks HTTPS).
+  bool secure_cookies = false;
+  // Password hashing (Argon2id, 64 MiB each) runs on this many threads, with at most
+  // password_queue_jobs_max waiting; more sign-ins at once answer 503 unavailable.
+  int password_threads = 2;
+  size_t password_queue_jobs_max = 64;
+  SignInThrottleOptions sign_in_throttle;
 };
 
 // An append the caller performs: `finish` turns the store's answer into the response.
@@ -65,7 +75,12 @@ struct PendingWait {
   std::function<Response()> timed_out;  // when the wait ran out (503 unavailable)
 };
 
-using Step = std::variant<Response, PendingAppend, PendingWait>;
+// Work too slow for an I/O thread (a password hash): the caller hands it to RunAsync.
+struct PendingWork {
+  std::function<Response()> work;
+};
+
+using Step = std::variant<Response, PendingAppend, PendingWait, PendingWork>;
 
 // A route of the API, for documentation checks: "GET", "/v1/members/{id}".
 struct RouteInfo {
@@ -77,8 +92,8 @@ struct RouteInfo {
 class Handler {
  public:
   // All referenced objects must outlive the handler.
-  Handler(LedgerNode& node, KeyStore& keys, const SigningKey& signer, Metrics& metrics,
-          HandlerOptions options = {});
+  Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts, const SigningKey& signer,
+          Metrics& metrics, HandlerOptions options = {});
 
   // The response to `request`, waiting for appends and min_position as needed.
   Response HandleRequest(const Request& request);
@@ -89,6 +104,10 @@ class Handler {
   // Appends a PendingAppend's drafts without blocking; `done` runs on the store's writer thread
   // and must not block (hand the result to another thread and call `finish` there).
   void AppendAsync(std::vector<EventDraft> drafts, EventStore::AppendCallback done);
+
+  // Runs a PendingWork on the password pool; `done` gets its response there (it must not
+  // block), or at once a 503 when the pool's queue is full.
+  void RunAsync(PendingWork work, std::function<void(Response)> done);
 
   // True once the projection has applied every event before `next`.
   bool Applied(Position next) const;
@@ -113,10 +132,14 @@ class Handler {
 
   LedgerNode& node_;
   KeyStore& keys_;
+  AccountStore& accounts_;
   const SigningKey& signer_;  // the ledger key: checkpoints and attestations
   Metrics& metrics_;
   const HandlerOptions options_;
   std::atomic<bool> draining_{false};
+  SignInThrottle sign_in_throttle_;
+  // Last: its threads are joined first, while everything their jobs use is still there.
+  WorkPool password_pool_;
 };
 
 // The embedded OpenAPI 3 document (api/openapi.json).

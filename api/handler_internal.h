@@ -16,7 +16,8 @@ namespace ledger::api {
 struct Handler::Call {
   const Request& request;
   std::optional<Principal> principal;
-  std::vector<std::string> params;                         // path parameters, decoded
+  std::optional<SessionView> session;  // when the session cookie authenticated the request
+  std::vector<std::string> params;     // path parameters, decoded
   std::vector<std::pair<std::string, std::string>> query;  // decoded, each name once
 
   const std::string* Query(std::string_view name) const {
@@ -72,6 +73,16 @@ struct Endpoints {
   static Step PostKey(Handler& h, Call& call);
   static Step DeleteKey(Handler& h, Call& call);
   static Step ListKeys(Handler& h, Call& call);
+  // handler_accounts.cc
+  static Step PostAccount(Handler& h, Call& call);
+  static Step ListAccounts(Handler& h, Call& call);
+  static Step ActivateAccount(Handler& h, Call& call);
+  static Step PostPassword(Handler& h, Call& call);
+  static Step PostInvitation(Handler& h, Call& call);
+  static Step DeleteAccount(Handler& h, Call& call);
+  static Step PostSession(Handler& h, Call& call);
+  static Step GetSession(Handler& h, Call& call);
+  static Step DeleteSession(Handler& h, Call& call);
 
   // Shared helpers.
   // Waits (at most projection_catch_up_max) until the projection has applied every event
@@ -82,6 +93,21 @@ struct Endpoints {
   // REQUIRES: a role that may post events (admin or coordinator).
   static WriteScope ScopeOf(const Call& call);
   static Step Append(Handler& h, std::vector<EventDraft> drafts, bool batch);
+  // The role and the one scope field a key's or an account's request names
+  // ({"role", "branch_id"|"partner_id"|"member_id"|"merchant_id"}), as (role, scope id).
+  static Checked<std::pair<Role, std::string>> RoleAndScope(const boost::json::object& body,
+                                                            std::string_view what);
+  // 422 when the scope names nothing the ledger knows (unknown_branch, unknown_partner,
+  // not_a_merchant, unknown_member). Sets `member_branch` to a member's branch.
+  static std::optional<Problem> CheckScopeExists(Handler& h, Role role, const std::string& scope_id,
+                                                 std::string* member_branch = nullptr);
+  // The payload of a right's event (AccountOpened, ..., KeyRevoked) of `type`.
+  static std::string RightPayload(std::string_view type, std::string_view id, Role role,
+                                  const std::string& scope_id);
+  // The draft of that event, recorded by `call`'s caller within its write scope.
+  static EventDraft RightEvent(const Call& call, std::string_view type, const std::string& id,
+                               Role role, const std::string& scope_id, int64_t now_us);
+  static Response Empty();  // 204 No Content
 };
 
 }  // namespace ledger::api

@@ -211,6 +211,153 @@ Step Endpoints::VerifyAttestation(Handler& h, Call& call) {
                           "the token is not a statement signed by this ledger"));
 }
 
+Checked<std::pair<Role, std::string>> Endpoints::RoleAndScope(const json::object& body,
+                                                              std::string_view what) {
+  const json::value* role_value = body.if_contains("role");
+  std::optional<Role> role = role_value != nullptr && role_value->is_string()
+                                 ? RoleFromName(role_value->get_string())
+                                 : std::nullopt;
+  if (!role) {
+    return FieldProblem("/role",
+                        "role must be admin, coordinator, auditor, partner, member or merchant");
+  }
+  const std::string_view scope_field = ScopeField(*role);
+  const std::string role_what = "a " + std::string(RoleName(*role)) + " " + std::string(what);
+  std::string scope_id;
+  for (std::string_view field : {"branch_id", "partner_id", "member_id", "merchant_id"}) {
+    const json::value* value = body.if_contains(field);
+    if (value == nullptr) continue;
+    if (field != scope_field) {
+      return FieldProblem("/" + std::string(field),
+                          role_what + " is not bound to a " + std::string(field));
+    }
+    if (!value->is_string() || !IsValidId(value->get_string())) {
+      return FieldProblem("/" + std::string(field), std::string(field) + " must be an id");
+    }
+    scope_id = std::string(value->get_string());
+  }
+  if (!scope_field.empty() && scope_id.empty()) {
+    return FieldProblem("/" + std::string(scope_field),
+                        role_what + " needs " + std::string(scope_field));
+  }
+  return std::make_pair(*role, std::move(scope_id));
+}
+
+std::optional<Problem> Endpoints::CheckScopeExists(Handler& h, Role role,
+                                                   const std::string& scope_id,
+                                                   std::string* member_branch) {
+  CatchUp(h);
+  return h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
+    switch (role) {
+      case Role::kCoordinator:
+        if (state.FindBranch(BranchRef(scope_id)) == nullptr) {
+          return MakeProblem(422, "unknown_branch", "no branch '" + scope_id + "'");
+        }
+        break;
+      case Role::kPartner:
+      case Role::kMerchant: {
+        const Partner* partner = state.FindPartner(PartnerRef(scope_id));
+        if (partner == nullptr) {
+          return MakeProblem(422, "unknown_partner", "no partner '" + scope_id + "'");
+        }
+        if (role == Role::kMerchant && partner->kind != events::PartnerKind::merchant) {
+          return MakeProblem(422, "not_a_merchant", "partner '" + scope_id + "' is not a merchant");
+        }
+        break;
+      }
+      case Role::kMember: {
+        const Member* member = state.FindMember(MemberRef(scope_id));
+        if (member == nullptr) {
+          return MakeProblem(422, "unknown_member", "no member '" + scope_id + "'");
+        }
+        if (member_branch != nullptr) *member_branch = member->branch_id.str();
+        break;
+      }
+      case Role::kAdmin:
+      case Role::kAuditor:
+        break;
+    }
+    return std::nullopt;
+  });
+}
+
+std::string Endpoints::RightPayload(std::string_view type, std::string_view id, Role role,
+                                    const std::string& scope_id) {
+  flatbuffers::FlatBufferBuilder builder(256);
+  const auto id_offset = builder.CreateString(id);
+  const auto scope = scope_id.empty() ? 0 : builder.CreateString(scope_id).o;
+  const auto access_role = static_cast<events::AccessRole>(role);
+  // The table's fields, whichever right it is: the schema gives all four the same layout.
+  auto field = [&](Role bound) {
+    return role == bound ? flatbuffers::Offset<flatbuffers::String>(scope)
+                         : flatbuffers::Offset<flatbuffers::String>();
+  };
+  flatbuffers::Offset<void> data;
+  events::Data data_type = events::Data::NONE;
+  if (type == "AccountOpened") {
+    data = events::CreateAccountOpened(builder, id_offset, access_role, field(Role::kCoordinator),
+                                       field(Role::kPartner), field(Role::kMember),
+                                       field(Role::kMerchant))
+               .Union();
+    data_type = events::Data::AccountOpened;
+  } else if (type == "AccountClosed") {
+    data = events::CreateAccountClosed(builder, id_offset, access_role, field(Role::kCoordinator),
+                                       field(Role::kPartner), field(Role::kMember),
+                                       field(Role::kMerchant))
+               .Union();
+    data_type = events::Data::AccountClosed;
+  } else if (type == "KeyIssued") {
+    data =
+        events::CreateKeyIssued(builder, id_offset, access_role, field(Role::kCoordinator),
+                                field(Role::kPartner), field(Role::kMember), field(Role::kMerchant))
+            .Union();
+    data_type = events::Data::KeyIssued;
+  } else {
+    LEDGER_ASSERT(type == "KeyRevoked");
+    data = events::CreateKeyRevoked(builder, id_offset, access_role, field(Role::kCoordinator),
+                                    field(Role::kPartner), field(Role::kMember),
+                                    field(Role::kMerchant))
+               .Union();
+    data_type = events::Data::KeyRevoked;
+  }
+  builder.Finish(events::CreateEventData(builder, data_type, data));
+  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+namespace {
+// The draft of a right's event, recorded by `call`'s caller.
+EventDraft RightDraft(const Call& call, std::string type, std::string id, std::string payload,
+                      int64_t now_us) {
+  EventDraft draft;
+  // The event's id is the right's id and what happened to it: "k-….issued", "acct-….closed".
+  const std::string_view what = type == "AccountOpened"   ? ".opened"
+                                : type == "AccountClosed" ? ".closed"
+                                : type == "KeyIssued"     ? ".issued"
+                                                          : ".revoked";
+  draft.id = std::move(id) + std::string(what);
+  draft.type = std::move(type);
+  draft.occurred_at_us = now_us;
+  draft.actor = call.principal->key_id;
+  draft.scope = Endpoints::ScopeOf(call);
+  draft.payload = std::move(payload);
+  return draft;
+}
+
+Response NoContent() {
+  Response response;
+  response.status = 204;
+  response.content_type.clear();
+  return response;
+}
+}  // namespace
+
+EventDraft Endpoints::RightEvent(const Call& call, std::string_view type, const std::string& id,
+                                 Role role, const std::string& scope_id, int64_t now_us) {
+  return RightDraft(call, std::string(type), id, RightPayload(type, id, role, scope_id), now_us);
+}
+
+Response Endpoints::Empty() { return NoContent(); }
+
 Step Endpoints::PostKey(Handler& h, Call& call) {
   Checked<json::value> body = ParseJson(call.request.body);
   if (!body.ok()) return Fail(body.problem());
@@ -219,88 +366,47 @@ Step Endpoints::PostKey(Handler& h, Call& call) {
   Checked<bool> known =
       OnlyFields(**object, "", {"role", "branch_id", "partner_id", "member_id", "merchant_id"});
   if (!known.ok()) return Fail(known.problem());
-  const json::value* role_value = (*object)->if_contains("role");
-  std::optional<Role> role = role_value != nullptr && role_value->is_string()
-                                 ? RoleFromName(role_value->get_string())
-                                 : std::nullopt;
-  if (!role) {
-    return Fail(FieldProblem(
-        "/role", "role must be admin, coordinator, auditor, partner, member or merchant"));
-  }
-  const std::string_view scope_field = ScopeField(*role);
-  std::string scope_id;
-  for (std::string_view field : {"branch_id", "partner_id", "member_id", "merchant_id"}) {
-    const json::value* value = (*object)->if_contains(field);
-    if (value == nullptr) continue;
-    if (field != scope_field) {
-      return Fail(FieldProblem(
-          "/" + std::string(field),
-          "a " + std::string(RoleName(*role)) + " key is not bound to a " + std::string(field)));
-    }
-    if (!value->is_string() || !IsValidId(value->get_string())) {
-      return Fail(FieldProblem("/" + std::string(field), std::string(field) + " must be an id"));
-    }
-    scope_id = std::string(value->get_string());
-  }
-  if (!scope_field.empty() && scope_id.empty()) {
-    return Fail(FieldProblem(
-        "/" + std::string(scope_field),
-        "a " + std::string(RoleName(*role)) + " key needs " + std::string(scope_field)));
-  }
-  CatchUp(h);
-  std::optional<Problem> problem =
-      h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
-        switch (*role) {
-          case Role::kCoordinator:
-            if (state.FindBranch(BranchRef(scope_id)) == nullptr) {
-              return MakeProblem(422, "unknown_branch", "no branch '" + scope_id + "'");
-            }
-            break;
-          case Role::kPartner:
-          case Role::kMerchant: {
-            const Partner* partner = state.FindPartner(PartnerRef(scope_id));
-            if (partner == nullptr) {
-              return MakeProblem(422, "unknown_partner", "no partner '" + scope_id + "'");
-            }
-            if (*role == Role::kMerchant && partner->kind != events::PartnerKind::merchant) {
-              return MakeProblem(422, "not_a_merchant",
-                                 "partner '" + scope_id + "' is not a merchant");
-            }
-            break;
-          }
-          case Role::kMember:
-            if (state.FindMember(MemberRef(scope_id)) == nullptr) {
-              return MakeProblem(422, "unknown_member", "no member '" + scope_id + "'");
-            }
-            break;
-          case Role::kAdmin:
-          case Role::kAuditor:
-            break;
-        }
-        return std::nullopt;
-      });
-  if (problem) return Fail(*problem);
-  auto created = h.keys_.Create(*role, scope_id, h.NowUs());
-  if (!created.ok()) return Fail(ProblemForStatus(created.status()));
-  const auto& [info, key] = *created;
-  json::object out{{"key_id", info.key_id},
-                   {"key", key},
-                   {"role", RoleName(info.role)},
-                   {"created_at", FormatInstant(info.created_at_us)}};
-  if (!scope_field.empty()) out[scope_field] = info.scope_id;
-  return JsonResponse(201, out);
+  Checked<std::pair<Role, std::string>> role_scope = RoleAndScope(**object, "key");
+  if (!role_scope.ok()) return Fail(role_scope.problem());
+  const auto [role, scope_id] = *role_scope;
+  if (std::optional<Problem> problem = CheckScopeExists(h, role, scope_id)) return Fail(*problem);
+  // The right is history first (KeyIssued), then the key: a key never works without its event.
+  const std::string key_id = NewKeyId();
+  const int64_t now_us = h.NowUs();
+  std::vector<EventDraft> drafts;
+  drafts.push_back(RightEvent(call, "KeyIssued", key_id, role, scope_id, now_us));
+  return PendingAppend{std::move(drafts), [&h, key_id, role, scope_id, now_us](
+                                              const Result<std::vector<AppendResult>>& appended) {
+                         if (!appended.ok()) return Fail(ProblemForStatus(appended.status()));
+                         auto created = h.keys_.Create(role, scope_id, now_us, key_id);
+                         if (!created.ok()) return Fail(ProblemForStatus(created.status()));
+                         const auto& [info, key] = *created;
+                         json::object out{{"key_id", info.key_id},
+                                          {"key", key},
+                                          {"role", RoleName(info.role)},
+                                          {"created_at", FormatInstant(info.created_at_us)}};
+                         if (!ScopeField(role).empty()) out[ScopeField(role)] = info.scope_id;
+                         return JsonResponse(201, out);
+                       }};
 }
 
 Step Endpoints::DeleteKey(Handler& h, Call& call) {
-  Status status = h.keys_.Revoke(call.params[0]);
-  if (status.code() == StatusCode::kInvalidArgument) {
+  const std::string& key_id = call.params[0];
+  if (key_id == kBootstrapKeyId) {
+    Status status = h.keys_.Revoke(key_id);  // refused: says how the bootstrap key is changed
     return Fail(MakeProblem(409, status.reason(), status.message()));
   }
-  if (!status.ok()) return Fail(ProblemForStatus(status));
-  Response response;
-  response.status = 204;
-  response.content_type.clear();
-  return response;
+  std::optional<KeyInfo> info = h.keys_.Find(key_id);
+  if (!info) return Fail(NotFound("no key '" + key_id + "'"));
+  std::vector<EventDraft> drafts;
+  drafts.push_back(RightEvent(call, "KeyRevoked", key_id, info->role, info->scope_id, h.NowUs()));
+  return PendingAppend{std::move(drafts),
+                       [&h, key_id](const Result<std::vector<AppendResult>>& appended) {
+                         if (!appended.ok()) return Fail(ProblemForStatus(appended.status()));
+                         Status status = h.keys_.Revoke(key_id);
+                         if (!status.ok()) return Fail(ProblemForStatus(status));
+                         return NoContent();
+                       }};
 }
 
 Step Endpoints::ListKeys(Handler& h, Call&) {

@@ -92,6 +92,11 @@ std::string RandomHex(size_t bytes) {
   return Hex(random);
 }
 
+std::string Sha256Hex(std::string_view bytes) {
+  const std::array<uint8_t, 32> digest = Sha256(bytes);
+  return Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
 Result<std::unique_ptr<KeyStore>> KeyStore::Open(ReadModelStore& rows,
                                                  const std::string& admin_key) {
   std::unique_ptr<KeyStore> store(new KeyStore(rows));
@@ -138,10 +143,20 @@ std::optional<Principal> KeyStore::Authenticate(std::string_view key) const {
   return Principal{info.key_id, info.role, info.scope_id};
 }
 
+std::string NewKeyId() { return "k-" + RandomHex(kKeyIdBytes); }
+
+std::optional<KeyInfo> KeyStore::Find(std::string_view key_id) const {
+  std::shared_lock lock(mutex_);
+  auto it = keys_.find(std::string(key_id));
+  if (it == keys_.end()) return std::nullopt;
+  return it->second.info;
+}
+
 Result<std::pair<KeyInfo, std::string>> KeyStore::Create(Role role, std::string scope_id,
-                                                         int64_t now_us) {
+                                                         int64_t now_us, std::string key_id) {
   Entry entry;
-  entry.info = KeyInfo{"k-" + RandomHex(kKeyIdBytes), role, std::move(scope_id), now_us};
+  if (key_id.empty()) key_id = NewKeyId();
+  entry.info = KeyInfo{std::move(key_id), role, std::move(scope_id), now_us};
   std::string key = entry.info.key_id + "." + RandomHex(kSecretBytes);
   entry.digest = Sha256(key);
   std::unique_lock lock(mutex_);

@@ -61,9 +61,13 @@ class KeyStore {
   // The principal whose key is `key`, or nullopt for an unknown or revoked key.
   std::optional<Principal> Authenticate(std::string_view key) const;
 
-  // Creates a key; returns its info and the key itself (the only time it is ever shown).
-  // IoError when the row cannot be written.
-  Result<std::pair<KeyInfo, std::string>> Create(Role role, std::string scope_id, int64_t now_us);
+  // Creates a key, with `key_id` when given (NewKeyId()); returns its info and the key itself
+  // (the only time it is ever shown). IoError when the row cannot be written.
+  Result<std::pair<KeyInfo, std::string>> Create(Role role, std::string scope_id, int64_t now_us,
+                                                 std::string key_id = {});
+
+  // The stored key `key_id` (not the bootstrap key); nullopt when there is none.
+  std::optional<KeyInfo> Find(std::string_view key_id) const;
 
   // Revokes `key_id`: NotFound if there is no such key, InvalidArgument for the bootstrap key.
   Status Revoke(std::string_view key_id);
@@ -113,7 +117,13 @@ Status CheckAdminKeyStrength(std::string_view key, std::string_view source);
 // (CheckAdminKeyStrength).
 Result<AdminKey> LoadOrCreateAdminKey(const std::string& data_dir, const char* env_value);
 
+// A new random key id ("k-" and 16 hex digits).
+std::string NewKeyId();
+
 // `bytes` random bytes from the OS CSPRNG, as lowercase hex.
 std::string RandomHex(size_t bytes);
+
+// The SHA-256 of `bytes`, as lowercase hex: how secrets of 256 random bits are stored.
+std::string Sha256Hex(std::string_view bytes);
 
 }  // namespace ledger::api

@@ -123,6 +123,8 @@ Request ToRequest(http::request<http::string_body>& message) {
   request.target = std::string(message.target());
   request.authorization = std::string(message[http::field::authorization]);
   request.content_type = std::string(message[http::field::content_type]);
+  request.cookie = std::string(message[http::field::cookie]);
+  request.csrf_token = std::string(message["X-CSRF-Token"]);
   request.body = std::move(message.body());
   return request;
 }
@@ -362,6 +364,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     version_ = message.version();
     Request request = ToRequest(message);
     method_ = request.method;
+    request.client_address = client_.to_string();
     Step step = server_.handler.Start(request);
     if (auto* response = std::get_if<Response>(&step)) return Send(std::move(*response));
     if (auto* append = std::get_if<PendingAppend>(&step)) {
@@ -379,6 +382,20 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
                                               });
                                     work.reset();
                                   });
+      return;
+    }
+    if (auto* work = std::get_if<PendingWork>(&step)) {
+      // Like an append: done on the password pool, answered on this session's I/O thread.
+      server_.handler.RunAsync(
+          std::move(*work),
+          [self = this->shared_from_this(),
+           guard = net::make_work_guard(stream_.get_executor())](Response response) mutable {
+            net::post(self->stream_.get_executor(),
+                      [self, response = std::move(response)]() mutable {
+                        self->Send(std::move(response));
+                      });
+            guard.reset();
+          });
       return;
     }
     auto wait = std::make_shared<PendingWait>(std::get<PendingWait>(std::move(step)));

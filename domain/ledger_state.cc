@@ -66,6 +66,14 @@ std::string StreamFor(const events::EventData& data) {
       return prefixed("branch-", data.data_as_MonthlyReportSealed()->branch_id());
     case Data::AttestationIssued:
       return prefixed("member-", data.data_as_AttestationIssued()->member_id());
+    case Data::AccountOpened:
+      return prefixed("account-", data.data_as_AccountOpened()->account_id());
+    case Data::AccountClosed:
+      return prefixed("account-", data.data_as_AccountClosed()->account_id());
+    case Data::KeyIssued:
+      return prefixed("key-", data.data_as_KeyIssued()->key_id());
+    case Data::KeyRevoked:
+      return prefixed("key-", data.data_as_KeyRevoked()->key_id());
     case Data::ServiceVerified:
     case Data::ServiceRejected:
     case Data::RestrictionChanged:
@@ -230,6 +238,14 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
       return OnMonthlyReportSealed(meta, *data.data_as_MonthlyReportSealed());
     case Data::AttestationIssued:
       return OnAttestationIssued(meta, *data.data_as_AttestationIssued());
+    case Data::AccountOpened:
+      return OnAccountOpened(meta, *data.data_as_AccountOpened());
+    case Data::AccountClosed:
+      return OnAccountClosed(meta, *data.data_as_AccountClosed());
+    case Data::KeyIssued:
+      return OnKeyIssued(meta, *data.data_as_KeyIssued());
+    case Data::KeyRevoked:
+      return OnKeyRevoked(meta, *data.data_as_KeyRevoked());
     case Data::NONE:
       break;
   }

@@ -273,6 +273,8 @@ class LedgerState {
   const Service* FindService(ServiceRef id) const { return Find(services_, id); }
   const Activity* FindActivity(ActivityRef id) const { return Find(activities_, id); }
   const Partner* FindPartner(PartnerRef id) const { return Find(partners_, id); }
+  // Whether an AccountClosed of `account_id` was recorded.
+  bool IsAccountClosed(std::string_view account_id) const;
   const Fund* FindFund(FundRef id) const { return Find(funds_, id); }
   const Source* FindSource(SourceRef id) const { return Find(sources_, id); }
   const Outflow* FindOutflow(OutflowRef id) const { return Find(outflows_, id); }
@@ -408,6 +410,13 @@ class LedgerState {
   BranchId UndoInflow(SourceRef source_id, Channel channel);
   Execution OnMonthlyReportSealed(const EventMeta&, const events::MonthlyReportSealed&);
   Execution OnAttestationIssued(const EventMeta&, const events::AttestationIssued&);
+  // ledger_rights.cc
+  Execution OnAccountOpened(const EventMeta&, const events::AccountOpened&);
+  Execution OnAccountClosed(const EventMeta&, const events::AccountClosed&);
+  Execution OnKeyIssued(const EventMeta&, const events::KeyIssued&);
+  Execution OnKeyRevoked(const EventMeta&, const events::KeyRevoked&);
+  template <typename Right>
+  Outcome CheckRight(const Right& e) const;
 
   IdMap<BranchTag, Branch> branches_;
   IdMap<MemberTag, Member> members_;

@@ -38,6 +38,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "unknown_donation";
     case Outcome::kUnknownEvent:
       return "unknown_event";
+    case Outcome::kUnknownAccount:
+      return "unknown_account";
     case Outcome::kAlreadyExists:
       return "already_exists";
     case Outcome::kDuplicatePairing:
@@ -66,6 +68,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "service_reversed";
     case Outcome::kAlreadyReversed:
       return "already_reversed";
+    case Outcome::kAlreadyClosed:
+      return "already_closed";
     case Outcome::kRestrictionUnchanged:
       return "restriction_unchanged";
     case Outcome::kMonthSealed:

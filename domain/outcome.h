@@ -30,6 +30,7 @@ enum class Outcome : uint8_t {
   kUnknownActivity,
   kUnknownDonation,
   kUnknownEvent,
+  kUnknownAccount,
   // Uniqueness.
   kAlreadyExists,
   kDuplicatePairing,
@@ -46,6 +47,7 @@ enum class Outcome : uint8_t {
   kAlreadyRejected,
   kServiceReversed,
   kAlreadyReversed,
+  kAlreadyClosed,  // an account closed or a key revoked before
   kRestrictionUnchanged,
   kMonthSealed,
   // Balances.

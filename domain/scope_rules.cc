@@ -49,6 +49,12 @@ constexpr ScopedField kEventReversed[] = {LEDGER_SCOPED(EventReversed, reverses_
 constexpr ScopedField kMonthlyReportSealed[] = {
     LEDGER_SCOPED(MonthlyReportSealed, branch_id, kBranch)};
 constexpr ScopedField kAttestationIssued[] = {LEDGER_SCOPED(AttestationIssued, member_id, kMember)};
+// A branch's coordinator opens and closes the accounts of its own branch's members only: an
+// account without member_id (any other role) is the whole programme's, an admin's.
+constexpr ScopedField kAccountOpened[] = {
+    LEDGER_SCOPED_FIELD(AccountOpened, member_id, kMember, true)};
+constexpr ScopedField kAccountClosed[] = {
+    LEDGER_SCOPED_FIELD(AccountClosed, member_id, kMember, true)};
 
 #undef LEDGER_SCOPED
 #undef LEDGER_SCOPED_FIELD
@@ -79,6 +85,10 @@ constexpr EventScopeRule kRules[] = {
     {Data::EventReversed, false, kEventReversed},
     {Data::MonthlyReportSealed, false, kMonthlyReportSealed},
     {Data::AttestationIssued, false, kAttestationIssued},
+    {Data::AccountOpened, false, kAccountOpened},
+    {Data::AccountClosed, false, kAccountClosed},
+    {Data::KeyIssued, true, {}},
+    {Data::KeyRevoked, true, {}},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");

@@ -87,8 +87,9 @@ constexpr const char* kUsage =
     "      positions, hashes and checkpoints, so export -> import -> export gives the same\n"
     "      bytes. Projections are rebuilt at the end. On any failure DIR is removed.\n"
     "  backup --data DIR --out DIR2\n"
-    "      A consistent copy of the whole ledger (log, indexes, projections, keys) into the\n"
-    "      new DIR2, taken online beside a running ledgerd. Restore by serving DIR2.\n"
+    "      A consistent copy of the whole ledger (log, indexes, projections, keys, account\n"
+    "      credentials) into the new DIR2, taken online beside a running ledgerd. Restore by\n"
+    "      serving DIR2. (export carries the log only: never credentials.)\n"
     "  attestation verify TOKEN --pubkey FILE\n"
     "      Checks a member's signed statement offline with the ledger's public key and prints\n"
     "      it. Exit 0 when valid, 1 when expired or not signed by this ledger.\n";

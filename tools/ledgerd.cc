@@ -297,6 +297,7 @@ int Run(int argc, char** argv) {
   }
   if (!values["tls-cert"].empty()) {
     server.tls = api::TlsOptions{values["tls-cert"], values["tls-key"]};
+    handler.secure_cookies = true;  // session cookies only over HTTPS
   }
   handler.request_body_bytes_max = static_cast<size_t>(body);
   handler.min_position_wait_max = std::chrono::milliseconds(wait);

@@ -75,6 +75,59 @@ std::string ApiFixture::CreateKey(std::string_view role, std::string_view scope_
   return std::string(JsonOf(response.body).at("key").as_string());
 }
 
+std::string ApiFixture::OpenAccount(std::string_view login, std::string_view role,
+                                    std::string_view scope_field, std::string_view scope_id,
+                                    std::string_view password) {
+  json::object body{{"login", login}, {"display_name", login}, {"role", role}};
+  if (!scope_field.empty()) body[scope_field] = scope_id;
+  api::Response opened = Call("POST", "/v1/accounts", json::serialize(body));
+  if (opened.status != 201) Die("open account: " + opened.body);
+  const json::value account = JsonOf(opened.body);
+  api::Response activated =
+      Call("POST", "/v1/accounts/activate",
+           json::serialize(json::object{{"token", account.at("invitation").at("token")},
+                                        {"password", password}}),
+           "");
+  if (activated.status != 200) Die("activate account: " + activated.body);
+  return std::string(account.at("account_id").as_string());
+}
+
+std::string ApiFixture::Session::Headers(bool csrf) const {
+  std::string lines = "Cookie: zl_session=" + cookie + "\r\n";
+  if (csrf) lines += "X-CSRF-Token: " + csrf_token + "\r\n";
+  return lines;
+}
+
+ApiFixture::Session ApiFixture::SignIn(std::string_view login, std::string_view password) {
+  api::Response response =
+      Call("POST", "/v1/sessions",
+           json::serialize(json::object{{"login", login}, {"password", password}}), "");
+  if (response.status != 201) Die("sign in: " + response.body);
+  Session session;
+  for (const auto& [name, value] : response.headers) {
+    if (name != "Set-Cookie") continue;
+    const size_t start = value.find('=') + 1;
+    session.cookie = value.substr(start, value.find(';') - start);
+  }
+  const json::value body = JsonOf(response.body);
+  session.account_id = std::string(body.at("account_id").as_string());
+  session.csrf_token = std::string(body.at("csrf_token").as_string());
+  return session;
+}
+
+api::Response ApiFixture::CallAs(const Session& session, std::string_view method,
+                                 std::string_view target, std::string_view body, bool csrf) {
+  api::Request request;
+  request.method = std::string(method);
+  request.target = std::string(target);
+  request.cookie = "zl_session=" + session.cookie;
+  if (csrf) request.csrf_token = session.csrf_token;
+  request.content_type = "application/json";
+  request.client_address = "127.0.0.1";
+  request.body = std::string(body);
+  return node_->handler().HandleRequest(request);
+}
+
 std::string ApiFixture::EventJson(std::string_view id, std::string_view type,
                                   std::string_view fields, int64_t occurred_at_us) {
   const std::string payload = Payload(type, fields);

@@ -40,6 +40,25 @@ class ApiFixture {
   std::string CreateKey(std::string_view role, std::string_view scope_field = {},
                         std::string_view scope_id = {});
 
+  // An account of `role` bound to `scope_id`, opened by the admin and activated with `password`
+  // (POST /v1/accounts, /v1/accounts/activate). Returns its account id.
+  std::string OpenAccount(std::string_view login, std::string_view role,
+                          std::string_view scope_field, std::string_view scope_id,
+                          std::string_view password);
+  // A session: the zl_session cookie's value and the CSRF token.
+  struct Session {
+    std::string account_id;
+    std::string cookie;
+    std::string csrf_token;
+    // Header lines for HttpClient::Request: the cookie, and the CSRF token when `csrf`.
+    std::string Headers(bool csrf = true) const;
+  };
+  // Signs in (POST /v1/sessions); aborts when that fails.
+  Session SignIn(std::string_view login, std::string_view password);
+  // Calls the handler directly with a session's cookie (and CSRF token).
+  api::Response CallAs(const Session& session, std::string_view method, std::string_view target,
+                       std::string_view body = {}, bool csrf = true);
+
   // Appends OctoberScenario() (tests/domain) through POST /v1/events, each event converted to
   // the API's JSON; aborts if any is refused. Returns the position of the last event.
   uint64_t LoadScenario();

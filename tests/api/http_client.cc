@@ -101,10 +101,11 @@ bool HttpClient::WaitClosed(std::chrono::milliseconds timeout) {
 
 std::string HttpClient::Format(std::string_view method, std::string_view target,
                                std::string_view body, std::string_view key,
-                               std::string_view content_type) {
+                               std::string_view content_type, std::string_view headers) {
   std::string request =
       std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   if (!key.empty()) request += "Authorization: Bearer " + std::string(key) + "\r\n";
+  request += headers;
   if (!body.empty() || method == "POST") {
     if (!content_type.empty()) request += "Content-Type: " + std::string(content_type) + "\r\n";
     request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -116,8 +117,9 @@ std::string HttpClient::Format(std::string_view method, std::string_view target,
 
 std::optional<HttpReply> HttpClient::Request(std::string_view method, std::string_view target,
                                              std::string_view body, std::string_view key,
-                                             std::string_view content_type) {
-  if (!Send(Format(method, target, body, key, content_type))) return std::nullopt;
+                                             std::string_view content_type,
+                                             std::string_view headers) {
+  if (!Send(Format(method, target, body, key, content_type, headers))) return std::nullopt;
   return Read();
 }
 

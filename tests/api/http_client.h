@@ -34,14 +34,17 @@ class HttpClient {
   // True when the server closes the connection within `timeout` (reads see end of stream).
   bool WaitClosed(std::chrono::milliseconds timeout);
 
-  // Sends one well-formed request and reads its response.
+  // Sends one well-formed request and reads its response. `headers` are more header lines, each
+  // ending in "\r\n" ("Cookie: zl_session=...\r\n").
   std::optional<HttpReply> Request(std::string_view method, std::string_view target,
                                    std::string_view body = {}, std::string_view key = {},
-                                   std::string_view content_type = "application/json");
+                                   std::string_view content_type = "application/json",
+                                   std::string_view headers = {});
 
   // The bytes of a well-formed request.
   static std::string Format(std::string_view method, std::string_view target, std::string_view body,
-                            std::string_view key, std::string_view content_type);
+                            std::string_view key, std::string_view content_type,
+                            std::string_view headers = {});
 
  private:
   int fd_ = -1;

@@ -30,7 +30,7 @@ class EventGenerator {
     auto amount = [&] { return std::to_string(1 + random_() % 50000); };
     const std::string id = prefix_ + std::to_string(n);
     const std::string branch = pick("b", 3);
-    switch (random_() % 20) {
+    switch (random_() % 22) {
       case 0:
         return {id, "BranchOpened", "branch_id: \"" + branch + "\", name: \"n\""};
       case 1:
@@ -116,6 +116,20 @@ class EventGenerator {
                 "donation_id: \"d" + std::to_string(random_() % (n + 1)) +
                     "\", consent_ref: \"c\"" +
                     (random_() % 3 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "")};
+      case 18:
+      case 19: {
+        // Rights: accounts and keys opened and closed, of members (branch-scoped) or of
+        // roles bound to nothing; sometimes closing what was never opened (refused).
+        static const char* kTypes[] = {"AccountOpened", "AccountClosed", "KeyIssued", "KeyRevoked"};
+        const char* type = kTypes[random_() % 4];
+        const bool account = type[0] == 'A';
+        const std::string right =
+            std::string(account ? "acct" : "k") + std::to_string(random_() % 30);
+        const std::string scope =
+            random_() % 2 ? "role: auditor" : "role: member, member_id: \"" + pick("v", 40) + "\"";
+        return {id, type,
+                std::string(account ? "account_id" : "key_id") + ": \"" + right + "\", " + scope};
+      }
       default: {
         // Reverse something recorded earlier (or something that does not exist).
         std::vector<std::string>* pools[] = {&inflows_, &outflows_, &verifications_, &redemptions_,

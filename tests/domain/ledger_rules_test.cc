@@ -43,6 +43,9 @@ void SetUpProgramme(LedgerDriver& d) {
   d.Must("FundOpened", R"(fund_id: "f2", name: "总行基金")");
   d.Must("ActivityHeld", R"(activity_id: "a1", branch_id: "b1", title: "重阳节", date: "2026-08-09",
                             participants: 20, beneficiaries: 35)");
+  d.Must("AccountOpened", R"(account_id: "acct-gone", role: auditor)");
+  d.Must("AccountClosed", R"(account_id: "acct-gone", role: auditor)");
+  d.Must("KeyRevoked", R"(key_id: "k-gone", role: admin)");
   d.now_us = BeijingUs(2026, 9, 1);
   d.Must("MonthlyReportSealed", R"(branch_id: "b1", month: "2026-08")");
   d.now_us = BeijingUs(2026, 9, 10);
@@ -285,6 +288,31 @@ const Row kRows[] = {
     {"attestation", "AttestationIssued",
      R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", expires_at_us: 1999999999000000)",
      "ok"},
+    // Rights: accounts and keys, bound to a role and its one scope field, as keys are.
+    {"open a member account", "AccountOpened",
+     R"(account_id: "acct-1", role: member, member_id: "v1")", "ok"},
+    {"open an admin account", "AccountOpened", R"(account_id: "acct-2", role: admin)", "ok"},
+    {"account with another role's scope field", "AccountOpened",
+     R"(account_id: "acct-3", role: member, branch_id: "b1")", "invalid_field"},
+    {"account without its scope field", "AccountOpened", R"(account_id: "acct-4", role: partner)",
+     "invalid_field"},
+    {"account of an unknown member", "AccountOpened",
+     R"(account_id: "acct-5", role: member, member_id: "nobody")", "unknown_member"},
+    {"account opened twice", "AccountOpened", R"(account_id: "acct-gone", role: auditor)",
+     "already_exists"},
+    {"close an unknown account", "AccountClosed", R"(account_id: "acct-none", role: auditor)",
+     "unknown_account"},
+    {"close an account twice", "AccountClosed", R"(account_id: "acct-gone", role: auditor)",
+     "already_closed"},
+    {"key of a coordinator", "KeyIssued", R"(key_id: "k-1", role: coordinator, branch_id: "b1")",
+     "ok"},
+    {"key of an unknown branch", "KeyIssued",
+     R"(key_id: "k-2", role: coordinator, branch_id: "nowhere")", "unknown_branch"},
+    {"merchant key of a non-merchant", "KeyIssued",
+     R"(key_id: "k-3", role: merchant, merchant_id: "c1")", "not_a_merchant"},
+    {"revoke a key made before key events", "KeyRevoked", R"(key_id: "k-old", role: auditor)",
+     "ok"},
+    {"revoke a key twice", "KeyRevoked", R"(key_id: "k-gone", role: admin)", "already_closed"},
     {"branch-less fund outflow ignores seals", "FundOpened", R"(fund_id: "f9", name: "x")", "ok"},
 };
 
