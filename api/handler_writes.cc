@@ -368,7 +368,10 @@ Step Endpoints::PostKey(Handler& h, Call& call) {
   if (!known.ok()) return Fail(known.problem());
   Checked<std::pair<Role, std::string>> role_scope = RoleAndScope(**object, "key");
   if (!role_scope.ok()) return Fail(role_scope.problem());
-  const auto [role, scope_id] = *role_scope;
+  // Plain variables, not a structured binding: the append's callback captures them (clang 14,
+  // which scripts/lint runs, cannot capture bindings).
+  const Role role = role_scope->first;
+  const std::string scope_id = role_scope->second;
   if (std::optional<Problem> problem = CheckScopeExists(h, role, scope_id)) return Fail(*problem);
   // The right is history first (KeyIssued), then the key: a key never works without its event.
   const std::string key_id = NewKeyId();
