@@ -368,7 +368,8 @@ Step Endpoints::PostKey(Handler& h, Call& call) {
   if (!known.ok()) return Fail(known.problem());
   Checked<std::pair<Role, std::string>> role_scope = RoleAndScope(**object, "key");
   if (!role_scope.ok()) return Fail(role_scope.problem());
-  // Named, not a structured binding: the lambda below captures them (clang 14 cannot).
+  // Plain variables, not a structured binding: the append's callback captures them (clang 14,
+  // which scripts/lint runs, cannot capture bindings).
   const Role role = role_scope->first;
   const std::string scope_id = role_scope->second;
   if (std::optional<Problem> problem = CheckScopeExists(h, role, scope_id)) return Fail(*problem);

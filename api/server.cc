@@ -363,8 +363,8 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     keep_alive_ = message.keep_alive();
     version_ = message.version();
     Request request = ToRequest(message);
-    request.client_address = client_.to_string();
     method_ = request.method;
+    request.client_address = client_.to_string();
     Step step = server_.handler.Start(request);
     if (auto* response = std::get_if<Response>(&step)) return Send(std::move(*response));
     if (auto* append = std::get_if<PendingAppend>(&step)) {

@@ -140,7 +140,7 @@ Status ReadExport(std::istream& in, const std::function<bool(const ExportLine&)>
     constexpr size_t kLineDepthMax = 32;
     std::string error;
     std::optional<json::value> value = api::ParseStrictJson(text, kLineDepthMax, &error);
-    if (!value) return Status::Corruption(where + " is not JSON: " + error);
+    if (!value) return Status::Corruption(where + " is not JSON: " + std::move(error));
     if (!value->is_object()) return Status::Corruption(where + " is not a JSON object");
     const json::object& line = value->as_object();
     ExportLine parsed;
