@@ -269,10 +269,12 @@ bool RecordedByRoute(events::Data type) {
   }
 }
 
-// nullptr for NONE (an empty union).
+// nullptr for NONE (an empty union) and for a type this build does not know: FlatBuffers does
+// not check a union's type byte, and envelopes come from outside (Kafka, export files).
 const TypeSpec* SpecFor(events::Data type) {
-  if (type == events::Data::NONE) return nullptr;
-  return &Specs()[static_cast<size_t>(type) - 1];
+  const auto index = static_cast<size_t>(type);
+  if (index == 0 || index > Specs().size()) return nullptr;
+  return &Specs()[index - 1];
 }
 
 // Scalars are stored like the generated builders store them: a nullable (optional) scalar is
@@ -630,7 +632,7 @@ Checked<std::vector<EventDraft>> DecodeBatch(const json::value& value, size_t ev
 json::object EncodeEventData(const events::EventData& data, bool personal) {
   json::object out;
   const TypeSpec* spec = SpecFor(data.data_type());
-  if (spec == nullptr) return out;  // NONE: a payload without data (VerifyEventData refuses it)
+  if (spec == nullptr) return out;  // NONE, or a type byte this build does not know
   const auto* table = reinterpret_cast<const flatbuffers::Table*>(data.data());
   for (const FieldSpec& f : spec->fields) {
     if ((f.flags & kPersonal) && !personal) continue;
