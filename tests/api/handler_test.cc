@@ -45,6 +45,15 @@ std::string Event(std::string_view id, std::string_view type, std::string_view f
   return ApiFixture::EventJson(id, type, fields, at);
 }
 
+// Registers the merchant "shop-1" that the attestation tests name.
+void RegisterShop(ApiFixture& api) {
+  ASSERT_EQ(api.Call("POST", "/v1/events",
+                     Event("ev-shop", "PartnerRegistered",
+                           R"(partner_id: "shop-1", name: "便民超市", kind: merchant)"))
+                .status,
+            201);
+}
+
 class HandlerTest : public ::testing::Test {
  protected:
   ApiFixture api_;
@@ -374,11 +383,7 @@ TEST_F(HandlerTest, AttestationsAreSignedAndVerified) {
   auto now = std::make_shared<std::atomic<int64_t>>(testing::BeijingUs(2026, 11, 10));
   ApiFixture api(HandlerOptions{.clock_us = [now] { return now->load(); }});
   api.LoadScenario();
-  ASSERT_EQ(api.Call("POST", "/v1/events",
-                     Event("ev-shop", "PartnerRegistered",
-                           R"(partner_id: "shop-1", name: "便民超市", kind: merchant)"))
-                .status,
-            201);
+  ASSERT_NO_FATAL_FAILURE(RegisterShop(api));
   const std::string member = api.CreateKey("member", "member_id", "v-wang");
   const std::string body = R"({"merchant_id":"shop-1","expires_at":"2026-12-01T00:00:00+08:00"})";
   Response issued = api.Call("POST", "/v1/members/v-wang/attestations", body, member);
@@ -554,11 +559,7 @@ TEST_F(HandlerTest, AttestationExpiryOutsideTheWindowIs422) {
   auto now = std::make_shared<std::atomic<int64_t>>(testing::BeijingUs(2026, 11, 10));
   ApiFixture api(HandlerOptions{.clock_us = [now] { return now->load(); }});
   api.LoadScenario();
-  ASSERT_EQ(api.Call("POST", "/v1/events",
-                     Event("ev-shop", "PartnerRegistered",
-                           R"(partner_id: "shop-1", name: "便民超市", kind: merchant)"))
-                .status,
-            201);
+  ASSERT_NO_FATAL_FAILURE(RegisterShop(api));
   const Head before = api.head();
   for (const char* expires_at : {"2026-11-09T00:00:00+08:00", "2028-01-01T00:00:00+08:00"}) {
     Response refused = api.Call(
