@@ -289,6 +289,9 @@ Handler::Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts, const
       password_pool_(options_.password_threads, options_.password_queue_jobs_max) {
   // The route label's values: the route table's patterns, nothing a client sends.
   for (const Route& route : RouteTable()) metrics_.DeclareRoute(route.pattern);
+  // The OpenAPI document is generated once (its event schemas from the codec), here rather than
+  // on the first GET /openapi.json.
+  static_cast<void>(OpenApiDocument());
 }
 
 int64_t Handler::NowUs() const {
