@@ -243,8 +243,11 @@ std::optional<std::string> CheckWriteScope(const LedgerState& state, const Write
       ok = in_scope(field.ref, id);
     }
     if (!ok) {
-      return type + "." + std::string(field.name) + " '" + std::string(id) +
-             "' is outside branch '" + branch_id + "'";
+      std::string why = type + "." + std::string(field.name) + " '" + std::string(id);
+      why += "' is outside branch '";
+      why += branch_id;
+      why += "'";
+      return why;
     }
   }
   return std::nullopt;
