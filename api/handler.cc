@@ -49,8 +49,12 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/readyz", kPublic, "", false, &E::Readyz},
       {"GET", "/openapi.json", kPublic, "", false, &E::OpenApi},
       {"GET", "/metrics", kAdminAuditor, "", false, &E::MetricsText},
-      {"POST", "/v1/events", kAdmin | Bit(Role::kCoordinator), "", false, &E::PostEvent},
-      {"POST", "/v1/events/batch", kAdmin | Bit(Role::kCoordinator), "", false, &E::PostBatch},
+      // A member may post too, but only what domain/scope_rules.cc lets a member record: her
+      // own ServiceLogged (the store's writer decides, as for a coordinator's branch).
+      {"POST", "/v1/events", kAdmin | Bit(Role::kCoordinator) | Bit(Role::kMember), "", false,
+       &E::PostEvent},
+      {"POST", "/v1/events/batch", kAdmin | Bit(Role::kCoordinator) | Bit(Role::kMember), "", false,
+       &E::PostBatch},
       {"GET", "/v1/events", kStaff, "from,limit", true, &E::ListEvents},
       {"GET", "/v1/events/{position}", kStaff, "", true, &E::GetEvent},
       {"GET", "/v1/streams/{stream}", kStaff | Bit(Role::kPartner) | Bit(Role::kMember),

@@ -90,7 +90,7 @@ struct Endpoints {
   static void CatchUp(Handler& h);
   static bool MaySeePersonal(const Call& call, std::string_view member_branch);
   // The scope the store's writer checks a caller's events against (domain/scope_rules.h).
-  // REQUIRES: a role that may post events (admin or coordinator).
+  // REQUIRES: a role that may post events (admin, coordinator, or member).
   static WriteScope ScopeOf(const Call& call);
   static Step Append(Handler& h, std::vector<EventDraft> drafts, bool batch);
   // The role and the one scope field a key's or an account's request names

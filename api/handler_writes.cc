@@ -37,6 +37,7 @@ void Endpoints::CatchUp(Handler& h) {
 
 WriteScope Endpoints::ScopeOf(const Call& call) {
   if (call.role() == Role::kAdmin) return WriteScope::All();
+  if (call.role() == Role::kMember) return WriteScope::Member(call.scope());
   LEDGER_ASSERT(call.role() == Role::kCoordinator);
   return WriteScope::Branch(call.scope());
 }

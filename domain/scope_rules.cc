@@ -67,7 +67,9 @@ constexpr EventScopeRule kRules[] = {
     {Data::MemberDeactivated, false, kMemberDeactivated},
     {Data::PairingFormed, false, kPairingFormed},
     {Data::PairingEnded, false, kPairingEnded},
-    {Data::ServiceLogged, false, kServiceLogged},
+    // A volunteer records her own visit (the console on her phone); it stays pending until her
+    // branch's coordinator verifies it, which a member may not do.
+    {Data::ServiceLogged, false, kServiceLogged, "volunteer_id"},
     {Data::ServiceVerified, false, kServiceVerified},
     {Data::ServiceRejected, false, kServiceRejected},
     {Data::TrainingCompleted, false, kTrainingCompleted},
@@ -206,12 +208,24 @@ std::optional<std::string> CheckWriteScope(const LedgerState& state, const Write
   const std::string type(events::EnumNameData(data.data_type()));
   if (rule.admin_only) return "only an admin may record " + type;
   const Resolver resolve{state};
+  // The branch the writer's event must stay in: a coordinator's, or a member's own.
+  std::string branch_id = scope.id;
+  if (scope.kind == WriteScope::Kind::kMember) {
+    if (rule.member_self_field.empty()) return "a member may not record " + type;
+    const std::optional<std::string_view> own_branch = resolve.Branch(ScopeRef::kMember, scope.id);
+    if (!own_branch) return "member '" + scope.id + "' is not in the ledger";
+    branch_id = std::string(*own_branch);
+  }
   auto in_scope = [&](ScopeRef ref, std::string_view id) {
     const std::optional<std::string_view> branch = resolve.Branch(ref, id);
-    return !branch || *branch == scope.id;
+    return !branch || *branch == branch_id;
   };
   for (const ScopedField& field : rule.fields) {
     const flatbuffers::String* value = field.get(data);
+    if (scope.kind == WriteScope::Kind::kMember && field.name == rule.member_self_field &&
+        (value == nullptr || value->string_view() != scope.id)) {
+      return type + "." + std::string(field.name) + " must be the member '" + scope.id + "' itself";
+    }
     if (value == nullptr) {
       if (field.absent_is_programme) {
         return type + " without " + std::string(field.name) + " is the whole programme's";
@@ -229,8 +243,11 @@ std::optional<std::string> CheckWriteScope(const LedgerState& state, const Write
       ok = in_scope(field.ref, id);
     }
     if (!ok) {
-      return type + "." + std::string(field.name) + " '" + std::string(id) +
-             "' is outside branch '" + scope.id + "'";
+      std::string why = type + "." + std::string(field.name) + " '" + std::string(id);
+      why += "' is outside branch '";
+      why += branch_id;
+      why += "'";
+      return why;
     }
   }
   return std::nullopt;

@@ -1,4 +1,5 @@
-// Scope rules: which events a writer limited to one branch (WriteScope) may record. The rule is one
+// Scope rules: which events a writer limited to one branch, or to one member, (WriteScope) may
+// record. The rule is one
 // table, ScopeRules(), with a row per event type naming every field that refers to something of a
 // branch (a member, a fund, a service, a donation, the event a reversal undoes...). The store's
 // single writer checks each event against it with CheckWriteScope, against the write-side
@@ -49,6 +50,10 @@ struct EventScopeRule {
   events::Data type = events::Data::NONE;
   bool admin_only = false;  // no branch-bound writer may record it at all
   std::span<const ScopedField> fields;
+  // The field (one of `fields`, a kMember reference) that must name the writer itself when a
+  // member records this type; "" when members may not record it at all. A member's event must
+  // also keep every other field within the member's own branch, as a coordinator's would.
+  std::string_view member_self_field = {};
 };
 
 // One row per event type, in the order of the schema's union (index = type - 1).
@@ -58,6 +63,7 @@ std::span<const EventScopeRule> ScopeRules();
 const EventScopeRule& ScopeRuleFor(events::Data type);
 
 // nullopt when a writer with `scope` may record `data` now; otherwise why not, in a sentence.
+// A member may record only the types whose row has a member_self_field, naming itself there.
 // `state` is the write-side state before `data`.
 std::optional<std::string> CheckWriteScope(const LedgerState& state, const WriteScope& scope,
                                            const events::EventData& data);

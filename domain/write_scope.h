@@ -12,12 +12,14 @@ struct WriteScope {
   enum class Kind : uint8_t {
     kAll,     // an admin: any event
     kBranch,  // a coordinator: only what belongs to branch `id`
+    kMember,  // a member: only what the scope table lets a member record about itself (`id`)
   };
   Kind kind = Kind::kAll;
-  std::string id;  // the branch, for kBranch
+  std::string id;  // the branch, for kBranch; the member, for kMember
 
   static WriteScope All() { return {}; }
   static WriteScope Branch(std::string branch_id) { return {Kind::kBranch, std::move(branch_id)}; }
+  static WriteScope Member(std::string member_id) { return {Kind::kMember, std::move(member_id)}; }
   bool operator==(const WriteScope&) const = default;
 };
 

@@ -71,22 +71,25 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
   const std::set<Who> everyone = {kAdmin,  kCoordinator, kAuditor, kPartner,
                                   kMember, kMerchant,    kNobody};
   const std::set<Who> staff = {kAdmin, kCoordinator, kAuditor};
-  const std::string activity = ApiFixture::EventJson(
-      "ev-matrix-a", "ActivityHeld",
-      R"(activity_id: "a-matrix", branch_id: "b-shiyuan", title: "手工课", date: "2026-11-06",
-         participants: 5, beneficiaries: 8)",
+  const std::string own_visit = ApiFixture::EventJson(
+      "ev-matrix-s", "ServiceLogged",
+      R"(service_id: "s-matrix", volunteer_id: "v-wang", elder_id: "e-zhao", kind: home_visit,
+         minutes: 45)",
       testing::BeijingUs(2026, 11, 6));
   const std::vector<Row> rows = {
       {"GET", "/healthz", "/healthz", "", everyone},
       {"GET", "/readyz", "/readyz", "", everyone},
       {"GET", "/openapi.json", "/openapi.json", "", everyone},
       {"GET", "/metrics", "/metrics", "", {kAdmin, kAuditor}},
-      {"POST", "/v1/events", "/v1/events", activity, {kAdmin, kCoordinator}},
+      // The member's own visit: every role allowed on the routes may record it (the first
+      // records it, the others replay it); what a member may not record is in
+      // MemberRecordsOnlyItsOwnVisits below.
+      {"POST", "/v1/events", "/v1/events", own_visit, {kAdmin, kCoordinator, kMember}},
       {"POST",
        "/v1/events/batch",
        "/v1/events/batch",
-       R"({"events":[)" + activity + "]}",
-       {kAdmin, kCoordinator}},
+       R"({"events":[)" + own_visit + "]}",
+       {kAdmin, kCoordinator, kMember}},
       {"GET", "/v1/events", "/v1/events?limit=5", "", staff},
       {"GET", "/v1/events/{position}", "/v1/events/0", "", staff},
       {"GET",
@@ -202,6 +205,93 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
   for (const RouteInfo& route : Handler::Routes()) {
     EXPECT_TRUE(covered.count(std::string(route.method) + " " + std::string(route.pattern)))
         << "route missing from the matrix: " << route.method << " " << route.pattern;
+  }
+}
+
+// A member records her own visit (ServiceLogged with volunteer_id = her member id) and nothing
+// else: another volunteer's visit, an elder of another branch, verifying, any other event, or a
+// batch holding one of those get the answer of every write-scope failure (403 forbidden) and
+// write nothing. Her visit stays pending until a coordinator verifies it. Every case with her
+// key and with her session.
+TEST(RoleMatrixTest, MemberRecordsOnlyItsOwnVisits) {
+  ApiFixture api;
+  api.LoadScenario();
+  const std::string key = api.CreateKey("member", "member_id", "v-wang");
+  constexpr std::string_view kPassword = "member-passphrase-7";
+  api.OpenAccount("member-wang", "member", "member_id", "v-wang", kPassword);
+  const ApiFixture::Session session = api.SignIn("member-wang", kPassword);
+  const std::string coordinator = api.CreateKey("coordinator", "branch_id", "b-shiyuan");
+
+  auto member_json = [&api] {
+    const std::string at = "?min_position=" + std::to_string(api.head().next.value - 1);
+    return testing::JsonOf(api.Call("GET", "/v1/members/v-wang" + at).body);
+  };
+  auto minutes = [](const boost::json::value& member, const char* field) {
+    return member.at(field).to_number<int64_t>();
+  };
+  for (const bool by_session : {false, true}) {
+    const std::string n = by_session ? "-session" : "-key";
+    auto post = [&](std::string_view target, const std::string& body) {
+      return by_session ? api.CallAs(session, "POST", target, body)
+                        : api.Call("POST", target, body, key);
+    };
+    auto event = [&](const std::string& id, std::string_view type, const std::string& fields) {
+      return ApiFixture::EventJson(id + n, type, fields, testing::BeijingUs(2026, 11, 7));
+    };
+    auto visit = [&](const std::string& id, std::string_view volunteer, std::string_view elder) {
+      return event(id, "ServiceLogged",
+                   "service_id: \"" + id + n + "\", volunteer_id: \"" + std::string(volunteer) +
+                       "\", elder_id: \"" + std::string(elder) +
+                       "\", kind: home_visit, minutes: 75");
+    };
+
+    const boost::json::value before = member_json();
+    const Response own = post("/v1/events", visit("s-own", "v-wang", "e-zhao"));
+    ASSERT_EQ(own.status, 201) << n << own.body;
+    const boost::json::value after = member_json();
+    EXPECT_EQ(minutes(after, "pending_minutes"), minutes(before, "pending_minutes") + 75) << n;
+    EXPECT_EQ(minutes(after, "verified_minutes"), minutes(before, "verified_minutes")) << n;
+
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {"another volunteer's visit", visit("s-other", "v-li", "e-qian")},
+        {"her visit to another branch's elder", visit("s-far", "v-wang", "e-sun")},
+        {"verifying her own visit",
+         event("s-own-ok", "ServiceVerified",
+               "service_id: \"s-own" + n + "\", confirmed_by: \"e-zhao\"")},
+        {"another event type",
+         event("ev-train", "TrainingCompleted",
+               R"(training_id: "t-m", member_id: "v-wang", course: "急救", minutes: 120)")},
+    };
+    for (const auto& [what, body] : refused) {
+      const Head head = api.head();
+      const Response answer = post("/v1/events", body);
+      EXPECT_EQ(answer.status, 403) << what << n << ": " << answer.body;
+      EXPECT_EQ(testing::JsonOf(answer.body).at("code").as_string(), "forbidden") << what << n;
+      EXPECT_EQ(api.head(), head) << what << n << " moved the head";
+    }
+    const Head head = api.head();
+    const Response batch =
+        post("/v1/events/batch", R"({"events":[)" + visit("s-b1", "v-wang", "e-zhao") + "," +
+                                     visit("s-b2", "v-li", "e-qian") + "]}");
+    EXPECT_EQ(batch.status, 403) << n << batch.body;
+    EXPECT_EQ(api.head(), head) << n;
+
+    // The same refusal a coordinator gets for another branch's member.
+    const Response coordinators =
+        api.Call("POST", "/v1/events", visit("s-c", "v-zhang", "e-sun"), coordinator);
+    EXPECT_EQ(coordinators.status, 403);
+    EXPECT_EQ(testing::JsonOf(coordinators.body).at("code").as_string(), "forbidden");
+
+    // Her branch's coordinator verifies the visit: then it counts.
+    const Response verified =
+        api.Call("POST", "/v1/events",
+                 event("s-own-ok", "ServiceVerified",
+                       "service_id: \"s-own" + n + "\", confirmed_by: \"e-zhao\""),
+                 coordinator);
+    EXPECT_EQ(verified.status, 201) << verified.body;
+    const boost::json::value counted = member_json();
+    EXPECT_EQ(minutes(counted, "verified_minutes"), minutes(before, "verified_minutes") + 75) << n;
+    EXPECT_EQ(minutes(counted, "pending_minutes"), minutes(before, "pending_minutes")) << n;
   }
 }
 

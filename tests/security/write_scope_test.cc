@@ -157,5 +157,21 @@ TEST(ScopeRulesTest, EveryEventTypeHasItsRow) {
   EXPECT_EQ(index, rules.size());
 }
 
+// What a member may record names the member in one of the row's member fields; today that is
+// exactly her own ServiceLogged.
+TEST(ScopeRulesTest, MemberSelfFieldsNameAMemberField) {
+  std::vector<events::Data> member_types;
+  for (const EventScopeRule& rule : ScopeRules()) {
+    if (rule.member_self_field.empty()) continue;
+    member_types.push_back(rule.type);
+    int matches = 0;
+    for (const ScopedField& field : rule.fields) {
+      if (field.name == rule.member_self_field && field.ref == ScopeRef::kMember) ++matches;
+    }
+    EXPECT_EQ(matches, 1) << events::EnumNameData(rule.type);
+  }
+  EXPECT_EQ(member_types, std::vector<events::Data>{events::Data::ServiceLogged});
+}
+
 }  // namespace
 }  // namespace ledger
