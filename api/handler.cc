@@ -289,6 +289,8 @@ Handler::Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts, const
       password_pool_(options_.password_threads, options_.password_queue_jobs_max) {
   // The route label's values: the route table's patterns, nothing a client sends.
   for (const Route& route : RouteTable()) metrics_.DeclareRoute(route.pattern);
+  // On the pool, not here: serving need not wait for it (a sign-in meanwhile waits behind it).
+  password_pool_.Submit(PrepareDummyHash);
 }
 
 int64_t Handler::NowUs() const {
