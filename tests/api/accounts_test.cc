@@ -548,15 +548,17 @@ TEST_F(AccountsTest, BackupCopiesCredentialsAndExportHasNone) {
   EXPECT_TRUE((*restored)->accounts().Authenticate(session.cookie, clock_.Now()).has_value());
   // And the rights replay and verify like every other event.
   const std::string pubkey = api_.data_dir() + "-ledger.pub";
+  // Not verify's default report file in the working directory.
+  const std::string report = " --report " + api_.data_dir() + "-verify-report.json";
   ASSERT_EQ(std::system((ctl + " pubkey --data " + backup + " > " + pubkey).c_str()), 0);
   restored->reset();
-  EXPECT_EQ(
-      std::system(
-          (ctl + " verify --data " + backup + " --pubkey " + pubkey + " > /dev/null 2>&1").c_str()),
-      0);
-  EXPECT_EQ(std::system(
-                (ctl + " verify --export " + exported + " --pubkey " + pubkey + " > /dev/null 2>&1")
-                    .c_str()),
+  EXPECT_EQ(std::system((ctl + " verify --data " + backup + " --pubkey " + pubkey + report +
+                         " > /dev/null 2>&1")
+                            .c_str()),
+            0);
+  EXPECT_EQ(std::system((ctl + " verify --export " + exported + " --pubkey " + pubkey + report +
+                         " > /dev/null 2>&1")
+                            .c_str()),
             0);
 }
 
