@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace ledger::api {
 
@@ -74,6 +76,17 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
         });
     static_cast<void>(ignored);  // a read error shows again, and fails, in AccountStore::Open
   });
+  // Likewise keys the log says are revoked stay revoked, even if the process stopped between the
+  // KeyRevoked event and the removal of the key's row.
+  std::vector<std::string> revoked_in_log;
+  projector.Read([&](const LedgerState& state) {
+    for (const KeyInfo& key : node->keys_->List()) {
+      if (state.IsKeyRevoked(key.key_id)) revoked_in_log.push_back(key.key_id);
+    }
+  });
+  for (const std::string& key_id : revoked_in_log) {
+    if (Status revoked = node->keys_->Revoke(key_id); !revoked.ok()) return revoked;
+  }
   auto accounts = AccountStore::Open(*node->credential_rows_, closed_in_log);
   if (!accounts.ok()) return accounts.status();
   node->accounts_ = std::move(accounts).value();

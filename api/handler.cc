@@ -273,6 +273,8 @@ Handler::Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts, const
   // The OpenAPI document is generated once (its event schemas from the codec), here rather than
   // on the first GET /openapi.json.
   static_cast<void>(OpenApiDocument());
+  // On the pool, not here: serving need not wait for it (a sign-in meanwhile waits behind it).
+  password_pool_.Submit(PrepareDummyHash);
 }
 
 int64_t Handler::NowUs() const {

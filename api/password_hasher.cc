@@ -56,6 +56,11 @@ const std::string& DummyHash() {
 
 size_t CommonPasswordCount() { return CommonPasswords().size(); }
 
+void PrepareDummyHash() {
+  InitSodium();
+  static_cast<void>(DummyHash());
+}
+
 PasswordCheck CheckPassword(std::string_view password) {
   if (password.size() > kPasswordBytesMax) return PasswordCheck::kTooLong;
   // Characters, not bytes: a password of Chinese characters counts each one once.

@@ -37,6 +37,9 @@ std::optional<std::string> HashPassword(std::string_view password);
 // Whether `password` matches `hash`. An empty or malformed `hash` is checked against a dummy
 // hash of the same cost, so that an unknown login costs the time a wrong password costs.
 bool VerifyPassword(const std::string& hash, std::string_view password);
+// Makes that dummy hash now (one hash's time) rather than on the first unknown login, which
+// would otherwise take twice a wrong password's time and so tell the login is unknown.
+void PrepareDummyHash();
 
 // A fixed number of threads running jobs from a bounded queue.
 class WorkPool {

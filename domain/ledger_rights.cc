@@ -42,6 +42,10 @@ bool LedgerState::IsAccountClosed(std::string_view account_id) const {
   return IdTaken("account-closed", account_id);
 }
 
+bool LedgerState::IsKeyRevoked(std::string_view key_id) const {
+  return IdTaken("key-revoked", key_id);
+}
+
 // The shape and the references of a right being granted: the role's scope field, naming
 // something the ledger knows.
 template <typename Right>

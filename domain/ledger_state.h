@@ -275,6 +275,8 @@ class LedgerState {
   const Partner* FindPartner(PartnerRef id) const { return Find(partners_, id); }
   // Whether an AccountClosed of `account_id` was recorded.
   bool IsAccountClosed(std::string_view account_id) const;
+  // Whether a KeyRevoked of `key_id` was recorded.
+  bool IsKeyRevoked(std::string_view key_id) const;
   const Fund* FindFund(FundRef id) const { return Find(funds_, id); }
   const Source* FindSource(SourceRef id) const { return Find(sources_, id); }
   const Outflow* FindOutflow(OutflowRef id) const { return Find(outflows_, id); }

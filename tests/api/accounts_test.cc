@@ -413,6 +413,70 @@ TEST_F(AccountsTest, RightsAreEventsWithoutSecrets) {
   }
 }
 
+// Rights are written by the routes only: POST /v1/events refuses each of the four types, and
+// nothing is appended.
+TEST_F(AccountsTest, RightsEventsCannotBePostedDirectly) {
+  const uint64_t head = api_.head().next.value;
+  for (const auto& [type, data] : std::vector<std::pair<std::string, std::string>>{
+           {"AccountOpened", R"({"account_id":"acct-forged","role":"admin"})"},
+           {"AccountClosed", R"({"account_id":"acct-forged","role":"admin"})"},
+           {"KeyIssued", R"({"key_id":"k-forged","role":"admin"})"},
+           {"KeyRevoked", R"({"key_id":"k-forged","role":"admin"})"}}) {
+    auto reply =
+        client_.Request("POST", "/v1/events",
+                        R"({"id":"ev-forged","type":")" + type +
+                            R"(","occurred_at":"2026-11-01T09:00:00+08:00","data":)" + data + "}",
+                        testing::kTestAdminKey);
+    EXPECT_EQ(reply->status, 400) << type << ": " << reply->body;
+    EXPECT_EQ(Code(*reply), "unknown_type") << type;
+  }
+  EXPECT_EQ(api_.head().next.value, head);
+}
+
+// Every role's session ends after its idle time without a request (and lives while it is used),
+// and at its absolute end even when used all along (SessionLifetimeFor; docs/accounts.md's table).
+TEST_F(AccountsTest, EveryRoleHasItsIdleAndAbsoluteLimits) {
+  api_.RegisterMerchant();
+  struct Case {
+    const char* role;
+    const char* scope_field;
+    const char* scope_id;
+  };
+  for (const Case& c :
+       {Case{"admin", "", ""}, Case{"coordinator", "branch_id", "b-shiyuan"},
+        Case{"auditor", "", ""}, Case{"partner", "partner_id", "p-avic"},
+        Case{"member", "member_id", "v-wang"}, Case{"merchant", "merchant_id", "shop-1"}}) {
+    SCOPED_TRACE(c.role);
+    const std::string login = std::string("limits-") + c.role;
+    api_.OpenAccount(login, c.role, c.scope_field, c.scope_id, kPassword);
+    const SessionLifetime lifetime = SessionLifetimeFor(*RoleFromName(c.role));
+    ASSERT_GT(lifetime.idle_us, 0);
+    ASSERT_LE(lifetime.idle_us, lifetime.absolute_us);
+    constexpr int64_t kMinuteUs = int64_t{60} * 1'000'000;
+    // Idle: a request just before the idle time keeps it; nothing for the idle time ends it.
+    ApiFixture::Session idle = SessionOf(*SignIn(login, kPassword));
+    clock_.offset_us += lifetime.idle_us - kMinuteUs;
+    EXPECT_EQ(GetAs(idle, "/v1/sessions/current"), 200);
+    clock_.offset_us += lifetime.idle_us + kMinuteUs;
+    EXPECT_EQ(GetAs(idle, "/v1/sessions/current"), 401);
+    // Absolute: used every half idle time, it still ends at its absolute end.
+    ApiFixture::Session used = SessionOf(*SignIn(login, kPassword));
+    int64_t elapsed = 0;
+    while (elapsed + lifetime.idle_us / 2 < lifetime.absolute_us) {
+      clock_.offset_us += lifetime.idle_us / 2;
+      elapsed += lifetime.idle_us / 2;
+      ASSERT_EQ(GetAs(used, "/v1/sessions/current"), 200) << elapsed / kMinuteUs << " min";
+    }
+    clock_.offset_us += lifetime.absolute_us - elapsed + kMinuteUs;
+    EXPECT_EQ(GetAs(used, "/v1/sessions/current"), 401);
+  }
+  // What docs/accounts.md says: an admin's session never lives past 12 hours nor 30 idle minutes,
+  // a volunteer's lives through two weeks of quiet.
+  EXPECT_EQ(SessionLifetimeFor(Role::kAdmin).absolute_us, int64_t{12} * 3600 * 1'000'000);
+  EXPECT_EQ(SessionLifetimeFor(Role::kAdmin).idle_us, int64_t{30} * 60 * 1'000'000);
+  EXPECT_EQ(SessionLifetimeFor(Role::kMember).idle_us, int64_t{14} * 24 * 3600 * 1'000'000);
+}
+
 // Idle timeout and absolute lifetime, per role: an admin's session ends after 30 idle minutes; a
 // volunteer's lives through two weeks of quiet but not past 30 days.
 TEST_F(AccountsTest, SessionsEndWhenIdleOrOld) {
@@ -484,73 +548,72 @@ TEST_F(AccountsTest, BackupCopiesCredentialsAndExportHasNone) {
   EXPECT_TRUE((*restored)->accounts().Authenticate(session.cookie, clock_.Now()).has_value());
   // And the rights replay and verify like every other event.
   const std::string pubkey = api_.data_dir() + "-ledger.pub";
+  // Not verify's default report file in the working directory.
+  const std::string report = " --report " + api_.data_dir() + "-verify-report.json";
   ASSERT_EQ(std::system((ctl + " pubkey --data " + backup + " > " + pubkey).c_str()), 0);
   restored->reset();
-  EXPECT_EQ(
-      std::system(
-          (ctl + " verify --data " + backup + " --pubkey " + pubkey + " > /dev/null 2>&1").c_str()),
-      0);
-  EXPECT_EQ(std::system(
-                (ctl + " verify --export " + exported + " --pubkey " + pubkey + " > /dev/null 2>&1")
-                    .c_str()),
+  EXPECT_EQ(std::system((ctl + " verify --data " + backup + " --pubkey " + pubkey + report +
+                         " > /dev/null 2>&1")
+                            .c_str()),
+            0);
+  EXPECT_EQ(std::system((ctl + " verify --export " + exported + " --pubkey " + pubkey + report +
+                         " > /dev/null 2>&1")
+                            .c_str()),
             0);
 }
 
-// 1,000 sign-ins, 200 at a time: the server keeps answering reads meanwhile (a GET every 2 ms;
-// p99 printed), and every sign-in is answered: 201, or 503 at once when the hashing queue is
-// full (64 waiting; 2 threads of 64 MiB each).
-TEST_F(AccountsTest, BurstOfSignInsDoesNotStallReads) {
-  Volunteer();
-  constexpr int kClients = 200;
-  constexpr int kSignInsPerClient = 5;
-  std::atomic<int> created{0}, busy{0}, other{0};
-  std::atomic<bool> done{false};
-  std::vector<double> read_ms;
+// A burst of sign-ins larger than the hashing queue: every one is answered, 201 or, past the
+// queue's bound, 503 unavailable with Retry-After at once; reads meanwhile are all answered.
+// (The 1,000-sign-in burst and the p99 of a GET during it: `scripts/bench signin`.)
+TEST(AccountsBurstTest, SignInsPastTheHashingQueueAre503AndReadsGoOn) {
+  HandlerOptions options;
+  options.password_threads = 1;
+  options.password_queue_jobs_max = 2;
+  ApiFixture api(options);
+  api.LoadScenario();
+  api.OpenAccount("13800000001", "member", "member_id", "v-wang", kPassword);
+  const uint16_t port = api.StartServer();
+  constexpr int kClients = 40;
+  std::atomic<int> created{0}, busy{0}, other{0}, bad_reads{0}, reads{0}, connected{0};
+  std::atomic<bool> go{false}, done{false};
   std::thread reader([&] {
-    HttpClient client(port_);
+    HttpClient client(port);
     while (!done.load()) {
-      const auto start = std::chrono::steady_clock::now();
       auto reply = client.Request("GET", "/v1/members/v-wang", "", testing::kTestAdminKey);
-      read_ms.push_back(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count());
-      EXPECT_EQ(reply->status, 200);
+      ++reads;
+      if (!reply || reply->status != 200) ++bad_reads;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   });
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&] {
-      HttpClient client(port_);
-      for (int i = 0; i < kSignInsPerClient; ++i) {
-        auto reply = client.Request("POST", "/v1/sessions",
-                                    Body({{"login", "13800000001"}, {"password", kPassword}}));
-        if (!reply) {
-          ++other;
-        } else if (reply->status == 201) {
-          ++created;
-        } else if (reply->status == 503) {
-          ++busy;
-        } else {
-          ++other;
-        }
+      HttpClient client(port);
+      ++connected;
+      while (!go.load()) std::this_thread::yield();
+      auto reply = client.Request("POST", "/v1/sessions",
+                                  Body({{"login", "13800000001"}, {"password", kPassword}}));
+      if (reply && reply->status == 201) {
+        ++created;
+      } else if (reply && reply->status == 503 && Code(*reply) == "unavailable" &&
+                 reply->headers.contains("retry-after")) {
+        ++busy;
+      } else {
+        ++other;
       }
     });
   }
+  while (connected.load() < kClients) std::this_thread::yield();
+  go = true;
   for (std::thread& thread : clients) thread.join();
   done = true;
   reader.join();
-  std::sort(read_ms.begin(), read_ms.end());
-  ASSERT_FALSE(read_ms.empty());
-  const double p99 = read_ms[std::min(read_ms.size() - 1, read_ms.size() * 99 / 100)];
-  std::printf(
-      "1000 sign-ins: %d created, %d answered 503 (queue full); %zu GETs meanwhile, "
-      "p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-      created.load(), busy.load(), read_ms.size(), read_ms[read_ms.size() / 2], p99,
-      read_ms.back());
   EXPECT_EQ(other.load(), 0);
-  EXPECT_EQ(created.load() + busy.load(), kClients * kSignInsPerClient);
-  EXPECT_GT(created.load(), 0);
+  EXPECT_EQ(created.load() + busy.load(), kClients);
+  EXPECT_GE(created.load(), 1);
+  EXPECT_GE(busy.load(), 1) << "40 at once past a queue of 2 and one hashing thread";
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(bad_reads.load(), 0);
 }
 
 }  // namespace

@@ -153,4 +153,12 @@ uint64_t ApiFixture::LoadScenario() {
   return last;
 }
 
+void ApiFixture::RegisterMerchant() {
+  api::Response response = Call(
+      "POST", "/v1/events",
+      EventJson("ev-shop", "PartnerRegistered",
+                R"(partner_id: "shop-1", name: "超市", kind: merchant)", BeijingUs(2026, 11, 5)));
+  if (response.status != 201) Die("register shop-1: " + response.body);
+}
+
 }  // namespace ledger::testing

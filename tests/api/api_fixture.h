@@ -63,6 +63,9 @@ class ApiFixture {
   // Appends OctoberScenario() (tests/domain) through POST /v1/events, each event converted to
   // the API's JSON; aborts if any is refused. Returns the position of the last event.
   uint64_t LoadScenario();
+  // Registers the merchant "shop-1" (PartnerRegistered, kind merchant) through POST /v1/events,
+  // for merchant keys and accounts; aborts if it is refused.
+  void RegisterMerchant();
 
   // The API JSON of a scenario-style event: FlatBuffers-JSON `fields` of `type`.
   static std::string EventJson(std::string_view id, std::string_view type, std::string_view fields,

@@ -22,6 +22,7 @@
 
 #include "eventstore/envelope_codec.h"
 #include "eventstore/kafka/kafka_relay.h"
+#include "tests/api/account_flow.h"
 #include "tests/api/api_fixture.h"
 #include "tests/api/ledgerd_process.h"
 #include "tests/eventstore/kafka/kafka_test_support.h"
@@ -309,6 +310,77 @@ TEST_F(LedgerdKafkaTest, KilledLedgerdResumesFromItsCheckpoint) {
       ReadDonations(testing::ExpectedPartnerItems(*store).size()), *store);
   std::printf("%d duplicate partner items\n", item_duplicates);
   ExpectPartnerStream(*store, "p-avic");
+}
+
+// Rights through Kafka: a full account flow (accounts opened, activated, signed in, a password
+// changed and reset, an account closed, a key issued and revoked) publishes AccountOpened,
+// AccountClosed, KeyIssued and KeyRevoked on .events like any other event, and no record of
+// either topic carries, in its key, value or headers, a password, an invitation token, a session
+// id, a CSRF token, a key, a password hash, or the accounts' logins and names.
+TEST_F(LedgerdKafkaTest, RightsEventsArePublishedWithoutSecrets) {
+  auto ledgerd = Start(true);
+  ASSERT_NE(port_, 0);
+  EXPECT_EQ(Post(testing::OctoberScenario(), true), 0);
+  const testing::AccountFlowResult flow = testing::RunAccountFlow(port_, kKey);
+  const uint64_t head = WaitForRelayCaughtUp();
+  EXPECT_EQ(ledgerd->Stop(SIGTERM), 0);
+
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  std::vector<std::pair<std::string, std::string>> secrets = flow.secrets;
+  {  // The credentials as stored: the password hash of the open account, and the row keys.
+    auto credentials = store->OpenReadModel("credentials");
+    ASSERT_TRUE(credentials.ok()) << credentials.status().ToString();
+    ASSERT_TRUE((*credentials)
+                    ->ForEachRow([&](std::string_view key, std::string_view value) {
+                      if (key.starts_with("session/") || key.starts_with("invitation/")) {
+                        secrets.emplace_back("stored digest",
+                                             std::string(key.substr(key.find('/') + 1)));
+                      }
+                      const json::value row = JsonOf(value);
+                      if (row.is_object() && row.as_object().contains("password_hash") &&
+                          !row.at("password_hash").as_string().empty()) {
+                        secrets.emplace_back("password hash",
+                                             std::string(row.at("password_hash").as_string()));
+                      }
+                      return true;
+                    })
+                    .ok());
+  }
+  EXPECT_GT(secrets.size(), flow.secrets.size()) << "no hash or digest found to look for";
+  const auto events = ReadEvents(head);
+  testing::CheckEventsTopic(events, *store);
+  const auto donations = ReadDonations(testing::ExpectedPartnerItems(*store).size());
+  std::vector<std::string> rights;
+  for (const KafkaRecord& record : events) {
+    const std::string* type = record.Header("type");
+    ASSERT_NE(type, nullptr);
+    if (type->starts_with("Account") || type->starts_with("Key")) rights.push_back(*type);
+  }
+  EXPECT_EQ(rights, flow.rights_events) << "each right once, in log order";
+  // The search below reads the right bytes: the rights' ids are in them (not secret).
+  std::string all_events;
+  for (const KafkaRecord& record : events) all_events += record.value;
+  EXPECT_NE(all_events.find(flow.open_account_id), std::string::npos);
+  EXPECT_NE(all_events.find(flow.revoked_key_id), std::string::npos);
+  size_t records = 0;
+  for (const std::vector<KafkaRecord>* topic : {&events, &donations}) {
+    for (const KafkaRecord& record : *topic) {
+      ++records;
+      std::string bytes = record.key + record.value;
+      for (const auto& [name, value] : record.headers) bytes += name + value;
+      for (const auto& [what, secret] : secrets) {
+        EXPECT_EQ(bytes.find(secret), std::string::npos)
+            << what << " in " << record.topic << " offset " << record.offset;
+      }
+      for (const std::string& personal : flow.personal) {
+        EXPECT_EQ(bytes.find(personal), std::string::npos)
+            << personal << " in " << record.topic << " offset " << record.offset;
+      }
+    }
+  }
+  std::printf("%zu records searched for %zu secrets and %zu logins and names\n", records,
+              secrets.size(), flow.personal.size());
 }
 
 }  // namespace

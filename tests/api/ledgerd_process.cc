@@ -11,12 +11,13 @@ extern char** environ;
 
 namespace ledger::testing {
 
-Ledgerd::Ledgerd(std::vector<std::string> args, std::vector<std::string> env) {
+Ledgerd::Ledgerd(std::vector<std::string> args, std::vector<std::string> env, bool capture_stderr) {
   int out[2];
   if (::pipe(out) != 0) std::abort();
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(out[1], STDOUT_FILENO);
+    if (capture_stderr) ::dup2(out[1], STDERR_FILENO);
     ::close(out[0]);
     std::vector<std::string> inherited;
     for (char** entry = environ; *entry != nullptr; ++entry) {

@@ -15,8 +15,10 @@ class Ledgerd {
  public:
   // Starts LEDGERD_PATH with `args`. The child does not inherit LEDGER_KAFKA_* variables (the
   // test broker's address among them): a test turns the relay on explicitly, with flags or
-  // `env` ("NAME=value" entries).
-  explicit Ledgerd(std::vector<std::string> args, std::vector<std::string> env = {});
+  // `env` ("NAME=value" entries). With `capture_stderr`, its stderr goes where its stdout goes
+  // (RestOfOutput has both).
+  explicit Ledgerd(std::vector<std::string> args, std::vector<std::string> env = {},
+                   bool capture_stderr = false);
   // Kills the process (SIGKILL) if it still runs.
   ~Ledgerd();
   Ledgerd(const Ledgerd&) = delete;

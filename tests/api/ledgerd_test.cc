@@ -9,7 +9,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <set>
 
+#include "api/demo_ledger.h"
 #include "tests/api/api_fixture.h"
 #include "tests/api/ledgerd_process.h"
 #include "tests/eventstore/test_support.h"
@@ -85,6 +88,27 @@ TEST(LedgerdTest, AdminKeyFromEnvironmentAndDemoLedger) {
                                 "env-admin-key-8c3f1a9e05d27b64f1e9a0c3b5d7e2f4");
   EXPECT_EQ(JsonOf(members->body).at("items").as_array().size(), 12u);
   EXPECT_EQ(::access((dir.path() + "/data/admin.key").c_str(), F_OK), -1);
+  // One account per role, signing in with the demo password scripts/serve prints beside it, as
+  // that role and scope.
+  std::ifstream serve(LEDGER_SOURCE_DIR "/scripts/serve");
+  const std::string serve_text((std::istreambuf_iterator<char>(serve)),
+                               std::istreambuf_iterator<char>());
+  std::set<std::string> roles;
+  for (const DemoAccount& account : kDemoAccounts) {
+    EXPECT_NE(serve_text.find(std::string(account.password)), std::string::npos)
+        << "scripts/serve does not print " << account.login << "'s password";
+    auto session = client.Request("POST", "/v1/sessions",
+                                  std::string(R"({"login":")") + account.login +
+                                      R"(","password":")" + account.password + R"("})");
+    ASSERT_EQ(session->status, 201) << account.login << ": " << session->body;
+    const boost::json::value body = JsonOf(session->body);
+    EXPECT_EQ(body.at("role").as_string(), account.role);
+    if (*account.scope_field != '\0') {
+      EXPECT_EQ(body.at(account.scope_field).as_string(), account.scope_id);
+    }
+    roles.insert(account.role);
+  }
+  EXPECT_EQ(roles.size(), 6u) << "one account per role";
   EXPECT_EQ(ledgerd.Stop(SIGTERM), 0);
 }
 

@@ -36,12 +36,7 @@ struct Row {
 TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
   ApiFixture api;
   api.LoadScenario();
-  ASSERT_EQ(api.Call("POST", "/v1/events",
-                     ApiFixture::EventJson("ev-shop", "PartnerRegistered",
-                                           R"(partner_id: "shop-1", name: "超市", kind: merchant)",
-                                           testing::BeijingUs(2026, 11, 5)))
-                .status,
-            201);
+  api.RegisterMerchant();
   std::string keys[kWho];
   keys[kAdmin] = std::string(testing::kTestAdminKey);
   keys[kCoordinator] = api.CreateKey("coordinator", "branch_id", "b-shiyuan");
