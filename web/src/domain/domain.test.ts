@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import type { StoredEvent } from '../api/ledger'
+import { redemptionsOf, servicesOf, verifiedMinutesIn } from './services'
+import { starProgress } from './stars'
+
+let position = 0
+function ev(id: string, type: string, data: Record<string, unknown>, occurred = '2026-10-05T10:00:00+08:00'): StoredEvent {
+  position++
+  return { position, id, type, stream: 'member-v-1', version: position, occurred_at: occurred, recorded_at: occurred, actor: 'a', data, prev_hash: '', hash: '' }
+}
+const logged = (n: number, started: string, minutes: number) =>
+  ev(`ev-s${n}`, 'ServiceLogged', { service_id: `s${n}`, volunteer_id: 'v-1', elder_id: 'e-1', kind: 'home_visit', started_at: started, minutes })
+
+describe('servicesOf', () => {
+  it('follows each service to its latest state, newest first', () => {
+    const events = [
+      logged(1, '2026-10-03T09:00:00+08:00', 90),
+      ev('ev-s1-ok', 'ServiceVerified', { service_id: 's1', confirmed_by: 'e-1' }),
+      logged(2, '2026-10-10T09:00:00+08:00', 60),
+      ev('ev-s2-no', 'ServiceRejected', { service_id: 's2', reason: '重复登记' }),
+      logged(3, '2026-11-01T00:30:00+08:00', 45),
+      logged(4, '2026-10-20T09:00:00+08:00', 30),
+      ev('r4', 'EventReversed', { reversal_id: 'r4', reverses_id: 'ev-s4', reason: '录错' }),
+    ]
+    const s = servicesOf(events)
+    expect(s.map((x) => [x.serviceId, x.state])).toEqual([
+      ['s3', 'pending'],
+      ['s4', 'reversed'],
+      ['s2', 'rejected'],
+      ['s1', 'verified'],
+    ])
+    expect(s[3].confirmedBy).toBe('e-1')
+    expect(verifiedMinutesIn(s, '2026-10')).toBe(90)
+    expect(verifiedMinutesIn(s, '2026-11')).toBe(0)
+  })
+  it('puts a verification undone back to pending', () => {
+    const s = servicesOf([
+      logged(1, '2026-10-03T09:00:00+08:00', 90),
+      ev('ev-s1-ok', 'ServiceVerified', { service_id: 's1', confirmed_by: 'e-1' }),
+      ev('r1', 'EventReversed', { reversal_id: 'r1', reverses_id: 'ev-s1-ok', reason: '错' }),
+    ])
+    expect(s[0].state).toBe('pending')
+  })
+})
+
+describe('redemptionsOf', () => {
+  it('lists redemptions with the amount the server computed', () => {
+    const r = redemptionsOf([
+      ev('ev-rd', 'RedemptionMade', { redemption_id: 'rd', minutes: 120, reward: 'cash', amount_fen: 4000 }),
+      ev('ev-rd2', 'RedemptionMade', { redemption_id: 'rd2', minutes: 60, reward: 'training', course: '护理' }, '2026-10-30T10:00:00+08:00'),
+    ])
+    expect(r.map((x) => [x.redemptionId, x.amountFen])).toEqual([['rd2', null], ['rd', 4000]])
+  })
+})
+
+describe('starProgress', () => {
+  it.each([
+    [0, 0, 1, 6000, 0],
+    [0, 390, 1, 5610, 6],
+    [1, 6000, 2, 12000, 0],
+    [1, 12000, 2, 6000, 50],
+    [4, 70000, 5, 20000, 33],
+  ])('star %i with %i minutes → next %i in %i minutes, %i%%', (star, minutes, next, toGo, percent) => {
+    expect(starProgress(star, minutes)).toEqual({ star, nextStar: next, minutesToNext: toGo, percent })
+  })
+  it('has no next star at the top', () => {
+    expect(starProgress(5, 100000)).toEqual({ star: 5, nextStar: null, minutesToNext: 0, percent: 100 })
+  })
+})
