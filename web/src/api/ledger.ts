@@ -29,12 +29,12 @@ export const getMember = (id: string) =>
   unwrap(api.GET('/v1/members/{id}', { params: { path: { id } } }))
 
 /** Every member of a branch (follows the cursor). */
-export async function listMembers(branchId: string): Promise<Member[]> {
+export async function listMembers(branchId: string, minPosition?: number): Promise<Member[]> {
   const out: Member[] = []
   let cursor: string | undefined
   for (let page = 0; page < 100; page++) {
     const answer = await unwrap(
-      api.GET('/v1/members', { params: { query: { branch_id: branchId, limit: 1000, cursor } } }),
+      api.GET('/v1/members', { params: { query: { branch_id: branchId, limit: 1000, cursor, min_position: minPosition } } }),
     )
     out.push(...answer.items)
     if (!answer.next_cursor) break

@@ -67,3 +67,25 @@ describe('starProgress', () => {
     expect(starProgress(5, 100000)).toEqual({ star: 5, nextStar: null, minutesToNext: 0, percent: 100 })
   })
 })
+
+import { trailSankey } from './sankey'
+describe('trailSankey', () => {
+  it('adds up partner → source → use links in fen, without reversed outflows', () => {
+    const d = trailSankey(
+      [
+        { outflow_id: 'x1', type: 'DisbursementMade', purpose: 'elder_aid', amount_fen: 300000, sources: [{ source_id: 'd-a', partner_id: 'p-a', amount_fen: 300000 }] },
+        { outflow_id: 'x2', type: 'DisbursementMade', purpose: 'elder_aid', amount_fen: 150000, sources: [{ source_id: 'd-a', partner_id: 'p-a', amount_fen: 100000 }, { source_id: 'd-b', partner_id: 'p-b', amount_fen: 50000 }] },
+        { outflow_id: 'x3', type: 'ExpenseRecorded', category: 'materials', amount_fen: 7, reversed: true, sources: [{ source_id: 'd-b', partner_id: 'p-b', amount_fen: 7 }] },
+      ],
+      (p) => `捐赠方 ${p}`,
+      (o) => `用途 ${o.purpose || o.category}`,
+    )
+    expect(d.links).toEqual([
+      { source: '捐赠方 p-a', target: 'd-a', value: 400000 },
+      { source: 'd-a', target: '用途 elder_aid', value: 400000 },
+      { source: '捐赠方 p-b', target: 'd-b', value: 50000 },
+      { source: 'd-b', target: '用途 elder_aid', value: 50000 },
+    ])
+    expect(d.nodes.map((n) => n.name)).toEqual(['捐赠方 p-a', 'd-a', '用途 elder_aid', '捐赠方 p-b', 'd-b'])
+  })
+})
