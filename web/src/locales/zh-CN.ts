@@ -61,7 +61,7 @@ export const zh = {
     beneficiaries: '受益人次', newMembers: '新成员', donations: '捐赠', sales: '义卖', disbursed: '帮扶支出', redeemedCash: '现金兑换', redeemedTraining: '培训兑换（分钟）',
     hoursPerWeek: '每周服务时长（小时）', byKind: '按类型的服务次数', stars: '各星级人数', week: (n: number) => `第 ${n} 周`, starLabel: (n: number) => `${n} 星`,
     sealed: '本月已封存', notSealed: '本月尚未封存', seal: '封存本月', sealConfirm: '确认封存', sealLead: '封存后本月数据不可再改，以下数字将写入账本：',
-    sealDone: '已封存。', sealPosition: '封存位置', hash: '哈希', count: '次数', hours: '小时', people: '人数', table: '数据表',
+    sealDone: '已封存。', sealPosition: '封存位置', hash: '哈希', count: '次数', charts: '图表', hours: '小时', people: '人数', table: '数据表',
   },
   funds: {
     title: '资金', fund: '基金编号', load: '查看', balance: '余额', inflow: '收入合计', outflow: '支出合计', unrestricted: '非限定余额', earmarks: '限定用途余额',
