@@ -1,5 +1,5 @@
-// Byte encodings the API shows and reads: lowercase hex, unpadded base64url (RFC 4648 §5), and
-// JSON text parsed strictly.
+// Byte encodings the API shows and reads: lowercase hex, unpadded base64url (RFC 4648 §5),
+// percent-escapes (RFC 3986), and JSON text parsed strictly.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -14,6 +14,9 @@ std::string Hex(std::string_view bytes);
 std::string Base64Url(std::string_view bytes);
 // nullopt unless `text` is unpadded base64url.
 std::optional<std::string> FromBase64Url(std::string_view text);
+// `text` with each %XX escape decoded once (and '+' as a space when `plus_is_space`, for query
+// strings); nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
 
 // `text` as one JSON value (RFC 8259, valid UTF-8, no comments or trailing commas) nested at most
 // `depth_max` deep, or nullopt with `*error` saying why in a sentence. Unlike boost::json::parse,

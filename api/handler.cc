@@ -86,35 +86,10 @@ const std::vector<Route>& RouteTable() {
 }
 
 constexpr std::string_view kUnmatchedRoute = Metrics::kOther;
+// The route label of every answer of the web console (its files and pages).
+constexpr std::string_view kConsoleRoute = "console";
 // Holds a member's JSON object without a heap allocation unless its names or skills are long.
 constexpr size_t kMemberJsonBufferBytes = 4096;
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding; `plus_is_space` for query strings. nullopt on a malformed escape.
-std::optional<std::string> Decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      const int high = HexDigit(text[i + 1]);
-      const int low = HexDigit(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
-      out.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    } else if (text[i] == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
 
 // Whether `path` matches `pattern`; fills `params` with the decoded {placeholders}. Walks both
 // segment by segment ('/'-separated, after the first character) without splitting them into
@@ -131,7 +106,7 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
     const std::string_view want = pattern.substr(want_at, want_end - want_at);
     const std::string_view have = path.substr(have_at, have_end - have_at);
     if (want.starts_with('{')) {
-      std::optional<std::string> value = Decode(have, false);
+      std::optional<std::string> value = PercentDecode(have, false);
       if (!value || value->empty()) return false;
       params.push_back(std::move(*value));
     } else if (want != have) {
@@ -286,9 +261,11 @@ Handler::Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts, const
       metrics_(metrics),
       options_(std::move(options)),
       sign_in_throttle_(options_.sign_in_throttle),
+      web_root_(options_.web_root),
       password_pool_(options_.password_threads, options_.password_queue_jobs_max) {
   // The route label's values: the route table's patterns, nothing a client sends.
   for (const Route& route : RouteTable()) metrics_.DeclareRoute(route.pattern);
+  metrics_.DeclareRoute(kConsoleRoute);
 }
 
 int64_t Handler::NowUs() const {
@@ -455,9 +432,9 @@ std::optional<Problem> ParseQuery(const Route& route, std::string_view query, Ca
     at = end + 1;
     if (pair.empty()) continue;
     const size_t equals = pair.find('=');
-    std::optional<std::string> name = Decode(pair.substr(0, equals), true);
+    std::optional<std::string> name = PercentDecode(pair.substr(0, equals), true);
     std::optional<std::string> value =
-        Decode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+        PercentDecode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
     if (!name || !value) return MakeProblem(400, "invalid_field", "malformed query string");
     const bool known =
         (route.read && *name == "min_position") ||
@@ -493,7 +470,15 @@ Step Handler::Start(const Request& request) {
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
 
   Routing routing = FindRoute(request.method, path);
-  if (routing.route == nullptr) return NoRoute(request, path, routing);
+  if (routing.route == nullptr) {
+    // Paths outside the API are the web console's, served without a key.
+    if (routing.allowed_methods.empty() && !IsApiPath(path)) {
+      Response response = web_root_.Serve(request, path);
+      response.route = kConsoleRoute;
+      return response;
+    }
+    return NoRoute(request, path, routing);
+  }
   const Route& route = *routing.route;
   Call call{request, std::nullopt, std::nullopt, std::move(routing.params), {}};
   Step step = [&]() -> Step {

@@ -24,6 +24,7 @@
 #include "api/metrics.h"
 #include "api/password_hasher.h"
 #include "api/sign_in_throttle.h"
+#include "api/web_root.h"
 #include "eventstore/signing_key.h"
 #include "projections/ledger_node.h"
 
@@ -60,6 +61,9 @@ struct HandlerOptions {
   int password_threads = 2;
   size_t password_queue_jobs_max = 64;
   SignInThrottleOptions sign_in_throttle;
+  // The web console's built files (web/dist), served to GET and HEAD outside the API
+  // (web_root.h). "": no console; its pages then say how to build it.
+  std::string web_root;
 };
 
 // An append the caller performs: `finish` turns the store's answer into the response.
@@ -138,6 +142,7 @@ class Handler {
   const HandlerOptions options_;
   std::atomic<bool> draining_{false};
   SignInThrottle sign_in_throttle_;
+  const WebRoot web_root_;
   // Last: its threads are joined first, while everything their jobs use is still there.
   WorkPool password_pool_;
 };

@@ -10,13 +10,15 @@
 namespace ledger::api {
 
 struct Request {
-  std::string method;          // "GET", "POST", "DELETE", ...
-  std::string target;          // path and query: "/v1/members/v-1?min_position=3"
-  std::string authorization;   // the Authorization header, verbatim
-  std::string content_type;    // the Content-Type header, verbatim
-  std::string cookie;          // the Cookie header, verbatim
-  std::string csrf_token;      // the X-CSRF-Token header, verbatim
-  std::string client_address;  // the peer's IP address ("" when unknown)
+  std::string method;           // "GET", "POST", "DELETE", ...
+  std::string target;           // path and query: "/v1/members/v-1?min_position=3"
+  std::string authorization;    // the Authorization header, verbatim
+  std::string content_type;     // the Content-Type header, verbatim
+  std::string cookie;           // the Cookie header, verbatim
+  std::string csrf_token;       // the X-CSRF-Token header, verbatim
+  std::string accept_encoding;  // the Accept-Encoding header, verbatim (the console's files)
+  std::string if_none_match;    // the If-None-Match header, verbatim (the console's files)
+  std::string client_address;   // the peer's IP address ("" when unknown)
   std::string body;
 };
 

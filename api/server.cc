@@ -125,6 +125,8 @@ Request ToRequest(http::request<http::string_body>& message) {
   request.content_type = std::string(message[http::field::content_type]);
   request.cookie = std::string(message[http::field::cookie]);
   request.csrf_token = std::string(message["X-CSRF-Token"]);
+  request.accept_encoding = std::string(message[http::field::accept_encoding]);
+  request.if_none_match = std::string(message[http::field::if_none_match]);
   request.body = std::move(message.body());
   return request;
 }
@@ -438,6 +440,8 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     const bool keep_alive = keep_alive_ && !stopping_;
     message->keep_alive(keep_alive);
     message->prepare_payload();
+    // HEAD: the headers a GET would get, Content-Length included, and no body (RFC 9110 §9.3.2).
+    if (method_ == "HEAD") message->body().clear();
     const int64_t latency_us =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
     server_.handler.metrics().RecordRequest(method_, response.route, response.status, latency_us);

@@ -57,6 +57,11 @@ constexpr const char* kUsage =
     "  --checkpoint-interval N\n"
     "                         sign a checkpoint every N events (and at every monthly seal)\n"
     "                         [LEDGER_CHECKPOINT_INTERVAL] (10000)\n"
+    "  --web-root DIR         the web console's built files, served at / without a key\n"
+    "                         [LEDGER_WEB_ROOT] (web/dist: where `npm --prefix web run build`\n"
+    "                         writes them, so ledgerd started in the checkout serves the\n"
+    "                         console it built; relative to the working directory. Without\n"
+    "                         its index.html the console's pages say how to build it)\n"
     "  --help                 this text\n"
     "\n"
     "Kafka relay (docs/kafka.md), on only when --kafka-brokers is given:\n"
@@ -113,6 +118,7 @@ constexpr Flag kFlags[] = {
     {"replica", "LEDGER_REPLICA", "0", false},
     {"primary", "LEDGER_PRIMARY", ""},
     {"checkpoint-interval", "LEDGER_CHECKPOINT_INTERVAL", "10000"},
+    {"web-root", "LEDGER_WEB_ROOT", "web/dist"},
     {"help", nullptr, "0", false},
     {"kafka-brokers", "LEDGER_KAFKA_BROKERS", ""},
     {"kafka-prefix", "LEDGER_KAFKA_PREFIX", "zhaiyi"},
@@ -299,6 +305,14 @@ int Run(int argc, char** argv) {
     server.tls = api::TlsOptions{values["tls-cert"], values["tls-key"]};
     handler.secure_cookies = true;  // session cookies only over HTTPS
   }
+  if (values["web-root"].empty()) return Usage("--web-root wants a directory");
+  {
+    // Absolute, so that what is served does not depend on the working directory later on.
+    std::error_code error;
+    const std::filesystem::path web_root = std::filesystem::absolute(values["web-root"], error);
+    if (error) return Usage("bad --web-root: " + error.message());
+    handler.web_root = web_root.lexically_normal().string();
+  }
   handler.request_body_bytes_max = static_cast<size_t>(body);
   handler.min_position_wait_max = std::chrono::milliseconds(wait);
   std::optional<KafkaRelayOptions> relay;
@@ -376,6 +390,12 @@ int Run(int argc, char** argv) {
   std::unique_ptr<api::Server> running = std::move(started).value();
   std::printf("ledgerd: listening on %s://%s:%u (data %s)\n", running->tls() ? "https" : "http",
               server.address.c_str(), running->port(), data.c_str());
+  if (std::filesystem::is_regular_file(handler.web_root + "/index.html")) {
+    std::printf("ledgerd: web console from %s\n", handler.web_root.c_str());
+  } else {
+    std::printf("ledgerd: no web console in %s (build it: npm --prefix web run build)\n",
+                handler.web_root.c_str());
+  }
   if (relay) {
     std::printf("ledgerd: relaying to Kafka at %s (topics %s, %s)\n", relay->client.brokers.c_str(),
                 KafkaRelay::EventsTopic(relay->topic_prefix).c_str(),

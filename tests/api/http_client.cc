@@ -39,7 +39,7 @@ bool HttpClient::Send(std::string_view bytes) {
 
 void HttpClient::ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
 
-std::optional<HttpReply> HttpClient::Read(std::chrono::milliseconds timeout) {
+std::optional<HttpReply> HttpClient::Read(std::chrono::milliseconds timeout, bool head_request) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto fill = [&]() -> bool {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -76,7 +76,7 @@ std::optional<HttpReply> HttpClient::Read(std::chrono::milliseconds timeout) {
     }
     at = next;
   }
-  const size_t length = reply.headers.count("content-length")
+  const size_t length = !head_request && reply.headers.count("content-length")
                             ? std::strtoul(reply.headers["content-length"].c_str(), nullptr, 10)
                             : 0;
   while (pending_.size() < header_end + 4 + length) {
@@ -120,7 +120,7 @@ std::optional<HttpReply> HttpClient::Request(std::string_view method, std::strin
                                              std::string_view content_type,
                                              std::string_view headers) {
   if (!Send(Format(method, target, body, key, content_type, headers))) return std::nullopt;
-  return Read();
+  return Read(std::chrono::seconds(10), method == "HEAD");
 }
 
 }  // namespace ledger::testing

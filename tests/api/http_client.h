@@ -29,8 +29,10 @@ class HttpClient {
   bool Send(std::string_view bytes);
   // Half-closes: the server sees end of stream.
   void ShutdownWrite();
-  // Reads one response (Content-Length framed); nullopt on end of stream, error or timeout.
-  std::optional<HttpReply> Read(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Reads one response (Content-Length framed; none for the answer to a HEAD, `head_request`);
+  // nullopt on end of stream, error or timeout.
+  std::optional<HttpReply> Read(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                                bool head_request = false);
   // True when the server closes the connection within `timeout` (reads see end of stream).
   bool WaitClosed(std::chrono::milliseconds timeout);
 

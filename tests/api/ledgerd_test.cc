@@ -24,8 +24,9 @@ TEST(LedgerdTest, HelpListsEveryOptionAndBadUsageExits2) {
   Ledgerd help({"--help"});
   const std::string text = help.RestOfOutput();
   EXPECT_EQ(help.Wait(), 0);
-  for (const char* option : {"--data", "--listen", "--threads", "--body-limit", "--header-limit",
-                             "--read-timeout-ms", "--demo", "LEDGER_ADMIN_KEY", "LEDGER_LISTEN"}) {
+  for (const char* option :
+       {"--data", "--listen", "--threads", "--body-limit", "--header-limit", "--read-timeout-ms",
+        "--demo", "--web-root", "LEDGER_WEB_ROOT", "LEDGER_ADMIN_KEY", "LEDGER_LISTEN"}) {
     EXPECT_NE(text.find(option), std::string::npos) << option;
   }
   EXPECT_EQ(Ledgerd({"--no-such-flag"}).Wait(), 2);
