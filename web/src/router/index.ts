@@ -33,8 +33,8 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({ history: createWebHistory(), routes })
 
 router.beforeEach(async (to) => {
+  if (to.meta.public) return true // the sign-in pages ask nothing of the server on load
   await loadSession()
-  if (to.meta.public) return true
   const role = session.current?.role
   if (!role) return { path: '/login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
   const roles = to.meta.roles as string[] | undefined
