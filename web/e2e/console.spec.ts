@@ -71,6 +71,7 @@ test.describe('on a 375 × 667 phone', () => {
     await expect(page.getByTestId('services').locator('li').first()).toBeVisible()
     await expect(page.getByTestId('redemptions')).toContainText('40.00 元') // rd-wang: 120 min at 2000 fen/h
     await checkPage(page, 'volunteer-home')
+    await page.screenshot({ path: `${screenshots}/volunteer-phone-375x667.png` }) // the README's picture
     const font = await smallestMainText(page)
     const target = await smallestTapTarget(page)
     console.log(`volunteer page: smallest main text ${font.px}px ("${font.text}", ${font.count} text nodes); smallest tap target ${target.width}×${target.height}px (${target.what}, ${target.count} targets)`)
