@@ -40,7 +40,8 @@ const csrf: Middleware = {
   },
 }
 
-export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' })
+// fetch looked up at each call (not captured once), so tests can stand in for the network.
+export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin', fetch: (request: Request) => globalThis.fetch(request) })
 api.use(csrf)
 
 interface Problem {
