@@ -130,6 +130,32 @@ test.describe('on a 375 × 667 phone', () => {
   })
 })
 
+test('keyboard only: the volunteer signs in and opens the visit form without a mouse', async ({ page, cspViolations }) => {
+  void cspViolations
+  await page.setViewportSize(phone)
+  await page.goto('/login')
+  await page.keyboard.press('Tab') // the skip link comes first
+  await expect(page.locator('.skip-link')).toBeFocused()
+  await page.keyboard.press('Tab')
+  await expect(page.locator('input[name=login]')).toBeFocused()
+  await page.keyboard.type(demo.member.login)
+  await page.keyboard.press('Tab')
+  await page.keyboard.type(demo.member.password)
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(/\/me$/)
+  await expect(page.getByTestId('verified-hours')).toBeVisible()
+  let reached = false
+  for (let i = 0; i < 8 && !reached; i++) {
+    await page.keyboard.press('Tab')
+    reached = await page.getByTestId('record-link').evaluate((el) => el === document.activeElement)
+  }
+  expect(reached, 'the record link is reachable by Tab').toBe(true)
+  const outline = await page.getByTestId('record-link').evaluate((el) => getComputedStyle(el).outlineStyle)
+  expect(outline, 'focus is visible').not.toBe('none')
+  await page.keyboard.press('Enter')
+  await expect(page).toHaveURL(/\/me\/record$/)
+})
+
 test('a coordinator verifies the pending visit and the volunteer sees her hours change', async ({ page, browser, cspViolations }) => {
   void cspViolations
   const before = await memberMinutes('v-wang')
