@@ -1,3 +1,5 @@
+import { zh } from '../locales/zh-CN'
+
 // Time is integer minutes end to end; hours are shown with one decimal, rounded half up by integer
 // arithmetic: 90 → "1.5", 100 → "1.7" (1.666…), 2 → "0.0", -90 → "-1.5".
 
@@ -20,5 +22,5 @@ export function formatHoursNumber(minutes: number): string {
 
 /** "1.5 小时" for 90 minutes. */
 export function formatHours(minutes: number): string {
-  return `${formatHoursNumber(minutes)} 小时`
+  return `${formatHoursNumber(minutes)} ${zh.units.hours}`
 }

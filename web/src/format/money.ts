@@ -1,3 +1,5 @@
+import { zh } from '../locales/zh-CN'
+
 // Money is integer fen end to end; this is the one place that turns it into text, with integer
 // arithmetic only (never a float): 123456 → "1,234.56 元", -5 → "-0.05 元".
 
@@ -22,7 +24,7 @@ export function formatFenAmount(fen: number | bigint): string {
 
 /** "1,234.56 元" for 123456 fen. REQUIRES: fen is an integer (throws otherwise). */
 export function formatFen(fen: number | bigint): string {
-  return `${formatFenAmount(fen)} 元`
+  return `${formatFenAmount(fen)} ${zh.units.yuan}`
 }
 
 /** Whole yuan as a number for chart axes only (integer division; the text always uses formatFen). */

@@ -1,5 +1,11 @@
 // Every label of the console, in one place so that wording is reviewed together (zh-CN first).
 export const zh = {
+  units: { yuan: '元', hours: '小时', minutes: '分钟', seconds: '秒' },
+  titles: {
+    login: '登录', activate: '设置密码', me: '我的服务', record: '登记服务', queue: '待核验服务', members: '成员', member: '成员详情',
+    report: '月度报告', funds: '资金', partner: '我的捐赠', audit: '审计', admin: '总览', soon: '即将推出', notFound: '未找到',
+  },
+  genders: ['女', '男'],
   app: { name: '斋义账本', skip: '跳到主要内容', signOut: '退出登录', loading: '正在加载…', retry: '重试', back: '返回' },
   roles: { admin: '管理员', coordinator: '协调员', auditor: '审计员', partner: '合作伙伴', member: '志愿者', merchant: '商户' } as Record<string, string>,
   nav: {
@@ -80,6 +86,11 @@ export const zh = {
     title: '审计', head: '账本头部', next: '下一位置', position: '位置', hash: '哈希', checkpoint: '最近的签名检查点', headCheckpoint: '头部签名检查点',
     signature: '签名', at: '记录时间', publicKey: '公钥（Ed25519）', offline: '离线核验步骤', offlineLead: '在账本所在机器上导出并核验（命令来自 README）：',
     copy: '复制',
+    commands: `build/release/tools/ledgerctl pubkey --data var/data > ledger.pub          # 账本公钥
+build/release/tools/ledgerctl export --data var/data --out ledger.jsonl    # 导出全部历史
+build/release/tools/ledgerctl verify --export ledger.jsonl --pubkey ledger.pub
+build/release/tools/ledgerctl verify --data var/data --pubkey ledger.pub   # 同时核对投影
+python3 tools/audit/verify_export.py --export ledger.jsonl --pubkey ledger.pub --generated generated  # 见 docs/auditing.md`,
   },
   admin: { title: '总览', lead: '管理员可查看以下内容：', accounts: '账户', login: '账号', name: '名称', role: '角色', scope: '范围', status: '状态' },
   errors: {

@@ -4,28 +4,31 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { homeOf, loadSession, session } from '../stores/session'
 import LoginView from '../views/LoginView.vue'
+import { zh } from '../locales/zh-CN'
+
+const t = zh.titles
 
 const staff = ['coordinator', 'admin', 'auditor']
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: () => homeOf(session.current?.role) },
-  { path: '/login', component: LoginView, meta: { public: true, title: '登录' } },
-  { path: '/activate', component: () => import('../views/ActivateView.vue'), meta: { public: true, title: '设置密码' } },
-  { path: '/me', component: () => import('../views/member/VolunteerHome.vue'), meta: { roles: ['member'], title: '我的服务' } },
-  { path: '/me/record', component: () => import('../views/member/RecordVisit.vue'), meta: { roles: ['member'], title: '登记服务' } },
+  { path: '/login', component: LoginView, meta: { public: true, title: t.login } },
+  { path: '/activate', component: () => import('../views/ActivateView.vue'), meta: { public: true, title: t.activate } },
+  { path: '/me', component: () => import('../views/member/VolunteerHome.vue'), meta: { roles: ['member'], title: t.me } },
+  { path: '/me/record', component: () => import('../views/member/RecordVisit.vue'), meta: { roles: ['member'], title: t.record } },
   {
     path: '/',
     component: () => import('../components/StaffLayout.vue'),
     children: [
-      { path: 'coordinator/queue', component: () => import('../views/coordinator/QueueView.vue'), meta: { roles: ['coordinator'], title: '待核验服务' } },
-      { path: 'members', component: () => import('../views/coordinator/MembersView.vue'), meta: { roles: ['coordinator', 'admin'], title: '成员' } },
-      { path: 'members/:id', component: () => import('../views/coordinator/MemberDetail.vue'), meta: { roles: ['coordinator', 'admin', 'auditor'], title: '成员详情' } },
-      { path: 'reports/monthly', component: () => import('../views/coordinator/ReportView.vue'), meta: { roles: staff, title: '月度报告' } },
-      { path: 'funds/:id?', component: () => import('../views/funds/FundsView.vue'), meta: { roles: staff, title: '资金' } },
-      { path: 'partner', component: () => import('../views/partner/PartnerHome.vue'), meta: { roles: ['partner'], title: '我的捐赠' } },
-      { path: 'auditor', component: () => import('../views/auditor/AuditorHome.vue'), meta: { roles: ['auditor', 'admin'], title: '审计' } },
-      { path: 'admin', component: () => import('../views/admin/AdminHome.vue'), meta: { roles: ['admin'], title: '总览' } },
-      { path: 'soon/:what', component: () => import('../views/ComingSoon.vue'), meta: { roles: ['coordinator', 'admin', 'auditor', 'partner'], title: '即将推出' } },
-      { path: ':rest(.*)*', component: () => import('../views/NotFound.vue'), meta: { title: '未找到' } },
+      { path: 'coordinator/queue', component: () => import('../views/coordinator/QueueView.vue'), meta: { roles: ['coordinator'], title: t.queue } },
+      { path: 'members', component: () => import('../views/coordinator/MembersView.vue'), meta: { roles: ['coordinator', 'admin'], title: t.members } },
+      { path: 'members/:id', component: () => import('../views/coordinator/MemberDetail.vue'), meta: { roles: ['coordinator', 'admin', 'auditor'], title: t.member } },
+      { path: 'reports/monthly', component: () => import('../views/coordinator/ReportView.vue'), meta: { roles: staff, title: t.report } },
+      { path: 'funds/:id?', component: () => import('../views/funds/FundsView.vue'), meta: { roles: staff, title: t.funds } },
+      { path: 'partner', component: () => import('../views/partner/PartnerHome.vue'), meta: { roles: ['partner'], title: t.partner } },
+      { path: 'auditor', component: () => import('../views/auditor/AuditorHome.vue'), meta: { roles: ['auditor', 'admin'], title: t.audit } },
+      { path: 'admin', component: () => import('../views/admin/AdminHome.vue'), meta: { roles: ['admin'], title: t.admin } },
+      { path: 'soon/:what', component: () => import('../views/ComingSoon.vue'), meta: { roles: ['coordinator', 'admin', 'auditor', 'partner'], title: t.soon } },
+      { path: ':rest(.*)*', component: () => import('../views/NotFound.vue'), meta: { title: t.notFound } },
     ],
   },
 ]
@@ -43,5 +46,5 @@ router.beforeEach(async (to) => {
 })
 
 router.afterEach((to) => {
-  document.title = `${(to.meta.title as string) ?? ''} · 斋义账本`
+  document.title = `${(to.meta.title as string) ?? ''} · ${zh.app.name}`
 })
