@@ -12,7 +12,8 @@ const apiPaths = ['/v1', '/healthz', '/readyz', '/openapi.json', '/metrics']
 const proxy = Object.fromEntries(apiPaths.map((p) => [p, { target: ledger, changeOrigin: false }]))
 export const securityHeaders = {
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'", // as api/web_root.h
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'same-origin',
 }
