@@ -68,7 +68,12 @@ test.describe('on a 375 × 667 phone', () => {
     await expect(page.getByTestId('verified-hours')).toHaveText(formatHours(truth.verified))
     await expect(page.getByTestId('pending-hours')).toHaveText(formatHours(truth.pending))
     await expect(page.getByTestId('to-next')).toContainText('可升到 1 星')
-    await expect(page.getByTestId('services').locator('li').first()).toBeVisible()
+    // Beijing time although the browser runs in America/New_York: the ledger writes +08:00, so the
+    // wall-clock digits of started_at are what the page must show.
+    const stream = await (await adminApi('/v1/streams/member-v-wang')).json()
+    const latest = stream.events.filter((e: { type: string }) => e.type === 'ServiceLogged').map((e: { data: { started_at: string } }) => e.data.started_at).sort().pop() as string
+    expect(latest).toMatch(/\+08:00$/)
+    await expect(page.getByTestId('services').locator('li').first()).toContainText(`${latest.slice(0, 10)} ${latest.slice(11, 16)}`)
     await expect(page.getByTestId('redemptions')).toContainText('40.00 元') // rd-wang: 120 min at 2000 fen/h
     await checkPage(page, 'volunteer-home')
     await page.screenshot({ path: `${screenshots}/volunteer-phone-375x667.png` }) // the README's picture
