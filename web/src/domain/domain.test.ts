@@ -89,3 +89,21 @@ describe('trailSankey', () => {
     expect(d.nodes.map((n) => n.name)).toEqual(['捐赠方 p-a', 'd-a', '用途 elder_aid', '捐赠方 p-b', 'd-b'])
   })
 })
+
+import { minutesPerWeek, servicesByKind } from './monthly'
+describe('monthly groupings', () => {
+  it('puts verified services of the Beijing month into weeks of seven days and kinds', () => {
+    const s = servicesOf([
+      logged(21, '2026-10-01T08:00:00+08:00', 60),
+      ev('ok21', 'ServiceVerified', { service_id: 's21', confirmed_by: 'e' }),
+      logged(22, '2026-10-07T23:30:00+08:00', 30),
+      ev('ok22', 'ServiceVerified', { service_id: 's22', confirmed_by: 'e' }),
+      logged(23, '2026-10-31T16:30:00Z', 45), // 2026-11-01 00:30 in Beijing: not October
+      ev('ok23', 'ServiceVerified', { service_id: 's23', confirmed_by: 'e' }),
+      logged(24, '2026-10-29T10:00:00+08:00', 50), // pending: not counted
+    ])
+    expect(minutesPerWeek(s, '2026-10')).toEqual([90, 0, 0, 0, 0])
+    expect(minutesPerWeek(s, '2026-11')).toEqual([45, 0, 0, 0, 0])
+    expect(servicesByKind(s, '2026-10')).toEqual([['home_visit', 2]])
+  })
+})
