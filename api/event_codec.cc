@@ -6,11 +6,13 @@
 #include <optional>
 
 #include "api/encoding.h"
+#include "api/event_spec.h"
 #include "api/rfc3339.h"
 #include "domain/assert.h"
 #include "domain/civil_time.h"
 #include "domain/event_payload.h"
 #include "domain/money.h"
+#include "domain/policy.h"
 
 namespace ledger::api {
 namespace {
@@ -19,48 +21,9 @@ namespace json = boost::json;
 using flatbuffers::voffset_t;
 
 constexpr int64_t kFenMax = Fen::kMax;  // the domain's bound on any money figure
-// The largest expected_version accepted: every JSON reader holds integers up to 2^53 - 1
-// exactly, and no stream comes near it.
-constexpr int64_t kStreamVersionMax = (int64_t{1} << 53) - 1;
 constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
 constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min();
-
-enum class Kind : uint8_t {
-  kId,         // string, IsValidId
-  kText,       // string, 1..kTextBytesMax bytes
-  kEnum,       // one of the schema enum's value names (a byte in the payload)
-  kInt32,      // integer in [min, max]
-  kMoney,      // integer fen in [-kFenMax, kFenMax] (int64 in the payload)
-  kInstant,    // RFC 3339 string (int64 microseconds in the payload)
-  kBool,       // true / false
-  kDate,       // YYYY-MM-DD
-  kMonth,      // YYYY-MM
-  kTextList,   // array of texts
-  kInt32List,  // array of int32
-};
-
-// Field flags.
-constexpr uint8_t kRequired = 1;
-constexpr uint8_t kPersonal = 2;    // left out unless the reader may see personal data
-constexpr uint8_t kNullable = 4;    // JSON null accepted, meaning absent
-constexpr uint8_t kServerOnly = 8;  // computed by the ledger; a client may not send it
-
-struct FieldSpec {
-  const char* name;
-  voffset_t vt;
-  Kind kind;
-  uint8_t flags = kRequired;
-  int64_t min = kInt32Min;
-  int64_t max = kInt32Max;
-  const char* const* enum_names = nullptr;
-};
-
-struct TypeSpec {
-  events::Data type;
-  std::vector<FieldSpec> fields;
-};
-
-constexpr uint8_t kOptional = 0;
+static_assert(kStarLevels == 5, "PolicySet's schema notes say 5 thresholds and 6 bonus values");
 
 FieldSpec Id(const char* name, voffset_t vt, uint8_t flags = kRequired) {
   return {name, vt, Kind::kId, flags};
@@ -80,6 +43,11 @@ FieldSpec Money(const char* name, voffset_t vt, uint8_t flags = kRequired) {
 }
 FieldSpec Of(Kind kind, const char* name, voffset_t vt, uint8_t flags = kRequired) {
   return {name, vt, kind, flags};
+}
+// `field` with what its schema says about a domain rule.
+FieldSpec Noted(FieldSpec field, SchemaNote note) {
+  field.note = note;
+  return field;
 }
 
 constexpr size_t kEventTypes = static_cast<size_t>(events::Data::MAX);
@@ -110,7 +78,8 @@ std::vector<FieldSpec> RightFields(const char* id_name, voffset_t id_vt) {
           Id("merchant_id", Right::VT_MERCHANT_ID, kOptional)};
 }
 
-// Every event type, its fields in schema order (which is also the JSON output order).
+}  // namespace
+
 const std::vector<TypeSpec>& Specs() {
   using D = events::Data;
   namespace e = events;
@@ -142,7 +111,8 @@ const std::vector<TypeSpec>& Specs() {
         Id("volunteer_id", e::ServiceLogged::VT_VOLUNTEER_ID),
         Enum("kind", e::ServiceLogged::VT_KIND, e::EnumNamesServiceKind()),
         Of(Kind::kInstant, "started_at", e::ServiceLogged::VT_STARTED_AT_US),
-        Int("minutes", e::ServiceLogged::VT_MINUTES),
+        Noted(Int("minutes", e::ServiceLogged::VT_MINUTES),
+              {"1-720, travel excluded (domain rule: 422 invalid_minutes)"}),
         Id("elder_id", e::ServiceLogged::VT_ELDER_ID, kOptional),
         Id("activity_id", e::ServiceLogged::VT_ACTIVITY_ID, kOptional),
         Text("place", e::ServiceLogged::VT_PLACE, kPersonal),
@@ -163,8 +133,10 @@ const std::vector<TypeSpec>& Specs() {
        {Id("activity_id", e::ActivityHeld::VT_ACTIVITY_ID),
         Id("branch_id", e::ActivityHeld::VT_BRANCH_ID), Text("title", e::ActivityHeld::VT_TITLE),
         Of(Kind::kDate, "date", e::ActivityHeld::VT_DATE),
-        Int("participants", e::ActivityHeld::VT_PARTICIPANTS),
-        Int("beneficiaries", e::ActivityHeld::VT_BENEFICIARIES)}},
+        Noted(Int("participants", e::ActivityHeld::VT_PARTICIPANTS),
+              {nullptr, R"({"minimum": 0})"}),
+        Noted(Int("beneficiaries", e::ActivityHeld::VT_BENEFICIARIES),
+              {nullptr, R"({"minimum": 0})"})}},
       {D::CreditsTransferred,
        {Id("transfer_id", e::CreditsTransferred::VT_TRANSFER_ID),
         Id("from_member_id", e::CreditsTransferred::VT_FROM_MEMBER_ID),
@@ -182,7 +154,8 @@ const std::vector<TypeSpec>& Specs() {
        {Id("donation_id", e::DonationReceived::VT_DONATION_ID),
         Id("partner_id", e::DonationReceived::VT_PARTNER_ID),
         Id("fund_id", e::DonationReceived::VT_FUND_ID),
-        Money("amount_fen", e::DonationReceived::VT_AMOUNT_FEN),
+        Noted(Money("amount_fen", e::DonationReceived::VT_AMOUNT_FEN),
+              {"> 0 (domain rule: 422 invalid_amount)"}),
         Enum("kind", e::DonationReceived::VT_KIND, e::EnumNamesDonationKind()),
         Text("restricted_to", e::DonationReceived::VT_RESTRICTED_TO, kNullable),
         Text("agreement_ref", e::DonationReceived::VT_AGREEMENT_REF, kOptional),
@@ -200,7 +173,9 @@ const std::vector<TypeSpec>& Specs() {
         Enum("channel", e::SaleRecorded::VT_CHANNEL, e::EnumNamesSaleChannel()),
         Id("buyer_partner_id", e::SaleRecorded::VT_BUYER_PARTNER_ID, kOptional),
         Id("maker_id", e::SaleRecorded::VT_MAKER_ID, kOptional),
-        Int("maker_share_bp", e::SaleRecorded::VT_MAKER_SHARE_BP, kOptional, 0, 10000)}},
+        Noted(Int("maker_share_bp", e::SaleRecorded::VT_MAKER_SHARE_BP, kOptional, 0, 10000),
+              {"the maker's share in basis points; needs maker_id"})},
+       R"({"anyOf": [{"not": {"required": ["maker_share_bp"]}}, {"required": ["maker_id"]}]})"},
       {D::DisbursementMade,
        {Id("disbursement_id", e::DisbursementMade::VT_DISBURSEMENT_ID),
         Id("fund_id", e::DisbursementMade::VT_FUND_ID),
@@ -222,14 +197,19 @@ const std::vector<TypeSpec>& Specs() {
         Id("member_id", e::RedemptionMade::VT_MEMBER_ID),
         Int("minutes", e::RedemptionMade::VT_MINUTES),
         Enum("reward", e::RedemptionMade::VT_REWARD, e::EnumNamesRewardKind()),
-        Id("fund_id", e::RedemptionMade::VT_FUND_ID, kOptional),
-        Text("course", e::RedemptionMade::VT_COURSE, kOptional),
-        Money("amount_fen", e::RedemptionMade::VT_AMOUNT_FEN, kServerOnly)}},
+        Noted(Id("fund_id", e::RedemptionMade::VT_FUND_ID, kOptional), {"required for cash"}),
+        Noted(Text("course", e::RedemptionMade::VT_COURSE, kOptional), {"required for training"}),
+        Money("amount_fen", e::RedemptionMade::VT_AMOUNT_FEN, kServerOnly)},
+       R"({"anyOf": [{"properties": {"reward": {"enum": ["cash"]}}, "required": ["fund_id"]},)"
+       R"( {"properties": {"reward": {"enum": ["training"]}}, "required": ["course"]}]})"},
       {D::PolicySet,
-       {Of(Kind::kInt32List, "star_thresholds_hours", e::PolicySet::VT_STAR_THRESHOLDS_HOURS,
-           kOptional),
+       // kStarLevels (domain/policy.h) thresholds and one bonus per star 0..kStarLevels.
+       {Noted(Of(Kind::kInt32List, "star_thresholds_hours", e::PolicySet::VT_STAR_THRESHOLDS_HOURS,
+                 kOptional),
+              {nullptr, R"({"minItems": 5, "maxItems": 5})"}),
         Money("credit_value_fen_per_hour", e::PolicySet::VT_CREDIT_VALUE_FEN_PER_HOUR, kOptional),
-        Of(Kind::kInt32List, "star_bonus_bp", e::PolicySet::VT_STAR_BONUS_BP, kOptional),
+        Noted(Of(Kind::kInt32List, "star_bonus_bp", e::PolicySet::VT_STAR_BONUS_BP, kOptional),
+              {nullptr, R"({"minItems": 6, "maxItems": 6})"}),
         Money("cash_redemption_monthly_cap_fen", e::PolicySet::VT_CASH_REDEMPTION_MONTHLY_CAP_FEN,
               kOptional)}},
       {D::EventReversed,
@@ -254,28 +234,28 @@ const std::vector<TypeSpec>& Specs() {
   return specs;
 }
 
+const TypeSpec* SpecFor(events::Data type) {
+  const auto index = static_cast<size_t>(type);
+  if (index == 0 || index > Specs().size()) return nullptr;
+  return &Specs()[index - 1];
+}
+
 // Types that only a route records, from what it checked itself: attestations (signed statements),
 // accounts and keys (rights, written with their credentials).
-bool RecordedByRoute(events::Data type) {
+bool IsPostable(events::Data type) {
   switch (type) {
     case events::Data::AttestationIssued:
     case events::Data::AccountOpened:
     case events::Data::AccountClosed:
     case events::Data::KeyIssued:
     case events::Data::KeyRevoked:
-      return true;
-    default:
       return false;
+    default:
+      return SpecFor(type) != nullptr;
   }
 }
 
-// nullptr for NONE (an empty union) and for a type this build does not know: FlatBuffers does
-// not check a union's type byte, and envelopes come from outside (Kafka, export files).
-const TypeSpec* SpecFor(events::Data type) {
-  const auto index = static_cast<size_t>(type);
-  if (index == 0 || index > Specs().size()) return nullptr;
-  return &Specs()[index - 1];
-}
+namespace {
 
 // Scalars are stored like the generated builders store them: a nullable (optional) scalar is
 // written whenever given; a plain one is left out when it equals the default 0.
@@ -566,7 +546,7 @@ Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& poi
   }
   std::optional<events::Data> data_type = EventTypeFromName(type->get_string());
   const TypeSpec* spec = data_type ? SpecFor(*data_type) : nullptr;
-  if (spec == nullptr || RecordedByRoute(*data_type)) {
+  if (spec == nullptr || !IsPostable(*data_type)) {
     return MakeProblem(400, "unknown_type",
                        data_type ? std::string(type->get_string()) +
                                        " is recorded by its route (POST "

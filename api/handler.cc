@@ -266,6 +266,9 @@ Handler::Handler(LedgerNode& node, KeyStore& keys, AccountStore& accounts, const
   // The route label's values: the route table's patterns, nothing a client sends.
   for (const Route& route : RouteTable()) metrics_.DeclareRoute(route.pattern);
   metrics_.DeclareRoute(kConsoleRoute);
+  // The OpenAPI document is generated once (its event schemas from the codec), here rather than
+  // on the first GET /openapi.json.
+  static_cast<void>(OpenApiDocument());
 }
 
 int64_t Handler::NowUs() const {

@@ -147,7 +147,8 @@ class Handler {
   WorkPool password_pool_;
 };
 
-// The embedded OpenAPI 3 document (api/openapi.json).
+// The OpenAPI 3 document: api/openapi.json, embedded at build time, with the event schemas
+// generated from the codec (WithEventSchemas). Built on the first call, then cached.
 std::string_view OpenApiDocument();
 
 }  // namespace ledger::api

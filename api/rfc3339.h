@@ -18,6 +18,16 @@ constexpr int64_t kInstantMinUs =
 constexpr int64_t kInstantMaxUs =
     253'402'300'799'999'999 - 201'600'000'000;  // 9999-12-29T23:59:59.999999+08:00
 
+// What ParseInstant takes as JSON Schema states it (the OpenAPI document): the pattern checks the
+// syntax and the date bounds as written; a real calendar date and the instant's range are left to
+// ParseInstant.
+constexpr std::string_view kInstantSchemaPattern =
+    R"(^(?!0000-|0001-01-01|9999-12-3[01])[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt])"
+    R"(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$)";
+constexpr std::string_view kInstantSchemaDescription =
+    "RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years "
+    "0001-9999 in Beijing time (+08:00), in which the ledger writes it back";
+
 // "2026-10-03T09:30:00+08:00", "2026-10-03T01:30:00.5Z": the instant in microseconds since the
 // epoch, or nullopt unless `text` is a valid RFC 3339 date-time (real calendar date 0001-01-02
 // to 9999-12-29 as written, hours 00-23, minutes and seconds 00-59, offset within ±23:59) of an
