@@ -76,6 +76,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       consoleUrl = `http://127.0.0.1:${port}`
       await waitReady(`${consoleUrl}/login`, preview, 'vite preview')
     }
+    // The client's types must be those of the contract this ledgerd serves.
+    const gen = spawnSync(process.execPath, [join(web, 'scripts/gen-api.mjs'), '--check', ledgerUrl], { encoding: 'utf8' })
+    if (gen.status !== 0) throw new Error(gen.stderr || gen.stdout)
+    console.log(gen.stdout.trim())
     process.env.CONSOLE_URL = consoleUrl
     process.env.LEDGER_URL = ledgerUrl
     process.env.LEDGER_ADMIN_KEY_E2E = readFileSync(join(data, 'admin.key'), 'utf8').trim()
