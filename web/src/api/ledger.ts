@@ -1,0 +1,86 @@
+// Typed calls the pages use: one function per route, each through the generated client.
+import { api, unwrap, type components } from './client'
+
+type S = components['schemas']
+export type Session = S['Session']
+export type Member = S['Member']
+export type Fund = S['Fund']
+export type Trail = S['Trail']
+export type Outflow = S['Outflow']
+export type Donation = S['Donation']
+export type Partner = S['Partner']
+export type MonthlyReport = S['MonthlyReport']
+export type AuditHead = S['AuditHead']
+export type Account = S['Account']
+export type AccountCreated = S['AccountCreated']
+export type NewEvent = S['NewEvent']
+export type AppendResult = S['AppendResult']
+/** A stored event with its data as plain JSON (the schema leaves `data` open). */
+export type StoredEvent = Omit<S['StoredEvent'], 'data'> & { data: Record<string, unknown> }
+
+export const signIn = (login: string, password: string) =>
+  unwrap(api.POST('/v1/sessions', { body: { login, password } }), { quiet401: true })
+export const currentSession = () => unwrap(api.GET('/v1/sessions/current'), { quiet401: true })
+export const signOut = () => unwrap(api.DELETE('/v1/sessions/current'), { quiet401: true })
+export const activate = (token: string, password: string) =>
+  unwrap(api.POST('/v1/accounts/activate', { body: { token, password } }))
+
+export const getMember = (id: string) =>
+  unwrap(api.GET('/v1/members/{id}', { params: { path: { id } } }))
+
+/** Every member of a branch (follows the cursor). */
+export async function listMembers(branchId: string, minPosition?: number): Promise<Member[]> {
+  const out: Member[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < 100; page++) {
+    const answer = await unwrap(
+      api.GET('/v1/members', { params: { query: { branch_id: branchId, limit: 1000, cursor, min_position: minPosition } } }),
+    )
+    out.push(...answer.items)
+    if (!answer.next_cursor) break
+    cursor = answer.next_cursor
+  }
+  return out
+}
+
+/** A stream's events from the start (follows next_version). */
+export async function readStream(stream: string): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = []
+  let from = 1
+  for (let page = 0; page < 100; page++) {
+    const answer = await unwrap(
+      api.GET('/v1/streams/{stream}', { params: { path: { stream }, query: { from_version: from } } }),
+    )
+    out.push(...(answer.events as StoredEvent[]))
+    if (answer.events.length === 0 || answer.next_version <= from) break
+    from = answer.next_version
+    if (answer.events.length < 1000) break
+  }
+  return out
+}
+
+export const getFund = (id: string) => unwrap(api.GET('/v1/funds/{id}', { params: { path: { id } } }))
+export const getTrail = (id: string) =>
+  unwrap(api.GET('/v1/funds/{id}/trail', { params: { path: { id }, query: { limit: 1000 } } }))
+export const getDonation = (id: string) =>
+  unwrap(api.GET('/v1/donations/{id}', { params: { path: { id } } }))
+export const getPartner = (id: string) =>
+  unwrap(api.GET('/v1/partners/{id}', { params: { path: { id } } }))
+export const getMonthlyReport = (branchId: string, month: string) =>
+  unwrap(api.GET('/v1/reports/monthly', { params: { query: { branch_id: branchId, month } } }))
+export const getAuditHead = () => unwrap(api.GET('/v1/audit/head'))
+
+export const appendEvent = (event: NewEvent) => unwrap(api.POST('/v1/events', { body: event }))
+export const appendBatch = (events: NewEvent[]) =>
+  unwrap(api.POST('/v1/events/batch', { body: { events } }))
+
+export const listAccounts = (query: { role?: string; branch_id?: string }) =>
+  unwrap(api.GET('/v1/accounts', { params: { query: query as never } }))
+export const openMemberAccount = (login: string, displayName: string, memberId: string) =>
+  unwrap(
+    api.POST('/v1/accounts', {
+      body: { login, display_name: displayName, role: 'member', member_id: memberId },
+    }),
+  )
+export const reinvite = (accountId: string) =>
+  unwrap(api.POST('/v1/accounts/{id}/invitation', { params: { path: { id: accountId } } } as never))
