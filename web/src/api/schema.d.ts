@@ -82,7 +82,7 @@ export interface paths {
         /** The log from a position (admin, auditor, coordinator) */
         get: operations["listEvents"];
         put?: never;
-        /** Append one event (admin; coordinator within its branch). 201 new, 200 idempotent replay */
+        /** Append one event (admin; coordinator within its branch; member: only its own ServiceLogged, volunteer_id = its member id, pending until a coordinator verifies it; any other event 403). 201 new, 200 idempotent replay */
         post: operations["appendEvent"];
         delete?: never;
         options?: never;
@@ -99,7 +99,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Append events all or nothing */
+        /** Append events all or nothing (the same roles and scopes as one event: admin; coordinator within its branch; member: only its own ServiceLogged) */
         post: operations["appendBatch"];
         delete?: never;
         options?: never;
