@@ -33,6 +33,7 @@ enum class ScopeRef : uint8_t {
   kFund,      // its branch ("" for a fund of no branch)
   kDonation,  // its fund's branch (a donation or a sale: any source of a fund)
   kEvent,     // the branch of everything the reversed event touched
+  kCertificate,  // its member's branch
 };
 
 // One scoped field of an event type: its JSON name, what it refers to, and how to read it.
