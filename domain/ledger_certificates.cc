@@ -58,8 +58,9 @@ Execution LedgerState::OnCertificateIssued(const EventMeta& meta,
   const std::optional<std::pair<int64_t, int64_t>> number = ParseCertificateNumber(id);
   if (!number || !Present(e.member_id()) || !ValidDate(Str(e.from_date())) ||
       !ValidDate(Str(e.to_date())) || Str(e.to_date()) < Str(e.from_date()) ||
-      e.verified_minutes() < 0 || e.services() < 0 || e.as_of() < 0 || Str(e.digest()).size() != kDigestHexChars ||
-      !IsLowerHex(Str(e.digest())) || number->second > kCertificateSequenceMax) {
+      e.verified_minutes() < 0 || e.services() < 0 || e.as_of() < 0 ||
+      Str(e.digest()).size() != kDigestHexChars || !IsLowerHex(Str(e.digest())) ||
+      number->second > kCertificateSequenceMax) {
     return Fail(Outcome::kInvalidField);
   }
   std::vector<events::ServiceKind> kinds;

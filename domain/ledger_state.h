@@ -476,7 +476,8 @@ class LedgerState {
 
 // The stream an event belongs to (API.md), or "" when it depends on state: ServiceVerified and
 // ServiceRejected (the volunteer's), RestrictionChanged (the fund's), EventReversed (the
-// original's), CertificateRevoked (the certificate's member's). LedgerState::StreamOf resolves those.
+// original's), CertificateRevoked (the certificate's member's). LedgerState::StreamOf resolves
+// those.
 std::string StreamFor(const events::EventData& data);
 
 }  // namespace ledger

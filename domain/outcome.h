@@ -48,7 +48,7 @@ enum class Outcome : uint8_t {
   kAlreadyRejected,
   kServiceReversed,
   kAlreadyReversed,
-  kAlreadyClosed,  // an account closed or a key revoked before
+  kAlreadyClosed,   // an account closed or a key revoked before
   kAlreadyRevoked,  // a certificate revoked before
   kRestrictionUnchanged,
   kMonthSealed,
