@@ -1,6 +1,6 @@
 #include "projections/certificate_figures.h"
 
-#include <map>
+#include <limits>
 #include <set>
 
 #include "domain/civil_time.h"
@@ -9,12 +9,8 @@
 namespace ledger {
 namespace {
 
-struct ServiceFacts {
-  std::string date;  // Beijing date it started
-  events::ServiceKind kind = events::ServiceKind::other;
-  int64_t minutes = 0;
-  bool verified = false;
-};
+constexpr uint64_t kStands = std::numeric_limits<uint64_t>::max();
+constexpr size_t kStreamBatchEvents = 1000;
 
 std::string View(const flatbuffers::String* s) { return s == nullptr ? "" : s->str(); }
 
@@ -28,57 +24,80 @@ std::string KindNames(const std::vector<events::ServiceKind>& kinds) {
 
 }  // namespace
 
+void ServiceHistory::Add(const StoredEvent& event, const events::EventData& data) {
+  if (const auto* logged = data.data_as_ServiceLogged()) {
+    Service& service = by_member_[View(logged->volunteer_id())][View(logged->service_id())];
+    service.date = FormatDateOfInstant(logged->started_at_us());
+    service.kind = logged->kind();
+    service.minutes = logged->minutes();
+  } else if (const auto* verified = data.data_as_ServiceVerified()) {
+    // The volunteer's stream is the event's: "member-<volunteer>".
+    constexpr std::string_view kPrefix = "member-";
+    if (event.stream.compare(0, kPrefix.size(), kPrefix) != 0) return;
+    const std::string volunteer = event.stream.substr(kPrefix.size());
+    auto member = by_member_.find(volunteer);
+    if (member == by_member_.end()) return;
+    auto service = member->second.find(View(verified->service_id()));
+    if (service == member->second.end()) return;
+    service->second.verified.emplace_back(event.position.value, kStands);
+    verifications_[event.id] = {volunteer, service->first};
+  } else if (const auto* reversed = data.data_as_EventReversed()) {
+    auto it = verifications_.find(View(reversed->reverses_id()));
+    if (it == verifications_.end()) return;
+    Service& service = by_member_[it->second.first][it->second.second];
+    if (!service.verified.empty() && service.verified.back().second == kStands) {
+      service.verified.back().second = event.position.value;
+    }
+  }
+}
+
+CertificateFigures ServiceHistory::FiguresAsOf(std::string_view member_id,
+                                               std::string_view from_date, std::string_view to_date,
+                                               Position as_of) const {
+  CertificateFigures figures;
+  auto member = by_member_.find(member_id);
+  if (member == by_member_.end()) return figures;
+  std::set<events::ServiceKind> kinds;
+  for (const auto& [id, service] : member->second) {
+    if (service.date < from_date || service.date > to_date) continue;
+    bool verified = false;
+    for (const auto& [from, to] : service.verified) {
+      verified = verified || (from < as_of.value && to >= as_of.value);
+    }
+    if (!verified) continue;
+    figures.verified_minutes += service.minutes;
+    ++figures.services;
+    kinds.insert(service.kind);
+  }
+  figures.kinds.assign(kinds.begin(), kinds.end());
+  return figures;
+}
+
 Result<CertificateFigures> CountCertificateFigures(const EventStore& store,
                                                    std::string_view member_id,
                                                    std::string_view from_date,
                                                    std::string_view to_date, Position as_of) {
   const std::string stream = "member-" + std::string(member_id);
-  std::map<std::string, ServiceFacts> services;      // service id -> facts
-  std::map<std::string, std::string> verifications;  // ServiceVerified event id -> service id
+  ServiceHistory history;
   StreamVersion next{1};
-  bool done = false;
-  while (!done) {
-    Result<std::vector<StoredEvent>> batch = store.ReadStream(stream, next, 1000);
+  for (bool done = false; !done;) {
+    Result<std::vector<StoredEvent>> batch = store.ReadStream(stream, next, kStreamBatchEvents);
     if (!batch.ok()) return batch.status();
-    if (batch->empty()) break;
+    done = batch->empty();
     for (const StoredEvent& event : *batch) {
       next = StreamVersion{event.version.value + 1};
       if (event.position.value >= as_of.value) {
         done = true;
         break;
       }
-      const events::EventData* data = VerifyEventData(event.payload);
-      if (data == nullptr) continue;
-      if (const auto* logged = data->data_as_ServiceLogged()) {
-        ServiceFacts& facts = services[View(logged->service_id())];
-        facts.date = FormatDateOfInstant(logged->started_at_us());
-        facts.kind = logged->kind();
-        facts.minutes = logged->minutes();
-      } else if (const auto* verified = data->data_as_ServiceVerified()) {
-        auto it = services.find(View(verified->service_id()));
-        if (it == services.end()) continue;
-        it->second.verified = true;
-        verifications[event.id] = it->first;
-      } else if (const auto* reversed = data->data_as_EventReversed()) {
-        auto it = verifications.find(View(reversed->reverses_id()));
-        if (it != verifications.end()) services[it->second].verified = false;
-      }
+      if (const events::EventData* data = VerifyEventData(event.payload)) history.Add(event, *data);
     }
   }
-  CertificateFigures figures;
-  std::set<events::ServiceKind> kinds;
-  for (const auto& [id, facts] : services) {
-    if (!facts.verified || facts.date < from_date || facts.date > to_date) continue;
-    figures.verified_minutes += facts.minutes;
-    ++figures.services;
-    kinds.insert(facts.kind);
-  }
-  figures.kinds.assign(kinds.begin(), kinds.end());
-  return figures;
+  return history.FiguresAsOf(member_id, from_date, to_date, as_of);
 }
 
 std::string DescribeFigureDifferences(const CertificateFigures& recorded,
-                                      const CertificateFigures& recomputed) {
+                                      const CertificateFigures& recounted) {
   std::string out;
   auto add = [&](std::string_view name, const std::string& was, const std::string& is) {
     if (was == is) return;
@@ -86,9 +105,9 @@ std::string DescribeFigureDifferences(const CertificateFigures& recorded,
         (out.empty() ? "" : "; ") + std::string(name) + " recorded " + was + ", the log says " + is;
   };
   add("verified_minutes", std::to_string(recorded.verified_minutes),
-      std::to_string(recomputed.verified_minutes));
-  add("services", std::to_string(recorded.services), std::to_string(recomputed.services));
-  add("kinds", KindNames(recorded.kinds), KindNames(recomputed.kinds));
+      std::to_string(recounted.verified_minutes));
+  add("services", std::to_string(recorded.services), std::to_string(recounted.services));
+  add("kinds", KindNames(recorded.kinds), KindNames(recounted.kinds));
   return out;
 }
 

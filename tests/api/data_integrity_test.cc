@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 
 #include "api/base58.h"
@@ -33,7 +34,7 @@ TEST(Base58Test, EncodesAndDecodesKnownVectors) {
       {"Hello World!", "2NEpo7TZRRrLZSi2U"},
       {"The quick brown fox jumps over the lazy dog.",
        "USm3fpXnKG5EUBx2ndxBDMPVciP5hGey2Jh4NDv6gmeo1LkMeiKrLJUUBk6Z"},
-      {std::string("\x00\x00\x28\x7f\xb4\xcd", 6), "111233QC4"},
+      {std::string("\x00\x00\x00\x28\x7f\xb4\xcd", 7), "111233QC4"},
   };
   for (const auto& [bytes, text] : vectors) {
     EXPECT_EQ(Base58Encode(bytes), text);
@@ -60,10 +61,21 @@ TEST(JcsTest, SortsNamesByUtf16CodeUnitsAndEscapesAsRfc8785) {
 }
 
 TEST(JcsTest, WritesNumbersAsEcmaScript) {
-  // RFC 8785 §3.2.2.3 and its Appendix B.
-  const json::value numbers = json::parse(
-      R"([333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001, -0, 0,
-          1e21, 1e-7, 123456789012345680000, 4.5e-6, 9007199254740991, -1])");
+  // RFC 8785 §3.2.2.3 and its Appendix B. The doubles come from C++ literals (correctly rounded):
+  // Boost 1.81's JSON parser may be one unit off in the last place.
+  const json::value numbers = json::array{333333333.33333329,
+                                          1E30,
+                                          4.50,
+                                          2e-3,
+                                          0.000000000000000000000000001,
+                                          -0.0,
+                                          0,
+                                          1e21,
+                                          1e-7,
+                                          123456789012345680000.0,
+                                          4.5e-6,
+                                          int64_t{9007199254740991},
+                                          -1};
   EXPECT_EQ(CanonicalJson(numbers),
             "[333333333.3333333,1e+30,4.5,0.002,1e-27,0,0,1e+21,1e-7,123456789012345680000,"
             "0.0000045,9007199254740991,-1]");
