@@ -90,8 +90,8 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   flatbuffers::FlatBufferBuilder builder(512);
   const auto data = events::CreateCertificateIssuedDirect(
       builder, certificate_id.c_str(), member_id.c_str(), certificate.from_date.c_str(),
-      certificate.to_date.c_str(), certificate.verified_minutes, certificate.services, &certificate.kinds,
-      static_cast<int64_t>(certificate.as_of), certificate.digest.c_str());
+      certificate.to_date.c_str(), certificate.verified_minutes, certificate.services,
+      &certificate.kinds, static_cast<int64_t>(certificate.as_of), certificate.digest.c_str());
   builder.Finish(events::CreateEventData(builder, events::Data::CertificateIssued, data.Union()));
   EventDraft draft;
   draft.id = "cert-" + RandomHex(12);  // not the number: two issues racing for it must not merge
