@@ -26,10 +26,10 @@ std::string_view NumberOf(const json::object& credential) {
                                                   : std::string_view();
 }
 
-json::object Verdict(bool valid, std::string_view status, std::string reason) {
+json::object Verdict(bool valid, std::string_view status, std::string_view reason) {
   json::object out{{"valid", valid}};
   if (!status.empty()) out["status"] = status;
-  out["reason"] = std::move(reason);
+  out["reason"] = reason;
   return out;
 }
 
