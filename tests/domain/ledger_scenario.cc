@@ -120,6 +120,14 @@ std::vector<ScenarioEvent> OctoberScenario() {
   return events;
 }
 
+std::vector<ScenarioEvent> OctoberScenarioForClients() {
+  std::vector<ScenarioEvent> events = OctoberScenario();
+  std::erase_if(events, [](const ScenarioEvent& event) {
+    return event.type == "CertificateIssued" || event.type == "CertificateRevoked";
+  });
+  return events;
+}
+
 void RunOctoberScenario(LedgerDriver& driver) {
   for (const ScenarioEvent& event : OctoberScenario()) {
     driver.now_us = event.occurred_at_us;
