@@ -53,7 +53,11 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
     }
     dates[i] = std::string(value->get_string());
   }
-  if (dates[1] < dates[0]) return Fail(FieldProblem("/to", "to must not be before from"));
+  // No schema can say "to is not before from": a rule refuses it (422), as for an attestation's
+  // expiry, not the request's shape.
+  if (dates[1] < dates[0]) {
+    return Fail(MakeProblem(422, "invalid_period", "to must not be before from", "/to"));
+  }
 
   // Whole seconds: the credential shows its issue time without fractions.
   const int64_t now_us = h.NowUs() / kMicrosPerSecond * kMicrosPerSecond;

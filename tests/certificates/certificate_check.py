@@ -115,11 +115,13 @@ def run_story(url, key, ledgerctl, data, work):
           {"reversal_id": "r-s2", "reverses_id": "ev-ver-s2", "reason": "记录有误"})
 
     head = call(url, "GET", "/v1/audit/head", key=key)[1]
-    for bad in [{"from": "2026-10-31", "to": "2026-10-01"}, {"from": "2026-10-01"},
-                {"from": "2026-13-01", "to": "2026-12-31"}, {"from": "2026-10-01",
-                                                             "to": "2026-10-31", "x": 1}]:
+    for bad, code in [({"from": "2026-10-31", "to": "2026-10-01"}, 422),
+                      ({"from": "2026-10-01"}, 400),
+                      ({"from": "2026-13-01", "to": "2026-12-31"}, 400),
+                      ({"from": "2026-10-01", "to": "2026-10-31", "x": 1}, 400)]:
         status, body = call(url, "POST", "/v1/members/v-cert/certificates", bad, key)
-        expect(status == 400 and body.get("type"), "bad request " + json.dumps(bad) + " -> 400")
+        expect(status == code and body.get("type"),
+               "bad request " + json.dumps(bad) + " -> " + str(code))
     status, _ = call(url, "POST", "/v1/members/nobody/certificates",
                      {"from": "2026-10-01", "to": "2026-10-31"}, key)
     expect(status == 404, "no certificate for an unknown member")
