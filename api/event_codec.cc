@@ -38,6 +38,12 @@ FieldSpec Int(const char* name, voffset_t vt, uint8_t flags = kRequired, int64_t
               int64_t max = kInt32Max) {
   return {name, vt, Kind::kInt32, flags, min, max};
 }
+FieldSpec Count(const char* name, voffset_t vt) {
+  return {name, vt, Kind::kInt64, kRequired, 0, kStreamVersionMax};
+}
+FieldSpec EnumList(const char* name, voffset_t vt, const char* const* names) {
+  return {name, vt, Kind::kEnumList, kRequired, 0, 0, names};
+}
 FieldSpec Money(const char* name, voffset_t vt, uint8_t flags = kRequired) {
   return {name, vt, Kind::kMoney, flags, -kFenMax, kFenMax};
 }
@@ -230,6 +236,19 @@ const std::vector<TypeSpec>& Specs() {
        RightFields<e::AccountClosed>("account_id", e::AccountClosed::VT_ACCOUNT_ID)},
       {D::KeyIssued, RightFields<e::KeyIssued>("key_id", e::KeyIssued::VT_KEY_ID)},
       {D::KeyRevoked, RightFields<e::KeyRevoked>("key_id", e::KeyRevoked::VT_KEY_ID)},
+      {D::CertificateIssued,
+       {Id("certificate_id", e::CertificateIssued::VT_CERTIFICATE_ID),
+        Id("member_id", e::CertificateIssued::VT_MEMBER_ID),
+        Of(Kind::kDate, "from", e::CertificateIssued::VT_FROM_DATE),
+        Of(Kind::kDate, "to", e::CertificateIssued::VT_TO_DATE),
+        Count("verified_minutes", e::CertificateIssued::VT_VERIFIED_MINUTES),
+        Int("services", e::CertificateIssued::VT_SERVICES, kRequired, 0),
+        EnumList("kinds", e::CertificateIssued::VT_KINDS, e::EnumNamesServiceKind()),
+        Count("as_of", e::CertificateIssued::VT_AS_OF),
+        Text("digest", e::CertificateIssued::VT_DIGEST)}},
+      {D::CertificateRevoked,
+       {Id("certificate_id", e::CertificateRevoked::VT_CERTIFICATE_ID),
+        Text("reason", e::CertificateRevoked::VT_REASON)}},
   });
   return specs;
 }
@@ -245,6 +264,7 @@ const TypeSpec* SpecFor(events::Data type) {
 bool IsPostable(events::Data type) {
   switch (type) {
     case events::Data::AttestationIssued:
+    case events::Data::CertificateIssued:
     case events::Data::AccountOpened:
     case events::Data::AccountClosed:
     case events::Data::KeyIssued:
@@ -339,6 +359,7 @@ class PayloadBuilder {
           break;
         case Kind::kMoney:
         case Kind::kInstant:
+        case Kind::kInt64:
           if (IsNullableScalar(f)) {
             builder_.AddElement<int64_t>(f.vt, value.number);
           } else {
@@ -407,6 +428,7 @@ class PayloadBuilder {
         break;
       }
       case Kind::kInt32:
+      case Kind::kInt64:
       case Kind::kMoney: {
         std::optional<int64_t> n = IntegerIn(v, f.min, f.max);
         if (!n) return FieldProblem(at, std::string(f.name) + " must be " + RangeText(f));
@@ -427,6 +449,23 @@ class PayloadBuilder {
         if (!v.is_bool()) return FieldProblem(at, std::string(f.name) + " must be true or false");
         value.number = v.get_bool() ? 1 : 0;
         break;
+      case Kind::kEnumList: {
+        if (!v.is_array() || v.get_array().size() > kListItemsMax) {
+          return FieldProblem(at, std::string(f.name) + " must be an array of at most 64 items");
+        }
+        std::vector<int8_t> indexes;
+        for (size_t i = 0; i < v.get_array().size(); ++i) {
+          const json::value& item = v.get_array()[i];
+          std::optional<int8_t> index;
+          for (int8_t n = 0; item.is_string() && f.enum_names[n] != nullptr; ++n) {
+            if (item.get_string() == f.enum_names[n]) index = n;
+          }
+          if (!index) return FieldProblem(at + "/" + std::to_string(i), "must be a known name");
+          indexes.push_back(*index);
+        }
+        value.offset = builder_.CreateVector(indexes).Union();
+        break;
+      }
       case Kind::kTextList:
       case Kind::kInt32List: {
         if (!v.is_array() || v.get_array().size() > kListItemsMax) {
@@ -649,8 +688,23 @@ json::object EncodeEventData(const events::EventData& data, bool personal) {
         }
         break;
       case Kind::kMoney:
+      case Kind::kInt64:
         if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
           out[f.name] = table->GetField<int64_t>(f.vt, 0);
+        }
+        break;
+      case Kind::kEnumList:
+        if (const auto* list = table->GetPointer<const flatbuffers::Vector<int8_t>*>(f.vt)) {
+          int8_t names = 0;
+          while (f.enum_names[names] != nullptr) ++names;
+          json::array& items = out[f.name].emplace_array();
+          for (int8_t n : *list) {
+            if (n >= 0 && n < names) {
+              items.emplace_back(f.enum_names[n]);
+            } else {
+              items.emplace_back(n);
+            }
+          }
         }
         break;
       case Kind::kInstant:

@@ -93,6 +93,17 @@ json::object FieldSchema(const FieldSpec& f) {
     case Kind::kInt32List:
       schema = {{"type", "array"}, {"maxItems", kListItemsMax}, {"items", Int32Schema()}};
       break;
+    case Kind::kInt64:
+      schema = {{"type", "integer"}, {"format", "int64"}, {"minimum", f.min}, {"maximum", f.max}};
+      break;
+    case Kind::kEnumList: {
+      json::array names;
+      for (int i = 0; f.enum_names[i] != nullptr; ++i) names.emplace_back(f.enum_names[i]);
+      schema = {{"type", "array"},
+                {"maxItems", kListItemsMax},
+                {"items", {{"type", "string"}, {"enum", std::move(names)}}}};
+      break;
+    }
   }
   if (f.flags & kNullable) schema["nullable"] = true;
   if (f.note.description != nullptr) schema["description"] = f.note.description;

@@ -25,6 +25,8 @@ enum class Kind : uint8_t {
   kMonth,      // YYYY-MM
   kTextList,   // array of texts
   kInt32List,  // array of int32
+  kInt64,      // integer in [0, 2^53 - 1] (int64 in the payload)
+  kEnumList,   // array of the schema enum's value names (bytes in the payload)
 };
 
 // The largest expected_version accepted: every JSON reader holds integers up to 2^53 - 1

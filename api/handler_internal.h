@@ -73,6 +73,10 @@ struct Endpoints {
   static Step PostKey(Handler& h, Call& call);
   static Step DeleteKey(Handler& h, Call& call);
   static Step ListKeys(Handler& h, Call& call);
+  // handler_certificates.cc
+  static Step PostCertificate(Handler& h, Call& call);
+  static Step GetCertificate(Handler& h, Call& call);
+  static Step VerifyCertificate(Handler& h, Call& call);
   // handler_accounts.cc
   static Step PostAccount(Handler& h, Call& call);
   static Step ListAccounts(Handler& h, Call& call);

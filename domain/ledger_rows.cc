@@ -425,6 +425,42 @@ Report DecodeReport(ByteReader& r) {
   return p;
 }
 
+void Encode(ByteWriter& w, const Certificate& c) {
+  w.Str(c.member_id.view());
+  w.Str(c.name);
+  w.Str(c.from_date);
+  w.Str(c.to_date);
+  w.I64(c.verified_minutes);
+  w.I64(c.services);
+  w.U64(c.kinds.size());
+  for (events::ServiceKind kind : c.kinds) w.U64(static_cast<uint64_t>(kind));
+  w.U64(c.as_of);
+  w.Str(c.digest);
+  w.I64(c.issued_at_us);
+  w.Bool(c.revoked);
+  w.Str(c.revocation_reason);
+}
+
+Certificate DecodeCertificate(ByteReader& r) {
+  Certificate c;
+  c.member_id = MemberId(r.Str());
+  c.name = r.Str();
+  c.from_date = r.Str();
+  c.to_date = r.Str();
+  c.verified_minutes = r.I64();
+  c.services = static_cast<int32_t>(r.I64());
+  const uint64_t kinds = r.U64();
+  for (uint64_t i = 0; i < kinds && r.ok(); ++i) {
+    c.kinds.push_back(GetEnum<events::ServiceKind>(r));
+  }
+  c.as_of = r.U64();
+  c.digest = r.Str();
+  c.issued_at_us = r.I64();
+  c.revoked = r.Bool();
+  c.revocation_reason = r.Str();
+  return c;
+}
+
 void Encode(ByteWriter& w, const Policy& p) {
   for (int32_t v : p.star_thresholds_hours) w.I64(v);
   w.I64(p.credit_value_fen_per_hour);
@@ -539,6 +575,12 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
     case Table::kServed:
       if (!served_.contains(key)) return std::nullopt;
       break;
+    case Table::kCertificate: {
+      const Certificate* c = Lookup(certificates_, key);
+      if (c == nullptr) return std::nullopt;
+      Encode(w, *c);
+      break;
+    }
   }
   return w.Take();
 }
@@ -614,6 +656,9 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
     case Table::kServed:
       served_.insert(k);
       break;
+    case Table::kCertificate:
+      certificates_[k] = DecodeCertificate(r);
+      break;
   }
   return r.Done();
 }
@@ -647,6 +692,7 @@ void LedgerState::ForEachRow(
   dump(Table::kCashUsed, cash_used_);
   dump_set(Table::kTakenId, taken_ids_);
   dump_set(Table::kServed, served_);
+  dump(Table::kCertificate, certificates_);
 }
 
 void LedgerState::FinishLoad() {
@@ -662,6 +708,7 @@ void LedgerState::FinishLoad() {
       open_sources_[source.fund_id.str() + "\n" + source.purpose].emplace(source.order, id);
     }
   }
+  CountCertificates();
   fund_outflows_.clear();
   std::map<std::pair<FundId, uint32_t>, OutflowId> ordered;
   for (const auto& [id, outflow] : outflows_)

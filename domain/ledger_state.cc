@@ -74,6 +74,9 @@ std::string StreamFor(const events::EventData& data) {
       return prefixed("key-", data.data_as_KeyIssued()->key_id());
     case Data::KeyRevoked:
       return prefixed("key-", data.data_as_KeyRevoked()->key_id());
+    case Data::CertificateIssued:
+      return prefixed("member-", data.data_as_CertificateIssued()->member_id());
+    case Data::CertificateRevoked:
     case Data::ServiceVerified:
     case Data::ServiceRejected:
     case Data::RestrictionChanged:
@@ -99,6 +102,11 @@ std::string LedgerState::StreamOf(const events::EventData& data) const {
       const Source* source =
           FindSource(SourceRef(Str(data.data_as_RestrictionChanged()->donation_id())));
       return source == nullptr ? "" : "fund-" + source->fund_id.str();
+    }
+    case Data::CertificateRevoked: {
+      const Certificate* certificate =
+          FindCertificate(Str(data.data_as_CertificateRevoked()->certificate_id()));
+      return certificate == nullptr ? "" : "member-" + certificate->member_id.str();
     }
     case Data::EventReversed: {
       const Reversible* target =
@@ -246,6 +254,10 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
       return OnKeyIssued(meta, *data.data_as_KeyIssued());
     case Data::KeyRevoked:
       return OnKeyRevoked(meta, *data.data_as_KeyRevoked());
+    case Data::CertificateIssued:
+      return OnCertificateIssued(meta, *data.data_as_CertificateIssued());
+    case Data::CertificateRevoked:
+      return OnCertificateRevoked(meta, *data.data_as_CertificateRevoked());
     case Data::NONE:
       break;
   }
@@ -308,7 +320,8 @@ bool LedgerState::operator==(const LedgerState& o) const {
          sources_ == o.sources_ && outflows_ == o.outflows_ && fund_outflows_ == o.fund_outflows_ &&
          open_sources_ == o.open_sources_ && reversibles_ == o.reversibles_ &&
          cash_used_ == o.cash_used_ && taken_ids_ == o.taken_ids_ && served_ == o.served_ &&
-         reports_ == o.reports_ && policy_ == o.policy_;
+         reports_ == o.reports_ && policy_ == o.policy_ && certificates_ == o.certificates_ &&
+         certificates_per_year_ == o.certificates_per_year_;
 }
 
 }  // namespace ledger

@@ -178,6 +178,26 @@ struct Outflow {
   bool operator==(const Outflow&) const = default;
 };
 
+// A certificate of volunteer service (CertificateIssued), as recorded, and its revocation.
+struct Certificate {
+  MemberId member_id;
+  std::string name;       // the member's name when it was issued: the credential shows it
+  std::string from_date;  // YYYY-MM-DD, Beijing dates of the services counted
+  std::string to_date;
+  int64_t verified_minutes = 0;
+  int32_t services = 0;
+  std::vector<events::ServiceKind> kinds;  // ascending
+  uint64_t as_of = 0;                      // the figures count the log before this position
+  std::string digest;                      // hex SHA-256 of the unsigned credential (JCS)
+  int64_t issued_at_us = 0;
+  bool revoked = false;
+  std::string revocation_reason;
+  bool operator==(const Certificate&) const = default;
+};
+
+// "ZYK-2026-000123": the `sequence`th certificate issued in Beijing year `year`.
+std::string CertificateNumber(int64_t year, int64_t sequence);
+
 struct Seal {
   uint64_t position = 0;
   std::string hash;  // 32 bytes
@@ -237,8 +257,9 @@ enum class Table : uint8_t {
   kCashUsed,
   kTakenId,
   kServed,
+  kCertificate,
 };
-constexpr int kTables = 15;
+constexpr int kTables = 16;
 
 class LedgerState {
  public:
@@ -273,6 +294,9 @@ class LedgerState {
   const Service* FindService(ServiceRef id) const { return Find(services_, id); }
   const Activity* FindActivity(ActivityRef id) const { return Find(activities_, id); }
   const Partner* FindPartner(PartnerRef id) const { return Find(partners_, id); }
+  const Certificate* FindCertificate(std::string_view id) const { return Find(certificates_, id); }
+  // The number the next certificate issued at `occurred_at_us` gets (per Beijing year).
+  std::string NextCertificateId(int64_t occurred_at_us) const;
   // Whether an AccountClosed of `account_id` was recorded.
   bool IsAccountClosed(std::string_view account_id) const;
   // Whether a KeyRevoked of `key_id` was recorded.
@@ -412,6 +436,10 @@ class LedgerState {
   BranchId UndoInflow(SourceRef source_id, Channel channel);
   Execution OnMonthlyReportSealed(const EventMeta&, const events::MonthlyReportSealed&);
   Execution OnAttestationIssued(const EventMeta&, const events::AttestationIssued&);
+  // ledger_certificates.cc
+  Execution OnCertificateIssued(const EventMeta&, const events::CertificateIssued&);
+  Execution OnCertificateRevoked(const EventMeta&, const events::CertificateRevoked&);
+  void CountCertificates();  // certificates_per_year_ from certificates_ (on load)
   // ledger_rights.cc
   Execution OnAccountOpened(const EventMeta&, const events::AccountOpened&);
   Execution OnAccountClosed(const EventMeta&, const events::AccountClosed&);
@@ -439,6 +467,8 @@ class LedgerState {
   StringSet served_;          // branch '\n' month '\n' elder: counted in that month's report
   std::map<ReportKey, Report> reports_;
   Policy policy_;
+  StringMap<Certificate> certificates_;
+  std::map<int64_t, int64_t> certificates_per_year_;  // derived: Beijing year -> issued
 
   bool journaling_ = false;
   std::vector<std::function<void()>> undo_;
@@ -448,7 +478,8 @@ class LedgerState {
 
 // The stream an event belongs to (API.md), or "" when it depends on state: ServiceVerified and
 // ServiceRejected (the volunteer's), RestrictionChanged (the fund's), EventReversed (the
-// original's). LedgerState::StreamOf resolves those.
+// original's), CertificateRevoked (the certificate's member's). LedgerState::StreamOf resolves
+// those.
 std::string StreamFor(const events::EventData& data);
 
 }  // namespace ledger

@@ -40,6 +40,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "unknown_event";
     case Outcome::kUnknownAccount:
       return "unknown_account";
+    case Outcome::kUnknownCertificate:
+      return "unknown_certificate";
     case Outcome::kAlreadyExists:
       return "already_exists";
     case Outcome::kDuplicatePairing:
@@ -70,6 +72,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "already_reversed";
     case Outcome::kAlreadyClosed:
       return "already_closed";
+    case Outcome::kAlreadyRevoked:
+      return "already_revoked";
     case Outcome::kRestrictionUnchanged:
       return "restriction_unchanged";
     case Outcome::kMonthSealed:

@@ -31,6 +31,7 @@ enum class Outcome : uint8_t {
   kUnknownDonation,
   kUnknownEvent,
   kUnknownAccount,
+  kUnknownCertificate,
   // Uniqueness.
   kAlreadyExists,
   kDuplicatePairing,
@@ -47,7 +48,8 @@ enum class Outcome : uint8_t {
   kAlreadyRejected,
   kServiceReversed,
   kAlreadyReversed,
-  kAlreadyClosed,  // an account closed or a key revoked before
+  kAlreadyClosed,   // an account closed or a key revoked before
+  kAlreadyRevoked,  // a certificate revoked before
   kRestrictionUnchanged,
   kMonthSealed,
   // Balances.

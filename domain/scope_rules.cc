@@ -49,6 +49,10 @@ constexpr ScopedField kEventReversed[] = {LEDGER_SCOPED(EventReversed, reverses_
 constexpr ScopedField kMonthlyReportSealed[] = {
     LEDGER_SCOPED(MonthlyReportSealed, branch_id, kBranch)};
 constexpr ScopedField kAttestationIssued[] = {LEDGER_SCOPED(AttestationIssued, member_id, kMember)};
+// A certificate is issued and revoked by its member's branch (or an admin).
+constexpr ScopedField kCertificateIssued[] = {LEDGER_SCOPED(CertificateIssued, member_id, kMember)};
+constexpr ScopedField kCertificateRevoked[] = {
+    LEDGER_SCOPED(CertificateRevoked, certificate_id, kCertificate)};
 // A branch's coordinator opens and closes the accounts of its own branch's members only: an
 // account without member_id (any other role) is the whole programme's, an admin's.
 constexpr ScopedField kAccountOpened[] = {
@@ -91,6 +95,8 @@ constexpr EventScopeRule kRules[] = {
     {Data::AccountClosed, false, kAccountClosed},
     {Data::KeyIssued, true, {}},
     {Data::KeyRevoked, true, {}},
+    {Data::CertificateIssued, false, kCertificateIssued},
+    {Data::CertificateRevoked, false, kCertificateRevoked},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");
@@ -138,6 +144,11 @@ struct Resolver {
         const Source* source = state.FindSource(SourceRef(id));
         if (source == nullptr) return std::nullopt;
         return FundBranch(source->fund_id.view());
+      }
+      case ScopeRef::kCertificate: {
+        const Certificate* certificate = state.FindCertificate(id);
+        if (certificate == nullptr) return std::nullopt;
+        return MemberBranch(certificate->member_id.view());
       }
       case ScopeRef::kEvent:
         break;  // several things: see ReversedRefs

@@ -26,14 +26,15 @@ namespace ledger {
 
 // What a field refers to. Each kind resolves to the branch it belongs to.
 enum class ScopeRef : uint8_t {
-  kBranch,    // a branch id itself
-  kMember,    // a member's branch
-  kPairing,   // its volunteer's branch
-  kService,   // its volunteer's branch
-  kActivity,  // its branch
-  kFund,      // its branch ("" for a fund of no branch)
-  kDonation,  // its fund's branch (a donation or a sale: any source of a fund)
-  kEvent,     // the branch of everything the reversed event touched
+  kBranch,       // a branch id itself
+  kMember,       // a member's branch
+  kPairing,      // its volunteer's branch
+  kService,      // its volunteer's branch
+  kActivity,     // its branch
+  kFund,         // its branch ("" for a fund of no branch)
+  kDonation,     // its fund's branch (a donation or a sale: any source of a fund)
+  kEvent,        // the branch of everything the reversed event touched
+  kCertificate,  // its member's branch
 };
 
 // One scoped field of an event type: its JSON name, what it refers to, and how to read it.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/event_payload.h"
 #include "eventstore/hash_chain.h"
 #include "eventstore/ledger_replay.h"
 
@@ -10,8 +11,9 @@ namespace {
 
 std::string_view TableName(int table) {
   static constexpr std::string_view kNames[kTables] = {
-      "branch",  "member",     "pairing", "service", "activity",  "partner",  "fund",  "source",
-      "outflow", "reversible", "report",  "policy",  "cash_used", "taken_id", "served"};
+      "branch",    "member",   "pairing", "service",    "activity", "partner",
+      "fund",      "source",   "outflow", "reversible", "report",   "policy",
+      "cash_used", "taken_id", "served",  "certificate"};
   return table >= 0 && table < kTables ? kNames[table] : "unknown";
 }
 
@@ -75,9 +77,39 @@ bool LedgerVerifier::AddCheckedEvent(const StoredEvent& event) {
     return false;
   }
   if (!CheckBalances(position)) return false;
+  if (!CheckCertificate(event)) return false;
   hashes_.push_back(event.hash);
   report_.events = position + 1;
   report_.head_hash = event.hash;
+  return true;
+}
+
+bool LedgerVerifier::CheckCertificate(const StoredEvent& event) {
+  // ApplyCommitted verified the payload.
+  const events::EventData* data = VerifyEventData(event.payload);
+  if (data == nullptr) return true;
+  services_.Add(event, *data);
+  const events::CertificateIssued* issued = data->data_as_CertificateIssued();
+  if (issued == nullptr) return true;
+  const std::string id = issued->certificate_id()->str();
+  if (static_cast<uint64_t>(issued->as_of()) > event.position.value) {
+    Fail(event.position.value, "certificate " + id + " counts events after its own position");
+    return false;
+  }
+  CertificateFigures recorded;
+  recorded.verified_minutes = issued->verified_minutes();
+  recorded.services = issued->services();
+  if (issued->kinds() != nullptr) {
+    for (auto kind : *issued->kinds()) recorded.kinds.push_back(kind);
+  }
+  const CertificateFigures recounted = services_.FiguresAsOf(
+      issued->member_id()->string_view(), issued->from_date()->string_view(),
+      issued->to_date()->string_view(), Position{static_cast<uint64_t>(issued->as_of())});
+  if (recorded != recounted) {
+    Fail(event.position.value,
+         "certificate " + id + ": " + DescribeFigureDifferences(recorded, recounted));
+    return false;
+  }
   return true;
 }
 

@@ -6,6 +6,8 @@
 //   - re-derives every balance and trail by running each event through the domain rules
 //     (LedgerState::Execute), so an event the rules refuse is reported, and after each event
 //     checks that no fund, earmark, source or credit balance is negative;
+//   - recounts every certificate's figures from the services before its `as_of` and names a
+//     figure that differs from what CertificateIssued recorded;
 //   - optionally compares the re-derived state, row by row, with a ledger's stored projection.
 // The first failure stops it; the report names the position (or row) and what is wrong.
 //
@@ -21,6 +23,7 @@
 #include "eventstore/hash_chain.h"
 #include "eventstore/read_model_store.h"
 #include "eventstore/signed_checkpoint.h"
+#include "projections/certificate_figures.h"
 
 namespace ledger {
 
@@ -70,10 +73,12 @@ class LedgerVerifier {
 
  private:
   bool CheckBalances(uint64_t position);
+  bool CheckCertificate(const StoredEvent& event);
 
   std::optional<std::string> public_key_;
   ChainCheck chain_;  // AddEvent's
   LedgerState state_;
+  ServiceHistory services_;   // for recounting certificates' figures
   std::vector<Hash> hashes_;  // chain hash at every position, for checkpoints that come later
   VerifyReport report_;
 };

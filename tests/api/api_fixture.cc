@@ -144,7 +144,7 @@ std::string ApiFixture::EventJson(std::string_view id, std::string_view type,
 
 uint64_t ApiFixture::LoadScenario() {
   uint64_t last = 0;
-  for (const ScenarioEvent& event : OctoberScenario()) {
+  for (const ScenarioEvent& event : OctoberScenarioForClients()) {
     api::Response response = Call(
         "POST", "/v1/events", EventJson(event.id, event.type, event.fields, event.occurred_at_us));
     if (response.status != 201) Die("scenario event " + event.id + ": " + response.body);

@@ -174,7 +174,7 @@ class LedgerdKafkaTest : public testing::KafkaBrokerTest {
 TEST_F(LedgerdKafkaTest, EveryEventAndPartnerItemArrivesOnce) {
   auto ledgerd = Start(true);
   ASSERT_NE(port_, 0);
-  EXPECT_EQ(Post(testing::OctoberScenario(), false), 0);
+  EXPECT_EQ(Post(testing::OctoberScenarioForClients(), false), 0);
   EXPECT_EQ(Post(testing::AcceptedEvents("e2e-", 300), false), 0);
   EXPECT_EQ(Post(testing::AcceptedEvents("e2e-batch-", 3000), true), 0);
   const uint64_t head = WaitForRelayCaughtUp();
@@ -209,7 +209,7 @@ TEST_F(LedgerdKafkaTest, EveryEventAndPartnerItemArrivesOnce) {
 TEST_F(LedgerdKafkaTest, BrokerOutageNeverFailsAppendsAndLosesNothing) {
   auto ledgerd = Start(true);
   ASSERT_NE(port_, 0);
-  EXPECT_EQ(Post(testing::OctoberScenario(), false), 0);
+  EXPECT_EQ(Post(testing::OctoberScenarioForClients(), false), 0);
   const uint64_t before = WaitForRelayCaughtUp();
   constexpr uint64_t kSingleAppends = 1000, kBatchedAppends = 200;
   {
@@ -256,7 +256,7 @@ TEST_F(LedgerdKafkaTest, KilledLedgerdResumesFromItsCheckpoint) {
   {
     auto ledgerd = Start(false);  // the backlog, without a relay
     ASSERT_NE(port_, 0);
-    EXPECT_EQ(Post(testing::OctoberScenario(), true), 0);
+    EXPECT_EQ(Post(testing::OctoberScenarioForClients(), true), 0);
     EXPECT_EQ(Post(testing::AcceptedEvents("kill-", 30000), true), 0);
     EXPECT_EQ(ledgerd->Stop(SIGTERM), 0);
   }

@@ -119,9 +119,25 @@ class EventGenerator {
       case 18:
       case 19: {
         // Rights: accounts and keys opened and closed, of members (branch-scoped) or of
-        // roles bound to nothing; sometimes closing what was never opened (refused).
-        static const char* kTypes[] = {"AccountOpened", "AccountClosed", "KeyIssued", "KeyRevoked"};
-        const char* type = kTypes[random_() % 4];
+        // roles bound to nothing; sometimes closing what was never opened (refused). And
+        // certificates of 2026 (the clock's year), numbered right or wrong, of volunteers or
+        // elders, revoked or revoked again. Their figures count the log before position 0 (none),
+        // so that an auditor's recount (LedgerVerifier) agrees.
+        static const char* kTypes[] = {"AccountOpened", "AccountClosed",     "KeyIssued",
+                                       "KeyRevoked",    "CertificateIssued", "CertificateRevoked"};
+        const char* type = kTypes[random_() % 6];
+        if (type[0] == 'C') {
+          const std::string number = "ZYK-2026-00000" + std::to_string(1 + random_() % 4);
+          if (type[11] == 'R') {
+            return {id, type, "certificate_id: \"" + number + "\", reason: \"更正\""};
+          }
+          return {id, type,
+                  "certificate_id: \"" + number + "\", member_id: \"" +
+                      pick(random_() % 4 ? "v" : "e", 40) +
+                      "\", from_date: \"2026-01-01\", to_date: \"2026-12-31\", as_of: 0, "
+                      "digest: \"" +
+                      std::string(64, 'c') + "\""};
+        }
         const bool account = type[0] == 'A';
         const std::string right =
             std::string(account ? "acct" : "k") + std::to_string(random_() % 30);

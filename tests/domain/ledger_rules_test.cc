@@ -14,6 +14,11 @@ namespace {
 using testing::BeijingUs;
 using testing::LedgerDriver;
 
+constexpr const char* kCertificate1 =
+    R"(certificate_id: "ZYK-2026-000001", member_id: "v1", from_date: "2026-09-01",
+       to_date: "2026-09-30", verified_minutes: 90, services: 1, kinds: [home_visit],
+       as_of: 30, digest: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")";
+
 // Two branches; volunteers, elders, a pairing; partners; two funds with a restricted and an
 // unrestricted donation; services verified, pending, rejected and reversed; August 2026 sealed
 // for 石园街道. The clock stands in September 2026.
@@ -73,6 +78,12 @@ void SetUpProgramme(LedgerDriver& d) {
                         R"(disbursement_id: "x1", fund_id: "f1", purpose: "elder_aid",
                            amount_fen: 20000)"),
             "ok");
+  // Certificates: two of 2026, the second revoked.
+  d.Must("CertificateIssued", kCertificate1);
+  d.Must("CertificateIssued", R"(certificate_id: "ZYK-2026-000002", member_id: "v2",
+                                 from_date: "2026-09-01", to_date: "2026-09-30", digest: ")" +
+                                  std::string(64, 'a') + "\"");
+  d.Must("CertificateRevoked", R"(certificate_id: "ZYK-2026-000002", reason: "wrong period")");
 }
 
 struct Row {
@@ -314,6 +325,46 @@ const Row kRows[] = {
      "ok"},
     {"revoke a key twice", "KeyRevoked", R"(key_id: "k-gone", role: admin)", "already_closed"},
     {"branch-less fund outflow ignores seals", "FundOpened", R"(fund_id: "f9", name: "x")", "ok"},
+    // Certificates: numbered per Beijing year without gaps, for volunteers, revoked once.
+    {"certificate", "CertificateIssued",
+     R"(certificate_id: "ZYK-2026-000003", member_id: "y1", from_date: "2026-01-01",
+        to_date: "2026-12-31", kinds: [home_visit, errand], digest: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")",
+     "ok"},
+    {"certificate number skipped", "CertificateIssued",
+     R"(certificate_id: "ZYK-2026-000004", member_id: "v1", from_date: "2026-01-01",
+        to_date: "2026-12-31", digest: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")",
+     "invalid_field"},
+    {"certificate number of another year", "CertificateIssued",
+     R"(certificate_id: "ZYK-2025-000001", member_id: "v1", from_date: "2026-01-01",
+        to_date: "2026-12-31", digest: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")",
+     "invalid_field"},
+    {"certificate period backwards", "CertificateIssued",
+     R"(certificate_id: "ZYK-2026-000003", member_id: "v1", from_date: "2026-02-01",
+        to_date: "2026-01-31", digest: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")",
+     "invalid_field"},
+    {"certificate digest not hex", "CertificateIssued",
+     R"(certificate_id: "ZYK-2026-000003", member_id: "v1", from_date: "2026-01-01",
+        to_date: "2026-12-31", digest: "not hex")",
+     "invalid_field"},
+    {"certificate kinds twice", "CertificateIssued",
+     R"(certificate_id: "ZYK-2026-000003", member_id: "v1", from_date: "2026-01-01",
+        to_date: "2026-12-31", kinds: [errand, errand], digest: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")",
+     "invalid_field"},
+    {"certificate of an unknown member", "CertificateIssued",
+     R"(certificate_id: "ZYK-2026-000003", member_id: "nobody", from_date: "2026-01-01",
+        to_date: "2026-12-31", digest: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")",
+     "unknown_member", "member-nobody"},
+    {"certificate number taken", "CertificateIssued", kCertificate1, "already_exists"},
+    {"certificate of an elder", "CertificateIssued",
+     R"(certificate_id: "ZYK-2026-000003", member_id: "e1", from_date: "2026-01-01",
+        to_date: "2026-12-31", digest: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")",
+     "not_a_volunteer"},
+    {"revoke a certificate", "CertificateRevoked",
+     R"(certificate_id: "ZYK-2026-000001", reason: "服务记录更正")", "ok"},
+    {"revoke an unknown certificate", "CertificateRevoked",
+     R"(certificate_id: "ZYK-2026-000009", reason: "x")", "unknown_certificate", "member-v1"},
+    {"revoke a certificate twice", "CertificateRevoked",
+     R"(certificate_id: "ZYK-2026-000002", reason: "x")", "already_revoked"},
 };
 
 class LedgerRulesTest : public ::testing::TestWithParam<Row> {};

@@ -105,8 +105,26 @@ std::vector<ScenarioEvent> OctoberScenario() {
          course: "老年护理")");
   add("rv-mat", "EventReversed",
       R"(reversal_id: "rv-mat", reverses_id: "ev-x-mat", reason: "entered twice")");
+  // A certificate of 王's service (only its route records one: ApiFixture::LoadScenario leaves
+  // both out), then revoked. The scenario's services carry no started_at: they started on
+  // 1970-01-01. as_of: the events before it, in a ledger that starts with this scenario.
+  add("cert-wang", "CertificateIssued",
+      R"(certificate_id: "ZYK-2026-000001", member_id: "v-wang", from_date: "1970-01-01",
+         to_date: "2026-10-31", verified_minutes: 360, services: 4, kinds: [home_visit],
+         digest: "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592", as_of: )" +
+          std::to_string(events.size()));
+  add("cert-wang-revoked", "CertificateRevoked",
+      R"(certificate_id: "ZYK-2026-000001", reason: "服务记录更正")");
   at = BeijingUs(2026, 11, 2, 10);
   add("seal-shiyuan-2026-10", "MonthlyReportSealed", R"(branch_id: "b-shiyuan", month: "2026-10")");
+  return events;
+}
+
+std::vector<ScenarioEvent> OctoberScenarioForClients() {
+  std::vector<ScenarioEvent> events = OctoberScenario();
+  std::erase_if(events, [](const ScenarioEvent& event) {
+    return event.type == "CertificateIssued" || event.type == "CertificateRevoked";
+  });
   return events;
 }
 

@@ -19,6 +19,10 @@ struct ScenarioEvent {
 // The events of the story, in order. Event ids are "ev-<what>"; the aid payment is "ev-x-aid1".
 std::vector<ScenarioEvent> OctoberScenario();
 
+// The scenario as clients post it (POST /v1/events): without the certificate, which only its
+// route records (POST /v1/members/{id}/certificates), and so without its revocation.
+std::vector<ScenarioEvent> OctoberScenarioForClients();
+
 // Runs OctoberScenario() through `driver`, aborting if any event is refused.
 void RunOctoberScenario(LedgerDriver& driver);
 

@@ -163,5 +163,23 @@ TEST_F(LedgerScenarioTest, SealedMonthTakesOnlyLaterReversals) {
   EXPECT_EQ(state().FindFund(FundRef("f-aid"))->earmarks_fen.at("elder_aid"), Fen{300000});
 }
 
+// 王's certificate: recorded with its figures and the name she had, numbered first of 2026,
+// then revoked; numbering goes on within the year and starts again in the next.
+TEST_F(LedgerScenarioTest, CertificateNumberedAndRevoked) {
+  const Certificate* certificate = state().FindCertificate("ZYK-2026-000001");
+  ASSERT_NE(certificate, nullptr);
+  EXPECT_EQ(certificate->member_id, MemberId("v-wang"));
+  EXPECT_EQ(certificate->name, "王秀兰");
+  EXPECT_EQ(certificate->verified_minutes, 360);
+  EXPECT_EQ(certificate->services, 4);
+  EXPECT_EQ(certificate->kinds, std::vector<events::ServiceKind>{events::ServiceKind::home_visit});
+  EXPECT_TRUE(certificate->revoked);
+  EXPECT_EQ(certificate->revocation_reason, "服务记录更正");
+  EXPECT_EQ(state().NextCertificateId(BeijingUs(2026, 12, 31, 23)), "ZYK-2026-000002");
+  // 1 January 2027 00:30 in Beijing is still 2026 in UTC: the Beijing year counts.
+  EXPECT_EQ(state().NextCertificateId(BeijingUs(2027, 1, 1, 0) + 30 * 60'000'000LL),
+            "ZYK-2027-000001");
+}
+
 }  // namespace
 }  // namespace ledger

@@ -214,6 +214,44 @@ TEST(LedgerVerifierRulesTest, ABrokenRuleIsNamedEvenWithAPerfectChain) {
   EXPECT_FALSE(verifier.report().signatures_checked);
 }
 
+TEST(LedgerVerifierRulesTest, ACertificateFigureTheLogDoesNotBearOutIsNamed) {
+  // Written without the route: one certificate true to the log, then one claiming more.
+  testing::TempDir dir;
+  EventStoreOptions options;
+  options.path = dir.path();
+  auto store = EventStore::Open(options).value();
+  const int64_t october_3 = testing::BeijingUs(2026, 10, 3, 9);
+  auto certificate = [](int n, int minutes, int as_of) {
+    return "certificate_id: \"ZYK-1970-00000" + std::to_string(n) +
+           R"(", member_id: "v", from_date: "2026-10-01", to_date: "2026-10-31",
+              services: 1, kinds: [home_visit], digest: ")" +
+           std::string(64, 'a') + "\", verified_minutes: " + std::to_string(minutes) +
+           ", as_of: " + std::to_string(as_of);
+  };
+  std::vector<EventDraft> drafts = {
+      testing::Draft("ev-b", "BranchOpened", R"(branch_id: "b", name: "石园街道")", 0),
+      testing::Draft("ev-v", "MemberRegistered",
+                     R"(member_id: "v", kind: volunteer, branch_id: "b", name: "王秀兰")", 0),
+      testing::Draft("ev-s", "ServiceLogged",
+                     R"(service_id: "s", volunteer_id: "v", kind: home_visit, minutes: 90,
+                        started_at_us: )" +
+                         std::to_string(october_3),
+                     0),
+      testing::Draft("ev-ok", "ServiceVerified", R"(service_id: "s", confirmed_by: "x")", 0),
+      testing::Draft("ev-c1", "CertificateIssued", certificate(1, 90, 4), 0),
+      testing::Draft("ev-c2", "CertificateIssued", certificate(2, 150, 5), 0)};
+  drafts[0].stream = "branch-b";
+  for (size_t i = 1; i < drafts.size(); ++i) drafts[i].stream = "member-v";
+  ASSERT_TRUE(store->Append(drafts).ok());
+  LedgerVerifier verifier(std::nullopt);
+  const std::vector<StoredEvent> events = store->ReadFrom(Position{0}, 10).value();
+  for (const StoredEvent& event : events) verifier.AddEvent(event);
+  EXPECT_FALSE(verifier.report().ok);
+  EXPECT_EQ(verifier.report().failed_position, 5u);
+  EXPECT_EQ(verifier.report().failure,
+            "certificate ZYK-1970-000002: verified_minutes recorded 150, the log says 90");
+}
+
 int RunCommand(const std::string& command) {
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
