@@ -76,7 +76,7 @@ class AccountsLedgerdTest : public ::testing::Test {
   // The October scenario in one POST /v1/events/batch.
   void LoadScenario() {
     json::array events;
-    for (const testing::ScenarioEvent& e : testing::OctoberScenario()) {
+    for (const testing::ScenarioEvent& e : testing::OctoberScenarioForClients()) {
       events.push_back(
           json::parse(testing::ApiFixture::EventJson(e.id, e.type, e.fields, e.occurred_at_us)));
     }
