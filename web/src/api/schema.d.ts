@@ -467,6 +467,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A certificate of volunteer service (志愿服务记录证明) for a period, as a signed W3C Verifiable Credential, recorded as CertificateIssued (the member's branch coordinator, admin) */
+        post: operations["issueCertificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/certificates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A certificate's credential and whether it is valid or revoked (no key needed) */
+        get: operations["getCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/certificates/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a certificate's proof against the ledger's key and its record: valid, revoked, or not this ledger's (no key needed) */
+        post: operations["verifyCertificate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1111,6 +1162,43 @@ export interface components {
             login: string;
             invitation: components["schemas"]["Invitation"];
         };
+        /** @description Beijing dates of the services counted, from <= to */
+        CertificateRequest: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+        };
+        /** @description A W3C Verifiable Credential (Data Model 2.0) with an eddsa-jcs-2022 DataIntegrityProof (docs/certificates.md) */
+        Credential: {
+            "@context": string[];
+            type: string[];
+            id?: string;
+            issuer: string;
+            validFrom?: string;
+            credentialSubject: Record<string, never>;
+            proof: Record<string, never>;
+        };
+        IssuedCertificate: {
+            certificate_id: string;
+            credential: components["schemas"]["Credential"];
+            verify_url: string;
+        };
+        CertificateStatus: {
+            certificate_id: string;
+            /** @enum {string} */
+            status: "valid" | "revoked";
+            credential: components["schemas"]["Credential"];
+        };
+        CertificateVerifyRequest: {
+            credential: Record<string, never>;
+        };
+        CertificateVerdict: {
+            valid: boolean;
+            /** @enum {string} */
+            status?: "valid" | "revoked";
+            reason: string;
+        };
         BranchOpenedData: {
             branch_id: string;
             name: string;
@@ -1754,7 +1842,31 @@ export interface components {
             expected_version?: number;
             data: components["schemas"]["MonthlyReportSealedData"];
         };
-        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"];
+        CertificateRevokedData: {
+            certificate_id: string;
+            reason: string;
+        };
+        CertificateRevokedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "CertificateRevoked";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["CertificateRevokedData"];
+        };
+        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"];
     };
     responses: {
         /** @description Malformed JSON, a missing, unknown or invalid field or parameter, an unknown event type (code: invalid_json, invalid_field, unknown_type, invalid_request) */
@@ -2786,6 +2898,96 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    issueCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateRequest"];
+            };
+        };
+        responses: {
+            /** @description Issued */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedCertificate"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCertificate: {
+        parameters: {
+            query?: {
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    verifyCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CertificateVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateVerdict"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
 }
