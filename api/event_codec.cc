@@ -68,8 +68,9 @@ FieldSpec Id(const char* name, voffset_t vt, uint8_t flags = kRequired) {
 FieldSpec Text(const char* name, voffset_t vt, uint8_t flags = kRequired) {
   return {name, vt, Kind::kText, flags};
 }
-FieldSpec Enum(const char* name, voffset_t vt, const char* const* names) {
-  return {name, vt, Kind::kEnum, kRequired, 0, 0, names};
+FieldSpec Enum(const char* name, voffset_t vt, const char* const* names,
+               uint8_t flags = kRequired) {
+  return {name, vt, Kind::kEnum, flags, 0, 0, names};
 }
 FieldSpec Int(const char* name, voffset_t vt, uint8_t flags = kRequired, int64_t min = kInt32Min,
               int64_t max = kInt32Max) {
@@ -146,7 +147,8 @@ const std::vector<TypeSpec>& Specs() {
         Id("elder_id", e::ServiceLogged::VT_ELDER_ID, kOptional),
         Id("activity_id", e::ServiceLogged::VT_ACTIVITY_ID, kOptional),
         Text("place", e::ServiceLogged::VT_PLACE, kPersonal),
-        Text("content", e::ServiceLogged::VT_CONTENT, kPersonal)}},
+        Text("content", e::ServiceLogged::VT_CONTENT, kPersonal),
+        Id("request_id", e::ServiceLogged::VT_REQUEST_ID, kOptional)}},
       {D::ServiceVerified,
        {Id("service_id", e::ServiceVerified::VT_SERVICE_ID),
         Text("confirmed_by", e::ServiceVerified::VT_CONFIRMED_BY),
@@ -250,6 +252,22 @@ const std::vector<TypeSpec>& Specs() {
        RightFields<e::AccountClosed>("account_id", e::AccountClosed::VT_ACCOUNT_ID)},
       {D::KeyIssued, RightFields<e::KeyIssued>("key_id", e::KeyIssued::VT_KEY_ID)},
       {D::KeyRevoked, RightFields<e::KeyRevoked>("key_id", e::KeyRevoked::VT_KEY_ID)},
+      {D::ServiceRequested,
+       {Id("request_id", e::ServiceRequested::VT_REQUEST_ID),
+        Id("elder_id", e::ServiceRequested::VT_ELDER_ID),
+        Enum("need", e::ServiceRequested::VT_NEED, e::EnumNamesRequestNeed()),
+        // The elder's need in words, like a service's content: personal.
+        Text("description", e::ServiceRequested::VT_DESCRIPTION, kRequired | kPersonal),
+        Of(Kind::kInstant, "wanted_by", e::ServiceRequested::VT_WANTED_BY_US, kOptional),
+        Enum("requested_by", e::ServiceRequested::VT_REQUESTED_BY, e::EnumNamesRequester(),
+             kOptional),
+        Of(Kind::kBool, "urgent", e::ServiceRequested::VT_URGENT, kOptional)}},
+      {D::RequestAssigned,
+       {Id("request_id", e::RequestAssigned::VT_REQUEST_ID),
+        Id("volunteer_id", e::RequestAssigned::VT_VOLUNTEER_ID)}},
+      {D::RequestCancelled,
+       {Id("request_id", e::RequestCancelled::VT_REQUEST_ID),
+        Text("reason", e::RequestCancelled::VT_REASON)}},
   });
   return specs;
 }
@@ -345,7 +363,11 @@ class PayloadBuilder {
       const FieldSpec& f = *value.spec;
       switch (f.kind) {
         case Kind::kEnum:
-          builder_.AddElement<int8_t>(f.vt, static_cast<int8_t>(value.number), 0);
+          if (IsNullableScalar(f)) {
+            builder_.AddElement<int8_t>(f.vt, static_cast<int8_t>(value.number));
+          } else {
+            builder_.AddElement<int8_t>(f.vt, static_cast<int8_t>(value.number), 0);
+          }
           break;
         case Kind::kBool:
           builder_.AddElement<uint8_t>(f.vt, static_cast<uint8_t>(value.number));
@@ -648,6 +670,7 @@ json::object EncodeEventData(const events::EventData& data, bool personal) {
         }
         break;
       case Kind::kEnum: {
+        if (IsNullableScalar(f) && !table->CheckField(f.vt)) break;
         // FlatBuffers' verifier does not check enum values, and envelopes from Kafka or an
         // export are outside bytes: a value without a name is shown as the number it is.
         const int8_t value = table->GetField<int8_t>(f.vt, 0);
@@ -674,7 +697,9 @@ json::object EncodeEventData(const events::EventData& data, bool personal) {
         }
         break;
       case Kind::kInstant:
-        out[f.name] = FormatInstant(table->GetField<int64_t>(f.vt, 0));
+        if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
+          out[f.name] = FormatInstant(table->GetField<int64_t>(f.vt, 0));
+        }
         break;
       case Kind::kTextList:
         if (const auto* list =

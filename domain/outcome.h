@@ -31,6 +31,7 @@ enum class Outcome : uint8_t {
   kUnknownDonation,
   kUnknownEvent,
   kUnknownAccount,
+  kUnknownRequest,
   // Uniqueness.
   kAlreadyExists,
   kDuplicatePairing,
@@ -49,6 +50,13 @@ enum class Outcome : uint8_t {
   kAlreadyReversed,
   kAlreadyClosed,  // an account closed or a key revoked before
   kRestrictionUnchanged,
+  // Service requests: a closed request takes nothing more; a visit answers the request of its
+  // assigned volunteer and its elder only.
+  kRequestCancelled,
+  kRequestResolved,
+  kAlreadyAssigned,  // assigned to this very volunteer already
+  kNotAssigned,      // a service naming a request not assigned to its volunteer
+  kWrongElder,       // a service naming a request for another elder (or for none)
   kMonthSealed,
   // Balances.
   kInsufficientCredits,

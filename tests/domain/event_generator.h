@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -30,7 +31,7 @@ class EventGenerator {
     auto amount = [&] { return std::to_string(1 + random_() % 50000); };
     const std::string id = prefix_ + std::to_string(n);
     const std::string branch = pick("b", 3);
-    switch (random_() % 22) {
+    switch (random_() % 25) {
       case 0:
         return {id, "BranchOpened", "branch_id: \"" + branch + "\", name: \"n\""};
       case 1:
@@ -86,6 +87,15 @@ class EventGenerator {
       case 11:
       case 12: {
         const std::string service = "s" + std::to_string(random_() % 400);
+        if (!assignments_.empty() && random_() % 3 == 0) {
+          // A visit answering a request assigned earlier (the assignment may have been refused,
+          // reassigned or cancelled since: then the visit is refused).
+          const Assignment& a = assignments_[random_() % assignments_.size()];
+          return {id, "ServiceLogged",
+                  "service_id: \"" + service + "\", volunteer_id: \"" + a.volunteer_id +
+                      "\", elder_id: \"" + a.elder_id + "\", request_id: \"" + a.request_id +
+                      "\", kind: home_visit, minutes: " + std::to_string(1 + random_() % 200)};
+        }
         return {id, "ServiceLogged",
                 "service_id: \"" + service + "\", volunteer_id: \"" + pick("v", 40) +
                     "\", kind: home_visit, minutes: " + std::to_string(random_() % 760)};
@@ -130,6 +140,36 @@ class EventGenerator {
         return {id, type,
                 std::string(account ? "account_id" : "key_id") + ": \"" + right + "\", " + scope};
       }
+      case 20:
+      case 21: {
+        // Service requests over a small pool of ids, of elders (or, refused, volunteers).
+        static const char* kNeeds[] = {"home_visit", "companionship", "respite_care", "errand",
+                                       "repair",     "health",        "other"};
+        const std::string request = pick("q", 30);
+        const std::string elder = pick(random_() % 8 ? "e" : "v", 40);
+        request_elders_[request] = elder;
+        std::string extra;
+        if (random_() % 2) extra += ", urgent: true";
+        if (random_() % 2) extra += ", requested_by: guardian";
+        if (random_() % 2) extra += ", wanted_by_us: " + std::to_string(random_() % 1000000);
+        return {id, "ServiceRequested",
+                "request_id: \"" + request + "\", elder_id: \"" + elder + "\", need: " +
+                    kNeeds[random_() % 7] + ", description: \"d\"" + extra};
+      }
+      case 22: {
+        const std::string request = pick("q", 30);
+        if (random_() % 4 == 0) {
+          return {id, "RequestCancelled",
+                  "request_id: \"" + request + "\", reason: \"no longer needed\""};
+        }
+        const std::string volunteer = pick("v", 40);
+        auto elder = request_elders_.find(request);
+        if (elder != request_elders_.end()) {
+          assignments_.push_back({request, volunteer, elder->second});
+        }
+        return {id, "RequestAssigned",
+                "request_id: \"" + request + "\", volunteer_id: \"" + volunteer + "\""};
+      }
       default: {
         // Reverse something recorded earlier (or something that does not exist).
         std::vector<std::string>* pools[] = {&inflows_, &outflows_, &verifications_, &redemptions_,
@@ -150,6 +190,11 @@ class EventGenerator {
   std::string prefix_;
   int counter_ = 0;
   std::vector<std::string> inflows_, outflows_, verifications_, redemptions_, transfers_;
+  struct Assignment {
+    std::string request_id, volunteer_id, elder_id;
+  };
+  std::map<std::string, std::string> request_elders_;  // the elder last requested for, by id
+  std::vector<Assignment> assignments_;
 };
 
 }  // namespace ledger::testing
