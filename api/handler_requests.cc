@@ -16,7 +16,7 @@ namespace json = boost::json;
 namespace {
 
 // Whether `call`'s caller may see `request` at all.
-bool MaySee(const Call& call, const Request& request) {
+bool MaySee(const Call& call, const ServiceRequest& request) {
   switch (call.role()) {
     case Role::kAdmin:
     case Role::kAuditor:
@@ -32,7 +32,7 @@ bool MaySee(const Call& call, const Request& request) {
   return false;
 }
 
-bool MaySeeDescription(const Call& call, const Request& request) {
+bool MaySeeDescription(const Call& call, const ServiceRequest& request) {
   return Endpoints::MaySeePersonal(call, request.branch_id.view()) ||
          (call.role() == Role::kMember && request.volunteer_id.view() == call.scope());
 }
@@ -50,9 +50,10 @@ std::optional<RequestStatus> ParseStatus(std::string_view text) {
 Step Endpoints::GetRequest(Handler& h, Call& call) {
   const std::string& id = call.params[0];
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
-    const Request* request = state.FindRequest(RequestRef(id));
+    const ServiceRequest* request = state.FindRequest(RequestRef(id));
     if (request == nullptr || !MaySee(call, *request)) return Fail(NoSuch("request", id));
-    return JsonResponse(200, RequestJson(RequestRef(id), *request, MaySeeDescription(call, *request)));
+    return JsonResponse(200,
+                        RequestJson(RequestRef(id), *request, MaySeeDescription(call, *request)));
   });
 }
 
@@ -80,7 +81,7 @@ Step Endpoints::ListRequests(Handler& h, Call& call) {
   const std::string* cursor = call.Query("cursor");
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     // Requests in id order after the cursor: collect the matches, keep the first `limit`.
-    std::vector<std::pair<RequestRef, const Request*>> matches;
+    std::vector<std::pair<RequestRef, const ServiceRequest*>> matches;
     for (const auto& [id, request] : state.requests()) {
       if (cursor != nullptr && id.view() <= *cursor) continue;
       if (!MaySee(call, request)) continue;
@@ -95,7 +96,7 @@ Step Endpoints::ListRequests(Handler& h, Call& call) {
     json::object body;
     json::array& items = body["items"].emplace_array();
     for (size_t i = 0; i < count; ++i) {
-      const Request& request = *matches[i].second;
+      const ServiceRequest& request = *matches[i].second;
       items.push_back(RequestJson(matches[i].first, request, MaySeeDescription(call, request)));
     }
     if (matches.size() > count) {

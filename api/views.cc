@@ -115,7 +115,7 @@ json::object PartnerJson(PartnerRef partner_id, const Partner& p) {
   return out;
 }
 
-json::object RequestJson(RequestRef request_id, const Request& q, bool personal) {
+json::object RequestJson(RequestRef request_id, const ServiceRequest& q, bool personal) {
   json::object out;
   out["request_id"] = request_id.view();
   out["elder_id"] = q.elder_id.view();

@@ -31,9 +31,9 @@ Outcome Closed(RequestStatus status) {
 
 // Whole minutes (rounded down) from a request to its resolution; 0 when the resolution is dated
 // before the request (occurred_at is the client's).
-int64_t ResolutionMinutes(const Request& request) {
-  return std::max<int64_t>(0, (request.resolved_at_us - request.requested_at_us) /
-                                  kMicrosecondsPerMinute);
+int64_t ResolutionMinutes(const ServiceRequest& request) {
+  return std::max<int64_t>(
+      0, (request.resolved_at_us - request.requested_at_us) / kMicrosecondsPerMinute);
 }
 
 }  // namespace
@@ -74,7 +74,7 @@ Execution LedgerState::OnServiceRequested(const EventMeta& meta,
   if (Outcome o = CheckSeal(elder->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  Request request;
+  ServiceRequest request;
   request.elder_id = MemberId(Str(e.elder_id()));
   request.branch_id = elder->branch_id;
   request.need = e.need();
@@ -97,7 +97,7 @@ Execution LedgerState::OnServiceRequested(const EventMeta& meta,
 Execution LedgerState::OnRequestAssigned(const EventMeta& meta, const events::RequestAssigned& e) {
   if (!Present(e.request_id()) || !Present(e.volunteer_id())) return Fail(Outcome::kInvalidField);
   const RequestRef request_id(Str(e.request_id()));
-  const Request* request = FindRequest(request_id);
+  const ServiceRequest* request = FindRequest(request_id);
   if (request == nullptr) return Fail(Outcome::kUnknownRequest);
   const Member* volunteer = FindMember(MemberRef(Str(e.volunteer_id())));
   if (volunteer == nullptr) return Fail(Outcome::kUnknownMember);
@@ -112,7 +112,7 @@ Execution LedgerState::OnRequestAssigned(const EventMeta& meta, const events::Re
     return Fail(o);
   }
   Touch(requests_, Table::kRequest, request_id);
-  Request& changed = requests_.find(request_id)->second;
+  ServiceRequest& changed = requests_.find(request_id)->second;
   changed.volunteer_id = MemberId(Str(e.volunteer_id()));
   changed.status = RequestStatus::kAssigned;
   return kOk;
@@ -122,7 +122,7 @@ Execution LedgerState::OnRequestCancelled(const EventMeta& meta,
                                           const events::RequestCancelled& e) {
   if (!Present(e.request_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
   const RequestRef request_id(Str(e.request_id()));
-  const Request* request = FindRequest(request_id);
+  const ServiceRequest* request = FindRequest(request_id);
   if (request == nullptr) return Fail(Outcome::kUnknownRequest);
   if (Outcome o = Closed(request->status); o != Outcome::kOk) return Fail(o);
   if (Outcome o = CheckSeal(request->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
@@ -135,7 +135,7 @@ Execution LedgerState::OnRequestCancelled(const EventMeta& meta,
 
 Outcome LedgerState::CheckServiceRequest(RequestRef request_id, MemberRef volunteer_id,
                                          MemberRef elder_id) const {
-  const Request* request = FindRequest(request_id);
+  const ServiceRequest* request = FindRequest(request_id);
   LEDGER_ASSERT(request != nullptr);
   if (Outcome o = Closed(request->status); o != Outcome::kOk) return o;
   if (request->status != RequestStatus::kAssigned || request->volunteer_id != volunteer_id) {
@@ -152,12 +152,12 @@ void LedgerState::AddServiceToRequest(RequestRef request_id, ServiceRef service_
 
 RequestId LedgerState::ResolveRequest(const Service& service, int64_t at_us) {
   if (service.request_id.empty()) return RequestId();
-  const Request* request = FindRequest(service.request_id);
+  const ServiceRequest* request = FindRequest(service.request_id);
   // A request cancelled or resolved while the visit waited stays as it is.
   if (request == nullptr || request->status != RequestStatus::kAssigned) return RequestId();
   const RequestId request_id = service.request_id;
   Touch(requests_, Table::kRequest, request_id);
-  Request& resolved = requests_.find(request_id)->second;
+  ServiceRequest& resolved = requests_.find(request_id)->second;
   resolved.status = RequestStatus::kResolved;
   resolved.resolved_at_us = at_us;
   const int64_t minutes = ResolutionMinutes(resolved);
@@ -176,7 +176,7 @@ RequestId LedgerState::ResolveRequest(const Service& service, int64_t at_us) {
 // figures it reported).
 void LedgerState::ReopenRequest(RequestRef request_id, int64_t at_us) {
   Touch(requests_, Table::kRequest, request_id);
-  Request& request = requests_.find(request_id)->second;
+  ServiceRequest& request = requests_.find(request_id)->second;
   LEDGER_ASSERT(request.status == RequestStatus::kResolved);
   const int64_t minutes = ResolutionMinutes(request);
   request.status = RequestStatus::kAssigned;

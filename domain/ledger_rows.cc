@@ -272,8 +272,9 @@ ReversibleRow RowOf(const Undo& undo) {
   return std::visit(
       Overloaded{
           [](const ServiceVerifiedUndo& u) {
-            return ReversibleRow{u.kType, u.service_id.str(), u.resolved_request_id.str(), "",
-                                 u.minutes.value, 0, 0};
+            return ReversibleRow{u.kType, u.service_id.str(), u.resolved_request_id.str(),
+                                 "",      u.minutes.value,    0,
+                                 0};
           },
           [](const TrainingUndo& u) {
             return ReversibleRow{u.kType, u.member_id.str(), "", "", u.minutes.value, 0, 0};
@@ -441,7 +442,7 @@ Report DecodeReport(ByteReader& r) {
   return p;
 }
 
-void Encode(ByteWriter& w, const Request& q) {
+void Encode(ByteWriter& w, const ServiceRequest& q) {
   w.Str(q.elder_id.view());
   w.Str(q.branch_id.view());
   w.U64(static_cast<uint64_t>(q.need));
@@ -457,8 +458,8 @@ void Encode(ByteWriter& w, const Request& q) {
   w.I64(q.resolved_at_us);
 }
 
-Request DecodeRequest(ByteReader& r) {
-  Request q;
+ServiceRequest DecodeRequest(ByteReader& r) {
+  ServiceRequest q;
   q.elder_id = MemberId(r.Str());
   q.branch_id = BranchId(r.Str());
   q.need = GetEnum<events::RequestNeed>(r);
@@ -594,7 +595,7 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       if (!served_.contains(key)) return std::nullopt;
       break;
     case Table::kRequest: {
-      const Request* q = Lookup(requests_, key);
+      const ServiceRequest* q = Lookup(requests_, key);
       if (q == nullptr) return std::nullopt;
       Encode(w, *q);
       break;

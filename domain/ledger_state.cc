@@ -317,11 +317,12 @@ Execution LedgerState::OnPolicySet(const EventMeta&, const events::PolicySet& e)
 bool LedgerState::operator==(const LedgerState& o) const {
   return branches_ == o.branches_ && members_ == o.members_ && pairings_ == o.pairings_ &&
          active_pairs_ == o.active_pairs_ && services_ == o.services_ &&
-         activities_ == o.activities_ && requests_ == o.requests_ && partners_ == o.partners_ && funds_ == o.funds_ &&
-         sources_ == o.sources_ && outflows_ == o.outflows_ && fund_outflows_ == o.fund_outflows_ &&
-         open_sources_ == o.open_sources_ && reversibles_ == o.reversibles_ &&
-         cash_used_ == o.cash_used_ && taken_ids_ == o.taken_ids_ && served_ == o.served_ &&
-         reports_ == o.reports_ && policy_ == o.policy_;
+         activities_ == o.activities_ && requests_ == o.requests_ && partners_ == o.partners_ &&
+         funds_ == o.funds_ && sources_ == o.sources_ && outflows_ == o.outflows_ &&
+         fund_outflows_ == o.fund_outflows_ && open_sources_ == o.open_sources_ &&
+         reversibles_ == o.reversibles_ && cash_used_ == o.cash_used_ &&
+         taken_ids_ == o.taken_ids_ && served_ == o.served_ && reports_ == o.reports_ &&
+         policy_ == o.policy_;
 }
 
 }  // namespace ledger

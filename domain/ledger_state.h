@@ -103,7 +103,7 @@ enum class RequestStatus : uint8_t { kOpen, kAssigned, kResolved, kCancelled };
 
 // A service request (订单式): an elder's need, assigned to a volunteer of the elder's branch,
 // resolved when a service naming it is verified, or cancelled. The branch is the elder's.
-struct Request {
+struct ServiceRequest {
   MemberId elder_id;
   BranchId branch_id;
   events::RequestNeed need = events::RequestNeed::home_visit;
@@ -116,7 +116,7 @@ struct Request {
   std::vector<ServiceId> service_ids;  // services logged for it, in order
   int64_t requested_at_us = 0;         // the ServiceRequested's occurred_at
   int64_t resolved_at_us = 0;          // the resolving ServiceVerified's occurred_at; 0 if not
-  bool operator==(const Request&) const = default;
+  bool operator==(const ServiceRequest&) const = default;
 };
 
 // The API word of a request's status: open, assigned, resolved, cancelled.
@@ -305,7 +305,7 @@ class LedgerState {
   const Member* FindMember(MemberRef id) const { return Find(members_, id); }
   const Pairing* FindPairing(PairingRef id) const { return Find(pairings_, id); }
   const Service* FindService(ServiceRef id) const { return Find(services_, id); }
-  const Request* FindRequest(RequestRef id) const { return Find(requests_, id); }
+  const ServiceRequest* FindRequest(RequestRef id) const { return Find(requests_, id); }
   const Activity* FindActivity(ActivityRef id) const { return Find(activities_, id); }
   const Partner* FindPartner(PartnerRef id) const { return Find(partners_, id); }
   // Whether an AccountClosed of `account_id` was recorded.
@@ -331,7 +331,7 @@ class LedgerState {
   const IdMap<OutflowTag, Outflow>& outflows() const { return outflows_; }
   const IdMap<PartnerTag, Partner>& partners() const { return partners_; }
   const IdMap<ServiceTag, Service>& services() const { return services_; }
-  const IdMap<RequestTag, Request>& requests() const { return requests_; }
+  const IdMap<RequestTag, ServiceRequest>& requests() const { return requests_; }
   const std::map<ReportKey, Report>& reports() const { return reports_; }
 
   // Serialization of one tracked entity (for projections), and loading it back. The bytes are a
@@ -471,7 +471,7 @@ class LedgerState {
   StringSet active_pairs_;  // volunteer_id '\n' elder_id of active pairings
   IdMap<ServiceTag, Service> services_;
   IdMap<ActivityTag, Activity> activities_;
-  IdMap<RequestTag, Request> requests_;
+  IdMap<RequestTag, ServiceRequest> requests_;
   IdMap<PartnerTag, Partner> partners_;
   IdMap<FundTag, Fund> funds_;
   IdMap<SourceTag, Source> sources_;

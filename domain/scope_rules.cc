@@ -60,8 +60,7 @@ constexpr ScopedField kAccountClosed[] = {
 constexpr ScopedField kServiceRequested[] = {LEDGER_SCOPED(ServiceRequested, elder_id, kMember)};
 constexpr ScopedField kRequestAssigned[] = {LEDGER_SCOPED(RequestAssigned, request_id, kRequest),
                                             LEDGER_SCOPED(RequestAssigned, volunteer_id, kMember)};
-constexpr ScopedField kRequestCancelled[] = {
-    LEDGER_SCOPED(RequestCancelled, request_id, kRequest)};
+constexpr ScopedField kRequestCancelled[] = {LEDGER_SCOPED(RequestCancelled, request_id, kRequest)};
 
 #undef LEDGER_SCOPED
 #undef LEDGER_SCOPED_FIELD
@@ -148,7 +147,7 @@ struct Resolver {
         return FundBranch(source->fund_id.view());
       }
       case ScopeRef::kRequest: {
-        const Request* request = state.FindRequest(RequestRef(id));
+        const ServiceRequest* request = state.FindRequest(RequestRef(id));
         if (request == nullptr) return std::nullopt;
         return request->branch_id.view();
       }

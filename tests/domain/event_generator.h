@@ -153,8 +153,8 @@ class EventGenerator {
         if (random_() % 2) extra += ", requested_by: guardian";
         if (random_() % 2) extra += ", wanted_by_us: " + std::to_string(random_() % 1000000);
         return {id, "ServiceRequested",
-                "request_id: \"" + request + "\", elder_id: \"" + elder + "\", need: " +
-                    kNeeds[random_() % 7] + ", description: \"d\"" + extra};
+                "request_id: \"" + request + "\", elder_id: \"" + elder +
+                    "\", need: " + kNeeds[random_() % 7] + ", description: \"d\"" + extra};
       }
       case 22: {
         const std::string request = pick("q", 30);

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <cstdlib>
 #include <ctime>
 #include <random>
@@ -103,7 +102,7 @@ std::string CheckInvariants(const LedgerState& state) {
   }
   for (const auto& [id, service] : state.services()) {
     if (service.request_id.empty()) continue;
-    const Request* request = state.FindRequest(service.request_id);
+    const ServiceRequest* request = state.FindRequest(service.request_id);
     if (request == nullptr || std::find(request->service_ids.begin(), request->service_ids.end(),
                                         id) == request->service_ids.end()) {
       return "service " + id.str() + " names a request that does not list it";

@@ -350,8 +350,8 @@ const Row kRows[] = {
     {"request of a volunteer", "ServiceRequested",
      R"(request_id: "q9", elder_id: "v1", need: health, description: "x")", "not_an_elder"},
     {"request in a sealed month", "ServiceRequested",
-     R"(request_id: "q9", elder_id: "e1", need: health, description: "x")", "month_sealed",
-     nullptr, 8},
+     R"(request_id: "q9", elder_id: "e1", need: health, description: "x")", "month_sealed", nullptr,
+     8},
     {"assign", "RequestAssigned", R"(request_id: "q-open", volunteer_id: "v2")", "ok"},
     {"reassign to another volunteer", "RequestAssigned",
      R"(request_id: "q-asg", volunteer_id: "v2")", "ok"},
@@ -359,10 +359,10 @@ const Row kRows[] = {
      "unknown_request"},
     {"assign an unknown volunteer", "RequestAssigned",
      R"(request_id: "q-open", volunteer_id: "nobody")", "unknown_member"},
-    {"assign a cancelled request", "RequestAssigned",
-     R"(request_id: "q-cxl", volunteer_id: "v1")", "request_cancelled"},
-    {"assign a resolved request", "RequestAssigned",
-     R"(request_id: "q-done", volunteer_id: "v1")", "request_resolved"},
+    {"assign a cancelled request", "RequestAssigned", R"(request_id: "q-cxl", volunteer_id: "v1")",
+     "request_cancelled"},
+    {"assign a resolved request", "RequestAssigned", R"(request_id: "q-done", volunteer_id: "v1")",
+     "request_resolved"},
     {"assign to the same volunteer again", "RequestAssigned",
      R"(request_id: "q-asg", volunteer_id: "v1")", "already_assigned"},
     {"assign an inactive volunteer", "RequestAssigned",
@@ -597,9 +597,10 @@ TEST(LedgerRequestsTest, VerificationResolvesAndItsReversalReopens) {
                              kind: home_visit, minutes: 60, request_id: "q1")");
   EXPECT_EQ(d.state().FindRequest(RequestRef("q1"))->status, RequestStatus::kAssigned);
   d.now_us = BeijingUs(2026, 9, 20, 11);
-  ASSERT_EQ(d.RunWithId("verify-sq1", "ServiceVerified", R"(service_id: "sq1", confirmed_by: "e1")"),
-            "ok");
-  const Request* request = d.state().FindRequest(RequestRef("q1"));
+  ASSERT_EQ(
+      d.RunWithId("verify-sq1", "ServiceVerified", R"(service_id: "sq1", confirmed_by: "e1")"),
+      "ok");
+  const ServiceRequest* request = d.state().FindRequest(RequestRef("q1"));
   EXPECT_EQ(request->status, RequestStatus::kResolved);
   EXPECT_EQ(request->resolved_at_us, BeijingUs(2026, 9, 20, 11));
   EXPECT_EQ(request->service_ids, std::vector<ServiceId>{ServiceId("sq1")});

@@ -50,8 +50,8 @@ std::vector<ScenarioEvent> OctoberScenario() {
   add("a-chongyang", "ActivityHeld",
       R"(activity_id: "a-chongyang", branch_id: "b-shiyuan", title: "重阳节敬老活动",
          date: "2026-10-29", participants: 20, beneficiaries: 35)");
-  // Service requests (订单式): 赵德福's guardian asks for a visit, the coordinator sends 王秀兰, and
-  // her first visit answers it; 钱淑珍's repair request is cancelled.
+  // Service requests (订单式): 赵德福's guardian asks for a visit, the coordinator sends 王秀兰,
+  // and her first visit answers it; 钱淑珍's repair request is cancelled.
   add("q-zhao", "ServiceRequested",
       R"(request_id: "q-zhao", elder_id: "e-zhao", need: home_visit, description: "想有人来坐坐",
          requested_by: guardian, urgent: false, wanted_by_us: )" +
@@ -63,8 +63,10 @@ std::vector<ScenarioEvent> OctoberScenario() {
   // Visits: 王 4 × 90 min (the first answers q-zhao), 李 3 × 120 (one rejected), 张 2 × 60.
   for (int i = 1; i <= 4; ++i) {
     const std::string s = "svc-wang-" + std::to_string(i);
-    add(s, "ServiceLogged", "service_id: \"" + s + R"(", volunteer_id: "v-wang", elder_id: "e-zhao",
-        kind: home_visit, minutes: 90, place: "赵家")" + (i == 1 ? R"(, request_id: "q-zhao")" : ""));
+    add(s, "ServiceLogged",
+        "service_id: \"" + s + R"(", volunteer_id: "v-wang", elder_id: "e-zhao",
+        kind: home_visit, minutes: 90, place: "赵家")" +
+            (i == 1 ? R"(, request_id: "q-zhao")" : ""));
     add(s + "-ok", "ServiceVerified",
         "service_id: \"" + s + R"(", confirmed_by: "e-zhao", rating: 5)");
   }

@@ -174,7 +174,7 @@ namespace {
 TEST(LedgerScenarioRequestsTest, RequestAnsweredByAVerifiedVisitIsResolved) {
   testing::LedgerDriver driver;
   testing::RunOctoberScenario(driver);
-  const Request* zhao = driver.state().FindRequest(RequestRef("q-zhao"));
+  const ServiceRequest* zhao = driver.state().FindRequest(RequestRef("q-zhao"));
   ASSERT_NE(zhao, nullptr);
   EXPECT_EQ(zhao->status, RequestStatus::kResolved);
   EXPECT_EQ(zhao->volunteer_id, MemberId("v-wang"));
@@ -183,7 +183,7 @@ TEST(LedgerScenarioRequestsTest, RequestAnsweredByAVerifiedVisitIsResolved) {
   EXPECT_EQ(zhao->resolved_at_us - zhao->requested_at_us, 5 * 60'000'000);
   EXPECT_EQ(zhao->requested_by, events::Requester::guardian);
   EXPECT_EQ(zhao->wanted_by_us, testing::BeijingUs(2026, 10, 3, 9));
-  const Request* qian = driver.state().FindRequest(RequestRef("q-qian"));
+  const ServiceRequest* qian = driver.state().FindRequest(RequestRef("q-qian"));
   ASSERT_NE(qian, nullptr);
   EXPECT_EQ(qian->status, RequestStatus::kCancelled);
   EXPECT_TRUE(qian->volunteer_id.empty());
