@@ -155,7 +155,7 @@ RequestId LedgerState::ResolveRequest(const Service& service, int64_t at_us) {
   const ServiceRequest* request = FindRequest(service.request_id);
   // A request cancelled or resolved while the visit waited stays as it is.
   if (request == nullptr || request->status != RequestStatus::kAssigned) return RequestId();
-  const RequestId request_id = service.request_id;
+  RequestId request_id = service.request_id;
   Touch(requests_, Table::kRequest, request_id);
   ServiceRequest& resolved = requests_.find(request_id)->second;
   resolved.status = RequestStatus::kResolved;

@@ -1,6 +1,7 @@
 // EventGenerator: random events over small pools of ids, for property and crash tests.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -88,11 +89,13 @@ class EventGenerator {
       case 12: {
         const std::string service = "s" + std::to_string(random_() % 400);
         if (!assignments_.empty() && random_() % 3 == 0) {
-          // A visit answering a request assigned earlier (the assignment may have been refused,
-          // reassigned or cancelled since: then the visit is refused).
-          const Assignment& a = assignments_[random_() % assignments_.size()];
+          // A visit answering a recent assignment (it may have been refused, reassigned or
+          // cancelled since: then the visit is refused), under a fresh service id.
+          const Assignment& a = assignments_[Recent(assignments_.size())];
+          const std::string visit = "sq" + std::to_string(n);
+          request_visits_.push_back(visit);
           return {id, "ServiceLogged",
-                  "service_id: \"" + service + "\", volunteer_id: \"" + a.volunteer_id +
+                  "service_id: \"" + visit + "\", volunteer_id: \"" + a.volunteer_id +
                       "\", elder_id: \"" + a.elder_id + "\", request_id: \"" + a.request_id +
                       "\", kind: home_visit, minutes: " + std::to_string(1 + random_() % 200)};
         }
@@ -103,8 +106,10 @@ class EventGenerator {
       case 13:
       case 14: {
         verifications_.push_back(id);
-        return {id, "ServiceVerified",
-                "service_id: \"s" + std::to_string(random_() % 400) + "\", confirmed_by: \"e\""};
+        const std::string service = !request_visits_.empty() && random_() % 3 == 0
+                                        ? request_visits_[Recent(request_visits_.size())]
+                                        : "s" + std::to_string(random_() % 400);
+        return {id, "ServiceVerified", "service_id: \"" + service + "\", confirmed_by: \"e\""};
       }
       case 15: {
         const bool cash = random_() % 2;
@@ -142,10 +147,14 @@ class EventGenerator {
       }
       case 20:
       case 21: {
-        // Service requests over a small pool of ids, of elders (or, refused, volunteers).
+        // Service requests under fresh ids (sometimes one used before), of elders (or, refused,
+        // volunteers).
         static const char* kNeeds[] = {"home_visit", "companionship", "respite_care", "errand",
                                        "repair",     "health",        "other"};
-        const std::string request = pick("q", 30);
+        const std::string request = requests_.empty() || random_() % 8
+                                        ? "q" + std::to_string(n)
+                                        : requests_[random_() % requests_.size()];
+        requests_.push_back(request);
         const std::string elder = pick(random_() % 8 ? "e" : "v", 40);
         request_elders_[request] = elder;
         std::string extra;
@@ -157,8 +166,9 @@ class EventGenerator {
                     "\", need: " + kNeeds[random_() % 7] + ", description: \"d\"" + extra};
       }
       case 22: {
-        const std::string request = pick("q", 30);
-        if (random_() % 4 == 0) {
+        const std::string request =
+            requests_.empty() ? "q-none" : requests_[Recent(requests_.size())];
+        if (random_() % 8 == 0) {
           return {id, "RequestCancelled",
                   "request_id: \"" + request + "\", reason: \"no longer needed\""};
         }
@@ -186,6 +196,13 @@ class EventGenerator {
   std::mt19937_64& random() { return random_; }
 
  private:
+  // An index among the last few of `size` things (size > 0), so that a request's life goes on
+  // while it is fresh.
+  size_t Recent(size_t size) {
+    constexpr size_t kRecent = 8;
+    return size - 1 - random_() % std::min(size, kRecent);
+  }
+
   std::mt19937_64 random_;
   std::string prefix_;
   int counter_ = 0;
@@ -194,7 +211,9 @@ class EventGenerator {
     std::string request_id, volunteer_id, elder_id;
   };
   std::map<std::string, std::string> request_elders_;  // the elder last requested for, by id
+  std::vector<std::string> requests_;                  // request ids, in order
   std::vector<Assignment> assignments_;
+  std::vector<std::string> request_visits_;  // service ids of visits naming a request
 };
 
 }  // namespace ledger::testing
