@@ -293,7 +293,7 @@ enum class Table : uint8_t {
   kCertificate,
   kRequest,
 };
-constexpr int kTables = 16;
+constexpr int kTables = static_cast<int>(Table::kRequest) + 1;  // keep it the last table
 
 class LedgerState {
  public:
