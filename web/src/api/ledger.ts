@@ -84,3 +84,14 @@ export const openMemberAccount = (login: string, displayName: string, memberId: 
   )
 export const reinvite = (accountId: string) =>
   unwrap(api.POST('/v1/accounts/{id}/invitation', { params: { path: { id: accountId } } } as never))
+
+export type CertificateVerdict = S['CertificateVerdict']
+/** Issues a certificate of volunteer service for a member's Beijing dates from..to. */
+export const issueCertificate = (memberId: string, from: string, to: string) =>
+  unwrap(api.POST('/v1/members/{id}/certificates', { params: { path: { id: memberId } }, body: { from, to } }))
+/** A certificate and its status (no sign-in needed). */
+export const getCertificate = (id: string) =>
+  unwrap(api.GET('/v1/certificates/{id}', { params: { path: { id } } }), { quiet401: true })
+/** The ledger's verdict on a credential (no sign-in needed). */
+export const verifyCertificate = (credential: unknown) =>
+  unwrap(api.POST('/v1/certificates/verify', { body: { credential: credential as Record<string, never> } }), { quiet401: true })

@@ -4,6 +4,7 @@ export const zh = {
   titles: {
     login: '登录', activate: '设置密码', me: '我的服务', record: '登记服务', queue: '待核验服务', members: '成员', member: '成员详情',
     report: '月度报告', funds: '资金', partner: '我的捐赠', audit: '审计', admin: '总览', soon: '即将推出', notFound: '未找到',
+    certificate: '志愿服务记录证明', certificates: '服务证明',
   },
   genders: ['女', '男'],
   app: { name: '斋义账本', skip: '跳到主要内容', signOut: '退出登录', loading: '正在加载…', retry: '重试', back: '返回' },
@@ -96,6 +97,26 @@ python3 tools/audit/verify_export.py --export ledger.jsonl --pubkey ledger.pub -
   errors: {
     notFound: '未找到，或您无权查看。', forbidden: '您无权进行此操作。', network: '无法连接账本服务，请检查网络后重试。',
     generic: (detail: string) => `操作失败：${detail}`, sealed: '这个月已封存，不能再更改。', already: '这条服务已经核验过了。',
+  },
+  certificate: {
+    title: '志愿服务记录证明', organisation: '服务组织', name: '志愿者姓名', memberId: '志愿者编号', number: '证明编号',
+    period: '服务期间', hours: '已核验服务时长', services: '服务次数', kinds: '服务类型', issuer: '签发方（账本公钥）', issuedAt: '签发日期',
+    times: (n: number) => `${n} 次`, to: '至', none: '无',
+    body: (name: string, from: string, to: string) => `兹证明 ${name} 于 ${from} 至 ${to} 期间参加志愿服务，经核验的服务记录如下：`,
+    note: '本证明由账本以数字签名签发；扫描二维码或访问下方链接可核验真伪与是否撤销。',
+    verify: '核验结果', verifyUrl: '核验链接', qrAlt: '核验链接的二维码', print: '打印', checking: '正在核验…',
+    valid: '有效', revoked: '已撤销', invalid: '无效', reason: '原因', notFound: '没有这份证明，请核对编号。',
+    validLead: '签名与账本记录一致。', revokedLead: '这份证明已被签发方撤销，不能再作为服务证明使用。',
+  },
+  certificates: {
+    title: '服务证明', issue: '开具服务证明', from: '起始日期', to: '截止日期', submit: '开具', issued: (n: string) => `已开具证明 ${n}。`,
+    open: '查看与打印', list: '已开具的证明', number: '编号', period: '期间', hours: '时长', services: '次数', issuedAt: '开具时间', status: '状态',
+    revoke: '撤销', revokeReason: '撤销原因', confirmRevoke: '确认撤销', revoked: (n: string) => `已撤销证明 ${n}。`, cancel: '取消',
+    valid: '✓ 有效', isRevoked: '✗ 已撤销', needDates: '请填写起止日期。', badPeriod: '截止日期不能早于起始日期。',
+    notVolunteer: '只能为志愿者开具服务证明。', already: '这份证明已经撤销过了。', none: '尚未开具证明。',
+    lead: '服务证明（志愿服务记录证明）在成员详情页开具：打开“成员”，选择一位志愿者，在“开具服务证明”处填写起止日期。',
+    noList: '接口没有按站点列出证明的路由：每位志愿者已开具的证明列在她的成员详情页，可在那里查看、打印或撤销。',
+    toMembers: '去成员列表', publicNote: '每份证明都有公开的核验页（无需登录），可打印在 A4 纸上，二维码指向该页。',
   },
   chart: { aria: '图表；同样的数据见下方数据表。' },
 }

@@ -13,6 +13,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/', redirect: () => homeOf(session.current?.role) },
   { path: '/login', component: LoginView, meta: { public: true, title: t.login } },
   { path: '/activate', component: () => import('../views/ActivateView.vue'), meta: { public: true, title: t.activate } },
+  { path: '/certificates/:id', component: () => import('../views/certificates/CertificateView.vue'), meta: { public: true, title: t.certificate } },
   { path: '/me', component: () => import('../views/member/VolunteerHome.vue'), meta: { roles: ['member'], title: t.me } },
   { path: '/me/record', component: () => import('../views/member/RecordVisit.vue'), meta: { roles: ['member'], title: t.record } },
   {
@@ -27,6 +28,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'partner', component: () => import('../views/partner/PartnerHome.vue'), meta: { roles: ['partner'], title: t.partner } },
       { path: 'auditor', component: () => import('../views/auditor/AuditorHome.vue'), meta: { roles: ['auditor', 'admin'], title: t.audit } },
       { path: 'admin', component: () => import('../views/admin/AdminHome.vue'), meta: { roles: ['admin'], title: t.admin } },
+      { path: 'certificates', component: () => import('../views/certificates/CertificatesInfo.vue'), meta: { roles: ['coordinator', 'admin'], title: t.certificates } },
       { path: 'soon/:what', component: () => import('../views/ComingSoon.vue'), meta: { roles: ['coordinator', 'admin', 'auditor', 'partner'], title: t.soon } },
       { path: ':rest(.*)*', component: () => import('../views/NotFound.vue'), meta: { title: t.notFound } },
     ],
