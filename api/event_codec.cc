@@ -31,8 +31,9 @@ FieldSpec Id(const char* name, voffset_t vt, uint8_t flags = kRequired) {
 FieldSpec Text(const char* name, voffset_t vt, uint8_t flags = kRequired) {
   return {name, vt, Kind::kText, flags};
 }
-FieldSpec Enum(const char* name, voffset_t vt, const char* const* names) {
-  return {name, vt, Kind::kEnum, kRequired, 0, 0, names};
+FieldSpec Enum(const char* name, voffset_t vt, const char* const* names,
+               uint8_t flags = kRequired) {
+  return {name, vt, Kind::kEnum, flags, 0, 0, names};
 }
 FieldSpec Int(const char* name, voffset_t vt, uint8_t flags = kRequired, int64_t min = kInt32Min,
               int64_t max = kInt32Max) {
@@ -122,7 +123,12 @@ const std::vector<TypeSpec>& Specs() {
         Id("elder_id", e::ServiceLogged::VT_ELDER_ID, kOptional),
         Id("activity_id", e::ServiceLogged::VT_ACTIVITY_ID, kOptional),
         Text("place", e::ServiceLogged::VT_PLACE, kPersonal),
-        Text("content", e::ServiceLogged::VT_CONTENT, kPersonal)}},
+        Text("content", e::ServiceLogged::VT_CONTENT, kPersonal),
+        Noted(Id("request_id", e::ServiceLogged::VT_REQUEST_ID, kOptional),
+              {"the service request (ServiceRequested) this visit answers; it must be assigned to "
+               "this volunteer and be for this elder_id (domain rules: 422 unknown_request, "
+               "request_cancelled, request_resolved, not_assigned, wrong_elder). Verifying the "
+               "visit resolves the request"})}},
       {D::ServiceVerified,
        {Id("service_id", e::ServiceVerified::VT_SERVICE_ID),
         Text("confirmed_by", e::ServiceVerified::VT_CONFIRMED_BY),
@@ -249,6 +255,34 @@ const std::vector<TypeSpec>& Specs() {
       {D::CertificateRevoked,
        {Id("certificate_id", e::CertificateRevoked::VT_CERTIFICATE_ID),
         Text("reason", e::CertificateRevoked::VT_REASON)}},
+      {D::ServiceRequested,
+       {Id("request_id", e::ServiceRequested::VT_REQUEST_ID),
+        Noted(Id("elder_id", e::ServiceRequested::VT_ELDER_ID),
+              {"an active elder (domain rules: 422 unknown_member, member_inactive, not_an_elder); "
+               "the request belongs to the elder's branch"}),
+        Enum("need", e::ServiceRequested::VT_NEED, e::EnumNamesRequestNeed()),
+        // The elder's need in words, like a service's content: personal.
+        Noted(Text("description", e::ServiceRequested::VT_DESCRIPTION, kRequired | kPersonal),
+              {"the need in words; personal: shown to admins, the branch's coordinators and the "
+               "assigned volunteer"}),
+        Of(Kind::kInstant, "wanted_by", e::ServiceRequested::VT_WANTED_BY_US, kOptional),
+        Enum("requested_by", e::ServiceRequested::VT_REQUESTED_BY, e::EnumNamesRequester(),
+             kOptional),
+        Of(Kind::kBool, "urgent", e::ServiceRequested::VT_URGENT, kOptional)}},
+      {D::RequestAssigned,
+       {Noted(Id("request_id", e::RequestAssigned::VT_REQUEST_ID),
+              {"an open or assigned request (domain rules: 422 unknown_request, request_cancelled, "
+               "request_resolved); assigning an assigned request to another volunteer reassigns "
+               "it"}),
+        Noted(Id("volunteer_id", e::RequestAssigned::VT_VOLUNTEER_ID),
+              {"an active volunteer of the elder's branch, not the one already assigned (domain "
+               "rules: 422 unknown_member, member_inactive, not_a_volunteer, different_branch, "
+               "already_assigned)"})}},
+      {D::RequestCancelled,
+       {Noted(Id("request_id", e::RequestCancelled::VT_REQUEST_ID),
+              {"an open or assigned request (domain rules: 422 unknown_request, request_cancelled, "
+               "request_resolved)"}),
+        Text("reason", e::RequestCancelled::VT_REASON)}},
   });
   return specs;
 }
@@ -345,7 +379,11 @@ class PayloadBuilder {
       const FieldSpec& f = *value.spec;
       switch (f.kind) {
         case Kind::kEnum:
-          builder_.AddElement<int8_t>(f.vt, static_cast<int8_t>(value.number), 0);
+          if (IsNullableScalar(f)) {
+            builder_.AddElement<int8_t>(f.vt, static_cast<int8_t>(value.number));
+          } else {
+            builder_.AddElement<int8_t>(f.vt, static_cast<int8_t>(value.number), 0);
+          }
           break;
         case Kind::kBool:
           builder_.AddElement<uint8_t>(f.vt, static_cast<uint8_t>(value.number));
@@ -667,6 +705,7 @@ json::object EncodeEventData(const events::EventData& data, bool personal) {
         }
         break;
       case Kind::kEnum: {
+        if (IsNullableScalar(f) && !table->CheckField(f.vt)) break;
         // FlatBuffers' verifier does not check enum values, and envelopes from Kafka or an
         // export are outside bytes: a value without a name is shown as the number it is.
         const int8_t value = table->GetField<int8_t>(f.vt, 0);
@@ -708,7 +747,9 @@ json::object EncodeEventData(const events::EventData& data, bool personal) {
         }
         break;
       case Kind::kInstant:
-        out[f.name] = FormatInstant(table->GetField<int64_t>(f.vt, 0));
+        if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
+          out[f.name] = FormatInstant(table->GetField<int64_t>(f.vt, 0));
+        }
         break;
       case Kind::kTextList:
         if (const auto* list =

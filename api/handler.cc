@@ -73,6 +73,9 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/v1/donations/{id}", kStaff | Bit(Role::kPartner), "", true, &E::GetDonation},
       {"GET", "/v1/partners/{id}", kStaff | Bit(Role::kPartner), "", true, &E::GetPartner},
       {"GET", "/v1/reports/monthly", kStaff, "branch_id,month", true, &E::GetMonthlyReport},
+      {"GET", "/v1/requests", kStaff | Bit(Role::kMember),
+       "branch_id,status,volunteer_id,limit,cursor", true, &E::ListRequests},
+      {"GET", "/v1/requests/{id}", kStaff | Bit(Role::kMember), "", true, &E::GetRequest},
       {"GET", "/v1/audit/head", kStaff | Bit(Role::kPartner), "", true, &E::GetAuditHead},
       {"GET", "/v1/keys", kAdmin, "", false, &E::ListKeys},
       {"POST", "/v1/keys", kAdmin, "", false, &E::PostKey},
@@ -150,10 +153,6 @@ std::optional<uint64_t> ParseUnsigned(std::string_view text) {
   return value;
 }
 
-Problem ParameterProblem(std::string_view name, const std::string& detail) {
-  return MakeProblem(400, "invalid_field", std::string(name) + " " + detail);
-}
-
 bool IsJsonMediaType(std::string_view content_type) {
   std::string type(content_type.substr(0, content_type.find(';')));
   type.erase(std::remove(type.begin(), type.end(), ' '), type.end());
@@ -226,6 +225,10 @@ std::string_view PersonalBranch(const events::EventData& data, const LedgerState
   if (const auto* service = data.data_as_ServiceLogged()) {
     const Member* volunteer = state.FindMember(MemberRef(service->volunteer_id()->string_view()));
     return volunteer != nullptr ? volunteer->branch_id.view() : std::string_view();
+  }
+  if (const auto* request = data.data_as_ServiceRequested()) {
+    const Member* elder = state.FindMember(MemberRef(request->elder_id()->string_view()));
+    return elder != nullptr ? elder->branch_id.view() : std::string_view();
   }
   return {};
 }
@@ -667,9 +670,7 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
   });
 }
 
-namespace {
-// The branch_id query parameter: absent (nullptr), or an id; "" and other non-ids are refused.
-Checked<const std::string*> BranchParameter(const Call& call) {
+Checked<const std::string*> Endpoints::BranchParameter(const Call& call) {
   const std::string* branch = call.Query("branch_id");
   if (branch != nullptr && !IsValidId(*branch)) {
     return ParameterProblem("branch_id",
@@ -677,7 +678,10 @@ Checked<const std::string*> BranchParameter(const Call& call) {
   }
   return branch;
 }
-}  // namespace
+
+Checked<size_t> Endpoints::ListLimit(const Handler& h, const Call& call) {
+  return Limit(call, h.options_.list_items_default, h.options_.list_items_max);
+}
 
 Step Endpoints::ListMembers(Handler& h, Call& call) {
   Checked<const std::string*> branch_parameter = BranchParameter(call);

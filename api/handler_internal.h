@@ -41,6 +41,10 @@ inline Problem Forbidden(std::string detail) {
 inline Problem NotFound(std::string detail) {
   return MakeProblem(404, "not_found", std::move(detail));
 }
+// 400 for a query parameter `name` that is not what it `detail`s ("must be ...").
+inline Problem ParameterProblem(std::string_view name, const std::string& detail) {
+  return MakeProblem(400, "invalid_field", std::string(name) + " " + detail);
+}
 // 404 for a `kind` with `id`: the one answer for "not there" and, to a scoped role, "not yours",
 // so that nobody can probe which ids exist outside their scope.
 inline Problem NoSuch(std::string_view kind, std::string_view id) {
@@ -64,6 +68,9 @@ struct Endpoints {
   static Step GetDonation(Handler& h, Call& call);
   static Step GetPartner(Handler& h, Call& call);
   static Step GetMonthlyReport(Handler& h, Call& call);
+  // handler_requests.cc
+  static Step ListRequests(Handler& h, Call& call);
+  static Step GetRequest(Handler& h, Call& call);
   static Step GetAuditHead(Handler& h, Call& call);
   // handler_writes.cc
   static Step PostEvent(Handler& h, Call& call);
@@ -112,6 +119,10 @@ struct Endpoints {
   static EventDraft RightEvent(const Call& call, std::string_view type, const std::string& id,
                                Role role, const std::string& scope_id, int64_t now_us);
   static Response Empty();  // 204 No Content
+  // The branch_id query parameter: absent (nullptr), or an id; "" and other non-ids are refused.
+  static Checked<const std::string*> BranchParameter(const Call& call);
+  // `limit` of a list: its default when absent; 1..list_items_max.
+  static Checked<size_t> ListLimit(const Handler& h, const Call& call);
 };
 
 }  // namespace ledger::api

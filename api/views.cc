@@ -115,6 +115,41 @@ json::object PartnerJson(PartnerRef partner_id, const Partner& p) {
   return out;
 }
 
+json::object RequestJson(RequestRef request_id, const ServiceRequest& q, bool personal) {
+  json::object out;
+  out["request_id"] = request_id.view();
+  out["elder_id"] = q.elder_id.view();
+  out["branch_id"] = q.branch_id.view();
+  out["need"] = events::EnumNameRequestNeed(q.need);
+  out["status"] = RequestStatusName(q.status);
+  if (q.volunteer_id.empty()) {
+    out["volunteer_id"] = nullptr;
+  } else {
+    out["volunteer_id"] = q.volunteer_id.view();
+  }
+  json::array& services = out["service_ids"].emplace_array();
+  for (const ServiceId& id : q.service_ids) services.emplace_back(id.view());
+  out["requested_at"] = FormatInstant(q.requested_at_us);
+  if (q.status == RequestStatus::kResolved) {
+    out["resolved_at"] = FormatInstant(q.resolved_at_us);
+  } else {
+    out["resolved_at"] = nullptr;
+  }
+  out["urgent"] = q.urgent;
+  if (q.wanted_by_us) {
+    out["wanted_by"] = FormatInstant(*q.wanted_by_us);
+  } else {
+    out["wanted_by"] = nullptr;
+  }
+  if (q.requested_by) {
+    out["requested_by"] = events::EnumNameRequester(*q.requested_by);
+  } else {
+    out["requested_by"] = nullptr;
+  }
+  if (personal) out["description"] = q.description;
+  return out;
+}
+
 json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* report,
                         const std::array<int64_t, kStarLevels + 1>& star_counts_now) {
   const Report empty;
@@ -137,6 +172,13 @@ json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* repor
   out["disbursed_fen"] = r.disbursed_fen.value;
   out["redeemed_cash_fen"] = r.redeemed_cash_fen.value;
   out["redeemed_training"] = r.redeemed_training_minutes.value;
+  out["requests_opened"] = r.requests_opened;
+  out["requests_resolved"] = r.requests_resolved;
+  if (std::optional<int64_t> median = MedianMinutes(r.resolution_minutes)) {
+    out["request_resolution_median_minutes"] = *median;
+  } else {
+    out["request_resolution_median_minutes"] = nullptr;
+  }
   const auto& stars = r.seal ? r.seal->star_counts : star_counts_now;
   json::array& counts = out["star_counts"].emplace_array();
   for (int64_t count : stars) counts.emplace_back(count);

@@ -18,6 +18,9 @@ boost::json::object FundJson(FundRef fund_id, const Fund& fund);
 boost::json::object OutflowJson(OutflowRef outflow_id, const Outflow& outflow);
 boost::json::object DonationJson(SourceRef donation_id, const Source& donation);
 boost::json::object PartnerJson(PartnerRef partner_id, const Partner& partner);
+// A service request. The description (the elder's need in words) only with `personal`.
+boost::json::object RequestJson(RequestRef request_id, const ServiceRequest& request,
+                                bool personal);
 // A branch's month (an empty id = all branches); `report` may be null (nothing happened that
 // month). `star_counts_now` is used while the month is not sealed.
 boost::json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* report,

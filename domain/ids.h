@@ -98,6 +98,7 @@ struct PartnerTag {};
 struct FundTag {};
 struct SourceTag {};   // an inflow: a donation or a sale (purchases are sales)
 struct OutflowTag {};  // a disbursement, an expense or a cash redemption
+struct RequestTag {};  // a service request (订单式)
 struct EventTag {};
 
 using BranchId = Id<BranchTag>;
@@ -109,6 +110,7 @@ using PartnerId = Id<PartnerTag>;
 using FundId = Id<FundTag>;
 using SourceId = Id<SourceTag>;
 using OutflowId = Id<OutflowTag>;
+using RequestId = Id<RequestTag>;
 using EventId = Id<EventTag>;
 
 using BranchRef = IdRef<BranchTag>;
@@ -120,6 +122,7 @@ using PartnerRef = IdRef<PartnerTag>;
 using FundRef = IdRef<FundTag>;
 using SourceRef = IdRef<SourceTag>;
 using OutflowRef = IdRef<OutflowTag>;
+using RequestRef = IdRef<RequestTag>;
 using EventRef = IdRef<EventTag>;
 
 static_assert(sizeof(MemberId) == sizeof(std::string), "an id is just its text");

@@ -152,6 +152,8 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
   if (Present(e.activity_id()) && !FindActivity(ActivityRef(Str(e.activity_id())))) {
     return Fail(Outcome::kUnknownActivity);
   }
+  const RequestRef request_id(Str(e.request_id()));
+  if (!request_id.empty() && !FindRequest(request_id)) return Fail(Outcome::kUnknownRequest);
   if (FindService(ServiceRef(Str(e.service_id())))) return Fail(Outcome::kAlreadyExists);
   if (!volunteer->active) return Fail(Outcome::kMemberInactive);
   if (!IsVolunteer(*volunteer)) return Fail(Outcome::kNotAVolunteer);
@@ -160,13 +162,19 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
     if (elder->kind != events::MemberKind::elder) return Fail(Outcome::kNotAnElder);
     if (elder->branch_id != volunteer->branch_id) return Fail(Outcome::kDifferentBranch);
   }
+  if (!request_id.empty()) {
+    const Outcome o = CheckServiceRequest(request_id, MemberRef(Str(e.volunteer_id())),
+                                          MemberRef(Str(e.elder_id())));
+    if (o != Outcome::kOk) return Fail(o);
+  }
   if (Outcome o = CheckSeal(volunteer->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
   Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
   services_.emplace(ServiceId(Str(e.service_id())),
                     Service{MemberId(Str(e.volunteer_id())), MemberId(Str(e.elder_id())),
-                            e.minutes(), ServiceStatus::kPending});
+                            e.minutes(), ServiceStatus::kPending, RequestId(request_id)});
+  if (!request_id.empty()) AddServiceToRequest(request_id, ServiceRef(Str(e.service_id())));
   Touch(members_, Table::kMember, MemberRef(Str(e.volunteer_id())));
   members_.find(MemberRef(Str(e.volunteer_id())))->second.pending_minutes += Minutes{e.minutes()};
   return kOk;
@@ -199,7 +207,9 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
     ++r.services;
     if (!elder_id.empty()) CountElderServed(r, key, elder_id);
   });
-  RecordReversible(meta, ServiceVerifiedUndo{ServiceId(Str(e.service_id())), minutes});
+  const RequestId resolved =
+      ResolveRequest(services_.find(ServiceRef(Str(e.service_id())))->second, meta.occurred_at_us);
+  RecordReversible(meta, ServiceVerifiedUndo{ServiceId(Str(e.service_id())), minutes, resolved});
   return kOk;
 }
 

@@ -120,6 +120,7 @@ void LedgerState::ApplyUndo(const ServiceVerifiedUndo& u, int64_t at_us) {
     r.verified_minutes -= u.minutes;
     --r.services;
   });
+  if (!u.resolved_request_id.empty()) ReopenRequest(u.resolved_request_id, at_us);
 }
 
 void LedgerState::ApplyUndo(const TrainingUndo& u, int64_t) {

@@ -259,7 +259,9 @@ Outflow DecodeOutflow(ByteReader& r) {
 struct ReversibleRow {
   events::Data type = events::Data::NONE;
   std::string subject;  // the service, member (training), giver, source or outflow id
-  std::string other;    // the receiver of a transfer, a sale's maker, a redeeming member
+  // The receiver of a transfer, a sale's maker, a redeeming member, the request a verification
+  // resolved.
+  std::string other;
   std::string buyer;    // a sale's buyer; "cash" or "training" for a redemption
   int64_t minutes = 0;  // minutes; a sale's inflow channel
   int64_t amount_fen = 0;
@@ -270,7 +272,9 @@ ReversibleRow RowOf(const Undo& undo) {
   return std::visit(
       Overloaded{
           [](const ServiceVerifiedUndo& u) {
-            return ReversibleRow{u.kType, u.service_id.str(), "", "", u.minutes.value, 0, 0};
+            return ReversibleRow{u.kType, u.service_id.str(), u.resolved_request_id.str(),
+                                 "",      u.minutes.value,    0,
+                                 0};
           },
           [](const TrainingUndo& u) {
             return ReversibleRow{u.kType, u.member_id.str(), "", "", u.minutes.value, 0, 0};
@@ -317,7 +321,8 @@ std::optional<Undo> UndoOf(ReversibleRow row) {
   using events::Data;
   switch (row.type) {
     case Data::ServiceVerified:
-      return ServiceVerifiedUndo{ServiceId(std::move(row.subject)), Minutes{row.minutes}};
+      return ServiceVerifiedUndo{ServiceId(std::move(row.subject)), Minutes{row.minutes},
+                                 RequestId(std::move(row.other))};
     case Data::TrainingCompleted:
       return TrainingUndo{MemberId(std::move(row.subject)), Minutes{row.minutes}};
     case Data::CreditsTransferred:
@@ -400,6 +405,13 @@ void Encode(ByteWriter& w, const Report& p) {
     w.Str(p.seal->hash);
     for (int64_t c : p.seal->star_counts) w.I64(c);
   }
+  // Service requests came later: a month without any keeps the row it had before them.
+  if (p.requests_opened != 0 || p.requests_resolved != 0 || !p.resolution_minutes.empty()) {
+    w.I64(p.requests_opened);
+    w.I64(p.requests_resolved);
+    w.U64(p.resolution_minutes.size());
+    for (int64_t m : p.resolution_minutes) w.I64(m);
+  }
 }
 
 Report DecodeReport(ByteReader& r) {
@@ -421,6 +433,11 @@ Report DecodeReport(ByteReader& r) {
     seal.hash = r.Str();
     for (int64_t& c : seal.star_counts) c = r.I64();
     p.seal = std::move(seal);
+  }
+  if (r.ok() && !r.Done()) {
+    p.requests_opened = r.I64();
+    p.requests_resolved = r.I64();
+    for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) p.resolution_minutes.push_back(r.I64());
   }
   return p;
 }
@@ -459,6 +476,42 @@ Certificate DecodeCertificate(ByteReader& r) {
   c.revoked = r.Bool();
   c.revocation_reason = r.Str();
   return c;
+}
+
+void Encode(ByteWriter& w, const ServiceRequest& q) {
+  w.Str(q.elder_id.view());
+  w.Str(q.branch_id.view());
+  w.U64(static_cast<uint64_t>(q.need));
+  w.Str(q.description);
+  w.Bool(q.wanted_by_us.has_value());
+  w.I64(q.wanted_by_us.value_or(0));
+  w.U64(q.requested_by ? static_cast<uint64_t>(*q.requested_by) + 1 : 0);
+  w.Bool(q.urgent);
+  w.U64(static_cast<uint64_t>(q.status));
+  w.Str(q.volunteer_id.view());
+  PutIds(w, q.service_ids);
+  w.I64(q.requested_at_us);
+  w.I64(q.resolved_at_us);
+}
+
+ServiceRequest DecodeRequest(ByteReader& r) {
+  ServiceRequest q;
+  q.elder_id = MemberId(r.Str());
+  q.branch_id = BranchId(r.Str());
+  q.need = GetEnum<events::RequestNeed>(r);
+  q.description = r.Str();
+  const bool has_wanted_by = r.Bool();
+  const int64_t wanted_by = r.I64();
+  if (has_wanted_by) q.wanted_by_us = wanted_by;
+  const uint64_t requested_by = r.U64();
+  if (requested_by != 0) q.requested_by = static_cast<events::Requester>(requested_by - 1);
+  q.urgent = r.Bool();
+  q.status = GetEnum<RequestStatus>(r);
+  q.volunteer_id = MemberId(r.Str());
+  q.service_ids = GetIds<ServiceTag>(r);
+  q.requested_at_us = r.I64();
+  q.resolved_at_us = r.I64();
+  return q;
 }
 
 void Encode(ByteWriter& w, const Policy& p) {
@@ -509,6 +562,8 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       w.Str(s->elder_id.view());
       w.I64(s->minutes);
       w.U64(static_cast<uint64_t>(s->status));
+      // Service requests came later: a service naming none keeps the row it had before them.
+      if (!s->request_id.empty()) w.Str(s->request_id.view());
       break;
     }
     case Table::kActivity: {
@@ -581,6 +636,12 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       Encode(w, *c);
       break;
     }
+    case Table::kRequest: {
+      const ServiceRequest* q = Lookup(requests_, key);
+      if (q == nullptr) return std::nullopt;
+      Encode(w, *q);
+      break;
+    }
   }
   return w.Take();
 }
@@ -609,6 +670,7 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       s.elder_id = MemberId(r.Str());
       s.minutes = static_cast<int32_t>(r.I64());
       s.status = GetEnum<ServiceStatus>(r);
+      if (r.ok() && !r.Done()) s.request_id = RequestId(r.Str());
       Slot(services_, key) = std::move(s);
       break;
     }
@@ -659,6 +721,9 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
     case Table::kCertificate:
       certificates_[k] = DecodeCertificate(r);
       break;
+    case Table::kRequest:
+      Slot(requests_, key) = DecodeRequest(r);
+      break;
   }
   return r.Done();
 }
@@ -693,6 +758,7 @@ void LedgerState::ForEachRow(
   dump_set(Table::kTakenId, taken_ids_);
   dump_set(Table::kServed, served_);
   dump(Table::kCertificate, certificates_);
+  dump(Table::kRequest, requests_);
 }
 
 void LedgerState::FinishLoad() {

@@ -1,6 +1,7 @@
 // LedgerState's core: the words of its tables, the streams of events, journaling and change
 // tracking, dispatch of each event to its rules, and the policy. The rules themselves live by
-// concern: ledger_members.cc, ledger_funds.cc, ledger_reports.cc, ledger_reversals.cc.
+// concern: ledger_members.cc, ledger_funds.cc, ledger_reports.cc, ledger_reversals.cc,
+// ledger_requests.cc.
 #include "domain/ledger_state.h"
 
 #include "domain/ledger_state_internal.h"
@@ -74,6 +75,12 @@ std::string StreamFor(const events::EventData& data) {
       return prefixed("key-", data.data_as_KeyIssued()->key_id());
     case Data::KeyRevoked:
       return prefixed("key-", data.data_as_KeyRevoked()->key_id());
+    case Data::ServiceRequested:
+      return prefixed("request-", data.data_as_ServiceRequested()->request_id());
+    case Data::RequestAssigned:
+      return prefixed("request-", data.data_as_RequestAssigned()->request_id());
+    case Data::RequestCancelled:
+      return prefixed("request-", data.data_as_RequestCancelled()->request_id());
     case Data::CertificateIssued:
       return prefixed("member-", data.data_as_CertificateIssued()->member_id());
     case Data::CertificateRevoked:
@@ -258,6 +265,12 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
       return OnCertificateIssued(meta, *data.data_as_CertificateIssued());
     case Data::CertificateRevoked:
       return OnCertificateRevoked(meta, *data.data_as_CertificateRevoked());
+    case Data::ServiceRequested:
+      return OnServiceRequested(meta, *data.data_as_ServiceRequested());
+    case Data::RequestAssigned:
+      return OnRequestAssigned(meta, *data.data_as_RequestAssigned());
+    case Data::RequestCancelled:
+      return OnRequestCancelled(meta, *data.data_as_RequestCancelled());
     case Data::NONE:
       break;
   }
@@ -316,11 +329,12 @@ Execution LedgerState::OnPolicySet(const EventMeta&, const events::PolicySet& e)
 bool LedgerState::operator==(const LedgerState& o) const {
   return branches_ == o.branches_ && members_ == o.members_ && pairings_ == o.pairings_ &&
          active_pairs_ == o.active_pairs_ && services_ == o.services_ &&
-         activities_ == o.activities_ && partners_ == o.partners_ && funds_ == o.funds_ &&
-         sources_ == o.sources_ && outflows_ == o.outflows_ && fund_outflows_ == o.fund_outflows_ &&
-         open_sources_ == o.open_sources_ && reversibles_ == o.reversibles_ &&
-         cash_used_ == o.cash_used_ && taken_ids_ == o.taken_ids_ && served_ == o.served_ &&
-         reports_ == o.reports_ && policy_ == o.policy_ && certificates_ == o.certificates_ &&
+         activities_ == o.activities_ && requests_ == o.requests_ && partners_ == o.partners_ &&
+         funds_ == o.funds_ && sources_ == o.sources_ && outflows_ == o.outflows_ &&
+         fund_outflows_ == o.fund_outflows_ && open_sources_ == o.open_sources_ &&
+         reversibles_ == o.reversibles_ && cash_used_ == o.cash_used_ &&
+         taken_ids_ == o.taken_ids_ && served_ == o.served_ && reports_ == o.reports_ &&
+         policy_ == o.policy_ && certificates_ == o.certificates_ &&
          certificates_per_year_ == o.certificates_per_year_;
 }
 

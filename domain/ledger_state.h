@@ -95,8 +95,32 @@ struct Service {
   MemberId elder_id;  // empty when the service was to no particular elder
   int32_t minutes = 0;
   ServiceStatus status = ServiceStatus::kPending;
+  RequestId request_id;  // the service request it answers; empty if none
   bool operator==(const Service&) const = default;
 };
+
+enum class RequestStatus : uint8_t { kOpen, kAssigned, kResolved, kCancelled };
+
+// A service request (订单式): an elder's need, assigned to a volunteer of the elder's branch,
+// resolved when a service naming it is verified, or cancelled. The branch is the elder's.
+struct ServiceRequest {
+  MemberId elder_id;
+  BranchId branch_id;
+  events::RequestNeed need = events::RequestNeed::home_visit;
+  std::string description;
+  std::optional<int64_t> wanted_by_us;
+  std::optional<events::Requester> requested_by;
+  bool urgent = false;
+  RequestStatus status = RequestStatus::kOpen;
+  MemberId volunteer_id;               // the assigned volunteer; empty while open
+  std::vector<ServiceId> service_ids;  // services logged for it, in order
+  int64_t requested_at_us = 0;         // the ServiceRequested's occurred_at
+  int64_t resolved_at_us = 0;          // the resolving ServiceVerified's occurred_at; 0 if not
+  bool operator==(const ServiceRequest&) const = default;
+};
+
+// The API word of a request's status: open, assigned, resolved, cancelled.
+std::string_view RequestStatusName(RequestStatus status);
 
 struct Activity {
   BranchId branch_id;
@@ -219,9 +243,18 @@ struct Report {
   Fen disbursed_fen;
   Fen redeemed_cash_fen;
   Minutes redeemed_training_minutes;
+  int64_t requests_opened = 0;
+  int64_t requests_resolved = 0;  // less re-openings (reversals) recorded this month
+  // Whole minutes from request to resolution of each request resolved this month, ascending
+  // (a re-opening this month removes its entry); their median is the month's figure.
+  std::vector<int64_t> resolution_minutes;
   std::optional<Seal> seal;
   bool operator==(const Report&) const = default;
 };
+
+// The median of `ascending` (whole minutes), the mean of the middle two rounded down for an even
+// count; nullopt when empty.
+std::optional<int64_t> MedianMinutes(const std::vector<int64_t>& ascending);
 
 struct ReportKey {
   BranchId branch_id;  // empty = all branches
@@ -258,6 +291,7 @@ enum class Table : uint8_t {
   kTakenId,
   kServed,
   kCertificate,
+  kRequest,
 };
 constexpr int kTables = 16;
 
@@ -292,6 +326,7 @@ class LedgerState {
   const Member* FindMember(MemberRef id) const { return Find(members_, id); }
   const Pairing* FindPairing(PairingRef id) const { return Find(pairings_, id); }
   const Service* FindService(ServiceRef id) const { return Find(services_, id); }
+  const ServiceRequest* FindRequest(RequestRef id) const { return Find(requests_, id); }
   const Activity* FindActivity(ActivityRef id) const { return Find(activities_, id); }
   const Partner* FindPartner(PartnerRef id) const { return Find(partners_, id); }
   const Certificate* FindCertificate(std::string_view id) const { return Find(certificates_, id); }
@@ -322,6 +357,7 @@ class LedgerState {
   const IdMap<OutflowTag, Outflow>& outflows() const { return outflows_; }
   const IdMap<PartnerTag, Partner>& partners() const { return partners_; }
   const IdMap<ServiceTag, Service>& services() const { return services_; }
+  const IdMap<RequestTag, ServiceRequest>& requests() const { return requests_; }
   const std::map<ReportKey, Report>& reports() const { return reports_; }
 
   // Serialization of one tracked entity (for projections), and loading it back. The bytes are a
@@ -434,6 +470,17 @@ class LedgerState {
   void ApplyUndo(const ExpenseUndo& undo, int64_t at_us);
   void ApplyUndo(const RedemptionUndo& undo, int64_t at_us);
   BranchId UndoInflow(SourceRef source_id, Channel channel);
+  // ledger_requests.cc
+  Execution OnServiceRequested(const EventMeta&, const events::ServiceRequested&);
+  Execution OnRequestAssigned(const EventMeta&, const events::RequestAssigned&);
+  Execution OnRequestCancelled(const EventMeta&, const events::RequestCancelled&);
+  // The outcome for a service naming `request_id`, logged by `volunteer_id` for `elder_id`.
+  Outcome CheckServiceRequest(RequestRef request_id, MemberRef volunteer_id,
+                              MemberRef elder_id) const;
+  void AddServiceToRequest(RequestRef request_id, ServiceRef service_id);
+  // Resolves the service's request, if it names an assigned one; returns the id resolved.
+  RequestId ResolveRequest(const Service& service, int64_t at_us);
+  void ReopenRequest(RequestRef request_id, int64_t at_us);
   Execution OnMonthlyReportSealed(const EventMeta&, const events::MonthlyReportSealed&);
   Execution OnAttestationIssued(const EventMeta&, const events::AttestationIssued&);
   // ledger_certificates.cc
@@ -454,6 +501,7 @@ class LedgerState {
   StringSet active_pairs_;  // volunteer_id '\n' elder_id of active pairings
   IdMap<ServiceTag, Service> services_;
   IdMap<ActivityTag, Activity> activities_;
+  IdMap<RequestTag, ServiceRequest> requests_;
   IdMap<PartnerTag, Partner> partners_;
   IdMap<FundTag, Fund> funds_;
   IdMap<SourceTag, Source> sources_;

@@ -42,6 +42,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "unknown_account";
     case Outcome::kUnknownCertificate:
       return "unknown_certificate";
+    case Outcome::kUnknownRequest:
+      return "unknown_request";
     case Outcome::kAlreadyExists:
       return "already_exists";
     case Outcome::kDuplicatePairing:
@@ -76,6 +78,16 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "already_revoked";
     case Outcome::kRestrictionUnchanged:
       return "restriction_unchanged";
+    case Outcome::kRequestCancelled:
+      return "request_cancelled";
+    case Outcome::kRequestResolved:
+      return "request_resolved";
+    case Outcome::kAlreadyAssigned:
+      return "already_assigned";
+    case Outcome::kNotAssigned:
+      return "not_assigned";
+    case Outcome::kWrongElder:
+      return "wrong_elder";
     case Outcome::kMonthSealed:
       return "month_sealed";
     case Outcome::kInsufficientCredits:

@@ -32,6 +32,7 @@ enum class Outcome : uint8_t {
   kUnknownEvent,
   kUnknownAccount,
   kUnknownCertificate,
+  kUnknownRequest,
   // Uniqueness.
   kAlreadyExists,
   kDuplicatePairing,
@@ -51,6 +52,13 @@ enum class Outcome : uint8_t {
   kAlreadyClosed,   // an account closed or a key revoked before
   kAlreadyRevoked,  // a certificate revoked before
   kRestrictionUnchanged,
+  // Service requests: a closed request takes nothing more; a visit answers the request of its
+  // assigned volunteer and its elder only.
+  kRequestCancelled,
+  kRequestResolved,
+  kAlreadyAssigned,  // assigned to this very volunteer already
+  kNotAssigned,      // a service naming a request not assigned to its volunteer
+  kWrongElder,       // a service naming a request for another elder (or for none)
   kMonthSealed,
   // Balances.
   kInsufficientCredits,

@@ -19,6 +19,8 @@ struct ServiceVerifiedUndo {
   static constexpr events::Data kType = events::Data::ServiceVerified;
   ServiceId service_id;
   Minutes minutes;
+  // The request this verification resolved (empty if none): its reversal re-opens it.
+  RequestId resolved_request_id;
   bool operator==(const ServiceVerifiedUndo&) const = default;
 };
 

@@ -26,7 +26,8 @@ constexpr ScopedField kPairingFormed[] = {LEDGER_SCOPED(PairingFormed, volunteer
 constexpr ScopedField kPairingEnded[] = {LEDGER_SCOPED(PairingEnded, pairing_id, kPairing)};
 constexpr ScopedField kServiceLogged[] = {LEDGER_SCOPED(ServiceLogged, volunteer_id, kMember),
                                           LEDGER_SCOPED(ServiceLogged, elder_id, kMember),
-                                          LEDGER_SCOPED(ServiceLogged, activity_id, kActivity)};
+                                          LEDGER_SCOPED(ServiceLogged, activity_id, kActivity),
+                                          LEDGER_SCOPED(ServiceLogged, request_id, kRequest)};
 constexpr ScopedField kServiceVerified[] = {LEDGER_SCOPED(ServiceVerified, service_id, kService)};
 constexpr ScopedField kServiceRejected[] = {LEDGER_SCOPED(ServiceRejected, service_id, kService)};
 constexpr ScopedField kTrainingCompleted[] = {LEDGER_SCOPED(TrainingCompleted, member_id, kMember)};
@@ -59,6 +60,11 @@ constexpr ScopedField kAccountOpened[] = {
     LEDGER_SCOPED_FIELD(AccountOpened, member_id, kMember, true)};
 constexpr ScopedField kAccountClosed[] = {
     LEDGER_SCOPED_FIELD(AccountClosed, member_id, kMember, true)};
+// Service requests: the coordinators of the elder's branch (and admins) post them.
+constexpr ScopedField kServiceRequested[] = {LEDGER_SCOPED(ServiceRequested, elder_id, kMember)};
+constexpr ScopedField kRequestAssigned[] = {LEDGER_SCOPED(RequestAssigned, request_id, kRequest),
+                                            LEDGER_SCOPED(RequestAssigned, volunteer_id, kMember)};
+constexpr ScopedField kRequestCancelled[] = {LEDGER_SCOPED(RequestCancelled, request_id, kRequest)};
 
 #undef LEDGER_SCOPED
 #undef LEDGER_SCOPED_FIELD
@@ -97,6 +103,9 @@ constexpr EventScopeRule kRules[] = {
     {Data::KeyRevoked, true, {}},
     {Data::CertificateIssued, false, kCertificateIssued},
     {Data::CertificateRevoked, false, kCertificateRevoked},
+    {Data::ServiceRequested, false, kServiceRequested},
+    {Data::RequestAssigned, false, kRequestAssigned},
+    {Data::RequestCancelled, false, kRequestCancelled},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");
@@ -149,6 +158,11 @@ struct Resolver {
         const Certificate* certificate = state.FindCertificate(id);
         if (certificate == nullptr) return std::nullopt;
         return MemberBranch(certificate->member_id.view());
+      }
+      case ScopeRef::kRequest: {
+        const ServiceRequest* request = state.FindRequest(RequestRef(id));
+        if (request == nullptr) return std::nullopt;
+        return request->branch_id.view();
       }
       case ScopeRef::kEvent:
         break;  // several things: see ReversedRefs

@@ -33,6 +33,7 @@ enum class ScopeRef : uint8_t {
   kActivity,     // its branch
   kFund,         // its branch ("" for a fund of no branch)
   kDonation,     // its fund's branch (a donation or a sale: any source of a fund)
+  kRequest,      // its elder's branch
   kEvent,        // the branch of everything the reversed event touched
   kCertificate,  // its member's branch
 };

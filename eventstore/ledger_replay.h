@@ -18,6 +18,10 @@ inline constexpr std::string_view kLedgerReadModel = "ledger";
 // The format of the ledger read model's rows that this build writes and reads. Bump it whenever
 // a row's bytes change meaning (domain/ledger_rows.cc); rows of another format are refused as
 // "rebuild needed", never misread. Rows written before the format was recorded are format 1.
+// A row may grow an optional tail without a new format when every row written before keeps its
+// bytes and meaning (the service and report rows' service-request tails, absent when there is
+// nothing to say): old ledgers then open as they are, and a build that predates the tail refuses
+// a row that has one as malformed, never misreads it.
 inline constexpr uint64_t kLedgerRowsFormat = 1;
 
 // The row that records the format (its key sorts after every table's rows).

@@ -11,9 +11,9 @@ namespace {
 
 std::string_view TableName(int table) {
   static constexpr std::string_view kNames[kTables] = {
-      "branch",    "member",   "pairing", "service",    "activity", "partner",
-      "fund",      "source",   "outflow", "reversible", "report",   "policy",
-      "cash_used", "taken_id", "served",  "certificate"};
+      "branch",    "member",   "pairing", "service",     "activity", "partner",
+      "fund",      "source",   "outflow", "reversible",  "report",   "policy",
+      "cash_used", "taken_id", "served",  "certificate", "request"};
   return table >= 0 && table < kTables ? kNames[table] : "unknown";
 }
 

@@ -1,7 +1,9 @@
 // EventGenerator: random events over small pools of ids, for property and crash tests.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -30,7 +32,7 @@ class EventGenerator {
     auto amount = [&] { return std::to_string(1 + random_() % 50000); };
     const std::string id = prefix_ + std::to_string(n);
     const std::string branch = pick("b", 3);
-    switch (random_() % 22) {
+    switch (random_() % 25) {
       case 0:
         return {id, "BranchOpened", "branch_id: \"" + branch + "\", name: \"n\""};
       case 1:
@@ -86,6 +88,17 @@ class EventGenerator {
       case 11:
       case 12: {
         const std::string service = "s" + std::to_string(random_() % 400);
+        if (!assignments_.empty() && random_() % 3 == 0) {
+          // A visit answering a recent assignment (it may have been refused, reassigned or
+          // cancelled since: then the visit is refused), under a fresh service id.
+          const Assignment& a = assignments_[Recent(assignments_.size())];
+          const std::string visit = "sq" + std::to_string(n);
+          request_visits_.push_back(visit);
+          return {id, "ServiceLogged",
+                  "service_id: \"" + visit + "\", volunteer_id: \"" + a.volunteer_id +
+                      "\", elder_id: \"" + a.elder_id + "\", request_id: \"" + a.request_id +
+                      "\", kind: home_visit, minutes: " + std::to_string(1 + random_() % 200)};
+        }
         return {id, "ServiceLogged",
                 "service_id: \"" + service + "\", volunteer_id: \"" + pick("v", 40) +
                     "\", kind: home_visit, minutes: " + std::to_string(random_() % 760)};
@@ -93,8 +106,10 @@ class EventGenerator {
       case 13:
       case 14: {
         verifications_.push_back(id);
-        return {id, "ServiceVerified",
-                "service_id: \"s" + std::to_string(random_() % 400) + "\", confirmed_by: \"e\""};
+        const std::string service = !request_visits_.empty() && random_() % 3 == 0
+                                        ? request_visits_[Recent(request_visits_.size())]
+                                        : "s" + std::to_string(random_() % 400);
+        return {id, "ServiceVerified", "service_id: \"" + service + "\", confirmed_by: \"e\""};
       }
       case 15: {
         const bool cash = random_() % 2;
@@ -146,6 +161,41 @@ class EventGenerator {
         return {id, type,
                 std::string(account ? "account_id" : "key_id") + ": \"" + right + "\", " + scope};
       }
+      case 20:
+      case 21: {
+        // Service requests under fresh ids (sometimes one used before), of elders (or, refused,
+        // volunteers).
+        static const char* kNeeds[] = {"home_visit", "companionship", "respite_care", "errand",
+                                       "repair",     "health",        "other"};
+        const std::string request = requests_.empty() || random_() % 8
+                                        ? "q" + std::to_string(n)
+                                        : requests_[random_() % requests_.size()];
+        requests_.push_back(request);
+        const std::string elder = pick(random_() % 8 ? "e" : "v", 40);
+        request_elders_[request] = elder;
+        std::string extra;
+        if (random_() % 2) extra += ", urgent: true";
+        if (random_() % 2) extra += ", requested_by: guardian";
+        if (random_() % 2) extra += ", wanted_by_us: " + std::to_string(random_() % 1000000);
+        return {id, "ServiceRequested",
+                "request_id: \"" + request + "\", elder_id: \"" + elder +
+                    "\", need: " + kNeeds[random_() % 7] + ", description: \"d\"" + extra};
+      }
+      case 22: {
+        const std::string request =
+            requests_.empty() ? "q-none" : requests_[Recent(requests_.size())];
+        if (random_() % 8 == 0) {
+          return {id, "RequestCancelled",
+                  "request_id: \"" + request + "\", reason: \"no longer needed\""};
+        }
+        const std::string volunteer = pick("v", 40);
+        auto elder = request_elders_.find(request);
+        if (elder != request_elders_.end()) {
+          assignments_.push_back({request, volunteer, elder->second});
+        }
+        return {id, "RequestAssigned",
+                "request_id: \"" + request + "\", volunteer_id: \"" + volunteer + "\""};
+      }
       default: {
         // Reverse something recorded earlier (or something that does not exist).
         std::vector<std::string>* pools[] = {&inflows_, &outflows_, &verifications_, &redemptions_,
@@ -162,10 +212,24 @@ class EventGenerator {
   std::mt19937_64& random() { return random_; }
 
  private:
+  // An index among the last few of `size` things (size > 0), so that a request's life goes on
+  // while it is fresh.
+  size_t Recent(size_t size) {
+    constexpr size_t kRecent = 8;
+    return size - 1 - random_() % std::min(size, kRecent);
+  }
+
   std::mt19937_64 random_;
   std::string prefix_;
   int counter_ = 0;
   std::vector<std::string> inflows_, outflows_, verifications_, redemptions_, transfers_;
+  struct Assignment {
+    std::string request_id, volunteer_id, elder_id;
+  };
+  std::map<std::string, std::string> request_elders_;  // the elder last requested for, by id
+  std::vector<std::string> requests_;                  // request ids, in order
+  std::vector<Assignment> assignments_;
+  std::vector<std::string> request_visits_;  // service ids of visits naming a request
 };
 
 }  // namespace ledger::testing

@@ -3,6 +3,7 @@
 // time), printed; events: LEDGER_PROPERTY_EVENTS (default 120,000).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <random>
@@ -77,6 +78,34 @@ std::string CheckInvariants(const LedgerState& state) {
     if (uses != used_by_source[id]) return "source " + id.str() + ": uses disagree with outflows";
     if (!source.reversed && uses + source.remaining_fen != source.amount_fen) {
       return "source " + id.str() + ": allocated + remaining != amount";
+    }
+  }
+  // A request lists exactly the services naming it; a resolved one has a verified visit.
+  for (const auto& [id, request] : state.requests()) {
+    bool verified_visit = false;
+    for (const ServiceId& service_id : request.service_ids) {
+      const Service* service = state.FindService(service_id);
+      if (service == nullptr || service->request_id != id) {
+        return "request " + id.str() + " lists a service that does not name it";
+      }
+      verified_visit = verified_visit || service->status == ServiceStatus::kVerified;
+    }
+    const bool resolved = request.status == RequestStatus::kResolved;
+    if (resolved != (request.resolved_at_us != 0) && request.requested_at_us != 0) {
+      return "request " + id.str() + " has a resolution time without being resolved";
+    }
+    if (resolved && !verified_visit) return "request " + id.str() + " resolved without a visit";
+    if ((request.status == RequestStatus::kOpen) != request.volunteer_id.empty() &&
+        request.status != RequestStatus::kCancelled) {
+      return "request " + id.str() + " is assigned without a volunteer, or open with one";
+    }
+  }
+  for (const auto& [id, service] : state.services()) {
+    if (service.request_id.empty()) continue;
+    const ServiceRequest* request = state.FindRequest(service.request_id);
+    if (request == nullptr || std::find(request->service_ids.begin(), request->service_ids.end(),
+                                        id) == request->service_ids.end()) {
+      return "service " + id.str() + " names a request that does not list it";
     }
   }
   return "";

@@ -84,6 +84,23 @@ void SetUpProgramme(LedgerDriver& d) {
                                  from_date: "2026-09-01", to_date: "2026-09-30", digest: ")" +
                                   std::string(64, 'a') + "\"");
   d.Must("CertificateRevoked", R"(certificate_id: "ZYK-2026-000002", reason: "wrong period")");
+  // Service requests of 赵大爷 (e1): open, assigned to v1, cancelled, and resolved by y1's visit.
+  d.Must("ServiceRequested",
+         R"(request_id: "q-open", elder_id: "e1", need: errand, description: "买药")");
+  d.Must("ServiceRequested",
+         R"(request_id: "q-asg", elder_id: "e1", need: home_visit, description: "看望",
+            requested_by: guardian, urgent: true)");
+  d.Must("RequestAssigned", R"(request_id: "q-asg", volunteer_id: "v1")");
+  d.Must("ServiceRequested",
+         R"(request_id: "q-cxl", elder_id: "e1", need: repair, description: "修水管")");
+  d.Must("RequestCancelled", R"(request_id: "q-cxl", reason: "家属已处理")");
+  d.Must("ServiceRequested",
+         R"(request_id: "q-done", elder_id: "e1", need: companionship, description: "陪聊")");
+  d.Must("RequestAssigned", R"(request_id: "q-done", volunteer_id: "y1")");
+  d.Must("ServiceLogged", R"(service_id: "s-q", volunteer_id: "y1", elder_id: "e1",
+                             kind: companionship, minutes: 45, request_id: "q-done")");
+  ASSERT_EQ(d.RunWithId("verify-sq", "ServiceVerified", R"(service_id: "s-q", confirmed_by: "e1")"),
+            "ok");
 }
 
 struct Row {
@@ -365,6 +382,85 @@ const Row kRows[] = {
      R"(certificate_id: "ZYK-2026-000009", reason: "x")", "unknown_certificate", "member-v1"},
     {"revoke a certificate twice", "CertificateRevoked",
      R"(certificate_id: "ZYK-2026-000002", reason: "x")", "already_revoked"},
+    // Service requests (订单式).
+    {"request", "ServiceRequested",
+     R"(request_id: "q9", elder_id: "e1", need: health, description: "量血压",
+        wanted_by_us: 1790000000000000, requested_by: elder)",
+     "ok"},
+    {"request without description", "ServiceRequested",
+     R"(request_id: "q9", elder_id: "e1", need: health, description: "")", "invalid_field"},
+    {"request in another stream", "ServiceRequested",
+     R"(request_id: "q9", elder_id: "e1", need: health, description: "x")", "wrong_stream",
+     "request-q8"},
+    {"request of an unknown elder", "ServiceRequested",
+     R"(request_id: "q9", elder_id: "nobody", need: health, description: "x")", "unknown_member"},
+    {"request twice", "ServiceRequested",
+     R"(request_id: "q-open", elder_id: "e1", need: health, description: "x")", "already_exists"},
+    {"request of an inactive member", "ServiceRequested",
+     R"(request_id: "q9", elder_id: "gone", need: health, description: "x")", "member_inactive"},
+    {"request of a volunteer", "ServiceRequested",
+     R"(request_id: "q9", elder_id: "v1", need: health, description: "x")", "not_an_elder"},
+    {"request in a sealed month", "ServiceRequested",
+     R"(request_id: "q9", elder_id: "e1", need: health, description: "x")", "month_sealed", nullptr,
+     8},
+    {"assign", "RequestAssigned", R"(request_id: "q-open", volunteer_id: "v2")", "ok"},
+    {"reassign to another volunteer", "RequestAssigned",
+     R"(request_id: "q-asg", volunteer_id: "v2")", "ok"},
+    {"assign an unknown request", "RequestAssigned", R"(request_id: "q9", volunteer_id: "v1")",
+     "unknown_request"},
+    {"assign an unknown volunteer", "RequestAssigned",
+     R"(request_id: "q-open", volunteer_id: "nobody")", "unknown_member"},
+    {"assign a cancelled request", "RequestAssigned", R"(request_id: "q-cxl", volunteer_id: "v1")",
+     "request_cancelled"},
+    {"assign a resolved request", "RequestAssigned", R"(request_id: "q-done", volunteer_id: "v1")",
+     "request_resolved"},
+    {"assign to the same volunteer again", "RequestAssigned",
+     R"(request_id: "q-asg", volunteer_id: "v1")", "already_assigned"},
+    {"assign an inactive volunteer", "RequestAssigned",
+     R"(request_id: "q-open", volunteer_id: "gone")", "member_inactive"},
+    {"assign an elder", "RequestAssigned", R"(request_id: "q-open", volunteer_id: "e1")",
+     "not_a_volunteer"},
+    {"assign a volunteer of another branch", "RequestAssigned",
+     R"(request_id: "q-open", volunteer_id: "v3")", "different_branch"},
+    {"assign in a sealed month", "RequestAssigned", R"(request_id: "q-open", volunteer_id: "v1")",
+     "month_sealed", nullptr, 8},
+    {"cancel", "RequestCancelled", R"(request_id: "q-asg", reason: "住院")", "ok"},
+    {"cancel without reason", "RequestCancelled", R"(request_id: "q-asg", reason: "")",
+     "invalid_field"},
+    {"cancel an unknown request", "RequestCancelled", R"(request_id: "q9", reason: "x")",
+     "unknown_request"},
+    {"cancel twice", "RequestCancelled", R"(request_id: "q-cxl", reason: "x")",
+     "request_cancelled"},
+    {"cancel a resolved request", "RequestCancelled", R"(request_id: "q-done", reason: "x")",
+     "request_resolved"},
+    {"visit for an assigned request", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v1", elder_id: "e1", kind: home_visit, minutes: 60,
+        request_id: "q-asg")",
+     "ok"},
+    {"visit for an unknown request", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v1", elder_id: "e1", kind: home_visit, minutes: 60,
+        request_id: "q9")",
+     "unknown_request"},
+    {"visit for a cancelled request", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v1", elder_id: "e1", kind: errand, minutes: 60, request_id: "q-cxl")",
+     "request_cancelled"},
+    {"visit for a resolved request", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "y1", elder_id: "e1", kind: companionship, minutes: 60,
+        request_id: "q-done")",
+     "request_resolved"},
+    {"visit for an open request", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v1", elder_id: "e1", kind: errand, minutes: 60,
+        request_id: "q-open")",
+     "not_assigned"},
+    {"visit by another volunteer than the assigned one", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v2", elder_id: "e1", kind: home_visit, minutes: 60,
+        request_id: "q-asg")",
+     "not_assigned"},
+    {"visit naming a request but no elder", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v1", kind: home_visit, minutes: 60, request_id: "q-asg")",
+     "wrong_elder"},
+    {"reverse the verification that resolved a request", "EventReversed",
+     R"(reversal_id: "r9", reverses_id: "verify-sq", reason: "未上门")", "ok"},
 };
 
 class LedgerRulesTest : public ::testing::TestWithParam<Row> {};
@@ -527,6 +623,71 @@ TEST(LedgerRulesPolicyTest, PolicyAppliesFromItsPositionOn) {
   d.Must("RedemptionMade",
          R"(redemption_id: "rd2", member_id: "v1", minutes: 30, reward: cash, fund_id: "f1")");
   EXPECT_EQ(d.last_computed_amount_fen, Fen{1650});  // 30 × 3000 / 60 × 1.1
+}
+
+}  // namespace
+}  // namespace ledger
+
+namespace ledger {
+namespace {
+
+// A request's life: opened, assigned, visited, resolved by the visit's verification (with the
+// month's count and median time to resolution), re-opened by the reversal of that verification,
+// and resolved again by a second visit.
+TEST(LedgerRequestsTest, VerificationResolvesAndItsReversalReopens) {
+  LedgerDriver d;
+  SetUpProgramme(d);
+  const ReportKey september{BranchId("b1"), *ParseMonth("2026-09")};
+  const Report before = *d.state().FindReport(september);
+  d.now_us = BeijingUs(2026, 9, 20, 8);
+  d.Must("ServiceRequested",
+         R"(request_id: "q1", elder_id: "e1", need: home_visit, description: "看望")");
+  d.Must("RequestAssigned", R"(request_id: "q1", volunteer_id: "v1")");
+  d.now_us = BeijingUs(2026, 9, 20, 10);
+  d.Must("ServiceLogged", R"(service_id: "sq1", volunteer_id: "v1", elder_id: "e1",
+                             kind: home_visit, minutes: 60, request_id: "q1")");
+  EXPECT_EQ(d.state().FindRequest(RequestRef("q1"))->status, RequestStatus::kAssigned);
+  d.now_us = BeijingUs(2026, 9, 20, 11);
+  ASSERT_EQ(
+      d.RunWithId("verify-sq1", "ServiceVerified", R"(service_id: "sq1", confirmed_by: "e1")"),
+      "ok");
+  const ServiceRequest* request = d.state().FindRequest(RequestRef("q1"));
+  EXPECT_EQ(request->status, RequestStatus::kResolved);
+  EXPECT_EQ(request->resolved_at_us, BeijingUs(2026, 9, 20, 11));
+  EXPECT_EQ(request->service_ids, std::vector<ServiceId>{ServiceId("sq1")});
+  const Report* report = d.state().FindReport(september);
+  EXPECT_EQ(report->requests_opened, before.requests_opened + 1);
+  EXPECT_EQ(report->requests_resolved, before.requests_resolved + 1);
+  // q-done of the setup took 0 minutes (same instant); q1 180 minutes: median (0 + 180) / 2.
+  EXPECT_EQ(report->resolution_minutes, (std::vector<int64_t>{0, 180}));
+  EXPECT_EQ(MedianMinutes(report->resolution_minutes), 90);
+
+  d.Must("EventReversed", R"(reversal_id: "r-q1", reverses_id: "verify-sq1", reason: "未上门")");
+  request = d.state().FindRequest(RequestRef("q1"));
+  EXPECT_EQ(request->status, RequestStatus::kAssigned);
+  EXPECT_EQ(request->volunteer_id, MemberId("v1"));
+  EXPECT_EQ(request->resolved_at_us, 0);
+  report = d.state().FindReport(september);
+  EXPECT_EQ(report->requests_resolved, before.requests_resolved);
+  EXPECT_EQ(report->resolution_minutes, before.resolution_minutes);
+
+  d.now_us = BeijingUs(2026, 9, 21, 8);
+  d.Must("ServiceLogged", R"(service_id: "sq2", volunteer_id: "v1", elder_id: "e1",
+                             kind: home_visit, minutes: 30, request_id: "q1")");
+  d.Must("ServiceVerified", R"(service_id: "sq2", confirmed_by: "e1")");
+  request = d.state().FindRequest(RequestRef("q1"));
+  EXPECT_EQ(request->status, RequestStatus::kResolved);
+  EXPECT_EQ(request->service_ids, (std::vector<ServiceId>{ServiceId("sq1"), ServiceId("sq2")}));
+  EXPECT_EQ(d.state().FindReport(september)->resolution_minutes,
+            (std::vector<int64_t>{0, 24 * 60}));
+}
+
+TEST(LedgerRequestsTest, MedianOfWholeMinutesRoundsTheMiddleMeanDown) {
+  EXPECT_EQ(MedianMinutes({}), std::nullopt);
+  EXPECT_EQ(MedianMinutes({7}), 7);
+  EXPECT_EQ(MedianMinutes({1, 2}), 1);
+  EXPECT_EQ(MedianMinutes({1, 4, 100}), 4);
+  EXPECT_EQ(MedianMinutes({10, 20, 31, 1000}), 25);
 }
 
 }  // namespace

@@ -50,11 +50,23 @@ std::vector<ScenarioEvent> OctoberScenario() {
   add("a-chongyang", "ActivityHeld",
       R"(activity_id: "a-chongyang", branch_id: "b-shiyuan", title: "重阳节敬老活动",
          date: "2026-10-29", participants: 20, beneficiaries: 35)");
-  // Visits: 王 4 × 90 min, 李 3 × 120 (one rejected), 张 2 × 60.
+  // Service requests (订单式): 赵德福's guardian asks for a visit, the coordinator sends 王秀兰,
+  // and her first visit answers it; 钱淑珍's repair request is cancelled.
+  add("q-zhao", "ServiceRequested",
+      R"(request_id: "q-zhao", elder_id: "e-zhao", need: home_visit, description: "想有人来坐坐",
+         requested_by: guardian, urgent: false, wanted_by_us: )" +
+          std::to_string(BeijingUs(2026, 10, 3, 9)));
+  add("q-zhao-assign", "RequestAssigned", R"(request_id: "q-zhao", volunteer_id: "v-wang")");
+  add("q-qian", "ServiceRequested",
+      R"(request_id: "q-qian", elder_id: "e-qian", need: repair, description: "水龙头漏水")");
+  add("q-qian-cancel", "RequestCancelled", R"(request_id: "q-qian", reason: "家属已修好")");
+  // Visits: 王 4 × 90 min (the first answers q-zhao), 李 3 × 120 (one rejected), 张 2 × 60.
   for (int i = 1; i <= 4; ++i) {
     const std::string s = "svc-wang-" + std::to_string(i);
-    add(s, "ServiceLogged", "service_id: \"" + s + R"(", volunteer_id: "v-wang", elder_id: "e-zhao",
-        kind: home_visit, minutes: 90, place: "赵家")");
+    add(s, "ServiceLogged",
+        "service_id: \"" + s + R"(", volunteer_id: "v-wang", elder_id: "e-zhao",
+        kind: home_visit, minutes: 90, place: "赵家")" +
+            (i == 1 ? R"(, request_id: "q-zhao")" : ""));
     add(s + "-ok", "ServiceVerified",
         "service_id: \"" + s + R"(", confirmed_by: "e-zhao", rating: 5)");
   }

@@ -183,3 +183,36 @@ TEST_F(LedgerScenarioTest, CertificateNumberedAndRevoked) {
 
 }  // namespace
 }  // namespace ledger
+
+namespace ledger {
+namespace {
+
+// 赵德福's request is answered by 王秀兰's first visit, verified five minutes (events) after the
+// request; 钱淑珍's is cancelled. October's report counts two opened, one resolved.
+TEST(LedgerScenarioRequestsTest, RequestAnsweredByAVerifiedVisitIsResolved) {
+  testing::LedgerDriver driver;
+  testing::RunOctoberScenario(driver);
+  const ServiceRequest* zhao = driver.state().FindRequest(RequestRef("q-zhao"));
+  ASSERT_NE(zhao, nullptr);
+  EXPECT_EQ(zhao->status, RequestStatus::kResolved);
+  EXPECT_EQ(zhao->volunteer_id, MemberId("v-wang"));
+  EXPECT_EQ(zhao->branch_id, BranchId("b-shiyuan"));
+  EXPECT_EQ(zhao->service_ids, std::vector<ServiceId>{ServiceId("svc-wang-1")});
+  EXPECT_EQ(zhao->resolved_at_us - zhao->requested_at_us, 5 * 60'000'000);
+  EXPECT_EQ(zhao->requested_by, events::Requester::guardian);
+  EXPECT_EQ(zhao->wanted_by_us, testing::BeijingUs(2026, 10, 3, 9));
+  const ServiceRequest* qian = driver.state().FindRequest(RequestRef("q-qian"));
+  ASSERT_NE(qian, nullptr);
+  EXPECT_EQ(qian->status, RequestStatus::kCancelled);
+  EXPECT_TRUE(qian->volunteer_id.empty());
+  for (const BranchId& branch : {BranchId("b-shiyuan"), BranchId()}) {
+    const Report* october = driver.state().FindReport(ReportKey{branch, *ParseMonth("2026-10")});
+    ASSERT_NE(october, nullptr);
+    EXPECT_EQ(october->requests_opened, 2);
+    EXPECT_EQ(october->requests_resolved, 1);
+    EXPECT_EQ(MedianMinutes(october->resolution_minutes), 5);
+  }
+}
+
+}  // namespace
+}  // namespace ledger

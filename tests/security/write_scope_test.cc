@@ -82,6 +82,15 @@ TEST_F(WriteScopeTest, EveryReferenceToAnotherBranchIsRefused) {
       {"ev-x14", "FundOpened", R"(fund_id: "f-x", name: "无分部基金")"},
       {"ev-x15", "EventReversed", R"(reversal_id: "rv-x", reverses_id: "ev-rd-wang", reason: "x")"},
       {"ev-x16", "BranchOpened", R"(branch_id: "b-x", name: "x")"},
+      // Service requests: 石园街道's elder, request (q-qian is cancelled, q-zhao resolved: the
+      // scope refuses before the rules would), and a visit naming 石园街道's request.
+      {"ev-x17", "ServiceRequested",
+       R"(request_id: "q-x", elder_id: "e-zhao", need: errand, description: "x")"},
+      {"ev-x18", "RequestAssigned", R"(request_id: "q-zhao", volunteer_id: "v-zhang")"},
+      {"ev-x19", "RequestCancelled", R"(request_id: "q-qian", reason: "x")"},
+      {"ev-x20", "ServiceLogged",
+       R"(service_id: "s-x20", volunteer_id: "v-zhang", elder_id: "e-sun", kind: home_visit,
+          minutes: 30, request_id: "q-zhao")"},
   };
   for (const auto& [id, type, fields] : cases) {
     SCOPED_TRACE(id);
