@@ -95,3 +95,17 @@ export const getCertificate = (id: string) =>
 /** The ledger's verdict on a credential (no sign-in needed). */
 export const verifyCertificate = (credential: unknown) =>
   unwrap(api.POST('/v1/certificates/verify', { body: { credential: credential as Record<string, never> } }), { quiet401: true })
+
+export type ServiceRequest = S['Request']
+/** Service requests in the reader's scope (follows the cursor). */
+export async function listRequests(query: { branch_id?: string; status?: ServiceRequest['status']; volunteer_id?: string }, minPosition?: number): Promise<ServiceRequest[]> {
+  const out: ServiceRequest[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < 100; page++) {
+    const answer = await unwrap(api.GET('/v1/requests', { params: { query: { ...query, limit: 1000, cursor, min_position: minPosition } } }))
+    out.push(...answer.items)
+    if (!answer.next_cursor) break
+    cursor = answer.next_cursor
+  }
+  return out
+}

@@ -518,6 +518,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service requests (coordinators: their branch; members: those assigned to them) */
+        get: operations["listRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A service request (coordinators: their branch; members: one assigned to them; 404 otherwise) */
+        get: operations["getRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -814,6 +848,12 @@ export interface components {
                 position?: number;
                 hash?: string;
             } | null;
+            /** @description service requests made this month */
+            requests_opened: number;
+            /** @description service requests resolved this month, less re-openings (reversals of the resolving verification) recorded this month */
+            requests_resolved: number;
+            /** @description median of the whole minutes (rounded down) from request to resolution of the requests resolved this month; the mean of the middle two rounded down for an even count; null when none */
+            request_resolution_median_minutes: number | null;
         };
         AttestationRequest: {
             merchant_id: string;
@@ -1199,6 +1239,40 @@ export interface components {
             status?: "valid" | "revoked";
             reason: string;
         };
+        Request: {
+            request_id: string;
+            elder_id: string;
+            branch_id: string;
+            /** @enum {string} */
+            need: "home_visit" | "companionship" | "respite_care" | "errand" | "repair" | "health" | "other";
+            /** @enum {string} */
+            status: "open" | "assigned" | "resolved" | "cancelled";
+            /** @description the assigned volunteer; null while open */
+            volunteer_id: string | null;
+            /** @description the services logged for it, in order */
+            service_ids: string[];
+            /**
+             * Format: date-time
+             * @description RFC 3339: the ServiceRequested's occurred_at
+             */
+            requested_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339: the occurred_at of the verification that resolved it; null unless resolved
+             */
+            resolved_at: string | null;
+            urgent: boolean;
+            /** Format: date-time */
+            wanted_by: string | null;
+            /** @enum {string|null} */
+            requested_by: "elder" | "guardian" | "coordinator" | null;
+            /** @description only for admins, the branch's coordinators and the assigned volunteer */
+            description?: string;
+        };
+        RequestList: {
+            items: components["schemas"]["Request"][];
+            next_cursor: string | null;
+        };
         BranchOpenedData: {
             branch_id: string;
             name: string;
@@ -1347,6 +1421,8 @@ export interface components {
             activity_id?: string;
             place?: string;
             content?: string;
+            /** @description the service request (ServiceRequested) this visit answers; it must be assigned to this volunteer and be for this elder_id (domain rules: 422 unknown_request, request_cancelled, request_resolved, not_assigned, wrong_elder). Verifying the visit resolves the request */
+            request_id?: string;
         };
         ServiceLoggedEvent: {
             /** @description idempotency key */
@@ -1866,7 +1942,95 @@ export interface components {
             expected_version?: number;
             data: components["schemas"]["CertificateRevokedData"];
         };
-        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"];
+        ServiceRequestedData: {
+            request_id: string;
+            /** @description an active elder (domain rules: 422 unknown_member, member_inactive, not_an_elder); the request belongs to the elder's branch */
+            elder_id: string;
+            /** @enum {string} */
+            need: "home_visit" | "companionship" | "respite_care" | "errand" | "repair" | "health" | "other";
+            /** @description the need in words; personal: shown to admins, the branch's coordinators and the assigned volunteer */
+            description: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            wanted_by?: string;
+            /** @enum {string} */
+            requested_by?: "elder" | "guardian" | "coordinator";
+            urgent?: boolean;
+        };
+        ServiceRequestedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ServiceRequested";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["ServiceRequestedData"];
+        };
+        RequestAssignedData: {
+            /** @description an open or assigned request (domain rules: 422 unknown_request, request_cancelled, request_resolved); assigning an assigned request to another volunteer reassigns it */
+            request_id: string;
+            /** @description an active volunteer of the elder's branch, not the one already assigned (domain rules: 422 unknown_member, member_inactive, not_a_volunteer, different_branch, already_assigned) */
+            volunteer_id: string;
+        };
+        RequestAssignedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RequestAssigned";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["RequestAssignedData"];
+        };
+        RequestCancelledData: {
+            /** @description an open or assigned request (domain rules: 422 unknown_request, request_cancelled, request_resolved) */
+            request_id: string;
+            reason: string;
+        };
+        RequestCancelledEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RequestCancelled";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["RequestCancelledData"];
+        };
+        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"];
     };
     responses: {
         /** @description Malformed JSON, a missing, unknown or invalid field or parameter, an unknown event type (code: invalid_json, invalid_field, unknown_type, invalid_request) */
@@ -2988,6 +3152,70 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    listRequests: {
+        parameters: {
+            query?: {
+                branch_id?: string;
+                status?: "open" | "assigned" | "resolved" | "cancelled";
+                volunteer_id?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor of the previous page; absent or empty: the first page */
+                cursor?: components["parameters"]["cursor"];
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: {
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Request"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

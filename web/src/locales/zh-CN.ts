@@ -4,7 +4,7 @@ export const zh = {
   titles: {
     login: '登录', activate: '设置密码', me: '我的服务', record: '登记服务', queue: '待核验服务', members: '成员', member: '成员详情',
     report: '月度报告', funds: '资金', partner: '我的捐赠', audit: '审计', admin: '总览', soon: '即将推出', notFound: '未找到',
-    certificate: '志愿服务记录证明', certificates: '服务证明',
+    certificate: '志愿服务记录证明', certificates: '服务证明', requests: '服务需求', myRequests: '派给我的需求',
   },
   genders: ['女', '男'],
   app: { name: '斋义账本', skip: '跳到主要内容', signOut: '退出登录', loading: '正在加载…', retry: '重试', back: '返回' },
@@ -117,6 +117,17 @@ python3 tools/audit/verify_export.py --export ledger.jsonl --pubkey ledger.pub -
     lead: '服务证明（志愿服务记录证明）在成员详情页开具：打开“成员”，选择一位志愿者，在“开具服务证明”处填写起止日期。',
     noList: '接口没有按站点列出证明的路由：每位志愿者已开具的证明列在她的成员详情页，可在那里查看、打印或撤销。',
     toMembers: '去成员列表', publicNote: '每份证明都有公开的核验页（无需登录），可打印在 A4 纸上，二维码指向该页。',
+  },
+  requests: {
+    title: '服务需求', lead: '老人或家属提出需求后登记在这里，再指派给本站点的志愿者；志愿者登记并核验了对应的服务后，需求即为已解决。',
+    open: '待指派', assigned: '已指派', resolved: '已解决', empty: '暂无', elder: '老人', need: '需求类型', description: '需求说明',
+    urgent: '紧急', requestedBy: '提出人', requestedAt: '提出时间', volunteer: '志愿者', assignTo: '指派给', assign: '指派', resolvedAt: '解决时间',
+    create: '登记新需求', submit: '登记需求', created: '已登记需求。', assignedDone: (v: string) => `已指派给 ${v}。`, paired: '（服务过该老人）',
+    pairedNote: '接口没有结对列表：服务过该老人的志愿者排在前面。', needElder: '请选择老人并填写需求说明。', none: '暂无派给您的需求。', home: '回到我的首页',
+    needs: { home_visit: '上门探访', companionship: '陪伴', respite_care: '喘息照护', errand: '代办跑腿', repair: '维修', health: '健康', other: '其他' } as Record<string, string>,
+    by: { elder: '老人本人', guardian: '监护人', coordinator: '协调员' } as Record<string, string>,
+    status: { open: '待指派', assigned: '已指派', resolved: '已解决', cancelled: '已取消' } as Record<string, string>,
+    myTitle: '派给我的服务需求', myLink: '派给我的需求', wantedBy: '希望完成时间',
   },
   chart: { aria: '图表；同样的数据见下方数据表。' },
 }
