@@ -84,3 +84,28 @@ export const openMemberAccount = (login: string, displayName: string, memberId: 
   )
 export const reinvite = (accountId: string) =>
   unwrap(api.POST('/v1/accounts/{id}/invitation', { params: { path: { id: accountId } } } as never))
+
+export type CertificateVerdict = S['CertificateVerdict']
+/** Issues a certificate of volunteer service for a member's Beijing dates from..to. */
+export const issueCertificate = (memberId: string, from: string, to: string) =>
+  unwrap(api.POST('/v1/members/{id}/certificates', { params: { path: { id: memberId } }, body: { from, to } }))
+/** A certificate and its status (no sign-in needed). */
+export const getCertificate = (id: string) =>
+  unwrap(api.GET('/v1/certificates/{id}', { params: { path: { id } } }), { quiet401: true })
+/** The ledger's verdict on a credential (no sign-in needed). */
+export const verifyCertificate = (credential: unknown) =>
+  unwrap(api.POST('/v1/certificates/verify', { body: { credential: credential as Record<string, never> } }), { quiet401: true })
+
+export type ServiceRequest = S['Request']
+/** Service requests in the reader's scope (follows the cursor). */
+export async function listRequests(query: { branch_id?: string; status?: ServiceRequest['status']; volunteer_id?: string }, minPosition?: number): Promise<ServiceRequest[]> {
+  const out: ServiceRequest[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < 100; page++) {
+    const answer = await unwrap(api.GET('/v1/requests', { params: { query: { ...query, limit: 1000, cursor, min_position: minPosition } } }))
+    out.push(...answer.items)
+    if (!answer.next_cursor) break
+    cursor = answer.next_cursor
+  }
+  return out
+}

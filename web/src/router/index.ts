@@ -13,7 +13,9 @@ const routes: RouteRecordRaw[] = [
   { path: '/', redirect: () => homeOf(session.current?.role) },
   { path: '/login', component: LoginView, meta: { public: true, title: t.login } },
   { path: '/activate', component: () => import('../views/ActivateView.vue'), meta: { public: true, title: t.activate } },
+  { path: '/certificates/:id', component: () => import('../views/certificates/CertificateView.vue'), meta: { public: true, title: t.certificate } },
   { path: '/me', component: () => import('../views/member/VolunteerHome.vue'), meta: { roles: ['member'], title: t.me } },
+  { path: '/me/requests', component: () => import('../views/member/MyRequests.vue'), meta: { roles: ['member'], title: t.myRequests } },
   { path: '/me/record', component: () => import('../views/member/RecordVisit.vue'), meta: { roles: ['member'], title: t.record } },
   {
     path: '/',
@@ -27,6 +29,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'partner', component: () => import('../views/partner/PartnerHome.vue'), meta: { roles: ['partner'], title: t.partner } },
       { path: 'auditor', component: () => import('../views/auditor/AuditorHome.vue'), meta: { roles: ['auditor', 'admin'], title: t.audit } },
       { path: 'admin', component: () => import('../views/admin/AdminHome.vue'), meta: { roles: ['admin'], title: t.admin } },
+      { path: 'coordinator/requests', component: () => import('../views/coordinator/RequestsView.vue'), meta: { roles: ['coordinator'], title: t.requests } },
+      { path: 'certificates', component: () => import('../views/certificates/CertificatesInfo.vue'), meta: { roles: ['coordinator', 'admin'], title: t.certificates } },
       { path: 'soon/:what', component: () => import('../views/ComingSoon.vue'), meta: { roles: ['coordinator', 'admin', 'auditor', 'partner'], title: t.soon } },
       { path: ':rest(.*)*', component: () => import('../views/NotFound.vue'), meta: { title: t.notFound } },
     ],
