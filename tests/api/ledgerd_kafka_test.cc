@@ -320,7 +320,7 @@ TEST_F(LedgerdKafkaTest, KilledLedgerdResumesFromItsCheckpoint) {
 TEST_F(LedgerdKafkaTest, RightsEventsArePublishedWithoutSecrets) {
   auto ledgerd = Start(true);
   ASSERT_NE(port_, 0);
-  EXPECT_EQ(Post(testing::OctoberScenario(), true), 0);
+  EXPECT_EQ(Post(testing::OctoberScenarioForClients(), true), 0);
   const testing::AccountFlowResult flow = testing::RunAccountFlow(port_, kKey);
   const uint64_t head = WaitForRelayCaughtUp();
   EXPECT_EQ(ledgerd->Stop(SIGTERM), 0);

@@ -33,11 +33,18 @@ class RequestsTest : public ::testing::Test {
     auto reply =
         client.Request("POST", "/v1/events", ApiFixture::EventJson(id, type, fields, at_us), key);
     EXPECT_TRUE(reply.has_value());
+    if (reply && reply->status == 201) {
+      last_position_ = JsonOf(reply->body).at("position").to_number<uint64_t>();
+    }
     return reply.value_or(testing::HttpReply{});
   }
+  // Reads `target` as a client that wants its own writes: at least at the last position posted
+  // (the projection follows the log asynchronously).
   json::value Get(const std::string& target, const std::string& key, int* status = nullptr) {
     HttpClient client(port_);
-    auto reply = client.Request("GET", target, "", key);
+    const std::string at = std::string(target.find('?') == std::string::npos ? "?" : "&") +
+                           "min_position=" + std::to_string(last_position_);
+    auto reply = client.Request("GET", target + at, "", key);
     EXPECT_TRUE(reply.has_value());
     if (status != nullptr) *status = reply ? reply->status : 0;
     return reply ? JsonOf(reply->body) : json::value();
@@ -56,6 +63,7 @@ class RequestsTest : public ::testing::Test {
   ApiFixture api_;
   std::string coordinator_;
   uint16_t port_ = 0;
+  uint64_t last_position_ = 0;
 };
 
 TEST_F(RequestsTest, RequestAssignedVisitedVerifiedIsResolvedAndReopenedByAReversal) {
