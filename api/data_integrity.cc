@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 
 #include "api/base58.h"
+#include "api/encoding.h"
 #include "api/jcs.h"
 #include "domain/assert.h"
 #include "eventstore/signing_key.h"
@@ -25,16 +26,6 @@ std::string Sha256(std::string_view bytes) {
                            nullptr) == 1);
   LEDGER_ASSERT(size == digest.size());
   return digest;
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : bytes) {
-    out.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xF]);
-    out.push_back(kHex[static_cast<unsigned char>(c) & 0xF]);
-  }
-  return out;
 }
 
 // The raw key of a multibase "z…" ed25519-pub value.

@@ -601,6 +601,17 @@ Checked<bool> OnlyFields(const json::object& object, const std::string& pointer,
   return true;
 }
 
+Checked<json::object> ObjectBody(std::string_view body,
+                                 std::initializer_list<std::string_view> allowed) {
+  Checked<json::value> parsed = ParseJson(body);
+  if (!parsed.ok()) return parsed.problem();
+  Checked<const json::object*> object = AsObject(*parsed, "");
+  if (!object.ok()) return object.problem();
+  Checked<bool> known = OnlyFields(**object, "", allowed);
+  if (!known.ok()) return known.problem();
+  return std::move(parsed->as_object());
+}
+
 Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& pointer) {
   Checked<const json::object*> object = AsObject(value, pointer);
   if (!object.ok()) return object.problem();

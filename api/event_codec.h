@@ -45,6 +45,11 @@ Checked<const boost::json::object*> AsObject(const boost::json::value& json,
 Checked<bool> OnlyFields(const boost::json::object& object, const std::string& pointer,
                          std::initializer_list<std::string_view> allowed);
 
+// A request body that must be one JSON object with no member outside `allowed`: ParseJson, then
+// AsObject and OnlyFields at the root.
+Checked<boost::json::object> ObjectBody(std::string_view body,
+                                        std::initializer_list<std::string_view> allowed);
+
 // One event {"id","type","occurred_at",["expected_version"],"data"} as a draft: stream empty
 // (the decider resolves it), actor empty (the caller sets the key id). `pointer` locates the
 // event in the body ("" alone, "/events/2" in a batch) and prefixes every problem's field.

@@ -56,15 +56,11 @@ Checked<std::string> StringField(const json::object& object, std::string_view na
 // The body as an object with exactly `fields` (all strings).
 Checked<std::vector<std::string>> StringFields(const Call& call,
                                                std::initializer_list<std::string_view> fields) {
-  Checked<json::value> body = ParseJson(call.request.body);
-  if (!body.ok()) return body.problem();
-  Checked<const json::object*> object = AsObject(*body, "");
+  Checked<json::object> object = ObjectBody(call.request.body, fields);
   if (!object.ok()) return object.problem();
-  Checked<bool> known = OnlyFields(**object, "", fields);
-  if (!known.ok()) return known.problem();
   std::vector<std::string> values;
   for (std::string_view field : fields) {
-    Checked<std::string> value = StringField(**object, field);
+    Checked<std::string> value = StringField(*object, field);
     if (!value.ok()) return value.problem();
     values.push_back(std::move(*value));
   }
@@ -125,15 +121,11 @@ Response ReadOnlyReplica(const std::string& primary) {
 }  // namespace
 
 Step Endpoints::PostAccount(Handler& h, Call& call) {
-  Checked<json::value> body = ParseJson(call.request.body);
-  if (!body.ok()) return Fail(body.problem());
-  Checked<const json::object*> object = AsObject(*body, "");
-  if (!object.ok()) return Fail(object.problem());
-  Checked<bool> known = OnlyFields(
-      **object, "",
+  Checked<json::object> object = ObjectBody(
+      call.request.body,
       {"login", "display_name", "role", "branch_id", "partner_id", "member_id", "merchant_id"});
-  if (!known.ok()) return Fail(known.problem());
-  Checked<std::string> login_text = StringField(**object, "login");
+  if (!object.ok()) return Fail(object.problem());
+  Checked<std::string> login_text = StringField(*object, "login");
   if (!login_text.ok()) return Fail(login_text.problem());
   std::optional<std::string> login = NormaliseLogin(*login_text);
   if (!login) {
@@ -141,14 +133,14 @@ Step Endpoints::PostAccount(Handler& h, Call& call) {
                              "login must be a phone number or a short name: 1 to 64 characters "
                              "without spaces"));
   }
-  Checked<std::string> display_name = StringField(**object, "display_name");
+  Checked<std::string> display_name = StringField(*object, "display_name");
   if (!display_name.ok()) return Fail(display_name.problem());
   const auto characters = std::count_if(display_name->begin(), display_name->end(),
                                         [](char c) { return (c & 0xC0) != 0x80; });
   if (characters < 1 || characters > kDisplayNameCharactersMax) {
     return Fail(FieldProblem("/display_name", "display_name must be 1 to 100 characters"));
   }
-  Checked<std::pair<Role, std::string>> role_scope = RoleAndScope(**object, "account");
+  Checked<std::pair<Role, std::string>> role_scope = RoleAndScope(*object, "account");
   if (!role_scope.ok()) return Fail(role_scope.problem());
   // Named, not a structured binding: the lambda below captures them (clang 14 cannot).
   const Role role = role_scope->first;
@@ -351,12 +343,8 @@ Step Endpoints::PostPassword(Handler& h, Call& call) {
 
 Step Endpoints::PostInvitation(Handler& h, Call& call) {
   const std::string& account_id = call.params[0];
-  Checked<json::value> body = ParseJson(call.request.body);
-  if (!body.ok()) return Fail(body.problem());
-  Checked<const json::object*> object = AsObject(*body, "");
+  Checked<json::object> object = ObjectBody(call.request.body, {});
   if (!object.ok()) return Fail(object.problem());
-  Checked<bool> known = OnlyFields(**object, "", {});
-  if (!known.ok()) return Fail(known.problem());
   std::optional<AccountInfo> account = h.accounts_.Find(account_id);
   // "Not yours" is answered as "not there": no probing of account ids.
   if (!account || account->closed || !MayManage(call, *account)) {

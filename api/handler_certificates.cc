@@ -37,16 +37,12 @@ json::object Verdict(bool valid, std::string_view status, std::string_view reaso
 
 Step Endpoints::PostCertificate(Handler& h, Call& call) {
   const std::string& member_id = call.params[0];
-  Checked<json::value> body = ParseJson(call.request.body);
-  if (!body.ok()) return Fail(body.problem());
-  Checked<const json::object*> object = AsObject(*body, "");
+  Checked<json::object> object = ObjectBody(call.request.body, {"from", "to"});
   if (!object.ok()) return Fail(object.problem());
-  Checked<bool> known = OnlyFields(**object, "", {"from", "to"});
-  if (!known.ok()) return Fail(known.problem());
   std::string dates[2];
   const char* const names[2] = {"from", "to"};
   for (int i = 0; i < 2; ++i) {
-    const json::value* value = (*object)->if_contains(names[i]);
+    const json::value* value = object->if_contains(names[i]);
     if (value == nullptr || !value->is_string() || !IsDate(value->get_string())) {
       return Fail(FieldProblem(std::string("/") + names[i],
                                std::string(names[i]) + " must be a date YYYY-MM-DD"));
@@ -133,13 +129,9 @@ Step Endpoints::GetCertificate(Handler& h, Call& call) {
 }
 
 Step Endpoints::VerifyCertificate(Handler& h, Call& call) {
-  Checked<json::value> body = ParseJson(call.request.body);
-  if (!body.ok()) return Fail(body.problem());
-  Checked<const json::object*> object = AsObject(*body, "");
+  Checked<json::object> object = ObjectBody(call.request.body, {"credential"});
   if (!object.ok()) return Fail(object.problem());
-  Checked<bool> known = OnlyFields(**object, "", {"credential"});
-  if (!known.ok()) return Fail(known.problem());
-  const json::value* credential = (*object)->if_contains("credential");
+  const json::value* credential = object->if_contains("credential");
   if (credential == nullptr || !credential->is_object()) {
     return Fail(FieldProblem("/credential", "credential must be the certificate's JSON object"));
   }

@@ -10,21 +10,12 @@
 #include <boost/json/parse.hpp>
 
 #include "api/base58.h"
+#include "api/encoding.h"
 #include "api/jcs.h"
 
 namespace ledger::api {
 namespace {
 namespace json = boost::json;
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : bytes) {
-    out.push_back(kHex[(static_cast<unsigned char>(c) >> 4) & 0xF]);
-    out.push_back(kHex[static_cast<unsigned char>(c) & 0xF]);
-  }
-  return out;
-}
 
 TEST(Base58Test, EncodesAndDecodesKnownVectors) {
   const std::pair<std::string, std::string> vectors[] = {
