@@ -257,9 +257,8 @@ Result<DemoSummary> LoadDemoLedger(Handler& handler, const std::string& admin_ke
   }
   // One account per role, opened and activated through the API like any other.
   for (const DemoAccount& account : kDemoAccounts) {
-    json::object body{{"login", account.login},
-                      {"display_name", std::string("演示 ") + account.role},
-                      {"role", account.role}};
+    json::object body{
+        {"login", account.login}, {"display_name", account.display_name}, {"role", account.role}};
     if (account.scope_field[0] != '\0') body[account.scope_field] = account.scope_id;
     request.target = "/v1/accounts";
     request.body = json::serialize(body);

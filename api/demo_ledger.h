@@ -23,14 +23,18 @@ struct DemoAccount {
   const char* role;
   const char* scope_field;  // "" for admin and auditor
   const char* scope_id;
+  const char* display_name;  // what the console greets the person with
 };
 inline constexpr DemoAccount kDemoAccounts[] = {
-    {"demo-admin", "zhaiyi-demo-admin", "admin", "", ""},
-    {"demo-coordinator", "zhaiyi-demo-coordinator", "coordinator", "branch_id", "b-shiyuan"},
-    {"demo-auditor", "zhaiyi-demo-auditor", "auditor", "", ""},
-    {"demo-partner", "zhaiyi-demo-partner", "partner", "partner_id", "p-avic"},
-    {"13800000001", "zhaiyi-demo-volunteer", "member", "member_id", "v-wang"},
-    {"demo-merchant", "zhaiyi-demo-merchant", "merchant", "merchant_id", "m-shop"},
+    {"demo-admin", "zhaiyi-demo-admin", "admin", "", "", "管理员（演示）"},
+    {"demo-coordinator", "zhaiyi-demo-coordinator", "coordinator", "branch_id", "b-shiyuan",
+     "石园街道协调员（演示）"},
+    {"demo-auditor", "zhaiyi-demo-auditor", "auditor", "", "", "审计员（演示）"},
+    {"demo-partner", "zhaiyi-demo-partner", "partner", "partner_id", "p-avic",
+     "中航复合材料（演示）"},
+    {"13800000001", "zhaiyi-demo-volunteer", "member", "member_id", "v-wang", "王秀兰"},
+    {"demo-merchant", "zhaiyi-demo-merchant", "merchant", "merchant_id", "m-shop",
+     "合作商户（演示）"},
 };
 
 // Posts the demo events with `admin_key`, then opens and activates kDemoAccounts. REQUIRES: an

@@ -60,7 +60,7 @@ export const zh = {
     registered: '已登记。', submit: '登记', detail: '成员详情', invite: '邀请登录', inviteLogin: '登录账号（手机号）', inviteSubmit: '生成邀请',
     inviteLead: '把下面的链接或二维码交给本人：72 小时内有效，只能使用一次。', inviteLink: '邀请链接', print: '打印', taken: '这个账号已存在：可重新邀请（重置密码）。',
     reinvite: '重新邀请（重置密码）', deactivate: '停用成员', deactivateReason: '停用原因', deactivated: '已停用。', confirmDeactivate: '确认停用',
-    cancel: '取消', correctNote: '更正：接口没有修改姓名或电话的事件；录错的成员可停用后重新登记。', account: '登录账号', noAccount: '尚未开通',
+    cancel: '取消', correctNote: '更正：姓名或电话录错时，可先停用该成员，再重新登记。', account: '登录账号', noAccount: '尚未开通',
     services: '服务记录', qrAlt: '邀请链接的二维码', expires: '有效期至',
   },
   report: {
@@ -77,11 +77,11 @@ export const zh = {
     channels: { donation: '捐赠', charity_sale: '义卖', enterprise_purchase: '企业采购', government_purchase: '政府采购' } as Record<string, string>,
     categories: { disbursement: '帮扶支出', redemption: '积分兑换', materials: '材料', management: '管理', training: '培训', activity: '活动' } as Record<string, string>,
     purposes: { elder_aid: '长者帮扶', redemption: '积分兑换' } as Record<string, string>,
-    fundGap: '接口没有基金列表：请输入基金编号。',
+    fundGap: '请输入要查看的基金编号（如长者帮扶基金 f-aid）。',
   },
   partner: {
     title: '我的捐赠与采购', donated: '捐赠合计', purchased: '采购合计', used: '已使用', donation: '捐赠', allocated: '已分配', remaining: '剩余',
-    uses: '每一分钱的去向', restricted: '限定用途', purchasesGap: '采购明细：接口只给出采购合计，暂无逐笔列表。',
+    uses: '每一分钱的去向', restricted: '限定用途', purchasesGap: '采购明细：目前只显示采购合计，暂无逐笔列表。',
   },
   audit: {
     title: '审计', head: '账本头部', next: '下一位置', position: '位置', hash: '哈希', checkpoint: '最近的签名检查点', headCheckpoint: '头部签名检查点',
@@ -115,7 +115,7 @@ python3 tools/audit/verify_export.py --export ledger.jsonl --pubkey ledger.pub -
     valid: '✓ 有效', isRevoked: '✗ 已撤销', needDates: '请填写起止日期。', badPeriod: '截止日期不能早于起始日期。',
     notVolunteer: '只能为志愿者开具服务证明。', already: '这份证明已经撤销过了。', none: '尚未开具证明。',
     lead: '服务证明（志愿服务记录证明）在成员详情页开具：打开“成员”，选择一位志愿者，在“开具服务证明”处填写起止日期。',
-    noList: '接口没有按站点列出证明的路由：每位志愿者已开具的证明列在她的成员详情页，可在那里查看、打印或撤销。',
+    noList: '服务证明在志愿者的成员详情页开具：每位志愿者已开具的证明也列在那里，可查看、打印或撤销。',
     toMembers: '去成员列表', publicNote: '每份证明都有公开的核验页（无需登录），可打印在 A4 纸上，二维码指向该页。',
   },
   requests: {
@@ -123,7 +123,7 @@ python3 tools/audit/verify_export.py --export ledger.jsonl --pubkey ledger.pub -
     open: '待指派', assigned: '已指派', resolved: '已解决', empty: '暂无', elder: '老人', need: '需求类型', description: '需求说明',
     urgent: '紧急', requestedBy: '提出人', requestedAt: '提出时间', volunteer: '志愿者', assignTo: '指派给', assign: '指派', resolvedAt: '解决时间',
     create: '登记新需求', submit: '登记需求', created: '已登记需求。', assignedDone: (v: string) => `已指派给 ${v}。`, paired: '（服务过该老人）',
-    pairedNote: '接口没有结对列表：服务过该老人的志愿者排在前面。', needElder: '请选择老人并填写需求说明。', none: '暂无派给您的需求。', home: '回到我的首页',
+    pairedNote: '服务过该老人的志愿者排在前面。', needElder: '请选择老人并填写需求说明。', none: '暂无派给您的需求。', home: '回到我的首页',
     needs: { home_visit: '上门探访', companionship: '陪伴', respite_care: '喘息照护', errand: '代办跑腿', repair: '维修', health: '健康', other: '其他' } as Record<string, string>,
     by: { elder: '老人本人', guardian: '监护人', coordinator: '协调员' } as Record<string, string>,
     status: { open: '待指派', assigned: '已指派', resolved: '已解决', cancelled: '已取消' } as Record<string, string>,
