@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "domain/civil_time.h"
+#include "projections/report_workbook.h"
 
 namespace ledger::tools {
 namespace {
@@ -98,15 +99,6 @@ std::string DrawnFrom(ReportFormat format, const Outflow& outflow) {
 }
 
 }  // namespace
-
-std::string FormatYuan(int64_t fen) {
-  const bool negative = fen < 0;
-  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
-  std::string whole = std::to_string(magnitude / 100);
-  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(i, ",");
-  const uint64_t cents = magnitude % 100;
-  return (negative ? "-" : "") + whole + "." + (cents < 10 ? "0" : "") + std::to_string(cents);
-}
 
 Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportFormat format) {
   const Fund* fund = state.FindFund(fund_id);

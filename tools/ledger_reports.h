@@ -24,7 +24,4 @@ Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportF
 Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
                                ReportFormat format);
 
-// 123456 fen → "1,234.56" (integer arithmetic only).
-std::string FormatYuan(int64_t fen);
-
 }  // namespace ledger::tools

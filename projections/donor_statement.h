@@ -1,0 +1,38 @@
+// A partner's statement (捐赠方对账单): each donation and purchase of the partner received in a
+// period, every use of each fen of them as the fund's FIFO allocation recorded it (Source::uses,
+// the same allocations GET /v1/donations/{id} and the fund-use trail read), and a reconciliation
+// with the partner's own figures (GET /v1/partners/{id}). Chinese headings; money as fen and 元.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "domain/ledger_state.h"
+#include "domain/status.h"
+#include "projections/report_workbook.h"
+
+namespace ledger {
+
+struct StatementPeriod {
+  std::string from_date;  // YYYY-MM-DD (Beijing), inclusive; "" = from the beginning
+  std::string to_date;    // YYYY-MM-DD (Beijing), inclusive; "" = to date
+};
+
+struct DonorStatement {
+  ReportWorkbook workbook;  // 捐赠与购买, 资金使用, 对账
+  Fen donated_fen;          // listed donations, less reversed ones
+  Fen purchased_fen;        // listed purchases (as buyer), less reversed ones
+  Fen used_fen;             // listed uses
+  // Whole history: the listed totals equal the partner's figures. A period's statement lists
+  // part of them and reconciles only when the period covers everything the partner gave.
+  bool reconciled = false;
+};
+
+// NotFound when the partner does not exist.
+Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef partner_id,
+                                           const StatementPeriod& period);
+
+// True for a Beijing date written YYYY-MM-DD.
+bool IsStatementDate(std::string_view text);
+
+}  // namespace ledger
