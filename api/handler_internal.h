@@ -84,6 +84,9 @@ struct Endpoints {
   static Step PostCertificate(Handler& h, Call& call);
   static Step GetCertificate(Handler& h, Call& call);
   static Step VerifyCertificate(Handler& h, Call& call);
+  // handler_filing.cc
+  static Step GetFilingPackage(Handler& h, Call& call);
+  static Step GetPartnerStatement(Handler& h, Call& call);
   // handler_accounts.cc
   static Step PostAccount(Handler& h, Call& call);
   static Step ListAccounts(Handler& h, Call& call);
