@@ -50,12 +50,11 @@ Step Endpoints::GetFilingPackage(Handler& h, Call& call) {
     if (!package->sealed) {
       // Head office files sealed months only: a package whose figures may still change is not
       // one to file (seal the month first: MonthlyReportSealed).
-      return Fail(MakeProblem(409, "month_not_sealed",
-                              "month " + FormatMonth(month) + " is not sealed"));
+      return Fail(
+          MakeProblem(409, "month_not_sealed", "month " + FormatMonth(month) + " is not sealed"));
     }
     if (format == "json") return JsonResponse(200, FilingPackageJson(*package));
-    Result<std::string> bytes =
-        WriteXlsx(package->workbook, "每月报送包 " + FormatMonth(month));
+    Result<std::string> bytes = WriteXlsx(package->workbook, "每月报送包 " + FormatMonth(month));
     if (!bytes.ok()) return Fail(ProblemForStatus(bytes.status()));
     return Download(std::move(*bytes), kXlsxType, "filing-" + FormatMonth(month) + ".xlsx");
   }};
@@ -84,8 +83,7 @@ Step Endpoints::GetPartnerStatement(Handler& h, Call& call) {
   const std::string filename = "statement-" + id;
   if (*format == "json") return JsonResponse(200, DonorStatementJson(id, period, *statement));
   if (*format == "csv") {
-    return Download(WorkbookCsv(statement->workbook), "text/csv; charset=utf-8",
-                    filename + ".csv");
+    return Download(WorkbookCsv(statement->workbook), "text/csv; charset=utf-8", filename + ".csv");
   }
   Result<std::string> bytes = WriteXlsx(statement->workbook, "对账单 " + id);
   if (!bytes.ok()) return Fail(ProblemForStatus(bytes.status()));

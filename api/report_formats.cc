@@ -51,13 +51,13 @@ json::object WorkbookJson(const ReportWorkbook& workbook) {
     }
     json::array rows;
     for (const auto& cells : sheet.rows) rows.push_back(RowJson(sheet, cells));
-    sheets.push_back(json::object{
-        {"name", sheet.name},
-        {"key", sheet.key},
-        {"columns", std::move(columns)},
-        {"rows", std::move(rows)},
-        {"totals", sheet.totals.empty() ? json::value(nullptr)
-                                        : json::value(RowJson(sheet, sheet.totals))}});
+    sheets.push_back(
+        json::object{{"name", sheet.name},
+                     {"key", sheet.key},
+                     {"columns", std::move(columns)},
+                     {"rows", std::move(rows)},
+                     {"totals", sheet.totals.empty() ? json::value(nullptr)
+                                                     : json::value(RowJson(sheet, sheet.totals))}});
   }
   return json::object{{"sheets", std::move(sheets)}};
 }

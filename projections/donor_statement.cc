@@ -20,8 +20,11 @@ ReportSheet InflowSheet() {
   ReportSheet sheet;
   sheet.name = "捐赠与购买";
   sheet.key = "inflows";
-  sheet.columns = {{"date", "日期(北京时间)"}, {"type", "类型"},         {"id", "编号"},
-                   {"fund_id", "基金"},        {"restricted_to", "限定用途"}};
+  sheet.columns = {{"date", "日期(北京时间)"},
+                   {"type", "类型"},
+                   {"id", "编号"},
+                   {"fund_id", "基金"},
+                   {"restricted_to", "限定用途"}};
   sheet.AddMoneyColumns("paid", "支付");
   sheet.AddMoneyColumns("into_fund", "入基金");
   sheet.AddMoneyColumns("used", "已使用");
@@ -34,8 +37,11 @@ ReportSheet UseSheet() {
   ReportSheet sheet;
   sheet.name = "资金使用";
   sheet.key = "uses";
-  sheet.columns = {{"source_id", "来源编号"}, {"date", "日期(北京时间)"}, {"outflow_id", "支出编号"},
-                   {"outflow_type", "支出类型"}, {"purpose", "用途"}};
+  sheet.columns = {{"source_id", "来源编号"},
+                   {"date", "日期(北京时间)"},
+                   {"outflow_id", "支出编号"},
+                   {"outflow_type", "支出类型"},
+                   {"purpose", "用途"}};
   sheet.AddMoneyColumns("amount", "金额");
   sheet.columns.insert(sheet.columns.end(), {{"recipient", "受益人"}, {"evidence", "凭证"}});
   return sheet;
@@ -88,10 +94,10 @@ Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef 
     for (const Use& use : source->uses) {
       used += use.amount_fen;
       const Outflow* outflow = state.FindOutflow(use.outflow_id);
-      std::vector<ReportCell> row = {id, FormatDateOfInstant(use.at_us), use.outflow_id.str(),
-                                     std::string(outflow != nullptr ? OutflowTypeName(outflow->type)
-                                                                    : std::string_view()),
-                                     use.purpose};
+      std::vector<ReportCell> row = {
+          id, FormatDateOfInstant(use.at_us), use.outflow_id.str(),
+          std::string(outflow != nullptr ? OutflowTypeName(outflow->type) : std::string_view()),
+          use.purpose};
       AppendMoney(row, use.amount_fen);
       row.insert(row.end(), {outflow != nullptr ? outflow->recipient.str() : std::string(),
                              outflow != nullptr ? outflow->evidence_ref : std::string()});
@@ -113,9 +119,8 @@ Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef 
     AppendMoney(row, source->amount_fen);
     AppendMoney(row, used);
     AppendMoney(row, source->remaining_fen);
-    row.insert(row.end(),
-               {source->reference.empty() ? source->description : source->reference,
-                std::string(source->reversed ? "已冲正" : "")});
+    row.insert(row.end(), {source->reference.empty() ? source->description : source->reference,
+                           std::string(source->reversed ? "已冲正" : "")});
     inflows.rows.push_back(std::move(row));
   }
   inflows.totals = {std::string("合计"), std::string(), std::string(), std::string(),

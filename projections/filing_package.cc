@@ -155,8 +155,9 @@ class FilingSheets {
                                                              {"reward", "兑换方式"},
                                                              {"credit_minutes", "兑换时长(分钟)"}});
     redemptions_.AddMoneyColumns("redeemed_cash", "支取现金");
-    redemptions_.columns.insert(redemptions_.columns.end(),
-                                {{"redeemed_training_minutes", "兑换培训(分钟)"}, {"note", "备注"}});
+    redemptions_.columns.insert(
+        redemptions_.columns.end(),
+        {{"redeemed_training_minutes", "兑换培训(分钟)"}, {"note", "备注"}});
     funds_ = NewSheet("基金收支", "funds");
     funds_.columns.insert(funds_.columns.end(), {{"type", "类型"},
                                                  {"id", "编号"},
@@ -263,9 +264,9 @@ class FilingSheets {
     const auto* e = fact.data.data_as_ActivityHeld();
     if (e == nullptr) return;
     std::vector<ReportCell> row = Start(fact);
-    row.insert(row.end(), {Str(e->activity_id()), Str(e->branch_id()), Str(e->title()),
-                           int64_t{e->participants()}, fact.delta[kActivities],
-                           fact.delta[kBeneficiaries]});
+    row.insert(row.end(),
+               {Str(e->activity_id()), Str(e->branch_id()), Str(e->title()),
+                int64_t{e->participants()}, fact.delta[kActivities], fact.delta[kBeneficiaries]});
     activities_.rows.push_back(std::move(row));
   }
 
@@ -471,14 +472,15 @@ Result<FilingPackage> BuildFilingPackage(const EventStore& store, const SigningK
   std::map<uint64_t, std::pair<FilingFigures, SignedCheckpoint>> seal_events;
   const ReportKey programme{BranchId(), month};
   Status failure;
-  Status scanned = store.Scan(
-      Position{0}, store.GetHead().next, nullptr, [&](const StoredEvent& event) {
+  Status scanned =
+      store.Scan(Position{0}, store.GetHead().next, nullptr, [&](const StoredEvent& event) {
         const FilingFigures before = FiguresOf(state.FindReport(programme));
         failure = ApplyCommitted(state, event);
         if (!failure.ok()) return false;
         const events::EventData& data = *VerifyEventData(event.payload);  // ApplyCommitted did
         sheets.Remember(data);
-        if (const auto* opened = data.data_as_BranchOpened()) branches.insert(Str(opened->branch_id()));
+        if (const auto* opened = data.data_as_BranchOpened())
+          branches.insert(Str(opened->branch_id()));
         if (MonthOfInstant(event.occurred_at_us) != month) return true;
         FilingFigures delta = FiguresOf(state.FindReport(programme));
         for (size_t i = 0; i < delta.size(); ++i) delta[i] -= before[i];

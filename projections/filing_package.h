@@ -30,9 +30,17 @@ namespace ledger {
 
 // The monthly report's figures the package reconciles with (all branches), in this order.
 inline constexpr std::array<std::string_view, 11> kFilingFigureNames = {
-    "new_members",    "verified_minutes", "services",          "elders_served",
-    "activities",     "beneficiaries",    "donations_fen",     "sales_fen",
-    "disbursed_fen",  "redeemed_cash_fen", "redeemed_training_minutes"};
+    "new_members",
+    "verified_minutes",
+    "services",
+    "elders_served",
+    "activities",
+    "beneficiaries",
+    "donations_fen",
+    "sales_fen",
+    "disbursed_fen",
+    "redeemed_cash_fen",
+    "redeemed_training_minutes"};
 using FilingFigures = std::array<int64_t, kFilingFigureNames.size()>;
 
 struct FilingSeal {

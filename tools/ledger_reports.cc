@@ -12,14 +12,14 @@ namespace {
 // One table, written as Markdown or CSV.
 class Table {
  public:
-  Table(ReportFormat format, std::vector<std::string> header)
-      : format_(format), header_(std::move(header)) {}
+  Table(ReportFormat format, ReportLanguage language, std::vector<std::string> header)
+      : format_(format), language_(language), header_(std::move(header)) {}
   void Row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
 
   std::string Render(std::string_view section) const {
     std::string out;
     if (format_ == ReportFormat::kCsv) {
-      out += "section";
+      out += language_ == ReportLanguage::kEnglish ? "section" : "部分";
       for (const std::string& h : header_) out += "," + Csv(h);
       out += "\n";
       for (const auto& row : rows_) {
@@ -61,6 +61,7 @@ class Table {
     return out;
   }
   ReportFormat format_;
+  ReportLanguage language_;
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
 };
@@ -70,7 +71,21 @@ std::string Money(ReportFormat format, Fen fen) {
   return format == ReportFormat::kCsv ? std::to_string(fen.value) : FormatYuan(fen.value);
 }
 
-std::string Check(bool ok) { return ok ? "ok" : "MISMATCH"; }
+// The English or the Chinese words.
+class Words {
+ public:
+  explicit Words(ReportLanguage language) : english_(language == ReportLanguage::kEnglish) {}
+  std::string operator()(std::string_view english, std::string_view chinese) const {
+    return std::string(english_ ? english : chinese);
+  }
+
+ private:
+  bool english_;
+};
+
+std::string Check(const Words& w, bool ok) {
+  return ok ? w("ok", "一致") : w("MISMATCH", "不一致");
+}
 
 std::string Heading(ReportFormat format, std::string_view title) {
   return format == ReportFormat::kCsv ? "" : "\n## " + std::string(title) + "\n\n";
@@ -100,37 +115,45 @@ std::string DrawnFrom(ReportFormat format, const Outflow& outflow) {
 
 }  // namespace
 
-Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportFormat format) {
+Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportFormat format,
+                              ReportLanguage language) {
+  const Words w(language);
   const Fund* fund = state.FindFund(fund_id);
   if (fund == nullptr) return Status::NotFound("no fund '" + fund_id.str() + "'");
   std::string out;
   if (format == ReportFormat::kMarkdown) {
-    out += "# Fund report: " + fund->name + " (" + fund_id.str() + ")\n\n";
-    out += "Branch: " + (fund->branch_id.empty() ? std::string("none") : fund->branch_id.str()) +
-           ". Amounts in yuan; dates in Beijing time. Outflows draw on money restricted to their "
-           "own purpose first, then on unrestricted money, first in first out.\n";
+    out += w("# Fund report: ", "# 基金报告：") + fund->name + " (" + fund_id.str() + ")\n\n";
+    out += w("Branch: ", "分会：") +
+           (fund->branch_id.empty() ? w("none", "无") : fund->branch_id.str()) +
+           w(". Amounts in yuan; dates in Beijing time. Outflows draw on money restricted to their "
+             "own purpose first, then on unrestricted money, first in first out.\n",
+             "。金额单位为元，日期为北京时间。支出先动用限定于其用途的资金，再动用非限定资金，"
+             "先进先出。\n");
   }
 
-  Table totals(format, {"figure", "amount"});
-  totals.Row({"inflow", Money(format, fund->inflow_fen)});
+  Table totals(format, language, {w("figure", "项目"), w("amount", "金额")});
+  totals.Row({w("inflow", "收入"), Money(format, fund->inflow_fen)});
   for (int c = 0; c < kChannels; ++c) {
-    totals.Row(
-        {"inflow: " + std::string(ChannelName(c)), Money(format, fund->inflow_by_channel_fen[c])});
+    totals.Row({w("inflow: ", "收入: ") + std::string(ChannelName(c)),
+                Money(format, fund->inflow_by_channel_fen[c])});
   }
-  totals.Row({"outflow", Money(format, fund->outflow_fen)});
+  totals.Row({w("outflow", "支出"), Money(format, fund->outflow_fen)});
   for (int c = 0; c < kCategories; ++c) {
-    totals.Row({"outflow: " + std::string(CategoryName(c)),
+    totals.Row({w("outflow: ", "支出: ") + std::string(CategoryName(c)),
                 Money(format, fund->outflow_by_category_fen[c])});
   }
-  totals.Row({"balance", Money(format, fund->balance_fen)});
+  totals.Row({w("balance", "余额"), Money(format, fund->balance_fen)});
   for (const auto& [purpose, fen] : fund->earmarks_fen) {
-    totals.Row({"earmarked for " + purpose, Money(format, fen)});
+    totals.Row({w("earmarked for ", "限定用途 ") + purpose, Money(format, fen)});
   }
-  totals.Row({"unrestricted", Money(format, fund->unrestricted_fen)});
-  out += Heading(format, "Totals") + totals.Render("total");
+  totals.Row({w("unrestricted", "非限定"), Money(format, fund->unrestricted_fen)});
+  out += Heading(format, w("Totals", "合计")) + totals.Render(w("total", "合计"));
 
-  Table inflows(format, {"date", "inflow", "kind", "partner", "restricted to", "amount", "used",
-                         "remaining", "reference", "status"});
+  Table inflows(
+      format, language,
+      {w("date", "日期"), w("inflow", "收入编号"), w("kind", "类型"), w("partner", "伙伴"),
+       w("restricted to", "限定用途"), w("amount", "金额"), w("used", "已使用"),
+       w("remaining", "结余"), w("reference", "协议/说明"), w("status", "状态")});
   Fen listed_inflow, listed_remaining;
   for (const auto& [id, source] : FundSources(state, fund_id)) {
     Fen used;
@@ -139,16 +162,21 @@ Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportF
       listed_inflow += source->amount_fen;
       listed_remaining += source->remaining_fen;
     }
-    inflows.Row({FormatDateOfInstant(source->at_us), id, source->is_donation ? "donation" : "sale",
+    inflows.Row({FormatDateOfInstant(source->at_us), id,
+                 source->is_donation ? w("donation", "捐赠") : w("sale", "义卖"),
                  source->partner_id.str(), source->purpose, Money(format, source->amount_fen),
                  Money(format, used), Money(format, source->remaining_fen),
                  source->reference.empty() ? source->description : source->reference,
-                 source->reversed ? "reversed" : ""});
+                 source->reversed ? w("reversed", "已冲正") : ""});
   }
-  out += Heading(format, "Inflows (first in, first out)") + inflows.Render("inflow");
+  out += Heading(format, w("Inflows (first in, first out)", "收入(先进先出)")) +
+         inflows.Render(w("inflow", "收入"));
 
-  Table outflows(format, {"date", "outflow", "type", "category", "purpose", "amount", "recipient",
-                          "evidence", "drawn from", "status"});
+  Table outflows(
+      format, language,
+      {w("date", "日期"), w("outflow", "支出编号"), w("type", "支出类型"), w("category", "类别"),
+       w("purpose", "用途"), w("amount", "金额"), w("recipient", "受益人"), w("evidence", "凭证"),
+       w("drawn from", "资金来源"), w("status", "状态")});
   Fen listed_outflow;
   if (const std::vector<OutflowId>* ids = state.FundOutflows(fund_id)) {
     for (const OutflowId& id : *ids) {
@@ -158,39 +186,47 @@ Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportF
                     std::string(CategoryName(outflow.category)), outflow.purpose,
                     Money(format, outflow.amount_fen), outflow.recipient.str(),
                     outflow.evidence_ref.empty() ? outflow.description : outflow.evidence_ref,
-                    DrawnFrom(format, outflow), outflow.reversed ? "reversed" : ""});
+                    DrawnFrom(format, outflow), outflow.reversed ? w("reversed", "已冲正") : ""});
     }
   }
-  out += Heading(format, "Outflows") + outflows.Render("outflow");
+  out += Heading(format, w("Outflows", "支出")) + outflows.Render(w("outflow", "支出"));
 
   const bool inflow_ok = listed_inflow == fund->inflow_fen;
   const bool outflow_ok = listed_outflow == fund->outflow_fen;
   const bool balance_ok = fund->inflow_fen - fund->outflow_fen == fund->balance_fen;
   const bool remaining_ok = listed_remaining == fund->balance_fen;
-  Table reconciliation(format, {"check", "listed", "projection", "result"});
-  reconciliation.Row({"inflows listed = inflow", Money(format, listed_inflow),
-                      Money(format, fund->inflow_fen), Check(inflow_ok)});
-  reconciliation.Row({"outflows listed = outflow", Money(format, listed_outflow),
-                      Money(format, fund->outflow_fen), Check(outflow_ok)});
-  reconciliation.Row({"inflow - outflow = balance",
+  Table reconciliation(
+      format, language,
+      {w("check", "项目"), w("listed", "列出"), w("projection", "账面"), w("result", "结果")});
+  reconciliation.Row({w("inflows listed = inflow", "列出收入 = 收入"), Money(format, listed_inflow),
+                      Money(format, fund->inflow_fen), Check(w, inflow_ok)});
+  reconciliation.Row({w("outflows listed = outflow", "列出支出 = 支出"),
+                      Money(format, listed_outflow), Money(format, fund->outflow_fen),
+                      Check(w, outflow_ok)});
+  reconciliation.Row({w("inflow - outflow = balance", "收入 - 支出 = 余额"),
                       Money(format, fund->inflow_fen - fund->outflow_fen),
-                      Money(format, fund->balance_fen), Check(balance_ok)});
-  reconciliation.Row({"money remaining in inflows = balance", Money(format, listed_remaining),
-                      Money(format, fund->balance_fen), Check(remaining_ok)});
-  out += Heading(format, "Reconciliation") + reconciliation.Render("reconciliation");
+                      Money(format, fund->balance_fen), Check(w, balance_ok)});
+  reconciliation.Row({w("money remaining in inflows = balance", "各收入结余 = 余额"),
+                      Money(format, listed_remaining), Money(format, fund->balance_fen),
+                      Check(w, remaining_ok)});
+  out += Heading(format, w("Reconciliation", "对账")) +
+         reconciliation.Render(w("reconciliation", "对账"));
   return ReportText{std::move(out), inflow_ok && outflow_ok && balance_ok && remaining_ok};
 }
 
-Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
-                               ReportFormat format) {
+Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id, ReportFormat format,
+                               ReportLanguage language) {
+  const Words w(language);
   const Partner* partner = state.FindPartner(partner_id);
   if (partner == nullptr) return Status::NotFound("no partner '" + partner_id.str() + "'");
   std::string out;
   if (format == ReportFormat::kMarkdown) {
-    out += "# Donor report: " + partner->name + " (" + partner_id.str() + ")\n\n";
     out +=
-        "Every donation and purchase of this partner and every use made of it. Amounts in "
-        "yuan; dates in Beijing time.\n";
+        w("# Donor report: ", "# 捐赠方报告：") + partner->name + " (" + partner_id.str() + ")\n\n";
+    out +=
+        w("Every donation and purchase of this partner and every use made of it. Amounts in "
+          "yuan; dates in Beijing time.\n",
+          "本伙伴的每笔捐赠与购买及其每一笔使用。金额单位为元，日期为北京时间。\n");
   }
   std::vector<std::pair<std::string, const Source*>> given;
   for (const auto& [id, source] : state.sources()) {
@@ -200,10 +236,15 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
     return std::tie(a.second->at_us, a.first) < std::tie(b.second->at_us, b.first);
   });
 
-  Table inflows(format, {"date", "inflow", "kind", "fund", "restricted to", "paid", "into fund",
-                         "used", "remaining", "reference", "status"});
-  Table uses(format,
-             {"inflow", "date", "outflow", "type", "purpose", "amount", "recipient", "evidence"});
+  Table inflows(format, language,
+                {w("date", "日期"), w("inflow", "编号"), w("kind", "类型"), w("fund", "基金"),
+                 w("restricted to", "限定用途"), w("paid", "支付"), w("into fund", "入基金"),
+                 w("used", "已使用"), w("remaining", "结余"), w("reference", "协议/说明"),
+                 w("status", "状态")});
+  Table uses(
+      format, language,
+      {w("inflow", "来源编号"), w("date", "日期"), w("outflow", "支出编号"), w("type", "支出类型"),
+       w("purpose", "用途"), w("amount", "金额"), w("recipient", "受益人"), w("evidence", "凭证")});
   Fen listed_donated, listed_purchased, listed_used;
   for (const auto& [id, source] : given) {
     Fen used;
@@ -220,27 +261,31 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
       (source->is_donation ? listed_donated : listed_purchased) += source->gross_fen;
     }
     inflows.Row({FormatDateOfInstant(source->at_us), id,
-                 source->is_donation ? "donation" : "purchase", source->fund_id.str(),
-                 source->purpose, Money(format, source->gross_fen),
+                 source->is_donation ? w("donation", "捐赠") : w("purchase", "购买"),
+                 source->fund_id.str(), source->purpose, Money(format, source->gross_fen),
                  Money(format, source->amount_fen), Money(format, used),
                  Money(format, source->remaining_fen),
                  source->reference.empty() ? source->description : source->reference,
-                 source->reversed ? "reversed" : ""});
+                 source->reversed ? w("reversed", "已冲正") : ""});
   }
-  out += Heading(format, "Donations and purchases") + inflows.Render("inflow");
-  out += Heading(format, "Uses") + uses.Render("use");
+  out += Heading(format, w("Donations and purchases", "捐赠与购买")) +
+         inflows.Render(w("inflow", "捐赠与购买"));
+  out += Heading(format, w("Uses", "资金使用")) + uses.Render(w("use", "资金使用"));
 
   const bool donated_ok = listed_donated == partner->donated_fen;
   const bool purchased_ok = listed_purchased == partner->purchased_fen;
   const bool used_ok = listed_used == partner->used_fen;
-  Table reconciliation(format, {"check", "listed", "projection", "result"});
-  reconciliation.Row({"donated", Money(format, listed_donated), Money(format, partner->donated_fen),
-                      Check(donated_ok)});
-  reconciliation.Row({"purchased", Money(format, listed_purchased),
-                      Money(format, partner->purchased_fen), Check(purchased_ok)});
-  reconciliation.Row(
-      {"used", Money(format, listed_used), Money(format, partner->used_fen), Check(used_ok)});
-  out += Heading(format, "Reconciliation") + reconciliation.Render("reconciliation");
+  Table reconciliation(
+      format, language,
+      {w("check", "项目"), w("listed", "列出"), w("projection", "账面"), w("result", "结果")});
+  reconciliation.Row({w("donated", "捐赠"), Money(format, listed_donated),
+                      Money(format, partner->donated_fen), Check(w, donated_ok)});
+  reconciliation.Row({w("purchased", "购买"), Money(format, listed_purchased),
+                      Money(format, partner->purchased_fen), Check(w, purchased_ok)});
+  reconciliation.Row({w("used", "已使用"), Money(format, listed_used),
+                      Money(format, partner->used_fen), Check(w, used_ok)});
+  out += Heading(format, w("Reconciliation", "对账")) +
+         reconciliation.Render(w("reconciliation", "对账"));
   return ReportText{std::move(out), donated_ok && purchased_ok && used_ok};
 }
 

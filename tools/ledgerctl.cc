@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "api/attestation_token.h"
+#include "api/report_formats.h"
+#include "api/xlsx_writer.h"
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/envelope_codec.h"
 #include "eventstore/event_pipeline.h"
@@ -31,6 +33,7 @@
 #include "eventstore/kafka/kafka_topic_reader.h"
 #include "eventstore/keys.h"
 #include "eventstore/ledger_replay.h"
+#include "projections/filing_package.h"
 #include "projections/ledger_verifier.h"
 #include "projections/projector.h"
 #include "tools/ledger_export.h"
@@ -67,12 +70,17 @@ constexpr const char* kUsage =
     "      Writes every event (envelope bytes in base64 plus the decoded event) and every\n"
     "      signed checkpoint as JSON Lines, ending with a checkpoint of the last event signed\n"
     "      with DIR/signing.key. Safe while ledgerd runs. See docs/auditing.md.\n"
-    "  report fund --fund ID --data DIR [--format md|csv] [--out FILE]\n"
-    "  report donor --partner ID --data DIR [--format md|csv] [--out FILE]\n"
+    "  report fund --fund ID --data DIR [--format md|csv] [--lang zh|en] [--out FILE]\n"
+    "  report donor --partner ID --data DIR [--format md|csv] [--lang zh|en] [--out FILE]\n"
     "      Every inflow and outflow of a fund with its allocations and evidence, or every\n"
     "      donation and purchase of a partner with every use of it, as Markdown (default) or\n"
-    "      CSV, from the stored projection, with a reconciliation of the totals.\n"
+    "      CSV, from the stored projection, with a reconciliation of the totals. Headings in\n"
+    "      Chinese (the statement's, GET /v1/partners/{id}/statement), or English with --lang en.\n"
     "      Exit 1 when the totals do not reconcile.\n"
+    "  report filing --month YYYY-MM --data DIR [--format xlsx|json] [--out FILE]\n"
+    "      The month's filing package for head office (GET /v1/reports/monthly/filing): an Excel\n"
+    "      workbook (default; written to filing-YYYY-MM.xlsx without --out) or JSON, replayed\n"
+    "      from the log, signed with DIR/signing.key. Exit 1 when the month is not sealed.\n"
     "  partner-stream --brokers HOST:PORT[,...] --partner ID [--prefix P]\n"
     "                 [--from-offset N | --from-beginning] [--count N] [--kafka-config K=V]...\n"
     "      Follows the Kafka topic P.donations (P: zhaiyi) that ledgerd's relay publishes and\n"
@@ -452,12 +460,57 @@ int Export(const Flags& flags) {
   return 0;
 }
 
+// report filing: the month's filing package (projections/filing_package.h).
+int RunFilingReport(const Flags& flags) {
+  const std::string data = flags.Get("data");
+  const std::string format = flags.Get("format", "xlsx");
+  const std::optional<MonthKey> month = ParseMonth(flags.Get("month"));
+  if (data.empty() || !month || (format != "xlsx" && format != "json")) {
+    std::fprintf(stderr, "ledgerctl report filing: see usage\n%s", kUsage);
+    return 2;
+  }
+  auto key = SigningKey::Load(SigningKeyPath(data));
+  if (!key.ok()) return Fail(key.status());
+  auto opened = OpenReadOnly(data);  // safe beside a running ledgerd
+  if (!opened.ok()) return Fail(opened.status());
+  auto package = BuildFilingPackage(*(*opened)->store, **key, *month);
+  if (!package.ok()) return Fail(package.status());
+  if (!package->sealed) {
+    std::fprintf(stderr,
+                 "ledgerctl report filing: %s is not sealed (head office files sealed "
+                 "months only)\n",
+                 FormatMonth(*month).c_str());
+    return 1;
+  }
+  std::string bytes;
+  if (format == "json") {
+    bytes = boost::json::serialize(api::FilingPackageJson(*package)) + "\n";
+  } else {
+    auto xlsx = api::WriteXlsx(package->workbook, "每月报送包 " + FormatMonth(*month));
+    if (!xlsx.ok()) return Fail(xlsx.status());
+    bytes = std::move(*xlsx);
+  }
+  std::string out_path = flags.Get("out");
+  if (out_path.empty() && format == "json") {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    return 0;
+  }
+  if (out_path.empty()) out_path = "filing-" + FormatMonth(*month) + ".xlsx";
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  if (!(out << bytes)) return Fail(Status::IoError("cannot write " + out_path));
+  std::printf("filing package of %s (sealed at position %lu) written to %s\n",
+              FormatMonth(*month).c_str(), package->as_of - 1, out_path.c_str());
+  return 0;
+}
+
 int RunReport(std::string_view kind, const Flags& flags) {
+  if (kind == "filing") return RunFilingReport(flags);
   const std::string data = flags.Get("data");
   const std::string format_name = flags.Get("format", "md");
   const std::string id = flags.Get(kind == "fund" ? "fund" : "partner");
+  const std::string lang = flags.Get("lang", "zh");
   if ((kind != "fund" && kind != "donor") || data.empty() || id.empty() ||
-      (format_name != "md" && format_name != "csv")) {
+      (format_name != "md" && format_name != "csv") || (lang != "zh" && lang != "en")) {
     std::fprintf(stderr, "ledgerctl report: see usage\n%s", kUsage);
     return 2;
   }
@@ -470,13 +523,17 @@ int RunReport(std::string_view kind, const Flags& flags) {
   LedgerState state;
   auto at = LoadLedgerState(**rows, state);
   if (!at.ok()) return Fail(at.status());
-  auto report = kind == "fund" ? tools::FundReport(state, FundRef(id), format)
-                               : tools::DonorReport(state, PartnerRef(id), format);
+  const tools::ReportLanguage language =
+      lang == "en" ? tools::ReportLanguage::kEnglish : tools::ReportLanguage::kChinese;
+  auto report = kind == "fund" ? tools::FundReport(state, FundRef(id), format, language)
+                               : tools::DonorReport(state, PartnerRef(id), format, language);
   if (!report.ok()) return Fail(report.status());
   std::string text = report->text;
   if (format == tools::ReportFormat::kMarkdown) {
-    text +=
-        "\nAs of log position " + std::to_string(at->value) + " (the projection's checkpoint).\n";
+    text += language == tools::ReportLanguage::kEnglish
+                ? "\nAs of log position " + std::to_string(at->value) +
+                      " (the projection's checkpoint).\n"
+                : "\n数据截至日志位置 " + std::to_string(at->value) + "(投影的检查点)。\n";
   }
   const std::string out_path = flags.Get("out");
   if (out_path.empty()) {

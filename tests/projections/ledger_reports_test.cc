@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "projections/report_workbook.h"
 #include "tests/domain/event_builder.h"
 #include "tests/domain/ledger_scenario.h"
 
@@ -17,7 +18,8 @@ class LedgerReportsTest : public ::testing::Test {
 };
 
 TEST_F(LedgerReportsTest, FundReportListsEverythingAndReconciles) {
-  auto report = FundReport(driver_.state(), FundRef("f-aid"), ReportFormat::kMarkdown);
+  auto report = FundReport(driver_.state(), FundRef("f-aid"), ReportFormat::kMarkdown,
+                           ReportLanguage::kEnglish);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->reconciled) << report->text;
   const std::string& text = report->text;
@@ -33,7 +35,8 @@ TEST_F(LedgerReportsTest, FundReportListsEverythingAndReconciles) {
 }
 
 TEST_F(LedgerReportsTest, CsvHasOneRowPerInflowAndOutflowInFen) {
-  auto report = FundReport(driver_.state(), FundRef("f-aid"), ReportFormat::kCsv);
+  auto report =
+      FundReport(driver_.state(), FundRef("f-aid"), ReportFormat::kCsv, ReportLanguage::kEnglish);
   ASSERT_TRUE(report.ok());
   int inflows = 0, outflows = 0;
   size_t start = 0;
@@ -48,18 +51,23 @@ TEST_F(LedgerReportsTest, CsvHasOneRowPerInflowAndOutflowInFen) {
 }
 
 TEST_F(LedgerReportsTest, DonorReportShowsEveryUse) {
-  auto report = DonorReport(driver_.state(), PartnerRef("p-avic"), ReportFormat::kMarkdown);
+  auto report = DonorReport(driver_.state(), PartnerRef("p-avic"), ReportFormat::kMarkdown,
+                            ReportLanguage::kEnglish);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->reconciled) << report->text;
   EXPECT_NE(report->text.find("| d-avic | "), std::string::npos);
   EXPECT_NE(report->text.find("x-aid1"), std::string::npos);
   EXPECT_NE(report->text.find("e-zhao"), std::string::npos);  // the elder aided
-  auto gov = DonorReport(driver_.state(), PartnerRef("p-gov"), ReportFormat::kMarkdown);
+  auto gov = DonorReport(driver_.state(), PartnerRef("p-gov"), ReportFormat::kMarkdown,
+                         ReportLanguage::kEnglish);
   ASSERT_TRUE(gov.ok());
   EXPECT_TRUE(gov->reconciled) << gov->text;
   EXPECT_NE(gov->text.find("| purchased | 1,800.00 | 1,800.00 | ok |"), std::string::npos)
       << gov->text;
-  EXPECT_EQ(DonorReport(driver_.state(), PartnerRef("nobody"), ReportFormat::kCsv).status().code(),
+  EXPECT_EQ(DonorReport(driver_.state(), PartnerRef("nobody"), ReportFormat::kCsv,
+                        ReportLanguage::kEnglish)
+                .status()
+                .code(),
             StatusCode::kNotFound);
 }
 
@@ -82,10 +90,29 @@ TEST_F(LedgerReportsTest, AProjectionThatDoesNotAddUpIsFlagged) {
     }
   });
   mixed.FinishLoad();
-  auto report = FundReport(mixed, FundRef("f-aid"), ReportFormat::kMarkdown);
+  auto report =
+      FundReport(mixed, FundRef("f-aid"), ReportFormat::kMarkdown, ReportLanguage::kEnglish);
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->reconciled);
   EXPECT_NE(report->text.find("MISMATCH"), std::string::npos);
+}
+
+// By default the headings are Chinese, the partner statement's; --lang en gives the English.
+TEST_F(LedgerReportsTest, HeadingsAreChineseByDefault) {
+  auto donor = DonorReport(driver_.state(), PartnerRef("p-gov"), ReportFormat::kMarkdown);
+  ASSERT_TRUE(donor.ok());
+  EXPECT_TRUE(donor->reconciled) << donor->text;
+  EXPECT_NE(
+      donor->text.find("| 日期 | 编号 | 类型 | 基金 | 限定用途 | 支付 | 入基金 | 已使用 | 结余 |"),
+      std::string::npos)
+      << donor->text;
+  EXPECT_NE(donor->text.find("| 购买 | 1,800.00 | 1,800.00 | 一致 |"), std::string::npos)
+      << donor->text;
+  EXPECT_EQ(donor->text.find("purchased"), std::string::npos);
+  auto fund = FundReport(driver_.state(), FundRef("f-aid"), ReportFormat::kCsv);
+  ASSERT_TRUE(fund.ok());
+  EXPECT_NE(fund->text.find("合计,余额,223000"), std::string::npos) << fund->text;
+  EXPECT_NE(fund->text.find("部分,日期,支出编号,支出类型"), std::string::npos) << fund->text;
 }
 
 TEST(FormatYuanTest, IntegerFenToYuan) {
