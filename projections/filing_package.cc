@@ -481,6 +481,12 @@ Result<FilingPackage> BuildFilingPackage(const EventStore& store, const SigningK
         sheets.Remember(data);
         if (const auto* opened = data.data_as_BranchOpened())
           branches.insert(Str(opened->branch_id()));
+        // A seal is recorded after its month: it closes the month, it is no fact of it.
+        if (const auto* sealed = data.data_as_MonthlyReportSealed();
+            sealed != nullptr && ParseMonth(Str(sealed->month())) == month) {
+          seal_events[event.position.value] = {FiguresOf(state.FindReport(programme)),
+                                               SignCheckpoint(key, event)};
+        }
         if (MonthOfInstant(event.occurred_at_us) != month) return true;
         FilingFigures delta = FiguresOf(state.FindReport(programme));
         for (size_t i = 0; i < delta.size(); ++i) delta[i] -= before[i];
@@ -491,11 +497,6 @@ Result<FilingPackage> BuildFilingPackage(const EventStore& store, const SigningK
           note = "冲正 " + Str(reversal->reverses_id()) + ": " + Str(reversal->reason());
         }
         sheets.Add(Fact{event, data, state, delta, undone, std::move(note)});
-        if (const auto* sealed = data.data_as_MonthlyReportSealed();
-            sealed != nullptr && ParseMonth(Str(sealed->month())) == month) {
-          seal_events[event.position.value] = {FiguresOf(state.FindReport(programme)),
-                                               SignCheckpoint(key, event)};
-        }
         return true;
       });
   if (!scanned.ok()) return scanned;
