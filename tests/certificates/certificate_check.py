@@ -50,7 +50,9 @@ def verify_offline(credential, pubkey, work, name):
     return result.returncode
 
 
-def main(ledgerd, ledgerctl, work):
+def main(ledgerd, ledgerctl, work, story=None):
+    """Serves a fresh ledger in WORK/data and runs `story` (run_story when None) against it:
+    story(url, admin_key, ledgerctl, data_dir, work). tests/filing reuses it."""
     data = os.path.join(work, "data")
     key = secrets.token_hex(32)
     out = open(os.path.join(work, "ledgerd.out"), "w")
@@ -75,7 +77,7 @@ def main(ledgerd, ledgerctl, work):
                 raise AssertionError("ledgerd exited")
             time.sleep(0.1)
         expect(url is not None, "ledgerd listens on " + str(url))
-        run_story(url, key, ledgerctl, data, work)
+        (story or run_story)(url, key, ledgerctl, data, work)
     finally:
         process.terminate()
         process.wait(timeout=30)
