@@ -31,17 +31,9 @@ namespace ledger {
 // The monthly report's figures the package reconciles with (all branches), in this order, named
 // as GET /v1/reports/monthly names them (redeemed_training is in minutes).
 inline constexpr std::array<std::string_view, 11> kFilingFigureNames = {
-    "new_members",
-    "verified_minutes",
-    "services",
-    "elders_served",
-    "activities",
-    "beneficiaries",
-    "donations_fen",
-    "sales_fen",
-    "disbursed_fen",
-    "redeemed_cash_fen",
-    "redeemed_training"};
+    "new_members",   "verified_minutes",  "services",         "elders_served",
+    "activities",    "beneficiaries",     "donations_fen",    "sales_fen",
+    "disbursed_fen", "redeemed_cash_fen", "redeemed_training"};
 using FilingFigures = std::array<int64_t, kFilingFigureNames.size()>;
 
 struct FilingSeal {

@@ -24,8 +24,7 @@ struct ReportText {
 // NotFound when the fund or partner does not exist.
 Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportFormat format,
                               ReportLanguage language = ReportLanguage::kChinese);
-Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
-                               ReportFormat format,
+Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id, ReportFormat format,
                                ReportLanguage language = ReportLanguage::kChinese);
 
 }  // namespace ledger::tools

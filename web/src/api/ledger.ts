@@ -109,3 +109,11 @@ export async function listRequests(query: { branch_id?: string; status?: Service
   }
   return out
 }
+
+/** The month's filing package (报送包) as an Excel workbook (admin, auditor); 409
+ * month_not_sealed until the month is sealed. */
+export const downloadFilingPackage = (month: string) =>
+  unwrap(api.GET('/v1/reports/monthly/filing', { params: { query: { month, format: 'xlsx' } }, parseAs: 'blob' })) as Promise<Blob>
+/** A partner's statement (对账单) as Excel, CSV (UTF-8 with BOM) or JSON. */
+export const downloadStatement = (partnerId: string, query: { from?: string; to?: string; format: 'xlsx' | 'csv' | 'json' }) =>
+  unwrap(api.GET('/v1/partners/{id}/statement', { params: { path: { id: partnerId }, query }, parseAs: 'blob' })) as Promise<Blob>

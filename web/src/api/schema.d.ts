@@ -277,6 +277,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partners/{id}/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A partner's statement (the partner itself, admin, auditor; another partner's is 404): its donations and purchases received from..to (Beijing dates, inclusive) and every use of each fen, with Chinese headings. JSON (default), CSV (UTF-8 with a byte order mark, for Excel) or Excel */
+        get: operations["getPartnerStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/monthly": {
         parameters: {
             query?: never;
@@ -286,6 +303,23 @@ export interface paths {
         };
         /** A branch's month (all branches without branch_id; coordinators: their branch) */
         get: operations["getMonthlyReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/monthly/filing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The month's filing package for head office (admin, auditor): sheets 封面, 志愿者注册, 培训记录, 活动登记, 服务时长, 兑换支取, 基金收支, 物资, one row per fact with its log position, totals equal to the sealed monthly report, and the seals' positions, hashes and Ed25519 signatures (hex). Excel (default) or JSON. 409 month_not_sealed until the month is sealed programme-wide (or by every branch) */
+        get: operations["getFilingPackage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1272,6 +1306,79 @@ export interface components {
         RequestList: {
             items: components["schemas"]["Request"][];
             next_cursor: string | null;
+        };
+        ReportSheet: {
+            /** @description the sheet's Chinese name */
+            name: string;
+            /** @description machine name */
+            key: string;
+            columns: {
+                key: string;
+                /** @description Chinese heading */
+                heading: string;
+            }[];
+            rows: {
+                [key: string]: number | string;
+            }[];
+            totals: {
+                [key: string]: number | string;
+            } | null;
+        };
+        FilingPackage: {
+            month: string;
+            sealed: boolean;
+            seals: {
+                /** @description null for a programme-wide seal */
+                branch_id: string | null;
+                /** Format: int64 */
+                position: number;
+                /** @description the chain hash at position, hex */
+                hash: string;
+                /** @description Ed25519 over "ZLCP1" || u64 position || hash || i64 recorded_at_us (big-endian), hex */
+                signature: string;
+                /** @enum {string} */
+                signature_encoding: "hex";
+                /** Format: int64 */
+                recorded_at_us: number;
+                recorded_at: string;
+            }[];
+            /** @description the ledger's Ed25519 public key, hex */
+            public_key: string;
+            /**
+             * Format: int64
+             * @description the package reflects the log before this position
+             */
+            as_of: number;
+            /** @description the month's programme-wide report figures, named as in MonthlyReport */
+            report: {
+                [key: string]: number;
+            };
+            /** @description how to check the seal (ledgerctl) */
+            verify: string;
+            sheets: components["schemas"]["ReportSheet"][];
+        };
+        DonorStatement: {
+            partner_id: string;
+            from: string | null;
+            to: string | null;
+            /**
+             * Format: int64
+             * @description money in fen (integer)
+             */
+            donated_fen: number;
+            /**
+             * Format: int64
+             * @description money in fen (integer)
+             */
+            purchased_fen: number;
+            /**
+             * Format: int64
+             * @description money in fen (integer)
+             */
+            used_fen: number;
+            /** @description the listed totals equal the partner's figures (only for the whole history) */
+            reconciled: boolean;
+            sheets: components["schemas"]["ReportSheet"][];
         };
         BranchOpenedData: {
             branch_id: string;
@@ -2664,6 +2771,41 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getPartnerStatement: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                format?: "json" | "csv" | "xlsx";
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DonorStatement"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getMonthlyReport: {
         parameters: {
             query: {
@@ -2691,6 +2833,37 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFilingPackage: {
+        parameters: {
+            query: {
+                month: string;
+                format?: "xlsx" | "json";
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the package */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilingPackage"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             503: components["responses"]["Unavailable"];
         };
     };

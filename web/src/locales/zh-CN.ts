@@ -5,13 +5,14 @@ export const zh = {
     login: '登录', activate: '设置密码', me: '我的服务', record: '登记服务', queue: '待核验服务', members: '成员', member: '成员详情',
     report: '月度报告', funds: '资金', partner: '我的捐赠', audit: '审计', admin: '总览', soon: '即将推出', notFound: '未找到',
     certificate: '志愿服务记录证明', certificates: '服务证明', requests: '服务需求', myRequests: '派给我的需求',
+    filing: '每月报送',
   },
   genders: ['女', '男'],
   app: { name: '斋义账本', skip: '跳到主要内容', signOut: '退出登录', loading: '正在加载…', retry: '重试', back: '返回' },
   roles: { admin: '管理员', coordinator: '协调员', auditor: '审计员', partner: '合作伙伴', member: '志愿者', merchant: '商户' } as Record<string, string>,
   nav: {
     home: '首页', queue: '待核验服务', members: '成员', report: '月度报告', funds: '资金', audit: '审计',
-    accounts: '账户', soon: '即将推出', serviceRequests: '服务需求', certificates: '服务证明', filing: '备案材料', statements: '对账单',
+    accounts: '账户', soon: '即将推出', serviceRequests: '服务需求', certificates: '服务证明', filing: '每月报送', statements: '对账单',
     main: '主导航',
   },
   login: {
@@ -81,7 +82,7 @@ export const zh = {
   },
   partner: {
     title: '我的捐赠与采购', donated: '捐赠合计', purchased: '采购合计', used: '已使用', donation: '捐赠', allocated: '已分配', remaining: '剩余',
-    uses: '每一分钱的去向', restricted: '限定用途', purchasesGap: '采购明细：目前只显示采购合计，暂无逐笔列表。',
+    uses: '每一分钱的去向', restricted: '限定用途', purchasesGap: '采购的逐笔明细见下方对账单（可选期间与格式下载）。',
   },
   audit: {
     title: '审计', head: '账本头部', next: '下一位置', position: '位置', hash: '哈希', checkpoint: '最近的签名检查点', headCheckpoint: '头部签名检查点',
@@ -92,6 +93,15 @@ build/release/tools/ledgerctl export --data var/data --out ledger.jsonl    # 导
 build/release/tools/ledgerctl verify --export ledger.jsonl --pubkey ledger.pub
 build/release/tools/ledgerctl verify --data var/data --pubkey ledger.pub   # 同时核对投影
 python3 tools/audit/verify_export.py --export ledger.jsonl --pubkey ledger.pub --generated generated  # 见 docs/auditing.md`,
+  },
+  filing: {
+    title: '每月报送包', lead: '下载某月的报送包（Excel），报送义工社总行备案：封面（封存位置、哈希与签名）及志愿者注册、培训记录、活动登记、服务时长、兑换支取、基金收支、物资七张表。',
+    month: '月份', download: '下载报送包', badMonth: '请选择月份。', notSealed: '该月尚未封存：封存后才能下载报送包。',
+    verifyHint: '封面写明如何用 ledgerctl 核对封存的哈希与签名。',
+  },
+  statement: {
+    title: '下载对账单', from: '起始日期', to: '截止日期', format: '格式', download: '下载对账单', badPeriod: '起始日期不能晚于截止日期。',
+    formats: { xlsx: 'Excel (.xlsx)', csv: 'CSV（UTF-8，可用 Excel 打开）', json: 'JSON' },
   },
   admin: { title: '总览', lead: '管理员可查看以下内容：', accounts: '账户', login: '账号', name: '名称', role: '角色', scope: '范围', status: '状态' },
   errors: {

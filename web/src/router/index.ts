@@ -25,6 +25,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'members', component: () => import('../views/coordinator/MembersView.vue'), meta: { roles: ['coordinator', 'admin'], title: t.members } },
       { path: 'members/:id', component: () => import('../views/coordinator/MemberDetail.vue'), meta: { roles: ['coordinator', 'admin', 'auditor'], title: t.member } },
       { path: 'reports/monthly', component: () => import('../views/coordinator/ReportView.vue'), meta: { roles: staff, title: t.report } },
+      { path: 'reports/filing', component: () => import('../views/admin/FilingView.vue'), meta: { roles: ['admin', 'auditor'], title: t.filing } },
       { path: 'funds/:id?', component: () => import('../views/funds/FundsView.vue'), meta: { roles: staff, title: t.funds } },
       { path: 'partner', component: () => import('../views/partner/PartnerHome.vue'), meta: { roles: ['partner'], title: t.partner } },
       { path: 'auditor', component: () => import('../views/auditor/AuditorHome.vue'), meta: { roles: ['auditor', 'admin'], title: t.audit } },
