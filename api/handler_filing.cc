@@ -70,9 +70,6 @@ Step Endpoints::GetPartnerStatement(Handler& h, Call& call) {
     if (!IsStatementDate(*date)) return Fail(ParameterProblem(name, "must be a date YYYY-MM-DD"));
     (std::string_view(name) == "from" ? period.from_date : period.to_date) = *date;
   }
-  if (!period.from_date.empty() && !period.to_date.empty() && period.from_date > period.to_date) {
-    return Fail(ParameterProblem("from", "must not be after to"));
-  }
   Checked<std::string> format = FormatParameter(call, "json,csv,xlsx");
   if (!format.ok()) return Fail(format.problem());
   Result<DonorStatement> statement =

@@ -60,7 +60,7 @@ bool IsStatementDate(std::string_view text) {
     return error == std::errc() && ptr == end;
   };
   if (!number(0, 4, &year) || !number(5, 2, &month) || !number(8, 2, &day)) return false;
-  if (month < 1 || month > 12 || day < 1) return false;
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   const CivilDate next = CivilFromDays(DaysFromCivil(year, month, day));
   return next.year == year && next.month == month && next.day == day;
 }

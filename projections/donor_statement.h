@@ -32,7 +32,8 @@ struct DonorStatement {
 Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef partner_id,
                                            const StatementPeriod& period);
 
-// True for a Beijing date written YYYY-MM-DD.
+// True for a date written YYYY-MM-DD, year 0001 or later. A period whose from is after its to is
+// empty (not an error): it lists nothing.
 bool IsStatementDate(std::string_view text);
 
 }  // namespace ledger

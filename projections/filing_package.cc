@@ -1,5 +1,6 @@
 #include "projections/filing_package.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -472,33 +473,38 @@ Result<FilingPackage> BuildFilingPackage(const EventStore& store, const SigningK
   std::map<uint64_t, std::pair<FilingFigures, SignedCheckpoint>> seal_events;
   const ReportKey programme{BranchId(), month};
   Status failure;
-  Status scanned =
-      store.Scan(Position{0}, store.GetHead().next, nullptr, [&](const StoredEvent& event) {
-        const FilingFigures before = FiguresOf(state.FindReport(programme));
-        failure = ApplyCommitted(state, event);
-        if (!failure.ok()) return false;
-        const events::EventData& data = *VerifyEventData(event.payload);  // ApplyCommitted did
-        sheets.Remember(data);
-        if (const auto* opened = data.data_as_BranchOpened())
-          branches.insert(Str(opened->branch_id()));
-        // A seal is recorded after its month: it closes the month, it is no fact of it.
-        if (const auto* sealed = data.data_as_MonthlyReportSealed();
-            sealed != nullptr && ParseMonth(Str(sealed->month())) == month) {
-          seal_events[event.position.value] = {FiguresOf(state.FindReport(programme)),
-                                               SignCheckpoint(key, event)};
-        }
-        if (MonthOfInstant(event.occurred_at_us) != month) return true;
-        FilingFigures delta = FiguresOf(state.FindReport(programme));
-        for (size_t i = 0; i < delta.size(); ++i) delta[i] -= before[i];
-        const Reversible* undone = nullptr;
-        std::string note;
-        if (const auto* reversal = data.data_as_EventReversed()) {
-          undone = state.FindReversible(EventRef(Str(reversal->reverses_id())));
-          note = "冲正 " + Str(reversal->reverses_id()) + ": " + Str(reversal->reason());
-        }
-        sheets.Add(Fact{event, data, state, delta, undone, std::move(note)});
-        return true;
-      });
+  const Position head = store.GetHead().next;
+  Status scanned = store.Scan(Position{0}, head, nullptr, [&](const StoredEvent& event) {
+    const FilingFigures before = FiguresOf(state.FindReport(programme));
+    failure = ApplyCommitted(state, event);
+    if (!failure.ok()) return false;
+    const events::EventData& data = *VerifyEventData(event.payload);  // ApplyCommitted did
+    sheets.Remember(data);
+    // The branches that existed in the month: each must seal it (a later branch need not).
+    if (const auto* opened = data.data_as_BranchOpened();
+        opened != nullptr && MonthOfInstant(event.occurred_at_us) <= month) {
+      branches.insert(Str(opened->branch_id()));
+    }
+    // A seal is recorded after its month: it closes the month, it is no fact of it.
+    if (const auto* sealed = data.data_as_MonthlyReportSealed();
+        sealed != nullptr && ParseMonth(Str(sealed->month())) == month) {
+      seal_events[event.position.value] = {FiguresOf(state.FindReport(programme)),
+                                           SignCheckpoint(key, event)};
+    }
+    FilingFigures delta = FiguresOf(state.FindReport(programme));
+    for (size_t i = 0; i < delta.size(); ++i) delta[i] -= before[i];
+    // The month's facts, and any other event that changed its report (none today: every
+    // figure counts in the month of the event's own occurred_at), so totals always match.
+    if (MonthOfInstant(event.occurred_at_us) != month && delta == FilingFigures{}) return true;
+    const Reversible* undone = nullptr;
+    std::string note;
+    if (const auto* reversal = data.data_as_EventReversed()) {
+      undone = state.FindReversible(EventRef(Str(reversal->reverses_id())));
+      note = "冲正 " + Str(reversal->reverses_id()) + ": " + Str(reversal->reason());
+    }
+    sheets.Add(Fact{event, data, state, delta, undone, std::move(note)});
+    return true;
+  });
   if (!scanned.ok()) return scanned;
   if (!failure.ok()) return failure;
 
@@ -515,7 +521,7 @@ Result<FilingPackage> BuildFilingPackage(const EventStore& store, const SigningK
   }
   package.sealed = !seals.empty();
   package.public_key_hex = LowerHex(key.public_key());
-  package.as_of = store.GetHead().next.value;
+  package.as_of = head.value;
   package.figures = FiguresOf(state.FindReport(programme));
   for (const auto& [branch, seal] : seals) {
     const SignedCheckpoint& checkpoint = seal_events.at(seal->position).second;

@@ -101,6 +101,9 @@ TEST_F(FilingTest, AnUnsealedMonthIsRefused) {
 // and each seal's hash and signature are those of the sealing event.
 TEST_F(FilingTest, SealedPackageRowsAndTotalsMatchTheLog) {
   SealGaoliying();
+  // A branch opened after October need not seal October.
+  Post("ev-b-new", "BranchOpened", R"(branch_id: "b-new", name: "新分会")",
+       testing::BeijingUs(2026, 12, 1, 9));
   const json::object package = Get("/v1/reports/monthly/filing?month=2026-10&format=json");
   EXPECT_EQ(package.at("month").as_string(), "2026-10");
   EXPECT_TRUE(package.at("sealed").as_bool());
@@ -246,8 +249,9 @@ TEST_F(FilingTest, PartnerStatementIsScopedAndReconciles) {
   const json::object october = Get("/v1/partners/p-avic/statement?from=2026-10-01&to=2026-10-31");
   EXPECT_EQ(october.at("donated_fen"), partner.at("donated_fen"));
   EXPECT_EQ(api_.Call("GET", "/v1/partners/p-avic/statement?from=2026-02-30").status, 400);
-  EXPECT_EQ(api_.Call("GET", "/v1/partners/p-avic/statement?from=2026-11-01&to=2026-10-01").status,
-            400);
+  EXPECT_EQ(api_.Call("GET", "/v1/partners/p-avic/statement?to=0000-12-31").status, 400);
+  const json::object backwards = Get("/v1/partners/p-avic/statement?from=2026-11-01&to=2026-10-01");
+  EXPECT_EQ(Sheet(backwards, "inflows").at("rows").as_array().size(), 0u);
   EXPECT_EQ(api_.Call("GET", "/v1/partners/p-avic/statement?format=pdf").status, 400);
 }
 
