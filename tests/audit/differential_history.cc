@@ -1,0 +1,158 @@
+// Writes a random history into a real ledger for the differential test (run_differential): the
+// property test's EventGenerator's events, appended to an EventStore on disk through the domain
+// rules (LedgerDecider), some of them in all-or-nothing batches, with monthly seals of past
+// months, events dated into sealed months, and policy changes. Refused requests leave no trace;
+// their count by reason is printed, with the seed to reproduce the run.
+//
+//   differential_history --data DIR --events N --seed S
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "domain/civil_time.h"
+#include "projections/ledger_node.h"
+#include "tests/domain/event_builder.h"
+#include "tests/domain/event_generator.h"
+#include "tests/projections/ledger_fixture.h"
+
+namespace ledger {
+namespace {
+
+constexpr int64_t kMinuteUs = 60'000'000;
+constexpr int64_t kDayUs = 24 * 60 * kMinuteUs;
+constexpr size_t kInFlightMax = 2000;  // below the store's queue bound
+
+// Appends requests asynchronously, in order, at most kInFlightMax at a time, and tallies them.
+class Appender {
+ public:
+  explicit Appender(EventStore& store) : store_(store) {}
+
+  void Submit(std::vector<EventDraft> batch) {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return in_flight_ < kInFlightMax; });
+    ++in_flight_;
+    const size_t events = batch.size();
+    lock.unlock();
+    store_.AppendAsync(std::move(batch), [this, events](Result<std::vector<AppendResult>> r) {
+      std::lock_guard done(mutex_);
+      if (r.ok()) {
+        accepted_ += events;
+      } else {
+        ++refused_[r.status().reason().empty() ? r.status().ToString() : r.status().reason()];
+      }
+      --in_flight_;
+      idle_.notify_all();
+    });
+  }
+
+  void Drain() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return in_flight_ == 0; });
+  }
+
+  void Print() const {
+    std::printf("accepted events: %zu\nrefused requests by reason:\n", accepted_);
+    for (const auto& [reason, count] : refused_)
+      std::printf("  %-28s %zu\n", reason.c_str(), count);
+  }
+
+ private:
+  EventStore& store_;
+  std::mutex mutex_;
+  std::condition_variable idle_;
+  size_t in_flight_ = 0;
+  size_t accepted_ = 0;
+  std::map<std::string, size_t> refused_;
+};
+
+std::string PolicyFields(std::mt19937_64& random) {
+  switch (random() % 4) {
+    case 0: {
+      const int64_t k = 1 + static_cast<int64_t>(random() % 20);
+      return "star_thresholds_hours: [" + std::to_string(k) + ", " + std::to_string(3 * k) + ", " +
+             std::to_string(6 * k) + ", " + std::to_string(10 * k) + ", " + std::to_string(15 * k) +
+             "]";
+    }
+    case 1:
+      return "credit_value_fen_per_hour: " + std::to_string(500 + random() % 4000);
+    case 2:
+      return "star_bonus_bp: [0, 100, 500, " + std::to_string(random() % 3000) + ", 1500, 2000]";
+    default:
+      return "cash_redemption_monthly_cap_fen: " +
+             std::to_string(random() % 3 == 0 ? 0 : 2000 + random() % 20000);
+  }
+}
+
+int Run(const std::string& dir, int64_t events, uint64_t seed) {
+  std::printf("differential history: %ld events, seed %lu\n", events, seed);
+  std::filesystem::create_directories(dir);
+  auto key = SigningKey::LoadOrCreate(dir + "/signing.key");
+  if (!key.ok()) return std::fprintf(stderr, "%s\n", key.status().ToString().c_str()), 1;
+  LedgerNodeOptions options;
+  options.data_dir = dir;
+  options.signing_key = *key;
+  auto node = LedgerNode::Open(options);
+  if (!node.ok()) return std::fprintf(stderr, "%s\n", node.status().ToString().c_str()), 1;
+  Appender appender((*node)->store());
+  testing::EventGenerator generator(seed);
+  std::mt19937_64 noise(seed ^ 0x5eed5eedULL);
+  const int64_t base = testing::BeijingUs(2026, 1, 1);
+  MonthKey last_month = MonthOfInstant(base);
+  for (int64_t i = 0; i < events;) {
+    int64_t at = base + i * 3 * kMinuteUs;  // 20,000 events span six weeks
+    if (const MonthKey month = MonthOfInstant(at); month != last_month) {
+      for (const char* branch : {"b0", "b1"}) {  // b2 is never sealed
+        const std::string fields = "branch_id: \"" + std::string(branch) + "\", month: \"" +
+                                   FormatMonth(last_month) + "\"";
+        appender.Submit(
+            {testing::Draft("seal-" + std::string(branch) + "-" + FormatMonth(last_month),
+                            "MonthlyReportSealed", fields, at)});
+      }
+      last_month = month;
+    }
+    if (noise() % 30 == 0) at -= 35 * kDayUs;  // into a month that may be sealed
+    if (noise() % 400 == 0) {
+      appender.Submit(
+          {testing::Draft("policy-" + std::to_string(i), "PolicySet", PolicyFields(noise), at)});
+    }
+    const size_t batch_size = noise() % 20 == 0 ? 2 + noise() % 3 : 1;
+    std::vector<EventDraft> batch;
+    for (size_t k = 0; k < batch_size && i < events; ++k, ++i) {
+      const testing::EventGenerator::Event event = generator.Next();
+      batch.push_back(testing::Draft(event.id, event.type, event.fields, at));
+    }
+    appender.Submit(std::move(batch));
+  }
+  appender.Drain();
+  appender.Print();
+  std::printf("head: %lu\n", (*node)->store().GetHead().next.value);
+  return 0;
+}
+
+}  // namespace
+}  // namespace ledger
+
+int main(int argc, char** argv) {
+  std::string dir;
+  int64_t events = 20000;
+  uint64_t seed =
+      static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--data") dir = argv[i + 1];
+    if (flag == "--events") events = std::atoll(argv[i + 1]);
+    if (flag == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
+  }
+  if (dir.empty()) {
+    std::fprintf(stderr, "usage: differential_history --data DIR [--events N] [--seed S]\n");
+    return 2;
+  }
+  return ledger::Run(dir, events, seed);
+}
