@@ -30,7 +30,7 @@ class Malformed(Exception):
 
 
 def _table_fields(buf, pos):
-    """The vtable of the table at `pos`: a function slot -> absolute field position or 0."""
+    """The field offsets of the table at `pos` (relative to `pos`; 0 = absent), by slot."""
     if pos < 0 or pos + 4 > len(buf):
         raise Malformed("table outside the buffer")
     vt = pos - _I32(buf, pos)[0]
@@ -39,12 +39,11 @@ def _table_fields(buf, pos):
     vt_size = _U16(buf, vt)[0]
     if vt_size < 4 or vt + vt_size > len(buf) or vt_size % 2:
         raise Malformed("bad vtable")
-    slots = (vt_size - 4) // 2
-    offsets = struct.unpack_from("<%dH" % slots, buf, vt + 4)
-    return [pos + o if o else 0 for o in offsets]
+    return struct.unpack_from("<%dH" % ((vt_size - 4) // 2), buf, vt + 4)
 
 
 def _string(buf, at):
+    """The bytes of the string (or [ubyte] vector) whose offset is at `at`."""
     start = at + _U32(buf, at)[0]
     n = _U32(buf, start)[0]
     if start + 4 + n > len(buf):
@@ -61,31 +60,20 @@ def _vector(buf, at):
 def read_envelope(buf):
     """The stored envelope (eventstore/envelope.fbs) as a dict of bytes and ints."""
     try:
-        root = _U32(buf, 0)[0]
-        f = _table_fields(buf, root)
-        f += [0] * (11 - len(f))
-
-        def u64(i):
-            return _U64(buf, f[i])[0] if f[i] else 0
-
-        def i64(i):
-            return _I64(buf, f[i])[0] if f[i] else 0
-
-        def raw(i):
-            if not f[i]:
-                return b""
-            start, n = _vector(buf, f[i])
-            if start + n > len(buf):
-                raise Malformed("vector outside the buffer")
-            return bytes(buf[start:start + n])
-
-        def text(i):
-            return bytes(_string(buf, f[i])) if f[i] else b""
-
+        pos = _U32(buf, 0)[0]
+        f = _table_fields(buf, pos) + (0,) * 11
         return {
-            "position": u64(0), "stream": text(1), "stream_version": u64(2), "id": text(3),
-            "type": text(4), "occurred_at_us": i64(5), "recorded_at_us": i64(6),
-            "actor": text(7), "payload": raw(8), "prev_hash": raw(9), "hash": raw(10),
+            "position": _U64(buf, pos + f[0])[0] if f[0] else 0,
+            "stream": _string(buf, pos + f[1]) if f[1] else b"",
+            "stream_version": _U64(buf, pos + f[2])[0] if f[2] else 0,
+            "id": _string(buf, pos + f[3]) if f[3] else b"",
+            "type": _string(buf, pos + f[4]) if f[4] else b"",
+            "occurred_at_us": _I64(buf, pos + f[5])[0] if f[5] else 0,
+            "recorded_at_us": _I64(buf, pos + f[6])[0] if f[6] else 0,
+            "actor": _string(buf, pos + f[7]) if f[7] else b"",
+            "payload": _string(buf, pos + f[8]) if f[8] else b"",
+            "prev_hash": _string(buf, pos + f[9]) if f[9] else b"",
+            "hash": _string(buf, pos + f[10]) if f[10] else b"",
         }
     except (struct.error, IndexError) as e:
         raise Malformed(str(e)) from None
@@ -144,10 +132,11 @@ class Schema:
             if type_text in self.unions:
                 decode, _ = self._decoder("union", type_text)
                 names["d%d" % i] = decode
-                body += ["    a = f[%d] if n > %d else 0" % (slot, slot),
+                body += ["    a = pos + f[%d] if n > %d and f[%d] else 0" % (slot, slot, slot),
                          "    ut = U8(buf, a)[0] if a else 0",
                          "    out[%r] = ut" % (name + "_type"),
-                         "    a = f[%d] if n > %d else 0" % (slot + 1, slot + 1),
+                         "    a = pos + f[%d] if n > %d and f[%d] else 0"
+                         % (slot + 1, slot + 1, slot + 1),
                          "    out[%r] = d%d(buf, a, ut) if a else None" % (name, i)]
                 if required:
                     body += ["    if not a: raise Malformed(%r)" % ("missing " + name)]
@@ -156,7 +145,7 @@ class Schema:
             decode, absent = self._decoder(type_text, default)
             names["d%d" % i] = decode
             names["x%d" % i] = absent
-            body += ["    a = f[%d] if n > %d else 0" % (slot, slot),
+            body += ["    a = pos + f[%d] if n > %d and f[%d] else 0" % (slot, slot, slot),
                      "    out[%r] = d%d(buf, a, 0) if a else x%d" % (name, i, i)]
             if required:
                 body += ["    if not a: raise Malformed(%r)" % ("required field %s missing" % name)]

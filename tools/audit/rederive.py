@@ -1134,7 +1134,7 @@ def replay(export_path, public_key, progress=None):
     """Verifies and replays the export; returns (ledger, events, head hash, checkpoints)."""
     from cryptography.exceptions import InvalidSignature
     L = Ledger()
-    read_payload = SCHEMA.reader("EventData")
+    read_payload = SCHEMA.read_root
     members = SCHEMA.union_members("Data")
     prev = bytes(32)
     hashes = {}  # position -> hash, for checkpoints still to come (only the last few)
@@ -1177,22 +1177,23 @@ def replay(export_path, public_key, progress=None):
             digest = hashlib.sha256(prev + canonical_bytes(env)).digest()
             if digest != env["hash"]:
                 raise Failure(position, "the hash does not match the event's bytes (altered)")
-            check_line_says_envelope(line, env, digest)
-            version = streams.get(env["stream"], 0) + 1
+            event_id = env["id"].decode("utf-8", "surrogateescape")
+            stream = env["stream"].decode("utf-8", "surrogateescape")
+            check_line_says_envelope(line, env, digest, event_id, stream)
+            version = streams.get(stream, 0) + 1
             if env["stream_version"] != version:
                 raise Failure(position, "stream version %d, expected %d"
                               % (env["stream_version"], version))
-            streams[env["stream"]] = version
+            streams[stream] = version
             try:
-                payload = SCHEMA.read_root(env["payload"])
+                payload = read_payload(env["payload"])
                 event_type = members[payload["data_type"] - 1] if payload["data_type"] else None
             except flatbuf.Malformed as e:
                 raise Failure(position, "the payload is not a valid EventData (%s)" % e)
             if event_type is None or event_type.encode() != env["type"]:
                 raise Failure(position, "the payload holds %s, the envelope says %s"
                               % (event_type, env["type"].decode(errors="replace")))
-            meta = {"position": position, "id": env["id"].decode("utf-8", "surrogateescape"),
-                    "stream": env["stream"].decode("utf-8", "surrogateescape"),
+            meta = {"position": position, "id": event_id, "stream": stream,
                     "at": env["occurred_at_us"], "hash": digest}
             try:
                 HANDLERS[event_type](L, payload["data"], meta)
@@ -1210,16 +1211,15 @@ def replay(export_path, public_key, progress=None):
     return L, expected, prev, checkpoints
 
 
-def check_line_says_envelope(line, env, digest):
+def check_line_says_envelope(line, env, digest, event_id, stream):
     """The line's own fields must say what its envelope says (only these are read from JSON)."""
     event = line.get("event")
-    ok = (line.get("position") == env["position"] and line.get("hash") == digest.hex()
-          and line.get("prev_hash") == env["prev_hash"].hex() and isinstance(event, dict)
-          and event.get("position") == env["position"] and event.get("hash") == digest.hex()
-          and event.get("id") == env["id"].decode("utf-8", "surrogateescape")
-          and event.get("type") == env["type"].decode("utf-8", "surrogateescape")
-          and event.get("stream") == env["stream"].decode("utf-8", "surrogateescape"))
-    if not ok:
+    hex_digest = digest.hex()
+    if not (line.get("position") == env["position"] and line.get("hash") == hex_digest
+            and line.get("prev_hash") == env["prev_hash"].hex() and type(event) is dict
+            and event.get("position") == env["position"] and event.get("hash") == hex_digest
+            and event.get("id") == event_id and event.get("stream") == stream
+            and event.get("type") == env["type"].decode("utf-8", "surrogateescape")):
         raise Failure(env["position"], "its JSON does not say what its envelope bytes say")
 
 
