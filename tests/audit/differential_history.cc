@@ -144,6 +144,16 @@ int Run(const std::string& dir, int64_t events, uint64_t seed) {
   std::mt19937_64 noise(seed ^ 0x5eed5eedULL);
   const int64_t base = testing::BeijingUs(2026, 1, 1);
   MonthKey last_month = MonthOfInstant(base);
+  // Volunteers whose service comes in whole hours, so that they land exactly on star thresholds
+  // (whole hours too): the boundary of every star rule is met, not just passed.
+  appender.Submit(
+      {testing::Draft("whole-branch", "BranchOpened", "branch_id: \"bw\", name: \"w\"", base)});
+  for (int w = 0; w < 10; ++w) {
+    appender.Submit({testing::Draft("whole-member-" + std::to_string(w), "MemberRegistered",
+                                    "member_id: \"w" + std::to_string(w) +
+                                        "\", kind: volunteer, branch_id: \"bw\", name: \"w\"",
+                                    base)});
+  }
   for (int64_t i = 0; i < events;) {
     int64_t at = base + i * 3 * kMinuteUs;  // 20,000 events span six weeks
     if (const MonthKey month = MonthOfInstant(at); month != last_month) {
@@ -160,6 +170,23 @@ int Run(const std::string& dir, int64_t events, uint64_t seed) {
     if (noise() % 400 == 0) {
       appender.Submit(
           {testing::Draft("policy-" + std::to_string(i), "PolicySet", PolicyFields(noise), at)});
+    }
+    if (noise() % 15 == 0) {
+      const std::string service = "ws" + std::to_string(i);
+      const std::string volunteer = "w" + std::to_string(noise() % 10);
+      appender.Submit({testing::Draft(service + "-log", "ServiceLogged",
+                                      "service_id: \"" + service + "\", volunteer_id: \"" +
+                                          volunteer + "\", kind: errand, minutes: 60",
+                                      at),
+                       testing::Draft(service + "-verify", "ServiceVerified",
+                                      "service_id: \"" + service + "\", confirmed_by: \"e\"", at)});
+      if (noise() % 4 == 0) {
+        appender.Submit({testing::Draft(
+            service + "-redeem", "RedemptionMade",
+            "redemption_id: \"" + service + "-r\", member_id: \"" + volunteer +
+                "\", minutes: 45, reward: cash, fund_id: \"f" + std::to_string(noise() % 3) + "\"",
+            at)});
+      }
     }
     if (noise() % 25 == 0) {
       auto [type, fields] = ExtraEvent(noise, i);
