@@ -1282,7 +1282,8 @@ def first_difference(a, b, path=""):
     """The path and the two values of the first difference (keys in sorted order), or None."""
     if isinstance(a, dict) and isinstance(b, dict):
         for key in sorted(set(a) | set(b)):
-            where = path + "." + key if path else key
+            name = key if key else '""'
+            where = path + "." + name if path else name
             if key not in a:
                 return where, "(absent)", b[key]
             if key not in b:
