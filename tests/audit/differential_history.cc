@@ -5,6 +5,7 @@
 // their count by reason is printed, with the seed to reproduce the run.
 //
 //   differential_history --data DIR --events N --seed S
+//   differential_history --forge --data DIR     (see Forge)
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -206,6 +207,46 @@ int Run(const std::string& dir, int64_t events, uint64_t seed) {
   return 0;
 }
 
+// A log the rules did not write (`--forge`): the store without its decider takes a management
+// expense paid from money restricted to "aid" (docs/rules.md, section 7). An auditor must refuse
+// the event at position 4 and name the rule.
+int Forge(const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  if (auto key = SigningKey::LoadOrCreate(dir + "/signing.key"); !key.ok()) {
+    return std::fprintf(stderr, "%s\n", key.status().ToString().c_str()), 1;
+  }
+  EventStoreOptions options;
+  options.path = dir;  // no decider: every well-formed event is taken
+  auto store = EventStore::Open(options);
+  if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
+  struct Forged {
+    const char* stream;
+    const char* type;
+    const char* fields;
+  };
+  const Forged history[] = {
+      {"branch-b0", "BranchOpened", "branch_id: \"b0\", name: \"n\""},
+      {"partner-p0", "PartnerRegistered", "partner_id: \"p0\", name: \"n\", kind: enterprise"},
+      {"fund-f0", "FundOpened", "fund_id: \"f0\", name: \"n\", branch_id: \"b0\""},
+      {"fund-f0", "DonationReceived",
+       "donation_id: \"d0\", partner_id: \"p0\", fund_id: \"f0\", amount_fen: 1000, kind: cash, "
+       "restricted_to: \"aid\""},
+      {"fund-f0", "ExpenseRecorded",
+       "expense_id: \"x0\", fund_id: \"f0\", category: management, purpose: \"aid\", "
+       "amount_fen: 400"},
+  };
+  int n = 0;
+  for (const Forged& e : history) {
+    EventDraft draft = testing::Draft("forged-" + std::to_string(n++), e.type, e.fields,
+                                      testing::BeijingUs(2026, 3, 2));
+    draft.stream = e.stream;
+    if (auto appended = (*store)->Append({std::move(draft)}); !appended.ok()) {
+      return std::fprintf(stderr, "%s\n", appended.status().ToString().c_str()), 1;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace ledger
 
@@ -214,15 +255,25 @@ int main(int argc, char** argv) {
   int64_t events = 20000;
   uint64_t seed =
       static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool forge = false;
+  for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--forge") {
+      forge = true;
+      continue;
+    }
+    if (i + 1 == argc) break;
     if (flag == "--data") dir = argv[i + 1];
     if (flag == "--events") events = std::atoll(argv[i + 1]);
     if (flag == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
+    ++i;
   }
   if (dir.empty()) {
-    std::fprintf(stderr, "usage: differential_history --data DIR [--events N] [--seed S]\n");
+    std::fprintf(stderr,
+                 "usage: differential_history --data DIR [--events N] [--seed S] | --forge --data "
+                 "DIR\n");
     return 2;
   }
+  if (forge) return ledger::Forge(dir);
   return ledger::Run(dir, events, seed);
 }
