@@ -42,16 +42,17 @@ class Appender {
     ++in_flight_;
     const size_t events = batch.size();
     lock.unlock();
-    store_.AppendAsync(std::move(batch), [this, events](Result<std::vector<AppendResult>> r) {
-      std::lock_guard done(mutex_);
-      if (r.ok()) {
-        accepted_ += events;
-      } else {
-        ++refused_[r.status().reason().empty() ? r.status().ToString() : r.status().reason()];
-      }
-      --in_flight_;
-      idle_.notify_all();
-    });
+    store_.AppendAsync(
+        std::move(batch), [this, events](const Result<std::vector<AppendResult>>& r) {
+          std::lock_guard done(mutex_);
+          if (r.ok()) {
+            accepted_ += events;
+          } else {
+            ++refused_[r.status().reason().empty() ? r.status().ToString() : r.status().reason()];
+          }
+          --in_flight_;
+          idle_.notify_all();
+        });
   }
 
   void Drain() {
@@ -175,18 +176,19 @@ int Run(const std::string& dir, int64_t events, uint64_t seed) {
     if (noise() % 15 == 0) {
       const std::string service = "ws" + std::to_string(i);
       const std::string volunteer = "w" + std::to_string(noise() % 10);
-      appender.Submit({testing::Draft(service + "-log", "ServiceLogged",
-                                      "service_id: \"" + service + "\", volunteer_id: \"" +
-                                          volunteer + "\", kind: errand, minutes: 60",
-                                      at),
-                       testing::Draft(service + "-verify", "ServiceVerified",
-                                      "service_id: \"" + service + "\", confirmed_by: \"e\"", at)});
+      std::string logged = "service_id: \"" + service;
+      logged += "\", volunteer_id: \"" + volunteer;
+      logged += "\", kind: errand, minutes: 60";
+      std::string verified = "service_id: \"" + service;
+      verified += "\", confirmed_by: \"e\"";
+      appender.Submit({testing::Draft(service + "-log", "ServiceLogged", logged, at),
+                       testing::Draft(service + "-verify", "ServiceVerified", verified, at)});
       if (noise() % 4 == 0) {
-        appender.Submit({testing::Draft(
-            service + "-redeem", "RedemptionMade",
-            "redemption_id: \"" + service + "-r\", member_id: \"" + volunteer +
-                "\", minutes: 45, reward: cash, fund_id: \"f" + std::to_string(noise() % 3) + "\"",
-            at)});
+        std::string redeemed = "redemption_id: \"" + service;
+        redeemed += "-r\", member_id: \"" + volunteer;
+        redeemed += "\", minutes: 45, reward: cash, fund_id: \"f" + std::to_string(noise() % 3);
+        redeemed += "\"";
+        appender.Submit({testing::Draft(service + "-redeem", "RedemptionMade", redeemed, at)});
       }
     }
     if (noise() % 25 == 0) {
