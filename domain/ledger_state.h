@@ -131,8 +131,7 @@ struct Partner {
   std::string name;
   events::PartnerKind kind = events::PartnerKind::enterprise;
   Fen donated_fen;                  // donations, less reversed ones
-  Fen purchased_fen;                // gross proceeds of every sale naming it as buyer (any
-                                    // channel, charity sales too), less reversed
+  Fen purchased_fen;                // every sale naming it as buyer (any channel), less reversed
   Fen used_fen;                     // allocated from its donations and purchases to outflows
   std::vector<SourceId> donations;  // donation ids, in order
   bool operator==(const Partner&) const = default;

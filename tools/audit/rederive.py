@@ -895,8 +895,7 @@ def certificate_issued(L, e, meta):
             and number[1] <= CERTIFICATE_SEQUENCE_MAX, "invalid_field")
     kinds = e["kinds"] or []
     require(all(isinstance(k, str) for k in kinds), "invalid_field")
-    order = flatbuf_enum_index(L, "ServiceKind")
-    ranks = [order[k] for k in kinds]
+    ranks = [SCHEMA.enums["ServiceKind"].index(k) for k in kinds]
     require(all(ranks[i] > ranks[i - 1] for i in range(1, len(ranks))), "invalid_field")
     expect_stream(meta, "member-" + e["member_id"])
     m = member_of(L, e["member_id"])
@@ -911,10 +910,6 @@ def certificate_issued(L, e, meta):
         "verified_minutes": e["verified_minutes"], "services": e["services"], "kinds": kinds,
         "as_of": e["as_of"], "digest": digest, "revoked": False}
     L.certificates_per_year[number[0]] = L.certificates_per_year.get(number[0], 0) + 1
-
-
-def flatbuf_enum_index(L, enum):
-    return {name: i for i, name in enumerate(SCHEMA.enums[enum])}
 
 
 @rule("CertificateRevoked")
@@ -1195,8 +1190,12 @@ def replay(export_path, public_key, progress=None):
                               % (event_type, env["type"].decode(errors="replace")))
             meta = {"position": position, "id": event_id, "stream": stream,
                     "at": env["occurred_at_us"], "hash": digest}
+            handler = HANDLERS.get(event_type)
+            if handler is None:
+                raise Failure(position, "%s: this implementation has no rule for the type (add "
+                              "one handler, docs/rules.md)" % event_type)
             try:
-                HANDLERS[event_type](L, payload["data"], meta)
+                handler(L, payload["data"], meta)
             except Refused as r:
                 raise Failure(position, "the rules refuse %s '%s': %s%s" % (
                     event_type, meta["id"], r.code, " (%s)" % r.why if r.why else ""))
