@@ -131,7 +131,7 @@ struct Partner {
   std::string name;
   events::PartnerKind kind = events::PartnerKind::enterprise;
   Fen donated_fen;                  // donations, less reversed ones
-  Fen purchased_fen;                // enterprise and government purchases as buyer, less reversed
+  Fen purchased_fen;                // every sale naming it as buyer (any channel), less reversed
   Fen used_fen;                     // allocated from its donations and purchases to outflows
   std::vector<SourceId> donations;  // donation ids, in order
   bool operator==(const Partner&) const = default;

@@ -36,6 +36,7 @@
 #include "projections/filing_package.h"
 #include "projections/ledger_verifier.h"
 #include "projections/projector.h"
+#include "tools/derived_state.h"
 #include "tools/ledger_export.h"
 #include "tools/ledger_reports.h"
 #include "tools/partner_stream.h"
@@ -55,7 +56,7 @@ constexpr const char* kUsage =
     "  pubkey --data DIR\n"
     "      Prints the ledger's Ed25519 public key (PEM) from DIR/signing.key.\n"
     "  verify (--data DIR | --export FILE | --kafka BROKERS --topic T) [--pubkey FILE]\n"
-    "         [--report FILE] [--idle-ms MS]\n"
+    "         [--report FILE] [--idle-ms MS] [--dump FILE]\n"
     "      Re-hashes the whole chain, checks every signed checkpoint against the public key in\n"
     "      FILE (PEM or hex, as `pubkey` prints it), re-derives every balance and trail by\n"
     "      replaying the events through the domain rules and checks that no balance ever went\n"
@@ -268,11 +269,22 @@ void PrintVerifySummary(const VerifyReport& report) {
   }
 }
 
-int FinishVerify(const LedgerVerifier& verifier, const std::string& report_path) {
+// Prints and writes the report and, when `dump_path` is given and everything verified, the
+// re-derived state (tools/derived_state.h).
+int FinishVerify(const LedgerVerifier& verifier, const std::string& report_path,
+                 const std::string& dump_path) {
   PrintVerifySummary(verifier.report());
   std::ofstream(report_path) << VerifyReportJson(verifier.report());
   std::printf("report:                %s\n", report_path.c_str());
-  return verifier.report().ok ? 0 : 1;
+  if (!verifier.report().ok) return 1;
+  if (!dump_path.empty()) {
+    std::ofstream dump(dump_path, std::ios::binary | std::ios::trunc);
+    dump << tools::DerivedStateJson(verifier.state(), verifier.report().events,
+                                    verifier.report().head_hash);
+    if (!dump) return Fail(Status::IoError("cannot write " + dump_path));
+    std::printf("derived state:         %s\n", dump_path.c_str());
+  }
+  return 0;
 }
 
 // Reads an events topic from the beginning until it has been idle for `idle_ms`, and feeds the
@@ -376,6 +388,7 @@ int Verify(const Flags& flags) {
   const std::string brokers = flags.Get("kafka");
   const std::string topic = flags.Get("topic");
   const std::string report_path = flags.Get("report", "verify-report.json");
+  const std::string dump_path = flags.Get("dump");
   const int sources = !data.empty() + !export_path.empty() + !brokers.empty();
   if (sources != 1 || brokers.empty() != topic.empty()) {
     std::fprintf(stderr,
@@ -389,11 +402,11 @@ int Verify(const Flags& flags) {
   LedgerVerifier verifier(public_key);
   if (!export_path.empty()) {
     VerifyExport(export_path, verifier);
-    return FinishVerify(verifier, report_path);
+    return FinishVerify(verifier, report_path, dump_path);
   }
   if (!brokers.empty()) {
     VerifyKafka(brokers, topic, std::stoll(flags.Get("idle-ms", "3000")), verifier);
-    return FinishVerify(verifier, report_path);
+    return FinishVerify(verifier, report_path, dump_path);
   }
   // Safe beside a running ledgerd. The verifier re-hashes every event itself, so the store's
   // own check of each read would only do it twice.
@@ -438,7 +451,7 @@ int Verify(const Flags& flags) {
       verifier.AddCheckpoint((*checkpoints)[next_checkpoint]);  // beyond the log: fails
     }
   }
-  return FinishVerify(verifier, report_path);
+  return FinishVerify(verifier, report_path, dump_path);
 }
 
 int Export(const Flags& flags) {
