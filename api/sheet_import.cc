@@ -575,6 +575,9 @@ SheetImport BuildSheetImport(const std::vector<SheetTable>& tables) {
       }
     }
   }
+  if (import.members + import.pairings + import.services == 0 && import.ok()) {
+    import.AddProblem({"", 0, "", "表格里没有可导入的数据行", "empty_sheet"});
+  }
   return import;
 }
 
