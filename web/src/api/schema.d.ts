@@ -552,6 +552,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports/sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Onboarding import: members, pairings and past verified services from the spreadsheet template (docs/onboarding.md), as CSV (UTF-8 or GBK) or xlsx; every row checked by the rules of POST /v1/events, all or nothing (coordinator of the branches named, admin)
+         * @description The body is the file itself. With dry_run=true nothing is written and the report says what would be. Event ids come from the sheet's ids, so the same sheet again appends nothing (already_imported). Any bad row: 422 invalid_sheet with a problem for each (sheet, row, column, reason in Chinese) and nothing written. The whole log is replayed to check the rows: an occasional operator's request, not a hot path.
+         */
+        post: operations["importSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1272,6 +1292,60 @@ export interface components {
         RequestList: {
             items: components["schemas"]["Request"][];
             next_cursor: string | null;
+        };
+        /** @description One bad row (row 0: the file as a whole) */
+        SheetProblem: {
+            /** @description the file's name (?name=) or the worksheet's tab */
+            sheet: string;
+            /** @description the spreadsheet's row number; the heading is row 1 */
+            row: number;
+            /** @description the heading of the column at fault, "" for the whole row */
+            column: string;
+            /** @description in Chinese */
+            reason: string;
+            /** @description the API's code: invalid_field, unknown_member, forbidden, id_conflict, duplicate_row, invalid_heading, unknown_sheet, invalid_sheet, empty_sheet, ... */
+            code: string;
+        };
+        SheetImportReport: {
+            /** @description data rows of the members sheet(s) */
+            members: number;
+            pairings: number;
+            services: number;
+            /** @description new events the import appends (or would, in a dry run); 0 when any row is bad */
+            events: number;
+            /** @description events of the sheet already stored with the same content (an import of the same sheet again) */
+            already_imported: number;
+            problems_total: number;
+            problems: components["schemas"]["SheetProblem"][];
+            dry_run: boolean;
+            /** @description events appended by this request */
+            imported: number;
+            /** @description log position of the last event appended (for min_position) */
+            position?: number;
+        };
+        /** @description problem+json (code invalid_sheet) carrying the import's report: every bad row; nothing was written */
+        SheetImportProblem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            /** @description stable machine word: invalid_json, invalid_field, unknown_type, unauthenticated, forbidden, not_found, method_not_allowed, id_conflict, wrong_expected_version, too_large, unsupported_media_type, request_timeout, header_too_large, invalid_request, unavailable, internal, bootstrap_key, invalid_attestation, expired_attestation, invalid_expiry, read_only_replica, and the domain outcomes (unknown_member, insufficient_funds, insufficient_credits, already_verified, month_sealed, ...) */
+            code: string;
+            /** @description JSON pointer of the field at fault */
+            field?: string;
+            /** @description data rows of the members sheet(s) */
+            members?: number;
+            pairings?: number;
+            services?: number;
+            /** @description new events the import appends (or would, in a dry run); 0 when any row is bad */
+            events?: number;
+            /** @description events of the sheet already stored with the same content (an import of the same sheet again) */
+            already_imported?: number;
+            problems_total: number;
+            problems: components["schemas"]["SheetProblem"][];
+            dry_run?: boolean;
+            /** @description events appended by this request */
+            imported?: number;
         };
         BranchOpenedData: {
             branch_id: string;
@@ -3215,6 +3289,61 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    importSheet: {
+        parameters: {
+            query?: {
+                /** @description check only; write nothing */
+                dry_run?: boolean;
+                /** @description the file's name, which the report uses for a CSV file */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+            };
+        };
+        responses: {
+            /** @description Checked (dry run), or nothing new to append */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetImportReport"];
+                };
+            };
+            /** @description Imported as one batch */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A bad row (or an unreadable file): the report with every problem; nothing written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["SheetImportProblem"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };
