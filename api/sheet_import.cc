@@ -575,6 +575,12 @@ SheetImport BuildSheetImport(const std::vector<SheetTable>& tables) {
       }
     }
   }
+  if (import.drafts.size() > kSheetImportEventsMax) {
+    import.AddProblem({"", 0, "",
+                       "一次最多导入 " + std::to_string(kSheetImportEventsMax) +
+                           " 个事件（每条服务记两个），请把表格分成几份依次导入",
+                       "too_many_rows"});
+  }
   if (import.members + import.pairings + import.services == 0 && import.ok()) {
     import.AddProblem({"", 0, "", "表格里没有可导入的数据行", "empty_sheet"});
   }

@@ -30,6 +30,9 @@
 namespace ledger::api {
 
 constexpr size_t kSheetProblemsMax = 200;  // problems reported; the count says how many more
+// Events of one import: one append request, so within the store's append_request_events_max
+// (10000 by default). A service row makes two.
+constexpr size_t kSheetImportEventsMax = 10000;
 
 // One bad row (or heading, or file) of an import.
 struct SheetProblem {

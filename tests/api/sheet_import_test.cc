@@ -127,6 +127,31 @@ TEST(SheetImportTest, ServiceRowsAreCheckedByTheDomainRules) {
                               }));
 }
 
+TEST(SheetImportTest, HeadingsAreCheckedBeforeAnyRow) {
+  const std::vector<SheetTable> tables = {
+      {"成员", {{"成员编号", "类型", "所属站点", "姓名", "登记日期", "备注"}, {"m-1"}}},
+      {"结对", {{"结对编号", "志愿者编号", "老人编号"}, {"p-1", "v", "e"}}},
+      {"杂项", {{"序号", "内容"}, {"1", "x"}}},
+      {"说明", {{"随便写"}}},
+      {"空表", {}}};
+  SheetImport import = BuildSheetImport(tables);
+  EXPECT_EQ(Problems(import),
+            (std::vector<std::string>{"1|备注|invalid_heading", "1|结对日期|invalid_heading",
+                                      "1||unknown_sheet"}));
+  EXPECT_TRUE(import.drafts.empty());
+}
+
+TEST(SheetImportTest, AnImportIsOneAppendRequestAtMost) {
+  std::vector<std::vector<std::string>> rows = {
+      {"服务编号", "志愿者编号", "服务类型", "开始时间", "时长(分钟)", "确认人"}};
+  for (size_t i = 0; i <= kSheetImportEventsMax / 2; ++i) {
+    rows.push_back({"s-" + std::to_string(i), "v", "陪伴", "2026-11-05 09:00", "60", "e"});
+  }
+  SheetImport import = BuildSheetImport({{"服务", rows}});
+  ASSERT_EQ(import.problems.size(), 1u);
+  EXPECT_EQ(import.problems[0].code, "too_many_rows");
+}
+
 TEST(SheetImportTest, TimesAreBeijingTimeWhetherTextOrExcelSerials) {
   Result<std::vector<SheetTable>> tables = ReadSheetFile(GoodWorkbook(), "x.xlsx");
   ASSERT_TRUE(tables.ok()) << tables.status().ToString();
