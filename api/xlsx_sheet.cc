@@ -310,6 +310,11 @@ Result<SheetTable> ReadWorksheet(Package& package, const SheetEntry& entry,
         return;
       }
       text = shared[index];
+      if (text.size() > kSheetCellBytesMax) {
+        fail("工作表 " + entry.name + " 第 " + std::to_string(row_number) + " 行有一格超过 " +
+             std::to_string(kSheetCellBytesMax) + " 字节");
+        return;
+      }
     }
     if (text.empty()) return;
     if (table.rows.size() < row_number) table.rows.resize(row_number);
