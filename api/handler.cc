@@ -40,6 +40,7 @@ struct Route {
   std::string_view query;  // allowed query parameters, comma-separated
   bool read;               // accepts min_position
   Step (*run)(Handler&, Call&);
+  bool sheet_body = false;  // takes a spreadsheet (CSV or xlsx) instead of JSON
 };
 
 const std::vector<Route>& RouteTable() {
@@ -81,6 +82,9 @@ const std::vector<Route>& RouteTable() {
        "branch_id,status,volunteer_id,limit,cursor", true, &E::ListRequests},
       {"GET", "/v1/requests/{id}", kStaff | Bit(Role::kMember), "", true, &E::GetRequest},
       {"GET", "/v1/audit/head", kStaff | Bit(Role::kPartner), "", true, &E::GetAuditHead},
+      // The onboarding import: a spreadsheet file as the body (handler_imports.cc).
+      {"POST", "/v1/imports/sheet", kAdmin | Bit(Role::kCoordinator), "dry_run,name", false,
+       &E::PostSheetImport, true},
       {"GET", "/v1/keys", kAdmin, "", false, &E::ListKeys},
       {"POST", "/v1/keys", kAdmin, "", false, &E::PostKey},
       {"DELETE", "/v1/keys/{key_id}", kAdmin, "", false, &E::DeleteKey},
@@ -157,12 +161,22 @@ std::optional<uint64_t> ParseUnsigned(std::string_view text) {
   return value;
 }
 
-bool IsJsonMediaType(std::string_view content_type) {
+// The media type of a Content-Type header, without parameters, in lower case.
+std::string MediaType(std::string_view content_type) {
   std::string type(content_type.substr(0, content_type.find(';')));
   type.erase(std::remove(type.begin(), type.end(), ' '), type.end());
   std::transform(type.begin(), type.end(), type.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return type == "application/json";
+  return type;
+}
+
+bool IsJsonMediaType(std::string_view content_type) {
+  return MediaType(content_type) == "application/json";
+}
+
+bool IsSheetMediaType(std::string_view content_type) {
+  const std::string type = MediaType(content_type);
+  return type == "text/csv" || type == kXlsxMediaType;
 }
 
 // The key of "Authorization: Bearer <key>", or "" when the header is not that.
@@ -466,12 +480,18 @@ std::optional<Problem> ParseQuery(const Route& route, std::string_view query, Ca
   return std::nullopt;
 }
 
-// A POST's body: within the size limit, and JSON.
-std::optional<Problem> CheckBody(const Request& request, size_t body_bytes_max) {
+// A POST's body: within the size limit, and JSON (or a spreadsheet, for a route that takes one).
+std::optional<Problem> CheckBody(const Route& route, const Request& request,
+                                 size_t body_bytes_max) {
   if (request.method != "POST") return std::nullopt;
   if (request.body.size() > body_bytes_max) {
     return MakeProblem(413, "too_large",
                        "the body is over " + std::to_string(body_bytes_max) + " bytes");
+  }
+  if (route.sheet_body) {
+    if (IsSheetMediaType(request.content_type)) return std::nullopt;
+    return MakeProblem(415, "unsupported_media_type",
+                       "send the file as Content-Type: text/csv or " + std::string(kXlsxMediaType));
   }
   if (!IsJsonMediaType(request.content_type)) {
     return MakeProblem(415, "unsupported_media_type",
@@ -511,7 +531,8 @@ Step Handler::Start(const Request& request) {
           "this is a read replica; send writes to the primary, " + options_.replica_of));
     }
     if (std::optional<Problem> problem = ParseQuery(route, query, call)) return Fail(*problem);
-    if (std::optional<Problem> problem = CheckBody(request, options_.request_body_bytes_max)) {
+    if (std::optional<Problem> problem =
+            CheckBody(route, request, options_.request_body_bytes_max)) {
       return Fail(*problem);
     }
     if (const std::string* min_position = call.Query("min_position");

@@ -32,6 +32,10 @@ struct Handler::Call {
 
 using Call = Handler::Call;
 
+// The media type of an xlsx workbook, which POST /v1/imports/sheet takes beside text/csv.
+inline constexpr std::string_view kXlsxMediaType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 // A JSON response with `status`.
 Response JsonResponse(int status, const boost::json::value& body);
 inline Response Fail(const Problem& problem) { return ProblemResponse(problem); }
@@ -80,6 +84,8 @@ struct Endpoints {
   static Step PostKey(Handler& h, Call& call);
   static Step DeleteKey(Handler& h, Call& call);
   static Step ListKeys(Handler& h, Call& call);
+  // handler_imports.cc
+  static Step PostSheetImport(Handler& h, Call& call);
   // handler_certificates.cc
   static Step PostCertificate(Handler& h, Call& call);
   static Step GetCertificate(Handler& h, Call& call);

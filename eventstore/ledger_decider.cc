@@ -14,6 +14,29 @@ Status StatusForOutcome(Outcome outcome, const EventDraft& event) {
   return Status(status_code, std::move(message), code);
 }
 
+Status DecideEvent(LedgerState& state, EventDraft& event) {
+  const events::EventData* data = VerifyEventData(event.payload);
+  if (data == nullptr || EventTypeName(data->data_type()) != event.type) {
+    return Status(StatusCode::kInvalidArgument,
+                  "event '" + event.id + "': payload is not a valid " + event.type,
+                  "invalid_field");
+  }
+  // Scope first, against this very state: what the batch created before this event counts,
+  // and nothing another writer creates can come between the check and the write.
+  if (std::optional<std::string> denied = CheckWriteScope(state, event.scope, *data)) {
+    return Status(StatusCode::kForbidden, "event '" + event.id + "': " + *denied);
+  }
+  if (event.stream.empty()) event.stream = state.StreamOf(*data);
+  const EventMeta meta{0, EventRef(event.id), event.stream, event.occurred_at_us, {}};
+  const Execution execution = state.Execute(meta, *data);
+  if (execution.outcome != Outcome::kOk) return StatusForOutcome(execution.outcome, event);
+  if (execution.computed_amount_fen) {
+    event.payload =
+        WithRedemptionAmount(*data->data_as_RedemptionMade(), execution.computed_amount_fen->value);
+  }
+  return Status::Ok();
+}
+
 Status LedgerDecider::Prime(EventStore& store) {
   Result<std::unique_ptr<ReadModelStore>> rows = store.OpenReadModel(kLedgerReadModel);
   if (!rows.ok()) return rows.status();
@@ -33,29 +56,9 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
   open_transaction_ = false;
   state_.Begin();
   for (EventDraft* event : events) {
-    const events::EventData* data = VerifyEventData(event->payload);
-    if (data == nullptr || EventTypeName(data->data_type()) != event->type) {
+    if (Status status = DecideEvent(state_, *event); !status.ok()) {
       state_.Rollback();
-      return Status(StatusCode::kInvalidArgument,
-                    "event '" + event->id + "': payload is not a valid " + event->type,
-                    "invalid_field");
-    }
-    // Scope first, against this very state: what the batch created before this event counts,
-    // and nothing another writer creates can come between the check and the write.
-    if (std::optional<std::string> denied = CheckWriteScope(state_, event->scope, *data)) {
-      state_.Rollback();
-      return Status(StatusCode::kForbidden, "event '" + event->id + "': " + *denied);
-    }
-    if (event->stream.empty()) event->stream = state_.StreamOf(*data);
-    const EventMeta meta{0, EventRef(event->id), event->stream, event->occurred_at_us, {}};
-    const Execution execution = state_.Execute(meta, *data);
-    if (execution.outcome != Outcome::kOk) {
-      state_.Rollback();
-      return StatusForOutcome(execution.outcome, *event);
-    }
-    if (execution.computed_amount_fen) {
-      event->payload = WithRedemptionAmount(*data->data_as_RedemptionMade(),
-                                            execution.computed_amount_fen->value);
+      return status;
     }
   }
   open_transaction_ = true;

@@ -28,6 +28,13 @@ class LedgerDecider : public AppendDecider {
   bool open_transaction_ = false;  // the last accepted request, still undoable
 };
 
+// One event of a request through the rules, as Decide runs each: the payload's type, the
+// caller's write scope, the stream, then LedgerState::Execute (filling in a computed amount).
+// Returns OK with the event applied to `state`, or the refusal; on a refusal `state` may hold a
+// partial change, so callers run it inside state.Begin() and Rollback() on failure. Shared with
+// the checks that want every refusal of a batch, not just the first (api/sheet_import.h).
+Status DecideEvent(LedgerState& state, EventDraft& event);
+
 // The Status for a refused outcome: InvalidArgument for malformed input, Refused otherwise;
 // reason() is the outcome's code either way.
 Status StatusForOutcome(Outcome outcome, const EventDraft& event);

@@ -31,6 +31,7 @@ struct Row {
   std::set<Who> hidden = {};  // may use the route, but the target is outside their scope
   // When a session's rights on this route differ from a key's (the session routes themselves).
   std::optional<std::set<Who>> allowed_by_session = std::nullopt;
+  const char* content_type = "application/json";
 };
 
 TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
@@ -169,6 +170,15 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
        {kAdmin, kCoordinator, kAuditor},
        {kMember}},
       {"GET", "/v1/audit/head", "/v1/audit/head", "", {kAdmin, kCoordinator, kAuditor, kPartner}},
+      // A dry run: the coordinator's own branch, so both may (and nothing is written).
+      {"POST",
+       "/v1/imports/sheet",
+       "/v1/imports/sheet?dry_run=true",
+       "成员编号,类型,所属站点,姓名,登记日期\nm-matrix,志愿者,b-shiyuan,新人,2026-11-02\n",
+       {kAdmin, kCoordinator},
+       {},
+       std::nullopt,
+       "text/csv"},
       {"GET", "/v1/keys", "/v1/keys", "", {kAdmin}},
       {"POST", "/v1/keys", "/v1/keys", R"({"role":"auditor"})", {kAdmin}},
       {"DELETE", "/v1/keys/{key_id}", "/v1/keys/k-none", "", {kAdmin}},
@@ -218,8 +228,9 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
       for (int who = 0; who < kWho; ++who) {
         if (by_session && who == kNobody) continue;  // the same request as without a key
         auto reply = by_session ? client.Request(row.method, row.target, row.body, "",
-                                                 "application/json", sessions[who].Headers())
-                                : client.Request(row.method, row.target, row.body, keys[who]);
+                                                 row.content_type, sessions[who].Headers())
+                                : client.Request(row.method, row.target, row.body, keys[who],
+                                                 row.content_type);
         ASSERT_TRUE(reply.has_value()) << row.method << " " << row.target;
         const std::set<Who>& allowed_set =
             by_session && row.allowed_by_session ? *row.allowed_by_session : row.allowed;

@@ -117,3 +117,34 @@ export const downloadFilingPackage = (month: string) =>
 /** A partner's statement (对账单) as Excel, CSV (UTF-8 with BOM) or JSON. */
 export const downloadStatement = (partnerId: string, query: { from?: string; to?: string; format: 'xlsx' | 'csv' | 'json' }) =>
   unwrap(api.GET('/v1/partners/{id}/statement', { params: { path: { id: partnerId }, query }, parseAs: 'blob' })) as Promise<Blob>
+export type SheetImportReport = S['SheetImportReport']
+export type SheetImportProblem = S['SheetImportProblem']
+
+/**
+ * POST /v1/imports/sheet: the file itself as the body. A bad sheet (422) is an answer, not a
+ * failure: `ok` false with the report's problems; anything else that fails throws ApiError.
+ */
+export async function importSheet(
+  file: Blob,
+  name: string,
+  mediaType: string,
+  dryRun: boolean,
+): Promise<{ ok: true; report: SheetImportReport } | { ok: false; report: SheetImportProblem }> {
+  const call = api.POST('/v1/imports/sheet', {
+    params: { query: { dry_run: dryRun, name } },
+    body: file as unknown as string,
+    bodySerializer: (body: unknown) => body as BodyInit,
+    headers: { 'Content-Type': mediaType },
+  })
+  let result: Awaited<typeof call>
+  try {
+    result = await call
+  } catch (e) {
+    return { ok: true, report: await unwrap(Promise.reject(e)) }
+  }
+  const error = result.error as Partial<SheetImportProblem> | undefined
+  if (result.response.status === 422 && error && Array.isArray(error.problems)) {
+    return { ok: false, report: error as SheetImportProblem }
+  }
+  return { ok: true, report: await unwrap(Promise.resolve(result)) }
+}

@@ -6,6 +6,7 @@ export const zh = {
     report: '月度报告', funds: '资金', partner: '我的捐赠', audit: '审计', admin: '总览', soon: '即将推出', notFound: '未找到',
     certificate: '志愿服务记录证明', certificates: '服务证明', requests: '服务需求', myRequests: '派给我的需求',
     filing: '每月报送',
+    imports: '批量导入',
   },
   genders: ['女', '男'],
   app: { name: '斋义账本', skip: '跳到主要内容', signOut: '退出登录', loading: '正在加载…', retry: '重试', back: '返回' },
@@ -13,7 +14,7 @@ export const zh = {
   nav: {
     home: '首页', queue: '待核验服务', members: '成员', report: '月度报告', funds: '资金', audit: '审计',
     accounts: '账户', soon: '即将推出', serviceRequests: '服务需求', certificates: '服务证明', filing: '每月报送', statements: '对账单',
-    main: '主导航',
+    main: '主导航', imports: '批量导入',
   },
   login: {
     title: '登录', lead: '请用账号和密码登录', login: '账号（手机号或用户名）', password: '密码', submit: '登录', busy: '正在登录…',
@@ -117,6 +118,22 @@ python3 tools/audit/verify_export.py --export ledger.jsonl --pubkey ledger.pub -
     verify: '核验结果', verifyUrl: '核验链接', qrAlt: '核验链接的二维码', print: '打印', checking: '正在核验…',
     valid: '有效', revoked: '已撤销', invalid: '无效', reason: '原因', notFound: '没有这份证明，请核对编号。',
     validLead: '签名与账本记录一致。', revokedLead: '这份证明已被签发方撤销，不能再作为服务证明使用。',
+  },
+  imports: {
+    title: '批量导入已有台账',
+    lead: '把原来用 Excel 记录的成员、结对和已确认的服务记录一次导入账本。每一行都按账本的规则检查；只要有一行有误，整份表格都不会导入。',
+    templates: '下载模板', templateXlsx: 'Excel 模板（成员、结对、服务三张表）', templateCsv: (kind: string) => `${kind} CSV 模板`,
+    kinds: { members: '成员', pairings: '结对', services: '服务' } as Record<string, string>,
+    templateNote: 'CSV 可存为 UTF-8 或 GBK（Excel 的“CSV（逗号分隔）”）。时间按北京时间填写，时长填整数分钟。同一份表格重复导入不会重复记账。',
+    file: '选择表格文件（.xlsx 或 .csv）', choose: '选择文件', chosen: (name: string) => `已选择：${name}`, none: '尚未选择文件。',
+    wrongType: '只能导入 .xlsx 或 .csv 文件。', check: '检查（试导入）', import: '导入', checking: '正在检查…', importing: '正在导入…',
+    checkedOk: '检查通过，可以导入。', imported: (n: number) => `导入完成：写入 ${n} 个事件。`, nothingNew: '表格中的记录以前都已导入，没有新内容。',
+    failed: (n: number) => `表格中有 ${n} 处错误，没有导入任何数据。请改正后重新上传。`,
+    leftOut: (n: number) => `另有 ${n} 处错误未列出。`,
+    place: (sheet: string, row: number) => `${sheet} 第 ${row} 行`,
+    summary: (m: number, p: number, s: number, e: number, already: number) =>
+      `成员 ${m} 行，结对 ${p} 行，服务 ${s} 行：共 ${e} 个事件` + (already > 0 ? `（另有 ${already} 个以前已导入，不再重复记账）。` : '。'),
+    problems: '错误列表', where: '位置', column: '列', reason: '原因', toMembers: '去成员列表查看',
   },
   certificates: {
     title: '服务证明', issue: '开具服务证明', from: '起始日期', to: '截止日期', submit: '开具', issued: (n: string) => `已开具证明 ${n}。`,

@@ -31,6 +31,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'auditor', component: () => import('../views/auditor/AuditorHome.vue'), meta: { roles: ['auditor', 'admin'], title: t.audit } },
       { path: 'admin', component: () => import('../views/admin/AdminHome.vue'), meta: { roles: ['admin'], title: t.admin } },
       { path: 'coordinator/requests', component: () => import('../views/coordinator/RequestsView.vue'), meta: { roles: ['coordinator'], title: t.requests } },
+      { path: 'imports', component: () => import('../views/coordinator/ImportView.vue'), meta: { roles: ['coordinator', 'admin'], title: t.imports } },
       { path: 'certificates', component: () => import('../views/certificates/CertificatesInfo.vue'), meta: { roles: ['coordinator', 'admin'], title: t.certificates } },
       { path: 'soon/:what', component: () => import('../views/ComingSoon.vue'), meta: { roles: ['coordinator', 'admin', 'auditor', 'partner'], title: t.soon } },
       { path: ':rest(.*)*', component: () => import('../views/NotFound.vue'), meta: { title: t.notFound } },
