@@ -97,6 +97,14 @@ std::string DrawnFrom(ReportFormat format, const Outflow& outflow) {
   return out;
 }
 
+// What a source is, in the reports' words. `sale` names a sale's source in a fund's report,
+// `purchase` in its buyer's.
+std::string KindOf(const Source& source, const char* sale) {
+  if (source.in_kind) return "in-kind donation";
+  if (source.is_grant) return "grant";
+  return source.is_donation ? "donation" : sale;
+}
+
 }  // namespace
 
 std::string FormatYuan(int64_t fen) {
@@ -143,11 +151,12 @@ Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportF
   for (const auto& [id, source] : FundSources(state, fund_id)) {
     Fen used;
     for (const Use& use : source->uses) used += use.amount_fen;
-    if (!source->reversed) {
+    // Goods in kind are listed with their declared value but are no money of the fund.
+    if (!source->reversed && !source->in_kind) {
       listed_inflow += source->amount_fen;
       listed_remaining += source->remaining_fen;
     }
-    inflows.Row({FormatDateOfInstant(source->at_us), id, source->is_donation ? "donation" : "sale",
+    inflows.Row({FormatDateOfInstant(source->at_us), id, KindOf(*source, "sale"),
                  source->partner_id.str(), source->purpose, Money(format, source->amount_fen),
                  Money(format, used), Money(format, source->remaining_fen),
                  source->reference.empty() ? source->description : source->reference,
@@ -212,7 +221,7 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
                          "used", "remaining", "reference", "status"});
   Table uses(format,
              {"inflow", "date", "outflow", "type", "purpose", "amount", "recipient", "evidence"});
-  Fen listed_donated, listed_purchased, listed_used;
+  Fen listed_donated, listed_purchased, listed_used, listed_in_kind, listed_granted;
   for (const auto& [id, source] : given) {
     Fen used;
     for (const Use& use : source->uses) {
@@ -225,11 +234,14 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
     }
     listed_used += used;
     if (!source->reversed) {
-      (source->is_donation ? listed_donated : listed_purchased) += source->gross_fen;
+      Fen& listed = source->in_kind       ? listed_in_kind
+                    : source->is_grant    ? listed_granted
+                    : source->is_donation ? listed_donated
+                                          : listed_purchased;
+      listed += source->gross_fen;
     }
-    inflows.Row({FormatDateOfInstant(source->at_us), id,
-                 source->is_donation ? "donation" : "purchase", source->fund_id.str(),
-                 source->purpose, Money(format, source->gross_fen),
+    inflows.Row({FormatDateOfInstant(source->at_us), id, KindOf(*source, "purchase"),
+                 source->fund_id.str(), source->purpose, Money(format, source->gross_fen),
                  Money(format, source->amount_fen), Money(format, used),
                  Money(format, source->remaining_fen),
                  source->reference.empty() ? source->description : source->reference,
@@ -241,6 +253,8 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
   const bool donated_ok = listed_donated == partner->donated_fen;
   const bool purchased_ok = listed_purchased == partner->purchased_fen;
   const bool used_ok = listed_used == partner->used_fen;
+  const bool in_kind_ok = listed_in_kind == partner->in_kind_fen;
+  const bool granted_ok = listed_granted == partner->granted_fen;
   Table reconciliation(format, {"check", "listed", "projection", "result"});
   reconciliation.Row({"donated", Money(format, listed_donated), Money(format, partner->donated_fen),
                       Check(donated_ok)});
@@ -248,8 +262,13 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id,
                       Money(format, partner->purchased_fen), Check(purchased_ok)});
   reconciliation.Row(
       {"used", Money(format, listed_used), Money(format, partner->used_fen), Check(used_ok)});
+  reconciliation.Row({"in kind", Money(format, listed_in_kind), Money(format, partner->in_kind_fen),
+                      Check(in_kind_ok)});
+  reconciliation.Row({"granted", Money(format, listed_granted), Money(format, partner->granted_fen),
+                      Check(granted_ok)});
   out += Heading(format, "Reconciliation") + reconciliation.Render("reconciliation");
-  return ReportText{std::move(out), donated_ok && purchased_ok && used_ok};
+  return ReportText{std::move(out),
+                    donated_ok && purchased_ok && used_ok && in_kind_ok && granted_ok};
 }
 
 }  // namespace ledger::tools

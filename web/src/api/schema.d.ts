@@ -209,6 +209,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Funds (coordinators: their branch's), in id order */
+        get: operations["listFunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds/{id}": {
         parameters: {
             query?: never;
@@ -252,6 +269,23 @@ export interface paths {
         };
         /** A donation and its uses (partner keys: their own) */
         get: operations["getDonation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Partners (a partner: itself), in id order */
+        get: operations["listPartners"];
         put?: never;
         post?: never;
         delete?: never;
@@ -692,6 +726,11 @@ export interface components {
                  * @description money in fen (integer)
                  */
                 government_purchase: number;
+                /**
+                 * Format: int64
+                 * @description money in fen (integer)
+                 */
+                grant: number;
             };
             outflow_by_category: {
                 /**
@@ -738,6 +777,20 @@ export interface components {
              * @description money in fen (integer)
              */
             unrestricted_fen?: number;
+            /** @description goods received in kind, by name and unit: never part of the balance */
+            goods: {
+                name: string;
+                unit: string;
+                received: number;
+                distributed: number;
+                /** @description received - distributed; never below zero */
+                in_stock: number;
+                /**
+                 * Format: int64
+                 * @description declared value of the goods received, in fen (integer)
+                 */
+                value_fen: number;
+            }[];
         };
         Outflow: {
             outflow_id: string;
@@ -805,6 +858,42 @@ export interface components {
                  */
                 at: string;
             }[];
+            /**
+             * @description absent for a grant
+             * @enum {string}
+             */
+            kind?: "cash" | "in_kind";
+            /**
+             * @description a grant's programme; absent for donations
+             * @enum {string}
+             */
+            program?: "management_fee" | "community_fund" | "csr_program" | "other";
+            /** @description in_kind: the goods given */
+            items?: {
+                name: string;
+                unit: string;
+                quantity: number;
+                /**
+                 * Format: int64
+                 * @description money in fen (integer)
+                 */
+                value_fen: number;
+                distributed: number;
+                in_stock: number;
+            }[];
+            /** @description in_kind: where its goods went (GoodsDistributed) */
+            goods_uses?: {
+                distribution_id: string;
+                name: string;
+                quantity: number;
+                elder_id: string | null;
+                activity_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339
+                 */
+                at: string;
+            }[];
         };
         Partner: {
             partner_id: string;
@@ -826,6 +915,17 @@ export interface components {
              */
             used_fen: number;
             donations: string[];
+            /**
+             * Format: int64
+             * @description declared value of its in-kind donations, in fen (integer); not in donated_fen
+             */
+            in_kind_fen: number;
+            /**
+             * Format: int64
+             * @description money in fen (integer)
+             */
+            granted_fen: number;
+            grants: string[];
         };
         MonthlyReport: {
             verified_minutes: number;
@@ -854,6 +954,21 @@ export interface components {
             requests_resolved: number;
             /** @description median of the whole minutes (rounded down) from request to resolution of the requests resolved this month; the mean of the middle two rounded down for an even count; null when none */
             request_resolution_median_minutes: number | null;
+            /** @description grants received this month, in fen */
+            grants_fen: number;
+            /** @description declared value of goods received in kind this month, in fen (not in donations_fen) */
+            in_kind_received_fen: number;
+            /** @description head office's receipt of the month's filing (FilingAcknowledged, 总行备案) */
+            filing: {
+                receipt_ref: string;
+                acknowledged_by: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339
+                 */
+                at: string;
+                position: number;
+            } | null;
         };
         AttestationRequest: {
             merchant_id: string;
@@ -1273,6 +1388,14 @@ export interface components {
             items: components["schemas"]["Request"][];
             next_cursor: string | null;
         };
+        FundList: {
+            items: components["schemas"]["Fund"][];
+            next_cursor: string | null;
+        };
+        PartnerList: {
+            items: components["schemas"]["Partner"][];
+            next_cursor: string | null;
+        };
         BranchOpenedData: {
             branch_id: string;
             name: string;
@@ -1644,6 +1767,17 @@ export interface components {
             restricted_to?: string | null;
             agreement_ref?: string;
             description?: string;
+            /** @description in_kind only, and required then: the goods given, each name once; amount_fen is the total of their value_fen (domain rule: 422 items_total_mismatch). Goods enter the fund's goods stock, never its balance */
+            items?: {
+                name: string;
+                quantity: number;
+                unit: string;
+                /**
+                 * Format: int64
+                 * @description money in fen (integer)
+                 */
+                value_fen: number;
+            }[];
         };
         DonationReceivedEvent: {
             /** @description idempotency key */
@@ -1895,7 +2029,9 @@ export interface components {
             data: components["schemas"]["EventReversedData"];
         };
         MonthlyReportSealedData: {
-            branch_id: string;
+            /** @description absent: the whole programme's month, every fund included (an admin's) */
+            branch_id?: string;
+            /** @description a month that has ended in Beijing time by occurred_at, which may not be in the future (422 month_not_ended) */
             month: string;
         };
         MonthlyReportSealedEvent: {
@@ -2030,7 +2166,127 @@ export interface components {
             expected_version?: number;
             data: components["schemas"]["RequestCancelledData"];
         };
-        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"];
+        GoodsDistributedData: {
+            distribution_id: string;
+            /** @description an in-kind donation (domain rules: 422 unknown_donation, unknown_goods) */
+            donation_id: string;
+            /** @description goods of the donation, each name once; its stock never goes below zero (domain rule: 422 insufficient_goods) */
+            items: {
+                name: string;
+                quantity: number;
+            }[];
+            elder_id?: string;
+            activity_id?: string;
+        };
+        GoodsDistributedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "GoodsDistributed";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["GoodsDistributedData"];
+        };
+        GrantReceivedData: {
+            grant_id: string;
+            partner_id: string;
+            fund_id: string;
+            /**
+             * Format: int64
+             * @description > 0 (domain rule: 422 invalid_amount)
+             */
+            amount_fen: number;
+            /** @enum {string} */
+            program: "management_fee" | "community_fund" | "csr_program" | "other";
+            restricted_to?: string | null;
+            agreement_ref?: string;
+        };
+        GrantReceivedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "GrantReceived";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["GrantReceivedData"];
+        };
+        DonorConsentRecordedData: {
+            consent_id: string;
+            donation_id: string;
+            /** @description the new purpose the donor consents to; null: unrestricted */
+            restricted_to?: string | null;
+            /** @description the signed document; required when an admin, not the donor's own key or account, records it (403) */
+            document_ref?: string;
+        };
+        DonorConsentRecordedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DonorConsentRecorded";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["DonorConsentRecordedData"];
+        };
+        FilingAcknowledgedData: {
+            /** @description a month the whole programme sealed (domain rule: 422 month_not_sealed) */
+            month: string;
+            receipt_ref: string;
+            acknowledged_by?: string;
+        };
+        FilingAcknowledgedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "FilingAcknowledged";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["FilingAcknowledgedData"];
+        };
+        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"] | components["schemas"]["GoodsDistributedEvent"] | components["schemas"]["GrantReceivedEvent"] | components["schemas"]["DonorConsentRecordedEvent"] | components["schemas"]["FilingAcknowledgedEvent"];
     };
     responses: {
         /** @description Malformed JSON, a missing, unknown or invalid field or parameter, an unknown event type (code: invalid_json, invalid_field, unknown_type, invalid_request) */
@@ -2541,6 +2797,38 @@ export interface operations {
             422: components["responses"]["Unprocessable"];
         };
     };
+    listFunds: {
+        parameters: {
+            query?: {
+                branch_id?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor of the previous page; absent or empty: the first page */
+                cursor?: components["parameters"]["cursor"];
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getFund: {
         parameters: {
             query?: {
@@ -2625,6 +2913,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Donation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPartners: {
+        parameters: {
+            query?: {
+                kind?: "enterprise" | "government" | "community_org" | "individual" | "merchant";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor of the previous page; absent or empty: the first page */
+                cursor?: components["parameters"]["cursor"];
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerList"];
                 };
             };
             400: components["responses"]["BadRequest"];
