@@ -29,6 +29,22 @@ json::object AppendResultJson(const AppendResult& result, const std::string& typ
 // A seal closes a month that has ended in Beijing time by its occurred_at (the domain's rule,
 // month_not_ended); the ledger's clock keeps a client from dating a seal in the future to close
 // the month under way.
+// A partner records its consent to a new purpose of its own donation and nothing else: refused
+// here before the append, so that it cannot even replay another's event by its id.
+std::optional<Problem> PartnerWritesOnlyConsent(const Call& call,
+                                                const std::vector<EventDraft>& drafts) {
+  if (call.role() != Role::kPartner) return std::nullopt;
+  for (const EventDraft& draft : drafts) {
+    if (draft.type != "DonorConsentRecorded") {
+      return Forbidden(
+          "a partner may record only its consent to a new purpose of its own "
+          "donation (DonorConsentRecorded), not " +
+          draft.type);
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Problem> SealDatedAhead(const std::vector<EventDraft>& drafts, int64_t now_us) {
   for (const EventDraft& draft : drafts) {
     if (draft.type == "MonthlyReportSealed" && draft.occurred_at_us > now_us) {
@@ -98,6 +114,7 @@ Step Endpoints::PostEvent(Handler& h, Call& call) {
   draft->scope = ScopeOf(call);
   std::vector<EventDraft> drafts;
   drafts.push_back(std::move(*draft));
+  if (std::optional<Problem> denied = PartnerWritesOnlyConsent(call, drafts)) return Fail(*denied);
   if (std::optional<Problem> ahead = SealDatedAhead(drafts, h.NowUs())) return Fail(*ahead);
   return Append(h, std::move(drafts), false);
 }
@@ -112,6 +129,7 @@ Step Endpoints::PostBatch(Handler& h, Call& call) {
     draft.actor = call.principal->key_id;
     draft.scope = ScopeOf(call);
   }
+  if (std::optional<Problem> denied = PartnerWritesOnlyConsent(call, drafts)) return Fail(*denied);
   if (std::optional<Problem> ahead = SealDatedAhead(drafts, h.NowUs())) return Fail(*ahead);
   return Append(h, std::move(drafts), true);
 }

@@ -204,8 +204,9 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
                                    source->partner_id.view(), event);
         json.String("reverses_event_id", Str(e.reverses_id()))
             .String(donation != nullptr ? "donation_id" : "sale_id", source_id.view())
-            .Int("amount_fen", source->amount_fen.value)
-            .EndObject();
+            .Int("amount_fen", source->amount_fen.value);
+        if (donation != nullptr) json.String("donation_kind", source->in_kind ? "in_kind" : "cash");
+        json.EndObject();
         items->push_back({source->partner_id.str(), json.Take()});
       } else if (const std::optional<std::string_view> outflow_id = FundOutflowOf(target->undo)) {
         if (const Outflow* outflow = state_.FindOutflow(OutflowRef(*outflow_id))) {
