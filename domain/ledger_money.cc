@@ -85,12 +85,9 @@ Execution LedgerState::OnGoodsDistributed(const EventMeta& meta,
   if (source == nullptr || !source->is_donation) return Fail(Outcome::kUnknownDonation);
   if (meta.stream != "fund-" + source->fund_id.str()) return Fail(Outcome::kWrongStream);
   const Member* elder = nullptr;
-  if (Present(e.elder_id())) {
-    elder = FindMember(MemberRef(Str(e.elder_id())));
-    if (elder == nullptr) return Fail(Outcome::kUnknownMember);
-  }
-  if (Present(e.activity_id()) && !FindActivity(ActivityRef(Str(e.activity_id())))) {
-    return Fail(Outcome::kUnknownActivity);
+  if (Outcome o = FindElderAndActivity(*this, e.elder_id(), e.activity_id(), &elder);
+      o != Outcome::kOk) {
+    return Fail(o);
   }
   for (const events::GoodsQuantity* item : *items) {
     const bool given = std::any_of(source->items.begin(), source->items.end(),
