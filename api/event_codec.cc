@@ -51,6 +51,13 @@ FieldSpec Money(const char* name, voffset_t vt, uint8_t flags = kRequired) {
 FieldSpec Of(Kind kind, const char* name, voffset_t vt, uint8_t flags = kRequired) {
   return {name, vt, kind, flags};
 }
+// An array of objects whose fields are `items` (which must outlive the table: a static).
+FieldSpec Tables(const char* name, voffset_t vt, const std::vector<FieldSpec>& items,
+                 uint8_t flags = kRequired) {
+  FieldSpec field{name, vt, Kind::kTableList, flags};
+  field.items = &items;
+  return field;
+}
 // `field` with what its schema says about a domain rule.
 FieldSpec Noted(FieldSpec field, SchemaNote note) {
   field.note = note;
@@ -83,6 +90,24 @@ std::vector<FieldSpec> RightFields(const char* id_name, voffset_t id_vt) {
           Id("partner_id", Right::VT_PARTNER_ID, kOptional),
           Id("member_id", Right::VT_MEMBER_ID, kOptional),
           Id("merchant_id", Right::VT_MERCHANT_ID, kOptional)};
+}
+
+// The fields of a good given in kind (DonationReceived.items) and of goods handed out
+// (GoodsDistributed.items).
+const std::vector<FieldSpec>& GoodsItemFields() {
+  static const std::vector<FieldSpec> fields = {
+      Text("name", events::GoodsItem::VT_NAME),
+      Int("quantity", events::GoodsItem::VT_QUANTITY, kRequired, 1, 10'000'000),
+      Text("unit", events::GoodsItem::VT_UNIT),
+      Money("value_fen", events::GoodsItem::VT_VALUE_FEN)};
+  return fields;
+}
+
+const std::vector<FieldSpec>& GoodsQuantityFields() {
+  static const std::vector<FieldSpec> fields = {
+      Text("name", events::GoodsQuantity::VT_NAME),
+      Int("quantity", events::GoodsQuantity::VT_QUANTITY, kRequired, 1, 10'000'000)};
+  return fields;
 }
 
 }  // namespace
@@ -171,7 +196,11 @@ const std::vector<TypeSpec>& Specs() {
         Enum("kind", e::DonationReceived::VT_KIND, e::EnumNamesDonationKind()),
         Text("restricted_to", e::DonationReceived::VT_RESTRICTED_TO, kNullable),
         Text("agreement_ref", e::DonationReceived::VT_AGREEMENT_REF, kOptional),
-        Text("description", e::DonationReceived::VT_DESCRIPTION, kOptional)}},
+        Text("description", e::DonationReceived::VT_DESCRIPTION, kOptional),
+        Noted(Tables("items", e::DonationReceived::VT_ITEMS, GoodsItemFields(), kOptional),
+              {"in_kind only, and required then: the goods given, each name once; amount_fen is "
+               "the total of their value_fen (domain rule: 422 items_total_mismatch). Goods enter "
+               "the fund's goods stock, never its balance"})}},
       {D::RestrictionChanged,
        {Id("donation_id", e::RestrictionChanged::VT_DONATION_ID),
         Text("restricted_to", e::RestrictionChanged::VT_RESTRICTED_TO, kNullable),
@@ -229,8 +258,11 @@ const std::vector<TypeSpec>& Specs() {
         Id("reverses_id", e::EventReversed::VT_REVERSES_ID),
         Text("reason", e::EventReversed::VT_REASON)}},
       {D::MonthlyReportSealed,
-       {Id("branch_id", e::MonthlyReportSealed::VT_BRANCH_ID),
-        Of(Kind::kMonth, "month", e::MonthlyReportSealed::VT_MONTH)}},
+       {Noted(Id("branch_id", e::MonthlyReportSealed::VT_BRANCH_ID, kOptional),
+              {"absent: the whole programme's month, every fund included (an admin's)"}),
+        Noted(Of(Kind::kMonth, "month", e::MonthlyReportSealed::VT_MONTH),
+              {"a month that has ended in Beijing time by occurred_at, which may not be in the "
+               "future (422 month_not_ended)"})}},
       {D::AttestationIssued,
        {Id("attestation_id", e::AttestationIssued::VT_ATTESTATION_ID),
         Id("member_id", e::AttestationIssued::VT_MEMBER_ID),
@@ -283,6 +315,37 @@ const std::vector<TypeSpec>& Specs() {
               {"an open or assigned request (domain rules: 422 unknown_request, request_cancelled, "
                "request_resolved)"}),
         Text("reason", e::RequestCancelled::VT_REASON)}},
+      {D::GoodsDistributed,
+       {Id("distribution_id", e::GoodsDistributed::VT_DISTRIBUTION_ID),
+        Noted(Id("donation_id", e::GoodsDistributed::VT_DONATION_ID),
+              {"an in-kind donation (domain rules: 422 unknown_donation, unknown_goods)"}),
+        Noted(Tables("items", e::GoodsDistributed::VT_ITEMS, GoodsQuantityFields()),
+              {"goods of the donation, each name once; its stock never goes below zero (domain "
+               "rule: 422 insufficient_goods)"}),
+        Id("elder_id", e::GoodsDistributed::VT_ELDER_ID, kOptional),
+        Id("activity_id", e::GoodsDistributed::VT_ACTIVITY_ID, kOptional)}},
+      {D::GrantReceived,
+       {Id("grant_id", e::GrantReceived::VT_GRANT_ID),
+        Id("partner_id", e::GrantReceived::VT_PARTNER_ID),
+        Id("fund_id", e::GrantReceived::VT_FUND_ID),
+        Noted(Money("amount_fen", e::GrantReceived::VT_AMOUNT_FEN),
+              {"> 0 (domain rule: 422 invalid_amount)"}),
+        Enum("program", e::GrantReceived::VT_PROGRAM, e::EnumNamesGrantProgram()),
+        Text("restricted_to", e::GrantReceived::VT_RESTRICTED_TO, kNullable),
+        Text("agreement_ref", e::GrantReceived::VT_AGREEMENT_REF, kOptional)}},
+      {D::DonorConsentRecorded,
+       {Id("consent_id", e::DonorConsentRecorded::VT_CONSENT_ID),
+        Id("donation_id", e::DonorConsentRecorded::VT_DONATION_ID),
+        Noted(Text("restricted_to", e::DonorConsentRecorded::VT_RESTRICTED_TO, kNullable),
+              {"the new purpose the donor consents to; null: unrestricted"}),
+        Noted(Text("document_ref", e::DonorConsentRecorded::VT_DOCUMENT_REF, kOptional),
+              {"the signed document; required when an admin, not the donor's own key or account, "
+               "records it (403)"})}},
+      {D::FilingAcknowledged,
+       {Noted(Of(Kind::kMonth, "month", e::FilingAcknowledged::VT_MONTH),
+              {"a month the whole programme sealed (domain rule: 422 month_not_sealed)"}),
+        Text("receipt_ref", e::FilingAcknowledged::VT_RECEIPT_REF),
+        Text("acknowledged_by", e::FilingAcknowledged::VT_ACKNOWLEDGED_BY, kOptional)}},
   });
   return specs;
 }
@@ -345,22 +408,35 @@ class PayloadBuilder {
   // Decodes every field of `data` (a JSON object) against `spec` into the builder.
   std::optional<Problem> Decode(const TypeSpec& spec, const json::object& data,
                                 const std::string& pointer) {
+    return DecodeObject(spec.fields, EventTypeName(spec.type), data, pointer);
+  }
+
+  std::string Finish(events::Data type) {
+    const flatbuffers::Offset<void> table = WriteTable(values_);
+    builder_.Finish(events::CreateEventData(builder_, type, table));
+    return std::string(reinterpret_cast<const char*>(builder_.GetBufferPointer()),
+                       builder_.GetSize());
+  }
+
+ private:
+  std::optional<Problem> DecodeObject(const std::vector<FieldSpec>& fields, std::string_view what,
+                                      const json::object& data, const std::string& pointer) {
     for (const auto& member : data) {
       const FieldSpec* field = nullptr;
-      for (const FieldSpec& f : spec.fields) {
+      for (const FieldSpec& f : fields) {
         if (member.key() == f.name) field = &f;
       }
       const std::string at = pointer + "/" + PointerToken(member.key());
       if (field == nullptr) {
-        return FieldProblem(at, "unknown field '" + std::string(member.key()) + "' in " +
-                                    std::string(EventTypeName(spec.type)));
+        return FieldProblem(
+            at, "unknown field '" + std::string(member.key()) + "' in " + std::string(what));
       }
       if (field->flags & kServerOnly) {
         return FieldProblem(
             at, std::string(field->name) + " is computed by the ledger; clients may not send it");
       }
     }
-    for (const FieldSpec& f : spec.fields) {
+    for (const FieldSpec& f : fields) {
       const std::string at = pointer + "/" + f.name;
       const json::value* v = data.if_contains(f.name);
       if (v != nullptr && v->is_null() && (f.flags & kNullable)) v = nullptr;
@@ -373,9 +449,10 @@ class PayloadBuilder {
     return std::nullopt;
   }
 
-  std::string Finish(events::Data type) {
+  // Writes one table of `values` (whose strings and vectors are already in the buffer).
+  flatbuffers::Offset<void> WriteTable(const std::vector<FieldValue>& values) {
     const flatbuffers::uoffset_t start = builder_.StartTable();
-    for (const FieldValue& value : values_) {
+    for (const FieldValue& value : values) {
       const FieldSpec& f = *value.spec;
       switch (f.kind) {
         case Kind::kEnum:
@@ -408,13 +485,9 @@ class PayloadBuilder {
           builder_.AddOffset(f.vt, value.offset);
       }
     }
-    const flatbuffers::Offset<void> table(builder_.EndTable(start));
-    builder_.Finish(events::CreateEventData(builder_, type, table));
-    return std::string(reinterpret_cast<const char*>(builder_.GetBufferPointer()),
-                       builder_.GetSize());
+    return flatbuffers::Offset<void>(builder_.EndTable(start));
   }
 
- private:
   std::optional<Problem> DecodeField(const FieldSpec& f, const json::value& v,
                                      const std::string& at) {
     FieldValue value{&f};
@@ -502,6 +575,27 @@ class PayloadBuilder {
           indexes.push_back(*index);
         }
         value.offset = builder_.CreateVector(indexes).Union();
+        break;
+      }
+      case Kind::kTableList: {
+        if (!v.is_array() || v.get_array().size() > kListItemsMax) {
+          return FieldProblem(at, std::string(f.name) + " must be an array of at most 64 objects");
+        }
+        std::vector<flatbuffers::Offset<void>> tables;
+        std::vector<FieldValue> outer;
+        outer.swap(values_);  // each item's fields are decoded into a fresh list
+        for (size_t i = 0; i < v.get_array().size(); ++i) {
+          const json::value& item = v.get_array()[i];
+          const std::string item_at = at + "/" + std::to_string(i);
+          std::optional<Problem> problem =
+              item.is_object() ? DecodeObject(*f.items, f.name, item.get_object(), item_at)
+                               : FieldProblem(item_at, "must be a JSON object");
+          if (problem) return problem;
+          tables.push_back(WriteTable(values_));
+          values_.clear();
+        }
+        values_.swap(outer);
+        value.offset = builder_.CreateVector(tables).Union();
         break;
       }
       case Kind::kTextList:
@@ -697,12 +791,12 @@ Checked<std::vector<EventDraft>> DecodeBatch(const json::value& value, size_t ev
   return drafts;
 }
 
-json::object EncodeEventData(const events::EventData& data, bool personal) {
+namespace {
+
+json::object EncodeFields(const flatbuffers::Table* table, const std::vector<FieldSpec>& fields,
+                          bool personal) {
   json::object out;
-  const TypeSpec* spec = SpecFor(data.data_type());
-  if (spec == nullptr) return out;  // NONE, or a type byte this build does not know
-  const auto* table = reinterpret_cast<const flatbuffers::Table*>(data.data());
-  for (const FieldSpec& f : spec->fields) {
+  for (const FieldSpec& f : fields) {
     if ((f.flags & kPersonal) && !personal) continue;
     switch (f.kind) {
       case Kind::kId:
@@ -776,9 +870,28 @@ json::object EncodeEventData(const events::EventData& data, bool personal) {
           for (int32_t n : *list) items.emplace_back(n);
         }
         break;
+      case Kind::kTableList:
+        if (const auto* list =
+                table->GetPointer<
+                    const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::Table>>*>(f.vt)) {
+          json::array& items = out[f.name].emplace_array();
+          for (const flatbuffers::Table* item : *list) {
+            items.emplace_back(EncodeFields(item, *f.items, personal));
+          }
+        }
+        break;
     }
   }
   return out;
+}
+
+}  // namespace
+
+json::object EncodeEventData(const events::EventData& data, bool personal) {
+  const TypeSpec* spec = SpecFor(data.data_type());
+  if (spec == nullptr) return {};  // NONE, or a type byte this build does not know
+  return EncodeFields(reinterpret_cast<const flatbuffers::Table*>(data.data()), spec->fields,
+                      personal);
 }
 
 json::object EncodeStoredEvent(const StoredEvent& event, bool personal) {

@@ -46,6 +46,8 @@ json::object InstantSchema() {
 json::object Int32Schema() { return {{"type", "integer"}, {"format", "int32"}}; }
 
 // The schema of one field, as DecodeEvent checks it.
+json::object ObjectSchema(const std::vector<FieldSpec>& fields);
+
 json::object FieldSchema(const FieldSpec& f) {
   json::object schema;
   switch (f.kind) {
@@ -104,10 +106,28 @@ json::object FieldSchema(const FieldSpec& f) {
                 {"items", {{"type", "string"}, {"enum", std::move(names)}}}};
       break;
     }
+    case Kind::kTableList:
+      schema = {{"type", "array"}, {"maxItems", kListItemsMax}, {"items", ObjectSchema(*f.items)}};
+      break;
   }
   if (f.flags & kNullable) schema["nullable"] = true;
   if (f.note.description != nullptr) schema["description"] = f.note.description;
   AddKeywords(schema, f.note.keywords);
+  return schema;
+}
+
+// An object of `fields` (what a client may send: no server-only field).
+json::object ObjectSchema(const std::vector<FieldSpec>& fields) {
+  json::object properties;
+  json::array required;
+  for (const FieldSpec& f : fields) {
+    if (f.flags & kServerOnly) continue;
+    properties[f.name] = FieldSchema(f);
+    if (f.flags & kRequired) required.emplace_back(f.name);
+  }
+  json::object schema{
+      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+  if (!required.empty()) schema["required"] = std::move(required);
   return schema;
 }
 
@@ -122,16 +142,7 @@ const TypeSpec& PostableSpec(events::Data type) {
 
 json::object EventDataSchema(events::Data type) {
   const TypeSpec& spec = PostableSpec(type);
-  json::object properties;
-  json::array required;
-  for (const FieldSpec& f : spec.fields) {
-    if (f.flags & kServerOnly) continue;
-    properties[f.name] = FieldSchema(f);
-    if (f.flags & kRequired) required.emplace_back(f.name);
-  }
-  json::object schema{
-      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
-  if (!required.empty()) schema["required"] = std::move(required);
+  json::object schema = ObjectSchema(spec.fields);
   AddKeywords(schema, spec.schema_keywords);
   return schema;
 }

@@ -27,6 +27,7 @@ enum class Kind : uint8_t {
   kInt32List,  // array of int32
   kInt64,      // integer in [0, 2^53 - 1] (int64 in the payload)
   kEnumList,   // array of the schema enum's value names (bytes in the payload)
+  kTableList,  // array of objects, each a table with the fields `items` (goods)
 };
 
 // The largest expected_version accepted: every JSON reader holds integers up to 2^53 - 1
@@ -58,6 +59,7 @@ struct FieldSpec {
   int64_t max = std::numeric_limits<int32_t>::max();
   const char* const* enum_names = nullptr;
   SchemaNote note = {};
+  const std::vector<FieldSpec>* items = nullptr;  // kTableList: the fields of each item
 };
 
 struct TypeSpec {

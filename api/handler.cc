@@ -31,6 +31,8 @@ constexpr uint8_t kAnyRole = 0x3F;
 constexpr uint8_t kAdmin = Bit(Role::kAdmin);
 constexpr uint8_t kAdminAuditor = kAdmin | Bit(Role::kAuditor);
 constexpr uint8_t kStaff = kAdminAuditor | Bit(Role::kCoordinator);  // admin, auditor, coordinator
+constexpr uint8_t kWriters =
+    kAdmin | Bit(Role::kCoordinator) | Bit(Role::kMember) | Bit(Role::kPartner);
 static_assert(kRoles == 6 && kAnyRole == (1 << kRoles) - 1, "one bit per role");
 
 struct Route {
@@ -51,11 +53,10 @@ const std::vector<Route>& RouteTable() {
       {"GET", "/openapi.json", kPublic, "", false, &E::OpenApi},
       {"GET", "/metrics", kAdminAuditor, "", false, &E::MetricsText},
       // A member may post too, but only what domain/scope_rules.cc lets a member record: her
-      // own ServiceLogged (the store's writer decides, as for a coordinator's branch).
-      {"POST", "/v1/events", kAdmin | Bit(Role::kCoordinator) | Bit(Role::kMember), "", false,
-       &E::PostEvent},
-      {"POST", "/v1/events/batch", kAdmin | Bit(Role::kCoordinator) | Bit(Role::kMember), "", false,
-       &E::PostBatch},
+      // own ServiceLogged (the store's writer decides, as for a coordinator's branch); and a
+      // partner only its consent to a new purpose of its own donation (DonorConsentRecorded).
+      {"POST", "/v1/events", kWriters, "", false, &E::PostEvent},
+      {"POST", "/v1/events/batch", kWriters, "", false, &E::PostBatch},
       {"GET", "/v1/events", kStaff, "from,limit", true, &E::ListEvents},
       {"GET", "/v1/events/{position}", kStaff, "", true, &E::GetEvent},
       {"GET", "/v1/streams/{stream}", kStaff | Bit(Role::kPartner) | Bit(Role::kMember),
@@ -69,9 +70,12 @@ const std::vector<Route>& RouteTable() {
        &E::PostCertificate},
       {"GET", "/v1/certificates/{id}", kPublic, "", true, &E::GetCertificate},
       {"POST", "/v1/certificates/verify", kPublic, "", false, &E::VerifyCertificate},
+      {"GET", "/v1/funds", kStaff, "branch_id,limit,cursor", true, &E::ListFunds},
       {"GET", "/v1/funds/{id}", kStaff, "", true, &E::GetFund},
       {"GET", "/v1/funds/{id}/trail", kStaff, "limit,cursor", true, &E::GetFundTrail},
       {"GET", "/v1/donations/{id}", kStaff | Bit(Role::kPartner), "", true, &E::GetDonation},
+      {"GET", "/v1/partners", kStaff | Bit(Role::kPartner), "kind,limit,cursor", true,
+       &E::ListPartners},
       {"GET", "/v1/partners/{id}", kStaff | Bit(Role::kPartner), "", true, &E::GetPartner},
       {"GET", "/v1/partners/{id}/statement", kAdminAuditor | Bit(Role::kPartner), "from,to,format",
        true, &E::GetPartnerStatement},
@@ -841,8 +845,9 @@ Step Endpoints::GetMonthlyReport(Handler& h, Call& call) {
       return Fail(NotFound("no branch '" + branch_id.str() + "'"));
     }
     return JsonResponse(
-        200, ReportJson(branch_id, *month, state.FindReport(ReportKey{branch_id, *month}),
-                        state.StarCounts(branch_id)));
+        200,
+        ReportJson(branch_id, *month, state.FindReport(ReportKey{branch_id, *month}),
+                   state.FindReport(ReportKey{BranchId(), *month}), state.StarCounts(branch_id)));
   });
 }
 

@@ -74,6 +74,9 @@ struct Endpoints {
   static Step GetMonthlyReport(Handler& h, Call& call);
   // handler_requests.cc
   static Step ListRequests(Handler& h, Call& call);
+  // handler_money.cc
+  static Step ListFunds(Handler& h, Call& call);
+  static Step ListPartners(Handler& h, Call& call);
   static Step GetRequest(Handler& h, Call& call);
   static Step GetAuditHead(Handler& h, Call& call);
   // handler_writes.cc

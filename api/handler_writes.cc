@@ -26,6 +26,36 @@ json::object AppendResultJson(const AppendResult& result, const std::string& typ
                       {"hash", HexOf(result.hash)}};
 }
 
+// A seal closes a month that has ended in Beijing time by its occurred_at (the domain's rule,
+// month_not_ended); the ledger's clock keeps a client from dating a seal in the future to close
+// the month under way.
+// A partner records its consent to a new purpose of its own donation and nothing else: refused
+// here before the append, so that it cannot even replay another's event by its id.
+std::optional<Problem> PartnerWritesOnlyConsent(const Call& call,
+                                                const std::vector<EventDraft>& drafts) {
+  if (call.role() != Role::kPartner) return std::nullopt;
+  for (const EventDraft& draft : drafts) {
+    if (draft.type != "DonorConsentRecorded") {
+      return Forbidden(
+          "a partner may record only its consent to a new purpose of its own "
+          "donation (DonorConsentRecorded), not " +
+          draft.type);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> SealDatedAhead(const std::vector<EventDraft>& drafts, int64_t now_us) {
+  for (const EventDraft& draft : drafts) {
+    if (draft.type == "MonthlyReportSealed" && draft.occurred_at_us > now_us) {
+      return MakeProblem(422, "month_not_ended",
+                         "event '" + draft.id + "': a seal's occurred_at may not be after now (" +
+                             FormatInstant(now_us) + ")");
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void Endpoints::CatchUp(Handler& h) {
@@ -38,6 +68,7 @@ void Endpoints::CatchUp(Handler& h) {
 WriteScope Endpoints::ScopeOf(const Call& call) {
   if (call.role() == Role::kAdmin) return WriteScope::All();
   if (call.role() == Role::kMember) return WriteScope::Member(call.scope());
+  if (call.role() == Role::kPartner) return WriteScope::Partner(call.scope());
   LEDGER_ASSERT(call.role() == Role::kCoordinator);
   return WriteScope::Branch(call.scope());
 }
@@ -83,6 +114,8 @@ Step Endpoints::PostEvent(Handler& h, Call& call) {
   draft->scope = ScopeOf(call);
   std::vector<EventDraft> drafts;
   drafts.push_back(std::move(*draft));
+  if (std::optional<Problem> denied = PartnerWritesOnlyConsent(call, drafts)) return Fail(*denied);
+  if (std::optional<Problem> ahead = SealDatedAhead(drafts, h.NowUs())) return Fail(*ahead);
   return Append(h, std::move(drafts), false);
 }
 
@@ -96,6 +129,8 @@ Step Endpoints::PostBatch(Handler& h, Call& call) {
     draft.actor = call.principal->key_id;
     draft.scope = ScopeOf(call);
   }
+  if (std::optional<Problem> denied = PartnerWritesOnlyConsent(call, drafts)) return Fail(*denied);
+  if (std::optional<Problem> ahead = SealDatedAhead(drafts, h.NowUs())) return Fail(*ahead);
   return Append(h, std::move(drafts), true);
 }
 

@@ -57,6 +57,16 @@ json::object FundJson(FundRef fund_id, const Fund& f) {
     earmarks.push_back(json::object{{"purpose", purpose}, {"balance_fen", balance.value}});
   }
   out["unrestricted_fen"] = f.unrestricted_fen.value;
+  // Goods received in kind: never part of the balance.
+  json::array& goods = out["goods"].emplace_array();
+  for (const auto& [key, g] : f.goods) {
+    goods.push_back(json::object{{"name", g.name},
+                                 {"unit", g.unit},
+                                 {"received", g.received},
+                                 {"distributed", g.distributed},
+                                 {"in_stock", g.received - g.distributed},
+                                 {"value_fen", g.value_fen.value}});
+  }
   return out;
 }
 
@@ -99,6 +109,32 @@ json::object DonationJson(SourceRef donation_id, const Source& s) {
                                 {"amount_fen", use.amount_fen.value},
                                 {"at", FormatInstant(use.at_us)}});
   }
+  if (s.is_grant) out["program"] = events::EnumNameGrantProgram(s.program);
+  if (!s.is_grant) out["kind"] = s.in_kind ? "in_kind" : "cash";
+  if (s.in_kind) {
+    json::array& items = out["items"].emplace_array();
+    for (const GoodsItem& g : s.items) {
+      items.push_back(json::object{{"name", g.name},
+                                   {"unit", g.unit},
+                                   {"quantity", g.quantity},
+                                   {"value_fen", g.value_fen.value},
+                                   {"distributed", g.distributed},
+                                   {"in_stock", g.quantity - g.distributed}});
+    }
+    // Where the goods went: each GoodsDistributed, item by item.
+    json::array& goods_uses = out["goods_uses"].emplace_array();
+    for (const GoodsUse& use : s.goods_uses) {
+      json::object entry{{"distribution_id", use.distribution_id},
+                         {"name", use.name},
+                         {"quantity", use.quantity},
+                         {"at", FormatInstant(use.at_us)}};
+      entry["elder_id"] =
+          use.elder_id.empty() ? json::value(nullptr) : json::value(use.elder_id.view());
+      entry["activity_id"] =
+          use.activity_id.empty() ? json::value(nullptr) : json::value(use.activity_id.view());
+      goods_uses.push_back(std::move(entry));
+    }
+  }
   return out;
 }
 
@@ -112,6 +148,10 @@ json::object PartnerJson(PartnerRef partner_id, const Partner& p) {
   out["used_fen"] = p.used_fen.value;
   json::array& donations = out["donations"].emplace_array();
   for (const SourceId& id : p.donations) donations.emplace_back(id.view());
+  out["in_kind_fen"] = p.in_kind_fen.value;
+  out["granted_fen"] = p.granted_fen.value;
+  json::array& grants = out["grants"].emplace_array();
+  for (const SourceId& id : p.grants) grants.emplace_back(id.view());
   return out;
 }
 
@@ -151,9 +191,11 @@ json::object RequestJson(RequestRef request_id, const ServiceRequest& q, bool pe
 }
 
 json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* report,
+                        const Report* programme,
                         const std::array<int64_t, kStarLevels + 1>& star_counts_now) {
   const Report empty;
   const Report& r = report != nullptr ? *report : empty;
+  const Report& whole = programme != nullptr ? *programme : empty;
   json::object out;
   if (branch_id.empty()) {
     out["branch_id"] = nullptr;
@@ -172,6 +214,8 @@ json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* repor
   out["disbursed_fen"] = r.disbursed_fen.value;
   out["redeemed_cash_fen"] = r.redeemed_cash_fen.value;
   out["redeemed_training"] = r.redeemed_training_minutes.value;
+  out["grants_fen"] = r.grants_fen.value;
+  out["in_kind_received_fen"] = r.in_kind_received_fen.value;
   out["requests_opened"] = r.requests_opened;
   out["requests_resolved"] = r.requests_resolved;
   if (std::optional<int64_t> median = MedianMinutes(r.resolution_minutes)) {
@@ -179,14 +223,28 @@ json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* repor
   } else {
     out["request_resolution_median_minutes"] = nullptr;
   }
+  // A branch's month is sealed by its own seal or by the whole programme's.
+  const std::optional<Seal>& seal = r.seal ? r.seal : whole.seal;
   const auto& stars = r.seal ? r.seal->star_counts : star_counts_now;
   json::array& counts = out["star_counts"].emplace_array();
   for (int64_t count : stars) counts.emplace_back(count);
-  out["sealed"] = r.seal.has_value();
-  if (r.seal) {
-    out["seal"] = json::object{{"position", r.seal->position}, {"hash", Hex(r.seal->hash)}};
+  out["sealed"] = seal.has_value();
+  if (seal) {
+    out["seal"] = json::object{{"position", seal->position}, {"hash", Hex(seal->hash)}};
   } else {
     out["seal"] = nullptr;
+  }
+  // Head office's receipt of the month's filing (总行备案), the programme's.
+  if (whole.filing) {
+    json::object filing{{"receipt_ref", whole.filing->receipt_ref},
+                        {"at", FormatInstant(whole.filing->at_us)},
+                        {"position", whole.filing->position}};
+    filing["acknowledged_by"] = whole.filing->acknowledged_by.empty()
+                                    ? json::value(nullptr)
+                                    : json::value(whole.filing->acknowledged_by);
+    out["filing"] = std::move(filing);
+  } else {
+    out["filing"] = nullptr;
   }
   return out;
 }

@@ -22,8 +22,11 @@ boost::json::object PartnerJson(PartnerRef partner_id, const Partner& partner);
 boost::json::object RequestJson(RequestRef request_id, const ServiceRequest& request,
                                 bool personal);
 // A branch's month (an empty id = all branches); `report` may be null (nothing happened that
-// month). `star_counts_now` is used while the month is not sealed.
+// month). `programme` is the whole programme's report of the month (null if none): its seal seals
+// every branch, and it holds head office's receipt (filing). `star_counts_now` is used while the
+// month is not sealed.
 boost::json::object ReportJson(BranchRef branch_id, MonthKey month, const Report* report,
+                               const Report* programme,
                                const std::array<int64_t, kStarLevels + 1>& star_counts_now);
 
 }  // namespace ledger::api

@@ -7,8 +7,14 @@
 namespace ledger {
 
 // Inflow channels and outflow categories of a fund, in API.md's order.
-enum class Channel : uint8_t { kDonation, kCharitySale, kEnterprisePurchase, kGovernmentPurchase };
-constexpr int kChannels = 4;
+enum class Channel : uint8_t {
+  kDonation,
+  kCharitySale,
+  kEnterprisePurchase,
+  kGovernmentPurchase,
+  kGrant,  // GrantReceived: management fees, community funds, CSR programmes
+};
+constexpr int kChannels = 5;
 enum class Category : uint8_t {
   kDisbursement,
   kRedemption,

@@ -56,6 +56,11 @@ void LedgerState::OpenSource(const std::string& pool, uint32_t order, SourceRef 
 void LedgerState::AddSource(SourceRef source_id, Source source) {
   Fund& fund = funds_.find(source.fund_id)->second;
   source.order = fund.source_count++;
+  if (source.in_kind) {  // goods: no money to spend, never in a FIFO pool
+    Touch(sources_, Table::kSource, source_id);
+    sources_.insert_or_assign(SourceId(source_id), std::move(source));
+    return;
+  }
   source.remaining_fen = source.amount_fen;
   if (source.purpose.empty()) {
     fund.unrestricted_fen += source.amount_fen;
@@ -211,7 +216,14 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
       !InRange(e.kind())) {
     return Fail(Outcome::kInvalidField);
   }
+  // An in-kind gift the log recorded before items existed stays what it was then: money.
+  const bool in_kind =
+      e.kind() == events::DonationKind::in_kind && !(meta.committed && e.items() == nullptr);
+  if (!in_kind && e.items() != nullptr) return Fail(Outcome::kInvalidField);
   if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
+  if (in_kind) {
+    if (Outcome o = CheckDonationItems(e); o != Outcome::kOk) return Fail(o);
+  }
   if (!FindPartner(PartnerRef(Str(e.partner_id())))) return Fail(Outcome::kUnknownPartner);
   const Fund* fund = FindFund(FundRef(Str(e.fund_id())));
   if (fund == nullptr) return Fail(Outcome::kUnknownFund);
@@ -220,16 +232,17 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
     return Fail(o);
   }
   const Fen amount{e.amount_fen()};
-  if (!AddFits(fund->inflow_fen, amount) ||
-      !AddFits(partners_.find(PartnerRef(Str(e.partner_id())))->second.donated_fen, amount) ||
-      !ReportsFit(fund->branch_id, meta.occurred_at_us, &Report::donations_fen, amount)) {
+  const Partner& donor = partners_.find(PartnerRef(Str(e.partner_id())))->second;
+  // Goods given in kind are goods, not money: their value never enters the balance, the
+  // donations figure or the money a donor gave (API.md, "Money and filing").
+  Fen Report::*reported = in_kind ? &Report::in_kind_received_fen : &Report::donations_fen;
+  if ((!in_kind && !AddFits(fund->inflow_fen, amount)) ||
+      !AddFits(in_kind ? donor.in_kind_fen : donor.donated_fen, amount) ||
+      !ReportsFit(fund->branch_id, meta.occurred_at_us, reported, amount)) {
     return Fail(Outcome::kAmountOverflow);
   }
   Touch(funds_, Table::kFund, FundRef(Str(e.fund_id())));
   Fund& mutable_fund = funds_.find(FundRef(Str(e.fund_id())))->second;
-  mutable_fund.balance_fen += amount;
-  mutable_fund.inflow_fen += amount;
-  mutable_fund.inflow_by_channel_fen[static_cast<int>(Channel::kDonation)] += amount;
   Source source;
   source.fund_id = FundId(Str(e.fund_id()));
   source.partner_id = PartnerId(Str(e.partner_id()));
@@ -240,13 +253,20 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   source.gross_fen = amount;
   source.reference = std::string(Str(e.agreement_ref()));
   source.description = std::string(Str(e.description()));
+  if (in_kind) {
+    ReceiveGoods(FundRef(Str(e.fund_id())), source, e);
+  } else {
+    mutable_fund.balance_fen += amount;
+    mutable_fund.inflow_fen += amount;
+    mutable_fund.inflow_by_channel_fen[static_cast<int>(Channel::kDonation)] += amount;
+  }
   AddSource(SourceRef(Str(e.donation_id())), std::move(source));
   TouchPartner(PartnerRef(Str(e.partner_id())));
   Partner& partner = partners_.find(PartnerRef(Str(e.partner_id())))->second;
-  partner.donated_fen += amount;
+  (in_kind ? partner.in_kind_fen : partner.donated_fen) += amount;
   partner.donations.emplace_back(Str(e.donation_id()));
-  AddToReports(mutable_fund.branch_id, meta.occurred_at_us,
-               [&](Report& r, const ReportKey&) { r.donations_fen += amount; });
+  AddToReports(funds_.find(FundRef(Str(e.fund_id())))->second.branch_id, meta.occurred_at_us,
+               [&](Report& r, const ReportKey&) { r.*reported += amount; });
   RecordReversible(meta, DonationUndo{SourceId(Str(e.donation_id())), amount});
   return kOk;
 }
@@ -260,6 +280,10 @@ Execution LedgerState::OnRestrictionChanged(const EventMeta& meta,
   if (source->reversed) return Fail(Outcome::kAlreadyReversed);
   const std::string new_purpose(Str(e.restricted_to()));
   if (source->purpose == new_purpose) return Fail(Outcome::kRestrictionUnchanged);
+  // 《慈善法》§55: a donation's purpose changes only with its donor's consent, recorded first.
+  if (!meta.committed && !IdTaken("consent", Join(Str(e.donation_id()), new_purpose))) {
+    return Fail(Outcome::kNoDonorConsent);
+  }
   const Fund& fund = funds_.find(source->fund_id)->second;
   if (Outcome o = CheckSeal(fund.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);

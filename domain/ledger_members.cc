@@ -145,12 +145,9 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
   const Member* volunteer = FindMember(MemberRef(Str(e.volunteer_id())));
   if (volunteer == nullptr) return Fail(Outcome::kUnknownMember);
   const Member* elder = nullptr;
-  if (Present(e.elder_id())) {
-    elder = FindMember(MemberRef(Str(e.elder_id())));
-    if (elder == nullptr) return Fail(Outcome::kUnknownMember);
-  }
-  if (Present(e.activity_id()) && !FindActivity(ActivityRef(Str(e.activity_id())))) {
-    return Fail(Outcome::kUnknownActivity);
+  if (Outcome o = FindElderAndActivity(*this, e.elder_id(), e.activity_id(), &elder);
+      o != Outcome::kOk) {
+    return Fail(o);
   }
   const RequestRef request_id(Str(e.request_id()));
   if (!request_id.empty() && !FindRequest(request_id)) return Fail(Outcome::kUnknownRequest);

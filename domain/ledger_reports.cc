@@ -15,9 +15,14 @@ const Report* LedgerState::FindReport(const ReportKey& key) const {
   return it == reports_.end() ? nullptr : &it->second;
 }
 
+// A month is closed for a branch by the branch's seal or the programme's; a branchless thing (a
+// fund of no branch) only by the programme's.
 Outcome LedgerState::CheckSeal(BranchRef branch_id, int64_t occurred_at_us) const {
+  const MonthKey month = MonthOfInstant(occurred_at_us);
+  const Report* programme = FindReport(ReportKey{BranchId(), month});
+  if (programme != nullptr && programme->seal.has_value()) return Outcome::kMonthSealed;
   if (branch_id.empty()) return Outcome::kOk;
-  const Report* report = FindReport(ReportKey{BranchId(branch_id), MonthOfInstant(occurred_at_us)});
+  const Report* report = FindReport(ReportKey{BranchId(branch_id), month});
   return report != nullptr && report->seal.has_value() ? Outcome::kMonthSealed : Outcome::kOk;
 }
 
@@ -46,13 +51,24 @@ void LedgerState::CountElderServed(Report& report, const ReportKey& key, MemberR
 
 Execution LedgerState::OnMonthlyReportSealed(const EventMeta& meta,
                                              const events::MonthlyReportSealed& e) {
-  if (!Present(e.branch_id())) return Fail(Outcome::kInvalidField);
+  // Absent branch_id: the whole programme. An empty one is a mistake, not the programme.
+  if (e.branch_id() != nullptr && !Present(e.branch_id())) return Fail(Outcome::kInvalidField);
   const std::optional<MonthKey> month = ParseMonth(Str(e.month()));
   if (!month) return Fail(Outcome::kInvalidField);
-  if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
+  if (Present(e.branch_id()) && !FindBranch(BranchRef(Str(e.branch_id())))) {
+    return Fail(Outcome::kUnknownBranch);
+  }
   const ReportKey key{BranchId(Str(e.branch_id())), *month};
   const Report* report = FindReport(key);
-  if (report != nullptr && report->seal) return Fail(Outcome::kAlreadySealed);
+  const Report* programme = FindReport(ReportKey{BranchId(), *month});
+  if ((report != nullptr && report->seal) || (programme != nullptr && programme->seal)) {
+    return Fail(Outcome::kAlreadySealed);
+  }
+  // The month must be over in Beijing time when the seal occurs (its occurred_at: the domain has
+  // no clock; the API refuses occurred_at in the future, see docs).
+  if (!meta.committed && MonthOfInstant(meta.occurred_at_us) <= *month) {
+    return Fail(Outcome::kMonthNotEnded);
+  }
   Touch(reports_, Table::kReport, key);
   Seal seal;
   seal.position = meta.position;

@@ -63,6 +63,13 @@ LedgerState::UndoCheck LedgerState::CheckUndo(const TransferUndo& u) const {
 }
 
 LedgerState::UndoCheck LedgerState::CheckUndo(const DonationUndo& u) const {
+  const Source& source = sources_.find(u.donation_id)->second;
+  if (source.in_kind) {  // goods already handed out cannot be taken back
+    const bool handed_out = !source.goods_uses.empty();
+    return {funds_.find(source.fund_id)->second.branch_id,
+            handed_out ? Outcome::kInsufficientGoods : Outcome::kOk, &Report::in_kind_received_fen,
+            u.amount_fen};
+  }
   UndoCheck check = CheckUndoInflow(u.donation_id);
   check.reported = &Report::donations_fen;
   check.reported_fen = u.amount_fen;
@@ -139,6 +146,17 @@ void LedgerState::ApplyUndo(const DonationUndo& u, int64_t at_us) {
   const Source& source = sources_.find(u.donation_id)->second;
   const PartnerId donor = source.partner_id;
   const Fen donated = source.amount_fen;
+  if (source.in_kind) {
+    ReturnGoods(source);
+    Touch(sources_, Table::kSource, u.donation_id);
+    sources_.find(u.donation_id)->second.reversed = true;
+    TouchPartner(donor);
+    partners_.find(donor)->second.in_kind_fen -= donated;
+    const BranchId branch = funds_.find(source.fund_id)->second.branch_id;
+    AddToReports(branch, at_us,
+                 [&](Report& r, const ReportKey&) { r.in_kind_received_fen -= donated; });
+    return;
+  }
   const BranchId branch = UndoInflow(u.donation_id, Channel::kDonation);
   TouchPartner(donor);
   partners_.find(donor)->second.donated_fen -= donated;

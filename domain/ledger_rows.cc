@@ -7,6 +7,9 @@
 namespace ledger {
 namespace {
 
+// The inflow channels a fund's row held before grants (whose figure is written after the rest).
+constexpr int kChannelsBeforeGrants = static_cast<int>(Channel::kGrant);
+
 // A row's key is the text of its entity's id: it becomes an id here, where rows enter the domain.
 template <class Tag, class Value>
 const Value* Lookup(const IdMap<Tag, Value>& map, std::string_view key) {
@@ -132,7 +135,7 @@ void Encode(ByteWriter& w, const Fund& f) {
   Put(w, f.balance_fen);
   Put(w, f.inflow_fen);
   Put(w, f.outflow_fen);
-  for (Fen v : f.inflow_by_channel_fen) Put(w, v);
+  for (int c = 0; c < kChannelsBeforeGrants; ++c) Put(w, f.inflow_by_channel_fen[c]);
   for (Fen v : f.outflow_by_category_fen) Put(w, v);
   w.U64(f.earmarks_fen.size());
   for (const auto& [purpose, fen] : f.earmarks_fen) {
@@ -142,6 +145,18 @@ void Encode(ByteWriter& w, const Fund& f) {
   Put(w, f.unrestricted_fen);
   w.U64(f.source_count);
   w.U64(f.outflow_count);
+  // Grants and goods came later: a fund without either keeps the row it had before them.
+  const Fen grants = f.inflow_by_channel_fen[static_cast<int>(Channel::kGrant)];
+  if (grants == Fen{} && f.goods.empty()) return;
+  Put(w, grants);
+  w.U64(f.goods.size());
+  for (const auto& [key, g] : f.goods) {
+    w.Str(g.name);
+    w.Str(g.unit);
+    w.I64(g.received);
+    w.I64(g.distributed);
+    Put(w, g.value_fen);
+  }
 }
 
 Fund DecodeFund(ByteReader& r) {
@@ -151,7 +166,7 @@ Fund DecodeFund(ByteReader& r) {
   f.balance_fen = GetFen(r);
   f.inflow_fen = GetFen(r);
   f.outflow_fen = GetFen(r);
-  for (Fen& v : f.inflow_by_channel_fen) v = GetFen(r);
+  for (int c = 0; c < kChannelsBeforeGrants; ++c) f.inflow_by_channel_fen[c] = GetFen(r);
   for (Fen& v : f.outflow_by_category_fen) v = GetFen(r);
   for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
     std::string purpose = r.Str();
@@ -160,6 +175,18 @@ Fund DecodeFund(ByteReader& r) {
   f.unrestricted_fen = GetFen(r);
   f.source_count = static_cast<uint32_t>(r.U64());
   f.outflow_count = static_cast<uint32_t>(r.U64());
+  if (r.ok() && !r.Done()) {
+    f.inflow_by_channel_fen[static_cast<int>(Channel::kGrant)] = GetFen(r);
+    for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
+      Goods g;
+      g.name = r.Str();
+      g.unit = r.Str();
+      g.received = r.I64();
+      g.distributed = r.I64();
+      g.value_fen = GetFen(r);
+      f.goods[g.name + "\n" + g.unit] = std::move(g);
+    }
+  }
   return f;
 }
 
@@ -183,6 +210,28 @@ void Encode(ByteWriter& w, const Source& s) {
   Put(w, s.gross_fen);
   w.Str(s.reference);
   w.Str(s.description);
+  // Goods and grants came later: a source of neither keeps the row it had before them.
+  if (!s.in_kind && !s.is_grant) return;
+  w.Bool(s.in_kind);
+  w.Bool(s.is_grant);
+  w.U64(static_cast<uint64_t>(s.program));
+  w.U64(s.items.size());
+  for (const GoodsItem& g : s.items) {
+    w.Str(g.name);
+    w.Str(g.unit);
+    w.I64(g.quantity);
+    Put(w, g.value_fen);
+    w.I64(g.distributed);
+  }
+  w.U64(s.goods_uses.size());
+  for (const GoodsUse& u : s.goods_uses) {
+    w.Str(u.distribution_id);
+    w.Str(u.name);
+    w.I64(u.quantity);
+    w.Str(u.elder_id.view());
+    w.Str(u.activity_id.view());
+    w.I64(u.at_us);
+  }
 }
 
 Source DecodeSource(ByteReader& r) {
@@ -207,6 +256,30 @@ Source DecodeSource(ByteReader& r) {
   s.gross_fen = GetFen(r);
   s.reference = r.Str();
   s.description = r.Str();
+  if (r.ok() && !r.Done()) {
+    s.in_kind = r.Bool();
+    s.is_grant = r.Bool();
+    s.program = GetEnum<events::GrantProgram>(r);
+    for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
+      GoodsItem g;
+      g.name = r.Str();
+      g.unit = r.Str();
+      g.quantity = r.I64();
+      g.value_fen = GetFen(r);
+      g.distributed = r.I64();
+      s.items.push_back(std::move(g));
+    }
+    for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) {
+      GoodsUse u;
+      u.distribution_id = r.Str();
+      u.name = r.Str();
+      u.quantity = r.I64();
+      u.elder_id = MemberId(r.Str());
+      u.activity_id = ActivityId(r.Str());
+      u.at_us = r.I64();
+      s.goods_uses.push_back(std::move(u));
+    }
+  }
   return s;
 }
 
@@ -406,11 +479,24 @@ void Encode(ByteWriter& w, const Report& p) {
     for (int64_t c : p.seal->star_counts) w.I64(c);
   }
   // Service requests came later: a month without any keeps the row it had before them.
-  if (p.requests_opened != 0 || p.requests_resolved != 0 || !p.resolution_minutes.empty()) {
+  // Grants, goods and filings came later still, after them.
+  const bool money = p.grants_fen != Fen{} || p.in_kind_received_fen != Fen{} || p.filing;
+  if (money || p.requests_opened != 0 || p.requests_resolved != 0 ||
+      !p.resolution_minutes.empty()) {
     w.I64(p.requests_opened);
     w.I64(p.requests_resolved);
     w.U64(p.resolution_minutes.size());
     for (int64_t m : p.resolution_minutes) w.I64(m);
+  }
+  if (!money) return;
+  Put(w, p.grants_fen);
+  Put(w, p.in_kind_received_fen);
+  w.Bool(p.filing.has_value());
+  if (p.filing) {
+    w.Str(p.filing->receipt_ref);
+    w.Str(p.filing->acknowledged_by);
+    w.I64(p.filing->at_us);
+    w.U64(p.filing->position);
   }
 }
 
@@ -438,6 +524,18 @@ Report DecodeReport(ByteReader& r) {
     p.requests_opened = r.I64();
     p.requests_resolved = r.I64();
     for (uint64_t n = r.U64(); n > 0 && r.ok(); --n) p.resolution_minutes.push_back(r.I64());
+  }
+  if (r.ok() && !r.Done()) {
+    p.grants_fen = GetFen(r);
+    p.in_kind_received_fen = GetFen(r);
+    if (r.Bool()) {
+      Filing filing;
+      filing.receipt_ref = r.Str();
+      filing.acknowledged_by = r.Str();
+      filing.at_us = r.I64();
+      filing.position = r.U64();
+      p.filing = std::move(filing);
+    }
   }
   return p;
 }
@@ -581,6 +679,12 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       Put(w, p->purchased_fen);
       Put(w, p->used_fen);
       PutIds(w, p->donations);
+      // Goods and grants came later: a partner of neither keeps the row it had before them.
+      if (p->in_kind_fen != Fen{} || p->granted_fen != Fen{} || !p->grants.empty()) {
+        Put(w, p->in_kind_fen);
+        Put(w, p->granted_fen);
+        PutIds(w, p->grants);
+      }
       break;
     }
     case Table::kFund: {
@@ -685,6 +789,11 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       p.purchased_fen = GetFen(r);
       p.used_fen = GetFen(r);
       p.donations = GetIds<SourceTag>(r);
+      if (r.ok() && !r.Done()) {
+        p.in_kind_fen = GetFen(r);
+        p.granted_fen = GetFen(r);
+        p.grants = GetIds<SourceTag>(r);
+      }
       Slot(partners_, key) = std::move(p);
       break;
     }

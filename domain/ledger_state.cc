@@ -11,7 +11,7 @@ using namespace ledger_internal;
 
 std::string_view ChannelName(int channel) {
   static constexpr std::string_view kNames[kChannels] = {
-      "donation", "charity_sale", "enterprise_purchase", "government_purchase"};
+      "donation", "charity_sale", "enterprise_purchase", "government_purchase", "grant"};
   LEDGER_ASSERT(channel >= 0 && channel < kChannels);
   return kNames[channel];
 }
@@ -63,8 +63,11 @@ std::string StreamFor(const events::EventData& data) {
       return prefixed("member-", data.data_as_RedemptionMade()->member_id());
     case Data::PolicySet:
       return "policy";
-    case Data::MonthlyReportSealed:
-      return prefixed("branch-", data.data_as_MonthlyReportSealed()->branch_id());
+    case Data::MonthlyReportSealed: {
+      // Without a branch: the whole programme's seal, beside the policy.
+      const auto* seal = data.data_as_MonthlyReportSealed();
+      return seal->branch_id() == nullptr ? "policy" : prefixed("branch-", seal->branch_id());
+    }
     case Data::AttestationIssued:
       return prefixed("member-", data.data_as_AttestationIssued()->member_id());
     case Data::AccountOpened:
@@ -83,6 +86,12 @@ std::string StreamFor(const events::EventData& data) {
       return prefixed("request-", data.data_as_RequestCancelled()->request_id());
     case Data::CertificateIssued:
       return prefixed("member-", data.data_as_CertificateIssued()->member_id());
+    case Data::GrantReceived:
+      return prefixed("fund-", data.data_as_GrantReceived()->fund_id());
+    case Data::FilingAcknowledged:
+      return "policy";
+    case Data::GoodsDistributed:
+    case Data::DonorConsentRecorded:
     case Data::CertificateRevoked:
     case Data::ServiceVerified:
     case Data::ServiceRejected:
@@ -100,16 +109,21 @@ std::string LedgerState::StreamOf(const events::EventData& data) const {
     const Service* service = FindService(ServiceRef(Str(service_id)));
     return service == nullptr ? "" : "member-" + service->volunteer_id.str();
   };
+  auto donation_stream = [&](const flatbuffers::String* donation_id) -> std::string {
+    const Source* source = FindSource(SourceRef(Str(donation_id)));
+    return source == nullptr ? "" : "fund-" + source->fund_id.str();
+  };
   switch (data.data_type()) {
     case Data::ServiceVerified:
       return service_stream(data.data_as_ServiceVerified()->service_id());
     case Data::ServiceRejected:
       return service_stream(data.data_as_ServiceRejected()->service_id());
-    case Data::RestrictionChanged: {
-      const Source* source =
-          FindSource(SourceRef(Str(data.data_as_RestrictionChanged()->donation_id())));
-      return source == nullptr ? "" : "fund-" + source->fund_id.str();
-    }
+    case Data::RestrictionChanged:
+      return donation_stream(data.data_as_RestrictionChanged()->donation_id());
+    case Data::GoodsDistributed:
+      return donation_stream(data.data_as_GoodsDistributed()->donation_id());
+    case Data::DonorConsentRecorded:
+      return donation_stream(data.data_as_DonorConsentRecorded()->donation_id());
     case Data::CertificateRevoked: {
       const Certificate* certificate =
           FindCertificate(Str(data.data_as_CertificateRevoked()->certificate_id()));
@@ -140,12 +154,16 @@ void LedgerState::TouchPartner(PartnerRef partner_id) {
   // By id, not by reference: the maps are flat, so an element moves when the map grows.
   undo_.push_back([this, id = it->first, donated = it->second.donated_fen,
                    purchased = it->second.purchased_fen, used = it->second.used_fen,
-                   donations = it->second.donations.size()] {
+                   donations = it->second.donations.size(), in_kind = it->second.in_kind_fen,
+                   granted = it->second.granted_fen, grants = it->second.grants.size()] {
     Partner& partner = partners_.find(id)->second;
     partner.donated_fen = donated;
     partner.purchased_fen = purchased;
     partner.used_fen = used;
     partner.donations.resize(donations);
+    partner.in_kind_fen = in_kind;
+    partner.granted_fen = granted;
+    partner.grants.resize(grants);
   });
 }
 
@@ -271,6 +289,14 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
       return OnRequestAssigned(meta, *data.data_as_RequestAssigned());
     case Data::RequestCancelled:
       return OnRequestCancelled(meta, *data.data_as_RequestCancelled());
+    case Data::GoodsDistributed:
+      return OnGoodsDistributed(meta, *data.data_as_GoodsDistributed());
+    case Data::GrantReceived:
+      return OnGrantReceived(meta, *data.data_as_GrantReceived());
+    case Data::DonorConsentRecorded:
+      return OnDonorConsentRecorded(meta, *data.data_as_DonorConsentRecorded());
+    case Data::FilingAcknowledged:
+      return OnFilingAcknowledged(meta, *data.data_as_FilingAcknowledged());
     case Data::NONE:
       break;
   }

@@ -53,6 +53,9 @@ struct EventMeta {
   std::string_view stream;  // the stream it was appended to
   int64_t occurred_at_us = 0;
   std::string_view hash;  // 32 bytes, read side only (seals record it)
+  // Replaying the log (read side): the log holds what the rules of its day accepted, and a rule
+  // added later (donor consent, month_not_ended, items of in-kind gifts) does not re-judge it.
+  bool committed = false;
 };
 
 struct Branch {
@@ -134,7 +137,20 @@ struct Partner {
   Fen purchased_fen;                // every sale naming it as buyer (any channel), less reversed
   Fen used_fen;                     // allocated from its donations and purchases to outflows
   std::vector<SourceId> donations;  // donation ids, in order
+  Fen in_kind_fen;                  // declared value of its in-kind donations, less reversed
+  Fen granted_fen;                  // its grants
+  std::vector<SourceId> grants;     // grant ids, in order
   bool operator==(const Partner&) const = default;
+};
+
+// Goods of one name and unit a fund received in kind: the stock is received - distributed.
+struct Goods {
+  std::string name;
+  std::string unit;
+  int64_t received = 0;
+  int64_t distributed = 0;
+  Fen value_fen;  // the declared value of what was received
+  bool operator==(const Goods&) const = default;
 };
 
 struct Fund {
@@ -149,6 +165,8 @@ struct Fund {
   Fen unrestricted_fen;                     // unallocated unrestricted money
   uint32_t source_count = 0;                // sources ever received (their FIFO order)
   uint32_t outflow_count = 0;               // outflows ever recorded (their order)
+  // Goods received in kind, by name '\n' unit: never part of the balance, never spent as money.
+  std::map<std::string, Goods> goods;
   bool operator==(const Fund&) const = default;
 };
 
@@ -161,7 +179,30 @@ struct Use {
   bool operator==(const Use&) const = default;
 };
 
-// An inflow that outflows draw on: a donation, or the fund's share of a sale.
+// One kind of goods an in-kind donation gave, and how much of it was handed out since.
+struct GoodsItem {
+  std::string name;
+  std::string unit;
+  int64_t quantity = 0;
+  Fen value_fen;
+  int64_t distributed = 0;
+  bool operator==(const GoodsItem&) const = default;
+};
+
+// Goods of a donation handed out by a GoodsDistributed: the donor's view of where they went.
+struct GoodsUse {
+  std::string distribution_id;
+  std::string name;
+  int64_t quantity = 0;
+  MemberId elder_id;       // empty when not to an elder
+  ActivityId activity_id;  // empty when not for an activity
+  int64_t at_us = 0;
+  bool operator==(const GoodsUse&) const = default;
+};
+
+// An inflow that outflows draw on: a donation, a grant, or the fund's share of a sale. An in-kind
+// donation is a source without money: outflows never draw on it, GoodsDistributed hands out its
+// items.
 struct Source {
   FundId fund_id;
   PartnerId partner_id;  // donor, or buyer of a purchase; empty for anonymous charity sales
@@ -176,6 +217,11 @@ struct Source {
   Fen gross_fen;            // a sale's proceeds before the maker's share; a donation's amount
   std::string reference;    // the donation agreement, for auditors
   std::string description;  // the donation's description, or the product sold
+  bool in_kind = false;     // an in-kind donation: `items`, no money
+  bool is_grant = false;    // a GrantReceived (is_donation false)
+  events::GrantProgram program = events::GrantProgram::management_fee;  // a grant's
+  std::vector<GoodsItem> items;
+  std::vector<GoodsUse> goods_uses;
   bool operator==(const Source&) const = default;
 };
 
@@ -229,6 +275,15 @@ struct Seal {
   bool operator==(const Seal&) const = default;
 };
 
+// Head office's receipt of a month's filing (FilingAcknowledged), on the programme's report.
+struct Filing {
+  std::string receipt_ref;
+  std::string acknowledged_by;
+  int64_t at_us = 0;
+  uint64_t position = 0;
+  bool operator==(const Filing&) const = default;
+};
+
 // Monthly figures of one branch ("" = all branches), by the month of each event's occurred_at.
 // Corrections recorded in a later month count in that later month.
 struct Report {
@@ -248,7 +303,10 @@ struct Report {
   // Whole minutes from request to resolution of each request resolved this month, ascending
   // (a re-opening this month removes its entry); their median is the month's figure.
   std::vector<int64_t> resolution_minutes;
-  std::optional<Seal> seal;
+  std::optional<Seal> seal;  // the programme's report (branch "") holds a programme-wide seal
+  Fen grants_fen;
+  Fen in_kind_received_fen;      // declared value of goods received in kind (not in donations_fen)
+  std::optional<Filing> filing;  // the programme's report only
   bool operator==(const Report&) const = default;
 };
 
@@ -494,6 +552,15 @@ class LedgerState {
   Execution OnKeyRevoked(const EventMeta&, const events::KeyRevoked&);
   template <typename Right>
   Outcome CheckRight(const Right& e) const;
+  // ledger_money.cc: goods in kind, grants, donor consent, filing receipts.
+  Execution OnGoodsDistributed(const EventMeta&, const events::GoodsDistributed&);
+  Execution OnGrantReceived(const EventMeta&, const events::GrantReceived&);
+  Execution OnDonorConsentRecorded(const EventMeta&, const events::DonorConsentRecorded&);
+  Execution OnFilingAcknowledged(const EventMeta&, const events::FilingAcknowledged&);
+  // The outcome of an in-kind donation's items against its amount (nothing changes).
+  static Outcome CheckDonationItems(const events::DonationReceived& e);
+  void ReceiveGoods(FundRef fund_id, Source& source, const events::DonationReceived& e);
+  void ReturnGoods(const Source& source);  // a reversed in-kind donation's goods leave stock
 
   IdMap<BranchTag, Branch> branches_;
   IdMap<MemberTag, Member> members_;
@@ -525,7 +592,8 @@ class LedgerState {
 };
 
 // The stream an event belongs to (API.md), or "" when it depends on state: ServiceVerified and
-// ServiceRejected (the volunteer's), RestrictionChanged (the fund's), EventReversed (the
+// ServiceRejected (the volunteer's), RestrictionChanged, GoodsDistributed and
+// DonorConsentRecorded (the donation's fund's), EventReversed (the
 // original's), CertificateRevoked (the certificate's member's). LedgerState::StreamOf resolves
 // those.
 std::string StreamFor(const events::EventData& data);

@@ -73,6 +73,21 @@ inline bool ValidDate(std::string_view text) {
 
 inline Execution Fail(Outcome outcome) { return Execution{outcome, std::nullopt}; }
 
+// The elder and the activity an event may name (a service, goods handed out): kOk with `*elder`
+// the elder (nullptr when none is named), else unknown_member or unknown_activity.
+inline Outcome FindElderAndActivity(const LedgerState& state, const flatbuffers::String* elder_id,
+                                    const flatbuffers::String* activity_id, const Member** elder) {
+  *elder = nullptr;
+  if (Present(elder_id)) {
+    *elder = state.FindMember(MemberRef(Str(elder_id)));
+    if (*elder == nullptr) return Outcome::kUnknownMember;
+  }
+  if (Present(activity_id) && state.FindActivity(ActivityRef(Str(activity_id))) == nullptr) {
+    return Outcome::kUnknownActivity;
+  }
+  return Outcome::kOk;
+}
+
 constexpr Execution kOk{};
 
 inline int CategoryOf(events::ExpenseCategory category) {

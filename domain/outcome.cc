@@ -20,6 +20,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "amount_overflow";
     case Outcome::kAmountNotClientSettable:
       return "amount_not_client_settable";
+    case Outcome::kItemsTotalMismatch:
+      return "items_total_mismatch";
     case Outcome::kUnknownBranch:
       return "unknown_branch";
     case Outcome::kUnknownMember:
@@ -44,6 +46,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "unknown_certificate";
     case Outcome::kUnknownRequest:
       return "unknown_request";
+    case Outcome::kUnknownGoods:
+      return "unknown_goods";
     case Outcome::kAlreadyExists:
       return "already_exists";
     case Outcome::kDuplicatePairing:
@@ -88,12 +92,20 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "not_assigned";
     case Outcome::kWrongElder:
       return "wrong_elder";
+    case Outcome::kNoDonorConsent:
+      return "no_donor_consent";
+    case Outcome::kMonthNotEnded:
+      return "month_not_ended";
+    case Outcome::kMonthNotSealed:
+      return "month_not_sealed";
     case Outcome::kMonthSealed:
       return "month_sealed";
     case Outcome::kInsufficientCredits:
       return "insufficient_credits";
     case Outcome::kInsufficientFunds:
       return "insufficient_funds";
+    case Outcome::kInsufficientGoods:
+      return "insufficient_goods";
     case Outcome::kMonthlyCapExceeded:
       return "monthly_cap_exceeded";
   }

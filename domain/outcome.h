@@ -20,6 +20,7 @@ enum class Outcome : uint8_t {
   kInvalidPolicy,
   kAmountOverflow,
   kAmountNotClientSettable,
+  kItemsTotalMismatch,  // an in-kind donation's amount is not the total of its items' values
   // References.
   kUnknownBranch,
   kUnknownMember,
@@ -33,6 +34,7 @@ enum class Outcome : uint8_t {
   kUnknownAccount,
   kUnknownCertificate,
   kUnknownRequest,
+  kUnknownGoods,  // goods the named in-kind donation did not give
   // Uniqueness.
   kAlreadyExists,
   kDuplicatePairing,
@@ -59,10 +61,16 @@ enum class Outcome : uint8_t {
   kAlreadyAssigned,  // assigned to this very volunteer already
   kNotAssigned,      // a service naming a request not assigned to its volunteer
   kWrongElder,       // a service naming a request for another elder (or for none)
+  // Money and filing: a change of purpose needs the donor's consent first; a month is sealed
+  // only after it ended (Beijing time); head office acknowledges only a sealed month.
+  kNoDonorConsent,
+  kMonthNotEnded,
+  kMonthNotSealed,
   kMonthSealed,
   // Balances.
   kInsufficientCredits,
   kInsufficientFunds,
+  kInsufficientGoods,
   kMonthlyCapExceeded,
 };
 

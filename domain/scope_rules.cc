@@ -47,8 +47,9 @@ constexpr ScopedField kExpenseRecorded[] = {LEDGER_SCOPED(ExpenseRecorded, fund_
 constexpr ScopedField kRedemptionMade[] = {LEDGER_SCOPED(RedemptionMade, member_id, kMember),
                                            LEDGER_SCOPED(RedemptionMade, fund_id, kFund)};
 constexpr ScopedField kEventReversed[] = {LEDGER_SCOPED(EventReversed, reverses_id, kEvent)};
+// A seal without branch_id is the whole programme's: an admin's.
 constexpr ScopedField kMonthlyReportSealed[] = {
-    LEDGER_SCOPED(MonthlyReportSealed, branch_id, kBranch)};
+    LEDGER_SCOPED_FIELD(MonthlyReportSealed, branch_id, kBranch, true)};
 constexpr ScopedField kAttestationIssued[] = {LEDGER_SCOPED(AttestationIssued, member_id, kMember)};
 // A certificate is issued and revoked by its member's branch (or an admin).
 constexpr ScopedField kCertificateIssued[] = {LEDGER_SCOPED(CertificateIssued, member_id, kMember)};
@@ -65,6 +66,14 @@ constexpr ScopedField kServiceRequested[] = {LEDGER_SCOPED(ServiceRequested, eld
 constexpr ScopedField kRequestAssigned[] = {LEDGER_SCOPED(RequestAssigned, request_id, kRequest),
                                             LEDGER_SCOPED(RequestAssigned, volunteer_id, kMember)};
 constexpr ScopedField kRequestCancelled[] = {LEDGER_SCOPED(RequestCancelled, request_id, kRequest)};
+// Money and filing: goods and grants belong to their fund's branch; a consent to the donation's.
+constexpr ScopedField kGoodsDistributed[] = {
+    LEDGER_SCOPED(GoodsDistributed, donation_id, kDonation),
+    LEDGER_SCOPED(GoodsDistributed, elder_id, kMember),
+    LEDGER_SCOPED(GoodsDistributed, activity_id, kActivity)};
+constexpr ScopedField kGrantReceived[] = {LEDGER_SCOPED(GrantReceived, fund_id, kFund)};
+constexpr ScopedField kDonorConsentRecorded[] = {
+    LEDGER_SCOPED(DonorConsentRecorded, donation_id, kDonation)};
 
 #undef LEDGER_SCOPED
 #undef LEDGER_SCOPED_FIELD
@@ -106,6 +115,20 @@ constexpr EventScopeRule kRules[] = {
     {Data::ServiceRequested, false, kServiceRequested},
     {Data::RequestAssigned, false, kRequestAssigned},
     {Data::RequestCancelled, false, kRequestCancelled},
+    {Data::GoodsDistributed, false, kGoodsDistributed},
+    {Data::GrantReceived, false, kGrantReceived},
+    // 《慈善法》§55: the donor consents (its own key or account), or an admin records the consent
+    // citing the signed document.
+    {Data::DonorConsentRecorded,
+     false,
+     kDonorConsentRecorded,
+     {},
+     "donation_id",
+     "document_ref",
+     [](const events::EventData& data) {
+       return data.data_as_DonorConsentRecorded()->document_ref();
+     }},
+    {Data::FilingAcknowledged, true, {}},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");
@@ -225,13 +248,53 @@ const EventScopeRule& ScopeRuleFor(events::Data type) {
   return rule;
 }
 
+// The rules of a type that only its donor or an admin records (donor_self_field).
+std::optional<std::string> CheckDonorScope(const LedgerState& state, const WriteScope& scope,
+                                           const EventScopeRule& rule,
+                                           const events::EventData& data) {
+  const std::string type(events::EnumNameData(data.data_type()));
+  auto field = [&](std::string_view name) -> const flatbuffers::String* {
+    for (const ScopedField& f : rule.fields) {
+      if (f.name == name) return f.get(data);
+    }
+    return nullptr;
+  };
+  switch (scope.kind) {
+    case WriteScope::Kind::kAll:
+      if (rule.admin_cites != nullptr && rule.admin_cites(data) == nullptr) {
+        return "an admin records " + type + " only citing " + std::string(rule.admin_cites_field);
+      }
+      return std::nullopt;
+    case WriteScope::Kind::kPartner: {
+      const flatbuffers::String* donation_id = field(rule.donor_self_field);
+      const Source* source = donation_id == nullptr
+                                 ? nullptr
+                                 : state.FindSource(SourceRef(donation_id->string_view()));
+      if (source == nullptr) return std::nullopt;  // the domain refuses it (unknown_donation)
+      if (source->partner_id.view() != scope.id) {
+        return type + "." + std::string(rule.donor_self_field) +
+               " must be a donation of partner '" + scope.id + "' itself";
+      }
+      return std::nullopt;
+    }
+    case WriteScope::Kind::kBranch:
+    case WriteScope::Kind::kMember:
+      break;
+  }
+  return "only the donor or an admin may record " + type;
+}
+
 std::optional<std::string> CheckWriteScope(const LedgerState& state, const WriteScope& scope,
                                            const events::EventData& data) {
-  if (scope.kind == WriteScope::Kind::kAll) return std::nullopt;
   if (data.data_type() == Data::NONE) return std::nullopt;  // the domain refuses it
   const EventScopeRule& rule = ScopeRuleFor(data.data_type());
+  if (!rule.donor_self_field.empty()) return CheckDonorScope(state, scope, rule, data);
+  if (scope.kind == WriteScope::Kind::kAll) return std::nullopt;
   const std::string type(events::EnumNameData(data.data_type()));
   if (rule.admin_only) return "only an admin may record " + type;
+  if (scope.kind == WriteScope::Kind::kPartner) {
+    return "a partner may record only its consent to a new purpose of its own donation";
+  }
   const Resolver resolve{state};
   // The branch the writer's event must stay in: a coordinator's, or a member's own.
   std::string branch_id = scope.id;

@@ -56,6 +56,14 @@ struct EventScopeRule {
   // member records this type; "" when members may not record it at all. A member's event must
   // also keep every other field within the member's own branch, as a coordinator's would.
   std::string_view member_self_field = {};
+  // Money and filing: the field (a kDonation reference) whose donor alone, besides an admin, may
+  // record this type (a donor's consent): "" for the others, which no partner may record. A
+  // coordinator may not record such a type at all.
+  std::string_view donor_self_field = {};
+  // The field an admin must give to record this type (the signed document an admin cites for a
+  // donor), and how to read it; "" and nullptr for none.
+  std::string_view admin_cites_field = {};
+  const flatbuffers::String* (*admin_cites)(const events::EventData& data) = nullptr;
 };
 
 // One row per event type, in the order of the schema's union (index = type - 1).
@@ -65,7 +73,8 @@ std::span<const EventScopeRule> ScopeRules();
 const EventScopeRule& ScopeRuleFor(events::Data type);
 
 // nullopt when a writer with `scope` may record `data` now; otherwise why not, in a sentence.
-// A member may record only the types whose row has a member_self_field, naming itself there.
+// A member may record only the types whose row has a member_self_field, naming itself there; a
+// partner only the types whose row has a donor_self_field, about its own donation.
 // `state` is the write-side state before `data`.
 std::optional<std::string> CheckWriteScope(const LedgerState& state, const WriteScope& scope,
                                            const events::EventData& data);

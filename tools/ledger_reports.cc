@@ -113,6 +113,14 @@ std::string DrawnFrom(ReportFormat format, const Outflow& outflow) {
   return out;
 }
 
+// What a source is, in the reports' words. `sale` names a sale's source in a fund's report,
+// `purchase` in its buyer's.
+std::string KindOf(const Words& w, const Source& source, const std::string& sale) {
+  if (source.in_kind) return w("in-kind donation", "实物捐赠");
+  if (source.is_grant) return w("grant", "资助");
+  return source.is_donation ? w("donation", "捐赠") : sale;
+}
+
 }  // namespace
 
 Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportFormat format,
@@ -158,12 +166,12 @@ Result<ReportText> FundReport(const LedgerState& state, FundRef fund_id, ReportF
   for (const auto& [id, source] : FundSources(state, fund_id)) {
     Fen used;
     for (const Use& use : source->uses) used += use.amount_fen;
-    if (!source->reversed) {
+    // Goods in kind are listed with their declared value but are no money of the fund.
+    if (!source->reversed && !source->in_kind) {
       listed_inflow += source->amount_fen;
       listed_remaining += source->remaining_fen;
     }
-    inflows.Row({FormatDateOfInstant(source->at_us), id,
-                 source->is_donation ? w("donation", "捐赠") : w("sale", "义卖"),
+    inflows.Row({FormatDateOfInstant(source->at_us), id, KindOf(w, *source, w("sale", "义卖")),
                  source->partner_id.str(), source->purpose, Money(format, source->amount_fen),
                  Money(format, used), Money(format, source->remaining_fen),
                  source->reference.empty() ? source->description : source->reference,
@@ -245,7 +253,7 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id, 
       format, language,
       {w("inflow", "来源编号"), w("date", "日期"), w("outflow", "支出编号"), w("type", "支出类型"),
        w("purpose", "用途"), w("amount", "金额"), w("recipient", "受益人"), w("evidence", "凭证")});
-  Fen listed_donated, listed_purchased, listed_used;
+  Fen listed_donated, listed_purchased, listed_used, listed_in_kind, listed_granted;
   for (const auto& [id, source] : given) {
     Fen used;
     for (const Use& use : source->uses) {
@@ -258,10 +266,13 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id, 
     }
     listed_used += used;
     if (!source->reversed) {
-      (source->is_donation ? listed_donated : listed_purchased) += source->gross_fen;
+      Fen& listed = source->in_kind       ? listed_in_kind
+                    : source->is_grant    ? listed_granted
+                    : source->is_donation ? listed_donated
+                                          : listed_purchased;
+      listed += source->gross_fen;
     }
-    inflows.Row({FormatDateOfInstant(source->at_us), id,
-                 source->is_donation ? w("donation", "捐赠") : w("purchase", "购买"),
+    inflows.Row({FormatDateOfInstant(source->at_us), id, KindOf(w, *source, w("purchase", "购买")),
                  source->fund_id.str(), source->purpose, Money(format, source->gross_fen),
                  Money(format, source->amount_fen), Money(format, used),
                  Money(format, source->remaining_fen),
@@ -275,6 +286,8 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id, 
   const bool donated_ok = listed_donated == partner->donated_fen;
   const bool purchased_ok = listed_purchased == partner->purchased_fen;
   const bool used_ok = listed_used == partner->used_fen;
+  const bool in_kind_ok = listed_in_kind == partner->in_kind_fen;
+  const bool granted_ok = listed_granted == partner->granted_fen;
   Table reconciliation(
       format, language,
       {w("check", "项目"), w("listed", "列出"), w("projection", "账面"), w("result", "结果")});
@@ -284,9 +297,14 @@ Result<ReportText> DonorReport(const LedgerState& state, PartnerRef partner_id, 
                       Money(format, partner->purchased_fen), Check(w, purchased_ok)});
   reconciliation.Row({w("used", "已使用"), Money(format, listed_used),
                       Money(format, partner->used_fen), Check(w, used_ok)});
+  reconciliation.Row({w("in kind", "实物捐赠"), Money(format, listed_in_kind),
+                      Money(format, partner->in_kind_fen), Check(w, in_kind_ok)});
+  reconciliation.Row({w("granted", "资助"), Money(format, listed_granted),
+                      Money(format, partner->granted_fen), Check(w, granted_ok)});
   out += Heading(format, w("Reconciliation", "对账")) +
          reconciliation.Render(w("reconciliation", "对账"));
-  return ReportText{std::move(out), donated_ok && purchased_ok && used_ok};
+  return ReportText{std::move(out),
+                    donated_ok && purchased_ok && used_ok && in_kind_ok && granted_ok};
 }
 
 }  // namespace ledger::tools

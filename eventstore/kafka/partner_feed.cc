@@ -157,6 +157,38 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
       items->push_back({source->partner_id.str(), json.Take()});
       break;
     }
+    case Data::GrantReceived: {
+      const events::GrantReceived& e = *data.data_as_GrantReceived();
+      JsonWriter json = ItemHead("grant", Str(e.partner_id()), event);
+      json.String("grant_id", Str(e.grant_id()))
+          .String("fund_id", Str(e.fund_id()))
+          .Int("amount_fen", e.amount_fen())
+          .String("program", events::EnumNameGrantProgram(e.program()))
+          .StringOrNull("restricted_to", Str(e.restricted_to()))
+          .EndObject();
+      items->push_back({std::string(Str(e.partner_id())), json.Take()});
+      break;
+    }
+    case Data::GoodsDistributed: {  // where the donor's goods went
+      const events::GoodsDistributed& e = *data.data_as_GoodsDistributed();
+      const Source* source = state_.FindSource(SourceRef(Str(e.donation_id())));
+      LEDGER_ASSERT(source != nullptr);
+      JsonWriter json = ItemHead("goods_distributed", source->partner_id.view(), event);
+      json.String("distribution_id", Str(e.distribution_id()))
+          .String("donation_id", Str(e.donation_id()))
+          .StringOrNull("elder_id", Str(e.elder_id()))
+          .StringOrNull("activity_id", Str(e.activity_id()))
+          .BeginArray("items");
+      for (const events::GoodsQuantity* item : *e.items()) {
+        json.BeginObject()
+            .String("name", Str(item->name()))
+            .Int("quantity", item->quantity())
+            .EndObject();
+      }
+      json.EndArray().EndObject();
+      items->push_back({source->partner_id.str(), json.Take()});
+      break;
+    }
     case Data::EventReversed: {
       const events::EventReversed& e = *data.data_as_EventReversed();
       const Reversible* target = state_.FindReversible(EventRef(Str(e.reverses_id())));
@@ -172,8 +204,9 @@ Status PartnerFeed::Apply(const StoredEvent& event, std::vector<PartnerItem>* it
                                    source->partner_id.view(), event);
         json.String("reverses_event_id", Str(e.reverses_id()))
             .String(donation != nullptr ? "donation_id" : "sale_id", source_id.view())
-            .Int("amount_fen", source->amount_fen.value)
-            .EndObject();
+            .Int("amount_fen", source->amount_fen.value);
+        if (donation != nullptr) json.String("donation_kind", source->in_kind ? "in_kind" : "cash");
+        json.EndObject();
         items->push_back({source->partner_id.str(), json.Take()});
       } else if (const std::optional<std::string_view> outflow_id = FundOutflowOf(target->undo)) {
         if (const Outflow* outflow = state_.FindOutflow(OutflowRef(*outflow_id))) {

@@ -450,9 +450,11 @@ TEST_F(HandlerTest, AuditHeadIsSignedWithTheLedgerKey) {
   const SignedCheckpoint at_head = checkpoint_of(head.at("head_checkpoint"));
   EXPECT_EQ(at_head.position.value + 1, api_.head().next.value);
   EXPECT_TRUE(VerifyCheckpoint(api_.node().signing_key().public_key(), at_head));
-  // The scenario ends with a seal, which the ledger checkpoints and stores.
+  // The scenario ends with the programme's seal, which the ledger checkpoints and stores, and
+  // head office's receipt of the month's filing after it.
   const SignedCheckpoint stored = checkpoint_of(head.at("checkpoint"));
-  EXPECT_EQ(stored.position, at_head.position);
+  EXPECT_EQ(stored.position.value + 1, at_head.position.value);
+  EXPECT_EQ(api_.node().ledger().store().ReadAt(stored.position)->type, "MonthlyReportSealed");
   EXPECT_TRUE(VerifyCheckpoint(api_.node().signing_key().public_key(), stored));
 }
 

@@ -127,6 +127,13 @@ TEST(OpenApiTest, DescribesEveryPostableEventTypeOfTheUnion) {
 json::value ExampleOf(const json::object& schema) {
   const json::string& type = schema.at("type").as_string();
   if (type == "boolean") return true;
+  if (type == "object") {  // an item of a list of objects (goods): every property
+    json::object out;
+    for (const auto& property : schema.at("properties").as_object()) {
+      out[property.key()] = ExampleOf(property.value().as_object());
+    }
+    return out;
+  }
   if (type == "integer") {
     if (const json::value* minimum = schema.if_contains("minimum")) {
       return std::max<int64_t>(minimum->to_number<int64_t>(), 1);

@@ -32,7 +32,7 @@ class EventGenerator {
     auto amount = [&] { return std::to_string(1 + random_() % 50000); };
     const std::string id = prefix_ + std::to_string(n);
     const std::string branch = pick("b", 3);
-    switch (random_() % 25) {
+    switch (random_() % 27) {
       case 0:
         return {id, "BranchOpened", "branch_id: \"" + branch + "\", name: \"n\""};
       case 1:
@@ -126,11 +126,19 @@ class EventGenerator {
                 "transfer_id: \"t" + std::to_string(n) + "\", from_member_id: \"" + pick("v", 40) +
                     "\", to_member_id: \"" + pick("v", 40) +
                     "\", minutes: " + std::to_string(1 + random_() % 200)};
-      case 17:
+      case 17: {
+        // A change of purpose needs the donor's consent first: record one about as often.
+        const std::string donation = "d" + std::to_string(random_() % (n + 1));
+        const std::string purpose =
+            random_() % 3 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "";
+        if (random_() % 2) {
+          return {id, "DonorConsentRecorded",
+                  "consent_id: \"c" + std::to_string(n) + "\", donation_id: \"" + donation +
+                      "\", document_ref: \"letter\"" + purpose};
+        }
         return {id, "RestrictionChanged",
-                "donation_id: \"d" + std::to_string(random_() % (n + 1)) +
-                    "\", consent_ref: \"c\"" +
-                    (random_() % 3 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "")};
+                "donation_id: \"" + donation + "\", consent_ref: \"c\"" + purpose};
+      }
       case 18:
       case 19: {
         // Rights: accounts and keys opened and closed, of members (branch-scoped) or of
@@ -196,6 +204,45 @@ class EventGenerator {
         return {id, "RequestAssigned",
                 "request_id: \"" + request + "\", volunteer_id: \"" + volunteer + "\""};
       }
+      case 25: {
+        // Money and filing: goods given in kind (their total right or, sometimes, wrong), and
+        // grants.
+        const std::string donation = "d" + std::to_string(n);
+        if (random_() % 3 == 0) {
+          return {id, "GrantReceived",
+                  "grant_id: \"g" + std::to_string(n) + "\", partner_id: \"" + pick("p", 6) +
+                      "\", fund_id: \"" + pick("f", 3) + "\", amount_fen: " + amount() +
+                      ", program: csr_program"};
+        }
+        inflows_.push_back(id);
+        in_kind_.push_back(donation);
+        const int64_t rice = 1 + random_() % 5000;
+        const int64_t oil = 1 + random_() % 5000;
+        const int64_t total = rice + oil + (random_() % 8 == 0 ? 1 : 0);
+        return {id, "DonationReceived",
+                "donation_id: \"" + donation + "\", partner_id: \"" + pick("p", 6) +
+                    "\", fund_id: \"" + pick("f", 3) + "\", amount_fen: " + std::to_string(total) +
+                    ", kind: in_kind, items: [{name: \"米\", quantity: " +
+                    std::to_string(1 + random_() % 20) +
+                    ", unit: \"袋\", value_fen: " + std::to_string(rice) +
+                    "}, {name: \"油\", quantity: " + std::to_string(1 + random_() % 20) +
+                    ", unit: \"桶\", value_fen: " + std::to_string(oil) + "}]"};
+      }
+      case 26: {
+        // Goods handed out (sometimes more than is left), or head office's receipt of a month.
+        if (random_() % 6 == 0) {
+          return {id, "FilingAcknowledged",
+                  "month: \"2026-0" + std::to_string(1 + random_() % 9) +
+                      "\", receipt_ref: \"总行-" + std::to_string(n) + "\""};
+        }
+        const std::string donation =
+            in_kind_.empty() ? "d-none" : in_kind_[random_() % in_kind_.size()];
+        return {id, "GoodsDistributed",
+                "distribution_id: \"gd" + std::to_string(n) + "\", donation_id: \"" + donation +
+                    "\", elder_id: \"" + pick("e", 40) + "\", items: [{name: \"" +
+                    (random_() % 2 ? "米" : "油") +
+                    "\", quantity: " + std::to_string(1 + random_() % 8) + "}]"};
+      }
       default: {
         // Reverse something recorded earlier (or something that does not exist).
         std::vector<std::string>* pools[] = {&inflows_, &outflows_, &verifications_, &redemptions_,
@@ -223,6 +270,7 @@ class EventGenerator {
   std::string prefix_;
   int counter_ = 0;
   std::vector<std::string> inflows_, outflows_, verifications_, redemptions_, transfers_;
+  std::vector<std::string> in_kind_;  // donation ids of in-kind donations
   struct Assignment {
     std::string request_id, volunteer_id, elder_id;
   };

@@ -71,7 +71,31 @@ std::string CheckInvariants(const LedgerState& state) {
       for (const Allocation& a : outflow.sources) used_by_source[a.source_id] += a.amount_fen;
     }
   }
+  // Goods in kind: never money (no uses, nothing remaining), stock never below zero, and a fund's
+  // goods are the sum of its in-kind donations' items.
+  std::map<FundId, std::map<std::string, std::pair<int64_t, int64_t>>> goods_by_fund;
   for (const auto& [id, source] : state.sources()) {
+    if (!source.in_kind) continue;
+    if (!source.uses.empty() || source.remaining_fen != Fen{}) {
+      return "in-kind source " + id.str() + " holds money";
+    }
+    if (source.reversed) continue;
+    for (const GoodsItem& item : source.items) {
+      if (item.distributed < 0 || item.distributed > item.quantity) {
+        return "in-kind source " + id.str() + ": stock of " + item.name + " out of range";
+      }
+      auto& [received, distributed] = goods_by_fund[source.fund_id][item.name + "\n" + item.unit];
+      received += item.quantity;
+      distributed += item.distributed;
+    }
+  }
+  for (const auto& [id, fund] : state.funds()) {
+    std::map<std::string, std::pair<int64_t, int64_t>> listed;
+    for (const auto& [key, goods] : fund.goods) listed[key] = {goods.received, goods.distributed};
+    if (listed != goods_by_fund[id]) return "fund " + id.str() + ": goods disagree with donations";
+  }
+  for (const auto& [id, source] : state.sources()) {
+    if (source.in_kind) continue;
     if (source.remaining_fen < Fen{}) return "source " + id.str() + " is negative";
     Fen uses;
     for (const Use& use : source.uses) uses += use.amount_fen;

@@ -117,6 +117,26 @@ std::vector<ScenarioEvent> OctoberScenario() {
          course: "老年护理")");
   add("rv-mat", "EventReversed",
       R"(reversal_id: "rv-mat", reverses_id: "ev-x-mat", reason: "entered twice")");
+  // Money and filing: 中航's directed gift in kind (goods, never spendable money), some of it
+  // handed to 赵德福; the street office's management-fee grant to the programme's own fund; and
+  // 中航's consent, then the change of its cash gift's purpose.
+  add("f-hq", "FundOpened", R"(fund_id: "f-hq", name: "总行项目基金")");
+  add("d-avic-goods", "DonationReceived",
+      R"(donation_id: "d-avic-goods", partner_id: "p-avic", fund_id: "f-aid", amount_fen: 480000,
+         kind: in_kind, restricted_to: "elder_aid", agreement_ref: "定向捐赠协议-2026-02",
+         items: [{name: "大米", quantity: 40, unit: "袋", value_fen: 320000},
+                 {name: "食用油", quantity: 20, unit: "桶", value_fen: 160000}])");
+  add("gd-zhao", "GoodsDistributed",
+      R"(distribution_id: "gd-zhao", donation_id: "d-avic-goods", elder_id: "e-zhao",
+         items: [{name: "大米", quantity: 2}, {name: "食用油", quantity: 1}])");
+  add("g-gov", "GrantReceived",
+      R"(grant_id: "g-gov", partner_id: "p-gov", fund_id: "f-hq", amount_fen: 200000,
+         program: management_fee, agreement_ref: "管理费拨付-2026")");
+  add("consent-avic", "DonorConsentRecorded",
+      R"(consent_id: "consent-avic", donation_id: "d-avic", restricted_to: "elder_aid_winter",
+         document_ref: "补充协议-2026-01")");
+  add("rc-avic", "RestrictionChanged",
+      R"(donation_id: "d-avic", restricted_to: "elder_aid_winter", consent_ref: "consent-avic")");
   // A certificate of 王's service (only its route records one: ApiFixture::LoadScenario leaves
   // both out), then revoked. The scenario's services carry no started_at: they started on
   // 1970-01-01. as_of: the events before it, in a ledger that starts with this scenario.
@@ -129,6 +149,10 @@ std::vector<ScenarioEvent> OctoberScenario() {
       R"(certificate_id: "ZYK-2026-000001", reason: "服务记录更正")");
   at = BeijingUs(2026, 11, 2, 10);
   add("seal-shiyuan-2026-10", "MonthlyReportSealed", R"(branch_id: "b-shiyuan", month: "2026-10")");
+  // The whole programme's seal (every fund, f-hq too), and head office's receipt of the filing.
+  add("seal-programme-2026-10", "MonthlyReportSealed", R"(month: "2026-10")");
+  add("filing-2026-10", "FilingAcknowledged",
+      R"(month: "2026-10", receipt_ref: "总行备案-2026-10", acknowledged_by: "义工社总行")");
   return events;
 }
 

@@ -160,7 +160,8 @@ TEST_F(LedgerScenarioTest, SealedMonthTakesOnlyLaterReversals) {
             Fen{550000});
   EXPECT_EQ(state().FindFund(FundRef("f-aid"))->balance_fen, Fen{523000});
   EXPECT_EQ(state().FindSource(SourceRef("d-avic"))->remaining_fen, Fen{300000});
-  EXPECT_EQ(state().FindFund(FundRef("f-aid"))->earmarks_fen.at("elder_aid"), Fen{300000});
+  // 中航 consented to a new purpose of d-avic (rc-avic): the money given back is earmarked for it.
+  EXPECT_EQ(state().FindFund(FundRef("f-aid"))->earmarks_fen.at("elder_aid_winter"), Fen{300000});
 }
 
 // 王's certificate: recorded with its figures and the name she had, numbered first of 2026,

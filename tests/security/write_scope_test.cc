@@ -91,11 +91,55 @@ TEST_F(WriteScopeTest, EveryReferenceToAnotherBranchIsRefused) {
       {"ev-x20", "ServiceLogged",
        R"(service_id: "s-x20", volunteer_id: "v-zhang", elder_id: "e-sun", kind: home_visit,
           minutes: 30, request_id: "q-zhao")"},
+      // Money and filing: 石园街道's goods and fund; a donor's consent is the donor's or an
+      // admin's, never a coordinator's; the programme's seal and head office's receipt an admin's.
+      {"ev-x22", "GoodsDistributed",
+       R"(distribution_id: "gd-x", donation_id: "d-avic-goods", items: [{name: "大米",
+          quantity: 1}])"},
+      {"ev-x23", "GrantReceived",
+       R"(grant_id: "g-x", partner_id: "p-gov", fund_id: "f-aid", amount_fen: 1, program: other)"},
+      {"ev-x24", "DonorConsentRecorded",
+       R"(consent_id: "c-x", donation_id: "d-wuye", document_ref: "x")"},
+      {"ev-x25", "MonthlyReportSealed", R"(month: "2026-09")"},
+      {"ev-x26", "FilingAcknowledged", R"(month: "2026-10", receipt_ref: "x")"},
   };
   for (const auto& [id, type, fields] : cases) {
     SCOPED_TRACE(id);
     ExpectRefused(Event(id, type, fields));
   }
+}
+
+// 《慈善法》§55: the donor consents with its own key (for its own donations only), or an admin
+// records the consent citing the signed document; a partner may record nothing else.
+TEST_F(WriteScopeTest, DonorConsentIsTheDonorsOwnOrAnAdminsCitingTheDocument) {
+  const std::string avic = api_.CreateKey("partner", "partner_id", "p-avic");
+  auto refused = [&](const std::string& event, const std::string& key) {
+    const Head before = api_.head();
+    Response response = api_.Call("POST", "/v1/events", event, key);
+    EXPECT_EQ(response.status, 403) << event << "\n" << response.body;
+    EXPECT_EQ(api_.head(), before) << "a refused write moved the head";
+  };
+  refused(Event("ev-c1", "DonorConsentRecorded",
+                R"(consent_id: "c-1", donation_id: "d-wuye", restricted_to: "school")"),
+          avic);
+  refused(Event("ev-c2", "DonationReceived",
+                R"(donation_id: "d-self", partner_id: "p-avic", fund_id: "f-aid",
+                   amount_fen: 100, kind: cash)"),
+          avic);
+  refused(Event("ev-c3", "DonorConsentRecorded",
+                R"(consent_id: "c-3", donation_id: "d-wuye", restricted_to: "school")"),
+          std::string(testing::kTestAdminKey));
+  Response own = api_.Call("POST", "/v1/events",
+                           Event("ev-c4", "DonorConsentRecorded",
+                                 R"(consent_id: "c-4", donation_id: "d-avic-goods",
+                                    restricted_to: "school")"),
+                           avic);
+  EXPECT_EQ(own.status, 201) << own.body;
+  Response cited = api_.Call("POST", "/v1/events",
+                             Event("ev-c5", "DonorConsentRecorded",
+                                   R"(consent_id: "c-5", donation_id: "d-wuye",
+                                      restricted_to: "school", document_ref: "同意书-1")"));
+  EXPECT_EQ(cited.status, 201) << cited.body;
 }
 
 // A batch cannot smuggle a reference in either: one event out of scope refuses the batch.

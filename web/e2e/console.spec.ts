@@ -232,6 +232,10 @@ test('funds: balance, charts and the trail from partners through donations to us
   const shown = (await page.getByTestId('balance').textContent())!.replace(/[^\d]/g, '')
   expect(Number(shown)).toBe(fund.balance_fen)
   await expect(page.getByTestId('donations')).toContainText('d-avic')
+  // The funds to pick come from GET /v1/funds (the coordinator's branch's); grants and goods in
+  // kind are shown apart from the spendable balance.
+  await expect(page.getByTestId('fund-pick')).toContainText('f-aid')
+  await expect(page.getByTestId('grants')).toHaveText(new RegExp(`^[\\d,]+\\.\\d\\d 元$`))
   await expect(page.locator('.echart svg')).toHaveCount(3)
   await checkPage(page, 'funds')
 })

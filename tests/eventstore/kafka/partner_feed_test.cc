@@ -57,7 +57,7 @@ TEST_F(PartnerFeedTest, ScenarioTrailOfEachPartner) {
     return std::to_string(ledger.store().ReadAt(ledger.store().FindId(id).value())->occurred_at_us);
   };
 
-  ASSERT_EQ(items["p-avic"].size(), 3u);
+  ASSERT_EQ(items["p-avic"].size(), 6u);
   EXPECT_EQ(items["p-avic"][0],
             R"({"kind":"donation","partner_id":"p-avic","position":)" + position("ev-d-avic") +
                 R"(,"event_id":"ev-d-avic","event_type":"DonationReceived","occurred_at_us":)" +
@@ -79,6 +79,18 @@ TEST_F(PartnerFeedTest, ScenarioTrailOfEachPartner) {
   };
   EXPECT_EQ(items["p-avic"][1], aid_payment("x-aid1", "300000", "300000"));
   EXPECT_EQ(items["p-avic"][2], aid_payment("x-aid2", "250000", "200000"));
+  // Its gift in kind, where its goods went (to 赵德福), and the purpose it consented to.
+  EXPECT_NE(items["p-avic"][3].find(R"("donation_id":"d-avic-goods","fund_id":"f-aid",)"
+                                    R"("amount_fen":480000,"donation_kind":"in_kind")"),
+            std::string::npos)
+      << items["p-avic"][3];
+  EXPECT_EQ(Kind(items["p-avic"][4]), "goods_distributed");
+  EXPECT_NE(
+      items["p-avic"][4].find(R"("elder_id":"e-zhao","activity_id":null,"items":)"
+                              R"([{"name":"大米","quantity":2},{"name":"食用油","quantity":1}])"),
+      std::string::npos)
+      << items["p-avic"][4];
+  EXPECT_EQ(Kind(items["p-avic"][5]), "restriction_changed");
 
   // The street office bought 100 bags (18,000 fen less the maker's 10% to the fund); the rest
   // of the second aid payment, the materials (later reversed) and a cash redemption drew on it.
@@ -88,11 +100,12 @@ TEST_F(PartnerFeedTest, ScenarioTrailOfEachPartner) {
     kinds.push_back(Kind(json));
     amounts.push_back(Kind(json) == "purchase"           ? Field(json, "to_fund_fen")
                       : Kind(json) == "outflow_reversed" ? -Field(json, "released_fen")
+                      : Kind(json) == "grant"            ? Field(json, "amount_fen")
                                                          : Field(json, "allocated_fen"));
   }
   EXPECT_EQ(kinds, (std::vector<std::string>{"purchase", "outflow", "outflow", "outflow",
-                                             "outflow_reversed"}));
-  EXPECT_EQ(amounts, (std::vector<int64_t>{162000, 50000, 20000, 4000, -20000}));
+                                             "outflow_reversed", "grant"}));
+  EXPECT_EQ(amounts, (std::vector<int64_t>{162000, 50000, 20000, 4000, -20000, 200000}));
   EXPECT_NE(items["p-gov"][0].find(R"("channel":"government_purchase","proceeds_fen":180000)"),
             std::string::npos);
   EXPECT_NE(items["p-gov"][4].find(R"("reverses_event_id":"ev-x-mat","outflow_id":"x-mat")"),
@@ -121,6 +134,7 @@ TEST_F(PartnerFeedTest, ItemsAddUpToTheLedgerFigures) {
   }
   PartnerFeed feed;
   std::map<std::string, int64_t> donated_fen;
+  std::map<std::string, int64_t> in_kind_fen;  // goods: never in donated_fen
   std::map<std::string, int64_t> used_fen;
   std::map<std::string, int> kinds;
   Status status = ledger.store().Scan(
@@ -130,10 +144,12 @@ TEST_F(PartnerFeedTest, ItemsAddUpToTheLedgerFigures) {
         for (const PartnerItem& item : items) {
           const std::string kind = Kind(item.json);
           ++kinds[kind];
+          const bool goods = item.json.find(R"("donation_kind":"in_kind")") != std::string::npos;
+          auto& given = goods ? in_kind_fen : donated_fen;
           if (kind == "donation") {
-            donated_fen[item.partner_id] += Field(item.json, "amount_fen");
+            given[item.partner_id] += Field(item.json, "amount_fen");
           } else if (kind == "donation_reversed") {
-            donated_fen[item.partner_id] -= Field(item.json, "amount_fen");
+            given[item.partner_id] -= Field(item.json, "amount_fen");
           } else if (kind == "outflow") {
             used_fen[item.partner_id] += Field(item.json, "allocated_fen");
           } else if (kind == "outflow_reversed") {
@@ -146,6 +162,7 @@ TEST_F(PartnerFeedTest, ItemsAddUpToTheLedgerFigures) {
   int partners = 0;
   for (const auto& [id, partner] : feed.state().partners()) {
     EXPECT_EQ(donated_fen[id.str()], partner.donated_fen.value) << id.str();
+    EXPECT_EQ(in_kind_fen[id.str()], partner.in_kind_fen.value) << id.str();
     EXPECT_EQ(used_fen[id.str()], partner.used_fen.value) << id.str();
     partners += partner.used_fen > Fen{};
   }

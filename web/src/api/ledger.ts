@@ -5,6 +5,7 @@ type S = components['schemas']
 export type Session = S['Session']
 export type Member = S['Member']
 export type Fund = S['Fund']
+export type Goods = S['Fund']['goods'][number]
 export type Trail = S['Trail']
 export type Outflow = S['Outflow']
 export type Donation = S['Donation']
@@ -55,6 +56,19 @@ export async function readStream(stream: string): Promise<StoredEvent[]> {
     if (answer.events.length === 0 || answer.next_version <= from) break
     from = answer.next_version
     if (answer.events.length < 1000) break
+  }
+  return out
+}
+
+/** Every fund the reader may see, of one branch or all (follows the cursor). */
+export async function listFunds(branchId?: string): Promise<Fund[]> {
+  const out: Fund[] = []
+  let cursor: string | undefined
+  for (let page = 0; page < 100; page++) {
+    const answer = await unwrap(api.GET('/v1/funds', { params: { query: { branch_id: branchId, limit: 1000, cursor } } }))
+    out.push(...answer.items)
+    if (!answer.next_cursor) break
+    cursor = answer.next_cursor
   }
   return out
 }
