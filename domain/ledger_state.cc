@@ -1,7 +1,7 @@
 // LedgerState's core: the words of its tables, the streams of events, journaling and change
 // tracking, dispatch of each event to its rules, and the policy. The rules themselves live by
 // concern: ledger_members.cc, ledger_funds.cc, ledger_reports.cc, ledger_reversals.cc,
-// ledger_requests.cc.
+// ledger_requests.cc, ledger_file.cc.
 #include "domain/ledger_state.h"
 
 #include "domain/ledger_state_internal.h"
@@ -83,6 +83,12 @@ std::string StreamFor(const events::EventData& data) {
       return prefixed("request-", data.data_as_RequestCancelled()->request_id());
     case Data::CertificateIssued:
       return prefixed("member-", data.data_as_CertificateIssued()->member_id());
+    case Data::AwardGranted:
+      return prefixed("member-", data.data_as_AwardGranted()->member_id());
+    case Data::MemberUpdated:
+      return prefixed("member-", data.data_as_MemberUpdated()->member_id());
+    case Data::RelationRegistered:
+      return prefixed("member-", data.data_as_RelationRegistered()->member_id());
     case Data::CertificateRevoked:
     case Data::ServiceVerified:
     case Data::ServiceRejected:
@@ -271,6 +277,12 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
       return OnRequestAssigned(meta, *data.data_as_RequestAssigned());
     case Data::RequestCancelled:
       return OnRequestCancelled(meta, *data.data_as_RequestCancelled());
+    case Data::AwardGranted:
+      return OnAwardGranted(meta, *data.data_as_AwardGranted());
+    case Data::MemberUpdated:
+      return OnMemberUpdated(meta, *data.data_as_MemberUpdated());
+    case Data::RelationRegistered:
+      return OnRelationRegistered(meta, *data.data_as_RelationRegistered());
     case Data::NONE:
       break;
   }

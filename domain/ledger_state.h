@@ -60,6 +60,27 @@ struct Branch {
   bool operator==(const Branch&) const = default;
 };
 
+// An award (表彰, AwardGranted) in a member's file.
+struct Award {
+  std::string award_id;
+  std::string title;
+  std::string grantor;        // "" when not given
+  std::string level;          // "" when not given
+  int64_t granted_at_us = 0;  // the event's occurred_at
+  bool operator==(const Award&) const = default;
+};
+
+// A registered family relation (RelationRegistered), kept on both members. `relative_id` is the
+// other member; `reverse` false: the relative is this member's `relation`; true: this member is
+// the relative's `relation` (the relation was registered on the relative's stream).
+struct Relation {
+  std::string relation_id;
+  MemberId relative_id;
+  events::RelationKind relation = events::RelationKind::spouse;
+  bool reverse = false;
+  bool operator==(const Relation&) const = default;
+};
+
 struct Member {
   events::MemberKind kind = events::MemberKind::volunteer;
   BranchId branch_id;
@@ -68,6 +89,10 @@ struct Member {
   Minutes verified_minutes;
   Minutes pending_minutes;
   Minutes credit_minutes;  // balance: verified + received - given - redeemed
+  // Of credit_minutes, those received as gifts (CreditsTransferred) and not yet spent: a cash
+  // redemption pays no star bonus on them. Gifted credits are spent first (given on or
+  // redeemed), and never exceed the balance.
+  Minutes gifted_minutes;
   Minutes redeemed_minutes;
   Minutes training_minutes;
   Fen income_fen;  // maker's share of sales
@@ -78,6 +103,10 @@ struct Member {
   std::string phone;
   std::optional<bool> lives_alone;
   std::vector<std::string> skills;
+  std::vector<Award> awards;        // in the order granted
+  std::vector<Relation> relations;  // in the order registered
+  // Whether `other` is registered as a relative of this member (either way round).
+  bool IsRelative(MemberRef other) const;
   bool operator==(const Member&) const = default;
 };
 
@@ -124,6 +153,7 @@ std::string_view RequestStatusName(RequestStatus status);
 
 struct Activity {
   BranchId branch_id;
+  bool reversed = false;  // undone by an EventReversed: unknown to new services, recordable anew
   bool operator==(const Activity&) const = default;
 };
 
@@ -441,6 +471,12 @@ class LedgerState {
   Execution OnRedemptionMade(const EventMeta&, const events::RedemptionMade&);
   Execution OnPolicySet(const EventMeta&, const events::PolicySet&);
   Execution OnEventReversed(const EventMeta&, const events::EventReversed&);
+  // ledger_file.cc: a volunteer's file.
+  Execution OnAwardGranted(const EventMeta&, const events::AwardGranted&);
+  Execution OnMemberUpdated(const EventMeta&, const events::MemberUpdated&);
+  Execution OnRelationRegistered(const EventMeta&, const events::RelationRegistered&);
+  // The outcome for `confirmed_by` vouching for `service`.
+  Outcome CheckConfirmation(const Service& service, std::string_view confirmed_by) const;
 
   // Reversals (ledger_reversals.cc): one check and one apply step per undo record, so that a
   // reversible type without them does not compile.
@@ -459,6 +495,7 @@ class LedgerState {
   UndoCheck CheckUndo(const DisbursementUndo& undo) const;
   UndoCheck CheckUndo(const ExpenseUndo& undo) const;
   UndoCheck CheckUndo(const RedemptionUndo& undo) const;
+  UndoCheck CheckUndo(const ActivityUndo& undo) const;
   UndoCheck CheckUndoInflow(SourceRef source_id) const;
   BranchId OutflowBranch(OutflowRef outflow_id) const;
   void ApplyUndo(const ServiceVerifiedUndo& undo, int64_t at_us);
@@ -469,6 +506,7 @@ class LedgerState {
   void ApplyUndo(const DisbursementUndo& undo, int64_t at_us);
   void ApplyUndo(const ExpenseUndo& undo, int64_t at_us);
   void ApplyUndo(const RedemptionUndo& undo, int64_t at_us);
+  void ApplyUndo(const ActivityUndo& undo, int64_t at_us);
   BranchId UndoInflow(SourceRef source_id, Channel channel);
   // ledger_requests.cc
   Execution OnServiceRequested(const EventMeta&, const events::ServiceRequested&);
@@ -511,8 +549,9 @@ class LedgerState {
   StringMap<std::map<uint32_t, SourceId>> open_sources_;
   IdMap<EventTag, Reversible> reversibles_;
   StringMap<Fen> cash_used_;  // member '\n' month -> cash redeemed that month
-  StringSet taken_ids_;       // kind ':' id of trainings, transfers, redemptions, attestations
-  StringSet served_;          // branch '\n' month '\n' elder: counted in that month's report
+  // kind ':' id of trainings, transfers, redemptions, attestations, awards, relations
+  StringSet taken_ids_;
+  StringSet served_;  // branch '\n' month '\n' elder: counted in that month's report
   std::map<ReportKey, Report> reports_;
   Policy policy_;
   StringMap<Certificate> certificates_;

@@ -44,6 +44,8 @@ enum class Outcome : uint8_t {
   kNotAMerchant,
   kDifferentBranch,
   kSameMember,
+  // A gift of credits goes to a registered relative of the giver or an elder of her branch.
+  kNotARelative,
   kPairingEnded,
   kAlreadyVerified,
   kAlreadyRejected,
@@ -59,6 +61,9 @@ enum class Outcome : uint8_t {
   kAlreadyAssigned,  // assigned to this very volunteer already
   kNotAssigned,      // a service naming a request not assigned to its volunteer
   kWrongElder,       // a service naming a request for another elder (or for none)
+  // A service is vouched for by its elder, the elder's registered relative, or someone who is
+  // no member (the organiser); never by the volunteer who served.
+  kInvalidConfirmation,
   kMonthSealed,
   // Balances.
   kInsufficientCredits,

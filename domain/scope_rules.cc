@@ -65,6 +65,13 @@ constexpr ScopedField kServiceRequested[] = {LEDGER_SCOPED(ServiceRequested, eld
 constexpr ScopedField kRequestAssigned[] = {LEDGER_SCOPED(RequestAssigned, request_id, kRequest),
                                             LEDGER_SCOPED(RequestAssigned, volunteer_id, kMember)};
 constexpr ScopedField kRequestCancelled[] = {LEDGER_SCOPED(RequestCancelled, request_id, kRequest)};
+// A volunteer's file: kept by the member's branch (its coordinators) or an admin. A relation
+// joins two members of the writer's branch; one across branches is an admin's.
+constexpr ScopedField kAwardGranted[] = {LEDGER_SCOPED(AwardGranted, member_id, kMember)};
+constexpr ScopedField kMemberUpdated[] = {LEDGER_SCOPED(MemberUpdated, member_id, kMember)};
+constexpr ScopedField kRelationRegistered[] = {
+    LEDGER_SCOPED(RelationRegistered, member_id, kMember),
+    LEDGER_SCOPED(RelationRegistered, relative_id, kMember)};
 
 #undef LEDGER_SCOPED
 #undef LEDGER_SCOPED_FIELD
@@ -106,6 +113,9 @@ constexpr EventScopeRule kRules[] = {
     {Data::ServiceRequested, false, kServiceRequested},
     {Data::RequestAssigned, false, kRequestAssigned},
     {Data::RequestCancelled, false, kRequestCancelled},
+    {Data::AwardGranted, false, kAwardGranted},
+    {Data::MemberUpdated, false, kMemberUpdated},
+    {Data::RelationRegistered, false, kRelationRegistered},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");
@@ -204,6 +214,9 @@ struct Resolver {
               Refs out = u.DrewOnFund() ? outflow_fund(u.redemption_id) : Refs{};
               out.emplace_back(ScopeRef::kMember, u.member_id.view());
               return out;
+            },
+            [](const ActivityUndo& u) -> Refs {
+              return {{ScopeRef::kActivity, u.activity_id.view()}};
             },
         },
         target.undo);
