@@ -213,7 +213,11 @@ const std::vector<TypeSpec>& Specs() {
       {D::RedemptionMade,
        {Id("redemption_id", e::RedemptionMade::VT_REDEMPTION_ID),
         Id("member_id", e::RedemptionMade::VT_MEMBER_ID),
-        Int("minutes", e::RedemptionMade::VT_MINUTES),
+        Noted(Int("minutes", e::RedemptionMade::VT_MINUTES),
+              {"credit-minutes redeemed. The member's gifted ones (gifted_minutes, received by "
+               "CreditsTransferred) go first and are cashed without star bonus, her earned ones "
+               "with it: amount_fen = floor(value_per_hour × (earned × (10000 + bonus_bp) + "
+               "gifted × 10000) / 600000), computed by the ledger"}),
         Enum("reward", e::RedemptionMade::VT_REWARD, e::EnumNamesRewardKind()),
         Noted(Id("fund_id", e::RedemptionMade::VT_FUND_ID, kOptional), {"required for cash"}),
         Noted(Text("course", e::RedemptionMade::VT_COURSE, kOptional), {"required for training"}),
