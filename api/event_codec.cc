@@ -160,7 +160,8 @@ const std::vector<TypeSpec>& Specs() {
                "branch (domain rule: 422 not_a_relative). Received credits are gifts: redeemed "
                "for cash without star bonus, and spent before earned ones"}),
         Int("minutes", e::CreditsTransferred::VT_MINUTES),
-        Text("reason", e::CreditsTransferred::VT_REASON, kOptional)}},
+        Text("reason", e::CreditsTransferred::VT_REASON, kOptional),
+        Of(Kind::kBool, "gift", e::CreditsTransferred::VT_GIFT, kServerOnly)}},
       {D::PartnerRegistered,
        {Id("partner_id", e::PartnerRegistered::VT_PARTNER_ID),
         Text("name", e::PartnerRegistered::VT_NAME),

@@ -188,8 +188,10 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
   if (service == nullptr) return Fail(Outcome::kUnknownService);
   if (meta.stream != "member-" + service->volunteer_id.str()) return Fail(Outcome::kWrongStream);
   if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
-  if (Outcome o = CheckConfirmation(*service, Str(e.confirmed_by())); o != Outcome::kOk) {
-    return Fail(o);
+  if (!meta.recorded) {
+    if (Outcome o = CheckConfirmation(*service, Str(e.confirmed_by())); o != Outcome::kOk) {
+      return Fail(o);
+    }
   }
   const Member& volunteer = members_.find(service->volunteer_id)->second;
   if (Outcome o = CheckSeal(volunteer.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
@@ -297,7 +299,7 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
   // A gift goes to family (a registered relative) or to an elder of the giver's branch.
   const bool elder_of_branch =
       to->kind == events::MemberKind::elder && to->branch_id == from->branch_id;
-  if (!elder_of_branch && !from->IsRelative(MemberRef(Str(e.to_member_id())))) {
+  if (!meta.recorded && !elder_of_branch && !from->IsRelative(MemberRef(Str(e.to_member_id())))) {
     return Fail(Outcome::kNotARelative);
   }
   if (!from->active || !to->active) return Fail(Outcome::kMemberInactive);
@@ -309,17 +311,23 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
   Touch(members_, Table::kMember, MemberRef(Str(e.from_member_id())));
   Touch(members_, Table::kMember, MemberRef(Str(e.to_member_id())));
   const Minutes minutes{e.minutes()};
-  // The giver's own gifts go on first; to the receiver every credit given is a gift.
+  // Recorded now, or recorded since gifts are tracked: the giver's own gifts go on first, and to
+  // the receiver every credit given is a gift. A transfer from before moves plain credits.
+  const bool gift = !meta.recorded || e.gift().value_or(false);
   Member& giver = members_.find(MemberRef(Str(e.from_member_id())))->second;
-  const Minutes giver_gifted = std::min(giver.gifted_minutes, minutes);
+  const Minutes giver_gifted = gift ? std::min(giver.gifted_minutes, minutes) : Minutes{};
   giver.credit_minutes -= minutes;
   giver.gifted_minutes -= giver_gifted;
+  giver.gifted_minutes = std::min(giver.gifted_minutes, giver.credit_minutes);
   Member& receiver = members_.find(MemberRef(Str(e.to_member_id())))->second;
   receiver.credit_minutes += minutes;
-  receiver.gifted_minutes += minutes;
-  RecordReversible(meta, TransferUndo{MemberId(Str(e.from_member_id())),
-                                      MemberId(Str(e.to_member_id())), minutes, giver_gifted});
-  return kOk;
+  if (gift) receiver.gifted_minutes += minutes;
+  RecordReversible(meta,
+                   TransferUndo{MemberId(Str(e.from_member_id())), MemberId(Str(e.to_member_id())),
+                                minutes, giver_gifted, gift});
+  Execution done;
+  done.mark_gift = gift && !meta.recorded;
+  return done;
 }
 
 Execution LedgerState::OnAttestationIssued(const EventMeta& meta,

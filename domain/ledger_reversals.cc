@@ -140,10 +140,12 @@ void LedgerState::ApplyUndo(const TransferUndo& u, int64_t) {
   Member& giver = members_.find(u.from_member_id)->second;
   giver.credit_minutes += u.minutes;
   giver.gifted_minutes += u.giver_gifted_minutes;
+  giver.gifted_minutes = std::min(giver.gifted_minutes, giver.credit_minutes);
   // The receiver gives back the gift: from her gifts as far as she still holds them.
   Member& receiver = members_.find(u.to_member_id)->second;
   receiver.credit_minutes -= u.minutes;
-  receiver.gifted_minutes -= std::min(receiver.gifted_minutes, u.minutes);
+  if (u.gift) receiver.gifted_minutes -= std::min(receiver.gifted_minutes, u.minutes);
+  receiver.gifted_minutes = std::min(receiver.gifted_minutes, receiver.credit_minutes);
 }
 
 void LedgerState::ApplyUndo(const DonationUndo& u, int64_t at_us) {

@@ -302,7 +302,9 @@ struct ReversibleRow {
   // The receiver of a transfer, a sale's maker, a redeeming member, the request a verification
   // resolved.
   std::string other;
-  std::string buyer;         // a sale's buyer; "cash" or "training" for a redemption
+  // A sale's buyer; "cash" or "training" for a redemption; "gift" for a transfer of gifts
+  // ("" before gifts were tracked).
+  std::string buyer;
   int64_t minutes = 0;       // minutes; a sale's inflow channel; an activity's beneficiaries
   int64_t amount_fen = 0;    // money; a transfer's minutes the giver had received as gifts
   int64_t proceeds_fen = 0;  // a sale's proceeds; a redemption's gifted minutes
@@ -320,8 +322,12 @@ ReversibleRow RowOf(const Undo& undo) {
             return ReversibleRow{u.kType, u.member_id.str(), "", "", u.minutes.value, 0, 0};
           },
           [](const TransferUndo& u) {
-            return ReversibleRow{u.kType, u.from_member_id.str(), u.to_member_id.str(),
-                                 "",      u.minutes.value,        u.giver_gifted_minutes.value,
+            return ReversibleRow{u.kType,
+                                 u.from_member_id.str(),
+                                 u.to_member_id.str(),
+                                 u.gift ? "gift" : "",
+                                 u.minutes.value,
+                                 u.giver_gifted_minutes.value,
                                  0};
           },
           [](const DonationUndo& u) {
@@ -370,8 +376,9 @@ std::optional<Undo> UndoOf(ReversibleRow row) {
     case Data::TrainingCompleted:
       return TrainingUndo{MemberId(std::move(row.subject)), Minutes{row.minutes}};
     case Data::CreditsTransferred:
+      if (!row.buyer.empty() && row.buyer != "gift") return std::nullopt;
       return TransferUndo{MemberId(std::move(row.subject)), MemberId(std::move(row.other)),
-                          Minutes{row.minutes}, Minutes{row.amount_fen}};
+                          Minutes{row.minutes}, Minutes{row.amount_fen}, row.buyer == "gift"};
     case Data::DonationReceived:
       return DonationUndo{SourceId(std::move(row.subject)), Fen{row.amount_fen}};
     case Data::SaleRecorded:

@@ -53,6 +53,12 @@ struct EventMeta {
   std::string_view stream;  // the stream it was appended to
   int64_t occurred_at_us = 0;
   std::string_view hash;  // 32 bytes, read side only (seals record it)
+  // True when the event is already in the log (every read side: replay, projections, replicas,
+  // the auditor's recount). Rules that came after events were first recorded — admission rules
+  // about whom an event may name (not_a_relative, invalid_confirmation) — are checked only when
+  // recording, so that a log recorded under earlier rules still replays; everything an event
+  // changes is the same either way.
+  bool recorded = false;
 };
 
 struct Branch {
@@ -300,6 +306,9 @@ struct Execution {
   Outcome outcome = Outcome::kOk;
   // For RedemptionMade: the cash amount the ledger computed from the policy in force.
   std::optional<Fen> computed_amount_fen;
+  // For CreditsTransferred when recording: the ledger marks the payload `gift` (its minutes are
+  // gifts to the receiver), as it writes a redemption's amount.
+  bool mark_gift = false;
 };
 
 // The persisted tables of a LedgerState: everything else (open sources per pool, active pairs,

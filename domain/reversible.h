@@ -40,6 +40,8 @@ struct TransferUndo {
   // Of `minutes`, those the giver had received as gifts herself (spent first): her reversal
   // gives them back as received credits.
   Minutes giver_gifted_minutes;
+  // False for a transfer recorded before gifts were tracked (CreditsTransferred.gift absent).
+  bool gift = true;
   bool operator==(const TransferUndo&) const = default;
 };
 

@@ -57,6 +57,7 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
       event->payload = WithRedemptionAmount(*data->data_as_RedemptionMade(),
                                             execution.computed_amount_fen->value);
     }
+    if (execution.mark_gift) event->payload = WithGift(*data->data_as_CreditsTransferred());
   }
   open_transaction_ = true;
   return Status::Ok();

@@ -15,8 +15,8 @@ Status ApplyCommitted(LedgerState& state, const StoredEvent& event) {
                               event.type);
   }
   const std::string_view hash(reinterpret_cast<const char*>(event.hash.data()), event.hash.size());
-  const EventMeta meta{event.position.value, EventRef(event.id), event.stream, event.occurred_at_us,
-                       hash};
+  const EventMeta meta{
+      event.position.value, EventRef(event.id), event.stream, event.occurred_at_us, hash, true};
   const Execution execution = state.Execute(meta, *data);
   if (execution.outcome != Outcome::kOk) {
     return Status::Corruption(where + ": the rules refuse " + event.type + " '" + event.id +

@@ -99,6 +99,47 @@ TEST(LedgerGiftTest, GiftsPassedOnStayGiftsAndReversalsRestoreThem) {
   EXPECT_EQ(v0->credit_minutes, Minutes{10});
 }
 
+// History replays: a transfer recorded before the relative rule and before gifts were tracked
+// (no `gift` mark) is accepted from the log and moves plain credits; one marked `gift` is a gift;
+// a verification recorded before the confirmation rule replays too. Recording them now refuses
+// the first and the last.
+TEST(LedgerGiftTest, EventsRecordedUnderEarlierRulesReplay) {
+  LedgerDriver d;
+  SetUpFamily(d);
+  d.Must("MemberRegistered", R"(member_id: "v9", kind: volunteer, branch_id: "b1", name: "孙")");
+  d.Must("ServiceLogged", R"(service_id: "s9", volunteer_id: "v5", elder_id: "e1",
+                             kind: home_visit, minutes: 30)");
+  EXPECT_EQ(d.Run("CreditsTransferred",
+                  R"(transfer_id: "old", from_member_id: "v5", to_member_id: "v9", minutes: 30)"),
+            "not_a_relative");
+  EXPECT_EQ(d.Run("ServiceVerified", R"(service_id: "s9", confirmed_by: "v5")"),
+            "invalid_confirmation");
+  const std::string hash(32, 'h');
+  auto replay = [&](const std::string& id, std::string_view type, std::string_view fields) {
+    const std::string payload = testing::Payload(type, fields);
+    const events::EventData* data = events::GetEventData(payload.data());
+    const std::string stream = d.state().StreamOf(*data);
+    const EventMeta meta{1000, EventRef(id), stream, BeijingUs(2026, 9, 2), hash, true};
+    return d.state().Execute(meta, *data).outcome;
+  };
+  EXPECT_EQ(replay("ev-old", "CreditsTransferred",
+                   R"(transfer_id: "old", from_member_id: "v5", to_member_id: "v9", minutes: 30)"),
+            Outcome::kOk);
+  EXPECT_EQ(d.state().FindMember(MemberRef("v9"))->credit_minutes, Minutes{30});
+  EXPECT_EQ(d.state().FindMember(MemberRef("v9"))->gifted_minutes, Minutes{});
+  EXPECT_EQ(replay("ev-new", "CreditsTransferred",
+                   R"(transfer_id: "new", from_member_id: "v0", to_member_id: "v5", minutes: 10,
+                      gift: true)"),
+            Outcome::kOk);
+  EXPECT_EQ(d.state().FindMember(MemberRef("v5"))->gifted_minutes, Minutes{10});
+  EXPECT_EQ(replay("ev-ok", "ServiceVerified", R"(service_id: "s9", confirmed_by: "v5")"),
+            Outcome::kOk);
+  // Reversing the old transfer takes back plain credits.
+  d.Must("EventReversed", R"(reversal_id: "rv-old", reverses_id: "ev-old", reason: "x")");
+  EXPECT_EQ(d.state().FindMember(MemberRef("v9"))->credit_minutes, Minutes{});
+  EXPECT_EQ(d.state().FindMember(MemberRef("v5"))->gifted_minutes, Minutes{10});
+}
+
 // Awards and relations are kept with the member (relations on both), corrections replace the
 // current values, and all of it survives the row codec.
 TEST(LedgerFileTest, AwardsRelationsAndCorrectionsAreKeptWithTheMember) {

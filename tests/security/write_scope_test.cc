@@ -91,6 +91,14 @@ TEST_F(WriteScopeTest, EveryReferenceToAnotherBranchIsRefused) {
       {"ev-x20", "ServiceLogged",
        R"(service_id: "s-x20", volunteer_id: "v-zhang", elder_id: "e-sun", kind: home_visit,
           minutes: 30, request_id: "q-zhao")"},
+      // A volunteer's file: 石园街道's member honoured, corrected, or named as a relative; and
+      // the reversal of 石园街道's activity.
+      {"ev-x21", "AwardGranted", R"(award_id: "aw-x", member_id: "v-wang", title: "x")"},
+      {"ev-x22", "MemberUpdated", R"(member_id: "v-wang", phone: "1")"},
+      {"ev-x23", "RelationRegistered",
+       R"(relation_id: "rel-x", member_id: "v-zhang", relative_id: "v-wang", relation: sibling)"},
+      {"ev-x24", "EventReversed",
+       R"(reversal_id: "rv-a", reverses_id: "ev-a-chongyang-2", reason: "x")"},
   };
   for (const auto& [id, type, fields] : cases) {
     SCOPED_TRACE(id);
