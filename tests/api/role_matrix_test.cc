@@ -33,17 +33,22 @@ struct Row {
   std::optional<std::set<Who>> allowed_by_session = std::nullopt;
 };
 
-TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
-  ApiFixture api;
-  api.LoadScenario();
-  api.RegisterMerchant();
-  std::string keys[kWho];
+// A key per role, bound to the scenario's own records (keys[kNobody] stays empty).
+void CreateRoleKeys(ApiFixture& api, std::string (&keys)[kWho]) {
   keys[kAdmin] = std::string(testing::kTestAdminKey);
   keys[kCoordinator] = api.CreateKey("coordinator", "branch_id", "b-shiyuan");
   keys[kAuditor] = api.CreateKey("auditor");
   keys[kPartner] = api.CreateKey("partner", "partner_id", "p-avic");
   keys[kMember] = api.CreateKey("member", "member_id", "v-wang");
   keys[kMerchant] = api.CreateKey("merchant", "merchant_id", "shop-1");
+}
+
+TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
+  ApiFixture api;
+  api.LoadScenario();
+  api.RegisterMerchant();
+  std::string keys[kWho];
+  CreateRoleKeys(api, keys);
   // The same roles and scopes as accounts, each signed in.
   constexpr std::string_view kPassword = "matrix-passphrase-7";
   ApiFixture::Session sessions[kWho];
@@ -324,12 +329,7 @@ TEST(RoleMatrixTest, FileRecordsByRole) {
   api.LoadScenario();
   api.RegisterMerchant();
   std::string keys[kWho];
-  keys[kAdmin] = std::string(testing::kTestAdminKey);
-  keys[kCoordinator] = api.CreateKey("coordinator", "branch_id", "b-shiyuan");
-  keys[kAuditor] = api.CreateKey("auditor");
-  keys[kPartner] = api.CreateKey("partner", "partner_id", "p-avic");
-  keys[kMember] = api.CreateKey("member", "member_id", "v-wang");
-  keys[kMerchant] = api.CreateKey("merchant", "merchant_id", "shop-1");
+  CreateRoleKeys(api, keys);
   struct Case {
     const char* what;
     const char* type;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../api/client'
+import type { Member } from '../api/ledger'
 import { awardEvent, awardLine, awardProblem, correctionEvent, fileErrorText, relationEvent, relationLine, relationProblem } from './file'
 
 describe('awardLine', () => {
@@ -42,10 +43,10 @@ describe('the forms', () => {
 })
 
 describe('correctionEvent', () => {
-  const member = {
+  const member: Member = {
     member_id: 'v-1', kind: 'volunteer', branch_id: 'b-1', active: true, star: 0, verified_minutes: 0, pending_minutes: 0,
     credit_minutes: 0, gifted_minutes: 0, redeemed_minutes: 0, training_minutes: 0, income_fen: 0, awards: [], name: '王秀兰', phone: '13800000001',
-  } as const
+  }
   it('sends only what changed, and nothing when nothing did', () => {
     expect(correctionEvent(member, { name: '王秀兰', phone: '13800000001' }, 'u-1', 'at')).toBeNull()
     expect(correctionEvent(member, { name: ' ', phone: '' }, 'u-1', 'at')).toBeNull()

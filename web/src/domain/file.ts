@@ -22,7 +22,7 @@ export function awardLine(award: Award): string {
 /** A relation in words, from this member's side: “子女：v-li” when the relative is her child,
  *  “v-li 的子女” when she is the relative's child (registered on the relative's record). */
 export function relationLine(relation: Relation): string {
-  const word = zh.file.relations[relation.relation] ?? relation.relation
+  const word = zh.file.relationNames[relation.relation] ?? relation.relation
   return relation.reverse ? zh.file.isRelativeOf(relation.relative_id, word) : zh.file.hasRelative(word, relation.relative_id)
 }
 

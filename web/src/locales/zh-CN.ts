@@ -139,7 +139,7 @@ python3 tools/audit/verify_export.py --export ledger.jsonl --pubkey ledger.pub -
     badId: '成员编号只能包含字母、数字和 . _ : -', self: '不能登记为自己的亲属。',
     unknownMember: '没有这个成员编号，请核对。', outside: '对方不是本站点的成员：跨站点的亲属关系请联系管理员登记。',
     relationNote: '登记后，时间积分只能赠与登记的亲属或本站点的老人；老人的亲属可作为服务的确认人。',
-    relations: { spouse: '配偶', parent: '父母', child: '子女', sibling: '兄弟姐妹', guardian: '监护人', other_family: '其他亲属' } as Record<string, string>,
+    relationNames: { spouse: '配偶', parent: '父母', child: '子女', sibling: '兄弟姐妹', guardian: '监护人', other_family: '其他亲属' } as Record<string, string>,
     hasRelative: (word: string, id: string) => `${word}：${id}`,
     isRelativeOf: (id: string, word: string) => `${id} 的${word}`,
     certificateAwards: '所获表彰',
