@@ -156,7 +156,10 @@ const std::vector<TypeSpec>& Specs() {
                "visit resolves the request"})}},
       {D::ServiceVerified,
        {Id("service_id", e::ServiceVerified::VT_SERVICE_ID),
-        Text("confirmed_by", e::ServiceVerified::VT_CONFIRMED_BY),
+        Noted(Text("confirmed_by", e::ServiceVerified::VT_CONFIRMED_BY),
+              {"who vouched: the service's elder, a member registered as the elder's relative, "
+               "or someone who is no member (the organiser, a coordinator, an activity lead); "
+               "never the volunteer who served (domain rule: 422 invalid_confirmation)"}),
         Int("rating", e::ServiceVerified::VT_RATING, kOptional, 1, 5)}},
       {D::ServiceRejected,
        {Id("service_id", e::ServiceRejected::VT_SERVICE_ID),
@@ -177,9 +180,13 @@ const std::vector<TypeSpec>& Specs() {
       {D::CreditsTransferred,
        {Id("transfer_id", e::CreditsTransferred::VT_TRANSFER_ID),
         Id("from_member_id", e::CreditsTransferred::VT_FROM_MEMBER_ID),
-        Id("to_member_id", e::CreditsTransferred::VT_TO_MEMBER_ID),
+        Noted(Id("to_member_id", e::CreditsTransferred::VT_TO_MEMBER_ID),
+              {"a registered relative of the giver (RelationRegistered) or an elder of her "
+               "branch (domain rule: 422 not_a_relative). Received credits are gifts: redeemed "
+               "for cash without star bonus, and spent before earned ones"}),
         Int("minutes", e::CreditsTransferred::VT_MINUTES),
-        Text("reason", e::CreditsTransferred::VT_REASON, kOptional)}},
+        Text("reason", e::CreditsTransferred::VT_REASON, kOptional),
+        Of(Kind::kBool, "gift", e::CreditsTransferred::VT_GIFT, kServerOnly)}},
       {D::PartnerRegistered,
        {Id("partner_id", e::PartnerRegistered::VT_PARTNER_ID),
         Text("name", e::PartnerRegistered::VT_NAME),
@@ -236,7 +243,11 @@ const std::vector<TypeSpec>& Specs() {
       {D::RedemptionMade,
        {Id("redemption_id", e::RedemptionMade::VT_REDEMPTION_ID),
         Id("member_id", e::RedemptionMade::VT_MEMBER_ID),
-        Int("minutes", e::RedemptionMade::VT_MINUTES),
+        Noted(Int("minutes", e::RedemptionMade::VT_MINUTES),
+              {"credit-minutes redeemed. The member's gifted ones (gifted_minutes, received by "
+               "CreditsTransferred) go first and are cashed without star bonus, her earned ones "
+               "with it: amount_fen = floor(value_per_hour × (earned × (10000 + bonus_bp) + "
+               "gifted × 10000) / 600000), computed by the ledger"}),
         Enum("reward", e::RedemptionMade::VT_REWARD, e::EnumNamesRewardKind()),
         Noted(Id("fund_id", e::RedemptionMade::VT_FUND_ID, kOptional), {"required for cash"}),
         Noted(Text("course", e::RedemptionMade::VT_COURSE, kOptional), {"required for training"}),
@@ -346,6 +357,39 @@ const std::vector<TypeSpec>& Specs() {
               {"a month the whole programme sealed (domain rule: 422 month_not_sealed)"}),
         Text("receipt_ref", e::FilingAcknowledged::VT_RECEIPT_REF),
         Text("acknowledged_by", e::FilingAcknowledged::VT_ACKNOWLEDGED_BY, kOptional)}},
+      {D::AwardGranted,
+       {Noted(Id("award_id", e::AwardGranted::VT_AWARD_ID),
+              {"unique among awards (domain rule: 422 already_exists)"}),
+        Noted(Id("member_id", e::AwardGranted::VT_MEMBER_ID),
+              {"the member honoured (domain rule: 422 unknown_member); the award is kept in her "
+               "file and listed by GET /v1/members/{id}"}),
+        Noted(Text("title", e::AwardGranted::VT_TITLE), {"the award (表彰), e.g. 优秀志愿者"}),
+        Noted(Text("grantor", e::AwardGranted::VT_GRANTOR, kOptional),
+              {"who granted it, e.g. 石园街道办事处"}),
+        Noted(Text("level", e::AwardGranted::VT_LEVEL, kOptional), {"e.g. 区级, 市级"})}},
+      {D::MemberUpdated,
+       {Noted(Id("member_id", e::MemberUpdated::VT_MEMBER_ID),
+              {"a registered member (domain rule: 422 unknown_member)"}),
+        Text("name", e::MemberUpdated::VT_NAME, kPersonal),
+        Text("gender", e::MemberUpdated::VT_GENDER, kPersonal),
+        Int("birth_year", e::MemberUpdated::VT_BIRTH_YEAR, kPersonal, 1900, 2100),
+        Text("phone", e::MemberUpdated::VT_PHONE, kPersonal),
+        Of(Kind::kBool, "lives_alone", e::MemberUpdated::VT_LIVES_ALONE, kPersonal),
+        Noted(Of(Kind::kTextList, "skills", e::MemberUpdated::VT_SKILLS, kOptional),
+              {"replaces the list; [] clears it"})},
+       R"({"description": "A correction of personal data: the fields given replace the current )"
+       R"(values, the earlier ones stay in the log.", "anyOf": [{"required": ["name"]}, )"
+       R"({"required": ["gender"]}, {"required": ["birth_year"]}, {"required": ["phone"]}, )"
+       R"({"required": ["lives_alone"]}, {"required": ["skills"]}]})"},
+      {D::RelationRegistered,
+       {Noted(Id("relation_id", e::RelationRegistered::VT_RELATION_ID),
+              {"unique among relations (domain rule: 422 already_exists)"}),
+        Noted(Id("member_id", e::RelationRegistered::VT_MEMBER_ID),
+              {"a registered member (domain rule: 422 unknown_member)"}),
+        Noted(Id("relative_id", e::RelationRegistered::VT_RELATIVE_ID),
+              {"another registered member (domain rules: 422 unknown_member, same_member)"}),
+        Noted(Enum("relation", e::RelationRegistered::VT_RELATION, e::EnumNamesRelationKind()),
+              {"what relative_id is to member_id"})}},
   });
   return specs;
 }

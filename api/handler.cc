@@ -244,6 +244,10 @@ std::string_view PersonalBranch(const events::EventData& data, const LedgerState
   if (const auto* member = data.data_as_MemberRegistered()) {
     return member->branch_id()->string_view();
   }
+  if (const auto* update = data.data_as_MemberUpdated()) {
+    const Member* member = state.FindMember(MemberRef(update->member_id()->string_view()));
+    return member != nullptr ? member->branch_id.view() : std::string_view();
+  }
   if (const auto* service = data.data_as_ServiceLogged()) {
     const Member* volunteer = state.FindMember(MemberRef(service->volunteer_id()->string_view()));
     return volunteer != nullptr ? volunteer->branch_id.view() : std::string_view();

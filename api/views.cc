@@ -9,7 +9,7 @@ namespace ledger::api {
 namespace json = boost::json;
 namespace {
 
-constexpr size_t kMemberJsonFieldsMax = 17;  // MemberJson's 11 fields and 6 personal ones
+constexpr size_t kMemberJsonFieldsMax = 20;  // MemberJson's 13 fields and 7 personal ones
 
 }  // namespace
 
@@ -27,6 +27,17 @@ json::object MemberJson(MemberRef member_id, const Member& m, bool personal,
   out["redeemed_minutes"] = m.redeemed_minutes.value;
   out["training_minutes"] = m.training_minutes.value;
   out["income_fen"] = m.income_fen.value;
+  out["gifted_minutes"] = m.gifted_minutes.value;
+  // Awards (表彰) are honours, shown wherever the member is.
+  json::array& awards = out["awards"].emplace_array();
+  for (const Award& a : m.awards) {
+    json::object& award = awards.emplace_back(json::object(out.storage())).as_object();
+    award["award_id"] = a.award_id;
+    award["title"] = a.title;
+    if (!a.grantor.empty()) award["grantor"] = a.grantor;
+    if (!a.level.empty()) award["level"] = a.level;
+    award["granted_at"] = FormatInstant(a.granted_at_us);
+  }
   if (personal) {
     out["name"] = m.name;
     if (!m.gender.empty()) out["gender"] = m.gender;
@@ -35,6 +46,15 @@ json::object MemberJson(MemberRef member_id, const Member& m, bool personal,
     if (m.lives_alone) out["lives_alone"] = *m.lives_alone;
     json::array& skills = out["skills"].emplace_array();
     for (const std::string& skill : m.skills) skills.emplace_back(skill);
+    // Family relations are personal: who is whose family.
+    json::array& relations = out["relations"].emplace_array();
+    for (const Relation& r : m.relations) {
+      json::object& relation = relations.emplace_back(json::object(out.storage())).as_object();
+      relation["relation_id"] = r.relation_id;
+      relation["relative_id"] = r.relative_id.view();
+      relation["relation"] = events::EnumNameRelationKind(r.relation);
+      relation["reverse"] = r.reverse;
+    }
   }
   return out;
 }

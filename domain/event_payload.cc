@@ -49,4 +49,25 @@ std::string WithRedemptionAmount(const events::RedemptionMade& r, int64_t amount
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
 
+std::string WithGift(const events::CreditsTransferred& t) {
+  flatbuffers::FlatBufferBuilder b(256);
+  auto str = [&](const flatbuffers::String* s) {
+    return s == nullptr ? flatbuffers::Offset<flatbuffers::String>() : b.CreateString(s);
+  };
+  auto transfer_id = str(t.transfer_id());
+  auto from_member_id = str(t.from_member_id());
+  auto to_member_id = str(t.to_member_id());
+  auto reason = str(t.reason());
+  events::CreditsTransferredBuilder transfer(b);
+  transfer.add_transfer_id(transfer_id);
+  transfer.add_from_member_id(from_member_id);
+  transfer.add_to_member_id(to_member_id);
+  transfer.add_minutes(t.minutes());
+  if (!reason.IsNull()) transfer.add_reason(reason);
+  transfer.add_gift(true);
+  auto data = transfer.Finish();
+  b.Finish(events::CreateEventData(b, events::Data::CreditsTransferred, data.Union()));
+  return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
 }  // namespace ledger

@@ -23,4 +23,7 @@ std::optional<events::Data> EventTypeFromName(std::string_view name);
 // A copy of a RedemptionMade payload with amount_fen set.
 std::string WithRedemptionAmount(const events::RedemptionMade& redemption, int64_t amount_fen);
 
+// A copy of a CreditsTransferred payload with gift set: its minutes are gifts to the receiver.
+std::string WithGift(const events::CreditsTransferred& transfer);
+
 }  // namespace ledger

@@ -469,8 +469,10 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   const Minutes minutes{e.minutes()};
   Fen amount;
   const MonthKey month = MonthOfInstant(meta.occurred_at_us);
+  // Gifted credits are spent first, and earn no star bonus: a gift cannot raise their value.
+  const Minutes gifted = std::min(member->gifted_minutes, minutes);
   if (cash) {
-    std::optional<Fen> value = policy_.CashValue(minutes, member->star);
+    std::optional<Fen> value = policy_.CashValue(minutes - gifted, gifted, member->star);
     if (!value) return Fail(Outcome::kAmountOverflow);
     amount = *value;
     if (e.amount_fen() && Fen{*e.amount_fen()} != amount) {
@@ -500,6 +502,7 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
   Touch(members_, Table::kMember, member_id);
   Member& m = members_.find(member_id)->second;
   m.credit_minutes -= minutes;
+  m.gifted_minutes -= gifted;
   m.redeemed_minutes += minutes;
   if (cash && amount > Fen{}) {
     Outflow outflow;
@@ -523,7 +526,7 @@ Execution LedgerState::OnRedemptionMade(const EventMeta& meta, const events::Red
     }
   });
   RecordReversible(meta, RedemptionUndo{OutflowId(Str(e.redemption_id())), member_id, e.reward(),
-                                        minutes, amount});
+                                        minutes, amount, gifted});
   return Execution{Outcome::kOk, cash ? std::optional<Fen>(amount) : std::nullopt};
 }
 

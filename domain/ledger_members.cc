@@ -184,6 +184,11 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
   if (service == nullptr) return Fail(Outcome::kUnknownService);
   if (meta.stream != "member-" + service->volunteer_id.str()) return Fail(Outcome::kWrongStream);
   if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
+  if (!meta.committed) {
+    if (Outcome o = CheckConfirmation(*service, Str(e.confirmed_by())); o != Outcome::kOk) {
+      return Fail(o);
+    }
+  }
   const Member& volunteer = members_.find(service->volunteer_id)->second;
   if (Outcome o = CheckSeal(volunteer.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
@@ -254,19 +259,25 @@ Execution LedgerState::OnActivityHeld(const EventMeta& meta, const events::Activ
     return Fail(Outcome::kInvalidField);
   }
   if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
-  if (FindActivity(ActivityRef(Str(e.activity_id())))) return Fail(Outcome::kAlreadyExists);
+  // A reversed activity's id may be recorded anew: that is how an activity is corrected.
+  if (const Activity* held = FindActivity(ActivityRef(Str(e.activity_id())));
+      held != nullptr && !held->reversed) {
+    return Fail(Outcome::kAlreadyExists);
+  }
   if (Outcome o = CheckSeal(BranchRef(Str(e.branch_id())), meta.occurred_at_us);
       o != Outcome::kOk) {
     return Fail(o);
   }
   Touch(activities_, Table::kActivity, ActivityRef(Str(e.activity_id())));
-  activities_.emplace(ActivityId(Str(e.activity_id())), Activity{BranchId(Str(e.branch_id()))});
+  activities_.insert_or_assign(ActivityId(Str(e.activity_id())),
+                               Activity{BranchId(Str(e.branch_id())), false});
   const int64_t beneficiaries = e.beneficiaries();
   AddToReports(BranchRef(Str(e.branch_id())), meta.occurred_at_us,
                [&](Report& r, const ReportKey&) {
                  ++r.activities;
                  r.beneficiaries += beneficiaries;
                });
+  RecordReversible(meta, ActivityUndo{ActivityId(Str(e.activity_id())), beneficiaries});
   return kOk;
 }
 
@@ -281,6 +292,12 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
   if (from == nullptr || to == nullptr) return Fail(Outcome::kUnknownMember);
   if (IdTaken("transfer", Str(e.transfer_id()))) return Fail(Outcome::kAlreadyExists);
   if (from == to) return Fail(Outcome::kSameMember);
+  // A gift goes to family (a registered relative) or to an elder of the giver's branch.
+  const bool elder_of_branch =
+      to->kind == events::MemberKind::elder && to->branch_id == from->branch_id;
+  if (!meta.committed && !elder_of_branch && !from->IsRelative(MemberRef(Str(e.to_member_id())))) {
+    return Fail(Outcome::kNotARelative);
+  }
   if (!from->active || !to->active) return Fail(Outcome::kMemberInactive);
   if (Outcome o = CheckSeal(from->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
@@ -289,11 +306,24 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
   TakeId("transfer", Str(e.transfer_id()));
   Touch(members_, Table::kMember, MemberRef(Str(e.from_member_id())));
   Touch(members_, Table::kMember, MemberRef(Str(e.to_member_id())));
-  members_.find(MemberRef(Str(e.from_member_id())))->second.credit_minutes -= Minutes{e.minutes()};
-  members_.find(MemberRef(Str(e.to_member_id())))->second.credit_minutes += Minutes{e.minutes()};
-  RecordReversible(meta, TransferUndo{MemberId(Str(e.from_member_id())),
-                                      MemberId(Str(e.to_member_id())), Minutes{e.minutes()}});
-  return kOk;
+  const Minutes minutes{e.minutes()};
+  // Recorded now, or recorded since gifts are tracked: the giver's own gifts go on first, and to
+  // the receiver every credit given is a gift. A transfer from before moves plain credits.
+  const bool gift = !meta.committed || e.gift().value_or(false);
+  Member& giver = members_.find(MemberRef(Str(e.from_member_id())))->second;
+  const Minutes giver_gifted = gift ? std::min(giver.gifted_minutes, minutes) : Minutes{};
+  giver.credit_minutes -= minutes;
+  giver.gifted_minutes -= giver_gifted;
+  giver.gifted_minutes = std::min(giver.gifted_minutes, giver.credit_minutes);
+  Member& receiver = members_.find(MemberRef(Str(e.to_member_id())))->second;
+  receiver.credit_minutes += minutes;
+  if (gift) receiver.gifted_minutes += minutes;
+  RecordReversible(meta,
+                   TransferUndo{MemberId(Str(e.from_member_id())), MemberId(Str(e.to_member_id())),
+                                minutes, giver_gifted, gift});
+  Execution done;
+  done.mark_gift = gift && !meta.committed;
+  return done;
 }
 
 Execution LedgerState::OnAttestationIssued(const EventMeta& meta,

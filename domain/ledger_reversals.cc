@@ -108,6 +108,10 @@ LedgerState::UndoCheck LedgerState::CheckUndo(const RedemptionUndo& u) const {
   return check;
 }
 
+LedgerState::UndoCheck LedgerState::CheckUndo(const ActivityUndo& u) const {
+  return {activities_.find(u.activity_id)->second.branch_id};
+}
+
 BranchId LedgerState::OutflowBranch(OutflowRef outflow_id) const {
   return funds_.find(outflows_.find(outflow_id)->second.fund_id)->second.branch_id;
 }
@@ -122,6 +126,8 @@ void LedgerState::ApplyUndo(const ServiceVerifiedUndo& u, int64_t at_us) {
   Member& volunteer = members_.find(service.volunteer_id)->second;
   volunteer.verified_minutes -= u.minutes;
   volunteer.credit_minutes -= u.minutes;
+  // The minutes taken back were earned; if she had spent those, gifts make up the rest.
+  volunteer.gifted_minutes = std::min(volunteer.gifted_minutes, volunteer.credit_minutes);
   SetStar(volunteer);
   AddToReports(volunteer.branch_id, at_us, [&](Report& r, const ReportKey&) {
     r.verified_minutes -= u.minutes;
@@ -138,8 +144,15 @@ void LedgerState::ApplyUndo(const TrainingUndo& u, int64_t) {
 void LedgerState::ApplyUndo(const TransferUndo& u, int64_t) {
   Touch(members_, Table::kMember, u.from_member_id);
   Touch(members_, Table::kMember, u.to_member_id);
-  members_.find(u.from_member_id)->second.credit_minutes += u.minutes;
-  members_.find(u.to_member_id)->second.credit_minutes -= u.minutes;
+  Member& giver = members_.find(u.from_member_id)->second;
+  giver.credit_minutes += u.minutes;
+  giver.gifted_minutes += u.giver_gifted_minutes;
+  giver.gifted_minutes = std::min(giver.gifted_minutes, giver.credit_minutes);
+  // The receiver gives back the gift: from her gifts as far as she still holds them.
+  Member& receiver = members_.find(u.to_member_id)->second;
+  receiver.credit_minutes -= u.minutes;
+  if (u.gift) receiver.gifted_minutes -= std::min(receiver.gifted_minutes, u.minutes);
+  receiver.gifted_minutes = std::min(receiver.gifted_minutes, receiver.credit_minutes);
 }
 
 void LedgerState::ApplyUndo(const DonationUndo& u, int64_t at_us) {
@@ -211,6 +224,7 @@ void LedgerState::ApplyUndo(const RedemptionUndo& u, int64_t at_us) {
   Touch(members_, Table::kMember, u.member_id);
   Member& member = members_.find(u.member_id)->second;
   member.credit_minutes += u.minutes;
+  member.gifted_minutes += u.gifted_minutes;
   member.redeemed_minutes -= u.minutes;
   const bool cash = u.reward == events::RewardKind::cash;
   if (u.DrewOnFund()) UnwindOutflow(u.redemption_id);
@@ -220,6 +234,16 @@ void LedgerState::ApplyUndo(const RedemptionUndo& u, int64_t at_us) {
     } else {
       r.redeemed_training_minutes -= u.minutes;
     }
+  });
+}
+
+void LedgerState::ApplyUndo(const ActivityUndo& u, int64_t at_us) {
+  Touch(activities_, Table::kActivity, u.activity_id);
+  Activity& activity = activities_.find(u.activity_id)->second;
+  activity.reversed = true;
+  AddToReports(activity.branch_id, at_us, [&](Report& r, const ReportKey&) {
+    --r.activities;
+    r.beneficiaries -= u.beneficiaries;
   });
 }
 

@@ -103,6 +103,25 @@ void Encode(ByteWriter& w, const Member& m) {
   w.Str(m.phone);
   w.U64(m.lives_alone.has_value() ? (*m.lives_alone ? 2 : 1) : 0);
   PutStrings(w, m.skills);
+  // The file (awards, relations) and gifted credits came later: a member without any keeps the
+  // row it had before them.
+  if (m.gifted_minutes == Minutes{} && m.awards.empty() && m.relations.empty()) return;
+  Put(w, m.gifted_minutes);
+  w.U64(m.awards.size());
+  for (const Award& a : m.awards) {
+    w.Str(a.award_id);
+    w.Str(a.title);
+    w.Str(a.grantor);
+    w.Str(a.level);
+    w.I64(a.granted_at_us);
+  }
+  w.U64(m.relations.size());
+  for (const Relation& relation : m.relations) {
+    w.Str(relation.relation_id);
+    w.Str(relation.relative_id.view());
+    w.U64(static_cast<uint64_t>(relation.relation));
+    w.Bool(relation.reverse);
+  }
 }
 
 Member DecodeMember(ByteReader& r) {
@@ -126,6 +145,27 @@ Member DecodeMember(ByteReader& r) {
   const uint64_t lives_alone = r.U64();
   if (lives_alone != 0) m.lives_alone = lives_alone == 2;
   m.skills = GetStrings(r);
+  if (!r.ok() || r.Done()) return m;
+  m.gifted_minutes = GetMinutes(r);
+  m.awards.resize(r.U64());
+  for (Award& a : m.awards) {
+    if (!r.ok()) return m;
+    a.award_id = r.Str();
+    a.title = r.Str();
+    a.grantor = r.Str();
+    a.level = r.Str();
+    a.granted_at_us = r.I64();
+  }
+  m.relations.resize(r.U64());
+  for (Relation& relation : m.relations) {
+    if (!r.ok()) return m;
+    relation.relation_id = r.Str();
+    relation.relative_id = MemberId(r.Str());
+    const uint64_t kind = r.U64();
+    if (kind > static_cast<uint64_t>(events::RelationKind::MAX)) r.Reject();
+    relation.relation = static_cast<events::RelationKind>(kind);
+    relation.reverse = r.Bool();
+  }
   return m;
 }
 
@@ -335,10 +375,12 @@ struct ReversibleRow {
   // The receiver of a transfer, a sale's maker, a redeeming member, the request a verification
   // resolved.
   std::string other;
-  std::string buyer;    // a sale's buyer; "cash" or "training" for a redemption
-  int64_t minutes = 0;  // minutes; a sale's inflow channel
-  int64_t amount_fen = 0;
-  int64_t proceeds_fen = 0;
+  // A sale's buyer; "cash" or "training" for a redemption; "gift" for a transfer of gifts
+  // ("" before gifts were tracked).
+  std::string buyer;
+  int64_t minutes = 0;       // minutes; a sale's inflow channel; an activity's beneficiaries
+  int64_t amount_fen = 0;    // money; a transfer's minutes the giver had received as gifts
+  int64_t proceeds_fen = 0;  // a sale's proceeds; a redemption's gifted minutes
 };
 
 ReversibleRow RowOf(const Undo& undo) {
@@ -353,8 +395,13 @@ ReversibleRow RowOf(const Undo& undo) {
             return ReversibleRow{u.kType, u.member_id.str(), "", "", u.minutes.value, 0, 0};
           },
           [](const TransferUndo& u) {
-            return ReversibleRow{
-                u.kType, u.from_member_id.str(), u.to_member_id.str(), "", u.minutes.value, 0, 0};
+            return ReversibleRow{u.kType,
+                                 u.from_member_id.str(),
+                                 u.to_member_id.str(),
+                                 u.gift ? "gift" : "",
+                                 u.minutes.value,
+                                 u.giver_gifted_minutes.value,
+                                 0};
           },
           [](const DonationUndo& u) {
             return ReversibleRow{u.kType, u.donation_id.str(), "", "", 0, u.amount_fen.value, 0};
@@ -383,7 +430,10 @@ ReversibleRow RowOf(const Undo& undo) {
                                  cash ? "cash" : "training",
                                  u.minutes.value,
                                  u.amount_fen.value,
-                                 0};
+                                 u.gifted_minutes.value};
+          },
+          [](const ActivityUndo& u) {
+            return ReversibleRow{u.kType, u.activity_id.str(), "", "", u.beneficiaries, 0, 0};
           },
       },
       undo);
@@ -399,8 +449,9 @@ std::optional<Undo> UndoOf(ReversibleRow row) {
     case Data::TrainingCompleted:
       return TrainingUndo{MemberId(std::move(row.subject)), Minutes{row.minutes}};
     case Data::CreditsTransferred:
+      if (!row.buyer.empty() && row.buyer != "gift") return std::nullopt;
       return TransferUndo{MemberId(std::move(row.subject)), MemberId(std::move(row.other)),
-                          Minutes{row.minutes}};
+                          Minutes{row.minutes}, Minutes{row.amount_fen}, row.buyer == "gift"};
     case Data::DonationReceived:
       return DonationUndo{SourceId(std::move(row.subject)), Fen{row.amount_fen}};
     case Data::SaleRecorded:
@@ -418,9 +469,14 @@ std::optional<Undo> UndoOf(ReversibleRow row) {
     case Data::RedemptionMade:
       if (row.buyer != "cash" && row.buyer != "training") return std::nullopt;
       return RedemptionUndo{
-          OutflowId(std::move(row.subject)), MemberId(std::move(row.other)),
+          OutflowId(std::move(row.subject)),
+          MemberId(std::move(row.other)),
           row.buyer == "cash" ? events::RewardKind::cash : events::RewardKind::training,
-          Minutes{row.minutes}, Fen{row.amount_fen}};
+          Minutes{row.minutes},
+          Fen{row.amount_fen},
+          Minutes{row.proceeds_fen}};
+    case Data::ActivityHeld:
+      return ActivityUndo{ActivityId(std::move(row.subject)), row.minutes};
     default:
       return std::nullopt;
   }
@@ -668,6 +724,8 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       const Activity* a = Lookup(activities_, key);
       if (a == nullptr) return std::nullopt;
       w.Str(a->branch_id.view());
+      // Reversals of activities came later: a standing activity keeps the row it had before.
+      if (a->reversed) w.Bool(true);
       break;
     }
     case Table::kPartner: {
@@ -778,9 +836,12 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       Slot(services_, key) = std::move(s);
       break;
     }
-    case Table::kActivity:
-      Slot(activities_, key) = Activity{BranchId(r.Str())};
+    case Table::kActivity: {
+      Activity a{BranchId(r.Str())};
+      if (r.ok() && !r.Done()) a.reversed = r.Bool();
+      Slot(activities_, key) = std::move(a);
       break;
+    }
     case Table::kPartner: {
       Partner p;
       p.name = r.Str();

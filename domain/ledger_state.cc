@@ -1,7 +1,7 @@
 // LedgerState's core: the words of its tables, the streams of events, journaling and change
 // tracking, dispatch of each event to its rules, and the policy. The rules themselves live by
 // concern: ledger_members.cc, ledger_funds.cc, ledger_reports.cc, ledger_reversals.cc,
-// ledger_requests.cc.
+// ledger_requests.cc, ledger_file.cc.
 #include "domain/ledger_state.h"
 
 #include "domain/ledger_state_internal.h"
@@ -86,6 +86,12 @@ std::string StreamFor(const events::EventData& data) {
       return prefixed("request-", data.data_as_RequestCancelled()->request_id());
     case Data::CertificateIssued:
       return prefixed("member-", data.data_as_CertificateIssued()->member_id());
+    case Data::AwardGranted:
+      return prefixed("member-", data.data_as_AwardGranted()->member_id());
+    case Data::MemberUpdated:
+      return prefixed("member-", data.data_as_MemberUpdated()->member_id());
+    case Data::RelationRegistered:
+      return prefixed("member-", data.data_as_RelationRegistered()->member_id());
     case Data::GrantReceived:
       return prefixed("fund-", data.data_as_GrantReceived()->fund_id());
     case Data::FilingAcknowledged:
@@ -297,6 +303,12 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
       return OnDonorConsentRecorded(meta, *data.data_as_DonorConsentRecorded());
     case Data::FilingAcknowledged:
       return OnFilingAcknowledged(meta, *data.data_as_FilingAcknowledged());
+    case Data::AwardGranted:
+      return OnAwardGranted(meta, *data.data_as_AwardGranted());
+    case Data::MemberUpdated:
+      return OnMemberUpdated(meta, *data.data_as_MemberUpdated());
+    case Data::RelationRegistered:
+      return OnRelationRegistered(meta, *data.data_as_RelationRegistered());
     case Data::NONE:
       break;
   }

@@ -53,14 +53,39 @@ struct EventMeta {
   std::string_view stream;  // the stream it was appended to
   int64_t occurred_at_us = 0;
   std::string_view hash;  // 32 bytes, read side only (seals record it)
-  // Replaying the log (read side): the log holds what the rules of its day accepted, and a rule
-  // added later (donor consent, month_not_ended, items of in-kind gifts) does not re-judge it.
+  // True when the event is already in the log (every read side: replay, projections, replicas,
+  // the auditor's recount). The log holds what the rules of its day accepted: a rule added later
+  // — admission rules about whom an event may name (not_a_relative, invalid_confirmation), donor
+  // consent, month_not_ended, items of in-kind gifts — is checked only when recording, so that a
+  // log recorded under earlier rules still replays; everything an event changes is the same
+  // either way.
   bool committed = false;
 };
 
 struct Branch {
   std::string name;
   bool operator==(const Branch&) const = default;
+};
+
+// An award (表彰, AwardGranted) in a member's file.
+struct Award {
+  std::string award_id;
+  std::string title;
+  std::string grantor;        // "" when not given
+  std::string level;          // "" when not given
+  int64_t granted_at_us = 0;  // the event's occurred_at
+  bool operator==(const Award&) const = default;
+};
+
+// A registered family relation (RelationRegistered), kept on both members. `relative_id` is the
+// other member; `reverse` false: the relative is this member's `relation`; true: this member is
+// the relative's `relation` (the relation was registered on the relative's stream).
+struct Relation {
+  std::string relation_id;
+  MemberId relative_id;
+  events::RelationKind relation = events::RelationKind::spouse;
+  bool reverse = false;
+  bool operator==(const Relation&) const = default;
 };
 
 struct Member {
@@ -71,6 +96,10 @@ struct Member {
   Minutes verified_minutes;
   Minutes pending_minutes;
   Minutes credit_minutes;  // balance: verified + received - given - redeemed
+  // Of credit_minutes, those received as gifts (CreditsTransferred) and not yet spent: a cash
+  // redemption pays no star bonus on them. Gifted credits are spent first (given on or
+  // redeemed), and never exceed the balance.
+  Minutes gifted_minutes;
   Minutes redeemed_minutes;
   Minutes training_minutes;
   Fen income_fen;  // maker's share of sales
@@ -81,6 +110,10 @@ struct Member {
   std::string phone;
   std::optional<bool> lives_alone;
   std::vector<std::string> skills;
+  std::vector<Award> awards;        // in the order granted
+  std::vector<Relation> relations;  // in the order registered
+  // Whether `other` is registered as a relative of this member (either way round).
+  bool IsRelative(MemberRef other) const;
   bool operator==(const Member&) const = default;
 };
 
@@ -127,6 +160,7 @@ std::string_view RequestStatusName(RequestStatus status);
 
 struct Activity {
   BranchId branch_id;
+  bool reversed = false;  // undone by an EventReversed: unknown to new services, recordable anew
   bool operator==(const Activity&) const = default;
 };
 
@@ -328,6 +362,9 @@ struct Execution {
   Outcome outcome = Outcome::kOk;
   // For RedemptionMade: the cash amount the ledger computed from the policy in force.
   std::optional<Fen> computed_amount_fen;
+  // For CreditsTransferred when recording: the ledger marks the payload `gift` (its minutes are
+  // gifts to the receiver), as it writes a redemption's amount.
+  bool mark_gift = false;
 };
 
 // The persisted tables of a LedgerState: everything else (open sources per pool, active pairs,
@@ -499,6 +536,12 @@ class LedgerState {
   Execution OnRedemptionMade(const EventMeta&, const events::RedemptionMade&);
   Execution OnPolicySet(const EventMeta&, const events::PolicySet&);
   Execution OnEventReversed(const EventMeta&, const events::EventReversed&);
+  // ledger_file.cc: a volunteer's file.
+  Execution OnAwardGranted(const EventMeta&, const events::AwardGranted&);
+  Execution OnMemberUpdated(const EventMeta&, const events::MemberUpdated&);
+  Execution OnRelationRegistered(const EventMeta&, const events::RelationRegistered&);
+  // The outcome for `confirmed_by` vouching for `service`.
+  Outcome CheckConfirmation(const Service& service, std::string_view confirmed_by) const;
 
   // Reversals (ledger_reversals.cc): one check and one apply step per undo record, so that a
   // reversible type without them does not compile.
@@ -517,6 +560,7 @@ class LedgerState {
   UndoCheck CheckUndo(const DisbursementUndo& undo) const;
   UndoCheck CheckUndo(const ExpenseUndo& undo) const;
   UndoCheck CheckUndo(const RedemptionUndo& undo) const;
+  UndoCheck CheckUndo(const ActivityUndo& undo) const;
   UndoCheck CheckUndoInflow(SourceRef source_id) const;
   BranchId OutflowBranch(OutflowRef outflow_id) const;
   void ApplyUndo(const ServiceVerifiedUndo& undo, int64_t at_us);
@@ -527,6 +571,7 @@ class LedgerState {
   void ApplyUndo(const DisbursementUndo& undo, int64_t at_us);
   void ApplyUndo(const ExpenseUndo& undo, int64_t at_us);
   void ApplyUndo(const RedemptionUndo& undo, int64_t at_us);
+  void ApplyUndo(const ActivityUndo& undo, int64_t at_us);
   BranchId UndoInflow(SourceRef source_id, Channel channel);
   // ledger_requests.cc
   Execution OnServiceRequested(const EventMeta&, const events::ServiceRequested&);
@@ -578,8 +623,9 @@ class LedgerState {
   StringMap<std::map<uint32_t, SourceId>> open_sources_;
   IdMap<EventTag, Reversible> reversibles_;
   StringMap<Fen> cash_used_;  // member '\n' month -> cash redeemed that month
-  StringSet taken_ids_;       // kind ':' id of trainings, transfers, redemptions, attestations
-  StringSet served_;          // branch '\n' month '\n' elder: counted in that month's report
+  // kind ':' id of trainings, transfers, redemptions, attestations, awards, relations
+  StringSet taken_ids_;
+  StringSet served_;  // branch '\n' month '\n' elder: counted in that month's report
   std::map<ReportKey, Report> reports_;
   Policy policy_;
   StringMap<Certificate> certificates_;

@@ -82,8 +82,9 @@ inline Outcome FindElderAndActivity(const LedgerState& state, const flatbuffers:
     *elder = state.FindMember(MemberRef(Str(elder_id)));
     if (*elder == nullptr) return Outcome::kUnknownMember;
   }
-  if (Present(activity_id) && state.FindActivity(ActivityRef(Str(activity_id))) == nullptr) {
-    return Outcome::kUnknownActivity;
+  if (Present(activity_id)) {
+    const Activity* activity = state.FindActivity(ActivityRef(Str(activity_id)));
+    if (activity == nullptr || activity->reversed) return Outcome::kUnknownActivity;  // corrected
   }
   return Outcome::kOk;
 }

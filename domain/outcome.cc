@@ -66,6 +66,10 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "different_branch";
     case Outcome::kSameMember:
       return "same_member";
+    case Outcome::kNotARelative:
+      return "not_a_relative";
+    case Outcome::kInvalidConfirmation:
+      return "invalid_confirmation";
     case Outcome::kPairingEnded:
       return "pairing_ended";
     case Outcome::kAlreadyVerified:

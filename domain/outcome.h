@@ -46,6 +46,8 @@ enum class Outcome : uint8_t {
   kNotAMerchant,
   kDifferentBranch,
   kSameMember,
+  // A gift of credits goes to a registered relative of the giver or an elder of her branch.
+  kNotARelative,
   kPairingEnded,
   kAlreadyVerified,
   kAlreadyRejected,
@@ -66,6 +68,9 @@ enum class Outcome : uint8_t {
   kNoDonorConsent,
   kMonthNotEnded,
   kMonthNotSealed,
+  // A service is vouched for by its elder, the elder's registered relative, or someone who is
+  // no member (the organiser); never by the volunteer who served.
+  kInvalidConfirmation,
   kMonthSealed,
   // Balances.
   kInsufficientCredits,

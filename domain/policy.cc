@@ -14,11 +14,18 @@ int Policy::StarFor(Minutes verified_minutes) const {
 }
 
 std::optional<Fen> Policy::CashValue(Minutes minutes, int star) const {
+  return CashValue(minutes, Minutes{}, star);
+}
+
+std::optional<Fen> Policy::CashValue(Minutes earned, Minutes gifted, int star) const {
   LEDGER_ASSERT(star >= 0);
   LEDGER_ASSERT(star <= kStarLevels);
-  LEDGER_ASSERT(minutes.value >= 0);
-  const Int128 numerator = static_cast<Int128>(minutes.value) * credit_value_fen_per_hour *
-                           (10000 + static_cast<Int128>(star_bonus_bp[star]));
+  LEDGER_ASSERT(earned.value >= 0);
+  LEDGER_ASSERT(gifted.value >= 0);
+  const Int128 weighted_minutes =
+      static_cast<Int128>(earned.value) * (10000 + static_cast<Int128>(star_bonus_bp[star])) +
+      static_cast<Int128>(gifted.value) * 10000;
+  const Int128 numerator = weighted_minutes * credit_value_fen_per_hour;
   const Int128 value = numerator / (60 * 10000);
   if (value > Fen::kMax) return std::nullopt;
   return Fen{static_cast<int64_t>(value)};

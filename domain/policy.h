@@ -29,6 +29,10 @@ struct Policy {
   // floor(minutes × value_per_hour × (10000 + bonus_bp) / (60 × 10000)), computed exactly.
   // nullopt if it exceeds Fen::kMax.
   std::optional<Fen> CashValue(Minutes minutes, int star) const;
+  // The same for `earned` minutes with the star's bonus and `gifted` ones (received as gifts)
+  // without: floor(value_per_hour × (earned × (10000 + bonus_bp) + gifted × 10000) / 600000),
+  // one rounding for the whole redemption.
+  std::optional<Fen> CashValue(Minutes earned, Minutes gifted, int star) const;
 };
 
 static_assert(kStarLevels == 5, "API.md fixes five thresholds and six bonus values");

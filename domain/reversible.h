@@ -5,6 +5,7 @@
 // the scope rules) fails to compile until it handles it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <variant>
 
@@ -36,6 +37,11 @@ struct TransferUndo {
   MemberId from_member_id;
   MemberId to_member_id;
   Minutes minutes;
+  // Of `minutes`, those the giver had received as gifts herself (spent first): her reversal
+  // gives them back as received credits.
+  Minutes giver_gifted_minutes;
+  // False for a transfer recorded before gifts were tracked (CreditsTransferred.gift absent).
+  bool gift = true;
   bool operator==(const TransferUndo&) const = default;
 };
 
@@ -78,13 +84,23 @@ struct RedemptionUndo {
   events::RewardKind reward = events::RewardKind::cash;
   Minutes minutes;
   Fen amount_fen;  // the cash paid; zero for training
+  // Of `minutes`, those received as gifts (spent first, paid without star bonus).
+  Minutes gifted_minutes;
   // True when the redemption paid cash from a fund (and so recorded an outflow).
   bool DrewOnFund() const { return reward == events::RewardKind::cash && amount_fen > Fen{}; }
   bool operator==(const RedemptionUndo&) const = default;
 };
 
+// An activity (ActivityHeld) undone: its report figures go, and its id may be recorded anew.
+struct ActivityUndo {
+  static constexpr events::Data kType = events::Data::ActivityHeld;
+  ActivityId activity_id;
+  int64_t beneficiaries = 0;
+  bool operator==(const ActivityUndo&) const = default;
+};
+
 using Undo = std::variant<ServiceVerifiedUndo, TrainingUndo, TransferUndo, DonationUndo, SaleUndo,
-                          DisbursementUndo, ExpenseUndo, RedemptionUndo>;
+                          DisbursementUndo, ExpenseUndo, RedemptionUndo, ActivityUndo>;
 
 struct Reversible {
   std::string stream;  // the original's stream: its reversal is appended there

@@ -74,6 +74,13 @@ constexpr ScopedField kGoodsDistributed[] = {
 constexpr ScopedField kGrantReceived[] = {LEDGER_SCOPED(GrantReceived, fund_id, kFund)};
 constexpr ScopedField kDonorConsentRecorded[] = {
     LEDGER_SCOPED(DonorConsentRecorded, donation_id, kDonation)};
+// A volunteer's file: kept by the member's branch (its coordinators) or an admin. A relation
+// joins two members of the writer's branch; one across branches is an admin's.
+constexpr ScopedField kAwardGranted[] = {LEDGER_SCOPED(AwardGranted, member_id, kMember)};
+constexpr ScopedField kMemberUpdated[] = {LEDGER_SCOPED(MemberUpdated, member_id, kMember)};
+constexpr ScopedField kRelationRegistered[] = {
+    LEDGER_SCOPED(RelationRegistered, member_id, kMember),
+    LEDGER_SCOPED(RelationRegistered, relative_id, kMember)};
 
 #undef LEDGER_SCOPED
 #undef LEDGER_SCOPED_FIELD
@@ -129,6 +136,9 @@ constexpr EventScopeRule kRules[] = {
        return data.data_as_DonorConsentRecorded()->document_ref();
      }},
     {Data::FilingAcknowledged, true, {}},
+    {Data::AwardGranted, false, kAwardGranted},
+    {Data::MemberUpdated, false, kMemberUpdated},
+    {Data::RelationRegistered, false, kRelationRegistered},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");
@@ -227,6 +237,9 @@ struct Resolver {
               Refs out = u.DrewOnFund() ? outflow_fund(u.redemption_id) : Refs{};
               out.emplace_back(ScopeRef::kMember, u.member_id.view());
               return out;
+            },
+            [](const ActivityUndo& u) -> Refs {
+              return {{ScopeRef::kActivity, u.activity_id.view()}};
             },
         },
         target.undo);

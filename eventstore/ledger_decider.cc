@@ -60,6 +60,7 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
       state_.Rollback();
       return status;
     }
+    if (execution.mark_gift) event->payload = WithGift(*data->data_as_CreditsTransferred());
   }
   open_transaction_ = true;
   return Status::Ok();

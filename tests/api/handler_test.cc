@@ -306,6 +306,42 @@ TEST_F(HandlerTest, PersonalFieldsOnlyForAdminAndOwnBranchCoordinator) {
   EXPECT_TRUE(JsonOf(theirs.body).at("data").as_object().contains("name"));
 }
 
+// The member read carries her file: awards for every reader of the member, relations (personal)
+// only for admins and her own branch's coordinators; a correction shows the current value, and
+// its event hides the corrected personal fields from those who may not see them.
+TEST_F(HandlerTest, MemberReadListsAwardsRelationsAndCorrections) {
+  const uint64_t last = api_.LoadScenario();
+  const std::string auditor = api_.CreateKey("auditor");
+  const std::string at = "?min_position=" + std::to_string(last);
+  const json::value wang = JsonOf(api_.Call("GET", "/v1/members/v-wang" + at).body);
+  ASSERT_EQ(wang.at("awards").as_array().size(), 1u);
+  EXPECT_EQ(wang.at("awards").at(0).at("title").as_string(), "优秀志愿者");
+  EXPECT_EQ(wang.at("awards").at(0).at("level").as_string(), "区级");
+  const json::value li = JsonOf(api_.Call("GET", "/v1/members/v-li" + at).body);
+  EXPECT_EQ(li.at("phone").as_string(), "13800000002");  // corrected from none
+  ASSERT_EQ(li.at("relations").as_array().size(), 1u);
+  EXPECT_EQ(li.at("relations").at(0).at("relative_id").as_string(), "e-qian");
+  EXPECT_EQ(li.at("relations").at(0).at("relation").as_string(), "guardian");
+  EXPECT_TRUE(li.at("relations").at(0).at("reverse").as_bool());  // she is e-qian's guardian
+  const json::value qian = JsonOf(api_.Call("GET", "/v1/members/e-qian" + at).body);
+  EXPECT_FALSE(qian.at("relations").at(0).at("reverse").as_bool());
+  const json::value li_audited =
+      JsonOf(api_.Call("GET", "/v1/members/v-li" + at, "", auditor).body);
+  EXPECT_FALSE(li_audited.as_object().contains("relations"));
+  EXPECT_FALSE(li_audited.as_object().contains("phone"));
+  const json::value wang_audited =
+      JsonOf(api_.Call("GET", "/v1/members/v-wang" + at, "", auditor).body);
+  EXPECT_EQ(wang_audited.at("awards").as_array().size(), 1u);
+  const json::value stream = JsonOf(api_.Call("GET", "/v1/streams/member-v-li", "", auditor).body);
+  bool seen = false;
+  for (const json::value& event : stream.at("events").as_array()) {
+    if (event.at("type").as_string() != "MemberUpdated") continue;
+    seen = true;
+    EXPECT_FALSE(event.at("data").as_object().contains("phone"));
+  }
+  EXPECT_TRUE(seen);
+}
+
 // Keys: created with a role, shown once, work at once, revoked at once.
 TEST_F(HandlerTest, KeysAreCreatedUsedAndRevoked) {
   api_.LoadScenario();

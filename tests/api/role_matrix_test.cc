@@ -34,17 +34,22 @@ struct Row {
   const char* content_type = "application/json";
 };
 
-TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
-  ApiFixture api;
-  api.LoadScenario();
-  api.RegisterMerchant();
-  std::string keys[kWho];
+// A key per role, bound to the scenario's own records (keys[kNobody] stays empty).
+void CreateRoleKeys(ApiFixture& api, std::string (&keys)[kWho]) {
   keys[kAdmin] = std::string(testing::kTestAdminKey);
   keys[kCoordinator] = api.CreateKey("coordinator", "branch_id", "b-shiyuan");
   keys[kAuditor] = api.CreateKey("auditor");
   keys[kPartner] = api.CreateKey("partner", "partner_id", "p-avic");
   keys[kMember] = api.CreateKey("member", "member_id", "v-wang");
   keys[kMerchant] = api.CreateKey("merchant", "merchant_id", "shop-1");
+}
+
+TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
+  ApiFixture api;
+  api.LoadScenario();
+  api.RegisterMerchant();
+  std::string keys[kWho];
+  CreateRoleKeys(api, keys);
   // The same roles and scopes as accounts, each signed in.
   constexpr std::string_view kPassword = "matrix-passphrase-7";
   ApiFixture::Session sessions[kWho];
@@ -346,6 +351,69 @@ TEST(RoleMatrixTest, MemberRecordsOnlyItsOwnVisits) {
     const boost::json::value counted = member_json();
     EXPECT_EQ(minutes(counted, "verified_minutes"), minutes(before, "verified_minutes") + 75) << n;
     EXPECT_EQ(minutes(counted, "pending_minutes"), minutes(before, "pending_minutes")) << n;
+  }
+}
+
+// The records of a volunteer's file (AwardGranted, MemberUpdated, RelationRegistered) by every
+// writing role: an admin anywhere, a coordinator in her own branch only (a relation across
+// branches is an admin's), never an auditor, a partner, a merchant or the member herself. A
+// refusal is 403 forbidden and writes nothing.
+TEST(RoleMatrixTest, FileRecordsByRole) {
+  ApiFixture api;
+  api.LoadScenario();
+  api.RegisterMerchant();
+  std::string keys[kWho];
+  CreateRoleKeys(api, keys);
+  struct Case {
+    const char* what;
+    const char* type;
+    std::string fields;  // {n}: a fresh suffix per attempt
+    std::set<Who> allowed;
+  };
+  const std::vector<Case> cases = {
+      {"award in her branch",
+       "AwardGranted",
+       R"(award_id: "aw-{n}", member_id: "v-wang", title: "优秀志愿者")",
+       {kAdmin, kCoordinator}},
+      {"award in another branch",
+       "AwardGranted",
+       R"(award_id: "aw-{n}", member_id: "v-zhang", title: "优秀志愿者")",
+       {kAdmin}},
+      {"correction in her branch",
+       "MemberUpdated",
+       R"(member_id: "v-wang", phone: "1{n}")",
+       {kAdmin, kCoordinator}},
+      {"correction in another branch",
+       "MemberUpdated",
+       R"(member_id: "v-zhang", phone: "1{n}")",
+       {kAdmin}},
+      {"relation in her branch",
+       "RelationRegistered",
+       R"(relation_id: "rel-{n}", member_id: "e-zhao", relative_id: "v-li", relation: guardian)",
+       {kAdmin, kCoordinator}},
+      {"relation across branches",
+       "RelationRegistered",
+       R"(relation_id: "rel-{n}", member_id: "e-zhao", relative_id: "v-zhang", relation: child)",
+       {kAdmin}},
+  };
+  int attempt = 0;
+  for (const Case& c : cases) {
+    for (int who = 0; who < kNobody; ++who) {
+      std::string fields = c.fields;
+      const std::string n = std::to_string(++attempt);
+      fields.replace(fields.find("{n}"), 3, n);
+      const std::string body =
+          ApiFixture::EventJson("ev-file-" + n, c.type, fields, testing::BeijingUs(2026, 11, 8));
+      const Head head = api.head();
+      const Response answer = api.Call("POST", "/v1/events", body, keys[who]);
+      const std::string case_name = std::string(kWhoNames[who]) + ": " + c.what;
+      if (c.allowed.count(static_cast<Who>(who)) > 0) {
+        EXPECT_EQ(answer.status, 201) << case_name << ": " << answer.body;
+      } else {
+        EXPECT_EQ(answer.status, 403) << case_name << ": " << answer.body;
+        EXPECT_EQ(api.head(), head) << case_name << " moved the head";
+      }
+    }
   }
 }
 

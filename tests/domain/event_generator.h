@@ -32,7 +32,7 @@ class EventGenerator {
     auto amount = [&] { return std::to_string(1 + random_() % 50000); };
     const std::string id = prefix_ + std::to_string(n);
     const std::string branch = pick("b", 3);
-    switch (random_() % 27) {
+    switch (random_() % 31) {
       case 0:
         return {id, "BranchOpened", "branch_id: \"" + branch + "\", name: \"n\""};
       case 1:
@@ -109,7 +109,11 @@ class EventGenerator {
         const std::string service = !request_visits_.empty() && random_() % 3 == 0
                                         ? request_visits_[Recent(request_visits_.size())]
                                         : "s" + std::to_string(random_() % 400);
-        return {id, "ServiceVerified", "service_id: \"" + service + "\", confirmed_by: \"e\""};
+        // Vouched for by no member ("e"), or by a member: the elder, a relative, or (refused)
+        // someone else, the volunteer herself among them.
+        const std::string by = random_() % 2 ? "e" : pick(random_() % 2 ? "e" : "v", 40);
+        return {id, "ServiceVerified",
+                "service_id: \"" + service + "\", confirmed_by: \"" + by + "\""};
       }
       case 15: {
         const bool cash = random_() % 2;
@@ -124,7 +128,7 @@ class EventGenerator {
         transfers_.push_back(id);
         return {id, "CreditsTransferred",
                 "transfer_id: \"t" + std::to_string(n) + "\", from_member_id: \"" + pick("v", 40) +
-                    "\", to_member_id: \"" + pick("v", 40) +
+                    "\", to_member_id: \"" + pick(random_() % 2 ? "v" : "e", 40) +
                     "\", minutes: " + std::to_string(1 + random_() % 200)};
       case 17: {
         // A change of purpose needs the donor's consent first: record one about as often.
@@ -204,7 +208,39 @@ class EventGenerator {
         return {id, "RequestAssigned",
                 "request_id: \"" + request + "\", volunteer_id: \"" + volunteer + "\""};
       }
+      case 23:
+        return {id, "AwardGranted",
+                "award_id: \"aw" + std::to_string(random_() % 60) + "\", member_id: \"" +
+                    pick(random_() % 2 ? "v" : "e", 40) + "\", title: \"优秀志愿者\"" +
+                    (random_() % 2 ? ", grantor: \"街道\", level: \"区级\"" : "")};
+      case 24: {
+        // A correction of one or more fields, sometimes of none (refused).
+        std::string fields = "member_id: \"" + pick(random_() % 2 ? "v" : "e", 40) + "\"";
+        if (random_() % 2) fields += ", phone: \"1380000" + std::to_string(random_() % 10) + "\"";
+        if (random_() % 3 == 0) fields += ", name: \"新名\"";
+        if (random_() % 3 == 0) fields += ", birth_year: " + std::to_string(1890 + random_() % 100);
+        if (random_() % 3 == 0) fields += ", skills: [\"陪伴\"], lives_alone: true";
+        return {id, "MemberUpdated", fields};
+      }
       case 25: {
+        // Family relations between volunteers and elders (sometimes of a member to itself).
+        static const char* kRelations[] = {"spouse",  "parent",   "child",
+                                           "sibling", "guardian", "other_family"};
+        return {id, "RelationRegistered",
+                "relation_id: \"rel" + std::to_string(random_() % 200) + "\", member_id: \"" +
+                    pick("v", 40) + "\", relative_id: \"" + pick(random_() % 2 ? "v" : "e", 40) +
+                    "\", relation: " + kRelations[random_() % 6]};
+      }
+      case 26: {
+        // Activities under a few ids, so that one reversed is sometimes recorded anew.
+        activities_.push_back(id);
+        return {id, "ActivityHeld",
+                "activity_id: \"" + pick("a", 8) + "\", branch_id: \"" + branch +
+                    "\", title: \"重阳节\", date: \"2026-10-29\", participants: " +
+                    std::to_string(random_() % 50) +
+                    ", beneficiaries: " + std::to_string(random_() % 80)};
+      }
+      case 27: {
         // Money and filing: goods given in kind (their total right or, sometimes, wrong), and
         // grants.
         const std::string donation = "d" + std::to_string(n);
@@ -228,7 +264,7 @@ class EventGenerator {
                     "}, {name: \"油\", quantity: " + std::to_string(1 + random_() % 20) +
                     ", unit: \"桶\", value_fen: " + std::to_string(oil) + "}]"};
       }
-      case 26: {
+      case 28: {
         // Goods handed out (sometimes more than is left), or head office's receipt of a month.
         if (random_() % 6 == 0) {
           return {id, "FilingAcknowledged",
@@ -245,9 +281,9 @@ class EventGenerator {
       }
       default: {
         // Reverse something recorded earlier (or something that does not exist).
-        std::vector<std::string>* pools[] = {&inflows_, &outflows_, &verifications_, &redemptions_,
-                                             &transfers_};
-        std::vector<std::string>& pool = *pools[random_() % 5];
+        std::vector<std::string>* pools[] = {&inflows_,     &outflows_,  &verifications_,
+                                             &redemptions_, &transfers_, &activities_};
+        std::vector<std::string>& pool = *pools[random_() % 6];
         const std::string target = pool.empty() ? "none" : pool[random_() % pool.size()];
         return {id, "EventReversed",
                 "reversal_id: \"rv" + std::to_string(n) + "\", reverses_id: \"" + target +
@@ -269,7 +305,8 @@ class EventGenerator {
   std::mt19937_64 random_;
   std::string prefix_;
   int counter_ = 0;
-  std::vector<std::string> inflows_, outflows_, verifications_, redemptions_, transfers_;
+  std::vector<std::string> inflows_, outflows_, verifications_, redemptions_, transfers_,
+      activities_;
   std::vector<std::string> in_kind_;  // donation ids of in-kind donations
   struct Assignment {
     std::string request_id, volunteer_id, elder_id;

@@ -46,8 +46,18 @@ void SetUpProgramme(LedgerDriver& d) {
   d.Must("PartnerRegistered", R"(partner_id: "m1", name: "社区超市", kind: merchant)");
   d.Must("FundOpened", R"(fund_id: "f1", name: "长者困济帮扶基金", branch_id: "b1")");
   d.Must("FundOpened", R"(fund_id: "f2", name: "总行基金")");
-  d.Must("ActivityHeld", R"(activity_id: "a1", branch_id: "b1", title: "重阳节", date: "2026-08-09",
-                            participants: 20, beneficiaries: 35)");
+  ASSERT_EQ(d.RunWithId("held-a1", "ActivityHeld",
+                        R"(activity_id: "a1", branch_id: "b1", title: "重阳节",
+                           date: "2026-08-09", participants: 20, beneficiaries: 35)"),
+            "ok");
+  // 赵大爷's son r1 is registered as his relative; v1's sister v3 lives in 高丽营镇.
+  d.Must("MemberRegistered",
+         R"(member_id: "r1", kind: volunteer, branch_id: "b1", name: "赵小军")");
+  d.Must("RelationRegistered",
+         R"(relation_id: "rel1", member_id: "e1", relative_id: "r1", relation: child)");
+  d.Must("RelationRegistered",
+         R"(relation_id: "rel2", member_id: "v1", relative_id: "v3", relation: sibling)");
+  d.Must("AwardGranted", R"(award_id: "aw1", member_id: "v1", title: "优秀志愿者", level: "区级")");
   d.Must("AccountOpened", R"(account_id: "acct-gone", role: auditor)");
   d.Must("AccountClosed", R"(account_id: "acct-gone", role: auditor)");
   d.Must("KeyRevoked", R"(key_id: "k-gone", role: admin)");
@@ -91,8 +101,9 @@ void SetUpProgramme(LedgerDriver& d) {
   d.Must("ServiceLogged", R"(service_id: "s3", volunteer_id: "v1", kind: errand, minutes: 30)");
   d.Must("ServiceRejected", R"(service_id: "s3", reason: "duplicate")");
   d.Must("ServiceLogged", R"(service_id: "s4", volunteer_id: "v2", kind: errand, minutes: 40)");
-  ASSERT_EQ(d.RunWithId("verify-s4", "ServiceVerified", R"(service_id: "s4", confirmed_by: "e1")"),
-            "ok");
+  ASSERT_EQ(
+      d.RunWithId("verify-s4", "ServiceVerified", R"(service_id: "s4", confirmed_by: "协调员 李")"),
+      "ok");
   d.Must("EventReversed", R"(reversal_id: "r0", reverses_id: "verify-s4", reason: "wrong elder")");
   ASSERT_EQ(d.RunWithId("disburse-x1", "DisbursementMade",
                         R"(disbursement_id: "x1", fund_id: "f1", purpose: "elder_aid",
@@ -121,6 +132,14 @@ void SetUpProgramme(LedgerDriver& d) {
                              kind: companionship, minutes: 45, request_id: "q-done")");
   ASSERT_EQ(d.RunWithId("verify-sq", "ServiceVerified", R"(service_id: "s-q", confirmed_by: "e1")"),
             "ok");
+  // A pending visit to 赵大爷, and an activity recorded wrongly and reversed.
+  d.Must("ServiceLogged", R"(service_id: "s5", volunteer_id: "v1", elder_id: "e1", kind: home_visit,
+                             minutes: 30)");
+  ASSERT_EQ(d.RunWithId("held-a2", "ActivityHeld",
+                        R"(activity_id: "a2", branch_id: "b1", title: "中秋",
+                           date: "2026-09-09", participants: 5, beneficiaries: 8)"),
+            "ok");
+  d.Must("EventReversed", R"(reversal_id: "r-a2", reverses_id: "held-a2", reason: "日期有误")");
 }
 
 struct Row {
@@ -306,8 +325,8 @@ const Row kRows[] = {
     {"new member", "MemberRegistered",
      R"(member_id: "n1", kind: elder, branch_id: "b2", name: "钱", birth_year: 1940)", "ok"},
     {"pairing", "PairingFormed", R"(pairing_id: "p9", volunteer_id: "y1", elder_id: "e1")", "ok"},
-    {"verify pending", "ServiceVerified", R"(service_id: "s2", confirmed_by: "e1", rating: 5)",
-     "ok"},
+    {"verify pending", "ServiceVerified",
+     R"(service_id: "s2", confirmed_by: "活动负责人 李", rating: 5)", "ok"},
     {"reject pending", "ServiceRejected", R"(service_id: "s2", reason: "no show")", "ok"},
     {"training", "TrainingCompleted",
      R"(training_id: "tr1", member_id: "v1", course: "急救", minutes: 120)", "ok"},
@@ -608,6 +627,78 @@ const Row kRows[] = {
      R"(month: "2026-08", receipt_ref: "总行-08")", "month_not_sealed"},
     {"acknowledge without a receipt", "FilingAcknowledged", R"(month: "2026-06", receipt_ref: "")",
      "invalid_field"},
+    // A volunteer's file: awards, corrections, relations.
+    {"award", "AwardGranted",
+     R"(award_id: "aw2", member_id: "v2", title: "服务之星", grantor: "石园街道办事处")", "ok"},
+    {"award without title", "AwardGranted", R"(award_id: "aw2", member_id: "v2", title: "")",
+     "invalid_field"},
+    {"award of an unknown member", "AwardGranted",
+     R"(award_id: "aw2", member_id: "nobody", title: "x")", "unknown_member"},
+    {"award id again", "AwardGranted", R"(award_id: "aw1", member_id: "v2", title: "x")",
+     "already_exists"},
+    {"award in a sealed month", "AwardGranted", R"(award_id: "aw2", member_id: "v2", title: "x")",
+     "month_sealed", nullptr, 8},
+    {"correct a phone", "MemberUpdated", R"(member_id: "v1", phone: "13900000000")", "ok"},
+    {"correct skills and birth year", "MemberUpdated",
+     R"(member_id: "e1", birth_year: 1937, skills: [], lives_alone: false)", "ok"},
+    {"correct nothing", "MemberUpdated", R"(member_id: "v1")", "invalid_field"},
+    {"correct a name to empty", "MemberUpdated", R"(member_id: "v1", name: "")", "invalid_field"},
+    {"correct a birth year to 1800", "MemberUpdated", R"(member_id: "v1", birth_year: 1800)",
+     "invalid_field"},
+    {"correct an unknown member", "MemberUpdated", R"(member_id: "nobody", phone: "1")",
+     "unknown_member"},
+    {"correct in a sealed month", "MemberUpdated", R"(member_id: "v1", phone: "1")", "month_sealed",
+     nullptr, 8},
+    {"relation", "RelationRegistered",
+     R"(relation_id: "rel9", member_id: "v2", relative_id: "e1", relation: guardian)", "ok"},
+    {"relation to an unknown member", "RelationRegistered",
+     R"(relation_id: "rel9", member_id: "v2", relative_id: "nobody", relation: spouse)",
+     "unknown_member"},
+    {"relation id again", "RelationRegistered",
+     R"(relation_id: "rel1", member_id: "v2", relative_id: "e1", relation: spouse)",
+     "already_exists"},
+    {"relation to oneself", "RelationRegistered",
+     R"(relation_id: "rel9", member_id: "v2", relative_id: "v2", relation: spouse)", "same_member"},
+    {"relation in a sealed month", "RelationRegistered",
+     R"(relation_id: "rel9", member_id: "v2", relative_id: "e1", relation: spouse)", "month_sealed",
+     nullptr, 8},
+    // Gifts of credits go to family or to an elder of the giver's branch.
+    {"gift to a relative in another branch", "CreditsTransferred",
+     R"(transfer_id: "t9", from_member_id: "v1", to_member_id: "v3", minutes: 30)", "ok"},
+    {"gift to a volunteer who is no relative", "CreditsTransferred",
+     R"(transfer_id: "t9", from_member_id: "v1", to_member_id: "v2", minutes: 30)",
+     "not_a_relative"},
+    {"gift to an elder of another branch", "CreditsTransferred",
+     R"(transfer_id: "t9", from_member_id: "v1", to_member_id: "e2", minutes: 30)",
+     "not_a_relative"},
+    {"gift back from the relative's side", "CreditsTransferred",
+     R"(transfer_id: "t9", from_member_id: "v3", to_member_id: "v1", minutes: 30)",
+     "insufficient_credits"},
+    // Who vouches for a service: its elder, the elder's registered relative, or no member.
+    {"confirmed by the elder's son", "ServiceVerified", R"(service_id: "s5", confirmed_by: "r1")",
+     "ok"},
+    {"confirmed by the organiser", "ServiceVerified",
+     R"(service_id: "s5", confirmed_by: "协调员 王")", "ok"},
+    {"confirmed by the volunteer herself", "ServiceVerified",
+     R"(service_id: "s5", confirmed_by: "v1")", "invalid_confirmation"},
+    {"confirmed by a member who is no relative", "ServiceVerified",
+     R"(service_id: "s5", confirmed_by: "v2")", "invalid_confirmation"},
+    {"a member confirms a service to no elder", "ServiceVerified",
+     R"(service_id: "s2", confirmed_by: "e1")", "invalid_confirmation"},
+    // Activities are corrected by a reversal, then recorded anew.
+    {"activity again", "ActivityHeld",
+     R"(activity_id: "a1", branch_id: "b1", title: "t", date: "2026-09-01")", "already_exists"},
+    {"reverse an activity", "EventReversed",
+     R"(reversal_id: "r9", reverses_id: "held-a1", reason: "人数有误")", "ok"},
+    {"reverse an activity twice", "EventReversed",
+     R"(reversal_id: "r9", reverses_id: "held-a2", reason: "x")", "already_reversed"},
+    {"reversed activity recorded anew", "ActivityHeld",
+     R"(activity_id: "a2", branch_id: "b1", title: "中秋", date: "2026-09-10", participants: 5,
+        beneficiaries: 9)",
+     "ok"},
+    {"service at a reversed activity", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v1", kind: activity, minutes: 30, activity_id: "a2")",
+     "unknown_activity"},
 };
 
 class LedgerRulesTest : public ::testing::TestWithParam<Row> {};

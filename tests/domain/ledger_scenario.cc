@@ -147,6 +147,20 @@ std::vector<ScenarioEvent> OctoberScenario() {
           std::to_string(events.size()));
   add("cert-wang-revoked", "CertificateRevoked",
       R"(certificate_id: "ZYK-2026-000001", reason: "服务记录更正")");
+  // The volunteer's file: 王 is honoured, 李's phone corrected, 钱淑珍's guardian registered
+  // (李 herself, a neighbour), and the Chongyang activity corrected: reversed (it counted 20
+  // participants, there were 24) and recorded anew.
+  add("aw-wang", "AwardGranted",
+      R"(award_id: "aw-wang", member_id: "v-wang", title: "优秀志愿者", grantor: "石园街道办事处",
+         level: "区级")");
+  add("upd-li", "MemberUpdated", R"(member_id: "v-li", phone: "13800000002")");
+  add("rel-qian", "RelationRegistered",
+      R"(relation_id: "rel-qian", member_id: "e-qian", relative_id: "v-li", relation: guardian)");
+  add("rv-chongyang", "EventReversed",
+      R"(reversal_id: "rv-chongyang", reverses_id: "ev-a-chongyang", reason: "参与人数有误")");
+  add("a-chongyang-2", "ActivityHeld",
+      R"(activity_id: "a-chongyang", branch_id: "b-shiyuan", title: "重阳节敬老活动",
+         date: "2026-10-29", participants: 24, beneficiaries: 35)");
   at = BeijingUs(2026, 11, 2, 10);
   add("seal-shiyuan-2026-10", "MonthlyReportSealed", R"(branch_id: "b-shiyuan", month: "2026-10")");
   // The whole programme's seal (every fund, f-hq too), and head office's receipt of the filing.

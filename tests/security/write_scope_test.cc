@@ -102,6 +102,14 @@ TEST_F(WriteScopeTest, EveryReferenceToAnotherBranchIsRefused) {
        R"(consent_id: "c-x", donation_id: "d-wuye", document_ref: "x")"},
       {"ev-x25", "MonthlyReportSealed", R"(month: "2026-09")"},
       {"ev-x26", "FilingAcknowledged", R"(month: "2026-10", receipt_ref: "x")"},
+      // A volunteer's file: 石园街道's member honoured, corrected, or named as a relative; and
+      // the reversal of 石园街道's activity.
+      {"ev-x27", "AwardGranted", R"(award_id: "aw-x", member_id: "v-wang", title: "x")"},
+      {"ev-x28", "MemberUpdated", R"(member_id: "v-wang", phone: "1")"},
+      {"ev-x29", "RelationRegistered",
+       R"(relation_id: "rel-x", member_id: "v-zhang", relative_id: "v-wang", relation: sibling)"},
+      {"ev-x30", "EventReversed",
+       R"(reversal_id: "rv-a", reverses_id: "ev-a-chongyang-2", reason: "x")"},
   };
   for (const auto& [id, type, fields] : cases) {
     SCOPED_TRACE(id);

@@ -1,6 +1,7 @@
 // Certificates of volunteer service in real Chromium against the demo ledger: a coordinator issues
 // one for a volunteer of her branch on the member page, opens its printable page (figures, 有效);
-// the page works in a fresh browser without sign-in; after revoking it shows 已撤销.
+// the page works in a fresh browser without sign-in; after revoking it shows 已撤销. Then she grants
+// the volunteer an award and registers a relation on the same page, and the certificate lists the award.
 import { servicesOf } from '../src/domain/services'
 import { formatHours } from '../src/format/hours'
 import type { StoredEvent } from '../src/api/ledger'
@@ -107,4 +108,41 @@ test('after the coordinator revokes it, the certificate page shows 已撤销 wit
   await expect(page.getByTestId('certificate-verdict')).not.toContainText('有效')
   await expect(page.getByTestId('certificate-reason')).not.toBeEmpty()
   await checkPage(page, 'certificate-revoked')
+})
+
+test('a coordinator grants an award and registers a relation on a volunteer’s page; her certificate shows the award', async ({ page, cspViolations }) => {
+  void cspViolations
+  expect(certificateId).not.toBe('')
+  await signIn(page, 'coordinator')
+  await page.goto('/members/v-wang')
+  // A title first: nothing is recorded without one.
+  const before = (await (await adminApi('/v1/members/v-wang')).json()).awards.length
+  await page.getByTestId('award-submit').click()
+  await expect(page.getByRole('alert')).toHaveText('请填写表彰名称。')
+  await page.locator('input[name=award_title]').fill('优秀志愿者')
+  await page.locator('input[name=award_level]').fill('区级')
+  await page.locator('input[name=award_grantor]').fill('石园街道办事处')
+  await page.getByTestId('award-submit').click()
+  await expect(page.getByRole('status').filter({ hasText: '已登记表彰' })).toBeVisible()
+  await expect(page.getByTestId('awards')).toContainText('优秀志愿者（区级 · 石园街道办事处）')
+  const member = await (await adminApi('/v1/members/v-wang')).json()
+  expect(member.awards.length).toBe(before + 1)
+  expect(member.awards.at(-1)).toMatchObject({ title: '优秀志愿者', level: '区级', grantor: '石园街道办事处' })
+
+  // A relation: a member of another branch is refused in words; one of her branch is listed.
+  await page.locator('input[name=relative_id]').fill('v-zhang')
+  await page.locator('select[name=relation]').selectOption('sibling')
+  await page.getByTestId('relation-submit').click()
+  await expect(page.getByRole('alert')).toContainText('跨站点')
+  await page.locator('input[name=relative_id]').fill('v-li')
+  await page.locator('select[name=relation]').selectOption('sibling')
+  await page.getByTestId('relation-submit').click()
+  await expect(page.getByRole('status').filter({ hasText: '已登记亲属关系' })).toBeVisible()
+  await expect(page.getByTestId('relations')).toContainText('兄弟姐妹：v-li')
+  await checkPage(page, 'coordinator-member-file')
+
+  // The printable certificate, opened from her page, lists the award.
+  await page.getByTestId(`certificate-${certificateId}`).getByRole('link', { name: certificateId }).click()
+  await expect(page.getByTestId('certificate-awards')).toContainText('优秀志愿者（区级 · 石园街道办事处）')
+  await checkPage(page, 'certificate-with-awards')
 })

@@ -26,8 +26,8 @@ export const signOut = () => unwrap(api.DELETE('/v1/sessions/current'), { quiet4
 export const activate = (token: string, password: string) =>
   unwrap(api.POST('/v1/accounts/activate', { body: { token, password } }))
 
-export const getMember = (id: string) =>
-  unwrap(api.GET('/v1/members/{id}', { params: { path: { id } } }))
+export const getMember = (id: string, options: { quiet401?: boolean } = {}) =>
+  unwrap(api.GET('/v1/members/{id}', { params: { path: { id } } }), options)
 
 /** Every member of a branch (follows the cursor). */
 export async function listMembers(branchId: string, minPosition?: number): Promise<Member[]> {

@@ -674,6 +674,17 @@ export interface components {
              * @description money in fen (integer)
              */
             income_fen: number;
+            /** @description of credit_minutes, those received as gifts (CreditsTransferred) and not yet spent: spent first, and redeemed for cash without star bonus */
+            gifted_minutes: number;
+            /** @description awards (表彰, AwardGranted) in the order granted */
+            awards: {
+                award_id: string;
+                title: string;
+                grantor?: string;
+                level?: string;
+                /** Format: date-time */
+                granted_at: string;
+            }[];
             /** @description admins and the member's own branch coordinators only */
             name?: string;
             gender?: string;
@@ -681,6 +692,14 @@ export interface components {
             phone?: string;
             lives_alone?: boolean;
             skills?: string[];
+            /** @description registered family relations (RelationRegistered), personal: admins and the member's own branch coordinators only. reverse false: relative_id is this member's `relation`; true: this member is relative_id's `relation` */
+            relations?: {
+                relation_id: string;
+                relative_id: string;
+                /** @enum {string} */
+                relation: "spouse" | "parent" | "child" | "sibling" | "guardian" | "other_family";
+                reverse: boolean;
+            }[];
         };
         MemberList: {
             items: components["schemas"]["Member"][];
@@ -1553,6 +1572,7 @@ export interface components {
         };
         ServiceVerifiedData: {
             service_id: string;
+            /** @description who vouched: the service's elder, a member registered as the elder's relative, or someone who is no member (the organiser, a coordinator, an activity lead); never the volunteer who served (domain rule: 422 invalid_confirmation) */
             confirmed_by: string;
             rating?: number;
         };
@@ -1661,6 +1681,7 @@ export interface components {
         CreditsTransferredData: {
             transfer_id: string;
             from_member_id: string;
+            /** @description a registered relative of the giver (RelationRegistered) or an elder of her branch (domain rule: 422 not_a_relative). Received credits are gifts: redeemed for cash without star bonus, and spent before earned ones */
             to_member_id: string;
             /** Format: int32 */
             minutes: number;
@@ -1907,7 +1928,10 @@ export interface components {
         RedemptionMadeData: {
             redemption_id: string;
             member_id: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description credit-minutes redeemed. The member's gifted ones (gifted_minutes, received by CreditsTransferred) go first and are cashed without star bonus, her earned ones with it: amount_fen = floor(value_per_hour × (earned × (10000 + bonus_bp) + gifted × 10000) / 600000), computed by the ledger
+             */
             minutes: number;
             /** @enum {string} */
             reward: "cash" | "training";
@@ -2137,7 +2161,104 @@ export interface components {
             expected_version?: number;
             data: components["schemas"]["RequestCancelledData"];
         };
-        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"];
+        AwardGrantedData: {
+            /** @description unique among awards (domain rule: 422 already_exists) */
+            award_id: string;
+            /** @description the member honoured (domain rule: 422 unknown_member); the award is kept in her file and listed by GET /v1/members/{id} */
+            member_id: string;
+            /** @description the award (表彰), e.g. 优秀志愿者 */
+            title: string;
+            /** @description who granted it, e.g. 石园街道办事处 */
+            grantor?: string;
+            /** @description e.g. 区级, 市级 */
+            level?: string;
+        };
+        AwardGrantedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "AwardGranted";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["AwardGrantedData"];
+        };
+        /** @description A correction of personal data: the fields given replace the current values, the earlier ones stay in the log. */
+        MemberUpdatedData: {
+            /** @description a registered member (domain rule: 422 unknown_member) */
+            member_id: string;
+            name?: string;
+            gender?: string;
+            birth_year?: number;
+            phone?: string;
+            lives_alone?: boolean;
+            /** @description replaces the list; [] clears it */
+            skills?: string[];
+        } | unknown | unknown | unknown | unknown | unknown | unknown;
+        MemberUpdatedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "MemberUpdated";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["MemberUpdatedData"];
+        };
+        RelationRegisteredData: {
+            /** @description unique among relations (domain rule: 422 already_exists) */
+            relation_id: string;
+            /** @description a registered member (domain rule: 422 unknown_member) */
+            member_id: string;
+            /** @description another registered member (domain rules: 422 unknown_member, same_member) */
+            relative_id: string;
+            /**
+             * @description what relative_id is to member_id
+             * @enum {string}
+             */
+            relation: "spouse" | "parent" | "child" | "sibling" | "guardian" | "other_family";
+        };
+        RelationRegisteredEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RelationRegistered";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["RelationRegisteredData"];
+        };
+        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"] | components["schemas"]["AwardGrantedEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["RelationRegisteredEvent"];
     };
     responses: {
         /** @description Malformed JSON, a missing, unknown or invalid field or parameter, an unknown event type (code: invalid_json, invalid_field, unknown_type, invalid_request) */
