@@ -34,6 +34,8 @@ Status DecideEvent(LedgerState& state, EventDraft& event) {
     event.payload =
         WithRedemptionAmount(*data->data_as_RedemptionMade(), execution.computed_amount_fen->value);
   }
+  // A gift recorded now is marked as one (its credits are redeemed without a star bonus).
+  if (execution.mark_gift) event.payload = WithGift(*data->data_as_CreditsTransferred());
   return Status::Ok();
 }
 
@@ -60,7 +62,6 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
       state_.Rollback();
       return status;
     }
-    if (execution.mark_gift) event->payload = WithGift(*data->data_as_CreditsTransferred());
   }
   open_transaction_ = true;
   return Status::Ok();
