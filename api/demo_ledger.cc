@@ -485,9 +485,12 @@ void AddRequest(DemoBuilder& demo, const Visit& visit, int64_t asked_us, bool ur
 
 // Two years of visits: 520 in all, each volunteer's spread evenly over the 25 months.
 void AddSeedVisits(DemoBuilder& demo, Credits& credits, const std::vector<Volunteer>& volunteers) {
+  // v-wang, the volunteer who signs in to the demo, is the most active.
   std::vector<int> weights;
-  for (const Volunteer& v : volunteers)
+  weights.reserve(volunteers.size());
+  for (const Volunteer& v : volunteers) {
     weights.push_back(v.index == 0 ? 34 : 12 + v.index * 9 % 21);
+  }
   const std::vector<int> visits = Spread(kSeedVisits, weights);
   int visit_number = 0;
   int requests = 0;
@@ -528,6 +531,7 @@ void AddSeedVisits(DemoBuilder& demo, Credits& credits, const std::vector<Volunt
 // 30 activities, 15 in each branch, 465 people served; each paid from the launch fund.
 void AddSeedActivities(DemoBuilder& demo) {
   std::vector<int> weights;
+  weights.reserve(kSeedActivities);
   for (int k = 0; k < kSeedActivities; ++k) weights.push_back(10 + k * 7 % 12);
   const std::vector<int> served = Spread(kSeedBeneficiaries, weights);
   for (int k = 0; k < kSeedActivities; ++k) {
