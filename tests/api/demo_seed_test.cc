@@ -151,6 +151,15 @@ TEST_F(DemoSeedTest, VolunteersAreWomenBorn1966To1976PairedWithEldersOver80WhoLi
     EXPECT_LE(Int(v, "birth_year"), 1976) << id;
     EXPECT_GE(v.at("name").as_string().size(), 6u) << id;  // two or more Chinese characters
     EXPECT_GE(Int(v, "star"), 1) << id << " earns no star under the demo's policy";
+    // The read places her on the scale in force: where her star began, where the next comes.
+    EXPECT_LE(Int(v, "star_from_minutes"), Int(v, "verified_minutes")) << id;
+    EXPECT_GT(Int(v, "star_from_minutes"), 0) << id;
+    if (Int(v, "star") < 5) {
+      EXPECT_GT(Int(v, "next_star_minutes"), Int(v, "verified_minutes")) << id;
+      EXPECT_LT(Int(v, "next_star_minutes"), 100 * 60) << id << ": not the default scale";
+    } else {
+      EXPECT_TRUE(v.at("next_star_minutes").is_null()) << id;
+    }
     ++branches[std::string(v.at("branch_id").as_string())];
   }
   EXPECT_EQ(branches.size(), 2u);

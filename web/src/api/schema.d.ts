@@ -640,6 +640,10 @@ export interface components {
              * @description money in fen (integer)
              */
             income_fen: number;
+            /** @description verified minutes at which the member's star begins under the policy in force (0 at 0 stars) */
+            star_from_minutes: number;
+            /** @description verified minutes at which the next star comes under the policy in force; null at 5 stars */
+            next_star_minutes: number | null;
             /** @description admins and the member's own branch coordinators only */
             name?: string;
             gender?: string;
