@@ -1,7 +1,12 @@
-// The demo ledger: a small October 2026 of the programme (the brief's two branches, a dozen
-// volunteers paired with elders, a month of verified visits, the partners, a directed donation,
-// the government purchase of 便民服务挂袋, a charity sale, aid and redemptions), recorded
-// through the API itself as one all-or-nothing batch so that it obeys every rule.
+// The demo ledger: the seed's own story at the seed's scale (shared/seed/project-brief.zh.txt):
+// the two branches, 22 women volunteers born 1966–1976 paired with elders over 80 who live
+// alone, two years of visits (2021-08 to 2023-08: 520 visits, 600+ hours, 42 of them answering
+// service requests), 30 activities serving 465 people, training, the 55,000 service bags bought
+// by 石园街道党工委 for 990,000 元, 110,000 元 of subscriptions and custom orders, the three
+// partners' directed donations, aid, redemptions and every month sealed; then a recent October
+// and November 2026 of the same volunteers, so that the console has a current month to show.
+// Recorded through the API itself, in all-or-nothing batches, so that it obeys every rule.
+// Deterministic: the same events, ids and figures on every load.
 #pragma once
 
 #include <string>

@@ -698,7 +698,7 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
     // hottest read (scripts/bench http).
     unsigned char buffer[kMemberJsonBufferBytes];
     json::monotonic_resource memory(buffer, sizeof buffer);
-    return JsonResponse(200, MemberJson(MemberRef(id), *member,
+    return JsonResponse(200, MemberJson(MemberRef(id), *member, state.policy(),
                                         MaySeePersonal(call, member->branch_id.view()), &memory));
   });
 }
@@ -758,8 +758,8 @@ Step Endpoints::ListMembers(Handler& h, Call& call) {
     json::array& items = body["items"].emplace_array();
     for (size_t i = 0; i < count; ++i) {
       const Member& member = *matches[i].second;
-      items.push_back(
-          MemberJson(matches[i].first, member, MaySeePersonal(call, member.branch_id.view())));
+      items.push_back(MemberJson(matches[i].first, member, state.policy(),
+                                 MaySeePersonal(call, member.branch_id.view())));
     }
     if (matches.size() > count) {
       body["next_cursor"] = matches[count - 1].first.view();

@@ -1,5 +1,6 @@
 #include "api/views.h"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 
 #include "api/encoding.h"
@@ -9,11 +10,11 @@ namespace ledger::api {
 namespace json = boost::json;
 namespace {
 
-constexpr size_t kMemberJsonFieldsMax = 20;  // MemberJson's 13 fields and 7 personal ones
+constexpr size_t kMemberJsonFieldsMax = 22;  // MemberJson's 15 fields and 7 personal ones
 
 }  // namespace
 
-json::object MemberJson(MemberRef member_id, const Member& m, bool personal,
+json::object MemberJson(MemberRef member_id, const Member& m, const Policy& policy, bool personal,
                         json::storage_ptr storage) {
   json::object out(kMemberJsonFieldsMax, std::move(storage));  // room for every field: no rehash
   out["member_id"] = member_id.view();
@@ -37,6 +38,15 @@ json::object MemberJson(MemberRef member_id, const Member& m, bool personal,
     if (!a.grantor.empty()) award["grantor"] = a.grantor;
     if (!a.level.empty()) award["level"] = a.level;
     award["granted_at"] = FormatInstant(a.granted_at_us);
+  }
+  // The star the member holds, placed on the scale in force (a later PolicySet may move it).
+  const int star = std::clamp(m.star, 0, kStarLevels);
+  out["star_from_minutes"] =
+      star == 0 ? int64_t{0} : int64_t{policy.star_thresholds_hours[star - 1]} * 60;
+  if (star < kStarLevels) {
+    out["next_star_minutes"] = int64_t{policy.star_thresholds_hours[star]} * 60;
+  } else {
+    out["next_star_minutes"] = nullptr;
   }
   if (personal) {
     out["name"] = m.name;

@@ -11,9 +11,10 @@
 
 namespace ledger::api {
 
-// `storage` holds the object's memory (default: the heap).
-boost::json::object MemberJson(MemberRef member_id, const Member& member, bool personal,
-                               boost::json::storage_ptr storage = {});
+// `storage` holds the object's memory (default: the heap). `policy` (the one in force) gives the
+// verified minutes where the member's star began and where the next one comes.
+boost::json::object MemberJson(MemberRef member_id, const Member& member, const Policy& policy,
+                               bool personal, boost::json::storage_ptr storage = {});
 boost::json::object FundJson(FundRef fund_id, const Fund& fund);
 boost::json::object OutflowJson(OutflowRef outflow_id, const Outflow& outflow);
 boost::json::object DonationJson(SourceRef donation_id, const Source& donation);

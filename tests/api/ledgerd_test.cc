@@ -86,7 +86,7 @@ TEST(LedgerdTest, AdminKeyFromEnvironmentAndDemoLedger) {
   EXPECT_GT(JsonOf(fund->body).at("balance_fen").to_number<int64_t>(), 0);
   auto members = client.Request("GET", "/v1/members?kind=volunteer", "",
                                 "env-admin-key-8c3f1a9e05d27b64f1e9a0c3b5d7e2f4");
-  EXPECT_EQ(JsonOf(members->body).at("items").as_array().size(), 12u);
+  EXPECT_EQ(JsonOf(members->body).at("items").as_array().size(), 22u);
   EXPECT_EQ(::access((dir.path() + "/data/admin.key").c_str(), F_OK), -1);
   // One account per role, signing in with the demo password scripts/serve prints beside it, as
   // that role and scope.

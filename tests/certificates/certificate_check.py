@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A certificate's life against a real ledgerd, checked from outside (tests/CMakeLists.txt runs it
-as certificates.independent_verifier): services logged, verified, one verification reversed; a
-certificate issued for October 2026; its credential verified by verify_vc.py with nothing but the
+as certificates.independent_verifier): services logged, verified, one verification reversed; one
+visit that comes through a request (订单式: the elder's request, assigned, the visit naming it,
+verified, and the request read back as resolved); a certificate issued for October 2026 that
+counts that visit; its credential verified by verify_vc.py with nothing but the
 ledger's public key (PEM from `ledgerctl pubkey`); the same credential with a changed figure or
 name refused; bad input refused with the head unmoved; then revoked, read back as revoked and
 verified as revoked.
@@ -89,6 +91,7 @@ def run_story(url, key, ledgerctl, data, work):
                                                        "occurred_at": occurred_at,
                                                        "data": fields}, key)
         expect(status == 201, type_ + " " + event_id + " recorded: " + json.dumps(body))
+        return body["position"]
 
     event("ev-b", "BranchOpened", "2026-09-01T09:00:00+08:00",
           {"branch_id": "b-cert", "name": "石园街道"})
@@ -116,6 +119,49 @@ def run_story(url, key, ledgerctl, data, work):
     event("ev-rev-s2", "EventReversed", "2026-10-21T09:00:00+08:00",
           {"reversal_id": "r-s2", "reverses_id": "ev-ver-s2", "reason": "记录有误"})
 
+    # s5 comes through a request: the elder asks, a coordinator assigns the paired volunteer, her
+    # visit names the request, the elder confirms it, and the request is resolved.
+    # Each read waits for the projections to apply the write before it (min_position).
+    def request_read(what, position):
+        status, body = call(url, "GET", "/v1/requests/req-cert?min_position=%d" % position,
+                            key=key)
+        expect(status == 200, what + ": " + json.dumps(body, ensure_ascii=False))
+        return body
+
+    position = event("ev-req", "ServiceRequested", "2026-10-08T09:00:00+08:00",
+          {"request_id": "req-cert", "elder_id": "e-cert", "need": "home_visit",
+           "description": "厨房需要打扫，想请人上门", "requested_by": "elder"})
+    read = request_read("the request is read back", position)
+    expect(read["status"] == "open" and read["volunteer_id"] is None
+           and read["elder_id"] == "e-cert" and read["branch_id"] == "b-cert"
+           and read["requested_at"].startswith("2026-10-08T09:00:00"), "the request is open")
+    position = event("ev-req-assign", "RequestAssigned", "2026-10-08T10:00:00+08:00",
+          {"request_id": "req-cert", "volunteer_id": "v-cert"})
+    read = request_read("the assigned request is read back", position)
+    expect(read["status"] == "assigned" and read["volunteer_id"] == "v-cert",
+           "the request is assigned to v-cert")
+    position = event("ev-log-s5", "ServiceLogged", "2026-10-10T20:00:00+08:00",
+          {"service_id": "s5", "volunteer_id": "v-cert", "kind": "home_visit",
+           "started_at": "2026-10-10T14:00:00+08:00", "minutes": 60, "elder_id": "e-cert",
+           "request_id": "req-cert"})
+    read = request_read("the request with its pending visit is read back", position)
+    expect(read["status"] == "assigned" and read["service_ids"] == ["s5"],
+           "a pending visit names the request; it is not resolved yet")
+    position = event("ev-ver-s5", "ServiceVerified", "2026-10-10T21:00:00+08:00",
+          {"service_id": "s5", "confirmed_by": "e-cert", "rating": 5})
+    read = request_read("the resolved request is read back", position)
+    expect(read["status"] == "resolved" and read["service_ids"] == ["s5"]
+           and read["resolved_at"].startswith("2026-10-10T21:00:00"),
+           "verifying the visit resolves the request")
+    status, resolved = call(url, "GET", "/v1/requests?branch_id=b-cert&status=resolved"
+                            "&min_position=%d" % position, key=key)
+    expect(status == 200 and [r["request_id"] for r in resolved["items"]] == ["req-cert"],
+           "the board lists it among the resolved")
+    status, report = call(url, "GET", "/v1/reports/monthly?branch_id=b-cert&month=2026-10"
+                          "&min_position=%d" % position, key=key)
+    expect(status == 200 and report["requests_opened"] == 1 and report["requests_resolved"] == 1,
+           "October's report counts one request opened and resolved")
+
     head = call(url, "GET", "/v1/audit/head", key=key)[1]
     for bad, code in [({"from": "2026-10-31", "to": "2026-10-01"}, 422),
                       ({"from": "2026-10-01"}, 400),
@@ -137,8 +183,8 @@ def run_story(url, key, ledgerctl, data, work):
     subject = credential["credentialSubject"]
     expect(number.startswith("ZYK-") and len(number) == 15, "numbered " + number)
     expect(issued["verify_url"] == "/v1/certificates/" + number, "verify_url")
-    expect(subject["verified_minutes"] == 120 and subject["services"] == 2,
-           "figures: 120 verified minutes in 2 services")
+    expect(subject["verified_minutes"] == 180 and subject["services"] == 3,
+           "figures: 180 verified minutes in 3 services, the requested visit among them")
     expect(subject["kinds"] == ["home_visit", "respite_care"], "kinds of service")
     expect(subject["name"] == "王秀英" and subject["from"] == "2026-10-01", "name and period")
     expect(credential["issuer"].startswith("did:key:z6Mk"), "issuer is an Ed25519 did:key")
@@ -158,7 +204,10 @@ def run_story(url, key, ledgerctl, data, work):
     expect(verify_offline(renamed, pubkey, work, "renamed") == 1,
            "the independent verifier refuses a changed name")
 
-    status, read = call(url, "GET", "/v1/certificates/" + number)
+    # Reads right after a write wait for the projections to apply it (min_position): under load
+    # they may lag the log.
+    issued_at = call(url, "GET", "/v1/audit/head", key=key)[1]["position"]
+    status, read = call(url, "GET", "/v1/certificates/%s?min_position=%d" % (number, issued_at))
     expect(status == 200 and read["status"] == "valid" and read["credential"] == credential,
            "GET without a key gives the very credential issued, valid")
     status, verdict = call(url, "POST", "/v1/certificates/verify", {"credential": credential})
@@ -168,9 +217,9 @@ def run_story(url, key, ledgerctl, data, work):
     expect(status == 200 and verdict["valid"] is False, "the ledger refuses the changed figure")
     expect(call(url, "GET", "/v1/certificates/ZYK-1999-000001")[0] == 404, "404 for none")
 
-    event("ev-revoke", "CertificateRevoked", "2026-12-01T10:00:00+08:00",
-          {"certificate_id": number, "reason": "服务记录更正"})
-    status, read = call(url, "GET", "/v1/certificates/" + number)
+    revoked_at = event("ev-revoke", "CertificateRevoked", "2026-12-01T10:00:00+08:00",
+                       {"certificate_id": number, "reason": "服务记录更正"})
+    status, read = call(url, "GET", "/v1/certificates/%s?min_position=%d" % (number, revoked_at))
     expect(status == 200 and read["status"] == "revoked", "GET says revoked")
     status, verdict = call(url, "POST", "/v1/certificates/verify", {"credential": credential})
     expect(status == 200 and verdict["valid"] is False and verdict["status"] == "revoked",

@@ -2,14 +2,15 @@
 // the volunteer's phone page measured (font and tap-target sizes), recording a visit, verifying
 // it, invitations, sealing, scope, sign-out; axe and a screenshot on every page.
 import { formatHours } from '../src/format/hours'
+import { formatFen } from '../src/format/money'
 import { adminApi, axeFindings, checkPage, demo, expect, screenshots, signIn, smallestMainText, smallestTapTarget, test } from './support'
 
 test.describe.configure({ mode: 'serial' })
 const phone = { width: 375, height: 667 }
 
-async function memberMinutes(id: string): Promise<{ verified: number; pending: number; name: string }> {
+async function memberMinutes(id: string): Promise<{ verified: number; pending: number; name: string; star: number }> {
   const m = await (await adminApi(`/v1/members/${id}`)).json()
-  return { verified: m.verified_minutes, pending: m.pending_minutes, name: m.name }
+  return { verified: m.verified_minutes, pending: m.pending_minutes, name: m.name, star: m.star }
 }
 
 test.afterAll(() => {
@@ -67,14 +68,19 @@ test.describe('on a 375 × 667 phone', () => {
     await expect(page).toHaveURL(/\/me$/)
     await expect(page.getByTestId('verified-hours')).toHaveText(formatHours(truth.verified))
     await expect(page.getByTestId('pending-hours')).toHaveText(formatHours(truth.pending))
-    await expect(page.getByTestId('to-next')).toContainText('可升到 1 星')
+    // The demo's policy (api/demo_ledger.cc) gives her stars: the next one is named.
+    expect(truth.star).toBeGreaterThan(0)
+    await expect(page.getByTestId('to-next')).toContainText(truth.star < 5 ? `可升到 ${truth.star + 1} 星` : '已是最高星级')
     // Beijing time although the browser runs in America/New_York: the ledger writes +08:00, so the
     // wall-clock digits of started_at are what the page must show.
     const stream = await (await adminApi('/v1/streams/member-v-wang')).json()
     const latest = stream.events.filter((e: { type: string }) => e.type === 'ServiceLogged').map((e: { data: { started_at: string } }) => e.data.started_at).sort().pop() as string
     expect(latest).toMatch(/\+08:00$/)
     await expect(page.getByTestId('services').locator('li').first()).toContainText(`${latest.slice(0, 10)} ${latest.slice(11, 16)}`)
-    await expect(page.getByTestId('redemptions')).toContainText('40.00 元') // rd-wang: 120 min at 2000 fen/h
+    // rd-wang: 120 minutes at 2000 fen/h plus her star's bonus, as the ledger computed it.
+    const redeemed = stream.events.find((e: { type: string; data: { redemption_id?: string } }) => e.type === 'RedemptionMade' && e.data.redemption_id === 'rd-wang')
+    expect(redeemed.data.amount_fen).toBeGreaterThanOrEqual(4000)
+    await expect(page.getByTestId('redemptions')).toContainText(formatFen(redeemed.data.amount_fen))
     await checkPage(page, 'volunteer-home')
     await page.screenshot({ path: `${screenshots}/volunteer-phone-375x667.png` }) // the README's picture
     const font = await smallestMainText(page)

@@ -8,6 +8,7 @@ const req = (id: string, status: ServiceRequest['status'], at: string, urgent = 
 })
 const member = (id: string, kind: Member['kind'] = 'volunteer', active = true): Member => ({
   member_id: id, kind, branch_id: 'b-1', active, star: 0, verified_minutes: 0, pending_minutes: 0, credit_minutes: 0, gifted_minutes: 0, redeemed_minutes: 0, training_minutes: 0, income_fen: 0, awards: [],
+  star_from_minutes: 0, next_star_minutes: 6000,
 })
 
 describe('boardOf', () => {

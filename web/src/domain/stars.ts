@@ -1,6 +1,7 @@
 // The star scale (星级反哺) from verified hours. The ledger computes the star itself; the console
-// needs the thresholds only to say how far the next star is. No route publishes the policy, so
-// these are the default policy's thresholds (API.md "PolicySet"); a changed policy is a known gap.
+// needs the thresholds only to say how far the next star is. The member read gives them under the
+// policy in force (star_from_minutes, next_star_minutes: starProgressBetween); the default
+// policy's thresholds (API.md "PolicySet") serve only where a read has none.
 export const defaultStarThresholdsHours = [100, 300, 600, 1000, 1500] as const
 
 export interface StarProgress {
@@ -17,14 +18,18 @@ export function starProgress(
   verifiedMinutes: number,
   thresholdsHours: readonly number[] = defaultStarThresholdsHours,
 ): StarProgress {
-  if (star >= thresholdsHours.length) return { star, nextStar: null, minutesToNext: 0, percent: 100 }
-  const from = star === 0 ? 0 : thresholdsHours[star - 1] * 60
-  const to = thresholdsHours[star] * 60
-  const done = Math.min(Math.max(verifiedMinutes - from, 0), to - from)
+  if (star >= thresholdsHours.length) return starProgressBetween(star, verifiedMinutes, 0, null)
+  return starProgressBetween(star, verifiedMinutes, star === 0 ? 0 : thresholdsHours[star - 1] * 60, thresholdsHours[star] * 60)
+}
+
+/** The same from the verified minutes where this star began and where the next one comes (null: none). */
+export function starProgressBetween(star: number, verifiedMinutes: number, fromMinutes: number, nextMinutes: number | null): StarProgress {
+  if (nextMinutes === null || nextMinutes <= fromMinutes) return { star, nextStar: null, minutesToNext: 0, percent: 100 }
+  const done = Math.min(Math.max(verifiedMinutes - fromMinutes, 0), nextMinutes - fromMinutes)
   return {
     star,
     nextStar: star + 1,
-    minutesToNext: Math.max(to - verifiedMinutes, 0),
-    percent: Math.floor((done * 100) / (to - from)),
+    minutesToNext: Math.max(nextMinutes - verifiedMinutes, 0),
+    percent: Math.floor((done * 100) / (nextMinutes - fromMinutes)),
   }
 }
