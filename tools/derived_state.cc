@@ -37,9 +37,39 @@ json::object PolicyJson(const Policy& policy) {
           {"cash_redemption_monthly_cap_fen", policy.cash_redemption_monthly_cap_fen}};
 }
 
+json::array AwardsJson(const Member& m) {
+  json::array out;
+  for (const Award& a : m.awards) {
+    out.push_back(json::object{{"award_id", a.award_id},
+                               {"title", a.title},
+                               {"grantor", a.grantor},
+                               {"level", a.level},
+                               {"granted_at_us", a.granted_at_us}});
+  }
+  return out;
+}
+
+json::array RelationsJson(const Member& m) {
+  json::array out;
+  for (const Relation& r : m.relations) {
+    out.push_back(json::object{{"relation_id", r.relation_id},
+                               {"relative_id", r.relative_id.str()},
+                               {"relation", events::EnumNameRelationKind(r.relation)},
+                               {"reverse", r.reverse}});
+  }
+  return out;
+}
+
 json::object MembersJson(const LedgerState& state) {
   json::object out;
+  const Policy& policy = state.policy();
   for (const auto& [id, m] : state.members()) {
+    // The star's place on the scale in force, as the member read says it.
+    const int64_t star_from =
+        m.star == 0 ? 0 : int64_t{policy.star_thresholds_hours[m.star - 1]} * 60;
+    const json::value next_star =
+        m.star < kStarLevels ? json::value(int64_t{policy.star_thresholds_hours[m.star]} * 60)
+                             : json::value();
     out[id.str()] = {{"kind", events::EnumNameMemberKind(m.kind)},
                      {"branch_id", m.branch_id.str()},
                      {"active", m.active},
@@ -49,7 +79,12 @@ json::object MembersJson(const LedgerState& state) {
                      {"credit_minutes", m.credit_minutes.value},
                      {"redeemed_minutes", m.redeemed_minutes.value},
                      {"training_minutes", m.training_minutes.value},
-                     {"income_fen", m.income_fen.value}};
+                     {"income_fen", m.income_fen.value},
+                     {"gifted_minutes", m.gifted_minutes.value},
+                     {"awards", AwardsJson(m)},
+                     {"relations", RelationsJson(m)},
+                     {"star_from_minutes", star_from},
+                     {"next_star_minutes", next_star}};
   }
   return out;
 }
@@ -88,11 +123,13 @@ json::object PartnersJson(const LedgerState& state) {
   for (const auto& [id, p] : state.partners()) {
     json::array donations;
     for (const SourceId& donation : p.donations) donations.push_back(json::string(donation.str()));
-    out[id.str()] = {{"kind", events::EnumNamePartnerKind(p.kind)},
-                     {"donated_fen", p.donated_fen.value},
-                     {"purchased_fen", p.purchased_fen.value},
-                     {"used_fen", p.used_fen.value},
-                     {"donations", std::move(donations)}};
+    json::array grants;
+    for (const SourceId& grant : p.grants) grants.push_back(json::string(grant.str()));
+    out[id.str()] = {
+        {"kind", events::EnumNamePartnerKind(p.kind)}, {"donated_fen", p.donated_fen.value},
+        {"purchased_fen", p.purchased_fen.value},      {"used_fen", p.used_fen.value},
+        {"donations", std::move(donations)},           {"in_kind_fen", p.in_kind_fen.value},
+        {"granted_fen", p.granted_fen.value},          {"grants", std::move(grants)}};
   }
   return out;
 }
@@ -110,6 +147,15 @@ json::object FundsJson(const LedgerState& state) {
     for (const auto& [purpose, fen] : f.earmarks_fen) {
       if (fen != Fen{}) earmarks[purpose] = fen.value;
     }
+    json::array goods;  // received in kind, by name and unit: never part of the balance
+    for (const auto& [key, g] : f.goods) {
+      goods.push_back(json::object{{"name", g.name},
+                                   {"unit", g.unit},
+                                   {"received", g.received},
+                                   {"distributed", g.distributed},
+                                   {"in_stock", g.received - g.distributed},
+                                   {"value_fen", g.value_fen.value}});
+    }
     out[id.str()] = {{"branch_id", f.branch_id.str()},
                      {"balance_fen", f.balance_fen.value},
                      {"inflow_fen", f.inflow_fen.value},
@@ -117,7 +163,41 @@ json::object FundsJson(const LedgerState& state) {
                      {"unrestricted_fen", f.unrestricted_fen.value},
                      {"inflow_by_channel", std::move(channels)},
                      {"outflow_by_category", std::move(categories)},
-                     {"earmarks", std::move(earmarks)}};
+                     {"earmarks", std::move(earmarks)},
+                     {"goods", std::move(goods)}};
+  }
+  return out;
+}
+
+std::string_view SourceKind(const Source& s) {
+  if (s.is_grant) return "grant";
+  if (s.in_kind) return "in_kind";
+  return s.is_donation ? "donation" : "sale";
+}
+
+// An in-kind donation's items and where they went (empty for money).
+json::array ItemsJson(const Source& s) {
+  json::array out;
+  for (const GoodsItem& g : s.items) {
+    out.push_back(json::object{{"name", g.name},
+                               {"unit", g.unit},
+                               {"quantity", g.quantity},
+                               {"value_fen", g.value_fen.value},
+                               {"distributed", g.distributed},
+                               {"in_stock", g.quantity - g.distributed}});
+  }
+  return out;
+}
+
+json::array GoodsUsesJson(const Source& s) {
+  json::array out;
+  for (const GoodsUse& use : s.goods_uses) {
+    out.push_back(json::object{{"distribution_id", use.distribution_id},
+                               {"name", use.name},
+                               {"quantity", use.quantity},
+                               {"elder_id", use.elder_id.str()},
+                               {"activity_id", use.activity_id.str()},
+                               {"at_us", use.at_us}});
   }
   return out;
 }
@@ -135,7 +215,7 @@ json::object SourcesJson(const LedgerState& state) {
                                   {"at_us", use.at_us}});
     }
     out[id.str()] = {{"fund_id", s.fund_id.str()},
-                     {"kind", s.is_donation ? "donation" : "sale"},
+                     {"kind", SourceKind(s)},
                      {"partner_id", s.partner_id.str()},
                      {"purpose", s.purpose},
                      {"amount_fen", s.amount_fen.value},
@@ -144,7 +224,11 @@ json::object SourcesJson(const LedgerState& state) {
                      {"allocated_fen", allocated},
                      {"reversed", s.reversed},
                      {"at_us", s.at_us},
-                     {"uses", std::move(uses)}};
+                     {"uses", std::move(uses)},
+                     {"program", s.is_grant ? json::value(events::EnumNameGrantProgram(s.program))
+                                            : json::value()},
+                     {"items", ItemsJson(s)},
+                     {"goods_uses", GoodsUsesJson(s)}};
   }
   return out;
 }
@@ -178,6 +262,13 @@ json::object ReportsJson(const LedgerState& state) {
                             {"hash", api::Hex(r.seal->hash)},
                             {"star_counts", std::move(stars)}};
     }
+    json::value filing;
+    if (r.filing) {
+      filing = json::object{{"receipt_ref", r.filing->receipt_ref},
+                            {"acknowledged_by", r.filing->acknowledged_by},
+                            {"at_us", r.filing->at_us},
+                            {"position", r.filing->position}};
+    }
     json::value median;
     if (std::optional<int64_t> m = MedianMinutes(r.resolution_minutes)) median = *m;
     json::value& branch = out[key.branch_id.str()];
@@ -197,7 +288,10 @@ json::object ReportsJson(const LedgerState& state) {
         {"requests_opened", r.requests_opened},
         {"requests_resolved", r.requests_resolved},
         {"resolution_median_minutes", std::move(median)},
-        {"sealed", std::move(sealed)}};
+        {"sealed", std::move(sealed)},
+        {"grants_fen", r.grants_fen.value},
+        {"in_kind_received_fen", r.in_kind_received_fen.value},
+        {"filing", std::move(filing)}};
   }
   return out;
 }

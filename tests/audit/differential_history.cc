@@ -75,6 +75,8 @@ class Appender {
   std::map<std::string, size_t> refused_;
 };
 
+MonthKey PreviousMonth(MonthKey month) { return month % 100 == 1 ? month - 89 : month - 1; }
+
 std::string PolicyFields(std::mt19937_64& random) {
   switch (random() % 4) {
     case 0: {
@@ -166,6 +168,13 @@ int Run(const std::string& dir, int64_t events, uint64_t seed) {
             {testing::Draft("seal-" + std::string(branch) + "-" + FormatMonth(last_month),
                             "MonthlyReportSealed", fields, at)});
       }
+      // The whole programme's month before (branchless funds and b2 too), a month later than
+      // the branches', and head office's receipt of its filing.
+      const std::string before = FormatMonth(PreviousMonth(last_month));
+      appender.Submit({testing::Draft("seal-programme-" + before, "MonthlyReportSealed",
+                                      "month: \"" + before + "\"", at),
+                       testing::Draft("filing-" + before, "FilingAcknowledged",
+                                      "month: \"" + before + "\", receipt_ref: \"总行\"", at)});
       last_month = month;
     }
     if (noise() % 30 == 0) at -= 35 * kDayUs;  // into a month that may be sealed

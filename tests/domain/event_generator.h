@@ -6,6 +6,8 @@
 #include <map>
 #include <random>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace ledger::testing {
@@ -55,6 +57,7 @@ class EventGenerator {
             random_() % 2 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "";
         const std::string donation = "d" + std::to_string(n);
         inflows_.push_back(id);
+        donations_.push_back(donation);
         return {id, "DonationReceived",
                 "donation_id: \"" + donation + "\", partner_id: \"" + pick("p", 6) +
                     "\", fund_id: \"" + pick("f", 3) + "\", amount_fen: " + amount() +
@@ -131,14 +134,21 @@ class EventGenerator {
                     "\", to_member_id: \"" + pick(random_() % 2 ? "v" : "e", 40) +
                     "\", minutes: " + std::to_string(1 + random_() % 200)};
       case 17: {
-        // A change of purpose needs the donor's consent first: record one about as often.
-        const std::string donation = "d" + std::to_string(random_() % (n + 1));
-        const std::string purpose =
+        // A change of purpose needs the donor's consent first: record one about as often, of a
+        // recent donation (or of any id); a change follows a consent recorded (or not).
+        std::string donation = !donations_.empty() && random_() % 4
+                                   ? donations_[Recent(donations_.size())]
+                                   : "d" + std::to_string(random_() % (n + 1));
+        std::string purpose =
             random_() % 3 ? ", restricted_to: \"" + pick("purpose", 3) + "\"" : "";
         if (random_() % 2) {
+          consents_.emplace_back(donation, purpose);
           return {id, "DonorConsentRecorded",
                   "consent_id: \"c" + std::to_string(n) + "\", donation_id: \"" + donation +
                       "\", document_ref: \"letter\"" + purpose};
+        }
+        if (!consents_.empty() && random_() % 4) {
+          std::tie(donation, purpose) = consents_[Recent(consents_.size())];
         }
         return {id, "RestrictionChanged",
                 "donation_id: \"" + donation + "\", consent_ref: \"c\"" + purpose};
@@ -252,6 +262,7 @@ class EventGenerator {
         }
         inflows_.push_back(id);
         in_kind_.push_back(donation);
+        donations_.push_back(donation);
         const int64_t rice = 1 + random_() % 5000;
         const int64_t oil = 1 + random_() % 5000;
         const int64_t total = rice + oil + (random_() % 8 == 0 ? 1 : 0);
@@ -307,7 +318,10 @@ class EventGenerator {
   int counter_ = 0;
   std::vector<std::string> inflows_, outflows_, verifications_, redemptions_, transfers_,
       activities_;
-  std::vector<std::string> in_kind_;  // donation ids of in-kind donations
+  std::vector<std::string> in_kind_;    // donation ids of in-kind donations
+  std::vector<std::string> donations_;  // donation ids, cash and in kind, in order
+  // Consents recorded: the donation and its new purpose (the field text, "" for unrestricted).
+  std::vector<std::pair<std::string, std::string>> consents_;
   struct Assignment {
     std::string request_id, volunteer_id, elder_id;
   };

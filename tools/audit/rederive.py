@@ -37,10 +37,13 @@ STAR_BONUS_BP_MAX = 100_000
 CREDIT_VALUE_MAX = 100_000_000
 STAR_THRESHOLD_HOURS_MAX = 1_000_000
 BEIJING_OFFSET_S = 8 * 3600
-CHANNELS = ("donation", "charity_sale", "enterprise_purchase", "government_purchase")
+CHANNELS = ("donation", "charity_sale", "enterprise_purchase", "government_purchase", "grant")
+GRANT = 4  # the channel of GrantReceived
 CATEGORIES = ("disbursement", "redemption", "materials", "management", "training", "activity")
 VOLUNTEER_KINDS = ("volunteer", "youth_volunteer")
 CERTIFICATE_SEQUENCE_MAX = 999_999
+GOODS_ITEMS_MAX = 64  # kinds of goods in one in-kind donation or distribution
+BIRTH_YEAR_MIN, BIRTH_YEAR_MAX = 1900, 2100
 
 
 class Refused(Exception):
@@ -160,7 +163,7 @@ class Ledger:
                 "beneficiaries": 0, "new_members": 0, "donations_fen": 0, "sales_fen": 0,
                 "disbursed_fen": 0, "redeemed_cash_fen": 0, "redeemed_training_minutes": 0,
                 "requests_opened": 0, "requests_resolved": 0, "resolution_minutes": [],
-                "sealed": None,
+                "sealed": None, "grants_fen": 0, "in_kind_received_fen": 0, "filing": None,
             }
         return r
 
@@ -183,10 +186,13 @@ class Ledger:
         return True
 
     def check_seal(self, branch, at_us):
-        if branch:
-            r = self.reports.get((branch, month_of(at_us)))
+        """A month is closed by the programme's seal, and for a branch by the branch's too."""
+        month = month_of(at_us)
+        for key in (("", month), (branch, month)) if branch else (("", month),):
+            r = self.reports.get(key)
             require(r is None or r["sealed"] is None, "month_sealed",
-                    "branch %s's %s is sealed" % (branch, month_text(month_of(at_us))))
+                    "%s's %s is sealed" % ("branch " + key[0] if key[0] else "the programme",
+                                           month_text(month)))
 
     # -- ids used once --
     def take(self, kind, ident):
@@ -220,9 +226,13 @@ class Ledger:
         fund = self.funds[source["fund_id"]]
         source["order"] = fund["source_count"]
         fund["source_count"] += 1
-        source["remaining_fen"] = source["amount_fen"]
         source["reversed"] = False
         source["uses"] = []
+        if source["kind"] == "in_kind":  # goods: no money to spend, never in a FIFO pool
+            source["remaining_fen"] = 0
+            self.sources[source["id"]] = source
+            return
+        source["remaining_fen"] = source["amount_fen"]
         self.restricted_add(fund, source["purpose"], source["amount_fen"])
         if source["amount_fen"] > 0:
             self.open_source(fund, source)
@@ -358,7 +368,8 @@ def member_registered(L, e, meta):
     L.members[e["member_id"]] = {
         "kind": e["kind"], "branch_id": e["branch_id"], "active": True, "star": 0,
         "verified_minutes": 0, "pending_minutes": 0, "credit_minutes": 0, "redeemed_minutes": 0,
-        "training_minutes": 0, "income_fen": 0,
+        "training_minutes": 0, "income_fen": 0, "gifted_minutes": 0, "awards": [],
+        "relations": [],
     }
     L.add_to_reports(e["branch_id"], meta["at"], "new_members", 1)
 
@@ -412,7 +423,7 @@ def service_logged(L, e, meta):
     expect_stream(meta, "member-" + e["volunteer_id"])
     v = member_of(L, e["volunteer_id"])
     el = member_of(L, e["elder_id"]) if present(e["elder_id"]) else None
-    require(not present(e["activity_id"]) or e["activity_id"] in L.activities,
+    require(not present(e["activity_id"]) or activity_known(L, e["activity_id"]),
             "unknown_activity")
     request_id = e["request_id"] or ""
     require(not request_id or request_id in L.requests, "unknown_request")
@@ -439,6 +450,12 @@ def service_logged(L, e, meta):
     v["pending_minutes"] += e["minutes"]
 
 
+def activity_known(L, activity_id):
+    """Whether an activity of that id is held (a reversed one is not, until held anew)."""
+    a = L.activities.get(activity_id)
+    return a is not None and not a["reversed"]
+
+
 def deciding_service(L, e, meta):
     """The pending service a verification or rejection decides (checks only)."""
     s = L.services.get(e["service_id"])
@@ -455,6 +472,8 @@ def deciding_service(L, e, meta):
 def service_verified(L, e, meta):
     require(present(e["service_id"]) and present(e["confirmed_by"]), "invalid_field")
     require(e["rating"] is None or 1 <= e["rating"] <= 5, "invalid_field")
+    # Who may vouch (invalid_confirmation) is an admission rule: judged when recording, not on
+    # replay (docs/rules.md, "Rules of admission").
     s = deciding_service(L, e, meta)
     m = L.members[s["volunteer_id"]]
     s["status"] = "verified"
@@ -503,12 +522,14 @@ def activity_held(L, e, meta):
             "invalid_field")
     expect_stream(meta, "branch-" + e["branch_id"])
     require(e["branch_id"] in L.branches, "unknown_branch")
-    require(e["activity_id"] not in L.activities, "already_exists")
+    require(not activity_known(L, e["activity_id"]), "already_exists")
     L.check_seal(e["branch_id"], meta["at"])
-    L.activities[e["activity_id"]] = {"branch_id": e["branch_id"]}
+    L.activities[e["activity_id"]] = {"branch_id": e["branch_id"], "reversed": False}
     for _, r in L.reports_of(e["branch_id"], meta["at"]):
         r["activities"] += 1
         r["beneficiaries"] += e["beneficiaries"]
+    L.record_reversible(meta, {"type": "ActivityHeld", "activity_id": e["activity_id"],
+                               "beneficiaries": e["beneficiaries"]})
 
 
 @rule("CreditsTransferred")
@@ -526,11 +547,68 @@ def credits_transferred(L, e, meta):
     L.check_seal(giver["branch_id"], meta["at"])
     require(giver["credit_minutes"] >= e["minutes"], "insufficient_credits",
             "%s has %d minutes" % (e["from_member_id"], giver["credit_minutes"]))
+    # To whom (not_a_relative) is an admission rule, not judged on replay. The ledger marks a
+    # gift in the payload when it records one; a transfer without the mark moves plain credits.
+    gift = bool(e["gift"])
+    minutes = e["minutes"]
+    giver_gifted = min(giver["gifted_minutes"], minutes) if gift else 0  # her gifts go first
     L.take("transfer", e["transfer_id"])
-    giver["credit_minutes"] -= e["minutes"]
-    taker["credit_minutes"] += e["minutes"]
+    giver["credit_minutes"] -= minutes
+    giver["gifted_minutes"] = min(giver["gifted_minutes"] - giver_gifted, giver["credit_minutes"])
+    taker["credit_minutes"] += minutes
+    if gift:
+        taker["gifted_minutes"] += minutes
     L.record_reversible(meta, {"type": "CreditsTransferred", "from": e["from_member_id"],
-                               "to": e["to_member_id"], "minutes": e["minutes"]})
+                               "to": e["to_member_id"], "minutes": minutes,
+                               "giver_gifted": giver_gifted, "gift": gift})
+
+
+# ---- a volunteer's file: awards, corrections, family relations (docs/rules.md) ----
+
+@rule("AwardGranted")
+def award_granted(L, e, meta):
+    require(present(e["award_id"]) and present(e["member_id"]) and present(e["title"]),
+            "invalid_field")
+    expect_stream(meta, "member-" + e["member_id"])
+    m = member_of(L, e["member_id"])
+    require(not L.taken_id("award", e["award_id"]), "already_exists")
+    L.check_seal(m["branch_id"], meta["at"])
+    L.take("award", e["award_id"])
+    m["awards"].append({"award_id": e["award_id"], "title": e["title"],
+                        "grantor": e["grantor"] or "", "level": e["level"] or "",
+                        "granted_at_us": meta["at"]})
+
+
+@rule("MemberUpdated")
+def member_updated(L, e, meta):
+    fields = ("name", "gender", "birth_year", "phone", "lives_alone", "skills")
+    require(present(e["member_id"]) and any(e[f] is not None for f in fields), "invalid_field")
+    require(e["name"] is None or present(e["name"]), "invalid_field")
+    require(e["birth_year"] is None or BIRTH_YEAR_MIN <= e["birth_year"] <= BIRTH_YEAR_MAX,
+            "invalid_field")
+    expect_stream(meta, "member-" + e["member_id"])
+    m = member_of(L, e["member_id"])
+    L.check_seal(m["branch_id"], meta["at"])
+    # Personal data is not part of the derived state: nothing else changes.
+
+
+@rule("RelationRegistered")
+def relation_registered(L, e, meta):
+    require(present(e["relation_id"]) and present(e["member_id"]) and present(e["relative_id"])
+            and isinstance(e["relation"], str), "invalid_field")
+    expect_stream(meta, "member-" + e["member_id"])
+    m = L.members.get(e["member_id"])
+    relative = L.members.get(e["relative_id"])
+    require(m is not None and relative is not None, "unknown_member")
+    require(not L.taken_id("relation", e["relation_id"]), "already_exists")
+    require(e["member_id"] != e["relative_id"], "same_member")
+    L.check_seal(m["branch_id"], meta["at"])
+    L.take("relation", e["relation_id"])
+    # Kept on both: the relative is the member's `relation`; the member is the relative's (reverse).
+    m["relations"].append({"relation_id": e["relation_id"], "relative_id": e["relative_id"],
+                           "relation": e["relation"], "reverse": False})
+    relative["relations"].append({"relation_id": e["relation_id"], "relative_id": e["member_id"],
+                                  "relation": e["relation"], "reverse": True})
 
 
 @rule("PartnerRegistered")
@@ -540,7 +618,8 @@ def partner_registered(L, e, meta):
     expect_stream(meta, "partner-" + e["partner_id"])
     require(e["partner_id"] not in L.partners, "already_exists")
     L.partners[e["partner_id"]] = {"kind": e["kind"], "donated_fen": 0, "purchased_fen": 0,
-                                   "used_fen": 0, "donations": []}
+                                   "used_fen": 0, "donations": [],
+                                   "in_kind_fen": 0, "granted_fen": 0, "grants": []}
 
 
 @rule("FundOpened")
@@ -551,16 +630,45 @@ def fund_opened(L, e, meta):
     require(e["fund_id"] not in L.funds, "already_exists")
     L.funds[e["fund_id"]] = {
         "branch_id": e["branch_id"] or "", "balance_fen": 0, "inflow_fen": 0, "outflow_fen": 0,
-        "unrestricted_fen": 0, "inflow_by_channel": [0] * 4, "outflow_by_category": [0] * 6,
-        "earmarks": {}, "pools": {}, "source_count": 0, "outflow_count": 0}
+        "unrestricted_fen": 0, "inflow_by_channel": [0] * len(CHANNELS), "outflow_by_category": [0] * 6,
+        "earmarks": {}, "pools": {}, "source_count": 0, "outflow_count": 0, "goods": {}}
+
+
+def check_donation_items(e):
+    """An in-kind gift's items: each named once, with a unit, quantities and values in range,
+    their values adding up to the amount."""
+    items = e["items"] or []
+    require(len(items) <= GOODS_ITEMS_MAX, "invalid_field")
+    total = 0
+    names = set()
+    for item in items:
+        require(present(item["name"]) and present(item["unit"]) and item["name"] not in names,
+                "invalid_field")
+        names.add(item["name"])
+        require(1 <= item["quantity"] <= SALE_QUANTITY_MAX and 0 <= item["value_fen"] <= FEN_MAX,
+                "invalid_amount")
+        total += item["value_fen"]
+        require(total <= FEN_MAX, "items_total_mismatch")
+    require(total == e["amount_fen"], "items_total_mismatch",
+            "items worth %d fen, the donation says %d" % (total, e["amount_fen"]))
+
+
+def goods_key(name, unit):
+    return name + "\n" + unit
 
 
 @rule("DonationReceived")
 def donation_received(L, e, meta):
     require(present(e["donation_id"]) and present(e["partner_id"]) and present(e["fund_id"])
             and isinstance(e["kind"], str), "invalid_field")
+    # Goods given in kind, with their items. An in-kind gift the log recorded before items
+    # existed (no items) stays what it was then: money.
+    in_kind = e["kind"] == "in_kind" and e["items"] is not None
+    require(in_kind or e["items"] is None, "invalid_field")
     amount = e["amount_fen"]
     require(1 <= amount <= FEN_MAX, "invalid_amount")
+    if in_kind:
+        check_donation_items(e)
     expect_stream(meta, "fund-" + e["fund_id"])
     partner = L.partners.get(e["partner_id"])
     require(partner is not None, "unknown_partner")
@@ -568,31 +676,138 @@ def donation_received(L, e, meta):
     require(fund is not None, "unknown_fund")
     require(e["donation_id"] not in L.sources, "already_exists")
     L.check_seal(fund["branch_id"], meta["at"])
-    require(fits(fund["inflow_fen"], amount) and fits(partner["donated_fen"], amount)
-            and L.reports_fit(fund["branch_id"], meta["at"], "donations_fen", amount),
+    given, reported = ("in_kind_fen", "in_kind_received_fen") if in_kind else ("donated_fen",
+                                                                               "donations_fen")
+    require((in_kind or fits(fund["inflow_fen"], amount)) and fits(partner[given], amount)
+            and L.reports_fit(fund["branch_id"], meta["at"], reported, amount),
+            "amount_overflow")
+    source = {"id": e["donation_id"], "fund_id": e["fund_id"], "partner_id": e["partner_id"],
+              "purpose": e["restricted_to"] or "", "kind": "in_kind" if in_kind else "donation",
+              "amount_fen": amount, "gross_fen": amount, "at_us": meta["at"]}
+    if in_kind:  # goods, never money: into the fund's stock, not its balance
+        source["items"] = []
+        source["goods_uses"] = []
+        for item in e["items"]:
+            source["items"].append({"name": item["name"], "unit": item["unit"],
+                                    "quantity": item["quantity"],
+                                    "value_fen": item["value_fen"], "distributed": 0})
+            g = fund["goods"].setdefault(goods_key(item["name"], item["unit"]), {
+                "name": item["name"], "unit": item["unit"], "received": 0, "distributed": 0,
+                "value_fen": 0})
+            g["received"] += item["quantity"]
+            g["value_fen"] += item["value_fen"]
+    else:
+        fund["balance_fen"] += amount
+        fund["inflow_fen"] += amount
+        fund["inflow_by_channel"][0] += amount
+    L.add_source(source)
+    partner[given] += amount
+    partner["donations"].append(e["donation_id"])
+    L.add_to_reports(fund["branch_id"], meta["at"], reported, amount)
+    L.record_reversible(meta, {"type": "DonationReceived", "source_id": e["donation_id"]})
+
+
+@rule("GoodsDistributed")
+def goods_distributed(L, e, meta):
+    items = e["items"]
+    require(present(e["distribution_id"]) and present(e["donation_id"]) and items
+            and len(items) <= GOODS_ITEMS_MAX, "invalid_field")
+    names = set()
+    for item in items:
+        require(present(item["name"]) and item["name"] not in names, "invalid_field")
+        names.add(item["name"])
+        require(item["quantity"] >= 1, "invalid_amount")
+    s = L.sources.get(e["donation_id"])
+    require(s is not None and s["kind"] in ("donation", "in_kind"), "unknown_donation")
+    expect_stream(meta, "fund-" + s["fund_id"])
+    elder = member_of(L, e["elder_id"]) if present(e["elder_id"]) else None
+    require(not present(e["activity_id"]) or activity_known(L, e["activity_id"]),
+            "unknown_activity")
+    given = {g["name"]: g for g in s.get("items", [])}
+    require(all(item["name"] in given for item in items), "unknown_goods")
+    require(not L.taken_id("distribution", e["distribution_id"]), "already_exists")
+    require(elder is None or elder["kind"] == "elder", "not_an_elder")
+    require(not s["reversed"], "already_reversed")
+    fund = L.funds[s["fund_id"]]
+    L.check_seal(fund["branch_id"], meta["at"])
+    for item in items:
+        g = given[item["name"]]
+        require(g["quantity"] - g["distributed"] >= item["quantity"], "insufficient_goods",
+                "%d %s of %s left" % (g["quantity"] - g["distributed"], g["unit"], g["name"]))
+    L.take("distribution", e["distribution_id"])
+    for item in items:
+        g = given[item["name"]]
+        g["distributed"] += item["quantity"]
+        fund["goods"][goods_key(g["name"], g["unit"])]["distributed"] += item["quantity"]
+        s["goods_uses"].append({"distribution_id": e["distribution_id"], "name": item["name"],
+                                "quantity": item["quantity"], "elder_id": e["elder_id"] or "",
+                                "activity_id": e["activity_id"] or "", "at_us": meta["at"]})
+
+
+@rule("GrantReceived")
+def grant_received(L, e, meta):
+    require(present(e["grant_id"]) and present(e["partner_id"]) and present(e["fund_id"])
+            and isinstance(e["program"], str), "invalid_field")
+    amount = e["amount_fen"]
+    require(1 <= amount <= FEN_MAX, "invalid_amount")
+    expect_stream(meta, "fund-" + e["fund_id"])
+    partner = L.partners.get(e["partner_id"])
+    require(partner is not None, "unknown_partner")
+    fund = L.funds.get(e["fund_id"])
+    require(fund is not None, "unknown_fund")
+    require(e["grant_id"] not in L.sources, "already_exists")
+    L.check_seal(fund["branch_id"], meta["at"])
+    require(fits(fund["inflow_fen"], amount) and fits(partner["granted_fen"], amount)
+            and L.reports_fit(fund["branch_id"], meta["at"], "grants_fen", amount),
             "amount_overflow")
     fund["balance_fen"] += amount
     fund["inflow_fen"] += amount
-    fund["inflow_by_channel"][0] += amount
-    L.add_source({"id": e["donation_id"], "fund_id": e["fund_id"],
-                  "partner_id": e["partner_id"], "purpose": e["restricted_to"] or "",
-                  "kind": "donation", "amount_fen": amount, "gross_fen": amount,
-                  "at_us": meta["at"]})
-    partner["donated_fen"] += amount
-    partner["donations"].append(e["donation_id"])
-    L.add_to_reports(fund["branch_id"], meta["at"], "donations_fen", amount)
-    L.record_reversible(meta, {"type": "DonationReceived", "source_id": e["donation_id"]})
+    fund["inflow_by_channel"][GRANT] += amount
+    L.add_source({"id": e["grant_id"], "fund_id": e["fund_id"], "partner_id": e["partner_id"],
+                  "purpose": e["restricted_to"] or "", "kind": "grant", "program": e["program"],
+                  "amount_fen": amount, "gross_fen": amount, "at_us": meta["at"]})
+    partner["granted_fen"] += amount
+    partner["grants"].append(e["grant_id"])
+    L.add_to_reports(fund["branch_id"], meta["at"], "grants_fen", amount)
+
+
+@rule("DonorConsentRecorded")
+def donor_consent_recorded(L, e, meta):
+    require(present(e["consent_id"]) and present(e["donation_id"])
+            and (e["restricted_to"] is None or present(e["restricted_to"]))
+            and (e["document_ref"] is None or present(e["document_ref"])), "invalid_field")
+    s = L.sources.get(e["donation_id"])
+    require(s is not None and s["kind"] in ("donation", "in_kind"), "unknown_donation")
+    expect_stream(meta, "fund-" + s["fund_id"])
+    require(not L.taken_id("consent", e["consent_id"]), "already_exists")
+    require(not s["reversed"], "already_reversed")
+    L.take("consent", e["consent_id"])
+
+
+@rule("FilingAcknowledged")
+def filing_acknowledged(L, e, meta):
+    month = parse_month(e["month"])
+    require(month is not None and present(e["receipt_ref"])
+            and (e["acknowledged_by"] is None or present(e["acknowledged_by"])), "invalid_field")
+    expect_stream(meta, "policy")
+    r = L.reports.get(("", month))
+    require(r is None or r["filing"] is None, "already_exists")
+    require(r is not None and r["sealed"] is not None, "month_not_sealed",
+            "the programme's %s is not sealed" % month_text(month))
+    r["filing"] = {"receipt_ref": e["receipt_ref"], "acknowledged_by": e["acknowledged_by"] or "",
+                   "at_us": meta["at"], "position": meta["position"]}
 
 
 @rule("RestrictionChanged")
 def restriction_changed(L, e, meta):
     require(present(e["donation_id"]) and present(e["consent_ref"]), "invalid_field")
     s = L.sources.get(e["donation_id"])
-    require(s is not None and s["kind"] == "donation", "unknown_donation")
+    require(s is not None and s["kind"] in ("donation", "in_kind"), "unknown_donation")
     expect_stream(meta, "fund-" + s["fund_id"])
     require(not s["reversed"], "already_reversed")
     new_purpose = e["restricted_to"] or ""
     require(s["purpose"] != new_purpose, "restriction_unchanged")
+    # The donor's consent recorded first (no_donor_consent) is an admission rule: not on replay.
     fund = L.funds[s["fund_id"]]
     L.check_seal(fund["branch_id"], meta["at"])
     if s["remaining_fen"] > 0:  # the unspent rest moves to the new purpose, keeping its age
@@ -700,9 +915,10 @@ def expense_recorded(L, e, meta):
     L.record_reversible(meta, {"type": "ExpenseRecorded", "outflow_id": e["expense_id"]})
 
 
-def cash_value(policy, minutes, star):
-    return (minutes * policy["credit_value_fen_per_hour"]
-            * (10000 + policy["star_bonus_bp"][star]) // 600000)
+def cash_value(policy, minutes, gifted, star):
+    """Earned minutes with the star's bonus, gifted ones without; one rounding down."""
+    weighted = (minutes - gifted) * (10000 + policy["star_bonus_bp"][star]) + gifted * 10000
+    return weighted * policy["credit_value_fen_per_hour"] // 600000
 
 
 @rule("RedemptionMade")
@@ -723,8 +939,9 @@ def redemption_made(L, e, meta):
             "%s has %d minutes" % (e["member_id"], m["credit_minutes"]))
     month = month_of(meta["at"])
     amount = 0
+    gifted = min(m["gifted_minutes"], e["minutes"])  # gifted credits are spent first
     if cash:
-        amount = cash_value(L.policy, e["minutes"], m["star"])
+        amount = cash_value(L.policy, e["minutes"], gifted, m["star"])
         require(amount <= FEN_MAX, "amount_overflow")
         require(e["amount_fen"] is None or e["amount_fen"] == amount,
                 "amount_not_client_settable",
@@ -740,6 +957,7 @@ def redemption_made(L, e, meta):
         require(e["amount_fen"] is None, "amount_not_client_settable")
     L.take("redemption", e["redemption_id"])
     m["credit_minutes"] -= e["minutes"]
+    m["gifted_minutes"] -= gifted
     m["redeemed_minutes"] += e["minutes"]
     if cash and amount > 0:
         L.record_outflow(new_outflow(e["redemption_id"], e["fund_id"], "RedemptionMade", 1,
@@ -752,7 +970,7 @@ def redemption_made(L, e, meta):
         L.add_to_reports(m["branch_id"], meta["at"], "redeemed_training_minutes", e["minutes"])
     L.record_reversible(meta, {"type": "RedemptionMade", "outflow_id": e["redemption_id"],
                                "member_id": e["member_id"], "cash": cash,
-                               "minutes": e["minutes"], "amount_fen": amount})
+                               "minutes": e["minutes"], "amount_fen": amount, "gifted": gifted})
 
 
 @rule("PolicySet")
@@ -782,18 +1000,21 @@ def policy_set(L, e, meta):
 
 @rule("MonthlyReportSealed")
 def monthly_report_sealed(L, e, meta):
-    require(present(e["branch_id"]), "invalid_field")
+    branch = e["branch_id"]  # absent: the whole programme's month
+    require(branch is None or present(branch), "invalid_field")
     month = parse_month(e["month"])
     require(month is not None, "invalid_field")
-    expect_stream(meta, "branch-" + e["branch_id"])
-    require(e["branch_id"] in L.branches, "unknown_branch")
-    existing = L.reports.get((e["branch_id"], month))
-    require(existing is None or existing["sealed"] is None, "already_sealed")
+    expect_stream(meta, "branch-" + branch if branch else "policy")
+    require(not branch or branch in L.branches, "unknown_branch")
+    for key in ((branch or "", month), ("", month)):
+        existing = L.reports.get(key)
+        require(existing is None or existing["sealed"] is None, "already_sealed")
+    # month_not_ended is an admission rule (the month over when sealing): not judged on replay.
     stars = [0] * 6
     for m in L.members.values():
-        if m["kind"] in VOLUNTEER_KINDS and m["active"] and m["branch_id"] == e["branch_id"]:
+        if m["kind"] in VOLUNTEER_KINDS and m["active"] and (not branch or m["branch_id"] == branch):
             stars[m["star"]] += 1
-    L.report(e["branch_id"], month)["sealed"] = {
+    L.report(branch or "", month)["sealed"] = {
         "position": meta["position"], "hash": meta["hash"].hex(), "star_counts": stars}
 
 
@@ -992,6 +1213,13 @@ def undo_branch_and_check(L, u):
         spent = L.members[u["to"]]["credit_minutes"] < u["minutes"]
         return (L.members[u["from"]]["branch_id"], "insufficient_credits" if spent else None,
                 None, 0)
+    if t == "DonationReceived" and L.sources[u["source_id"]]["kind"] == "in_kind":
+        s = L.sources[u["source_id"]]  # goods already handed out cannot be taken back
+        return (L.funds[s["fund_id"]]["branch_id"],
+                "insufficient_goods" if s["goods_uses"] else None, "in_kind_received_fen",
+                s["amount_fen"])
+    if t == "ActivityHeld":
+        return L.activities[u["activity_id"]]["branch_id"], None, None, 0
     if t in ("DonationReceived", "SaleRecorded"):
         s = L.sources[u["source_id"]]
         spent = s["remaining_fen"] != s["amount_fen"]
@@ -1031,6 +1259,8 @@ def apply_undo(L, u, at):
         v = L.members[s["volunteer_id"]]
         v["verified_minutes"] -= u["minutes"]
         v["credit_minutes"] -= u["minutes"]
+        # The minutes taken back were earned; if she had spent those, gifts make up the rest.
+        v["gifted_minutes"] = min(v["gifted_minutes"], v["credit_minutes"])
         v["star"] = L.star_for(v["verified_minutes"])
         for _, r in L.reports_of(v["branch_id"], at):
             r["verified_minutes"] -= u["minutes"]
@@ -1040,8 +1270,33 @@ def apply_undo(L, u, at):
     elif t == "TrainingCompleted":
         L.members[u["member_id"]]["training_minutes"] -= u["minutes"]
     elif t == "CreditsTransferred":
-        L.members[u["from"]]["credit_minutes"] += u["minutes"]
-        L.members[u["to"]]["credit_minutes"] -= u["minutes"]
+        giver, taker = L.members[u["from"]], L.members[u["to"]]
+        giver["credit_minutes"] += u["minutes"]
+        giver["gifted_minutes"] = min(giver["gifted_minutes"] + u["giver_gifted"],
+                                      giver["credit_minutes"])
+        taker["credit_minutes"] -= u["minutes"]  # the gift back: from her gifts as far as held
+        if u["gift"]:
+            taker["gifted_minutes"] -= min(taker["gifted_minutes"], u["minutes"])
+        taker["gifted_minutes"] = min(taker["gifted_minutes"], taker["credit_minutes"])
+    elif t == "DonationReceived" and L.sources[u["source_id"]]["kind"] == "in_kind":
+        s = L.sources[u["source_id"]]
+        fund = L.funds[s["fund_id"]]
+        for item in s["items"]:  # its goods leave the stock
+            key = goods_key(item["name"], item["unit"])
+            g = fund["goods"][key]
+            g["received"] -= item["quantity"]
+            g["value_fen"] -= item["value_fen"]
+            if g["received"] == 0 and g["distributed"] == 0:
+                del fund["goods"][key]
+        s["reversed"] = True
+        L.partners[s["partner_id"]]["in_kind_fen"] -= s["amount_fen"]
+        L.add_to_reports(fund["branch_id"], at, "in_kind_received_fen", -s["amount_fen"])
+    elif t == "ActivityHeld":
+        a = L.activities[u["activity_id"]]
+        a["reversed"] = True  # unknown to new services; its id may be held anew
+        for _, r in L.reports_of(a["branch_id"], at):
+            r["activities"] -= 1
+            r["beneficiaries"] -= u["beneficiaries"]
     elif t == "DonationReceived":
         s = L.sources[u["source_id"]]
         L.partners[s["partner_id"]]["donated_fen"] -= s["amount_fen"]
@@ -1063,6 +1318,7 @@ def apply_undo(L, u, at):
     elif t == "RedemptionMade":
         m = L.members[u["member_id"]]
         m["credit_minutes"] += u["minutes"]
+        m["gifted_minutes"] += u["gifted"]
         m["redeemed_minutes"] -= u["minutes"]
         if u["cash"] and u["amount_fen"] > 0:
             L.unwind_outflow(u["outflow_id"])
@@ -1232,6 +1488,13 @@ def median(ascending):
     return ascending[mid] if len(ascending) % 2 else (ascending[mid - 1] + ascending[mid]) // 2
 
 
+def star_scale(policy, star):
+    """Where the member's star starts and the next begins, in minutes, on the scale in force."""
+    thresholds = policy["star_thresholds_hours"]
+    return {"star_from_minutes": thresholds[star - 1] * 60 if star else 0,
+            "next_star_minutes": thresholds[star] * 60 if star < len(thresholds) else None}
+
+
 def derived_state(L, events, head):
     """Everything derived, keyed as the REST reads (docs/rules.md, "The derived state")."""
     reports = {}
@@ -1244,7 +1507,7 @@ def derived_state(L, events, head):
         "events": events,
         "head_hash": head.hex(),
         "policy": L.policy,
-        "members": L.members,
+        "members": {i: dict(m, **star_scale(L.policy, m["star"])) for i, m in L.members.items()},
         "services": L.services,
         "requests": {i: dict(r, resolved_at_us=r["resolved_at_us"] or None)
                      for i, r in L.requests.items()},
@@ -1256,12 +1519,18 @@ def derived_state(L, events, head):
             "inflow_by_channel": dict(zip(CHANNELS, f["inflow_by_channel"])),
             "outflow_by_category": dict(zip(CATEGORIES, f["outflow_by_category"])),
             "earmarks": {p: v for p, v in f["earmarks"].items() if v != 0},
+            "goods": [dict(g, in_stock=g["received"] - g["distributed"])
+                      for _, g in sorted(f["goods"].items())],
         } for i, f in L.funds.items()},
         "sources": {i: {
             "fund_id": s["fund_id"], "kind": s["kind"], "partner_id": s["partner_id"],
             "purpose": s["purpose"], "amount_fen": s["amount_fen"], "gross_fen": s["gross_fen"],
             "remaining_fen": s["remaining_fen"], "reversed": s["reversed"], "at_us": s["at_us"],
             "allocated_fen": sum(u["amount_fen"] for u in s["uses"]), "uses": s["uses"],
+            "program": s.get("program"),
+            "items": [dict(g, in_stock=g["quantity"] - g["distributed"])
+                      for g in s.get("items", [])],
+            "goods_uses": s.get("goods_uses", []),
         } for i, s in L.sources.items()},
         "outflows": {i: {
             "fund_id": o["fund_id"], "type": o["type"], "category": CATEGORIES[o["category"]],
