@@ -122,7 +122,12 @@ def fits(a, b):
 # ---- the ledger's state, as the rule book describes it ----
 
 class Ledger:
-    def __init__(self):
+    def __init__(self, admission=False):
+        # Whether to judge the rules of admission too (docs/rules.md): as the ledger does when it
+        # records an event, not as it replays its log. Only for a log recorded entirely since
+        # those rules exist.
+        self.admission = admission
+        self.consents = set()  # (donation, purpose) a donor consented to
         self.policy = {
             "star_thresholds_hours": [100, 300, 600, 1000, 1500],
             "credit_value_fen_per_hour": 2000,
@@ -456,6 +461,22 @@ def activity_known(L, activity_id):
     return a is not None and not a["reversed"]
 
 
+def is_relative(member, other_id):
+    return any(r["relative_id"] == other_id for r in member["relations"])
+
+
+def confirmation_valid(L, s, by):
+    """Not the volunteer herself; someone who is no member (the organiser, by name), or the elder
+    served, or a registered relative of that elder."""
+    if by == s["volunteer_id"]:
+        return False
+    if by not in L.members:
+        return True
+    if not s["elder_id"]:
+        return False
+    return by == s["elder_id"] or is_relative(L.members[s["elder_id"]], by)
+
+
 def deciding_service(L, e, meta):
     """The pending service a verification or rejection decides (checks only)."""
     s = L.services.get(e["service_id"])
@@ -472,9 +493,11 @@ def deciding_service(L, e, meta):
 def service_verified(L, e, meta):
     require(present(e["service_id"]) and present(e["confirmed_by"]), "invalid_field")
     require(e["rating"] is None or 1 <= e["rating"] <= 5, "invalid_field")
-    # Who may vouch (invalid_confirmation) is an admission rule: judged when recording, not on
-    # replay (docs/rules.md, "Rules of admission").
     s = deciding_service(L, e, meta)
+    # Who may vouch (invalid_confirmation) is a rule of admission (docs/rules.md).
+    if L.admission:
+        require(confirmation_valid(L, s, e["confirmed_by"]), "invalid_confirmation",
+                "%s may not vouch for %s" % (e["confirmed_by"], e["service_id"]))
     m = L.members[s["volunteer_id"]]
     s["status"] = "verified"
     m["pending_minutes"] -= s["minutes"]
@@ -547,9 +570,13 @@ def credits_transferred(L, e, meta):
     L.check_seal(giver["branch_id"], meta["at"])
     require(giver["credit_minutes"] >= e["minutes"], "insufficient_credits",
             "%s has %d minutes" % (e["from_member_id"], giver["credit_minutes"]))
-    # To whom (not_a_relative) is an admission rule, not judged on replay. The ledger marks a
-    # gift in the payload when it records one; a transfer without the mark moves plain credits.
-    gift = bool(e["gift"])
+    # To whom (not_a_relative) is a rule of admission: family, or an elder of the giver's branch.
+    if L.admission:
+        require((taker["kind"] == "elder" and taker["branch_id"] == giver["branch_id"])
+                or is_relative(giver, e["to_member_id"]), "not_a_relative")
+    # The ledger marks a gift in the payload when it records one (every transfer since gifts are
+    # tracked); a transfer without the mark moves plain credits.
+    gift = bool(e["gift"]) or L.admission
     minutes = e["minutes"]
     giver_gifted = min(giver["gifted_minutes"], minutes) if gift else 0  # her gifts go first
     L.take("transfer", e["transfer_id"])
@@ -663,7 +690,7 @@ def donation_received(L, e, meta):
             and isinstance(e["kind"], str), "invalid_field")
     # Goods given in kind, with their items. An in-kind gift the log recorded before items
     # existed (no items) stays what it was then: money.
-    in_kind = e["kind"] == "in_kind" and e["items"] is not None
+    in_kind = e["kind"] == "in_kind" and (e["items"] is not None or L.admission)
     require(in_kind or e["items"] is None, "invalid_field")
     amount = e["amount_fen"]
     require(1 <= amount <= FEN_MAX, "invalid_amount")
@@ -782,6 +809,7 @@ def donor_consent_recorded(L, e, meta):
     require(not L.taken_id("consent", e["consent_id"]), "already_exists")
     require(not s["reversed"], "already_reversed")
     L.take("consent", e["consent_id"])
+    L.consents.add((e["donation_id"], e["restricted_to"] or ""))
 
 
 @rule("FilingAcknowledged")
@@ -807,7 +835,8 @@ def restriction_changed(L, e, meta):
     require(not s["reversed"], "already_reversed")
     new_purpose = e["restricted_to"] or ""
     require(s["purpose"] != new_purpose, "restriction_unchanged")
-    # The donor's consent recorded first (no_donor_consent) is an admission rule: not on replay.
+    # The donor's consent recorded first (no_donor_consent) is a rule of admission.
+    require(not L.admission or (e["donation_id"], new_purpose) in L.consents, "no_donor_consent")
     fund = L.funds[s["fund_id"]]
     L.check_seal(fund["branch_id"], meta["at"])
     if s["remaining_fen"] > 0:  # the unspent rest moves to the new purpose, keeping its age
@@ -1009,7 +1038,8 @@ def monthly_report_sealed(L, e, meta):
     for key in ((branch or "", month), ("", month)):
         existing = L.reports.get(key)
         require(existing is None or existing["sealed"] is None, "already_sealed")
-    # month_not_ended is an admission rule (the month over when sealing): not judged on replay.
+    # The month over (Beijing time) when the seal occurs is a rule of admission.
+    require(not L.admission or month_of(meta["at"]) > month, "month_not_ended")
     stars = [0] * 6
     for m in L.members.values():
         if m["kind"] in VOLUNTEER_KINDS and m["active"] and (not branch or m["branch_id"] == branch):
@@ -1382,10 +1412,10 @@ def load_public_key(path):
         return load_pem_public_key(f.read())
 
 
-def replay(export_path, public_key, progress=None):
+def replay(export_path, public_key, progress=None, admission=False):
     """Verifies and replays the export; returns (ledger, events, head hash, checkpoints)."""
     from cryptography.exceptions import InvalidSignature
-    L = Ledger()
+    L = Ledger(admission)
     read_payload = SCHEMA.read_root
     members = SCHEMA.union_members("Data")
     prev = bytes(32)
@@ -1602,6 +1632,9 @@ def main(argv=None):
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
                         help="print the first difference of two derived states")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--admission", action="store_true",
+                        help="judge the rules of admission too, as when recording (for a log "
+                        "recorded entirely since they exist; docs/rules.md)")
     args = parser.parse_args(argv)
     if args.compare:
         return compare(*args.compare)
@@ -1616,7 +1649,7 @@ def main(argv=None):
     progress = None if args.quiet else (lambda n: print("rederive: %d events" % n,
                                                         file=sys.stderr, flush=True))
     try:
-        L, events, head, checkpoints = replay(args.export, key, progress)
+        L, events, head, checkpoints = replay(args.export, key, progress, args.admission)
     except Failure as f:
         print("rederive: FAILED at position %s: %s" % (f.position, f.what), file=sys.stderr)
         return 1
