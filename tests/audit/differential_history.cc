@@ -221,7 +221,42 @@ int Run(const std::string& dir, int64_t events, uint64_t seed) {
 // A log the rules did not write (`--forge`): the store without its decider takes a management
 // expense paid from money restricted to "aid" (docs/rules.md, section 7). An auditor must refuse
 // the event at position 4 and name the rule.
-int Forge(const std::string& dir) {
+struct Forged {
+  const char* stream;
+  const char* type;
+  const char* fields;
+};
+
+// A management expense paid from money given for `aid` (position 4): the rules refuse it.
+constexpr Forged kRestrictedExpense[] = {
+    {"branch-b0", "BranchOpened", "branch_id: \"b0\", name: \"n\""},
+    {"partner-p0", "PartnerRegistered", "partner_id: \"p0\", name: \"n\", kind: enterprise"},
+    {"fund-f0", "FundOpened", "fund_id: \"f0\", name: \"n\", branch_id: \"b0\""},
+    {"fund-f0", "DonationReceived",
+     "donation_id: \"d0\", partner_id: \"p0\", fund_id: \"f0\", amount_fen: 1000, kind: cash, "
+     "restricted_to: \"aid\""},
+    {"fund-f0", "ExpenseRecorded",
+     "expense_id: \"x0\", fund_id: \"f0\", category: management, purpose: \"aid\", "
+     "amount_fen: 400"},
+};
+
+// Credits given (position 5) to a volunteer who is no relative: as a log recorded before
+// not_a_relative existed, it replays; only the rules of admission refuse it.
+constexpr Forged kGiftToStranger[] = {
+    {"branch-b0", "BranchOpened", "branch_id: \"b0\", name: \"n\""},
+    {"member-v0", "MemberRegistered",
+     "member_id: \"v0\", kind: volunteer, branch_id: \"b0\", name: \"n\""},
+    {"member-v1", "MemberRegistered",
+     "member_id: \"v1\", kind: volunteer, branch_id: \"b0\", name: \"n\""},
+    {"member-v0", "ServiceLogged",
+     "service_id: \"s0\", volunteer_id: \"v0\", kind: errand, minutes: 60"},
+    {"member-v0", "ServiceVerified", "service_id: \"s0\", confirmed_by: \"王主任\""},
+    {"member-v0", "CreditsTransferred",
+     "transfer_id: \"t0\", from_member_id: \"v0\", to_member_id: \"v1\", minutes: 30"},
+};
+
+template <size_t N>
+int Forge(const std::string& dir, const Forged (&history)[N]) {
   std::filesystem::create_directories(dir);
   if (auto key = SigningKey::LoadOrCreate(dir + "/signing.key"); !key.ok()) {
     return std::fprintf(stderr, "%s\n", key.status().ToString().c_str()), 1;
@@ -230,22 +265,6 @@ int Forge(const std::string& dir) {
   options.path = dir;  // no decider: every well-formed event is taken
   auto store = EventStore::Open(options);
   if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 1;
-  struct Forged {
-    const char* stream;
-    const char* type;
-    const char* fields;
-  };
-  const Forged history[] = {
-      {"branch-b0", "BranchOpened", "branch_id: \"b0\", name: \"n\""},
-      {"partner-p0", "PartnerRegistered", "partner_id: \"p0\", name: \"n\", kind: enterprise"},
-      {"fund-f0", "FundOpened", "fund_id: \"f0\", name: \"n\", branch_id: \"b0\""},
-      {"fund-f0", "DonationReceived",
-       "donation_id: \"d0\", partner_id: \"p0\", fund_id: \"f0\", amount_fen: 1000, kind: cash, "
-       "restricted_to: \"aid\""},
-      {"fund-f0", "ExpenseRecorded",
-       "expense_id: \"x0\", fund_id: \"f0\", category: management, purpose: \"aid\", "
-       "amount_fen: 400"},
-  };
   int n = 0;
   for (const Forged& e : history) {
     EventDraft draft = testing::Draft("forged-" + std::to_string(n++), e.type, e.fields,
@@ -266,11 +285,11 @@ int main(int argc, char** argv) {
   int64_t events = 20000;
   uint64_t seed =
       static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-  bool forge = false;
+  const char* forge = nullptr;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--forge") {
-      forge = true;
+    if (flag == "--forge" || flag == "--forge-gift") {
+      forge = argv[i];
       continue;
     }
     if (i + 1 == argc) break;
@@ -281,10 +300,13 @@ int main(int argc, char** argv) {
   }
   if (dir.empty()) {
     std::fprintf(stderr,
-                 "usage: differential_history --data DIR [--events N] [--seed S] | --forge --data "
-                 "DIR\n");
+                 "usage: differential_history --data DIR [--events N] [--seed S] | "
+                 "--forge|--forge-gift --data DIR\n");
     return 2;
   }
-  if (forge) return ledger::Forge(dir);
+  if (forge != nullptr && std::string(forge) == "--forge") {
+    return ledger::Forge(dir, ledger::kRestrictedExpense);
+  }
+  if (forge != nullptr) return ledger::Forge(dir, ledger::kGiftToStranger);
   return ledger::Run(dir, events, seed);
 }
