@@ -127,12 +127,21 @@ class EventGenerator {
                     (cash ? ", reward: cash, fund_id: \"" + pick("f", 3) + "\""
                           : ", reward: training, course: \"护理\"")};
       }
-      case 16:
+      case 16: {
+        // Credits given to a registered relative (either way round; gifts passed on), or to
+        // anyone (refused unless an elder of the giver's branch).
+        std::string from = pick("v", 40);
+        std::string to = pick(random_() % 2 ? "v" : "e", 40);
+        if (!relations_.empty() && random_() % 2) {
+          std::tie(from, to) = relations_[random_() % relations_.size()];
+          if (random_() % 2) std::swap(from, to);
+        }
         transfers_.push_back(id);
         return {id, "CreditsTransferred",
-                "transfer_id: \"t" + std::to_string(n) + "\", from_member_id: \"" + pick("v", 40) +
-                    "\", to_member_id: \"" + pick(random_() % 2 ? "v" : "e", 40) +
+                "transfer_id: \"t" + std::to_string(n) + "\", from_member_id: \"" + from +
+                    "\", to_member_id: \"" + to +
                     "\", minutes: " + std::to_string(1 + random_() % 200)};
+      }
       case 17: {
         // A change of purpose needs the donor's consent first: record one about as often, of a
         // recent donation (or of any id); a change follows a consent recorded (or not).
@@ -236,9 +245,12 @@ class EventGenerator {
         // Family relations between volunteers and elders (sometimes of a member to itself).
         static const char* kRelations[] = {"spouse",  "parent",   "child",
                                            "sibling", "guardian", "other_family"};
+        const std::string member = pick("v", 40);
+        const std::string relative = pick(random_() % 2 ? "v" : "e", 40);
+        relations_.emplace_back(member, relative);
         return {id, "RelationRegistered",
                 "relation_id: \"rel" + std::to_string(random_() % 200) + "\", member_id: \"" +
-                    pick("v", 40) + "\", relative_id: \"" + pick(random_() % 2 ? "v" : "e", 40) +
+                    member + "\", relative_id: \"" + relative +
                     "\", relation: " + kRelations[random_() % 6]};
       }
       case 26: {
@@ -322,6 +334,7 @@ class EventGenerator {
   std::vector<std::string> donations_;  // donation ids, cash and in kind, in order
   // Consents recorded: the donation and its new purpose (the field text, "" for unrestricted).
   std::vector<std::pair<std::string, std::string>> consents_;
+  std::vector<std::pair<std::string, std::string>> relations_;  // (member, relative) registered
   struct Assignment {
     std::string request_id, volunteer_id, elder_id;
   };
