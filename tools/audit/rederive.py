@@ -2,7 +2,7 @@
 """An auditor's second implementation of the Zhaiyi Ledger: re-derives every balance from an
 export, written from the rule book (docs/rules.md) alone, not from the ledger's C++.
 
-  python3 rederive.py --export ledger.jsonl --pubkey ledger.pub [--out state.json]
+  python3 rederive.py --export ledger.jsonl --pubkey ledger.pub [--out state.json] [--admission]
   python3 rederive.py --compare A.json B.json
 
 It checks the chain (every hash re-computed from the envelope bytes, docs/event_format.md) and
@@ -11,7 +11,8 @@ built from domain/events.fbs (the line's decoded `event` JSON is never believed:
 position, ids and hashes are compared with the envelope), replays every event by the rules and
 writes the derived state as canonical JSON (sorted keys, integers only). An event the rules would
 refuse is named with its position and the rule. Exit status: 0 when everything holds, 1 on the
-first problem, 2 on bad usage. `--compare` prints the first difference of two states (exit 1).
+first problem, 2 on bad usage. Like the ledger's own replay it does not re-judge the rules of
+admission (docs/rules.md, section 1) unless `--admission` asks it to. `--compare` prints the first difference of two states (exit 1).
 
 Needs Python 3.8+ and the `cryptography` package (Ed25519 signatures) only.
 """
