@@ -12,7 +12,8 @@ position, ids and hashes are compared with the envelope), replays every event by
 writes the derived state as canonical JSON (sorted keys, integers only). An event the rules would
 refuse is named with its position and the rule. Exit status: 0 when everything holds, 1 on the
 first problem, 2 on bad usage. Like the ledger's own replay it does not re-judge the rules of
-admission (docs/rules.md, section 1) unless `--admission` asks it to. `--compare` prints the first difference of two states (exit 1).
+admission (docs/rules.md, section 1) unless `--admission` asks it to. `--compare` prints the
+first difference of two states (exit 1).
 
 Needs Python 3.8+ and the `cryptography` package (Ed25519 signatures) only.
 """
