@@ -659,7 +659,8 @@ def fund_opened(L, e, meta):
     require(e["fund_id"] not in L.funds, "already_exists")
     L.funds[e["fund_id"]] = {
         "branch_id": e["branch_id"] or "", "balance_fen": 0, "inflow_fen": 0, "outflow_fen": 0,
-        "unrestricted_fen": 0, "inflow_by_channel": [0] * len(CHANNELS), "outflow_by_category": [0] * 6,
+        "unrestricted_fen": 0, "inflow_by_channel": [0] * len(CHANNELS),
+        "outflow_by_category": [0] * len(CATEGORIES),
         "earmarks": {}, "pools": {}, "source_count": 0, "outflow_count": 0, "goods": {}}
 
 
@@ -1043,8 +1044,8 @@ def monthly_report_sealed(L, e, meta):
     # The month over (Beijing time) when the seal occurs is a rule of admission.
     require(not L.admission or month_of(meta["at"]) > month, "month_not_ended")
     stars = [0] * 6
-    for m in L.members.values():
-        if m["kind"] in VOLUNTEER_KINDS and m["active"] and (not branch or m["branch_id"] == branch):
+    for m in L.members.values():  # active volunteers of the branch (of all, for the programme)
+        if m["kind"] in VOLUNTEER_KINDS and m["active"] and branch in (None, m["branch_id"]):
             stars[m["star"]] += 1
     L.report(branch or "", month)["sealed"] = {
         "position": meta["position"], "hash": meta["hash"].hex(), "star_counts": stars}
