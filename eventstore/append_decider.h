@@ -28,6 +28,16 @@ class AppendDecider {
   // Undoes the request accepted by the last Decide, which the store then refused (an expected
   // stream version did not match). Called at most once per accepted Decide, before the next.
   virtual void Undo() = 0;
+
+  // Called on the writer thread before the store answers an event whose id is already taken —
+  // an idempotent replay (the same content: the stored event's position and hash) or an id
+  // conflict (other content). Returns OK when the caller may write this event at all; otherwise
+  // the refusal is answered instead, so that nobody learns of another's event, or its position
+  // and hash, by naming its id. The default admits every writer.
+  virtual Status AdmitRepeat(const EventDraft& event) {
+    (void)event;
+    return Status::Ok();
+  }
 };
 
 }  // namespace ledger

@@ -337,6 +337,9 @@ class EventStore::Impl {
   // fresh events (fresh_, fresh_drafts_, request_ids_). IdConflict when an id is already used
   // with other content; Corruption or an I/O error from the id index.
   Status SortIds(Request& request);
+  // Whether the writer of `event`, whose id is taken, may be answered about it (the decider's
+  // AdmitRepeat); OK without a decider.
+  Status AdmitRepeat(const EventDraft& event);
   // Expected versions, after the decider has resolved streams: gives each fresh event the next
   // version of its stream (fresh_versions_). InvalidArgument for a stream the decider left empty
   // or too long; WrongExpectedVersion when an expected version is not the stream's.
@@ -956,6 +959,10 @@ Status IdConflict(const EventDraft& event, std::string_view where) {
 }
 }  // namespace
 
+Status EventStore::Impl::AdmitRepeat(const EventDraft& event) {
+  return options_.decider == nullptr ? Status::Ok() : options_.decider->AdmitRepeat(event);
+}
+
 Status EventStore::Impl::SortIds(Request& request) {
   std::vector<EventDraft>& events = request.events;
   std::vector<AppendResult>& results = request.results;
@@ -968,6 +975,7 @@ Status EventStore::Impl::SortIds(Request& request) {
       continue;
     }
     if (auto it = inflight_ids_.find(event.id); it != inflight_ids_.end()) {
+      if (Status status = AdmitRepeat(event); !status.ok()) return status;
       const InflightId& original = it->second;
       if (digest != original.digest) return IdConflict(event, "by an event being committed");
       results[i] = AppendResult{event.id,
@@ -982,6 +990,7 @@ Status EventStore::Impl::SortIds(Request& request) {
     Result<std::optional<std::string_view>> found = StoredIdEntry(event.id);
     if (!found.ok()) return found.status();
     if (found->has_value()) {
+      if (Status status = AdmitRepeat(event); !status.ok()) return status;
       const std::string_view value = **found;
       if (value.size() != 8 + sizeof(Hash)) {
         return Status::Corruption("id index entry is malformed");

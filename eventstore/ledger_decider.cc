@@ -14,18 +14,36 @@ Status StatusForOutcome(Outcome outcome, const EventDraft& event) {
   return Status(status_code, std::move(message), code);
 }
 
-Status DecideEvent(LedgerState& state, EventDraft& event) {
+namespace {
+
+// The payload as its declared type, or InvalidArgument.
+Result<const events::EventData*> TypedData(const EventDraft& event) {
   const events::EventData* data = VerifyEventData(event.payload);
   if (data == nullptr || EventTypeName(data->data_type()) != event.type) {
     return Status(StatusCode::kInvalidArgument,
                   "event '" + event.id + "': payload is not a valid " + event.type,
                   "invalid_field");
   }
-  // Scope first, against this very state: what the batch created before this event counts,
-  // and nothing another writer creates can come between the check and the write.
-  if (std::optional<std::string> denied = CheckWriteScope(state, event.scope, *data)) {
+  return data;
+}
+
+Status CheckScope(const LedgerState& state, const EventDraft& event,
+                  const events::EventData& data) {
+  if (std::optional<std::string> denied = CheckWriteScope(state, event.scope, data)) {
     return Status(StatusCode::kForbidden, "event '" + event.id + "': " + *denied);
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DecideEvent(LedgerState& state, EventDraft& event) {
+  Result<const events::EventData*> typed = TypedData(event);
+  if (!typed.ok()) return typed.status();
+  const events::EventData* data = *typed;
+  // Scope first, against this very state: what the batch created before this event counts,
+  // and nothing another writer creates can come between the check and the write.
+  if (Status status = CheckScope(state, event, *data); !status.ok()) return status;
   if (event.stream.empty()) event.stream = state.StreamOf(*data);
   const EventMeta meta{0, EventRef(event.id), event.stream, event.occurred_at_us, {}};
   const Execution execution = state.Execute(meta, *data);
@@ -65,6 +83,13 @@ Status LedgerDecider::Decide(std::span<EventDraft* const> events) {
   }
   open_transaction_ = true;
   return Status::Ok();
+}
+
+Status LedgerDecider::AdmitRepeat(const EventDraft& event) {
+  if (!primed_) return Status::Unavailable("the ledger is starting; try again shortly");
+  Result<const events::EventData*> typed = TypedData(event);
+  if (!typed.ok()) return typed.status();
+  return CheckScope(state_, event, **typed);
 }
 
 void LedgerDecider::Undo() {

@@ -21,6 +21,8 @@ class LedgerDecider : public AppendDecider {
 
   Status Decide(std::span<EventDraft* const> events) override;
   void Undo() override;
+  // The caller's write scope against the current state (which holds the original event).
+  Status AdmitRepeat(const EventDraft& event) override;
 
  private:
   LedgerState state_;

@@ -417,5 +417,44 @@ TEST(RoleMatrixTest, FileRecordsByRole) {
   }
 }
 
+// An event id already taken is answered — as a replay (its position and hash) or as a conflict —
+// only to a caller who may write that event at all: 石园街道's coordinator gets the 403 of any
+// write outside her branch for 高丽营镇's event, whether she repeats it exactly or with other
+// content, and learns nothing of it; its own writer still gets the replay.
+TEST(RoleMatrixTest, ATakenIdIsAnsweredOnlyToWhoMayWriteTheEvent) {
+  ApiFixture api;
+  api.LoadScenario();
+  const std::string admin = api.CreateKey("admin");
+  const std::string coordinator = api.CreateKey("coordinator", "branch_id", "b-shiyuan");
+  const int64_t at = testing::BeijingUs(2026, 11, 7);
+  const std::string visit = ApiFixture::EventJson(
+      "ev-gly-visit", "ServiceLogged",
+      R"(service_id: "s-gly", volunteer_id: "v-zhang", elder_id: "e-sun", kind: home_visit,
+         minutes: 45)",
+      at);
+  const Response written = api.Call("POST", "/v1/events", visit, admin);
+  ASSERT_EQ(written.status, 201) << written.body;
+  const Head head = api.head();
+
+  const Response repeated = api.Call("POST", "/v1/events", visit, coordinator);
+  EXPECT_EQ(repeated.status, 403) << repeated.body;
+  EXPECT_EQ(testing::JsonOf(repeated.body).at("code").as_string(), "forbidden");
+  EXPECT_EQ(repeated.body.find("position"), std::string::npos) << repeated.body;
+
+  const std::string other = ApiFixture::EventJson(
+      "ev-gly-visit", "ServiceLogged",
+      R"(service_id: "s-gly", volunteer_id: "v-zhang", elder_id: "e-sun", kind: home_visit,
+         minutes: 60)",
+      at);
+  const Response conflicting = api.Call("POST", "/v1/events", other, coordinator);
+  EXPECT_EQ(conflicting.status, 403) << conflicting.body;
+
+  const Response replayed = api.Call("POST", "/v1/events", visit, admin);
+  EXPECT_EQ(replayed.status, 200) << replayed.body;
+  EXPECT_EQ(testing::JsonOf(replayed.body).at("position"),
+            testing::JsonOf(written.body).at("position"));
+  EXPECT_EQ(api.head().next, head.next);  // nothing written by any of the three
+}
+
 }  // namespace
 }  // namespace ledger::api
