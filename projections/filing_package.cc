@@ -271,13 +271,22 @@ class FilingSheets {
     trainings_.rows.push_back(std::move(row));
   }
 
+  // An activity held, or a correction's reversal of one (negative figures, as the report counts
+  // it: an activity is corrected by reversing it and recording it anew).
   void AddActivity(const Fact& fact) {
-    const auto* e = fact.data.data_as_ActivityHeld();
-    if (e == nullptr) return;
     std::vector<ReportCell> row = Start(fact);
-    row.insert(row.end(),
-               {Str(e->activity_id()), Str(e->branch_id()), Str(e->title()),
-                int64_t{e->participants()}, fact.delta[kActivities], fact.delta[kBeneficiaries]});
+    if (const auto* e = fact.data.data_as_ActivityHeld()) {
+      row.insert(row.end(), {Str(e->activity_id()), Str(e->branch_id()), Str(e->title()),
+                             int64_t{e->participants()}});
+    } else if (const auto* undo = Undone<ActivityUndo>(fact)) {
+      const Activity* activity = fact.state.FindActivity(undo->activity_id);
+      row.insert(row.end(), {undo->activity_id.str(),
+                             activity != nullptr ? activity->branch_id.str() : std::string(),
+                             fact.note, int64_t{0}});
+    } else {
+      return;
+    }
+    row.insert(row.end(), {fact.delta[kActivities], fact.delta[kBeneficiaries]});
     activities_.rows.push_back(std::move(row));
   }
 
@@ -501,7 +510,9 @@ ReportSheet Cover(const FilingPackage& package) {
   }
   if (package.receipt) {  // head office's receipt (总行备案)
     add("总行回执 编号", package.receipt->receipt_ref);
-    add("总行回执 签收方", package.receipt->acknowledged_by);
+    if (!package.receipt->acknowledged_by.empty()) {
+      add("总行回执 签收方", package.receipt->acknowledged_by);
+    }
     add("总行回执 日期(北京时间)", FormatDateOfInstant(package.receipt->at_us));
     add("总行回执 日志位置", static_cast<int64_t>(package.receipt->position));
   }
