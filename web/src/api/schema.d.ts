@@ -284,7 +284,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A partner's statement (the partner itself, admin, auditor; another partner's is 404): its donations and purchases received from..to (Beijing dates, inclusive) and every use of each fen, with Chinese headings. JSON (default), CSV (UTF-8 with a byte order mark, for Excel) or Excel */
+        /** A partner's statement (the partner itself, admin, auditor; another partner's is 404): its donations, grants and purchases received from..to (Beijing dates, inclusive), every use of each fen, and its goods given in kind item by item and where they went, with Chinese headings. JSON (default), CSV (UTF-8 with a byte order mark, for Excel) or Excel */
         get: operations["getPartnerStatement"];
         put?: never;
         post?: never;
@@ -318,7 +318,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The month's filing package for head office (admin, auditor): sheets 封面, 志愿者注册, 培训记录, 活动登记, 服务时长, 兑换支取, 基金收支, 物资, one row per fact with its log position, totals equal to the sealed monthly report, and the seals' positions, hashes and Ed25519 signatures (hex). Excel (default) or JSON. 409 month_not_sealed until the month is sealed programme-wide (or by every branch) */
+        /** The month's filing package for head office (admin, auditor): sheets 封面, 志愿者注册, 培训记录, 活动登记, 服务时长, 兑换支取, 基金收支, 物资, one row per fact with its log position, totals equal to the sealed monthly report, and the seals' positions, hashes and Ed25519 signatures (hex). Excel (default) or JSON. 409 month_not_sealed until the month is sealed programme-wide (or by every branch); the cover shows head office's receipt (FilingAcknowledged) when recorded */
         get: operations["getFilingPackage"];
         put?: never;
         post?: never;
@@ -586,6 +586,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports/sheet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Onboarding import: members, pairings and past verified services from the spreadsheet template (docs/onboarding.md), as CSV (UTF-8 or GBK) or xlsx; every row checked by the rules of POST /v1/events, all or nothing (coordinator of the branches named, admin)
+         * @description The body is the file itself. With dry_run=true nothing is written and the report says what would be. Event ids come from the sheet's ids, so the same sheet again appends nothing (already_imported). Any bad row: 422 invalid_sheet with a problem for each (sheet, row, column, reason in Chinese) and nothing written. The whole log is replayed to check the rows: an occasional operator's request, not a hot path.
+         */
+        post: operations["importSheet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Funds (coordinators: their branch's), in id order */
+        get: operations["listFunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Partners (a partner: itself), in id order */
+        get: operations["listPartners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -700,6 +754,10 @@ export interface components {
                 relation: "spouse" | "parent" | "child" | "sibling" | "guardian" | "other_family";
                 reverse: boolean;
             }[];
+            /** @description verified minutes at which the member's star begins under the policy in force (0 at 0 stars) */
+            star_from_minutes: number;
+            /** @description verified minutes at which the next star comes under the policy in force; null at 5 stars */
+            next_star_minutes: number | null;
         };
         MemberList: {
             items: components["schemas"]["Member"][];
@@ -745,6 +803,11 @@ export interface components {
                  * @description money in fen (integer)
                  */
                 government_purchase: number;
+                /**
+                 * Format: int64
+                 * @description money in fen (integer)
+                 */
+                grant: number;
             };
             outflow_by_category: {
                 /**
@@ -791,6 +854,20 @@ export interface components {
              * @description money in fen (integer)
              */
             unrestricted_fen?: number;
+            /** @description goods received in kind, by name and unit: never part of the balance */
+            goods: {
+                name: string;
+                unit: string;
+                received: number;
+                distributed: number;
+                /** @description received - distributed; never below zero */
+                in_stock: number;
+                /**
+                 * Format: int64
+                 * @description declared value of the goods received, in fen (integer)
+                 */
+                value_fen: number;
+            }[];
         };
         Outflow: {
             outflow_id: string;
@@ -858,6 +935,42 @@ export interface components {
                  */
                 at: string;
             }[];
+            /**
+             * @description absent for a grant
+             * @enum {string}
+             */
+            kind?: "cash" | "in_kind";
+            /**
+             * @description a grant's programme; absent for donations
+             * @enum {string}
+             */
+            program?: "management_fee" | "community_fund" | "csr_program" | "other";
+            /** @description in_kind: the goods given */
+            items?: {
+                name: string;
+                unit: string;
+                quantity: number;
+                /**
+                 * Format: int64
+                 * @description money in fen (integer)
+                 */
+                value_fen: number;
+                distributed: number;
+                in_stock: number;
+            }[];
+            /** @description in_kind: where its goods went (GoodsDistributed) */
+            goods_uses?: {
+                distribution_id: string;
+                name: string;
+                quantity: number;
+                elder_id: string | null;
+                activity_id: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339
+                 */
+                at: string;
+            }[];
         };
         Partner: {
             partner_id: string;
@@ -879,6 +992,17 @@ export interface components {
              */
             used_fen: number;
             donations: string[];
+            /**
+             * Format: int64
+             * @description declared value of its in-kind donations, in fen (integer); not in donated_fen
+             */
+            in_kind_fen: number;
+            /**
+             * Format: int64
+             * @description money in fen (integer)
+             */
+            granted_fen: number;
+            grants: string[];
         };
         MonthlyReport: {
             verified_minutes: number;
@@ -907,6 +1031,21 @@ export interface components {
             requests_resolved: number;
             /** @description median of the whole minutes (rounded down) from request to resolution of the requests resolved this month; the mean of the middle two rounded down for an even count; null when none */
             request_resolution_median_minutes: number | null;
+            /** @description grants received this month, in fen */
+            grants_fen: number;
+            /** @description declared value of goods received in kind this month, in fen (not in donations_fen) */
+            in_kind_received_fen: number;
+            /** @description head office's receipt of the month's filing (FilingAcknowledged, 总行备案) */
+            filing: {
+                receipt_ref: string;
+                acknowledged_by: string | null;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339
+                 */
+                at: string;
+                position: number;
+            } | null;
         };
         AttestationRequest: {
             merchant_id: string;
@@ -1392,12 +1531,84 @@ export interface components {
             purchased_fen: number;
             /**
              * Format: int64
+             * @description listed grants (GrantReceived), in fen
+             */
+            granted_fen: number;
+            /**
+             * Format: int64
+             * @description declared value of the listed goods given in kind (never money), in fen
+             */
+            in_kind_fen: number;
+            /**
+             * Format: int64
              * @description money in fen (integer)
              */
             used_fen: number;
             /** @description the listed totals equal the partner's figures (only for the whole history) */
             reconciled: boolean;
             sheets: components["schemas"]["ReportSheet"][];
+        };
+        /** @description problem+json (code invalid_sheet) carrying the import's report: every bad row; nothing was written */
+        SheetImportProblem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            /** @description stable machine word: invalid_json, invalid_field, unknown_type, unauthenticated, forbidden, not_found, method_not_allowed, id_conflict, wrong_expected_version, too_large, unsupported_media_type, request_timeout, header_too_large, invalid_request, unavailable, internal, bootstrap_key, invalid_attestation, expired_attestation, invalid_expiry, read_only_replica, and the domain outcomes (unknown_member, insufficient_funds, insufficient_credits, already_verified, month_sealed, ...) */
+            code: string;
+            /** @description JSON pointer of the field at fault */
+            field?: string;
+            /** @description data rows of the members sheet(s) */
+            members?: number;
+            pairings?: number;
+            services?: number;
+            /** @description new events the import appends (or would, in a dry run); 0 when any row is bad */
+            events?: number;
+            /** @description events of the sheet already stored with the same content (an import of the same sheet again) */
+            already_imported?: number;
+            problems_total: number;
+            problems: components["schemas"]["SheetProblem"][];
+            dry_run?: boolean;
+            /** @description events appended by this request */
+            imported?: number;
+        };
+        SheetImportReport: {
+            /** @description data rows of the members sheet(s) */
+            members: number;
+            pairings: number;
+            services: number;
+            /** @description new events the import appends (or would, in a dry run); 0 when any row is bad */
+            events: number;
+            /** @description events of the sheet already stored with the same content (an import of the same sheet again) */
+            already_imported: number;
+            problems_total: number;
+            problems: components["schemas"]["SheetProblem"][];
+            dry_run: boolean;
+            /** @description events appended by this request */
+            imported: number;
+            /** @description log position of the last event appended (for min_position) */
+            position?: number;
+        };
+        /** @description One bad row (row 0: the file as a whole) */
+        SheetProblem: {
+            /** @description the file's name (?name=) or the worksheet's tab */
+            sheet: string;
+            /** @description the spreadsheet's row number; the heading is row 1 */
+            row: number;
+            /** @description the heading of the column at fault, "" for the whole row */
+            column: string;
+            /** @description in Chinese */
+            reason: string;
+            /** @description the API's code: invalid_field, unknown_member, forbidden, id_conflict, duplicate_row, invalid_heading, unknown_sheet, invalid_sheet, empty_sheet, ... */
+            code: string;
+        };
+        FundList: {
+            items: components["schemas"]["Fund"][];
+            next_cursor: string | null;
+        };
+        PartnerList: {
+            items: components["schemas"]["Partner"][];
+            next_cursor: string | null;
         };
         BranchOpenedData: {
             branch_id: string;
@@ -1772,6 +1983,17 @@ export interface components {
             restricted_to?: string | null;
             agreement_ref?: string;
             description?: string;
+            /** @description in_kind only, and required then: the goods given, each name once; amount_fen is the total of their value_fen (domain rule: 422 items_total_mismatch). Goods enter the fund's goods stock, never its balance */
+            items?: {
+                name: string;
+                quantity: number;
+                unit: string;
+                /**
+                 * Format: int64
+                 * @description money in fen (integer)
+                 */
+                value_fen: number;
+            }[];
         };
         DonationReceivedEvent: {
             /** @description idempotency key */
@@ -2026,7 +2248,9 @@ export interface components {
             data: components["schemas"]["EventReversedData"];
         };
         MonthlyReportSealedData: {
-            branch_id: string;
+            /** @description absent: the whole programme's month, every fund included (an admin's) */
+            branch_id?: string;
+            /** @description a month that has ended in Beijing time by occurred_at, which may not be in the future (422 month_not_ended) */
             month: string;
         };
         MonthlyReportSealedEvent: {
@@ -2161,6 +2385,126 @@ export interface components {
             expected_version?: number;
             data: components["schemas"]["RequestCancelledData"];
         };
+        GoodsDistributedData: {
+            distribution_id: string;
+            /** @description an in-kind donation (domain rules: 422 unknown_donation, unknown_goods) */
+            donation_id: string;
+            /** @description goods of the donation, each name once; its stock never goes below zero (domain rule: 422 insufficient_goods) */
+            items: {
+                name: string;
+                quantity: number;
+            }[];
+            elder_id?: string;
+            activity_id?: string;
+        };
+        GoodsDistributedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "GoodsDistributed";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["GoodsDistributedData"];
+        };
+        GrantReceivedData: {
+            grant_id: string;
+            partner_id: string;
+            fund_id: string;
+            /**
+             * Format: int64
+             * @description > 0 (domain rule: 422 invalid_amount)
+             */
+            amount_fen: number;
+            /** @enum {string} */
+            program: "management_fee" | "community_fund" | "csr_program" | "other";
+            restricted_to?: string | null;
+            agreement_ref?: string;
+        };
+        GrantReceivedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "GrantReceived";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["GrantReceivedData"];
+        };
+        DonorConsentRecordedData: {
+            consent_id: string;
+            donation_id: string;
+            /** @description the new purpose the donor consents to; null: unrestricted */
+            restricted_to?: string | null;
+            /** @description the signed document; required when an admin, not the donor's own key or account, records it (403) */
+            document_ref?: string;
+        };
+        DonorConsentRecordedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DonorConsentRecorded";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["DonorConsentRecordedData"];
+        };
+        FilingAcknowledgedData: {
+            /** @description a month the whole programme sealed (domain rule: 422 month_not_sealed) */
+            month: string;
+            receipt_ref: string;
+            acknowledged_by?: string;
+        };
+        FilingAcknowledgedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "FilingAcknowledged";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["FilingAcknowledgedData"];
+        };
         AwardGrantedData: {
             /** @description unique among awards (domain rule: 422 already_exists) */
             award_id: string;
@@ -2258,7 +2602,7 @@ export interface components {
             expected_version?: number;
             data: components["schemas"]["RelationRegisteredData"];
         };
-        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"] | components["schemas"]["AwardGrantedEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["RelationRegisteredEvent"];
+        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"] | components["schemas"]["GoodsDistributedEvent"] | components["schemas"]["GrantReceivedEvent"] | components["schemas"]["DonorConsentRecordedEvent"] | components["schemas"]["FilingAcknowledgedEvent"] | components["schemas"]["AwardGrantedEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["RelationRegisteredEvent"];
     };
     responses: {
         /** @description Malformed JSON, a missing, unknown or invalid field or parameter, an unknown event type (code: invalid_json, invalid_field, unknown_type, invalid_request) */
@@ -3503,6 +3847,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Request"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    importSheet: {
+        parameters: {
+            query?: {
+                /** @description check only; write nothing */
+                dry_run?: boolean;
+                /** @description the file's name, which the report uses for a CSV file */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+            };
+        };
+        responses: {
+            /** @description Checked (dry run), or nothing new to append */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetImportReport"];
+                };
+            };
+            /** @description Imported as one batch */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SheetImportReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A bad row (or an unreadable file): the report with every problem; nothing written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["SheetImportProblem"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listFunds: {
+        parameters: {
+            query?: {
+                branch_id?: string;
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor of the previous page; absent or empty: the first page */
+                cursor?: components["parameters"]["cursor"];
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPartners: {
+        parameters: {
+            query?: {
+                kind?: "enterprise" | "government" | "community_org" | "individual" | "merchant";
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor of the previous page; absent or empty: the first page */
+                cursor?: components["parameters"]["cursor"];
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerList"];
                 };
             };
             400: components["responses"]["BadRequest"];
