@@ -210,8 +210,9 @@ Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef 
     AppendMoney(row, source->remaining_fen);
     std::string reference = source->reference.empty() ? source->description : source->reference;
     if (source->is_grant) {  // a grant's programme, then its agreement
-      reference = std::string(GrantProgramName(source->program)) +
-                  (reference.empty() ? "" : "：" + reference);
+      std::string program(GrantProgramName(source->program));
+      if (!reference.empty()) program.append("：").append(reference);
+      reference = std::move(program);
     }
     row.insert(row.end(), {std::move(reference), std::string(source->reversed ? "已冲正" : "")});
     inflows.rows.push_back(std::move(row));
