@@ -45,8 +45,7 @@ describe('the forms', () => {
 describe('correctionEvent', () => {
   const member: Member = {
     member_id: 'v-1', kind: 'volunteer', branch_id: 'b-1', active: true, star: 0, verified_minutes: 0, pending_minutes: 0,
-    credit_minutes: 0, gifted_minutes: 0, redeemed_minutes: 0, training_minutes: 0, income_fen: 0, awards: [], name: '王秀兰', phone: '13800000001',
-    star_from_minutes: 0, next_star_minutes: 6000,
+    credit_minutes: 0, gifted_minutes: 0, redeemed_minutes: 0, training_minutes: 0, income_fen: 0, awards: [], star_from_minutes: 0, next_star_minutes: 600, name: '王秀兰', phone: '13800000001',
   }
   it('sends only what changed, and nothing when nothing did', () => {
     expect(correctionEvent(member, { name: '王秀兰', phone: '13800000001' }, 'u-1', 'at')).toBeNull()
