@@ -26,14 +26,17 @@
 // programme money, the management fee and the community fund, the aid, the expenses, the charity
 // sales and the redemptions (modest, plausible sums for a street and a town in Shunyi).
 //
-// WHEN BRANCH `money` IS MERGED (in-kind items, grants, acknowledgements), switch here:
-//   1. kGoods: DonationReceived of kind in_kind gains "items" (the table already holds them;
-//      today only their total is recorded, as amount_fen, in the goods-only fund f-goods, which
-//      nothing spends from); then add GoodsDistributed of those items to elders and activities.
-//   2. kGrants: today DonationReceived of kind cash with a description; they become
-//      GrantReceived with their program (csr_program, community_fund, management_fee).
-//   3. Seals: add a programme-wide MonthlyReportSealed (no branch_id) each month so that the
-//      branchless funds f-aid and f-goods are sealed too, then FilingAcknowledged (总行备案).
+// The money as API.md's "Money and filing" records it:
+//   1. kGoods: the three partners' directed donations in kind (DonationReceived of kind in_kind
+//      with items) into the goods-only fund f-goods, whose goods never count as money; then
+//      GoodsDistributed of them to every elder (festivals, winter) and to some activities, with
+//      part of each still in stock.
+//   2. kGrants: 中航's CSR programme money, the community fund and 高丽营镇's management fee as
+//      GrantReceived with their program (the inflow channel grant).
+//   3. Seals: each branch seals its month on the 1st of the next, the admin seals the whole
+//      programme (no branch_id: the branchless funds f-aid and f-goods too) on the 2nd, and head
+//      office acknowledges the filing (FilingAcknowledged, 总行备案) on the 5th. November 2026 is
+//      left unsealed: the console's tests seal it.
 namespace ledger::api {
 namespace {
 namespace json = boost::json;
@@ -252,26 +255,43 @@ constexpr GoodsDonation kGoods[] = {
      {{"保温杯", 200, "个", 600'000}, {"护膝", 200, "副", 600'000}}},
 };
 
-// Money given for the programme that API.md's second round calls grants (chosen amounts).
-struct GrantLike {
-  const char* donation_id;
+// Money granted to the programme (chosen amounts): a CSR programme, a community fund, a town's
+// management fee. d-avic keeps its id from the demo's first version (the console's tests read it).
+struct Grant {
+  const char* grant_id;
   const char* partner_id;
   YearMonth month;
   int day;
   int64_t amount_fen;
   const char* restricted_to;  // "" when unrestricted
-  const char* description;    // the program, until GrantReceived records it
+  const char* program;
+  const char* agreement_ref;
 };
-constexpr GrantLike kGrants[] = {
+constexpr Grant kGrants[] = {
     {"d-avic",
      "p-avic",
      {2021, 9},
      15,
      5'000'000,
      "elder_aid",
-     "企业社会责任社区公益计划资金（csr_program）"},
-    {"d-community", "p-community", {2021, 10}, 12, 3'000'000, "", "社区公益基金（community_fund）"},
-    {"d-gly-fee", "p-gaoliying", {2022, 1}, 10, 2'000'000, "", "镇街拨付管理费（management_fee）"},
+     "csr_program",
+     "企业社会责任社区公益计划-中航-2021"},
+    {"d-community",
+     "p-community",
+     {2021, 10},
+     12,
+     3'000'000,
+     "",
+     "community_fund",
+     "社区公益基金拨付-2021"},
+    {"d-gly-fee",
+     "p-gaoliying",
+     {2022, 1},
+     10,
+     2'000'000,
+     "",
+     "management_fee",
+     "镇街管理费拨付-高丽营镇-2022"},
 };
 
 // Subscriptions and custom orders (文创产品认购、定制): 110,000 元 in all, as the seed says.
@@ -528,6 +548,20 @@ void AddSeedVisits(DemoBuilder& demo, Credits& credits, const std::vector<Volunt
   }
 }
 
+// The seed's activity `k` (0 … 29): by turns in each branch, spread over the 25 months.
+struct SeedActivityAt {
+  const Branch* branch;
+  YearMonth month;
+  int day;
+  std::string id;
+};
+SeedActivityAt SeedActivity(int k) {
+  const Branch& branch = kBranches[k % 2];
+  const YearMonth month = SeedMonth(k * kSeedMonths / kSeedActivities);
+  return {&branch, month, 12 + k % 8,
+          std::string("a-") + branch.short_name + "-" + MonthText(month)};
+}
+
 // 30 activities, 15 in each branch, 465 people served; each paid from the launch fund.
 void AddSeedActivities(DemoBuilder& demo) {
   std::vector<int> weights;
@@ -535,13 +569,13 @@ void AddSeedActivities(DemoBuilder& demo) {
   for (int k = 0; k < kSeedActivities; ++k) weights.push_back(10 + k * 7 % 12);
   const std::vector<int> served = Spread(kSeedBeneficiaries, weights);
   for (int k = 0; k < kSeedActivities; ++k) {
-    const Branch& branch = kBranches[k % 2];
-    const YearMonth month = SeedMonth(k * kSeedMonths / kSeedActivities);
-    const int day = 12 + k % 8;
-    const std::string id = std::string("a-") + branch.short_name + "-" + MonthText(month);
+    const SeedActivityAt a = SeedActivity(k);
+    const YearMonth month = a.month;
+    const int day = a.day;
+    const std::string& id = a.id;
     demo.Add("ev-" + id, "ActivityHeld", At(month.year, month.month, day, 15),
              {{"activity_id", id},
-              {"branch_id", branch.id},
+              {"branch_id", a.branch->id},
               {"title", ActivityTitle(month.month, k)},
               {"date", DateText(month, day)},
               {"participants", 6 + k % 7},
@@ -594,6 +628,80 @@ void AddSeedTraining(DemoBuilder& demo, const std::vector<Volunteer>& volunteers
   }
 }
 
+// The partners' goods in kind into f-goods, then handed out: to every elder at festivals and in
+// winter, and to some activities; part of each donation stays in stock.
+void AddGoods(DemoBuilder& demo, const std::vector<Volunteer>& volunteers) {
+  for (const GoodsDonation& goods : kGoods) {
+    int64_t total_fen = 0;
+    json::array items;
+    for (const Goods& item : goods.items) {
+      total_fen += item.value_fen;
+      items.push_back({{"name", item.name},
+                       {"quantity", item.quantity},
+                       {"unit", item.unit},
+                       {"value_fen", item.value_fen}});
+    }
+    demo.Add(std::string("ev-") + goods.donation_id, "DonationReceived",
+             At(goods.month.year, goods.month.month, goods.day, 10),
+             {{"donation_id", goods.donation_id},
+              {"partner_id", goods.partner_id},
+              {"fund_id", "f-goods"},
+              {"amount_fen", total_fen},
+              {"kind", "in_kind"},
+              {"restricted_to", "elder_aid"},
+              {"agreement_ref", goods.agreement_ref},
+              {"items", std::move(items)},
+              {"description", "定向捐赠物资"}});
+  }
+  // Which goods went where: each to every elder on a day, or to one activity.
+  const struct {
+    const GoodsDonation* donation;
+    YearMonth month;
+    int day;
+    int activity;  // the seed's activity number; -1: to every elder
+    int quantity[2];
+  } handed_out[] = {
+      {&kGoods[1], {2022, 1}, 16, -1, {1, 0}},   // 电暖器 before the coldest weeks
+      {&kGoods[0], {2022, 1}, 18, 6, {20, 20}},  // 迎新春 in 石园街道
+      {&kGoods[0], {2022, 1}, 25, -1, {2, 2}},   // 春节
+      {&kGoods[1], {2022, 3}, 10, -1, {0, 2}},   // 扶手 installed
+      {&kGoods[2], {2022, 7}, 18, 14, {30, 0}}, {&kGoods[2], {2022, 8}, 19, 15, {30, 0}},
+      {&kGoods[0], {2022, 9}, 5, -1, {2, 2}},  // 中秋
+      {&kGoods[2], {2022, 9}, 12, 16, {30, 0}}, {&kGoods[2], {2022, 10}, 13, 17, {30, 20}},
+      {&kGoods[2], {2022, 11}, 15, -1, {0, 1}},  // 护膝 for the winter
+  };
+  for (const auto& given : handed_out) {
+    const GoodsDonation& donation = *given.donation;
+    json::array items;
+    for (size_t i = 0; i < std::size(donation.items); ++i) {
+      if (given.quantity[i] > 0) {
+        items.push_back({{"name", donation.items[i].name}, {"quantity", given.quantity[i]}});
+      }
+    }
+    const std::string prefix =
+        std::string("gd-") + donation.partner_id + "-" + DateText(given.month, given.day);
+    if (given.activity >= 0) {
+      const SeedActivityAt activity = SeedActivity(given.activity);
+      demo.Add("ev-" + prefix, "GoodsDistributed",
+               At(given.month.year, given.month.month, given.day, 16),
+               {{"distribution_id", prefix},
+                {"donation_id", donation.donation_id},
+                {"items", std::move(items)},
+                {"activity_id", activity.id}});
+      continue;
+    }
+    for (const Volunteer& v : volunteers) {
+      const std::string id = prefix + "-" + v.pair->elder;
+      demo.Add("ev-" + id, "GoodsDistributed",
+               At(given.month.year, given.month.month, given.day, 10),
+               {{"distribution_id", id},
+                {"donation_id", donation.donation_id},
+                {"items", items},
+                {"elder_id", v.pair->elder}});
+    }
+  }
+}
+
 void AddSeedMoney(DemoBuilder& demo, Credits& credits, const std::vector<Volunteer>& volunteers) {
   // 石园街道党工委's purchase of 55,000 service bags (便民服务挂袋), 18 元 each: 990,000 元 for
   // the launch and promotion; making them costs materials.
@@ -636,39 +744,15 @@ void AddSeedMoney(DemoBuilder& demo, Credits& credits, const std::vector<Volunte
               {"description", "项目管理费（专职人员、场地）"},
               {"evidence_ref", "发票-" + expense}});
   }
-  for (const GrantLike& grant : kGrants) {
-    json::object data{{"donation_id", grant.donation_id},
-                      {"partner_id", grant.partner_id},
-                      {"fund_id", "f-aid"},
-                      {"amount_fen", grant.amount_fen},
-                      {"kind", "cash"},
-                      {"description", grant.description}};
-    if (*grant.restricted_to != '\0') {
-      data["restricted_to"] = grant.restricted_to;
-      data["agreement_ref"] = "定向捐赠协议-2021-01";
-    }
-    demo.Add(std::string("ev-") + grant.donation_id, "DonationReceived",
+  for (const Grant& grant : kGrants) {
+    json::object data{{"grant_id", grant.grant_id}, {"partner_id", grant.partner_id},
+                      {"fund_id", "f-aid"},         {"amount_fen", grant.amount_fen},
+                      {"program", grant.program},   {"agreement_ref", grant.agreement_ref}};
+    if (*grant.restricted_to != '\0') data["restricted_to"] = grant.restricted_to;
+    demo.Add(std::string("ev-") + grant.grant_id, "GrantReceived",
              At(grant.month.year, grant.month.month, grant.day, 10), std::move(data));
   }
-  for (const GoodsDonation& goods : kGoods) {
-    int64_t total_fen = 0;
-    std::string listed;
-    for (const Goods& item : goods.items) {
-      total_fen += item.value_fen;
-      listed += std::string(listed.empty() ? "" : "、") + item.name + " " +
-                std::to_string(item.quantity) + " " + item.unit;
-    }
-    demo.Add(std::string("ev-") + goods.donation_id, "DonationReceived",
-             At(goods.month.year, goods.month.month, goods.day, 10),
-             {{"donation_id", goods.donation_id},
-              {"partner_id", goods.partner_id},
-              {"fund_id", "f-goods"},
-              {"amount_fen", total_fen},
-              {"kind", "in_kind"},
-              {"restricted_to", "elder_aid"},
-              {"agreement_ref", goods.agreement_ref},
-              {"description", "定向捐赠物资：" + listed}});
-  }
+  AddGoods(demo, volunteers);
   for (const Order& order : kOrders) {
     demo.Add(std::string("ev-") + order.sale_id, "SaleRecorded",
              At(order.month.year, order.month.month, order.day, 11),
@@ -752,7 +836,8 @@ void AddSeedMoney(DemoBuilder& demo, Credits& credits, const std::vector<Volunte
   }
 }
 
-// Every month of the seed sealed by each branch on the first of the next month.
+// A month sealed by each branch on the 1st of the next month, by the whole programme (the
+// admin, no branch_id) on the 2nd, and acknowledged by head office (总行备案) on the 5th.
 void AddSeals(DemoBuilder& demo, YearMonth month) {
   const YearMonth after = NextMonth(month);
   int minute = 0;
@@ -761,6 +846,13 @@ void AddSeals(DemoBuilder& demo, YearMonth month) {
              "MonthlyReportSealed", At(after.year, after.month, 1, 10, minute++),
              {{"branch_id", branch.id}, {"month", MonthText(month)}});
   }
+  demo.Add("ev-seal-" + MonthText(month), "MonthlyReportSealed", At(after.year, after.month, 2, 10),
+           {{"month", MonthText(month)}});
+  demo.Add("ev-filing-" + MonthText(month), "FilingAcknowledged",
+           At(after.year, after.month, 5, 15),
+           {{"month", MonthText(month)},
+            {"receipt_ref", "总行备案-" + MonthText(month)},
+            {"acknowledged_by", "宅益快义工社总行"}});
 }
 
 // October and November 2026: weekly visits in October, two in early November, requests open,

@@ -815,7 +815,8 @@ Step Endpoints::GetDonation(Handler& h, Call& call) {
   const std::string& id = call.params[0];
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     const Source* source = state.FindSource(SourceRef(id));
-    if (source == nullptr || !source->is_donation ||
+    // Donations and grants (a grant reads as a donation with its program); not sales.
+    if (source == nullptr || (!source->is_donation && !source->is_grant) ||
         (call.role() == Role::kPartner && source->partner_id.view() != call.scope())) {
       return Fail(NoSuch("donation", id));  // the same for "not yours": no probing of ids
     }

@@ -112,6 +112,8 @@ json::object DonorStatementJson(std::string_view partner_id, const StatementPeri
                     {"to", OrNull(period.to_date)},
                     {"donated_fen", statement.donated_fen.value},
                     {"purchased_fen", statement.purchased_fen.value},
+                    {"granted_fen", statement.granted_fen.value},
+                    {"in_kind_fen", statement.in_kind_fen.value},
                     {"used_fen", statement.used_fen.value},
                     {"reconciled", statement.reconciled}};
   body["sheets"] = WorkbookJson(statement.workbook)["sheets"];

@@ -47,7 +47,86 @@ ReportSheet UseSheet() {
   return sheet;
 }
 
+// The goods each in-kind donation gave: item by item, handed out and in stock.
+ReportSheet GoodsSheet() {
+  ReportSheet sheet;
+  sheet.name = "物资捐赠";
+  sheet.key = "goods";
+  sheet.columns = {{"date", "日期(北京时间)"}, {"donation_id", "捐赠编号"},
+                   {"fund_id", "基金"},        {"restricted_to", "限定用途"},
+                   {"item", "物品"},           {"unit", "单位"},
+                   {"quantity", "数量"}};
+  sheet.AddMoneyColumns("value", "价值");
+  sheet.columns.insert(sheet.columns.end(), {{"distributed", "已发放"},
+                                             {"in_stock", "库存"},
+                                             {"reference", "协议/说明"},
+                                             {"status", "状态"}});
+  return sheet;
+}
+
+// Where the goods went: each GoodsDistributed of the donation (Source::goods_uses).
+ReportSheet GoodsUseSheet() {
+  ReportSheet sheet;
+  sheet.name = "物资去向";
+  sheet.key = "goods_uses";
+  sheet.columns = {{"donation_id", "捐赠编号"},
+                   {"date", "日期(北京时间)"},
+                   {"distribution_id", "发放编号"},
+                   {"item", "物品"},
+                   {"quantity", "数量"},
+                   {"unit", "单位"},
+                   {"elder_id", "受助老人"},
+                   {"activity_id", "活动"}};
+  return sheet;
+}
+
+std::string_view GrantProgramName(events::GrantProgram program) {
+  switch (program) {
+    case events::GrantProgram::management_fee:
+      return "管理费";
+    case events::GrantProgram::community_fund:
+      return "社区基金";
+    case events::GrantProgram::csr_program:
+      return "企业社会责任项目";
+    case events::GrantProgram::other:
+      return "其他";
+  }
+  return "";
+}
+
+std::string_view SourceTypeName(const Source& source) {
+  if (source.is_grant) return "资助拨款";
+  return source.is_donation ? "捐赠" : "购买";
+}
+
 void AddTotal(std::vector<ReportCell>& totals, Fen fen) { AppendMoney(totals, fen); }
+
+// An in-kind donation's rows of 物资捐赠 and 物资去向.
+void AddGoods(const std::string& id, const Source& source, ReportSheet& goods,
+              ReportSheet& goods_uses) {
+  for (const GoodsItem& item : source.items) {
+    std::vector<ReportCell> row = {FormatDateOfInstant(source.at_us),
+                                   id,
+                                   source.fund_id.str(),
+                                   source.purpose,
+                                   item.name,
+                                   item.unit,
+                                   item.quantity};
+    AppendMoney(row, item.value_fen);
+    row.insert(row.end(), {item.distributed, item.quantity - item.distributed,
+                           source.reference.empty() ? source.description : source.reference,
+                           std::string(source.reversed ? "已冲正" : "")});
+    goods.rows.push_back(std::move(row));
+  }
+  for (const GoodsUse& use : source.goods_uses) {
+    std::string unit;
+    for (const GoodsItem& item : source.items) {
+      if (item.name == use.name) unit = item.unit;
+    }
+    goods_uses.rows.push_back({id, FormatDateOfInstant(use.at_us), use.distribution_id, use.name,
+                               use.quantity, unit, use.elder_id.str(), use.activity_id.str()});
+  }
+}
 
 }  // namespace
 
@@ -88,8 +167,18 @@ Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef 
   DonorStatement statement;
   ReportSheet inflows = InflowSheet();
   ReportSheet uses = UseSheet();
-  Fen listed_paid, listed_into_fund, listed_remaining;
+  ReportSheet goods = GoodsSheet();
+  ReportSheet goods_uses = GoodsUseSheet();
+  Fen listed_paid, listed_into_fund, listed_remaining, listed_value;
   for (const auto& [id, source] : given) {
+    if (source->in_kind) {  // goods, never money: 物资捐赠 and 物资去向
+      AddGoods(id, *source, goods, goods_uses);
+      if (!source->reversed) {
+        statement.in_kind_fen += source->amount_fen;
+        listed_value += source->amount_fen;
+      }
+      continue;
+    }
     Fen used;
     for (const Use& use : source->uses) {
       used += use.amount_fen;
@@ -105,22 +194,27 @@ Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef 
     }
     statement.used_fen += used;
     if (!source->reversed) {
-      (source->is_donation ? statement.donated_fen : statement.purchased_fen) += source->gross_fen;
+      (source->is_grant      ? statement.granted_fen
+       : source->is_donation ? statement.donated_fen
+                             : statement.purchased_fen) += source->gross_fen;
       listed_paid += source->gross_fen;
       listed_into_fund += source->amount_fen;
       listed_remaining += source->remaining_fen;
     }
-    // After the merge of issue 15's money work, a GrantReceived source is a third type here
-    // (资助拨款), with its programme as the reference.
     std::vector<ReportCell> row = {FormatDateOfInstant(source->at_us),
-                                   std::string(source->is_donation ? "捐赠" : "购买"), id,
-                                   source->fund_id.str(), source->purpose};
+                                   std::string(SourceTypeName(*source)), id, source->fund_id.str(),
+                                   source->purpose};
     AppendMoney(row, source->gross_fen);
     AppendMoney(row, source->amount_fen);
     AppendMoney(row, used);
     AppendMoney(row, source->remaining_fen);
-    row.insert(row.end(), {source->reference.empty() ? source->description : source->reference,
-                           std::string(source->reversed ? "已冲正" : "")});
+    std::string reference = source->reference.empty() ? source->description : source->reference;
+    if (source->is_grant) {  // a grant's programme, then its agreement
+      std::string program(GrantProgramName(source->program));
+      if (!reference.empty()) program.append("：").append(reference);
+      reference = std::move(program);
+    }
+    row.insert(row.end(), {std::move(reference), std::string(source->reversed ? "已冲正" : "")});
     inflows.rows.push_back(std::move(row));
   }
   inflows.totals = {std::string("合计"), std::string(), std::string(), std::string(),
@@ -133,6 +227,10 @@ Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef 
   uses.totals = {std::string("合计"), std::string(), std::string(), std::string(), std::string()};
   AddTotal(uses.totals, statement.used_fen);
   uses.totals.insert(uses.totals.end(), {std::string(), std::string()});
+  goods.totals.assign(goods.columns.size(), std::string());
+  goods.totals[0] = std::string("合计");
+  goods.totals[7] = listed_value.value;  // value_fen, value_yuan: quantities are of many units
+  goods.totals[8] = FormatYuan(listed_value.value);
 
   ReportSheet reconciliation;
   reconciliation.name = "对账";
@@ -153,8 +251,11 @@ Result<DonorStatement> BuildDonorStatement(const LedgerState& state, PartnerRef 
   };
   check("捐赠", statement.donated_fen, partner->donated_fen);
   check("购买", statement.purchased_fen, partner->purchased_fen);
+  check("资助拨款", statement.granted_fen, partner->granted_fen);
+  check("实物捐赠(价值)", statement.in_kind_fen, partner->in_kind_fen);
   check("已使用", statement.used_fen, partner->used_fen);
-  statement.workbook.sheets = {std::move(inflows), std::move(uses), std::move(reconciliation)};
+  statement.workbook.sheets = {std::move(inflows), std::move(uses), std::move(goods),
+                               std::move(goods_uses), std::move(reconciliation)};
   return statement;
 }
 

@@ -24,8 +24,10 @@ enum Figure : size_t {
   kDisbursed,
   kRedeemedCash,
   kRedeemedTraining,
+  kGrants,
+  kInKindReceived,
 };
-static_assert(kRedeemedTraining + 1 == kFilingFigureNames.size(), "one name per figure");
+static_assert(kInKindReceived + 1 == kFilingFigureNames.size(), "one name per figure");
 
 FilingFigures FiguresOf(const Report* report) {
   FilingFigures f{};
@@ -41,6 +43,8 @@ FilingFigures FiguresOf(const Report* report) {
   f[kDisbursed] = report->disbursed_fen.value;
   f[kRedeemedCash] = report->redeemed_cash_fen.value;
   f[kRedeemedTraining] = report->redeemed_training_minutes.value;
+  f[kGrants] = report->grants_fen.value;
+  f[kInKindReceived] = report->in_kind_received_fen.value;
   return f;
 }
 
@@ -117,8 +121,7 @@ ReportSheet NewSheet(std::string name, std::string key) {
   return sheet;
 }
 
-// The sheets and what each fact adds to them: one function per sheet, so a new kind of fact
-// (after the in-kind goods and grants of issue 15 arrive: GoodsDistributed, GrantReceived) is
+// The sheets and what each fact adds to them: one function per sheet, so a new kind of fact is
 // added in the one place its sheet is built.
 class FilingSheets {
  public:
@@ -169,12 +172,17 @@ class FilingSheets {
     funds_.AddMoneyColumns("outflow", "支出");
     funds_.columns.push_back({"note", "备注"});
     goods_ = NewSheet("物资", "goods");
-    goods_.columns.insert(goods_.columns.end(), {{"donation_id", "捐赠编号"},
+    goods_.columns.insert(goods_.columns.end(), {{"type", "类型"},
+                                                 {"id", "编号"},
+                                                 {"donation_id", "捐赠编号"},
                                                  {"partner_id", "捐赠方"},
                                                  {"fund_id", "基金"},
-                                                 {"description", "物资说明"}});
-    goods_.AddMoneyColumns("value", "价值");
-    goods_.columns.push_back({"note", "备注"});
+                                                 {"item", "物品"},
+                                                 {"unit", "单位"},
+                                                 {"received_quantity", "受赠数量"},
+                                                 {"distributed_quantity", "发放数量"}});
+    goods_.AddMoneyColumns("value", "受赠价值");
+    goods_.columns.insert(goods_.columns.end(), {{"recipient", "发放对象"}, {"note", "备注"}});
   }
 
   // Takes note of facts the rows need later (a service's kind, which donations are in kind),
@@ -213,12 +221,14 @@ class FilingSheets {
   }
 
  private:
-  // Sums every integer column but the position; a 元 column shows its fen column's sum.
+  // Sums every integer column but the position and the goods' quantities (of different items
+  // and units); a 元 column shows its fen column's sum.
   static void Total(ReportSheet& sheet) {
     sheet.totals.assign(sheet.columns.size(), std::string());
     sheet.totals[0] = std::string("合计");
     for (size_t c = 1; c < sheet.columns.size(); ++c) {
       const std::string& key = sheet.columns[c].key;
+      if (key.ends_with("_quantity")) continue;
       if (key.ends_with("_yuan")) {
         sheet.totals[c] = FormatYuan(std::get<int64_t>(sheet.totals[c - 1]));
         continue;
@@ -261,13 +271,22 @@ class FilingSheets {
     trainings_.rows.push_back(std::move(row));
   }
 
+  // An activity held, or a correction's reversal of one (negative figures, as the report counts
+  // it: an activity is corrected by reversing it and recording it anew).
   void AddActivity(const Fact& fact) {
-    const auto* e = fact.data.data_as_ActivityHeld();
-    if (e == nullptr) return;
     std::vector<ReportCell> row = Start(fact);
-    row.insert(row.end(),
-               {Str(e->activity_id()), Str(e->branch_id()), Str(e->title()),
-                int64_t{e->participants()}, fact.delta[kActivities], fact.delta[kBeneficiaries]});
+    if (const auto* e = fact.data.data_as_ActivityHeld()) {
+      row.insert(row.end(), {Str(e->activity_id()), Str(e->branch_id()), Str(e->title()),
+                             int64_t{e->participants()}});
+    } else if (const auto* undo = Undone<ActivityUndo>(fact)) {
+      const Activity* activity = fact.state.FindActivity(undo->activity_id);
+      row.insert(row.end(), {undo->activity_id.str(),
+                             activity != nullptr ? activity->branch_id.str() : std::string(),
+                             fact.note, int64_t{0}});
+    } else {
+      return;
+    }
+    row.insert(row.end(), {fact.delta[kActivities], fact.delta[kBeneficiaries]});
     activities_.rows.push_back(std::move(row));
   }
 
@@ -311,19 +330,28 @@ class FilingSheets {
     redemptions_.rows.push_back(std::move(row));
   }
 
-  // 基金收支: every inflow and outflow of a fund. After the merge of issue 15's money work,
-  // GrantReceived (an inflow, type 资助拨款) belongs here too.
+  // 基金收支: every inflow and outflow of a fund's money: donations, grants, sales, outflows.
+  // Goods given in kind are no money: they are rows of 物资 (a gift recorded in kind before
+  // items existed counted as money, and is a row here).
   void AddFundFlow(const Fact& fact) {
     std::string type, id, fund, counterparty, purpose;
     Fen inflow, outflow;
     const Outflow* drawn = nullptr;
     if (const auto* e = fact.data.data_as_DonationReceived()) {
+      if (e->kind() == events::DonationKind::in_kind && fact.delta[kDonations] == 0) return;
       type = e->kind() == events::DonationKind::in_kind ? "捐赠(实物)" : "捐赠";
       id = Str(e->donation_id());
       fund = Str(e->fund_id());
       counterparty = Str(e->partner_id());
       purpose = Str(e->restricted_to());
       inflow = Fen{fact.delta[kDonations]};
+    } else if (const auto* e = fact.data.data_as_GrantReceived()) {
+      type = "资助拨款";
+      id = Str(e->grant_id());
+      fund = Str(e->fund_id());
+      counterparty = Str(e->partner_id());
+      purpose = Str(e->restricted_to());
+      inflow = Fen{fact.delta[kGrants]};
     } else if (const auto* e = fact.data.data_as_SaleRecorded()) {
       type = "义卖/购买";
       id = Str(e->sale_id());
@@ -367,6 +395,7 @@ class FilingSheets {
   bool AddFundReversal(const Fact& fact, std::string* type, std::string* id, Fen* inflow,
                        Fen* outflow, const Outflow** drawn) const {
     if (const auto* u = Undone<DonationUndo>(fact)) {
+      if (in_kind_.contains(u->donation_id.str()) && fact.delta[kDonations] == 0) return false;
       *type = "冲正: 捐赠";
       *id = u->donation_id.str();
       *inflow = Fen{fact.delta[kDonations]};
@@ -397,29 +426,64 @@ class FilingSheets {
     return true;
   }
 
-  // 物资: the goods given in kind. Today an in-kind donation is recorded as its value only; after
-  // the merge of issue 15's money work, its items (name, quantity, unit, value) and every
-  // GoodsDistributed (items handed to an elder or an activity) are rows of this sheet.
+  // 物资: the goods given in kind, one row per item: received (with its declared value; the
+  // values add up to the report's in_kind_received_fen) and handed out by GoodsDistributed (to an
+  // elder or an activity). A reversed gift's items leave with negative figures; a gift recorded
+  // in kind before items existed is one row of its description and value.
   void AddGoods(const Fact& fact) {
-    std::vector<ReportCell> row = Start(fact);
     if (const auto* e = fact.data.data_as_DonationReceived()) {
       if (e->kind() != events::DonationKind::in_kind) return;
-      row.insert(row.end(), {Str(e->donation_id()), Str(e->partner_id()), Str(e->fund_id()),
-                             Str(e->description())});
-      AppendMoney(row, Fen{fact.delta[kDonations]});
+      const std::string id = Str(e->donation_id());
+      AddGoodsReceived(fact, "受赠", id, fact.state.FindSource(SourceRef(id)), 1);
     } else if (const auto* u = Undone<DonationUndo>(fact);
                u != nullptr && in_kind_.contains(u->donation_id.str())) {
-      const Source* source = fact.state.FindSource(u->donation_id);
-      row.insert(row.end(), {u->donation_id.str(),
-                             source != nullptr ? source->partner_id.str() : std::string(),
-                             source != nullptr ? source->fund_id.str() : std::string(),
-                             source != nullptr ? source->description : std::string()});
-      AppendMoney(row, Fen{fact.delta[kDonations]});
-    } else {
+      AddGoodsReceived(fact, "冲正: 受赠", u->donation_id.str(),
+                       fact.state.FindSource(u->donation_id), -1);
+    } else if (const auto* e = fact.data.data_as_GoodsDistributed()) {
+      const Source* source = fact.state.FindSource(SourceRef(Str(e->donation_id())));
+      const std::string recipient =
+          !Str(e->elder_id()).empty() ? Str(e->elder_id()) : Str(e->activity_id());
+      for (const events::GoodsQuantity* item : *e->items()) {
+        std::string unit;
+        if (source != nullptr) {
+          for (const GoodsItem& g : source->items) {
+            if (g.name == Str(item->name())) unit = g.unit;
+          }
+        }
+        std::vector<ReportCell> row = Start(fact);
+        row.insert(row.end(),
+                   {std::string("发放"), Str(e->distribution_id()), Str(e->donation_id()),
+                    source != nullptr ? source->partner_id.str() : std::string(),
+                    source != nullptr ? source->fund_id.str() : std::string(), Str(item->name()),
+                    unit, int64_t{0}, int64_t{item->quantity()}});
+        AppendMoney(row, Fen{});
+        row.insert(row.end(), {recipient, fact.note});
+        goods_.rows.push_back(std::move(row));
+      }
+    }
+  }
+
+  // The rows of an in-kind gift received (sign 1) or reversed (sign -1).
+  void AddGoodsReceived(const Fact& fact, const char* type, const std::string& donation_id,
+                        const Source* source, int64_t sign) {
+    const std::string partner = source != nullptr ? source->partner_id.str() : std::string();
+    const std::string fund = source != nullptr ? source->fund_id.str() : std::string();
+    auto add = [&](const std::string& item, const std::string& unit, int64_t quantity, Fen value) {
+      std::vector<ReportCell> row = Start(fact);
+      row.insert(row.end(), {std::string(type), donation_id, donation_id, partner, fund, item, unit,
+                             sign * quantity, int64_t{0}});
+      AppendMoney(row, value);
+      row.insert(row.end(), {std::string(), fact.note});
+      goods_.rows.push_back(std::move(row));
+    };
+    if (source == nullptr || source->items.empty()) {  // recorded before items existed
+      add(source != nullptr ? source->description : std::string(), std::string(), 0,
+          Fen{fact.delta[kDonations]});
       return;
     }
-    row.emplace_back(fact.note);
-    goods_.rows.push_back(std::move(row));
+    for (const GoodsItem& item : source->items) {
+      add(item.name, item.unit, item.quantity, Fen{sign * item.value_fen.value});
+    }
   }
 
   ReportSheet registrations_, trainings_, activities_, services_, redemptions_, funds_, goods_;
@@ -443,6 +507,14 @@ ReportSheet Cover(const FilingPackage& package) {
     add("封存(" + scope + ") 哈希(SHA-256, 十六进制)", seal.hash_hex);
     add("封存(" + scope + ") 签名(Ed25519, 十六进制)", seal.signature_hex);
     add("封存(" + scope + ") 签名时间 recorded_at_us", seal.recorded_at_us);
+  }
+  if (package.receipt) {  // head office's receipt (总行备案)
+    add("总行回执 编号", package.receipt->receipt_ref);
+    if (!package.receipt->acknowledged_by.empty()) {
+      add("总行回执 签收方", package.receipt->acknowledged_by);
+    }
+    add("总行回执 日期(北京时间)", FormatDateOfInstant(package.receipt->at_us));
+    add("总行回执 日志位置", static_cast<int64_t>(package.receipt->position));
   }
   add("公钥(Ed25519, 十六进制)", package.public_key_hex);
   add("数据截至日志位置(不含)", static_cast<int64_t>(package.as_of));
@@ -520,6 +592,10 @@ Result<FilingPackage> BuildFilingPackage(const EventStore& store, const SigningK
     if (seals.size() != branches.size() || branches.empty()) seals.clear();
   }
   package.sealed = !seals.empty();
+  if (const Report* report = state.FindReport(programme); report != nullptr && report->filing) {
+    package.receipt = FilingReceipt{report->filing->receipt_ref, report->filing->acknowledged_by,
+                                    report->filing->position, report->filing->at_us};
+  }
   package.public_key_hex = LowerHex(key.public_key());
   package.as_of = head.value;
   package.figures = FiguresOf(state.FindReport(programme));

@@ -3,7 +3,8 @@
 // members, requests — never from the demo's own tables: 2021-08 to 2023-08, 520 visits, more than
 // 600 hours, 30 activities serving 465 people, 40-odd problems solved, 990,000 元 from the
 // government's purchase of service bags, 110,000 元 of subscriptions and custom orders, at least
-// 20 women volunteers born 1966–1976 paired with elders over 80 who live alone, every month sealed.
+// 20 women volunteers born 1966–1976 paired with elders over 80 who live alone, the partners'
+// goods in kind and where they went, grants, every month sealed programme-wide and acknowledged.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -97,6 +98,21 @@ TEST_F(DemoSeedTest, MonthlyReportsAddUpToTheSeedsOutputs) {
       EXPECT_TRUE(report.at("sealed").as_bool()) << branch << " " << month << " is not sealed";
     }
   }
+  // The whole programme sealed every month before November 2026 (a seal without branch_id, so
+  // the branchless funds too), and head office acknowledged each filing; November is open.
+  std::vector<std::string> filed = months;
+  filed.emplace_back("2026-10");
+  for (const std::string& month : filed) {
+    const json::value report = Get("/v1/reports/monthly?month=" + month);
+    EXPECT_TRUE(report.at("sealed").as_bool()) << month;
+    const json::value seal =
+        Get("/v1/events/" + std::to_string(Int(report.at("seal"), "position")));
+    EXPECT_EQ(seal.at("type").as_string(), "MonthlyReportSealed") << month;
+    EXPECT_FALSE(seal.at("data").as_object().contains("branch_id")) << month;
+    EXPECT_GT(seal.at("occurred_at").as_string(), month + "-31T23:59:59+08:00") << month;
+    EXPECT_EQ(report.at("filing").at("receipt_ref").as_string(), "总行备案-" + month);
+  }
+  EXPECT_FALSE(Get("/v1/reports/monthly?month=2026-11").at("sealed").as_bool());
   std::printf(
       "2021-08..2023-08: %lld visits, %lld minutes (%lld h), %lld activities, %lld people "
       "served, %lld requests resolved\n",
@@ -131,10 +147,78 @@ TEST_F(DemoSeedTest, FundsShowTheGovernmentPurchaseAndTheSubscriptions) {
   EXPECT_EQ(subscriptions_fen, 11'000'000);  // 11万元
   const json::value party_committee = Get("/v1/partners/p-gov");
   EXPECT_EQ(Int(party_committee, "purchased_fen"), 99'000'000);
-  // The three partners of the seed gave directed donations.
+}
+
+// The three partners' directed donations are goods in kind (items, never money), handed out to
+// elders and activities with some of each still in stock; the CSR programme, the community fund
+// and the town's management fee are grants, each with its program, and the monthly reports'
+// grants and goods received add up to what the funds and partners show.
+TEST_F(DemoSeedTest, PartnersGaveGoodsInKindAndTheProgrammeReceivedGrants) {
+  int64_t in_kind_fen = 0;
   for (const char* partner : {"p-avic", "p-wuye", "p-qinglian"}) {
-    EXPECT_GT(Int(Get(std::string("/v1/partners/") + partner), "donated_fen"), 0) << partner;
+    const json::value read = Get(std::string("/v1/partners/") + partner);
+    EXPECT_GT(Int(read, "in_kind_fen"), 0) << partner;
+    in_kind_fen += Int(read, "in_kind_fen");
+    for (const json::value& id : read.at("donations").as_array()) {
+      const json::value donation = Get("/v1/donations/" + std::string(id.as_string()));
+      if (donation.at("kind").as_string() != "in_kind") continue;
+      int64_t value_fen = 0;
+      for (const json::value& item : donation.at("items").as_array()) {
+        value_fen += Int(item, "value_fen");
+        EXPECT_GT(Int(item, "distributed"), 0) << id << " " << item.at("name");
+        EXPECT_GT(Int(item, "in_stock"), 0) << id << " " << item.at("name");
+      }
+      EXPECT_EQ(value_fen, Int(donation, "amount_fen")) << id;
+      for (const json::value& use : donation.at("goods_uses").as_array()) {
+        EXPECT_NE(use.at("elder_id").is_null(), use.at("activity_id").is_null()) << id;
+      }
+      EXPECT_GT(donation.at("goods_uses").as_array().size(), 0u) << id;
+    }
   }
+  const json::value goods_fund = Get("/v1/funds/f-goods");
+  EXPECT_EQ(Int(goods_fund, "balance_fen"), 0);  // goods are never money
+  int64_t stock_value_fen = 0;
+  int64_t handed_out = 0;
+  for (const json::value& goods : goods_fund.at("goods").as_array()) {
+    EXPECT_EQ(Int(goods, "in_stock"), Int(goods, "received") - Int(goods, "distributed"));
+    EXPECT_GT(Int(goods, "distributed"), 0) << goods.at("name");
+    EXPECT_GT(Int(goods, "in_stock"), 0) << goods.at("name");
+    stock_value_fen += Int(goods, "value_fen");
+    handed_out += Int(goods, "distributed");
+  }
+  EXPECT_EQ(stock_value_fen, in_kind_fen);
+  std::printf("goods in kind: %lld fen declared, %lld items handed out\n",
+              static_cast<long long>(in_kind_fen), static_cast<long long>(handed_out));
+
+  // Grants: by program, on the funds' grant channel, the partners' granted_fen and the reports.
+  const std::map<std::string, std::string> programs = {{"d-avic", "csr_program"},
+                                                       {"d-community", "community_fund"},
+                                                       {"d-gly-fee", "management_fee"}};
+  int64_t granted_fen = 0;
+  for (const auto& [grant_id, program] : programs) {
+    const json::value grant = Get("/v1/donations/" + grant_id);
+    EXPECT_EQ(grant.at("program").as_string(), program) << grant_id;
+    EXPECT_FALSE(grant.as_object().contains("kind")) << grant_id;
+    EXPECT_EQ(
+        Int(Get("/v1/partners/" + std::string(grant.at("partner_id").as_string())), "granted_fen"),
+        Int(grant, "amount_fen"))
+        << grant_id;
+    granted_fen += Int(grant, "amount_fen");
+  }
+  int64_t channel_fen = 0;
+  for (const char* fund_id : {"f-launch", "f-aid", "f-goods"}) {
+    channel_fen += Int(Get(std::string("/v1/funds/") + fund_id).at("inflow_by_channel"), "grant");
+  }
+  EXPECT_EQ(channel_fen, granted_fen);
+  int64_t reported_grants_fen = 0;
+  int64_t reported_in_kind_fen = 0;
+  for (const std::string& month : SeedMonths()) {
+    const json::value report = Get("/v1/reports/monthly?month=" + month);
+    reported_grants_fen += Int(report, "grants_fen");
+    reported_in_kind_fen += Int(report, "in_kind_received_fen");
+  }
+  EXPECT_EQ(reported_grants_fen, granted_fen);
+  EXPECT_EQ(reported_in_kind_fen, in_kind_fen);
 }
 
 // At least 20 women volunteers born 1966–1976, each paired with an elder over 80 who lives alone

@@ -8,12 +8,16 @@ test.describe.configure({ mode: 'serial' })
 
 test('the admin downloads a sealed month’s filing package', async ({ page, cspViolations }) => {
   void cspViolations
-  // 2026-10 sealed by every branch (石园街道 is in the demo; 高丽营镇's seal may be too).
+  // The demo sealed 2026-10 programme-wide and head office acknowledged it: a branch's seal now
+  // is refused as already sealed.
   const sealed = await adminApi('/v1/events', {
     method: 'POST',
     body: JSON.stringify({ id: 'ev-e2e-seal-gaoliying-2026-10', type: 'MonthlyReportSealed', occurred_at: '2026-11-02T11:00:00+08:00', data: { branch_id: 'b-gaoliying', month: '2026-10' } }),
   })
-  expect([200, 201, 422]).toContain(sealed.status)
+  expect(sealed.status).toBe(422)
+  const report = await (await adminApi('/v1/reports/monthly?month=2026-10')).json()
+  expect(report.sealed).toBe(true)
+  expect(report.filing.receipt_ref).toBe('总行备案-2026-10')
   await signIn(page, 'admin')
   await page.getByRole('navigation').getByRole('link', { name: '每月报送' }).click()
   await expect(page).toHaveURL(/\/reports\/filing$/)

@@ -284,7 +284,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A partner's statement (the partner itself, admin, auditor; another partner's is 404): its donations and purchases received from..to (Beijing dates, inclusive) and every use of each fen, with Chinese headings. JSON (default), CSV (UTF-8 with a byte order mark, for Excel) or Excel */
+        /** A partner's statement (the partner itself, admin, auditor; another partner's is 404): its donations, grants and purchases received from..to (Beijing dates, inclusive), every use of each fen, and its goods given in kind item by item and where they went, with Chinese headings. JSON (default), CSV (UTF-8 with a byte order mark, for Excel) or Excel */
         get: operations["getPartnerStatement"];
         put?: never;
         post?: never;
@@ -318,7 +318,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The month's filing package for head office (admin, auditor): sheets 封面, 志愿者注册, 培训记录, 活动登记, 服务时长, 兑换支取, 基金收支, 物资, one row per fact with its log position, totals equal to the sealed monthly report, and the seals' positions, hashes and Ed25519 signatures (hex). Excel (default) or JSON. 409 month_not_sealed until the month is sealed programme-wide (or by every branch) */
+        /** The month's filing package for head office (admin, auditor): sheets 封面, 志愿者注册, 培训记录, 活动登记, 服务时长, 兑换支取, 基金收支, 物资, one row per fact with its log position, totals equal to the sealed monthly report, and the seals' positions, hashes and Ed25519 signatures (hex). Excel (default) or JSON. 409 month_not_sealed until the month is sealed programme-wide (or by every branch); the cover shows head office's receipt (FilingAcknowledged) when recorded */
         get: operations["getFilingPackage"];
         put?: never;
         post?: never;
@@ -1529,6 +1529,16 @@ export interface components {
              * @description money in fen (integer)
              */
             purchased_fen: number;
+            /**
+             * Format: int64
+             * @description listed grants (GrantReceived), in fen
+             */
+            granted_fen: number;
+            /**
+             * Format: int64
+             * @description declared value of the listed goods given in kind (never money), in fen
+             */
+            in_kind_fen: number;
             /**
              * Format: int64
              * @description money in fen (integer)
