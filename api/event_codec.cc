@@ -205,7 +205,8 @@ const std::vector<TypeSpec>& Specs() {
         Text("agreement_ref", e::DonationReceived::VT_AGREEMENT_REF, kOptional),
         Text("description", e::DonationReceived::VT_DESCRIPTION, kOptional),
         Noted(Tables("items", e::DonationReceived::VT_ITEMS, GoodsItemFields(), kOptional),
-              {"in_kind only, and required then: the goods given, each name once; amount_fen is "
+              {"in_kind only, and required then: the goods given, each name once (domain rule: 422 "
+               "invalid_items); amount_fen is "
                "the total of their value_fen (domain rule: 422 items_total_mismatch). Goods enter "
                "the fund's goods stock, never its balance"})}},
       {D::RestrictionChanged,
@@ -331,8 +332,10 @@ const std::vector<TypeSpec>& Specs() {
         Noted(Id("donation_id", e::GoodsDistributed::VT_DONATION_ID),
               {"an in-kind donation (domain rules: 422 unknown_donation, unknown_goods)"}),
         Noted(Tables("items", e::GoodsDistributed::VT_ITEMS, GoodsQuantityFields()),
-              {"goods of the donation, each name once; its stock never goes below zero (domain "
-               "rule: 422 insufficient_goods)"}),
+              {"goods of the donation, at least one, each name once (domain rule: 422 "
+               "invalid_items); its stock never goes below zero (domain rule: 422 "
+               "insufficient_goods)",
+               R"({"minItems": 1})"}),
         Id("elder_id", e::GoodsDistributed::VT_ELDER_ID, kOptional),
         Id("activity_id", e::GoodsDistributed::VT_ACTIVITY_ID, kOptional)}},
       {D::GrantReceived,

@@ -219,7 +219,7 @@ Execution LedgerState::OnDonationReceived(const EventMeta& meta,
   // An in-kind gift the log recorded before items existed stays what it was then: money.
   const bool in_kind =
       e.kind() == events::DonationKind::in_kind && !(meta.committed && e.items() == nullptr);
-  if (!in_kind && e.items() != nullptr) return Fail(Outcome::kInvalidField);
+  if (!in_kind && e.items() != nullptr) return Fail(Outcome::kInvalidItems);
   if (!Fen{e.amount_fen()}.IsValidAmount()) return Fail(Outcome::kInvalidAmount);
   if (in_kind) {
     if (Outcome o = CheckDonationItems(e); o != Outcome::kOk) return Fail(o);

@@ -24,7 +24,7 @@ Outcome LedgerState::CheckDonationItems(const events::DonationReceived& e) {
   if (items != nullptr) {
     for (const events::GoodsItem* item : *items) {
       if (!Present(item->name()) || !Present(item->unit())) return Outcome::kInvalidField;
-      if (!names.insert(Str(item->name())).second) return Outcome::kInvalidField;  // once each
+      if (!names.insert(Str(item->name())).second) return Outcome::kInvalidItems;  // once each
       if (item->quantity() < 1 || item->quantity() > kSaleQuantityMax) {
         return Outcome::kInvalidAmount;
       }
@@ -76,9 +76,8 @@ Execution LedgerState::OnGoodsDistributed(const EventMeta& meta,
   }
   std::set<std::string_view> names;
   for (const events::GoodsQuantity* item : *items) {
-    if (!Present(item->name()) || !names.insert(Str(item->name())).second) {
-      return Fail(Outcome::kInvalidField);
-    }
+    if (!Present(item->name())) return Fail(Outcome::kInvalidField);
+    if (!names.insert(Str(item->name())).second) return Fail(Outcome::kInvalidItems);
     if (item->quantity() < 1) return Fail(Outcome::kInvalidAmount);
   }
   const Source* source = FindSource(SourceRef(Str(e.donation_id())));

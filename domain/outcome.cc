@@ -22,6 +22,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "amount_not_client_settable";
     case Outcome::kItemsTotalMismatch:
       return "items_total_mismatch";
+    case Outcome::kInvalidItems:
+      return "invalid_items";
     case Outcome::kUnknownBranch:
       return "unknown_branch";
     case Outcome::kUnknownMember:

@@ -21,6 +21,7 @@ enum class Outcome : uint8_t {
   kAmountOverflow,
   kAmountNotClientSettable,
   kItemsTotalMismatch,  // an in-kind donation's amount is not the total of its items' values
+  kInvalidItems,        // goods named twice, or goods on a cash donation
   // References.
   kUnknownBranch,
   kUnknownMember,

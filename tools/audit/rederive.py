@@ -672,8 +672,8 @@ def check_donation_items(e):
     total = 0
     names = set()
     for item in items:
-        require(present(item["name"]) and present(item["unit"]) and item["name"] not in names,
-                "invalid_field")
+        require(present(item["name"]) and present(item["unit"]), "invalid_field")
+        require(item["name"] not in names, "invalid_items")
         names.add(item["name"])
         require(1 <= item["quantity"] <= SALE_QUANTITY_MAX and 0 <= item["value_fen"] <= FEN_MAX,
                 "invalid_amount")
@@ -694,7 +694,7 @@ def donation_received(L, e, meta):
     # Goods given in kind, with their items. An in-kind gift the log recorded before items
     # existed (no items) stays what it was then: money.
     in_kind = e["kind"] == "in_kind" and (e["items"] is not None or L.admission)
-    require(in_kind or e["items"] is None, "invalid_field")
+    require(in_kind or e["items"] is None, "invalid_items")
     amount = e["amount_fen"]
     require(1 <= amount <= FEN_MAX, "invalid_amount")
     if in_kind:
@@ -744,7 +744,8 @@ def goods_distributed(L, e, meta):
             and len(items) <= GOODS_ITEMS_MAX, "invalid_field")
     names = set()
     for item in items:
-        require(present(item["name"]) and item["name"] not in names, "invalid_field")
+        require(present(item["name"]), "invalid_field")
+        require(item["name"] not in names, "invalid_items")
         names.add(item["name"])
         require(item["quantity"] >= 1, "invalid_amount")
     s = L.sources.get(e["donation_id"])
