@@ -1983,7 +1983,7 @@ export interface components {
             restricted_to?: string | null;
             agreement_ref?: string;
             description?: string;
-            /** @description in_kind only, and required then: the goods given, each name once; amount_fen is the total of their value_fen (domain rule: 422 items_total_mismatch). Goods enter the fund's goods stock, never its balance */
+            /** @description in_kind only, and required then: the goods given, each name once (domain rule: 422 invalid_items); amount_fen is the total of their value_fen (domain rule: 422 items_total_mismatch). Goods enter the fund's goods stock, never its balance */
             items?: {
                 name: string;
                 quantity: number;
@@ -2389,7 +2389,7 @@ export interface components {
             distribution_id: string;
             /** @description an in-kind donation (domain rules: 422 unknown_donation, unknown_goods) */
             donation_id: string;
-            /** @description goods of the donation, each name once; its stock never goes below zero (domain rule: 422 insufficient_goods) */
+            /** @description goods of the donation, at least one, each name once (domain rule: 422 invalid_items); its stock never goes below zero (domain rule: 422 insufficient_goods) */
             items: {
                 name: string;
                 quantity: number;
