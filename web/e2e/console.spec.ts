@@ -123,7 +123,8 @@ test.describe('on a 375 × 667 phone', () => {
     await page.getByRole('link', { name: '回到我的首页' }).click()
     await page.goto('/me')
     await expect(page.getByTestId('pending-hours')).toHaveText(formatHours(before.pending + 90))
-    await expect(page.getByTestId('services').locator('li').first()).toContainText('待核验')
+    // Her new visit is listed as waiting (the list is ordered by when visits began).
+    await expect(page.getByTestId('services').locator('li', { hasText: '待核验' }).filter({ hasText: formatHours(90) }).first()).toBeVisible()
   })
 })
 
