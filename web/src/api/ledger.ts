@@ -50,7 +50,7 @@ export async function readStream(stream: string): Promise<StoredEvent[]> {
   let from = 1
   for (let page = 0; page < 100; page++) {
     const answer = await unwrap(
-      api.GET('/v1/streams/{stream}', { params: { path: { stream }, query: { from_version: from } } }),
+      api.GET('/v1/streams/{stream}', { params: { path: { stream }, query: { from_version: from, limit: 1000 } } }),
     )
     out.push(...(answer.events as StoredEvent[]))
     if (answer.events.length === 0 || answer.next_version <= from) break
