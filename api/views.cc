@@ -40,11 +40,9 @@ json::object MemberJson(MemberRef member_id, const Member& m, const Policy& poli
     award["granted_at"] = FormatInstant(a.granted_at_us);
   }
   // The star the member holds, placed on the scale in force (a later PolicySet may move it).
-  const int star = std::clamp(m.star, 0, kStarLevels);
-  out["star_from_minutes"] =
-      star == 0 ? int64_t{0} : int64_t{policy.star_thresholds_hours[star - 1]} * 60;
-  if (star < kStarLevels) {
-    out["next_star_minutes"] = int64_t{policy.star_thresholds_hours[star]} * 60;
+  out["star_from_minutes"] = policy.StarFloor(m.star).value;
+  if (std::optional<Minutes> next = policy.NextStarAt(m.star)) {
+    out["next_star_minutes"] = next->value;
   } else {
     out["next_star_minutes"] = nullptr;
   }
@@ -69,6 +67,19 @@ json::object MemberJson(MemberRef member_id, const Member& m, const Policy& poli
   return out;
 }
 
+json::array GoodsJson(const Fund& f) {
+  json::array goods;
+  for (const auto& [key, g] : f.goods) {
+    goods.push_back(json::object{{"name", g.name},
+                                 {"unit", g.unit},
+                                 {"received", g.received},
+                                 {"distributed", g.distributed},
+                                 {"in_stock", g.received - g.distributed},
+                                 {"value_fen", g.value_fen.value}});
+  }
+  return goods;
+}
+
 json::object FundJson(FundRef fund_id, const Fund& f) {
   json::object out;
   out["fund_id"] = fund_id.view();
@@ -87,16 +98,7 @@ json::object FundJson(FundRef fund_id, const Fund& f) {
     earmarks.push_back(json::object{{"purpose", purpose}, {"balance_fen", balance.value}});
   }
   out["unrestricted_fen"] = f.unrestricted_fen.value;
-  // Goods received in kind: never part of the balance.
-  json::array& goods = out["goods"].emplace_array();
-  for (const auto& [key, g] : f.goods) {
-    goods.push_back(json::object{{"name", g.name},
-                                 {"unit", g.unit},
-                                 {"received", g.received},
-                                 {"distributed", g.distributed},
-                                 {"in_stock", g.received - g.distributed},
-                                 {"value_fen", g.value_fen.value}});
-  }
+  out["goods"] = GoodsJson(f);
   return out;
 }
 

@@ -16,6 +16,8 @@ namespace ledger::api {
 boost::json::object MemberJson(MemberRef member_id, const Member& member, const Policy& policy,
                                bool personal, boost::json::storage_ptr storage = {});
 boost::json::object FundJson(FundRef fund_id, const Fund& fund);
+// A fund's goods received in kind, one line per name and unit (never part of its balance).
+boost::json::array GoodsJson(const Fund& fund);
 boost::json::object OutflowJson(OutflowRef outflow_id, const Outflow& outflow);
 boost::json::object DonationJson(SourceRef donation_id, const Source& donation);
 boost::json::object PartnerJson(PartnerRef partner_id, const Partner& partner);

@@ -13,6 +13,17 @@ int Policy::StarFor(Minutes verified_minutes) const {
   return star;
 }
 
+Minutes Policy::StarFloor(int star) const {
+  LEDGER_ASSERT(star >= 0 && star <= kStarLevels);
+  return Minutes{star == 0 ? 0 : int64_t{star_thresholds_hours[star - 1]} * 60};
+}
+
+std::optional<Minutes> Policy::NextStarAt(int star) const {
+  LEDGER_ASSERT(star >= 0 && star <= kStarLevels);
+  if (star == kStarLevels) return std::nullopt;
+  return Minutes{int64_t{star_thresholds_hours[star]} * 60};
+}
+
 std::optional<Fen> Policy::CashValue(Minutes minutes, int star) const {
   return CashValue(minutes, Minutes{}, star);
 }

@@ -24,6 +24,10 @@ struct Policy {
 
   // The star level earned by `verified_minutes` of verified service.
   int StarFor(Minutes verified_minutes) const;
+  // Where `star` (0..5) sits on this scale: the verified minutes it begins at (0 for no star),
+  // and the minutes the next star needs (nullopt at five stars).
+  Minutes StarFloor(int star) const;
+  std::optional<Minutes> NextStarAt(int star) const;
 
   // The cash value of redeeming `minutes` at `star`:
   // floor(minutes × value_per_hour × (10000 + bonus_bp) / (60 × 10000)), computed exactly.

@@ -4,6 +4,7 @@
 
 #include "api/encoding.h"
 #include "api/jcs.h"
+#include "api/views.h"
 
 namespace ledger::tools {
 namespace {
@@ -65,26 +66,23 @@ json::object MembersJson(const LedgerState& state) {
   const Policy& policy = state.policy();
   for (const auto& [id, m] : state.members()) {
     // The star's place on the scale in force, as the member read says it.
-    const int64_t star_from =
-        m.star == 0 ? 0 : int64_t{policy.star_thresholds_hours[m.star - 1]} * 60;
-    const json::value next_star =
-        m.star < kStarLevels ? json::value(int64_t{policy.star_thresholds_hours[m.star]} * 60)
-                             : json::value();
-    out[id.str()] = {{"kind", events::EnumNameMemberKind(m.kind)},
-                     {"branch_id", m.branch_id.str()},
-                     {"active", m.active},
-                     {"star", m.star},
-                     {"verified_minutes", m.verified_minutes.value},
-                     {"pending_minutes", m.pending_minutes.value},
-                     {"credit_minutes", m.credit_minutes.value},
-                     {"redeemed_minutes", m.redeemed_minutes.value},
-                     {"training_minutes", m.training_minutes.value},
-                     {"income_fen", m.income_fen.value},
-                     {"gifted_minutes", m.gifted_minutes.value},
-                     {"awards", AwardsJson(m)},
-                     {"relations", RelationsJson(m)},
-                     {"star_from_minutes", star_from},
-                     {"next_star_minutes", next_star}};
+    const std::optional<Minutes> next_star = policy.NextStarAt(m.star);
+    out[id.str()] = {
+        {"kind", events::EnumNameMemberKind(m.kind)},
+        {"branch_id", m.branch_id.str()},
+        {"active", m.active},
+        {"star", m.star},
+        {"verified_minutes", m.verified_minutes.value},
+        {"pending_minutes", m.pending_minutes.value},
+        {"credit_minutes", m.credit_minutes.value},
+        {"redeemed_minutes", m.redeemed_minutes.value},
+        {"training_minutes", m.training_minutes.value},
+        {"income_fen", m.income_fen.value},
+        {"gifted_minutes", m.gifted_minutes.value},
+        {"awards", AwardsJson(m)},
+        {"relations", RelationsJson(m)},
+        {"star_from_minutes", policy.StarFloor(m.star).value},
+        {"next_star_minutes", next_star ? json::value(next_star->value) : json::value()}};
   }
   return out;
 }
@@ -147,15 +145,6 @@ json::object FundsJson(const LedgerState& state) {
     for (const auto& [purpose, fen] : f.earmarks_fen) {
       if (fen != Fen{}) earmarks[purpose] = fen.value;
     }
-    json::array goods;  // received in kind, by name and unit: never part of the balance
-    for (const auto& [key, g] : f.goods) {
-      goods.push_back(json::object{{"name", g.name},
-                                   {"unit", g.unit},
-                                   {"received", g.received},
-                                   {"distributed", g.distributed},
-                                   {"in_stock", g.received - g.distributed},
-                                   {"value_fen", g.value_fen.value}});
-    }
     out[id.str()] = {{"branch_id", f.branch_id.str()},
                      {"balance_fen", f.balance_fen.value},
                      {"inflow_fen", f.inflow_fen.value},
@@ -164,7 +153,7 @@ json::object FundsJson(const LedgerState& state) {
                      {"inflow_by_channel", std::move(channels)},
                      {"outflow_by_category", std::move(categories)},
                      {"earmarks", std::move(earmarks)},
-                     {"goods", std::move(goods)}};
+                     {"goods", api::GoodsJson(f)}};
   }
   return out;
 }

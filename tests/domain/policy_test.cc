@@ -21,6 +21,19 @@ TEST(PolicyTest, DefaultsArePinnedBecauseReplaysDependOnThem) {
   EXPECT_EQ(defaults.cash_redemption_monthly_cap_fen, 0);
 }
 
+// A star's place on the scale: where it begins and what the next one needs (the member read's
+// star_from_minutes and next_star_minutes, which the volunteer's progress bar shows).
+TEST(PolicyTest, StarFloorAndNextStar) {
+  Policy policy;
+  policy.star_thresholds_hours = {10, 20, 35, 50, 70};
+  EXPECT_EQ(policy.StarFloor(0), Minutes{0});
+  EXPECT_EQ(policy.NextStarAt(0), Minutes{10 * 60});
+  EXPECT_EQ(policy.StarFloor(4), Minutes{50 * 60});
+  EXPECT_EQ(policy.NextStarAt(4), Minutes{70 * 60});
+  EXPECT_EQ(policy.StarFloor(5), Minutes{70 * 60});
+  EXPECT_EQ(policy.NextStarAt(5), std::nullopt);
+}
+
 // API.md's default policy and its cash formula, rounded down once.
 TEST(PolicyTest, DefaultsAndCashValue) {
   EXPECT_FALSE(
