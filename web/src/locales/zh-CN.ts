@@ -85,8 +85,11 @@ export const zh = {
     fundGap: '列出的是您有权查看的基金（协调员：本站点的基金）。',
   },
   partner: {
-    title: '我的捐赠与采购', donated: '捐赠合计', purchased: '采购合计', used: '已使用', donation: '捐赠', allocated: '已分配', remaining: '剩余',
-    uses: '每一分钱的去向', restricted: '限定用途', purchasesGap: '采购的逐笔明细见下方对账单（可选期间与格式下载）。',
+    title: '我的捐赠与采购', donated: '现金捐赠', inKind: '实物捐赠（申报价值）', granted: '资助拨款', purchased: '采购合计', used: '已使用',
+    donation: '捐赠', inKindDonation: '实物捐赠', grant: '资助拨款', allocated: '已分配', remaining: '剩余',
+    uses: '每一分钱的去向', goodsGiven: '捐赠的物资', goodsUses: '物资的去向', goodsUsesCount: (n: number) => `物资的去向（逐次发放明细，共 ${n} 条，点击展开）`, quantity: '数量', to: '发给',
+    elder: (id: string) => `老人 ${id}`, activity: (id: string) => `活动 ${id}`,
+    restricted: '限定用途', purchasesGap: '采购的逐笔明细见下方对账单（可选期间与格式下载）。',
   },
   audit: {
     title: '审计', head: '账本头部', next: '下一位置', position: '位置', hash: '哈希', checkpoint: '最近的签名检查点', headCheckpoint: '头部签名检查点',
