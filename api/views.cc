@@ -1,6 +1,5 @@
 #include "api/views.h"
 
-#include <algorithm>
 #include <boost/json/array.hpp>
 
 #include "api/encoding.h"
