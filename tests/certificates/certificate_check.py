@@ -85,13 +85,18 @@ def main(ledgerd, ledgerctl, work, story=None):
         process.wait(timeout=30)
 
 
+def post_event(url, key, event_id, type_, occurred_at, fields):
+    """POST /v1/events; fails the check unless it was recorded (201). Returns its position."""
+    status, body = call(url, "POST", "/v1/events", {"id": event_id, "type": type_,
+                                                   "occurred_at": occurred_at,
+                                                   "data": fields}, key)
+    expect(status == 201, type_ + " " + event_id + " recorded: " + json.dumps(body))
+    return body["position"]
+
+
 def run_story(url, key, ledgerctl, data, work):
     def event(event_id, type_, occurred_at, fields):
-        status, body = call(url, "POST", "/v1/events", {"id": event_id, "type": type_,
-                                                       "occurred_at": occurred_at,
-                                                       "data": fields}, key)
-        expect(status == 201, type_ + " " + event_id + " recorded: " + json.dumps(body))
-        return body["position"]
+        return post_event(url, key, event_id, type_, occurred_at, fields)
 
     event("ev-b", "BranchOpened", "2026-09-01T09:00:00+08:00",
           {"branch_id": "b-cert", "name": "石园街道"})

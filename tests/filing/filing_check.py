@@ -20,7 +20,7 @@ import urllib.request
 import openpyxl
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "certificates"))
-from certificate_check import call, expect, main as serve  # noqa: E402
+from certificate_check import call, expect, main as serve, post_event  # noqa: E402
 
 SHEETS = ["封面", "志愿者注册", "培训记录", "活动登记", "服务时长", "兑换支取", "基金收支", "物资"]
 
@@ -59,10 +59,7 @@ def check_workbook(path, sheets, what):
 
 def story(url, key, ledgerctl, data, work):
     def event(event_id, type_, occurred_at, fields):
-        status, body = call(url, "POST", "/v1/events", {"id": event_id, "type": type_,
-                                                       "occurred_at": occurred_at,
-                                                       "data": fields}, key)
-        expect(status == 201, type_ + " " + event_id + " recorded: " + json.dumps(body))
+        post_event(url, key, event_id, type_, occurred_at, fields)
 
     day = "2026-10-0{}T09:00:00+08:00".format
     event("ev-b", "BranchOpened", day(1), {"branch_id": "b-1", "name": "石园街道"})
