@@ -27,15 +27,16 @@ taken separately); a ratio is the median of the rounds' ratios. Every round is i
 Reads what the run left in its scratch directory: one `WRK_RESULT {...}` line per wrk run
 (benchmarks/wrk/report.lua), wrk-<row>-<round>.txt, append_bench's JSON per round,
 postgres-<round>.json, and pgbench's output and per-transaction logs per round,
-pgbench-batch-<round>.out and pgbench-batch-<round>-log.*. Pair check of the POST rows: the events the log gained over the run
-(head_after - head_before, from /readyz) must be at least the events of the 201s wrk counted
-(warmups and the batch stream included) and at most that plus the events of the requests wrk
-left in flight when it stopped (one request per connection per wrk run). Pair check of the
-PostgreSQL batch rows: the table holds exactly the rows of the transactions pgbench counted.
+pgbench-batch-<round>.out and pgbench-batch-<round>-log.*.
+Pair check of the POST rows: the events the log gained over the run (head_after - head_before,
+from /readyz) must be at least the events of the 201s wrk counted (warmups and the batch stream
+included) and at most that plus the events of the requests wrk left in flight when it stopped
+(one request per connection per wrk run). Pair check of the PostgreSQL batch rows: the table
+holds exactly the rows of the transactions pgbench counted (postgres_batch_rows).
 
 Targets are printed as met / NOT MET and never change the exit status. Exit status: 0 when
 every run answered cleanly, 1 when a run is missing, a server answered anything but success or
-the log check fails (the figures would mean nothing), 2 on bad usage.
+a pair check fails (the figures would mean nothing), 2 on bad usage.
 
 Usage: http_report.py --scratch DIR --json_out FILE --rounds N key=value...
   The key=value facts describe the run (members, threads, head_before, ...); they are printed
