@@ -8,7 +8,7 @@ run's events/s and batch latency, the log's head before and after, and how perf 
 
 Usage: profile_report.py --wrk WRK_OUTPUT --json_out FILE key=value...
   The key=value facts (batch_events, call_graph, frequency_hz, seconds, head_before,
-  head_after, profile) are copied into the JSON; numbers as numbers.
+  head_after, ledgerd_cpu_cores, profile) are copied into the JSON; numbers as numbers.
 Exit status: 0 when written, 1 when the wrk run is missing or had refused requests, 2 on bad
 usage.
 """
@@ -17,14 +17,23 @@ import json
 import sys
 
 
+def number(value):
+    """`value` as an int or a float if it is one, else as it is."""
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
 def main():
     parser = argparse.ArgumentParser(description="the JSON of scripts/bench profile")
     parser.add_argument("--wrk", required=True)
     parser.add_argument("--json_out", required=True)
     parser.add_argument("facts", nargs="*", help="key=value facts about the run")
     args = parser.parse_args()
-    facts = {key: int(value) if value.isdigit() else value
-             for key, value in (fact.split("=", 1) for fact in args.facts)}
+    facts = {key: number(value) for key, value in (fact.split("=", 1) for fact in args.facts)}
     try:
         with open(args.wrk, encoding="utf-8") as text:
             line = [l for l in text if l.startswith("WRK_RESULT ")][-1]
@@ -48,7 +57,8 @@ def main():
     print(f"profile: ledgerd under POST /v1/events/batch of {batch_events}: "
           f"{report['events_per_second']:,.0f} events/s while sampled, batch p50 "
           f"{wrk['latency_us_p50'] / 1000:.1f} ms, p99 {wrk['latency_us_p99'] / 1000:.1f} ms, "
-          f"{wrk['errors_status']} refused")
+          f"{wrk['errors_status']} refused; ledgerd used {facts.get('ledgerd_cpu_cores', '?')} "
+          f"cores")
     return 1 if ok == 0 or wrk["errors_status"] > 0 else 0
 
 
