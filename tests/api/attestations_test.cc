@@ -141,7 +141,8 @@ TEST_F(AttestationsTest, TheMemberAsksHerselfAndTheStatementDisclosesExactlyWhat
       Ask("v-wang", {{"purpose", "会员登记"}, {"disclose", json::array{"name", "star"}}}, "",
           session.Headers());
   ASSERT_EQ(named.status, 201) << named.body;
-  const json::value& with_name = JsonOf(named.body).at("statement");
+  const json::value named_answer = JsonOf(named.body);
+  const json::value& with_name = named_answer.at("statement");
   EXPECT_EQ(Keys(with_name),
             (std::set<std::string>{"attestation_id", "member_id", "purpose", "discloses", "star",
                                    "name", "issued_at", "expires_at"}));
