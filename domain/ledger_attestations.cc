@@ -21,8 +21,12 @@ bool LedgerState::ValidAttestationTerms(const events::AttestationIssued& e) {
   return e.consent_ref() == nullptr || Present(e.consent_ref());
 }
 
+// The id stays a taken id, as before attestations had rows of their own: rows written then keep
+// their meaning (no new rows format). A ledger that recorded attestations before has no row for
+// them until `ledgerctl rebuild`: they cannot be revoked until then (unknown_attestation).
 void LedgerState::RecordAttestation(const events::AttestationIssued& e) {
   const std::string id(Str(e.attestation_id()));
+  TakeId("attestation", id);
   Touch(attestations_, Table::kAttestation, id);
   attestations_.emplace(id, Attestation{MemberId(Str(e.member_id())), false});
 }

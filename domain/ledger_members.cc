@@ -336,7 +336,7 @@ Execution LedgerState::OnAttestationIssued(const EventMeta& meta,
   if (member == nullptr) return Fail(Outcome::kUnknownMember);
   const Partner* merchant = FindPartner(PartnerRef(Str(e.merchant_id())));
   if (merchant == nullptr) return Fail(Outcome::kUnknownPartner);
-  if (FindAttestation(Str(e.attestation_id())) != nullptr) return Fail(Outcome::kAlreadyExists);
+  if (IdTaken("attestation", Str(e.attestation_id()))) return Fail(Outcome::kAlreadyExists);
   if (merchant->kind != events::PartnerKind::merchant) return Fail(Outcome::kNotAMerchant);
   if (!member->active) return Fail(Outcome::kMemberInactive);
   RecordAttestation(e);  // ledger_attestations.cc

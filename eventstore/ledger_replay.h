@@ -22,8 +22,7 @@ inline constexpr std::string_view kLedgerReadModel = "ledger";
 // bytes and meaning (the service and report rows' service-request tails, absent when there is
 // nothing to say): old ledgers then open as they are, and a build that predates the tail refuses
 // a row that has one as malformed, never misreads it.
-// Format 2: attestations are rows of their own (whose, revoked), no longer taken ids.
-inline constexpr uint64_t kLedgerRowsFormat = 2;
+inline constexpr uint64_t kLedgerRowsFormat = 1;
 
 // The row that records the format (its key sorts after every table's rows).
 ReadModelStore::RowWrite LedgerRowsFormatRow();
