@@ -22,6 +22,9 @@ namespace {
 
 constexpr int64_t kAttestationLifetimeUsMax = int64_t{366} * 24 * 3600 * 1'000'000;
 constexpr int64_t kMinutesPerHour = 60;
+// A consent reference fits the event's text bound (4096 bytes) in any UTF-8.
+constexpr size_t kConsentRefCharsMax = 1000;
+static_assert(kConsentRefCharsMax * 4 <= kTextBytesMax);
 
 // What a statement discloses when the request does not say.
 constexpr events::Disclosure kDefaultDisclosures[] = {events::Disclosure::star,
@@ -101,10 +104,10 @@ Checked<AttestationRequest> ParseRequest(std::string_view body_text, int64_t now
   request.discloses = std::move(*discloses);
   if (const json::value* consent = body->if_contains("consent_ref")) {
     if (!consent->is_string() || consent->get_string().empty() ||
-        consent->get_string().size() > kTextBytesMax) {
+        Utf8Chars(consent->get_string()) > kConsentRefCharsMax) {
       return FieldProblem("/consent_ref",
-                          "consent_ref must name the member's signed paper consent (a non-empty "
-                          "string of at most 4096 bytes)");
+                          "consent_ref must name the member's signed paper consent (1 to 1000 "
+                          "characters)");
     }
     request.consent_ref = std::string(consent->get_string());
   }
