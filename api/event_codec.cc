@@ -279,7 +279,15 @@ const std::vector<TypeSpec>& Specs() {
        {Id("attestation_id", e::AttestationIssued::VT_ATTESTATION_ID),
         Id("member_id", e::AttestationIssued::VT_MEMBER_ID),
         Id("merchant_id", e::AttestationIssued::VT_MERCHANT_ID),
-        Of(Kind::kInstant, "expires_at", e::AttestationIssued::VT_EXPIRES_AT_US)}},
+        Of(Kind::kInstant, "expires_at", e::AttestationIssued::VT_EXPIRES_AT_US),
+        Noted(Text("purpose", e::AttestationIssued::VT_PURPOSE),
+              {"what the merchant needs the statement for, 1..200 characters",
+               R"({"maxLength": 200})"}),
+        Noted(EnumList("discloses", e::AttestationIssued::VT_DISCLOSES, e::EnumNamesDisclosure()),
+              {"what the statement discloses (the values are in the statement only)",
+               R"({"minItems": 1, "uniqueItems": true})"}),
+        Noted(Text("consent_ref", e::AttestationIssued::VT_CONSENT_REF, kOptional),
+              {"the member's signed paper consent, when a coordinator or an admin asked"})}},
       {D::AccountOpened,
        RightFields<e::AccountOpened>("account_id", e::AccountOpened::VT_ACCOUNT_ID)},
       {D::AccountClosed,
@@ -393,6 +401,13 @@ const std::vector<TypeSpec>& Specs() {
               {"another registered member (domain rules: 422 unknown_member, same_member)"}),
         Noted(Enum("relation", e::RelationRegistered::VT_RELATION, e::EnumNamesRelationKind()),
               {"what relative_id is to member_id"})}},
+      {D::AttestationRevoked,
+       {Noted(Id("attestation_id", e::AttestationRevoked::VT_ATTESTATION_ID),
+              {"an attestation not yet revoked (domain rules: 422 unknown_attestation, "
+               "already_revoked)"}),
+        Text("reason", e::AttestationRevoked::VT_REASON, kOptional)},
+       R"({"description": "Withdraws a statement: POST /v1/attestations/verify then answers 422 )"
+       R"(revoked_attestation. The member herself, her branch's coordinator or an admin."})"},
   });
   return specs;
 }

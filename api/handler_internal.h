@@ -1,5 +1,5 @@
-// Shared by handler.cc (routing, authentication, reads) and handler_writes.cc (appends, keys,
-// attestations). Not part of the module's interface.
+// Shared by handler.cc (routing, authentication, reads) and the handler_*.cc files (appends,
+// keys, attestations, ...). Not part of the module's interface.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -82,11 +82,16 @@ struct Endpoints {
   // handler_writes.cc
   static Step PostEvent(Handler& h, Call& call);
   static Step PostBatch(Handler& h, Call& call);
-  static Step PostAttestation(Handler& h, Call& call);
-  static Step VerifyAttestation(Handler& h, Call& call);
   static Step PostKey(Handler& h, Call& call);
   static Step DeleteKey(Handler& h, Call& call);
   static Step ListKeys(Handler& h, Call& call);
+  // handler_attestations.cc
+  static Step PostAttestation(Handler& h, Call& call);
+  static Step VerifyAttestation(Handler& h, Call& call);
+  // The member's personal data the route reads, each through one function (the seam to where
+  // personal data are kept): whether she has a phone, and her name (nullopt: none on record).
+  static bool MemberHasPhone(Handler& h, const std::string& member_id);
+  static std::optional<std::string> MemberName(Handler& h, const std::string& member_id);
   // handler_imports.cc
   static Step PostSheetImport(Handler& h, Call& call);
   // handler_certificates.cc

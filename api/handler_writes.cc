@@ -1,10 +1,9 @@
-// The writing endpoints: event appends (single and batch), attestations, keys; and the branch
-// scope of a coordinator's writes.
+// The writing endpoints: event appends (single and batch), keys; and the branch scope of a
+// coordinator's writes. Attestations: handler_attestations.cc.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "api/attestation_token.h"
 #include "api/encoding.h"
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
@@ -15,7 +14,6 @@ namespace ledger::api {
 namespace json = boost::json;
 namespace {
 
-constexpr int64_t kAttestationLifetimeUsMax = int64_t{366} * 24 * 3600 * 1'000'000;
 json::object AppendResultJson(const AppendResult& result, const std::string& type) {
   return json::object{{"id", result.id},
                       {"type", type},
@@ -132,112 +130,6 @@ Step Endpoints::PostBatch(Handler& h, Call& call) {
   if (std::optional<Problem> denied = PartnerWritesOnlyConsent(call, drafts)) return Fail(*denied);
   if (std::optional<Problem> ahead = SealDatedAhead(drafts, h.NowUs())) return Fail(*ahead);
   return Append(h, std::move(drafts), true);
-}
-
-Step Endpoints::PostAttestation(Handler& h, Call& call) {
-  const std::string& member_id = call.params[0];
-  // Another member is answered as if it did not exist (no probing of ids).
-  if (call.role() == Role::kMember && member_id != call.scope()) {
-    return Fail(NoSuch("member", member_id));
-  }
-  Checked<json::object> object =
-      ObjectBody(call.request.body, {"merchant_id", "expires_at", "attestation_id"});
-  if (!object.ok()) return Fail(object.problem());
-  const json::value* merchant = object->if_contains("merchant_id");
-  if (merchant == nullptr || !merchant->is_string() || !IsValidId(merchant->get_string())) {
-    return Fail(FieldProblem("/merchant_id", "merchant_id must be the merchant's partner id"));
-  }
-  const int64_t now_us = h.NowUs();
-  const json::value* expires = object->if_contains("expires_at");
-  std::optional<int64_t> expires_us = expires != nullptr && expires->is_string()
-                                          ? ParseInstant(expires->get_string())
-                                          : std::nullopt;
-  if (!expires_us) {
-    return Fail(FieldProblem("/expires_at", "expires_at must be an RFC 3339 instant"));
-  }
-  // A well-formed instant outside the window is refused by a rule, not by the request's shape:
-  // no schema can say "in the next 366 days", so it is a 422, like the domain's refusals.
-  if (*expires_us <= now_us || *expires_us - now_us > kAttestationLifetimeUsMax) {
-    return Fail(MakeProblem(422, "invalid_expiry",
-                            "expires_at must be an instant within the next 366 days",
-                            "/expires_at"));
-  }
-  std::string attestation_id = "att-" + RandomHex(12);
-  if (const json::value* id = object->if_contains("attestation_id")) {
-    if (!id->is_string() || !IsValidId(id->get_string())) {
-      return Fail(FieldProblem("/attestation_id", "attestation_id must be an id"));
-    }
-    attestation_id = std::string(id->get_string());
-  }
-  // The statement: what the member's record says now.
-  CatchUp(h);
-  json::object statement;
-  std::optional<Problem> problem =
-      h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
-        const Member* member = state.FindMember(MemberRef(member_id));
-        if (member == nullptr ||
-            (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope())) {
-          return NoSuch("member", member_id);
-        }
-        statement = json::object{{"attestation_id", attestation_id},
-                                 {"member_id", member_id},
-                                 {"merchant_id", merchant->get_string()},
-                                 {"star", member->star},
-                                 {"verified_hours", member->verified_minutes.value / 60},
-                                 {"verified_minutes", member->verified_minutes.value},
-                                 {"issued_at", FormatInstant(now_us)},
-                                 {"expires_at", FormatInstant(*expires_us)}};
-        return std::nullopt;
-      });
-  if (problem) return Fail(*problem);
-
-  flatbuffers::FlatBufferBuilder builder(256);
-  const auto data = events::CreateAttestationIssuedDirect(
-      builder, attestation_id.c_str(), member_id.c_str(),
-      std::string(merchant->get_string()).c_str(), *expires_us);
-  builder.Finish(events::CreateEventData(builder, events::Data::AttestationIssued, data.Union()));
-  EventDraft draft;
-  draft.id = attestation_id;
-  draft.type = "AttestationIssued";
-  draft.occurred_at_us = now_us;
-  draft.actor = call.principal->key_id;
-  // A member asks for its own statement (checked above); a coordinator within its branch.
-  if (call.role() == Role::kCoordinator) draft.scope = WriteScope::Branch(call.scope());
-  draft.payload.assign(reinterpret_cast<const char*>(builder.GetBufferPointer()),
-                       builder.GetSize());
-  std::vector<EventDraft> drafts;
-  drafts.push_back(std::move(draft));
-  return PendingAppend{std::move(drafts),
-                       [&h, statement = std::move(statement)](
-                           const Result<std::vector<AppendResult>>& result) mutable {
-                         if (!result.ok()) return Fail(ProblemForStatus(result.status()));
-                         statement["position"] = (*result)[0].position.value;
-                         json::object body{{"token", SignAttestation(h.signer_, statement)},
-                                           {"statement", statement}};
-                         return JsonResponse(201, body);
-                       }};
-}
-
-Step Endpoints::VerifyAttestation(Handler& h, Call& call) {
-  Checked<json::object> object = ObjectBody(call.request.body, {"token"});
-  if (!object.ok()) return Fail(object.problem());
-  const json::value* token = object->if_contains("token");
-  if (token == nullptr || !token->is_string()) {
-    return Fail(FieldProblem("/token", "token must be the string a member was given"));
-  }
-  VerifiedAttestation verified =
-      ledger::api::VerifyAttestation(token->get_string(), h.signer_.public_key(), h.NowUs());
-  switch (verified.check) {
-    case AttestationCheck::kValid:
-      return JsonResponse(200, verified.statement);
-    case AttestationCheck::kExpired:
-      return Fail(MakeProblem(422, "expired_attestation",
-                              "the statement expired at " + verified.expires_at));
-    case AttestationCheck::kInvalid:
-      break;
-  }
-  return Fail(MakeProblem(422, "invalid_attestation",
-                          "the token is not a statement signed by this ledger"));
 }
 
 Checked<std::pair<Role, std::string>> Endpoints::RoleAndScope(const json::object& body,

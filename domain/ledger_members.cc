@@ -329,7 +329,7 @@ Execution LedgerState::OnCreditsTransferred(const EventMeta& meta,
 Execution LedgerState::OnAttestationIssued(const EventMeta& meta,
                                            const events::AttestationIssued& e) {
   if (!Present(e.attestation_id()) || !Present(e.member_id()) || !Present(e.merchant_id()) ||
-      e.expires_at_us() <= meta.occurred_at_us) {
+      e.expires_at_us() <= meta.occurred_at_us || !ValidAttestationTerms(e)) {
     return Fail(Outcome::kInvalidField);
   }
   const Member* member = FindMember(MemberRef(Str(e.member_id())));
@@ -339,7 +339,7 @@ Execution LedgerState::OnAttestationIssued(const EventMeta& meta,
   if (IdTaken("attestation", Str(e.attestation_id()))) return Fail(Outcome::kAlreadyExists);
   if (merchant->kind != events::PartnerKind::merchant) return Fail(Outcome::kNotAMerchant);
   if (!member->active) return Fail(Outcome::kMemberInactive);
-  TakeId("attestation", Str(e.attestation_id()));
+  RecordAttestation(e);  // ledger_attestations.cc
   return kOk;
 }
 

@@ -804,6 +804,13 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
       Encode(w, *q);
       break;
     }
+    case Table::kAttestation: {
+      const Attestation* a = Lookup(attestations_, key);
+      if (a == nullptr) return std::nullopt;
+      w.Str(a->member_id.view());
+      w.Bool(a->revoked);
+      break;
+    }
   }
   return w.Take();
 }
@@ -894,6 +901,13 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
     case Table::kRequest:
       Slot(requests_, key) = DecodeRequest(r);
       break;
+    case Table::kAttestation: {
+      Attestation a;
+      a.member_id = MemberId(r.Str());
+      a.revoked = r.Bool();
+      attestations_[k] = std::move(a);
+      break;
+    }
   }
   return r.Done();
 }
@@ -929,6 +943,7 @@ void LedgerState::ForEachRow(
   dump_set(Table::kServed, served_);
   dump(Table::kCertificate, certificates_);
   dump(Table::kRequest, requests_);
+  dump(Table::kAttestation, attestations_);
 }
 
 void LedgerState::FinishLoad() {

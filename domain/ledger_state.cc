@@ -99,6 +99,7 @@ std::string StreamFor(const events::EventData& data) {
     case Data::GoodsDistributed:
     case Data::DonorConsentRecorded:
     case Data::CertificateRevoked:
+    case Data::AttestationRevoked:
     case Data::ServiceVerified:
     case Data::ServiceRejected:
     case Data::RestrictionChanged:
@@ -134,6 +135,11 @@ std::string LedgerState::StreamOf(const events::EventData& data) const {
       const Certificate* certificate =
           FindCertificate(Str(data.data_as_CertificateRevoked()->certificate_id()));
       return certificate == nullptr ? "" : "member-" + certificate->member_id.str();
+    }
+    case Data::AttestationRevoked: {
+      const Attestation* attestation =
+          FindAttestation(Str(data.data_as_AttestationRevoked()->attestation_id()));
+      return attestation == nullptr ? "" : "member-" + attestation->member_id.str();
     }
     case Data::EventReversed: {
       const Reversible* target =
@@ -309,6 +315,8 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
       return OnMemberUpdated(meta, *data.data_as_MemberUpdated());
     case Data::RelationRegistered:
       return OnRelationRegistered(meta, *data.data_as_RelationRegistered());
+    case Data::AttestationRevoked:
+      return OnAttestationRevoked(meta, *data.data_as_AttestationRevoked());
     case Data::NONE:
       break;
   }
@@ -373,7 +381,7 @@ bool LedgerState::operator==(const LedgerState& o) const {
          reversibles_ == o.reversibles_ && cash_used_ == o.cash_used_ &&
          taken_ids_ == o.taken_ids_ && served_ == o.served_ && reports_ == o.reports_ &&
          policy_ == o.policy_ && certificates_ == o.certificates_ &&
-         certificates_per_year_ == o.certificates_per_year_;
+         certificates_per_year_ == o.certificates_per_year_ && attestations_ == o.attestations_;
 }
 
 }  // namespace ledger

@@ -299,6 +299,14 @@ struct Certificate {
   bool operator==(const Certificate&) const = default;
 };
 
+// An attestation (AttestationIssued): whose statement it is, and whether AttestationRevoked
+// withdrew it (POST /v1/attestations/verify then answers 422 revoked_attestation).
+struct Attestation {
+  MemberId member_id;
+  bool revoked = false;
+  bool operator==(const Attestation&) const = default;
+};
+
 // "ZYK-2026-000123": the `sequence`th certificate issued in Beijing year `year`.
 std::string CertificateNumber(int64_t year, int64_t sequence);
 
@@ -387,8 +395,9 @@ enum class Table : uint8_t {
   kServed,
   kCertificate,
   kRequest,
+  kAttestation,
 };
-constexpr int kTables = static_cast<int>(Table::kRequest) + 1;  // keep it the last table
+constexpr int kTables = static_cast<int>(Table::kAttestation) + 1;  // keep it the last table
 
 class LedgerState {
  public:
@@ -425,6 +434,7 @@ class LedgerState {
   const Activity* FindActivity(ActivityRef id) const { return Find(activities_, id); }
   const Partner* FindPartner(PartnerRef id) const { return Find(partners_, id); }
   const Certificate* FindCertificate(std::string_view id) const { return Find(certificates_, id); }
+  const Attestation* FindAttestation(std::string_view id) const { return Find(attestations_, id); }
   // The number the next certificate issued at `occurred_at_us` gets (per Beijing year).
   std::string NextCertificateId(int64_t occurred_at_us) const;
   // Whether an AccountClosed of `account_id` was recorded.
@@ -586,6 +596,10 @@ class LedgerState {
   void ReopenRequest(RequestRef request_id, int64_t at_us);
   Execution OnMonthlyReportSealed(const EventMeta&, const events::MonthlyReportSealed&);
   Execution OnAttestationIssued(const EventMeta&, const events::AttestationIssued&);
+  // ledger_attestations.cc
+  static bool ValidAttestationTerms(const events::AttestationIssued& e);
+  void RecordAttestation(const events::AttestationIssued& e);
+  Execution OnAttestationRevoked(const EventMeta&, const events::AttestationRevoked&);
   // ledger_certificates.cc
   Execution OnCertificateIssued(const EventMeta&, const events::CertificateIssued&);
   Execution OnCertificateRevoked(const EventMeta&, const events::CertificateRevoked&);
@@ -630,6 +644,7 @@ class LedgerState {
   Policy policy_;
   StringMap<Certificate> certificates_;
   std::map<int64_t, int64_t> certificates_per_year_;  // derived: Beijing year -> issued
+  StringMap<Attestation> attestations_;
 
   bool journaling_ = false;
   std::vector<std::function<void()>> undo_;
@@ -640,8 +655,8 @@ class LedgerState {
 // The stream an event belongs to (API.md), or "" when it depends on state: ServiceVerified and
 // ServiceRejected (the volunteer's), RestrictionChanged, GoodsDistributed and
 // DonorConsentRecorded (the donation's fund's), EventReversed (the
-// original's), CertificateRevoked (the certificate's member's). LedgerState::StreamOf resolves
-// those.
+// original's), CertificateRevoked and AttestationRevoked (the certificate's or attestation's
+// member's). LedgerState::StreamOf resolves those.
 std::string StreamFor(const events::EventData& data);
 
 }  // namespace ledger

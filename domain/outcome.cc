@@ -50,6 +50,8 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "unknown_request";
     case Outcome::kUnknownGoods:
       return "unknown_goods";
+    case Outcome::kUnknownAttestation:
+      return "unknown_attestation";
     case Outcome::kAlreadyExists:
       return "already_exists";
     case Outcome::kDuplicatePairing:

@@ -36,6 +36,7 @@ enum class Outcome : uint8_t {
   kUnknownCertificate,
   kUnknownRequest,
   kUnknownGoods,  // goods the named in-kind donation did not give
+  kUnknownAttestation,
   // Uniqueness.
   kAlreadyExists,
   kDuplicatePairing,
@@ -55,7 +56,7 @@ enum class Outcome : uint8_t {
   kServiceReversed,
   kAlreadyReversed,
   kAlreadyClosed,   // an account closed or a key revoked before
-  kAlreadyRevoked,  // a certificate revoked before
+  kAlreadyRevoked,  // a certificate or an attestation revoked before
   kRestrictionUnchanged,
   // Service requests: a closed request takes nothing more; a visit answers the request of its
   // assigned volunteer and its elder only.

@@ -51,6 +51,9 @@ constexpr ScopedField kEventReversed[] = {LEDGER_SCOPED(EventReversed, reverses_
 constexpr ScopedField kMonthlyReportSealed[] = {
     LEDGER_SCOPED_FIELD(MonthlyReportSealed, branch_id, kBranch, true)};
 constexpr ScopedField kAttestationIssued[] = {LEDGER_SCOPED(AttestationIssued, member_id, kMember)};
+// An attestation is revoked by its member herself, her branch's coordinators or an admin.
+constexpr ScopedField kAttestationRevoked[] = {
+    LEDGER_SCOPED(AttestationRevoked, attestation_id, kAttestation)};
 // A certificate is issued and revoked by its member's branch (or an admin).
 constexpr ScopedField kCertificateIssued[] = {LEDGER_SCOPED(CertificateIssued, member_id, kMember)};
 constexpr ScopedField kCertificateRevoked[] = {
@@ -139,6 +142,7 @@ constexpr EventScopeRule kRules[] = {
     {Data::AwardGranted, false, kAwardGranted},
     {Data::MemberUpdated, false, kMemberUpdated},
     {Data::RelationRegistered, false, kRelationRegistered},
+    {Data::AttestationRevoked, false, kAttestationRevoked, "attestation_id"},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");
@@ -197,11 +201,28 @@ struct Resolver {
         if (request == nullptr) return std::nullopt;
         return request->branch_id.view();
       }
+      case ScopeRef::kAttestation: {
+        const Attestation* attestation = state.FindAttestation(id);
+        if (attestation == nullptr) return std::nullopt;
+        return MemberBranch(attestation->member_id.view());
+      }
       case ScopeRef::kEvent:
         break;  // several things: see ReversedRefs
     }
     LEDGER_ASSERT(false);
     return std::nullopt;
+  }
+
+  // Whether `value` (a `ref` field a member records about herself) is about `member_id`: names her
+  // (kMember), or is her attestation. An attestation the state does not know passes: the domain
+  // refuses it (unknown_attestation).
+  bool IsAbout(ScopeRef ref, const flatbuffers::String* value, std::string_view member_id) const {
+    if (value == nullptr) return false;
+    if (ref == ScopeRef::kAttestation) {
+      const Attestation* attestation = state.FindAttestation(value->string_view());
+      return attestation == nullptr || attestation->member_id.view() == member_id;
+    }
+    return value->string_view() == member_id;
   }
 
   // Everything a reversible event touched, as (kind, id) pairs.
@@ -324,8 +345,10 @@ std::optional<std::string> CheckWriteScope(const LedgerState& state, const Write
   for (const ScopedField& field : rule.fields) {
     const flatbuffers::String* value = field.get(data);
     if (scope.kind == WriteScope::Kind::kMember && field.name == rule.member_self_field &&
-        (value == nullptr || value->string_view() != scope.id)) {
-      return type + "." + std::string(field.name) + " must be the member '" + scope.id + "' itself";
+        !resolve.IsAbout(field.ref, value, scope.id)) {
+      return type + "." + std::string(field.name) + " must be " +
+             (field.ref == ScopeRef::kMember ? "the member '" + scope.id + "' itself"
+                                             : "about the member '" + scope.id + "' herself");
     }
     if (value == nullptr) {
       if (field.absent_is_programme) {

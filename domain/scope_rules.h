@@ -36,6 +36,7 @@ enum class ScopeRef : uint8_t {
   kRequest,      // its elder's branch
   kEvent,        // the branch of everything the reversed event touched
   kCertificate,  // its member's branch
+  kAttestation,  // its member's branch; as a member_self_field, its member must be the writer
 };
 
 // One scoped field of an event type: its JSON name, what it refers to, and how to read it.
@@ -52,9 +53,10 @@ struct EventScopeRule {
   events::Data type = events::Data::NONE;
   bool admin_only = false;  // no branch-bound writer may record it at all
   std::span<const ScopedField> fields;
-  // The field (one of `fields`, a kMember reference) that must name the writer itself when a
-  // member records this type; "" when members may not record it at all. A member's event must
-  // also keep every other field within the member's own branch, as a coordinator's would.
+  // The field (one of `fields`, a kMember reference, or a kAttestation one: then its member) that
+  // must name the writer itself when a member records this type; "" when members may not record it
+  // at all. A member's event must also keep every other field within the member's own branch, as a
+  // coordinator's would.
   std::string_view member_self_field = {};
   // Money and filing: the field (a kDonation reference) whose donor alone, besides an admin, may
   // record this type (a donor's consent): "" for the others, which no partner may record. A

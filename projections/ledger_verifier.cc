@@ -13,7 +13,7 @@ std::string_view TableName(int table) {
   static constexpr std::string_view kNames[kTables] = {
       "branch",    "member",   "pairing", "service",     "activity", "partner",
       "fund",      "source",   "outflow", "reversible",  "report",   "policy",
-      "cash_used", "taken_id", "served",  "certificate", "request"};
+      "cash_used", "taken_id", "served",  "certificate", "request",  "attestation"};
   return table >= 0 && table < kTables ? kNames[table] : "unknown";
 }
 

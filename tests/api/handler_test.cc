@@ -421,7 +421,8 @@ TEST_F(HandlerTest, AttestationsAreSignedAndVerified) {
   api.LoadScenario();
   ASSERT_NO_FATAL_FAILURE(RegisterShop(api));
   const std::string member = api.CreateKey("member", "member_id", "v-wang");
-  const std::string body = R"({"merchant_id":"shop-1","expires_at":"2026-12-01T00:00:00+08:00"})";
+  const std::string body =
+      R"({"merchant_id":"shop-1","purpose":"敬老折扣","expires_at":"2026-12-01T00:00:00+08:00"})";
   Response issued = api.Call("POST", "/v1/members/v-wang/attestations", body, member);
   ASSERT_EQ(issued.status, 201) << issued.body;
   const std::string token(JsonOf(issued.body).at("token").as_string());
@@ -432,7 +433,7 @@ TEST_F(HandlerTest, AttestationsAreSignedAndVerified) {
   json::value statement = JsonOf(verified.body);
   EXPECT_EQ(statement.at("member_id").as_string(), "v-wang");
   EXPECT_EQ(Int(statement, "verified_hours"), 6);
-  EXPECT_EQ(statement.at("merchant_id").as_string(), "shop-1");
+  EXPECT_EQ(statement.at("purpose").as_string(), "敬老折扣");
   std::string tampered = token;
   tampered[5] = tampered[5] == 'A' ? 'B' : 'A';
   Response bad = api.Call("POST", "/v1/attestations/verify",
@@ -449,9 +450,10 @@ TEST_F(HandlerTest, AttestationsAreSignedAndVerified) {
       api.Call("GET", "/v1/streams/member-v-wang?from_version=1&limit=1000", "", member);
   ASSERT_EQ(stream.status, 200);
   EXPECT_NE(stream.body.find("AttestationIssued"), std::string::npos);
-  Response not_merchant =
-      api.Call("POST", "/v1/members/v-wang/attestations",
-               R"({"merchant_id":"p-avic","expires_at":"2026-12-20T00:00:00+08:00"})");
+  Response not_merchant = api.Call(
+      "POST", "/v1/members/v-wang/attestations",
+      R"({"merchant_id":"p-avic","purpose":"折扣","expires_at":"2026-12-20T00:00:00+08:00"})",
+      member);
   EXPECT_EQ(not_merchant.status, 422);
   EXPECT_EQ(Code(not_merchant), "not_a_merchant");
 }
@@ -600,15 +602,17 @@ TEST_F(HandlerTest, AttestationExpiryOutsideTheWindowIs422) {
   ASSERT_NO_FATAL_FAILURE(RegisterShop(api));
   const Head before = api.head();
   for (const char* expires_at : {"2026-11-09T00:00:00+08:00", "2028-01-01T00:00:00+08:00"}) {
-    Response refused = api.Call(
-        "POST", "/v1/members/v-wang/attestations",
-        json::serialize(json::object{{"merchant_id", "shop-1"}, {"expires_at", expires_at}}));
+    Response refused =
+        api.Call("POST", "/v1/members/v-wang/attestations",
+                 json::serialize(json::object{
+                     {"merchant_id", "shop-1"}, {"purpose", "折扣"}, {"expires_at", expires_at}}));
     EXPECT_EQ(refused.status, 422) << expires_at;
     EXPECT_EQ(Code(refused), "invalid_expiry") << expires_at;
     EXPECT_EQ(Field(refused), "/expires_at") << expires_at;
   }
-  Response malformed = api.Call("POST", "/v1/members/v-wang/attestations",
-                                R"({"merchant_id":"shop-1","expires_at":"tomorrow"})");
+  Response malformed =
+      api.Call("POST", "/v1/members/v-wang/attestations",
+               R"({"merchant_id":"shop-1","purpose":"折扣","expires_at":"tomorrow"})");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(Code(malformed), "invalid_field");
   EXPECT_EQ(api.head().next, before.next);

@@ -61,6 +61,12 @@ void SetUpProgramme(LedgerDriver& d) {
   d.Must("AccountOpened", R"(account_id: "acct-gone", role: auditor)");
   d.Must("AccountClosed", R"(account_id: "acct-gone", role: auditor)");
   d.Must("KeyRevoked", R"(key_id: "k-gone", role: admin)");
+  // v1's statements for the merchant: one in force, one withdrawn.
+  d.Must("AttestationIssued", R"(attestation_id: "t-v1", member_id: "v1", merchant_id: "m1",
+                                 purpose: "折扣", discloses: [star], expires_at_us: 1999999999000000)");
+  d.Must("AttestationIssued", R"(attestation_id: "t-gone", member_id: "v1", merchant_id: "m1",
+                                 purpose: "折扣", discloses: [star], expires_at_us: 1999999999000000)");
+  d.Must("AttestationRevoked", R"(attestation_id: "t-gone")");
   // The whole programme sealed June and July (the branchless fund f2 too); head office
   // acknowledged July's filing.
   d.Must("MonthlyReportSealed", R"(month: "2026-06")");
@@ -161,7 +167,24 @@ const Row kRows[] = {
     {"bad date", "ActivityHeld",
      R"(activity_id: "a2", branch_id: "b1", title: "t", date: "2026-9-1")", "invalid_field"},
     {"expired attestation", "AttestationIssued",
-     R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", expires_at_us: 1)",
+     R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", expires_at_us: 1,
+        purpose: "折扣", discloses: [star])",
+     "invalid_field"},
+    {"attestation without purpose", "AttestationIssued",
+     R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", discloses: [star],
+        expires_at_us: 1999999999000000)",
+     "invalid_field"},
+    {"attestation disclosing nothing", "AttestationIssued",
+     R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", purpose: "折扣", discloses: [],
+        expires_at_us: 1999999999000000)",
+     "invalid_field"},
+    {"attestation disclosing an item twice", "AttestationIssued",
+     R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", purpose: "折扣",
+        discloses: [star, name, star], expires_at_us: 1999999999000000)",
+     "invalid_field"},
+    {"attestation with an empty consent", "AttestationIssued",
+     R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", purpose: "折扣",
+        discloses: [star], consent_ref: "", expires_at_us: 1999999999000000)",
      "invalid_field"},
     {"share without maker", "SaleRecorded",
      R"(sale_id: "x", fund_id: "f1", product: "挂袋", category: patent_product, quantity: 1,
@@ -259,7 +282,8 @@ const Row kRows[] = {
         elder_id: "v1")",
      "not_an_elder"},
     {"attest for a non-merchant", "AttestationIssued",
-     R"(attestation_id: "t1", member_id: "v1", merchant_id: "c1", expires_at_us: 1999999999000000)",
+     R"(attestation_id: "t1", member_id: "v1", merchant_id: "c1", expires_at_us: 1999999999000000,
+        purpose: "折扣", discloses: [star])",
      "not_a_merchant"},
     {"pair across branches", "PairingFormed",
      R"(pairing_id: "p9", volunteer_id: "v1", elder_id: "e2")", "different_branch"},
@@ -356,8 +380,19 @@ const Row kRows[] = {
     {"policy", "PolicySet",
      R"(star_thresholds_hours: [1, 2, 3, 4, 5], cash_redemption_monthly_cap_fen: 5000)", "ok"},
     {"attestation", "AttestationIssued",
-     R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", expires_at_us: 1999999999000000)",
+     R"(attestation_id: "t1", member_id: "v1", merchant_id: "m1", expires_at_us: 1999999999000000,
+        purpose: "敬老折扣", discloses: [star, verified_hours, name], consent_ref: "知情同意书-0001")",
      "ok"},
+    {"attestation id used", "AttestationIssued",
+     R"(attestation_id: "t-gone", member_id: "v1", merchant_id: "m1", purpose: "折扣",
+        discloses: [star], expires_at_us: 1999999999000000)",
+     "already_exists"},
+    {"revoke an attestation", "AttestationRevoked", R"(attestation_id: "t-v1", reason: "折扣已用")",
+     "ok"},
+    {"revoke an unknown attestation", "AttestationRevoked", R"(attestation_id: "t9")",
+     "unknown_attestation"},
+    {"revoke an attestation twice", "AttestationRevoked", R"(attestation_id: "t-gone")",
+     "already_revoked"},
     // Rights: accounts and keys, bound to a role and its one scope field, as keys are.
     {"open a member account", "AccountOpened",
      R"(account_id: "acct-1", role: member, member_id: "v1")", "ok"},

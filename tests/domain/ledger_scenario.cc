@@ -167,13 +167,25 @@ std::vector<ScenarioEvent> OctoberScenario() {
   add("seal-programme-2026-10", "MonthlyReportSealed", R"(month: "2026-10")");
   add("filing-2026-10", "FilingAcknowledged",
       R"(month: "2026-10", receipt_ref: "总行备案-2026-10", acknowledged_by: "义工社总行")");
+  // 王 asks for a statement for a merchant's discount, then withdraws it (the attestation and
+  // its merchant only their route records: ApiFixture::LoadScenario leaves the three out).
+  add("p-shop", "PartnerRegistered",
+      R"(partner_id: "p-shop", name: "石园便民超市", kind: merchant)");
+  add("att-wang", "AttestationIssued",
+      R"(attestation_id: "att-wang", member_id: "v-wang", merchant_id: "p-shop",
+         purpose: "敬老折扣", discloses: [star, verified_hours], expires_at_us: )" +
+          std::to_string(BeijingUs(2026, 12, 1, 0)));
+  add("att-wang-revoked", "AttestationRevoked",
+      R"(attestation_id: "att-wang", reason: "折扣已用")");
   return events;
 }
 
 std::vector<ScenarioEvent> OctoberScenarioForClients() {
   std::vector<ScenarioEvent> events = OctoberScenario();
   std::erase_if(events, [](const ScenarioEvent& event) {
-    return event.type == "CertificateIssued" || event.type == "CertificateRevoked";
+    return event.type == "CertificateIssued" || event.type == "CertificateRevoked" ||
+           event.type == "AttestationIssued" || event.type == "AttestationRevoked" ||
+           event.id == "ev-p-shop";
   });
   return events;
 }

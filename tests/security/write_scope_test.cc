@@ -218,8 +218,8 @@ TEST(ScopeRulesTest, EveryEventTypeHasItsRow) {
   EXPECT_EQ(index, rules.size());
 }
 
-// What a member may record names the member in one of the row's member fields; today that is
-// exactly her own ServiceLogged.
+// What a member may record names the member in one of the row's member fields, or is about
+// her own attestation; today that is exactly her own ServiceLogged and AttestationRevoked.
 TEST(ScopeRulesTest, MemberSelfFieldsNameAMemberField) {
   std::vector<events::Data> member_types;
   for (const EventScopeRule& rule : ScopeRules()) {
@@ -227,11 +227,15 @@ TEST(ScopeRulesTest, MemberSelfFieldsNameAMemberField) {
     member_types.push_back(rule.type);
     int matches = 0;
     for (const ScopedField& field : rule.fields) {
-      if (field.name == rule.member_self_field && field.ref == ScopeRef::kMember) ++matches;
+      if (field.name == rule.member_self_field &&
+          (field.ref == ScopeRef::kMember || field.ref == ScopeRef::kAttestation)) {
+        ++matches;
+      }
     }
     EXPECT_EQ(matches, 1) << events::EnumNameData(rule.type);
   }
-  EXPECT_EQ(member_types, std::vector<events::Data>{events::Data::ServiceLogged});
+  EXPECT_EQ(member_types, (std::vector<events::Data>{events::Data::ServiceLogged,
+                                                     events::Data::AttestationRevoked}));
 }
 
 }  // namespace

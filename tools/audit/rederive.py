@@ -154,6 +154,7 @@ class Ledger:
         self.served = set()  # (branch or "", month, elder)
         self.certificates = {}
         self.certificates_per_year = {}
+        self.attestations = {}  # id -> {"member_id", "revoked"}
 
     # -- stars --
     def star_for(self, verified_minutes):
@@ -1052,18 +1053,44 @@ def monthly_report_sealed(L, e, meta):
         "position": meta["position"], "hash": meta["hash"].hex(), "star_counts": stars}
 
 
+ATTESTATION_PURPOSE_CHARS_MAX = 200
+
+
+def attestation_terms_valid(e):
+    """A purpose of 1..200 characters; at least one known item disclosed, ascending, each once;
+    a consent reference, when given, not empty."""
+    names = SCHEMA.enums["Disclosure"]
+    items = e["discloses"] or []
+    if not present(e["purpose"]) or len(e["purpose"]) > ATTESTATION_PURPOSE_CHARS_MAX:
+        return False
+    if not items or any(not isinstance(item, str) for item in items):
+        return False
+    order = [names.index(item) for item in items]
+    return (all(a < b for a, b in zip(order, order[1:]))
+            and (e["consent_ref"] is None or present(e["consent_ref"])))
+
+
 @rule("AttestationIssued")
 def attestation_issued(L, e, meta):
     require(present(e["attestation_id"]) and present(e["member_id"]) and present(e["merchant_id"])
-            and e["expires_at_us"] > meta["at"], "invalid_field")
+            and e["expires_at_us"] > meta["at"] and attestation_terms_valid(e), "invalid_field")
     expect_stream(meta, "member-" + e["member_id"])
     m = member_of(L, e["member_id"])
     merchant = L.partners.get(e["merchant_id"])
     require(merchant is not None, "unknown_partner")
-    require(not L.taken_id("attestation", e["attestation_id"]), "already_exists")
+    require(e["attestation_id"] not in L.attestations, "already_exists")
     require(merchant["kind"] == "merchant", "not_a_merchant")
     require(m["active"], "member_inactive")
-    L.take("attestation", e["attestation_id"])
+    L.attestations[e["attestation_id"]] = {"member_id": e["member_id"], "revoked": False}
+
+
+@rule("AttestationRevoked")
+def attestation_revoked(L, e, meta):
+    require(present(e["attestation_id"]), "invalid_field")
+    a = L.attestations.get(e["attestation_id"])
+    require(a is not None, "unknown_attestation")
+    require(not a["revoked"], "already_revoked")
+    a["revoked"] = True
 
 
 SCOPE_OF_ROLE = {"admin": None, "auditor": None, "coordinator": "branch_id",

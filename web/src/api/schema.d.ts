@@ -184,7 +184,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A signed statement for a merchant, recorded as AttestationIssued (the member, its coordinator, admin) */
+        /** A signed statement for a merchant, recorded as AttestationIssued: the member herself; her branch's coordinator or an admin only for a member without a phone, citing her signed consent (consent_ref) */
         post: operations["requestAttestation"];
         delete?: never;
         options?: never;
@@ -201,7 +201,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check a statement's signature and expiry (no key needed) */
+        /** Check a statement's signature, the ledger's revocations (AttestationRevoked) and its expiry (no key needed): 422 invalid_attestation, revoked_attestation or expired_attestation */
         post: operations["verifyAttestation"];
         delete?: never;
         options?: never;
@@ -649,7 +649,7 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            /** @description stable machine word: invalid_json, invalid_field, unknown_type, unauthenticated, forbidden, not_found, method_not_allowed, id_conflict, wrong_expected_version, too_large, unsupported_media_type, request_timeout, header_too_large, invalid_request, unavailable, internal, bootstrap_key, invalid_attestation, expired_attestation, invalid_expiry, read_only_replica, and the domain outcomes (unknown_member, insufficient_funds, insufficient_credits, already_verified, month_sealed, ...) */
+            /** @description stable machine word: invalid_json, invalid_field, unknown_type, unauthenticated, forbidden, not_found, method_not_allowed, id_conflict, wrong_expected_version, too_large, unsupported_media_type, request_timeout, header_too_large, invalid_request, unavailable, internal, bootstrap_key, invalid_attestation, expired_attestation, revoked_attestation, invalid_expiry, consent_required, member_must_ask, name_unavailable, read_only_replica, and the domain outcomes (unknown_member, insufficient_funds, insufficient_credits, already_verified, month_sealed, ...) */
             code: string;
             /** @description JSON pointer of the field at fault */
             field?: string;
@@ -1049,6 +1049,12 @@ export interface components {
         };
         AttestationRequest: {
             merchant_id: string;
+            /** @description what the merchant needs the statement for (1..200 characters); recorded in AttestationIssued and stated in the statement */
+            purpose: string;
+            /** @description what the statement discloses, each at most once; default ["star", "verified_hours"]. The statement lists them in this enum's order and holds nothing else of the member's */
+            disclose?: ("star" | "verified_hours" | "name" | "branch_id")[];
+            /** @description the member's signed paper consent (its reference): required when a coordinator of her branch or an admin asks (else 403 consent_required), which they may only for a member without a phone (else 403 member_must_ask); recorded in AttestationIssued. A member asking herself gives none (400) */
+            consent_ref?: string;
             /**
              * Format: date-time
              * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back; within the next 366 days, else 422 invalid_expiry
@@ -1057,13 +1063,20 @@ export interface components {
             /** @description optional; generated when absent */
             attestation_id?: string;
         };
+        /** @description What a token states: the member, the purpose, the list of what it discloses and exactly those items (star, verified_hours, name, branch_id as listed), when it was issued and until when it holds */
         Statement: {
             attestation_id: string;
             member_id: string;
-            merchant_id: string;
-            star: number;
-            verified_hours: number;
-            verified_minutes?: number;
+            purpose: string;
+            discloses: ("star" | "verified_hours" | "name" | "branch_id")[];
+            /** @description when disclosed */
+            star?: number;
+            /** @description when disclosed: whole hours of verified service (rounded down) */
+            verified_hours?: number;
+            /** @description when disclosed */
+            name?: string;
+            /** @description when disclosed */
+            branch_id?: string;
             /**
              * Format: date-time
              * @description RFC 3339
@@ -1074,12 +1087,13 @@ export interface components {
              * @description RFC 3339
              */
             expires_at: string;
-            position?: number;
         };
         Attestation: {
             /** @description base64url(statement JSON) '.' base64url(Ed25519 signature of 'zhaiyi-attestation-v1.' + first part) */
             token: string;
             statement: components["schemas"]["Statement"];
+            /** @description the log position of its AttestationIssued */
+            position: number;
         };
         VerifyRequest: {
             token: string;
@@ -1554,7 +1568,7 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            /** @description stable machine word: invalid_json, invalid_field, unknown_type, unauthenticated, forbidden, not_found, method_not_allowed, id_conflict, wrong_expected_version, too_large, unsupported_media_type, request_timeout, header_too_large, invalid_request, unavailable, internal, bootstrap_key, invalid_attestation, expired_attestation, invalid_expiry, read_only_replica, and the domain outcomes (unknown_member, insufficient_funds, insufficient_credits, already_verified, month_sealed, ...) */
+            /** @description stable machine word: invalid_json, invalid_field, unknown_type, unauthenticated, forbidden, not_found, method_not_allowed, id_conflict, wrong_expected_version, too_large, unsupported_media_type, request_timeout, header_too_large, invalid_request, unavailable, internal, bootstrap_key, invalid_attestation, expired_attestation, revoked_attestation, invalid_expiry, consent_required, member_must_ask, name_unavailable, read_only_replica, and the domain outcomes (unknown_member, insufficient_funds, insufficient_credits, already_verified, month_sealed, ...) */
             code: string;
             /** @description JSON pointer of the field at fault */
             field?: string;
@@ -2602,7 +2616,33 @@ export interface components {
             expected_version?: number;
             data: components["schemas"]["RelationRegisteredData"];
         };
-        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"] | components["schemas"]["GoodsDistributedEvent"] | components["schemas"]["GrantReceivedEvent"] | components["schemas"]["DonorConsentRecordedEvent"] | components["schemas"]["FilingAcknowledgedEvent"] | components["schemas"]["AwardGrantedEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["RelationRegisteredEvent"];
+        /** @description Withdraws a statement: POST /v1/attestations/verify then answers 422 revoked_attestation. The member herself, her branch's coordinator or an admin. */
+        AttestationRevokedData: {
+            /** @description an attestation not yet revoked (domain rules: 422 unknown_attestation, already_revoked) */
+            attestation_id: string;
+            reason?: string;
+        };
+        AttestationRevokedEvent: {
+            /** @description idempotency key */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "AttestationRevoked";
+            /**
+             * Format: date-time
+             * @description RFC 3339, dated 0001-01-02 to 9999-12-29 as written, so that it stays within years 0001-9999 in Beijing time (+08:00), in which the ledger writes it back
+             */
+            occurred_at: string;
+            /**
+             * Format: int64
+             * @description the version the caller expects the event's stream to be at; omit it for no check (null is refused)
+             */
+            expected_version?: number;
+            data: components["schemas"]["AttestationRevokedData"];
+        };
+        NewEvent: components["schemas"]["BranchOpenedEvent"] | components["schemas"]["MemberRegisteredEvent"] | components["schemas"]["MemberDeactivatedEvent"] | components["schemas"]["PairingFormedEvent"] | components["schemas"]["PairingEndedEvent"] | components["schemas"]["ServiceLoggedEvent"] | components["schemas"]["ServiceVerifiedEvent"] | components["schemas"]["ServiceRejectedEvent"] | components["schemas"]["TrainingCompletedEvent"] | components["schemas"]["ActivityHeldEvent"] | components["schemas"]["CreditsTransferredEvent"] | components["schemas"]["PartnerRegisteredEvent"] | components["schemas"]["FundOpenedEvent"] | components["schemas"]["DonationReceivedEvent"] | components["schemas"]["RestrictionChangedEvent"] | components["schemas"]["SaleRecordedEvent"] | components["schemas"]["DisbursementMadeEvent"] | components["schemas"]["ExpenseRecordedEvent"] | components["schemas"]["RedemptionMadeEvent"] | components["schemas"]["PolicySetEvent"] | components["schemas"]["EventReversedEvent"] | components["schemas"]["MonthlyReportSealedEvent"] | components["schemas"]["CertificateRevokedEvent"] | components["schemas"]["ServiceRequestedEvent"] | components["schemas"]["RequestAssignedEvent"] | components["schemas"]["RequestCancelledEvent"] | components["schemas"]["GoodsDistributedEvent"] | components["schemas"]["GrantReceivedEvent"] | components["schemas"]["DonorConsentRecordedEvent"] | components["schemas"]["FilingAcknowledgedEvent"] | components["schemas"]["AwardGrantedEvent"] | components["schemas"]["MemberUpdatedEvent"] | components["schemas"]["RelationRegisteredEvent"] | components["schemas"]["AttestationRevokedEvent"];
     };
     responses: {
         /** @description Malformed JSON, a missing, unknown or invalid field or parameter, an unknown event type (code: invalid_json, invalid_field, unknown_type, invalid_request) */
@@ -2668,7 +2708,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description A rule refuses it (code: the domain's outcome, e.g. unknown_member, insufficient_funds, insufficient_credits, already_verified, month_sealed, ...; unknown_branch, unknown_partner, not_a_merchant for keys; invalid_expiry for an attestation's expires_at outside the next 366 days; invalid_attestation, expired_attestation) */
+        /** @description A rule refuses it (code: the domain's outcome, e.g. unknown_member, insufficient_funds, insufficient_credits, already_verified, month_sealed, ...; unknown_branch, unknown_partner, not_a_merchant for keys; invalid_expiry for an attestation's expires_at outside the next 366 days; invalid_attestation, expired_attestation, revoked_attestation; name_unavailable for a name asked of a member who has none on record) */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -3076,7 +3116,15 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            /** @description consent_required (a coordinator or an admin without consent_ref), member_must_ask (the member has a phone: she asks herself), forbidden (a role that may not ask) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
