@@ -90,6 +90,13 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   auto accounts = AccountStore::Open(*node->credential_rows_, closed_in_log);
   if (!accounts.ok()) return accounts.status();
   node->accounts_ = std::move(accounts).value();
+  if (options.access_log.path.empty()) {
+    options.access_log.path = (std::filesystem::path(options.data_dir) / "access-log").string();
+  }
+  auto access_log = AccessLog::Open(std::move(options.access_log));
+  if (!access_log.ok()) return access_log.status();
+  node->access_log_ = std::move(access_log).value();
+  options.handler.access_log = node->access_log_.get();
   node->handler_ =
       std::make_unique<Handler>(*node->ledger_, *node->keys_, *node->accounts_, *node->signing_key_,
                                 node->metrics_, std::move(options.handler));
@@ -98,6 +105,7 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
 
 ApiNode::~ApiNode() {
   handler_.reset();
+  access_log_.reset();  // writes what it buffered
   replicator_.reset();  // before the ledger: it appends to the store
   relay_.reset();       // before the ledger: it reads the store
   accounts_.reset();

@@ -1,6 +1,7 @@
 // ApiNode: what ledgerd serves from one data directory: the ledger (LedgerNode), the API keys,
-// the ledger's signing key (<data>/signing.key), the Kafka relay when configured, and the request
-// handler over them. Tests open one in a temporary directory and put a Server in front of it.
+// the ledger's signing key (<data>/signing.key), the Kafka relay when configured, the access log
+// (<data>/access-log), and the request handler over them. Tests open one in a temporary directory
+// and put a Server in front of it.
 //
 // Thread-safety: as Handler; open and destroy from one thread.
 #pragma once
@@ -13,6 +14,7 @@
 #include "api/handler.h"
 #include "api/key_store.h"
 #include "api/metrics.h"
+#include "eventstore/access_log.h"
 #include "eventstore/kafka/kafka_relay.h"
 #include "eventstore/kafka/kafka_replicator.h"
 #include "eventstore/signing_key.h"
@@ -32,7 +34,10 @@ struct ApiNodeOptions {
   // primary's events topic (and no relay, no checkpoint signing, no writes: 409).
   std::optional<KafkaReplicatorOptions> replica;
   std::string primary_url;  // named in the replica's 409 answers
-  HandlerOptions handler;   // kafka_relay is filled in
+  HandlerOptions handler;   // kafka_relay and access_log are filled in
+  // Who read whose personal data: its own RocksDB instance, <data_dir>/access-log unless
+  // access_log.path says otherwise (eventstore/access_log.h).
+  AccessLogOptions access_log;
 };
 
 class ApiNode {
@@ -52,6 +57,7 @@ class ApiNode {
   const SigningKey& signing_key() const { return *signing_key_; }
   // nullptr unless the options configured a relay.
   const KafkaRelay* kafka_relay() const { return relay_.get(); }
+  AccessLog& access_log() { return *access_log_; }
 
  private:
   ApiNode() = default;
@@ -66,6 +72,7 @@ class ApiNode {
   std::unique_ptr<KafkaReplicator> replicator_;
   std::unique_ptr<KafkaRelay> relay_;
   Metrics metrics_;
+  std::unique_ptr<AccessLog> access_log_;
   std::unique_ptr<Handler> handler_;
 };
 

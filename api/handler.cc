@@ -17,6 +17,7 @@
 #include "api/rfc3339.h"
 #include "api/views.h"
 #include "domain/event_payload.h"
+#include "eventstore/access_log.h"
 #include "eventstore/kafka/kafka_relay.h"
 #include "eventstore/kafka/kafka_replicator.h"
 #include "eventstore/signed_checkpoint.h"
@@ -63,6 +64,9 @@ const std::vector<Route>& RouteTable() {
        "from_version,limit", true, &E::GetStream},
       {"GET", "/v1/members", kStaff, "branch_id,kind,min_star,limit,cursor", true, &E::ListMembers},
       {"GET", "/v1/members/{id}", kStaff | Bit(Role::kMember), "", true, &E::GetMember},
+      // Who read her personal data: the member herself and admins (handler_access_log.cc).
+      {"GET", "/v1/members/{id}/access-log", kAdmin | Bit(Role::kMember), "limit,cursor", true,
+       &E::GetAccessLog},
       {"POST", "/v1/members/{id}/attestations",
        kAdmin | Bit(Role::kCoordinator) | Bit(Role::kMember), "", false, &E::PostAttestation},
       {"POST", "/v1/attestations/verify", kPublic, "", false, &E::VerifyAttestation},
@@ -259,22 +263,46 @@ std::string_view PersonalBranch(const events::EventData& data, const LedgerState
   return {};
 }
 
+bool HasText(const flatbuffers::String* text) { return text != nullptr && text->size() > 0; }
+
+// The members whose personal fields an event's data holds (the fields marked kPersonal in
+// event_codec.cc): a registration's or an update's member, a visit's volunteer and elder when it
+// says where or what, a request's elder (its description).
+void NotePersonalSubjects(Handler& h, Call& call, const events::EventData& data) {
+  if (const auto* member = data.data_as_MemberRegistered()) {
+    h.NotePersonalRead(call, member->member_id()->string_view());
+  } else if (const auto* update = data.data_as_MemberUpdated()) {
+    h.NotePersonalRead(call, update->member_id()->string_view());
+  } else if (const auto* service = data.data_as_ServiceLogged()) {
+    if (!HasText(service->place()) && !HasText(service->content())) return;
+    h.NotePersonalRead(call, service->volunteer_id()->string_view());
+    if (HasText(service->elder_id())) h.NotePersonalRead(call, service->elder_id()->string_view());
+  } else if (const auto* request = data.data_as_ServiceRequested()) {
+    h.NotePersonalRead(call, request->elder_id()->string_view());
+  }
+}
+
 // The JSON of `events`, each with personal fields only where the caller may see them.
-json::array EventsJson(Handler& h, const Call& call, const std::vector<StoredEvent>& events,
+json::array EventsJson(Handler& h, Call& call, const std::vector<StoredEvent>& events,
                        const Projector& projector) {
   json::array out;
   out.reserve(events.size());
   if (call.role() == Role::kAdmin) {
-    for (const StoredEvent& event : events) out.push_back(EncodeStoredEvent(event, true));
+    for (const StoredEvent& event : events) {
+      out.push_back(EncodeStoredEvent(event, true));
+      if (const events::EventData* data = VerifyEventData(event.payload)) {
+        NotePersonalSubjects(h, call, *data);
+      }
+    }
     return out;
   }
-  (void)h;
   projector.Read([&](const LedgerState& state) {
     for (const StoredEvent& event : events) {
       const events::EventData* data = VerifyEventData(event.payload);
       const bool personal =
           data != nullptr && Endpoints::MaySeePersonal(call, PersonalBranch(*data, state));
       out.push_back(EncodeStoredEvent(event, personal));
+      if (personal) NotePersonalSubjects(h, call, *data);
     }
   });
   return out;
@@ -528,7 +556,7 @@ Step Handler::Start(const Request& request) {
     return NoRoute(request, path, routing);
   }
   const Route& route = *routing.route;
-  Call call{request, std::nullopt, std::nullopt, std::move(routing.params), {}};
+  Call call{request, std::nullopt, std::nullopt, std::move(routing.params), {}, {}};
   Step step = [&]() -> Step {
     if (std::optional<Problem> problem = Authenticate(route, keys_, accounts_, NowUs(), call)) {
       return Fail(*problem);
@@ -550,8 +578,52 @@ Step Handler::Start(const Request& request) {
     if (std::optional<PendingWait> wait = WaitForMinPosition(request, call)) return *wait;
     return route.run(*this, call);
   }();
+  RecordPersonalReads(step, route.method, route.pattern, call);
   Tag(step, route.pattern, call.principal ? call.principal->key_id : std::string());
   return step;
+}
+
+void Handler::NotePersonalRead(Call& call, std::string_view member_id) {
+  if (options_.access_log == nullptr) return;
+  call.personal_reads.emplace_back(member_id);
+}
+
+void Handler::RecordPersonalReads(Step& step, std::string_view method, std::string_view pattern,
+                                  Call& call) {
+  if (call.personal_reads.empty()) return;
+  std::vector<std::string>& ids = call.personal_reads;
+  if (ids.size() > 1) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
+  AccessRead read;
+  read.actor = call.principal ? call.principal->key_id : std::string();
+  read.role = call.principal ? std::string(RoleName(call.principal->role)) : "public";
+  read.route.reserve(method.size() + 1 + pattern.size());
+  read.route.append(method).append(" ").append(pattern);
+  read.member_ids = std::move(ids);
+  auto record = [this](const Response& response, AccessRead& noted) {
+    if (response.status < 200 || response.status >= 300) return;
+    noted.at_us = NowUs();
+    options_.access_log->Note(std::move(noted));
+  };
+  if (auto* response = std::get_if<Response>(&step)) {
+    record(*response, read);
+  } else if (auto* append = std::get_if<PendingAppend>(&step)) {
+    append->finish = [record, read = std::move(read), finish = std::move(append->finish)](
+                         const Result<std::vector<AppendResult>>& result) mutable {
+      Response response = finish(result);
+      record(response, read);
+      return response;
+    };
+  } else if (auto* work = std::get_if<PendingWork>(&step)) {
+    work->work = [record, read = std::move(read), run = std::move(work->work)]() mutable {
+      Response response = run();
+      record(response, read);
+      return response;
+    };
+  }
+  // A PendingWait runs the request again once applied (Start), which notes its reads then.
 }
 
 std::optional<PendingWait> Handler::WaitForMinPosition(const Request& request, const Call& call) {
@@ -698,8 +770,9 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
     // hottest read (scripts/bench http).
     unsigned char buffer[kMemberJsonBufferBytes];
     json::monotonic_resource memory(buffer, sizeof buffer);
-    return JsonResponse(200, MemberJson(MemberRef(id), *member, state.policy(),
-                                        MaySeePersonal(call, member->branch_id.view()), &memory));
+    const bool personal = MaySeePersonal(call, member->branch_id.view());
+    if (personal) h.NotePersonalRead(call, id);
+    return JsonResponse(200, MemberJson(MemberRef(id), *member, state.policy(), personal, &memory));
   });
 }
 
@@ -758,8 +831,9 @@ Step Endpoints::ListMembers(Handler& h, Call& call) {
     json::array& items = body["items"].emplace_array();
     for (size_t i = 0; i < count; ++i) {
       const Member& member = *matches[i].second;
-      items.push_back(MemberJson(matches[i].first, member, state.policy(),
-                                 MaySeePersonal(call, member.branch_id.view())));
+      const bool personal = MaySeePersonal(call, member.branch_id.view());
+      if (personal) h.NotePersonalRead(call, matches[i].first.view());
+      items.push_back(MemberJson(matches[i].first, member, state.policy(), personal));
     }
     if (matches.size() > count) {
       body["next_cursor"] = matches[count - 1].first.view();

@@ -29,6 +29,7 @@
 #include "projections/ledger_node.h"
 
 namespace ledger {
+class AccessLog;
 class KafkaRelay;
 class KafkaReplicator;
 }  // namespace ledger
@@ -64,6 +65,9 @@ struct HandlerOptions {
   // The web console's built files (web/dist), served to GET and HEAD outside the API
   // (web_root.h). "": no console; its pages then say how to build it.
   std::string web_root;
+  // Where responses that show personal fields are recorded (not owned; eventstore/access_log.h).
+  // nullptr: nothing is recorded and GET /v1/members/{id}/access-log answers 503.
+  AccessLog* access_log = nullptr;
 };
 
 // An append the caller performs: `finish` turns the store's answer into the response.
@@ -128,11 +132,21 @@ class Handler {
 
   struct Call;  // one request being answered (handler_internal.h)
 
+  // The one hook for "who read what": every endpoint that puts personal fields of `member_id`
+  // (name, phone, gender, birth year, lives alone, skills, relations, a visit's place and
+  // content, a request's description, a certificate's name) into its response calls this. The
+  // read is recorded in the access log once the response is known to succeed (2xx): a refused
+  // or failed request records nothing. Ids only; a member named twice in one response once.
+  void NotePersonalRead(Call& call, std::string_view member_id);
+
  private:
   friend struct Endpoints;
   int64_t NowUs() const;
   // The wait a read's `min_position` asks for, when the projection is not there yet.
   std::optional<PendingWait> WaitForMinPosition(const Request& request, const Call& call);
+  // Records the personal reads `call` noted once `step`'s response succeeds (NotePersonalRead).
+  void RecordPersonalReads(Step& step, std::string_view method, std::string_view pattern,
+                           Call& call);
 
   LedgerNode& node_;
   KeyStore& keys_;

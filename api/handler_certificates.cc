@@ -74,6 +74,7 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
         return std::nullopt;
       });
   if (problem) return Fail(*problem);
+  h.NotePersonalRead(call, member_id);  // the credential names the member
   Result<CertificateFigures> figures =
       CountCertificateFigures(h.node_.store(), member_id, dates[0], dates[1], as_of);
   if (!figures.ok()) return Fail(ProblemForStatus(figures.status()));
@@ -120,6 +121,7 @@ Step Endpoints::GetCertificate(Handler& h, Call& call) {
   h.node_.projector().Read([&](const LedgerState& state) {
     const Certificate* certificate = state.FindCertificate(certificate_id);
     if (certificate == nullptr) return;
+    h.NotePersonalRead(call, certificate->member_id.view());  // the credential names the member
     out = json::object{{"certificate_id", certificate_id},
                        {"status", certificate->revoked ? "revoked" : "valid"},
                        {"credential", SignedCertificate(certificate_id, *certificate, h.signer_)}};

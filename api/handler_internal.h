@@ -19,6 +19,8 @@ struct Handler::Call {
   std::optional<SessionView> session;  // when the session cookie authenticated the request
   std::vector<std::string> params;     // path parameters, decoded
   std::vector<std::pair<std::string, std::string>> query;  // decoded, each name once
+  // The members whose personal fields the response shows (Handler::NotePersonalRead).
+  std::vector<std::string> personal_reads;
 
   const std::string* Query(std::string_view name) const {
     for (const auto& [key, value] : query) {
@@ -72,6 +74,8 @@ struct Endpoints {
   static Step GetDonation(Handler& h, Call& call);
   static Step GetPartner(Handler& h, Call& call);
   static Step GetMonthlyReport(Handler& h, Call& call);
+  // handler_access_log.cc
+  static Step GetAccessLog(Handler& h, Call& call);
   // handler_requests.cc
   static Step ListRequests(Handler& h, Call& call);
   // handler_money.cc

@@ -52,8 +52,9 @@ Step Endpoints::GetRequest(Handler& h, Call& call) {
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
     const ServiceRequest* request = state.FindRequest(RequestRef(id));
     if (request == nullptr || !MaySee(call, *request)) return Fail(NoSuch("request", id));
-    return JsonResponse(200,
-                        RequestJson(RequestRef(id), *request, MaySeeDescription(call, *request)));
+    const bool personal = MaySeeDescription(call, *request);
+    if (personal) h.NotePersonalRead(call, request->elder_id.view());
+    return JsonResponse(200, RequestJson(RequestRef(id), *request, personal));
   });
 }
 
@@ -97,7 +98,9 @@ Step Endpoints::ListRequests(Handler& h, Call& call) {
     json::array& items = body["items"].emplace_array();
     for (size_t i = 0; i < count; ++i) {
       const ServiceRequest& request = *matches[i].second;
-      items.push_back(RequestJson(matches[i].first, request, MaySeeDescription(call, request)));
+      const bool personal = MaySeeDescription(call, request);
+      if (personal) h.NotePersonalRead(call, request.elder_id.view());
+      items.push_back(RequestJson(matches[i].first, request, personal));
     }
     if (matches.size() > count) {
       body["next_cursor"] = matches[count - 1].first.view();

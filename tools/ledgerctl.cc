@@ -105,16 +105,20 @@ constexpr const char* kUsage =
     "      without writing anything when there is one; --dry-run only checks. Importing the\n"
     "      same sheet again appends nothing (event ids come from the sheet's ids). --report\n"
     "      writes the report as JSON. The ledger must not be running.\n"
-    "  backup --data DIR --out DIR2\n"
-    "      A consistent copy of the whole ledger (log, indexes, projections, keys, account\n"
-    "      credentials) into the new DIR2, taken online beside a running ledgerd. Restore by\n"
-    "      serving DIR2. (export carries the log only: never credentials.)\n"
+    "  backup --data DIR --out DIR2 [--with-personal-key] [--personal-key PATH]\n"
+    "      A consistent copy of the whole ledger (log, indexes, projections, account\n"
+    "      credentials, signing.key and admin.key) into the new DIR2, taken online beside a\n"
+    "      running ledgerd. Restore by serving DIR2. The master key of the personal data\n"
+    "      (DIR/personal.key, or PATH) is copied only with --with-personal-key: without it the\n"
+    "      backup's personal data stays unreadable. Not copied: the access log (who read\n"
+    "      whose personal data, DIR/access-log). (export carries the log only: never\n"
+    "      credentials.)\n"
     "  attestation verify TOKEN --pubkey FILE\n"
     "      Checks a member's signed statement offline with the ledger's public key and prints\n"
     "      it. Exit 0 when valid, 1 when expired or not signed by this ledger.\n";
 
 // Flags that take no value: given means "1".
-constexpr std::string_view kSwitches[] = {"from-beginning", "dry-run"};
+constexpr std::string_view kSwitches[] = {"from-beginning", "dry-run", "with-personal-key"};
 
 // --name value pairs (and switches) after the command.
 struct Flags {
@@ -568,15 +572,71 @@ int RunReport(std::string_view kind, const Flags& flags) {
   return report->reconciled ? 0 : 1;
 }
 
-// The files beside the database that a copy of a ledger needs: its keys.
+// The master key of the personal data (docs/privacy.md): `--personal-key PATH`, else
+// <data>/personal.key.
+std::filesystem::path PersonalKeyPath(const Flags& flags, const std::string& data) {
+  const std::string given = flags.Get("personal-key");
+  return given.empty() ? std::filesystem::path(data) / "personal.key"
+                       : std::filesystem::path(given);
+}
+
+// Copies `source` to `to`/`name`, mode 0600 whatever the source's mode.
+Status CopyPrivateFile(const std::filesystem::path& source, const std::string& to,
+                       const char* name) {
+  const std::filesystem::path target = std::filesystem::path(to) / name;
+  std::error_code error;
+  std::filesystem::copy_file(source, target, error);
+  if (!error) {
+    std::filesystem::permissions(
+        target, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+        std::filesystem::perm_options::replace, error);
+  }
+  if (error) return Status::IoError("cannot copy " + source.string() + ": " + error.message());
+  return Status::Ok();
+}
+
+// The files beside the database that a copy of a ledger needs to serve: its signing key (without
+// it a restored ledger signs with a new key, and what the old one signed no longer verifies
+// against the ledger's key) and its admin key. Each is said on stderr: whoever holds the backup
+// holds them.
 Status CopyKeyFiles(const std::string& from, const std::string& to) {
   for (const char* name : {"signing.key", "admin.key"}) {
     const std::filesystem::path source = std::filesystem::path(from) / name;
-    if (!std::filesystem::exists(source)) continue;
-    std::error_code error;
-    std::filesystem::copy_file(source, std::filesystem::path(to) / name, error);
-    if (error) return Status::IoError("cannot copy " + source.string() + ": " + error.message());
+    if (!std::filesystem::exists(source)) {
+      std::fprintf(stderr,
+                   "ledgerctl backup: no %s in %s: not copied (back up a key kept "
+                   "elsewhere yourself)\n",
+                   name, from.c_str());
+      continue;
+    }
+    if (Status status = CopyPrivateFile(source, to, name); !status.ok()) return status;
+    std::fprintf(stderr,
+                 "ledgerctl backup: %s copied (0600): whoever holds this backup holds it; keep "
+                 "the backup as safe as the data directory\n",
+                 name);
   }
+  return Status::Ok();
+}
+
+// The master key of the personal data only when asked (--with-personal-key): without it the
+// backup's personal data stays encrypted, so a backup kept or sent elsewhere discloses nobody.
+// Says on stderr which it was.
+Status CopyPersonalKey(const std::filesystem::path& source, bool wanted, const std::string& to) {
+  if (!wanted) {
+    if (std::filesystem::exists(source)) {
+      std::fprintf(stderr,
+                   "ledgerctl backup: personal.key not copied: the backup's personal data stays "
+                   "unreadable without it; pass --with-personal-key to include it\n");
+    } else {
+      std::fprintf(stderr, "ledgerctl backup: no personal.key at %s: nothing left out\n",
+                   source.c_str());
+    }
+    return Status::Ok();
+  }
+  if (Status status = CopyPrivateFile(source, to, "personal.key"); !status.ok()) return status;
+  std::fprintf(stderr,
+               "ledgerctl backup: personal.key copied (0600, --with-personal-key): whoever holds "
+               "this backup can read its personal data\n");
   return Status::Ok();
 }
 
@@ -588,12 +648,21 @@ int Backup(const Flags& flags) {
     return 2;
   }
   if (std::filesystem::exists(out)) return Fail(Status::InvalidArgument(out + " already exists"));
+  const bool with_personal_key = flags.Get("with-personal-key") == "1";
+  const std::filesystem::path personal_key = PersonalKeyPath(flags, data);
+  if (with_personal_key && !std::filesystem::exists(personal_key)) {
+    return Fail(
+        Status::InvalidArgument("--with-personal-key: there is no " + personal_key.string()));
+  }
   {
     auto opened = OpenReadOnly(data);
     if (!opened.ok()) return Fail(opened.status());
     if (Status status = (*opened)->store->Backup(out); !status.ok()) return Fail(status);
   }
   if (Status status = CopyKeyFiles(data, out); !status.ok()) return Fail(status);
+  if (Status status = CopyPersonalKey(personal_key, with_personal_key, out); !status.ok()) {
+    return Fail(status);
+  }
   // Opening the copy is restoring it: the store checks that its log ends at its head.
   EventStoreOptions options;
   options.path = out;

@@ -57,6 +57,9 @@ constexpr const char* kUsage =
     "  --checkpoint-interval N\n"
     "                         sign a checkpoint every N events (and at every monthly seal)\n"
     "                         [LEDGER_CHECKPOINT_INTERVAL] (10000)\n"
+    "  --access-log-entries N keep the newest N entries of the access log (who read whose\n"
+    "                         personal data; DIR/access-log, apart from the ledger)\n"
+    "                         [LEDGER_ACCESS_LOG_ENTRIES] (100000)\n"
     "  --web-root DIR         the web console's built files, served at / without a key\n"
     "                         [LEDGER_WEB_ROOT] (web/dist: where `npm --prefix web run build`\n"
     "                         writes them, so ledgerd started in the checkout serves the\n"
@@ -118,6 +121,7 @@ constexpr Flag kFlags[] = {
     {"replica", "LEDGER_REPLICA", "0", false},
     {"primary", "LEDGER_PRIMARY", ""},
     {"checkpoint-interval", "LEDGER_CHECKPOINT_INTERVAL", "10000"},
+    {"access-log-entries", "LEDGER_ACCESS_LOG_ENTRIES", "100000"},
     {"web-root", "LEDGER_WEB_ROOT", "web/dist"},
     {"help", nullptr, "0", false},
     {"kafka-brokers", "LEDGER_KAFKA_BROKERS", ""},
@@ -347,6 +351,11 @@ int Run(int argc, char** argv) {
     return Usage("bad --checkpoint-interval");
   }
   options.ledger.checkpoints.interval_events = static_cast<uint64_t>(checkpoint_interval);
+  long long access_log_entries = 0;
+  if (!ParseCount(values["access-log-entries"], 1, 1'000'000'000, &access_log_entries)) {
+    return Usage("bad --access-log-entries");
+  }
+  options.access_log.entries_max = static_cast<uint64_t>(access_log_entries);
   options.handler = handler;
   options.kafka_relay = relay;
   if (values["replica"] == "1") {

@@ -7,7 +7,9 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include "tests/api/api_fixture.h"
 #include "tests/api/ledgerd_process.h"
@@ -65,9 +67,23 @@ void WriteAndCheck(const std::string& data) {
                                R"("name":"赵奶奶","phone":"13800138000"}})",
                                kAdminKey);
   ASSERT_EQ(member->status, 201) << member->body;
+  // An admin's read of her: recorded in the access log, a RocksDB instance of its own.
+  auto read = client.Request("GET", "/v1/members/e-1?min_position=1", "", kAdminKey);
+  ASSERT_EQ(read->status, 200) << read->body;
   EXPECT_GT(ExpectPrivate(data), 3);
   EXPECT_EQ(ledgerd.Stop(SIGTERM), 0);
-  ExpectPrivate(data);
+  EXPECT_GT(ExpectPrivate(data), 3);
+  EXPECT_TRUE(fs::exists(data + "/access-log/CURRENT")) << "the access log's files were checked";
+}
+
+// Runs ledgerctl with `args`; returns its exit status and stderr.
+testing::ChildResult Ledgerctl(const std::string& dir, std::vector<std::string> args) {
+  return testing::RunChild(LEDGERCTL_PATH, std::move(args), {}, dir + "/stderr");
+}
+
+std::string Contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // A new data directory (and its missing parent) is made 0700, everything in it private.
@@ -97,6 +113,47 @@ TEST(DataDirPermissionsTest, LedgerctlWritesPrivateFiles) {
   ASSERT_EQ(run.exit_status, 0) << run.stderr_text;
   EXPECT_EQ(ModeOf(dir.path() + "/x.jsonl"), 0600u);
   ExpectPrivate(data);
+}
+
+// A backup is private; it holds signing.key and admin.key (a restored ledger needs them), never
+// the access log, and the master key of the personal data only with --with-personal-key, saying
+// on stderr which it did; asked for a key that is not there, it copies nothing.
+TEST(DataDirPermissionsTest, BackupCopiesThePersonalKeyOnlyWhenAsked) {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  WriteAndCheck(data);
+  // Without a personal.key (a ledger that keeps none): said, and the backup is whole.
+  testing::ChildResult plain =
+      Ledgerctl(dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b0"});
+  ASSERT_EQ(plain.exit_status, 0) << plain.stderr_text;
+  EXPECT_NE(plain.stderr_text.find("no personal.key"), std::string::npos) << plain.stderr_text;
+  EXPECT_NE(plain.stderr_text.find("signing.key copied"), std::string::npos);
+  EXPECT_EQ(Contents(dir.path() + "/b0/signing.key"), Contents(data + "/signing.key"));
+  EXPECT_FALSE(fs::exists(dir.path() + "/b0/access-log"));
+  ExpectPrivate(dir.path() + "/b0");
+  testing::ChildResult missing = Ledgerctl(
+      dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b1", "--with-personal-key"});
+  EXPECT_NE(missing.exit_status, 0);
+  EXPECT_FALSE(fs::exists(dir.path() + "/b1"));
+
+  const std::string key = "personal-master-key-for-the-test";
+  {
+    std::ofstream out(data + "/personal.key", std::ios::binary);
+    out << key;
+  }
+  testing::ChildResult without =
+      Ledgerctl(dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b2"});
+  ASSERT_EQ(without.exit_status, 0) << without.stderr_text;
+  EXPECT_NE(without.stderr_text.find("personal.key not copied"), std::string::npos)
+      << without.stderr_text;
+  EXPECT_NE(without.stderr_text.find("--with-personal-key"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.path() + "/b2/personal.key"));
+  testing::ChildResult with = Ledgerctl(
+      dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b3", "--with-personal-key"});
+  ASSERT_EQ(with.exit_status, 0) << with.stderr_text;
+  EXPECT_NE(with.stderr_text.find("personal.key copied"), std::string::npos) << with.stderr_text;
+  EXPECT_EQ(Contents(dir.path() + "/b3/personal.key"), key);
+  ExpectPrivate(dir.path() + "/b3");
 }
 
 }  // namespace

@@ -117,6 +117,59 @@ TEST_F(PartnerFeedTest, ScenarioTrailOfEachPartner) {
   EXPECT_EQ(items.count(""), 0u);            // the anonymous charity sale has no partner
 }
 
+// Partner streams never carry personal data (API.md, "Personal information"): a member with a
+// distinctive name and phone who lives alone, paid aid from a donation, visited at a distinctive
+// place; the partner items the relay would publish for the whole log, built as the relay builds
+// them (PartnerFeed::Apply, event by event), name nobody's name, phone, place or content.
+TEST_F(PartnerFeedTest, ItemsCarryNoPersonalData) {
+  LedgerFixture ledger(dir_.path());
+  testing::AppendOctoberScenario(ledger.store());
+  const int64_t at_us = testing::BeijingUs(2026, 11, 3, 9);
+  const std::pair<const char*, const char*> extra[] = {
+      {"MemberRegistered",
+       R"(member_id: "e-zhen", kind: elder, branch_id: "b-shiyuan", name: "甄独秀",
+          gender: "女", birth_year: 1931, phone: "13987654321", lives_alone: true)"},
+      {"DonationReceived",
+       R"(donation_id: "d-zhen", partner_id: "p-wuye", fund_id: "f-aid", amount_fen: 900000,
+          kind: cash)"},
+      {"DisbursementMade",
+       R"(disbursement_id: "x-zhen", fund_id: "f-aid", purpose: "elder_aid", amount_fen: 400000,
+          elder_id: "e-zhen", evidence_ref: "receipt-zhen")"},
+      {"ServiceLogged",
+       R"(service_id: "s-zhen", volunteer_id: "v-li", elder_id: "e-zhen", kind: home_visit,
+          minutes: 60, place: "东坝乡甄家胡同7号", content: "陪甄独秀去医院取药")"},
+  };
+  for (size_t i = 0; i < std::size(extra); ++i) {
+    auto appended = ledger.store().Append({testing::Draft(
+        "ev-zhen-" + std::to_string(i), extra[i].first, extra[i].second, at_us + int64_t(i))});
+    ASSERT_TRUE(appended.ok()) << extra[i].first << ": " << appended.status().ToString();
+  }
+  PartnerFeed feed;
+  std::vector<PartnerItem> items;
+  Status scanned =
+      ledger.store().Scan(Position{0}, ledger.store().GetHead().next, nullptr,
+                          [&](const StoredEvent& event) { return feed.Apply(event, &items).ok(); });
+  ASSERT_TRUE(scanned.ok()) << scanned.ToString();
+  ASSERT_EQ(feed.next(), ledger.store().GetHead().next);
+  // Every member's personal data, from the feed's own state (the scenario's and 甄独秀's).
+  std::vector<std::string> personal = {"东坝乡甄家胡同", "陪甄独秀去医院"};
+  for (const auto& [id, member] : feed.state().members()) {
+    for (const std::string* text : {&member.name, &member.phone}) {
+      if (!text->empty()) personal.push_back(*text);
+    }
+  }
+  ASSERT_GE(personal.size(), 10u);
+  bool aid_item = false;
+  for (const PartnerItem& item : items) {
+    aid_item = aid_item || item.json.find("\"x-zhen\"") != std::string::npos;
+    for (const std::string& text : personal) {
+      EXPECT_EQ(item.json.find(text), std::string::npos) << text << " in " << item.json;
+      EXPECT_EQ(item.partner_id.find(text), std::string::npos) << text;
+    }
+  }
+  EXPECT_TRUE(aid_item) << "the aid paid to 甄独秀 reaches its donor's stream (by ids only)";
+}
+
 // Over random events (reversals, restriction changes, refusals), each partner's items add up to
 // what the ledger says the partner gave and what of it was used.
 TEST_F(PartnerFeedTest, ItemsAddUpToTheLedgerFigures) {

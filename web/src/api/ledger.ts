@@ -26,6 +26,11 @@ export const signOut = () => unwrap(api.DELETE('/v1/sessions/current'), { quiet4
 export const activate = (token: string, password: string) =>
   unwrap(api.POST('/v1/accounts/activate', { body: { token, password } }))
 
+export type AccessLogEntry = S['AccessLogEntry']
+/** Who read the member's personal data, newest first (the member herself and admins). */
+export const readAccessLog = (id: string, limit = 20) =>
+  unwrap(api.GET('/v1/members/{id}/access-log', { params: { path: { id }, query: { limit } } }))
+
 export const getMember = (id: string, options: { quiet401?: boolean } = {}) =>
   unwrap(api.GET('/v1/members/{id}', { params: { path: { id } } }), options)
 

@@ -175,6 +175,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{id}/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who read the member's personal data (the member herself and admins; other members: 404)
+         * @description One item per response that showed the member's personal fields (name, phone, gender, birth year, lives alone, skills, relations, a visit's place and content, a request's description, a certificate's name), newest first: when, who (key or account id, and role; "public" for the public certificate route), and the route. Ids only. Kept apart from the ledger (not in the hash chain, the log, Kafka or exports), bounded (ledgerd --access-log-entries; the oldest go first).
+         */
+        get: operations["getMemberAccessLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/members/{id}/attestations": {
         parameters: {
             query?: never;
@@ -1622,6 +1642,24 @@ export interface components {
         };
         PartnerList: {
             items: components["schemas"]["Partner"][];
+            next_cursor: string | null;
+        };
+        AccessLogEntry: {
+            /**
+             * Format: date-time
+             * @description when the response was made
+             */
+            at: string;
+            /** @description the key or account id; empty for a public route */
+            actor: string;
+            /** @enum {string} */
+            role: "admin" | "coordinator" | "auditor" | "partner" | "member" | "merchant" | "public";
+            /** @description method and route pattern, e.g. GET /v1/members/{id} */
+            route: string;
+            member_id: string;
+        };
+        AccessLogPage: {
+            items: components["schemas"]["AccessLogEntry"][];
             next_cursor: string | null;
         };
         BranchOpenedData: {
@@ -3081,6 +3119,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMemberAccessLog: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["limit"];
+                /** @description next_cursor of the previous page (a number); absent or empty: the first page */
+                cursor?: components["parameters"]["trail_cursor"];
+                /** @description wait (up to 5 s, then 503) until the projections have applied this log position; at most 19 digits */
+                min_position?: components["parameters"]["min_position"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -32,6 +32,8 @@ export const zh = {
   notFound: { title: '未找到', lead: '没有这个页面，或您无权查看。', home: '回到首页' },
   soon: { title: '即将推出', lead: '这一功能将在后续版本中提供。' },
   volunteer: {
+    accessLog: '谁查看了我的信息', accessLogNone: '还没有人查看过您的个人信息',
+    accessLogPublic: '凭证书编号查询',
     hello: (name: string) => `${name}，您好`, big: '大字', bigOn: '大字：开', bigOff: '大字：关',
     thisMonth: '本月已核验', allVerified: '累计已核验', pending: '待核验', credits: '可用时间积分', star: '星级',
     stars: (n: number) => `${n} 星`, toNext: (hours: string, next: number) => `再服务 ${hours} 小时可升到 ${next} 星`,
