@@ -139,6 +139,8 @@ constexpr EventScopeRule kRules[] = {
     {Data::AwardGranted, false, kAwardGranted},
     {Data::MemberUpdated, false, kMemberUpdated},
     {Data::RelationRegistered, false, kRelationRegistered},
+    // Erasure (PIPL §47) is an admin's, through its route only.
+    {Data::PersonalDataErased, true, {}},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");
