@@ -7,6 +7,7 @@
 #include "api/data_integrity.h"
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
+#include "api/personal_fields.h"
 #include "api/key_store.h"
 #include "api/rfc3339.h"
 #include "projections/certificate_figures.h"
@@ -31,6 +32,23 @@ json::object Verdict(bool valid, std::string_view status, std::string_view reaso
   if (!status.empty()) out["status"] = status;
   out["reason"] = reason;
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The member's name as it stood before `as_of`, as her certificate shows it to whoever holds it
+// (she asked for it); nullopt when her personal data was erased or the vault has none.
+std::optional<std::string> CertificateName(const Call& call, PersonalVault* vault,
+                                           std::string_view member_id,
+                                           std::string_view member_branch, Position as_of) {
+  std::optional<json::object> fields =
+      PersonalFieldsFor(call, vault, member_id, member_branch, "/v1/certificates/{id}",
+                        PersonalRead{std::nullopt, as_of, /*published=*/true});
+  const json::value* name = fields ? fields->if_contains("name") : nullptr;
+  if (name == nullptr || !name->is_string()) return std::nullopt;
+  return std::string(name->get_string());
 }
 
 }  // namespace
@@ -61,6 +79,7 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   const Position as_of = h.node_.store().GetHead().next;
   std::string certificate_id;
   Certificate certificate;
+  std::string branch_id;
   std::optional<Problem> problem =
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
         const Member* member = state.FindMember(MemberRef(member_id));
@@ -70,7 +89,7 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
         }
         certificate_id = state.NextCertificateId(now_us);
         certificate.member_id = MemberId(member_id);
-        certificate.name = member->name;
+        branch_id = member->branch_id.str();
         return std::nullopt;
       });
   if (problem) return Fail(*problem);
@@ -84,8 +103,15 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   certificate.kinds = figures->kinds;
   certificate.as_of = as_of.value;
   certificate.issued_at_us = now_us;
+  // Her name as the log stands now: the credential shows it to whoever she hands it to.
+  const std::optional<std::string> name =
+      CertificateName(call, h.node_.vault(), member_id, branch_id, as_of);
+  if (!name) {
+    return Fail(MakeProblem(422, "personal_data_erased",
+                            "member '" + member_id + "' has no name on record (erased)"));
+  }
   certificate.digest = DocumentDigestHex(
-      UnsignedCertificate(certificate_id, certificate, DidKeyOf(h.signer_.public_key())));
+      UnsignedCertificate(certificate_id, certificate, *name, DidKeyOf(h.signer_.public_key())));
 
   flatbuffers::FlatBufferBuilder builder(512);
   const auto data = events::CreateCertificateIssuedDirect(
@@ -104,11 +130,12 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   std::vector<EventDraft> drafts;
   drafts.push_back(std::move(draft));
   return PendingAppend{
-      std::move(drafts), [&h, certificate_id, certificate = std::move(certificate)](
+      std::move(drafts), [&h, certificate_id, certificate = std::move(certificate), name](
                              const Result<std::vector<AppendResult>>& result) {
         if (!result.ok()) return Fail(ProblemForStatus(result.status()));
         json::object out{{"certificate_id", certificate_id},
-                         {"credential", SignedCertificate(certificate_id, certificate, h.signer_)},
+                         {"credential",
+                          SignedCertificate(certificate_id, certificate, *name, h.signer_)},
                          {"verify_url", CertificateVerifyPath(certificate_id)}};
         return JsonResponse(201, out);
       }};
@@ -120,9 +147,18 @@ Step Endpoints::GetCertificate(Handler& h, Call& call) {
   h.node_.projector().Read([&](const LedgerState& state) {
     const Certificate* certificate = state.FindCertificate(certificate_id);
     if (certificate == nullptr) return;
-    out = json::object{{"certificate_id", certificate_id},
-                       {"status", certificate->revoked ? "revoked" : "valid"},
-                       {"credential", SignedCertificate(certificate_id, *certificate, h.signer_)}};
+    const Member* member = state.FindMember(certificate->member_id);
+    const std::optional<std::string> name =
+        CertificateName(call, h.node_.vault(), certificate->member_id.view(),
+                        member != nullptr ? member->branch_id.view() : "",
+                        Position{certificate->as_of});
+    out = json::object{
+        {"certificate_id", certificate_id},
+        {"status", certificate->revoked ? "revoked" : "valid"},
+        {"credential",
+         SignedCertificate(certificate_id, *certificate,
+                           name ? std::optional<std::string_view>(*name) : std::nullopt,
+                           h.signer_)}};
   });
   if (!out) return Fail(NoSuch("certificate", certificate_id));
   return JsonResponse(200, *out);

@@ -93,6 +93,8 @@ struct Endpoints {
   static Step PostCertificate(Handler& h, Call& call);
   static Step GetCertificate(Handler& h, Call& call);
   static Step VerifyCertificate(Handler& h, Call& call);
+  // handler_erasure.cc
+  static Step PostErasure(Handler& h, Call& call);
   // handler_filing.cc
   static Step GetFilingPackage(Handler& h, Call& call);
   static Step GetPartnerStatement(Handler& h, Call& call);

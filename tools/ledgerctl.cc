@@ -25,6 +25,7 @@
 #include "api/attestation_token.h"
 #include "api/report_formats.h"
 #include "api/sheet_import.h"
+#include "api/vault_sealer.h"
 #include "api/xlsx_writer.h"
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/envelope_codec.h"
@@ -98,13 +99,15 @@ constexpr const char* kUsage =
     "      positions, hashes and checkpoints, so export -> import -> export gives the same\n"
     "      bytes. Projections are rebuilt at the end. On any failure DIR is removed.\n"
     "  import-sheet --data DIR --in FILE [--in FILE]... [--dry-run] [--report FILE]\n"
+    "               [--personal-key PATH]\n"
     "      Onboards an existing programme from the spreadsheet template (docs/onboarding.md):\n"
     "      members, pairings and past verified services, from an xlsx workbook or CSV files\n"
     "      (UTF-8 or GBK), every row checked by the API's codec and rules, appended as one\n"
     "      all-or-nothing batch. Prints each bad row (sheet, row, column, reason) and exits 1\n"
     "      without writing anything when there is one; --dry-run only checks. Importing the\n"
     "      same sheet again appends nothing (event ids come from the sheet's ids). --report\n"
-    "      writes the report as JSON. The ledger must not be running.\n"
+    "      writes the report as JSON. The ledger must not be running. Names, phones... are\n"
+    "      sealed with the personal key (DIR/personal.key unless --personal-key says otherwise).\n"
     "  backup --data DIR --out DIR2\n"
     "      A consistent copy of the whole ledger (log, indexes, projections, keys, account\n"
     "      credentials) into the new DIR2, taken online beside a running ledgerd. Restore by\n"
@@ -229,6 +232,12 @@ int Rebuild(const Flags& flags) {
 }
 
 std::string SigningKeyPath(const std::string& data) { return data + "/signing.key"; }
+
+// The personal vault's master key: --personal-key, else DIR/personal.key (docs/privacy.md).
+std::string PersonalKeyPath(const Flags& flags, const std::string& data) {
+  const std::string path = flags.Get("personal-key");
+  return path.empty() ? data + "/personal.key" : path;
+}
 
 int PubKey(const Flags& flags) {
   const std::string data = flags.Get("data");
@@ -792,12 +801,17 @@ int ImportSheet(const Flags& flags) {
     }
     for (api::SheetTable& table : *read) tables.push_back(std::move(table));
   }
-  if (import.ok()) import = api::BuildSheetImport(tables);
   LedgerNodeOptions options;
   options.data_dir = data;
   options.store.create_if_missing = false;
+  // The rows' personal fields are sealed with the ledger's personal key (docs/privacy.md).
+  auto personal_key = PersonalVault::LoadOrCreateMasterKey(PersonalKeyPath(flags, data));
+  if (!personal_key.ok()) return Fail(personal_key.status());
+  options.personal_key = *personal_key;
   auto node = LedgerNode::Open(options);
   if (!node.ok()) return Fail(node.status());
+  api::VaultSealer sealer((*node)->vault());
+  if (import.ok()) import = api::BuildSheetImport(tables, &sealer);
   if (import.ok()) {
     Status checked = api::CheckSheetImport((*node)->store(), WriteScope::All(), import);
     if (!checked.ok()) return Fail(checked);
