@@ -106,7 +106,7 @@ class EventSource {
       const char* id = kind == events::MemberKind::volunteer ? "v0" : "e0";
       b.Clear();
       drafts.push_back(Draft(std::string("ev-") + id, b, events::Data::MemberRegistered,
-                             events::CreateMemberRegisteredDirect(b, id, kind, "b0", "成员"),
+                             events::CreateMemberRegisteredDirect(b, id, kind, "b0"),
                              Next()));
     }
     for (int i = 0; i < kPartners; ++i) {

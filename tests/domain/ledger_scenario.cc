@@ -167,13 +167,16 @@ std::vector<ScenarioEvent> OctoberScenario() {
   add("seal-programme-2026-10", "MonthlyReportSealed", R"(month: "2026-10")");
   add("filing-2026-10", "FilingAcknowledged",
       R"(month: "2026-10", receipt_ref: "总行备案-2026-10", acknowledged_by: "义工社总行")");
+  // 孙's family asks for her personal data to be erased (PIPL §47, docs/privacy.md).
+  add("erase-sun", "PersonalDataErased", R"(member_id: "e-sun", reason: "家属申请删除个人信息")");
   return events;
 }
 
 std::vector<ScenarioEvent> OctoberScenarioForClients() {
   std::vector<ScenarioEvent> events = OctoberScenario();
   std::erase_if(events, [](const ScenarioEvent& event) {
-    return event.type == "CertificateIssued" || event.type == "CertificateRevoked";
+    return event.type == "CertificateIssued" || event.type == "CertificateRevoked" ||
+           event.type == "PersonalDataErased";
   });
   return events;
 }
