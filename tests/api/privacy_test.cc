@@ -78,7 +78,7 @@ class PrivacyTest : public ::testing::Test {
 
   std::string Export() {
     std::ostringstream out;
-    EXPECT_TRUE(WriteExport(f_.node().ledger().store(), f_.node().signing_key(), out).ok());
+    EXPECT_TRUE(tools::WriteExport(f_.node().ledger().store(), f_.node().signing_key(), out).ok());
     return out.str();
   }
 

@@ -5,8 +5,8 @@
 // 20261205, with its projector's rows: reversals of donations, sales, disbursements, expenses,
 // redemptions, transfers and verifications among them, so every typed undo record is decoded
 // from the old rows' bytes. To write it again (only when the format changes on purpose):
-//   LEDGER_WRITE_FIXTURE=/tmp/fx build/release/tests/projections/projections_tests \
-//     --gtest_also_run_disabled_tests --gtest_filter='*WriteTheFixture'
+//   LEDGER_WRITE_FIXTURE=/tmp/fx build/release/tests/projections/projections_tests
+//     --gtest_also_run_disabled_tests --gtest_filter='*WriteTheFixture'   (one command line)
 //   tar czf tests/projections/testdata/ledger-v2.tgz -C /tmp/fx oldledger
 #include <gtest/gtest.h>
 
