@@ -297,9 +297,8 @@ json::array EventsJson(PersonalVault* vault, const Call& call,
       const std::string_view subject = data != nullptr ? SealedSubject(*data) : "";
       const Member* member = subject.empty() ? nullptr : state.FindMember(MemberRef(subject));
       if (member != nullptr) {
-        const std::optional<json::object> sealed =
-            PersonalFieldsFor(call, vault, subject, member->branch_id.view(), route,
-                              PersonalRead{event.position});
+        const std::optional<json::object> sealed = PersonalFieldsFor(
+            call, vault, subject, member->branch_id.view(), route, PersonalRead{event.position});
         if (sealed) {
           json::object& fields = encoded["data"].as_object();
           for (const auto& field : *sealed) fields[field.key()] = field.value();
@@ -689,7 +688,8 @@ Step Endpoints::GetEvent(Handler& h, Call& call) {
   if (!position) return Fail(NotFound("no event at " + call.params[0]));
   auto event = h.node_.store().ReadAt(Position{*position});
   if (!event.ok()) return Fail(ProblemForStatus(event.status()));
-  json::array events = EventsJson(h.node_.vault(), call, {*event}, h.node_.projector(), "/v1/events/{position}");
+  json::array events =
+      EventsJson(h.node_.vault(), call, {*event}, h.node_.projector(), "/v1/events/{position}");
   return JsonResponse(200, events[0]);
 }
 
@@ -711,7 +711,8 @@ Step Endpoints::GetStream(Handler& h, Call& call) {
   json::object body;
   body["stream"] = stream;
   body["next_version"] = events->empty() ? *from : events->back().version.value + 1;
-  body["events"] = EventsJson(h.node_.vault(), call, *events, h.node_.projector(), "/v1/streams/{stream}");
+  body["events"] =
+      EventsJson(h.node_.vault(), call, *events, h.node_.projector(), "/v1/streams/{stream}");
   return JsonResponse(200, body);
 }
 
@@ -729,12 +730,11 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
     // hottest read (scripts/bench http).
     unsigned char buffer[kMemberJsonBufferBytes];
     json::monotonic_resource memory(buffer, sizeof buffer);
-    const std::optional<json::object> sealed = PersonalFieldsFor(
-        call, h.node_.vault(), id, member->branch_id.view(), "/v1/members/{id}");
-    return JsonResponse(
-        200, MemberJson(MemberRef(id), *member, state.policy(),
-                        MaySeePersonalOf(call, member->branch_id.view(), id),
-                        sealed ? &*sealed : nullptr, &memory));
+    const std::optional<json::object> sealed =
+        PersonalFieldsFor(call, h.node_.vault(), id, member->branch_id.view(), "/v1/members/{id}");
+    return JsonResponse(200, MemberJson(MemberRef(id), *member, state.policy(),
+                                        MaySeePersonalOf(call, member->branch_id.view(), id),
+                                        sealed ? &*sealed : nullptr, &memory));
   });
 }
 
@@ -793,13 +793,12 @@ Step Endpoints::ListMembers(Handler& h, Call& call) {
     json::array& items = body["items"].emplace_array();
     for (size_t i = 0; i < count; ++i) {
       const Member& member = *matches[i].second;
-      const std::optional<json::object> sealed =
-          PersonalFieldsFor(call, h.node_.vault(), matches[i].first.view(),
-                            member.branch_id.view(), "/v1/members");
-      items.push_back(MemberJson(matches[i].first, member, state.policy(),
-                                 MaySeePersonalOf(call, member.branch_id.view(),
-                                                  matches[i].first.view()),
-                                 sealed ? &*sealed : nullptr));
+      const std::optional<json::object> sealed = PersonalFieldsFor(
+          call, h.node_.vault(), matches[i].first.view(), member.branch_id.view(), "/v1/members");
+      items.push_back(
+          MemberJson(matches[i].first, member, state.policy(),
+                     MaySeePersonalOf(call, member.branch_id.view(), matches[i].first.view()),
+                     sealed ? &*sealed : nullptr));
     }
     if (matches.size() > count) {
       body["next_cursor"] = matches[count - 1].first.view();

@@ -7,8 +7,8 @@
 #include "api/data_integrity.h"
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
-#include "api/personal_fields.h"
 #include "api/key_store.h"
+#include "api/personal_fields.h"
 #include "api/rfc3339.h"
 #include "projections/certificate_figures.h"
 
@@ -130,13 +130,13 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   std::vector<EventDraft> drafts;
   drafts.push_back(std::move(draft));
   return PendingAppend{
-      std::move(drafts), [&h, certificate_id, certificate = std::move(certificate), name](
-                             const Result<std::vector<AppendResult>>& result) {
+      std::move(drafts), [&h, certificate_id, certificate = std::move(certificate),
+                          name](const Result<std::vector<AppendResult>>& result) {
         if (!result.ok()) return Fail(ProblemForStatus(result.status()));
-        json::object out{{"certificate_id", certificate_id},
-                         {"credential",
-                          SignedCertificate(certificate_id, certificate, *name, h.signer_)},
-                         {"verify_url", CertificateVerifyPath(certificate_id)}};
+        json::object out{
+            {"certificate_id", certificate_id},
+            {"credential", SignedCertificate(certificate_id, certificate, *name, h.signer_)},
+            {"verify_url", CertificateVerifyPath(certificate_id)}};
         return JsonResponse(201, out);
       }};
 }
@@ -148,10 +148,9 @@ Step Endpoints::GetCertificate(Handler& h, Call& call) {
     const Certificate* certificate = state.FindCertificate(certificate_id);
     if (certificate == nullptr) return;
     const Member* member = state.FindMember(certificate->member_id);
-    const std::optional<std::string> name =
-        CertificateName(call, h.node_.vault(), certificate->member_id.view(),
-                        member != nullptr ? member->branch_id.view() : "",
-                        Position{certificate->as_of});
+    const std::optional<std::string> name = CertificateName(
+        call, h.node_.vault(), certificate->member_id.view(),
+        member != nullptr ? member->branch_id.view() : "", Position{certificate->as_of});
     out = json::object{
         {"certificate_id", certificate_id},
         {"status", certificate->revoked ? "revoked" : "valid"},

@@ -36,16 +36,16 @@ Step Endpoints::PostErasure(Handler& h, Call& call) {
         if (member == nullptr) return NoSuch("member", member_id);
         if (member->erased_at_us) {
           return MakeProblem(409, "already_erased",
-                             "the personal data of member '" + member_id +
-                                 "' was erased on " + FormatInstant(*member->erased_at_us));
+                             "the personal data of member '" + member_id + "' was erased on " +
+                                 FormatInstant(*member->erased_at_us));
         }
         return std::nullopt;
       });
   if (problem) return Fail(*problem);
 
   flatbuffers::FlatBufferBuilder builder(256);
-  const auto data = events::CreatePersonalDataErasedDirect(builder, member_id.c_str(),
-                                                           std::string(reason->get_string()).c_str());
+  const auto data = events::CreatePersonalDataErasedDirect(
+      builder, member_id.c_str(), std::string(reason->get_string()).c_str());
   builder.Finish(events::CreateEventData(builder, events::Data::PersonalDataErased, data.Union()));
   EventDraft draft;
   draft.id = "erasure-" + RandomHex(12);
@@ -70,9 +70,10 @@ Step Endpoints::PostErasure(Handler& h, Call& call) {
         }
         // Durable: the key and records are deleted. Now out of memory and out of every file.
         if (Status purged = h.node_.vault()->Purge(h.node_.store(), member_id); !purged.ok()) {
-          spdlog::error("erasure of {}: the deleted records may stay in files until the next "
-                        "compaction: {}",
-                        member_id, purged.ToString());
+          spdlog::error(
+              "erasure of {}: the deleted records may stay in files until the next "
+              "compaction: {}",
+              member_id, purged.ToString());
         }
         return JsonResponse(200, json::object{{"member_id", member_id},
                                               {"position", (*appended)[0].position.value},

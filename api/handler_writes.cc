@@ -125,8 +125,7 @@ Step Endpoints::PostBatch(Handler& h, Call& call) {
   Checked<json::value> body = ParseJson(call.request.body);
   if (!body.ok()) return Fail(body.problem());
   VaultSealer sealer(h.node_.vault());
-  Checked<std::vector<EventDraft>> batch =
-      DecodeBatch(*body, h.options_.batch_events_max, &sealer);
+  Checked<std::vector<EventDraft>> batch = DecodeBatch(*body, h.options_.batch_events_max, &sealer);
   if (!batch.ok()) return Fail(batch.problem());
   std::vector<EventDraft> drafts = std::move(*batch);
   for (EventDraft& draft : drafts) {

@@ -31,8 +31,7 @@ struct PersonalRead {
 
 // Whether `call` may see the personal fields of a member of `member_branch`: admins, the
 // coordinators of her branch, and the member herself.
-bool MaySeePersonalOf(const Call& call, std::string_view member_branch,
-                      std::string_view member_id);
+bool MaySeePersonalOf(const Call& call, std::string_view member_branch, std::string_view member_id);
 
 // THE gate of personal fields in responses: the personal fields of member `member_id` (of
 // `member_branch`) that the response to `call` on `route` may include, per `read`. nullopt when

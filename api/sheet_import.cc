@@ -395,7 +395,8 @@ struct RowEvent {
 };
 
 void BuildRow(const SheetTable& table, const Layout& layout, size_t row_index,
-              std::map<std::string, std::string>& seen_ids, PersonalSealer* sealer, SheetImport& import) {
+              std::map<std::string, std::string>& seen_ids, PersonalSealer* sealer,
+              SheetImport& import) {
   const std::vector<std::string>& row = table.rows[row_index];
   const std::vector<Column>& columns = ColumnsOf(layout.kind);
   const size_t row_number = row_index + 1;

@@ -39,8 +39,7 @@ std::string SealBytes(const PersonalKey& key, std::string_view aad, std::string_
   CipherContext ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
   LEDGER_ASSERT(ctx != nullptr);
   int length = 0;
-  LEDGER_ASSERT(
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), bytes) == 1);
+  LEDGER_ASSERT(EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), bytes) == 1);
   LEDGER_ASSERT(EVP_EncryptUpdate(ctx.get(), nullptr, &length, Bytes(aad),
                                   static_cast<int>(aad.size())) == 1);
   LEDGER_ASSERT(EVP_EncryptUpdate(ctx.get(), bytes + kNonceBytes, &length, Bytes(plain),
@@ -130,9 +129,8 @@ Result<PersonalKey> PersonalVault::LoadOrCreateMasterKey(const std::string& path
   int fd = open(path.c_str(), O_RDONLY);
   if (fd >= 0) {
     char extra = 0;
-    const bool read_all =
-        read(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-        read(fd, &extra, 1) == 0;
+    const bool read_all = read(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
+                          read(fd, &extra, 1) == 0;
     close(fd);
     if (!read_all) return Status::InvalidArgument(path + " is not a 32-byte personal key");
     return key;
@@ -266,8 +264,8 @@ Result<PersonalKey> PersonalVault::CommitKey(std::string_view subject) {
 }
 
 Result<std::shared_ptr<const SideRecord>> PersonalVault::Seal(std::string_view subject,
-                                                               std::string_view type,
-                                                               std::string_view fields) {
+                                                              std::string_view type,
+                                                              std::string_view fields) {
   MutexLock lock(mutex_);
   Result<Entry> entry = EntryOf(subject);
   if (!entry.ok()) return entry.status();
@@ -304,8 +302,7 @@ Result<std::vector<PersonalRecord>> PersonalVault::Read(std::string_view subject
     if (k.size() != prefix.size() + 8) return true;
     const Position position{DecodeBigEndian64(k.substr(prefix.size()))};
     std::optional<std::string> plain = OpenBytes(**key, k, value);
-    std::optional<PersonalRecord> record =
-        plain ? ParseRecord(position, *plain) : std::nullopt;
+    std::optional<PersonalRecord> record = plain ? ParseRecord(position, *plain) : std::nullopt;
     if (!record) {
       failure = Status::Corruption("the personal record of " + std::string(subject) + " at " +
                                    std::to_string(position.value) + " does not open");

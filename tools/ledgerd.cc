@@ -91,7 +91,8 @@ constexpr const char* kUsage =
     "key is DIR/signing.key unless --signing-key says otherwise.\n"
     "\n"
     "Everything ledgerd creates is its user's alone (umask 077): DIR is mode 0700 (an existing\n"
-    "DIR open to others is narrowed to 0700), its files 0600. Personal data is sealed apart (docs/privacy.md).\n";
+    "DIR open to others is narrowed to 0700), its files 0600. Personal data is sealed apart "
+    "(docs/privacy.md).\n";
 
 struct Flag {
   const char* name;

@@ -141,8 +141,8 @@ std::string ApiFixture::EventJson(std::string_view id, std::string_view type,
                                                         ? &all.at("data").as_object()
                                                         : nullptr
                                                   : nullptr) {
-    for (const char* name : {"name", "gender", "birth_year", "phone", "lives_alone", "skills",
-                             "place", "content"}) {
+    for (const char* name :
+         {"name", "gender", "birth_year", "phone", "lives_alone", "skills", "place", "content"}) {
       if (const json::value* v = given->if_contains(name)) data_json[name] = *v;
     }
   }

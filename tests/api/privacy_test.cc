@@ -47,11 +47,13 @@ class PrivacyTest : public ::testing::Test {
   void SetUp() override {
     Post(R"({"id":"b","type":"BranchOpened","occurred_at":"2026-10-01T09:00:00+08:00",
              "data":{"branch_id":"b-1","name":"石园"}})");
-    Post(std::string(R"({"id":"e","type":"MemberRegistered","occurred_at":"2026-10-01T09:00:00+08:00",
+    Post(std::string(
+             R"({"id":"e","type":"MemberRegistered","occurred_at":"2026-10-01T09:00:00+08:00",
              "data":{"member_id":"e-1","kind":"elder","branch_id":"b-1","name":")") +
          std::string(kElderName) + R"(","phone":")" + std::string(kElderPhone) +
          R"(","birth_year":1938,"lives_alone":true}})");
-    Post(std::string(R"({"id":"v","type":"MemberRegistered","occurred_at":"2026-10-01T09:00:00+08:00",
+    Post(std::string(
+             R"({"id":"v","type":"MemberRegistered","occurred_at":"2026-10-01T09:00:00+08:00",
              "data":{"member_id":"v-1","kind":"volunteer","branch_id":"b-1","name":")") +
          std::string(kVolunteerName) + R"(","skills":["理发"]}})");
     Post(std::string(R"({"id":"s","type":"ServiceLogged","occurred_at":"2026-10-02T11:00:00+08:00",
@@ -92,8 +94,8 @@ class PrivacyTest : public ::testing::Test {
 TEST_F(PrivacyTest, PersonalFieldsNeverReachTheDataDirectoryNorAnExport) {
   Flush();
   const std::string exported = Export();
-  for (std::string_view needle : {kElderName, kElderPhone, kNewPhone, kVolunteerName, kPlace,
-                                  kContent}) {
+  for (std::string_view needle :
+       {kElderName, kElderPhone, kNewPhone, kVolunteerName, kPlace, kContent}) {
     EXPECT_EQ(HitsUnder(f_.data_dir(), needle), 0) << needle;
     EXPECT_EQ(exported.find(needle), std::string::npos) << needle;
   }
@@ -138,12 +140,11 @@ TEST_F(PrivacyTest, TheCommitmentRecomputesFromTheDataKey) {
   ASSERT_NE(update->personal(), nullptr);
   const std::string recorded(reinterpret_cast<const char*>(update->personal()->data()),
                              update->personal()->size());
-  const std::string fields =
-      api::CanonicalJson(json::object{{"phone", std::string(kNewPhone)}});
+  const std::string fields = api::CanonicalJson(json::object{{"phone", std::string(kNewPhone)}});
   EXPECT_EQ(recorded, PersonalVault::Commitment(PersonalVault::CommitKeyOf(**key), fields));
-  EXPECT_NE(recorded, PersonalVault::Commitment(PersonalVault::CommitKeyOf(**key),
-                                                api::CanonicalJson(json::object{
-                                                    {"phone", std::string(kElderPhone)}})));
+  EXPECT_NE(recorded, PersonalVault::Commitment(
+                          PersonalVault::CommitKeyOf(**key),
+                          api::CanonicalJson(json::object{{"phone", std::string(kElderPhone)}})));
 }
 
 // Erasure: the figures stay, the chain verifies, the fields and their ciphertext and key are gone
@@ -158,9 +159,9 @@ TEST_F(PrivacyTest, ErasureDestroysTheDataAndKeepsTheFigures) {
   json::object elder_before = Member("e-1");
 
   const std::string coordinator = f_.CreateKey("coordinator", "branch_id", "b-1");
-  EXPECT_EQ(f_.Call("POST", "/v1/members/e-1/erasure", R"({"reason":"本人申请"})", coordinator)
-                .status,
-            403);
+  EXPECT_EQ(
+      f_.Call("POST", "/v1/members/e-1/erasure", R"({"reason":"本人申请"})", coordinator).status,
+      403);
   EXPECT_EQ(f_.Call("POST", "/v1/members/e-1/erasure", R"({})").status, 400);
   api::Response erased = f_.Call("POST", "/v1/members/e-1/erasure", R"({"reason":"本人申请"})");
   ASSERT_EQ(erased.status, 200) << erased.body;

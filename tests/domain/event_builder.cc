@@ -73,8 +73,7 @@ std::string Payload(std::string_view type, std::string_view fields_json) {
   if (GivesPersonalFields(type, fields_json) && fields.find("personal:") == std::string::npos) {
     fields += ", personal: [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]";
   }
-  const std::string json =
-      "{ data_type: \"" + std::string(type) + "\", data: { " + fields + " } }";
+  const std::string json = "{ data_type: \"" + std::string(type) + "\", data: { " + fields + " } }";
   if (!parser.Parse(json.c_str())) {
     std::fprintf(stderr, "event JSON %s: %s\n", json.c_str(), parser.error_.c_str());
     std::abort();

@@ -13,8 +13,8 @@
 #include <cstdlib>
 
 #include "eventstore/ledger_replay.h"
-#include "tests/domain/event_generator.h"
 #include "tests/domain/event_builder.h"
+#include "tests/domain/event_generator.h"
 #include "tests/eventstore/test_support.h"
 #include "tests/projections/ledger_fixture.h"
 
@@ -37,8 +37,8 @@ TEST(FormatCompatTest, DISABLED_WriteTheFixture) {
         {testing::Draft(event.id, event.type, event.fields, start_us + i * 60'000'000LL)});
     static_cast<void>(appended);  // refused ones are simply left out
   }
-  ASSERT_TRUE(ledger.projector().WaitForApplied(ledger.store().GetHead().next,
-                                                std::chrono::seconds(60)));
+  ASSERT_TRUE(
+      ledger.projector().WaitForApplied(ledger.store().GetHead().next, std::chrono::seconds(60)));
   ledger.StopProjector();
   std::printf("fixture: %lu events\n", ledger.store().GetHead().next.value);
 }
