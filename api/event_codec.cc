@@ -857,12 +857,6 @@ Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& poi
           builder.Decode(*spec, data->get_object(), pointer + "/data")) {
     return *problem;
   }
-  if (spec->personal_vt != 0 && *data_type == events::Data::MemberUpdated &&
-      builder.personal().empty()) {
-    return FieldProblem(pointer + "/data",
-                        "a correction names at least one of name, gender, birth_year, phone, "
-                        "lives_alone, skills");
-  }
   if (!builder.personal().empty()) {
     // The split: the fields go to the vault, their commitment into the payload.
     const std::string subject = SubjectOf(*spec, data->get_object());

@@ -120,7 +120,8 @@ TEST(OpenApiTest, DescribesEveryPostableEventTypeOfTheUnion) {
   EXPECT_EQ(mapping.size(), postable);
   EXPECT_EQ(route_recorded,
             (std::vector<std::string>{"AttestationIssued", "AccountOpened", "AccountClosed",
-                                      "KeyIssued", "KeyRevoked", "CertificateIssued"}));
+                                      "KeyIssued", "KeyRevoked", "CertificateIssued",
+                                      "PersonalDataErased"}));
 }
 
 // A value the property schema `schema` allows (the smallest such, for numbers and arrays).

@@ -123,6 +123,8 @@ TEST(RoleMatrixTest, EveryRoleAgainstEveryRoute) {
        "/v1/members/v-wang/certificates",
        R"({"from":"2026-01-01","to":"2026-12-31"})",
        {kAdmin, kCoordinator}},
+      {"POST", "/v1/members/{id}/erasure", "/v1/members/e-sun/erasure", R"({"reason":"本人申请"})",
+       {kAdmin}},
       {"GET", "/v1/certificates/{id}", "/v1/certificates/ZYK-2026-000001", "", everyone},
       {"POST", "/v1/certificates/verify", "/v1/certificates/verify", R"({"credential":{}})",
        everyone},

@@ -207,7 +207,7 @@ TEST(LedgerFileTest, AnErasedMemberTakesNoPersonalFields) {
   LedgerDriver d;
   SetUpFamily(d);
   const Member before = *d.state().FindMember(MemberRef("v0"));
-  EXPECT_EQ(d.Run("PersonalDataErased", R"(member_id: "v0")"), "invalid_field");
+  EXPECT_EQ(d.Run("PersonalDataErased", R"(member_id: "v0", reason: "")"), "invalid_field");
   EXPECT_EQ(d.Run("PersonalDataErased", R"(member_id: "nobody", reason: "PIPL")"),
             "unknown_member");
   d.Must("PersonalDataErased", R"(member_id: "v0", reason: "PIPL §47")");

@@ -51,7 +51,9 @@ TEST(FormatCompatTest, LedgerOfAnEarlierVersionOpensReplaysAndRebuildsToTheSameR
   // Opening primes the writer's state from the old rows (they decode) and the log after them.
   testing::LedgerFixture ledger(dir.path() + "/oldledger");
   ASSERT_EQ(ledger.store().GetHead().next.value, kFixtureEvents);
-  const std::map<std::string, std::string> old_rows = testing::AllRows(ledger.rows());
+  std::map<std::string, std::string> old_rows = testing::AllRows(ledger.rows());
+  // The rows' format record is the store's, not derived: a rebuild's rows are compared without.
+  EXPECT_EQ(old_rows.erase(LedgerRowsFormatRow().key), 1u) << "written with the format row";
 
   LedgerState loaded;
   Result<Position> at = LoadLedgerState(ledger.rows(), loaded);
