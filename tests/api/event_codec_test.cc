@@ -60,7 +60,9 @@ TEST(EventCodecTest, EveryEventTypeRoundTrips) {
     json::object expected = parsed->at("data").as_object();
     for (const char* name :
          {"name", "gender", "birth_year", "phone", "lives_alone", "skills", "place", "content"}) {
-      if (event.type != "ServiceRequested") expected.erase(name);
+      if (testing::GivesPersonalFields(event.type, name + std::string(":"))) {
+        expected.erase(name);
+      }
     }
     EXPECT_EQ(json::serialize(EncodeEventData(*data, true)), json::serialize(expected))
         << event.type;
