@@ -27,10 +27,10 @@ boost::json::value WithoutPersonal(boost::json::value value) {
   } else if (value.is_object()) {
     boost::json::object& object = value.as_object();
     const boost::json::value* type = object.if_contains("type");
-    const bool sealed_event = type != nullptr && type->is_string() &&
-                              (type->as_string() == "MemberRegistered" ||
-                               type->as_string() == "MemberUpdated" ||
-                               type->as_string() == "ServiceLogged");
+    const bool sealed_event =
+        type != nullptr && type->is_string() &&
+        (type->as_string() == "MemberRegistered" || type->as_string() == "MemberUpdated" ||
+         type->as_string() == "ServiceLogged");
     if (sealed_event && object.contains("data")) {
       for (const char* name : kPersonal) object["data"].as_object().erase(name);
     }
@@ -143,12 +143,12 @@ TEST_F(LedgerdReplicaTest, AnswersReadsLikeThePrimaryAndRefusesWrites) {
   auto member = to_replica.Request(
       "GET", "/v1/members/v-li?min_position=" + std::to_string(last + 1), {}, kKey);
   ASSERT_TRUE(member);
-  EXPECT_EQ(boost::json::serialize(boost::json::parse(member->body)),
-            boost::json::serialize(WithoutPersonal(boost::json::parse(
-                to_primary
-                    .Request("GET", "/v1/members/v-li?min_position=" + std::to_string(last + 1),
-                             {}, kKey)
-                    ->body))));
+  EXPECT_EQ(
+      boost::json::serialize(boost::json::parse(member->body)),
+      boost::json::serialize(WithoutPersonal(boost::json::parse(
+          to_primary
+              .Request("GET", "/v1/members/v-li?min_position=" + std::to_string(last + 1), {}, kKey)
+              ->body))));
   EXPECT_FALSE(boost::json::parse(member->body).as_object().contains("name"));
 
   // /readyz on the replica reports its replicator (healthy here); the primary has none.
