@@ -276,6 +276,38 @@ Result<std::shared_ptr<const SideRecord>> PersonalVault::Seal(std::string_view s
       std::string(subject), entry->data_key, std::move(entry->wrapped), std::move(plain)));
 }
 
+std::shared_ptr<const SideRecord> PersonalVault::SealWithKey(std::string_view subject,
+                                                             const PersonalKey& data_key,
+                                                             std::string_view type,
+                                                             std::string_view fields) const {
+  std::string plain(type);
+  plain.push_back('\n');
+  plain.append(fields);
+  return std::make_shared<SealedRecord>(std::string(subject), data_key,
+                                        SealBytes(master_key_, subject, View(data_key)),
+                                        std::move(plain));
+}
+
+Status PersonalVault::ForEachSubject(
+    const std::function<bool(std::string_view subject, const PersonalKey& data_key,
+                             const std::vector<PersonalRecord>& records)>& visit) const {
+  std::vector<std::string> subjects;
+  Status scan = store_.PersonalScan("k", [&](std::string_view key, std::string_view) {
+    subjects.emplace_back(key.substr(1));
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  for (const std::string& subject : subjects) {
+    Result<std::optional<PersonalKey>> key = DataKey(subject);
+    if (!key.ok()) return key.status();
+    if (!key->has_value()) continue;  // erased meanwhile
+    Result<std::vector<PersonalRecord>> records = Read(subject);
+    if (!records.ok()) return records.status();
+    if (!visit(subject, **key, *records)) break;
+  }
+  return Status::Ok();
+}
+
 std::shared_ptr<const SideRecord> PersonalVault::Erase(std::string_view subject) {
   return std::make_shared<ErasureRecord>(std::string(subject));
 }

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,6 +68,18 @@ class PersonalVault {
   // position and (re-)puts the subject's wrapped key. REQUIRES: CommitKey(subject) succeeded.
   Result<std::shared_ptr<const SideRecord>> Seal(std::string_view subject, std::string_view type,
                                                  std::string_view fields) EXCLUDES(mutex_);
+
+  // As Seal, with a given data key (an import of `ledgerctl export --personal`): wraps it under
+  // this vault's master key.
+  std::shared_ptr<const SideRecord> SealWithKey(std::string_view subject,
+                                                const PersonalKey& data_key, std::string_view type,
+                                                std::string_view fields) const;
+
+  // Every subject that has a data key, in key order, with its key and records (an admin's
+  // backup: `ledgerctl export --personal`). Stops when `visit` returns false.
+  Status ForEachSubject(
+      const std::function<bool(std::string_view subject, const PersonalKey& data_key,
+                               const std::vector<PersonalRecord>& records)>& visit) const;
 
   // The side record of PersonalDataErased for `subject`: deletes its wrapped key and every record
   // and puts the erased marker.

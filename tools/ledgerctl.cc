@@ -43,6 +43,7 @@
 #include "tools/ledger_export.h"
 #include "tools/ledger_reports.h"
 #include "tools/partner_stream.h"
+#include "tools/personal_export.h"
 
 namespace ledger {
 namespace {
@@ -70,10 +71,12 @@ constexpr const char* kUsage =
     "      (default 3000), restoring position order and dropping duplicates by position (the\n"
     "      topic carries no checkpoints). Prints a summary, writes a JSON\n"
     "      report (default: verify-report.json) and exits 0 only if everything holds.\n"
-    "  export --data DIR --out FILE\n"
+    "  export --data DIR --out FILE [--personal FILE2 [--personal-key PATH]]\n"
     "      Writes every event (envelope bytes in base64 plus the decoded event) and every\n"
     "      signed checkpoint as JSON Lines, ending with a checkpoint of the last event signed\n"
-    "      with DIR/signing.key. Safe while ledgerd runs. See docs/auditing.md.\n"
+    "      with DIR/signing.key. Safe while ledgerd runs. See docs/auditing.md. It holds no\n"
+    "      personal data; --personal writes the personal vault apart into FILE2 (mode 0600,\n"
+    "      every member's data key and fields: an admin's backup, docs/privacy.md).\n"
     "  report fund --fund ID --data DIR [--format md|csv] [--lang zh|en] [--out FILE]\n"
     "  report donor --partner ID --data DIR [--format md|csv] [--lang zh|en] [--out FILE]\n"
     "      Every inflow and outflow of a fund with its allocations and evidence, or every\n"
@@ -93,9 +96,11 @@ constexpr const char* kUsage =
     "      beginning, or by default with the next new item. Stops after N items (--count) or\n"
     "      on SIGINT/SIGTERM (exit 0), then says on stderr where to resume. --kafka-config\n"
     "      passes a librdkafka property (SASL, TLS); repeat it for more.\n"
-    "  import --in FILE --data DIR [--pubkey FILE]\n"
+    "  import --in FILE --data DIR [--pubkey FILE] [--personal FILE2 [--personal-key PATH]]\n"
     "      Builds a ledger in the new, empty DIR from an export, verifying as it goes (chain,\n"
-    "      signatures when --pubkey is given, the domain rules); the imported log has the same\n"
+    "      signatures when --pubkey is given, the domain rules); --personal takes FILE2 of an\n"
+    "      export --personal, checks each record against its event's commitment and seals it\n"
+    "      under DIR's personal key (created; --personal-key PATH). The imported log has the same\n"
     "      positions, hashes and checkpoints, so export -> import -> export gives the same\n"
     "      bytes. Projections are rebuilt at the end. On any failure DIR is removed.\n"
     "  import-sheet --data DIR --in FILE [--in FILE]... [--dry-run] [--report FILE]\n"
@@ -489,6 +494,15 @@ int Export(const Flags& flags) {
   auto events = tools::WriteExport(*(*opened)->store, **key, out);
   if (!events.ok()) return Fail(events.status());
   std::printf("exported %lu events to %s\n", *events, out_path.c_str());
+  if (const std::string personal_path = flags.Get("personal"); !personal_path.empty()) {
+    // Apart from the log's export, for an admin's backup only (docs/privacy.md).
+    auto master = PersonalVault::LoadOrCreateMasterKey(PersonalKeyPath(flags, data));
+    if (!master.ok()) return Fail(master.status());
+    auto records = tools::WritePersonalExport(*(*opened)->store, *master, personal_path);
+    if (!records.ok()) return Fail(records.status());
+    std::printf("exported %lu personal records to %s (mode 0600: keep it apart)\n", *records,
+                personal_path.c_str());
+  }
   return 0;
 }
 
@@ -632,6 +646,7 @@ int Import(const Flags& flags) {
 
   Status failure;
   uint64_t imported = 0;
+  uint64_t personal_imported = 0;
   {
     // Each group of events recorded together is appended as one request, with the store's clock
     // set to their recorded_at: the store then assigns the same positions and hashes, which are
@@ -642,6 +657,17 @@ int Import(const Flags& flags) {
     options.clock_us = [&recorded_at_us] { return recorded_at_us.load(); };
     auto store = EventStore::Open(options);
     if (!store.ok()) return Fail(store.status());
+    // With --personal FILE (an export's --personal): the members' personal records too.
+    std::map<std::string, tools::PersonalImportRecord> personal;
+    std::unique_ptr<PersonalVault> vault;
+    if (const std::string personal_path = flags.Get("personal"); !personal_path.empty()) {
+      auto read = tools::ReadPersonalExport(personal_path);
+      if (!read.ok()) return Fail(read.status());
+      personal = std::move(*read);
+      auto master = PersonalVault::LoadOrCreateMasterKey(PersonalKeyPath(flags, data));
+      if (!master.ok()) return Fail(master.status());
+      vault = std::make_unique<PersonalVault>(**store, *master);
+    }
     LedgerVerifier verifier(public_key);
     std::vector<StoredEvent> group;
     std::vector<SignedCheckpoint> checkpoints;
@@ -652,6 +678,19 @@ int Import(const Flags& flags) {
       for (const StoredEvent& e : group) {
         drafts.push_back(
             EventDraft{e.id, e.stream, e.type, std::nullopt, e.occurred_at_us, e.actor, e.payload});
+        auto record = personal.find(e.id);
+        if (record == personal.end()) continue;
+        // The record must be what the log committed to, and is sealed again under this
+        // ledger's master key beside its event.
+        const tools::PersonalImportRecord& r = record->second;
+        if (tools::CommitmentOf(e.payload) !=
+            PersonalVault::Commitment(PersonalVault::CommitKeyOf(r.data_key), r.fields)) {
+          failure = Status::Corruption("position " + std::to_string(e.position.value) +
+                                       ": the personal record does not match its commitment");
+          return false;
+        }
+        drafts.back().side = vault->SealWithKey(r.subject, r.data_key, r.type, r.fields);
+        ++personal_imported;
       }
       recorded_at_us = group.front().recorded_at_us;
       auto results = (*store)->Append(std::move(drafts));
@@ -722,6 +761,10 @@ int Import(const Flags& flags) {
     return 1;
   }
   std::printf("imported %lu events into %s; projections rebuilt\n", imported, data.c_str());
+  if (personal_imported > 0) {
+    std::printf("imported %lu personal records, sealed under %s\n", personal_imported,
+                PersonalKeyPath(flags, data).c_str());
+  }
   return 0;
 }
 

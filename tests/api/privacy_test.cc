@@ -2,6 +2,8 @@
 // of the data directory or a default export; reads show it only to those who may see it; an
 // erasure destroys it, keeps every figure and the chain, and refuses it from then on.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <boost/json/serialize.hpp>
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include "api/jcs.h"
 #include "domain/event_payload.h"
 #include "eventstore/personal_vault.h"
+#include "projections/ledger_node.h"
 #include "tests/api/api_fixture.h"
 #include "tools/ledger_export.h"
 
@@ -206,6 +209,64 @@ TEST_F(PrivacyTest, ErasureDestroysTheDataAndKeepsTheFigures) {
   Post(R"({"id":"s3","type":"ServiceLogged","occurred_at":"2026-10-04T11:00:00+08:00",
            "data":{"service_id":"s-3","volunteer_id":"v-1","elder_id":"e-1","kind":"home_visit",
                    "started_at":"2026-10-04T09:00:00+08:00","minutes":30}})");
+}
+
+// The bytes of the file at `path`.
+std::string FileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+int Ledgerctl(const std::string& arguments) {
+  const std::string command = std::string(LEDGERCTL_PATH) + " " + arguments + " >/dev/null 2>&1";
+  return WEXITSTATUS(std::system(command.c_str()));
+}
+
+// export --personal writes the personal data apart (0600) while the log's export has none;
+// import --personal checks it against the commitments and seals it under the new ledger's key;
+// after an erasure the member is in neither.
+TEST_F(PrivacyTest, PersonalExportAndImportRoundTrip) {
+  TempDir dir;
+  const std::string out = dir.path() + "/ledger.jsonl";
+  const std::string personal = dir.path() + "/personal.jsonl";
+  ASSERT_EQ(
+      Ledgerctl("export --data " + f_.data_dir() + " --out " + out + " --personal " + personal), 0);
+  struct stat info {};
+  ASSERT_EQ(stat(personal.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_NE(FileText(personal).find(kElderName), std::string::npos);
+  EXPECT_EQ(FileText(out).find(kElderName), std::string::npos);
+
+  const std::string copy = dir.path() + "/copy";
+  ASSERT_EQ(Ledgerctl("import --in " + out + " --data " + copy + " --personal " + personal), 0);
+  EXPECT_NE(FileText(copy + "/personal.key"), FileText(f_.data_dir() + "/personal.key"));
+  {
+    LedgerNodeOptions options;
+    options.data_dir = copy;
+    options.personal_key = PersonalVault::LoadOrCreateMasterKey(copy + "/personal.key").value();
+    auto node = LedgerNode::Open(options);
+    ASSERT_TRUE(node.ok()) << node.status().ToString();
+    auto records = (*node)->vault()->Read("e-1");
+    ASSERT_TRUE(records.ok()) << records.status().ToString();
+    ASSERT_EQ(records->size(), 3u);  // registered, the visit's place, the correction
+    EXPECT_NE(records->back().fields.find(kNewPhone), std::string::npos);
+  }
+  // A record that is not what the log committed to is refused, and nothing imported.
+  std::string forged = FileText(personal);
+  forged.replace(forged.find(kNewPhone), kNewPhone.size(), "13900000000");
+  std::ofstream(dir.path() + "/forged.jsonl") << forged;
+  EXPECT_EQ(Ledgerctl("import --in " + out + " --data " + dir.path() + "/forged --personal " +
+                      dir.path() + "/forged.jsonl"),
+            1);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/forged"));
+
+  ASSERT_EQ(f_.Call("POST", "/v1/members/e-1/erasure", R"({"reason":"本人申请"})").status, 200);
+  const std::string after = dir.path() + "/after.jsonl";
+  ASSERT_EQ(Ledgerctl("export --data " + f_.data_dir() + " --out " + dir.path() +
+                      "/after-ledger.jsonl --personal " + after),
+            0);
+  EXPECT_EQ(FileText(after).find(kElderName), std::string::npos);
+  EXPECT_NE(FileText(after).find(kVolunteerName), std::string::npos);
 }
 
 }  // namespace
