@@ -20,6 +20,15 @@ Result<std::unique_ptr<ApiNode>> ApiNode::Open(ApiNodeOptions options) {
   if (!signing_key.ok()) return signing_key.status();
   node->signing_key_ = std::move(signing_key).value();
   options.ledger.data_dir = options.data_dir;
+  if (!options.replica) {
+    const std::string personal_key_path =
+        options.personal_key_path.empty()
+            ? (std::filesystem::path(options.data_dir) / "personal.key").string()
+            : options.personal_key_path;
+    auto personal_key = PersonalVault::LoadOrCreateMasterKey(personal_key_path);
+    if (!personal_key.ok()) return personal_key.status();
+    options.ledger.personal_key = *personal_key;
+  }
   options.ledger.signing_key = node->signing_key_;  // signed checkpoints of the chain
   if (options.replica) {
     // The primary signs; a replica's store takes each group's recorded_at from the primary.

@@ -26,7 +26,10 @@ struct ApiNodeOptions {
   std::string data_dir;   // the ledger's RocksDB directory; admin.key and signing.key beside it
   std::string admin_key;  // the bootstrap admin key (see LoadOrCreateAdminKey)
   std::string signing_key_path;  // the ledger's Ed25519 key; "" for <data_dir>/signing.key
-  LedgerNodeOptions ledger;      // data_dir is filled in
+  // The personal vault's master key (32 bytes, docs/privacy.md); "" for <data_dir>/personal.key.
+  // Created if missing, like the signing key. A replica has none: it keeps no personal data.
+  std::string personal_key_path;
+  LedgerNodeOptions ledger;  // data_dir is filled in
   // When set, a KafkaRelay publishes the log (docs/kafka.md); its progress shows in /metrics
   // and /readyz. The broker need not be reachable: the relay catches up when it is.
   std::optional<KafkaRelayOptions> kafka_relay;

@@ -17,6 +17,7 @@ std::string CertificateVerifyPath(std::string_view certificate_id) {
 }
 
 json::object UnsignedCertificate(std::string_view certificate_id, const Certificate& certificate,
+                                 std::optional<std::string_view> name,
                                  std::string_view issuer_did) {
   json::array kinds;
   for (events::ServiceKind kind : certificate.kinds) {
@@ -24,7 +25,7 @@ json::object UnsignedCertificate(std::string_view certificate_id, const Certific
   }
   // Issue times are whole seconds (the route records them so), in RFC 3339 Beijing time.
   const std::string issued_at = FormatInstant(certificate.issued_at_us);
-  return json::object{
+  json::object out{
       {"@context", json::array{"https://www.w3.org/ns/credentials/v2"}},
       {"type", json::array{"VerifiableCredential", "VolunteerServiceCertificate"}},
       {"id", CertificateUrn(certificate_id)},
@@ -33,19 +34,21 @@ json::object UnsignedCertificate(std::string_view certificate_id, const Certific
       {"validFrom", issued_at},
       {"credentialSubject", json::object{{"id", "urn:zhaiyi:member:" + certificate.member_id.str()},
                                          {"certificate_number", certificate_id},
-                                         {"name", certificate.name},
+                                         {"name", name ? json::value(*name) : json::value()},
                                          {"verified_minutes", certificate.verified_minutes},
                                          {"services", certificate.services},
                                          {"from", certificate.from_date},
                                          {"to", certificate.to_date},
                                          {"kinds", std::move(kinds)},
                                          {"organisation", kCertificateOrganisation}}}};
+  if (!name) out["credentialSubject"].as_object().erase("name");
+  return out;
 }
 
 json::object SignedCertificate(std::string_view certificate_id, const Certificate& certificate,
-                               const SigningKey& key) {
+                               std::optional<std::string_view> name, const SigningKey& key) {
   const std::string did = DidKeyOf(key.public_key());
-  return AddProof(UnsignedCertificate(certificate_id, certificate, did),
+  return AddProof(UnsignedCertificate(certificate_id, certificate, name, did),
                   FormatInstant(certificate.issued_at_us), VerificationMethodOf(did),
                   [&key](std::string_view message) { return key.Sign(message); });
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,12 +26,16 @@ std::string CertificateUrn(std::string_view certificate_id);
 std::string CertificateVerifyPath(std::string_view certificate_id);
 
 // The credential without its proof, issued by `issuer_did` (whose digest the ledger records).
+// `name`: the member's name when it was issued, from the personal vault; nullopt once her
+// personal data is erased (the credential then has no name, and no longer matches the digest).
 boost::json::object UnsignedCertificate(std::string_view certificate_id,
                                         const Certificate& certificate,
+                                        std::optional<std::string_view> name,
                                         std::string_view issuer_did);
 
 // The credential with its proof by `key`.
 boost::json::object SignedCertificate(std::string_view certificate_id,
-                                      const Certificate& certificate, const SigningKey& key);
+                                      const Certificate& certificate,
+                                      std::optional<std::string_view> name, const SigningKey& key);
 
 }  // namespace ledger::api

@@ -7,6 +7,7 @@
 
 #include "api/encoding.h"
 #include "api/event_spec.h"
+#include "api/jcs.h"
 #include "api/rfc3339.h"
 #include "domain/assert.h"
 #include "domain/civil_time.h"
@@ -122,12 +123,14 @@ const std::vector<TypeSpec>& Specs() {
        {Id("member_id", e::MemberRegistered::VT_MEMBER_ID),
         Enum("kind", e::MemberRegistered::VT_KIND, e::EnumNamesMemberKind()),
         Id("branch_id", e::MemberRegistered::VT_BRANCH_ID),
-        Text("name", e::MemberRegistered::VT_NAME, kRequired | kPersonal),
-        Text("gender", e::MemberRegistered::VT_GENDER, kPersonal),
-        Int("birth_year", e::MemberRegistered::VT_BIRTH_YEAR, kPersonal, 1900, 2100),
-        Text("phone", e::MemberRegistered::VT_PHONE, kPersonal),
-        Of(Kind::kBool, "lives_alone", e::MemberRegistered::VT_LIVES_ALONE, kPersonal),
-        Of(Kind::kTextList, "skills", e::MemberRegistered::VT_SKILLS, kOptional)}},
+        Text("name", 0, kRequired | kPersonal | kSealed), Text("gender", 0, kPersonal | kSealed),
+        Int("birth_year", 0, kPersonal | kSealed, 1900, 2100),
+        Text("phone", 0, kPersonal | kSealed),
+        Of(Kind::kBool, "lives_alone", 0, kPersonal | kSealed),
+        Of(Kind::kTextList, "skills", 0, kPersonal | kSealed)},
+       nullptr,
+       e::MemberRegistered::VT_PERSONAL,
+       {"member_id"}},
       {D::MemberDeactivated,
        {Id("member_id", e::MemberDeactivated::VT_MEMBER_ID),
         Text("reason", e::MemberDeactivated::VT_REASON)}},
@@ -147,13 +150,15 @@ const std::vector<TypeSpec>& Specs() {
               {"1-720, travel excluded (domain rule: 422 invalid_minutes)"}),
         Id("elder_id", e::ServiceLogged::VT_ELDER_ID, kOptional),
         Id("activity_id", e::ServiceLogged::VT_ACTIVITY_ID, kOptional),
-        Text("place", e::ServiceLogged::VT_PLACE, kPersonal),
-        Text("content", e::ServiceLogged::VT_CONTENT, kPersonal),
+        Text("place", 0, kPersonal | kSealed), Text("content", 0, kPersonal | kSealed),
         Noted(Id("request_id", e::ServiceLogged::VT_REQUEST_ID, kOptional),
               {"the service request (ServiceRequested) this visit answers; it must be assigned to "
                "this volunteer and be for this elder_id (domain rules: 422 unknown_request, "
                "request_cancelled, request_resolved, not_assigned, wrong_elder). Verifying the "
-               "visit resolves the request"})}},
+               "visit resolves the request"})},
+       nullptr,
+       e::ServiceLogged::VT_PERSONAL,
+       {"elder_id", "volunteer_id"}},
       {D::ServiceVerified,
        {Id("service_id", e::ServiceVerified::VT_SERVICE_ID),
         Noted(Text("confirmed_by", e::ServiceVerified::VT_CONFIRMED_BY),
@@ -381,17 +386,18 @@ const std::vector<TypeSpec>& Specs() {
       {D::MemberUpdated,
        {Noted(Id("member_id", e::MemberUpdated::VT_MEMBER_ID),
               {"a registered member (domain rule: 422 unknown_member)"}),
-        Text("name", e::MemberUpdated::VT_NAME, kPersonal),
-        Text("gender", e::MemberUpdated::VT_GENDER, kPersonal),
-        Int("birth_year", e::MemberUpdated::VT_BIRTH_YEAR, kPersonal, 1900, 2100),
-        Text("phone", e::MemberUpdated::VT_PHONE, kPersonal),
-        Of(Kind::kBool, "lives_alone", e::MemberUpdated::VT_LIVES_ALONE, kPersonal),
-        Noted(Of(Kind::kTextList, "skills", e::MemberUpdated::VT_SKILLS, kOptional),
+        Text("name", 0, kPersonal | kSealed), Text("gender", 0, kPersonal | kSealed),
+        Int("birth_year", 0, kPersonal | kSealed, 1900, 2100),
+        Text("phone", 0, kPersonal | kSealed),
+        Of(Kind::kBool, "lives_alone", 0, kPersonal | kSealed),
+        Noted(Of(Kind::kTextList, "skills", 0, kPersonal | kSealed),
               {"replaces the list; [] clears it"})},
        R"({"description": "A correction of personal data: the fields given replace the current )"
-       R"(values, the earlier ones stay in the log.", "anyOf": [{"required": ["name"]}, )"
-       R"({"required": ["gender"]}, {"required": ["birth_year"]}, {"required": ["phone"]}, )"
-       R"({"required": ["lives_alone"]}, {"required": ["skills"]}]})"},
+       R"(values, the earlier ones stay in the vault (erasable).", "anyOf": [{"required": )"
+       R"(["name"]}, {"required": ["gender"]}, {"required": ["birth_year"]}, {"required": )"
+       R"(["phone"]}, {"required": ["lives_alone"]}, {"required": ["skills"]}]})",
+       e::MemberUpdated::VT_PERSONAL,
+       {"member_id"}},
       {D::RelationRegistered,
        {Noted(Id("relation_id", e::RelationRegistered::VT_RELATION_ID),
               {"unique among relations (domain rule: 422 already_exists)"}),
@@ -408,6 +414,9 @@ const std::vector<TypeSpec>& Specs() {
         Text("reason", e::AttestationRevoked::VT_REASON, kOptional)},
        R"({"description": "Withdraws a statement: POST /v1/attestations/verify then answers 422 )"
        R"(revoked_attestation. The member herself, her branch's coordinator or an admin."})"},
+      {D::PersonalDataErased,
+       {Id("member_id", e::PersonalDataErased::VT_MEMBER_ID),
+        Text("reason", e::PersonalDataErased::VT_REASON)}},
   });
   return specs;
 }
@@ -428,6 +437,7 @@ bool IsPostable(events::Data type) {
     case events::Data::AccountClosed:
     case events::Data::KeyIssued:
     case events::Data::KeyRevoked:
+    case events::Data::PersonalDataErased:
       return false;
     default:
       return SpecFor(type) != nullptr;
@@ -473,6 +483,20 @@ class PayloadBuilder {
     return DecodeObject(spec.fields, EventTypeName(spec.type), data, pointer);
   }
 
+  // The personal fields given (kSealed), to be sealed apart.
+  const json::object& personal() const { return personal_; }
+
+  // Adds the commitment to the personal fields (32 bytes) at `vt`.
+  void AddCommitment(flatbuffers::voffset_t vt, std::string_view commitment) {
+    commitment_spec_ = FieldSpec{"personal", vt, Kind::kTextList};
+    FieldValue value{&commitment_spec_};
+    value.offset =
+        builder_
+            .CreateVector(reinterpret_cast<const uint8_t*>(commitment.data()), commitment.size())
+            .Union();
+    values_.push_back(value);
+  }
+
   std::string Finish(events::Data type) {
     const flatbuffers::Offset<void> table = WriteTable(values_);
     builder_.Finish(events::CreateEventData(builder_, type, table));
@@ -504,6 +528,13 @@ class PayloadBuilder {
       if (v != nullptr && v->is_null() && (f.flags & kNullable)) v = nullptr;
       if (v == nullptr) {
         if (f.flags & kRequired) return FieldProblem(at, std::string(f.name) + " is required");
+        continue;
+      }
+      if (f.flags & kSealed) {
+        // Checked in a scratch builder, whose bytes are dropped: the payload never holds it.
+        PayloadBuilder scratch;
+        if (std::optional<Problem> problem = scratch.DecodeField(f, *v, at)) return problem;
+        personal_[f.name] = *v;
         continue;
       }
       if (std::optional<Problem> problem = DecodeField(f, *v, at)) return problem;
@@ -696,7 +727,19 @@ class PayloadBuilder {
 
   flatbuffers::FlatBufferBuilder builder_{512};
   std::vector<FieldValue> values_;
+  json::object personal_;
+  FieldSpec commitment_spec_{};
 };
+
+// The subject of `data`'s personal fields: the first of the spec's subject fields given.
+std::string SubjectOf(const TypeSpec& spec, const json::object& data) {
+  for (const char* name : spec.subject_fields) {
+    if (const json::value* id = data.if_contains(name); id != nullptr && id->is_string()) {
+      return std::string(id->get_string());
+    }
+  }
+  return {};
+}
 
 json::string_view View(const flatbuffers::String* s) { return {s->data(), s->size()}; }
 
@@ -768,7 +811,8 @@ Checked<json::object> ObjectBody(std::string_view body,
   return std::move(parsed->as_object());
 }
 
-Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& pointer) {
+Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& pointer,
+                                PersonalSealer* sealer) {
   Checked<const json::object*> object = AsObject(value, pointer);
   if (!object.ok()) return object.problem();
   const json::object& event = **object;
@@ -828,11 +872,26 @@ Checked<EventDraft> DecodeEvent(const json::value& value, const std::string& poi
           builder.Decode(*spec, data->get_object(), pointer + "/data")) {
     return *problem;
   }
+  if (!builder.personal().empty()) {
+    // The split: the fields go to the vault, their commitment into the payload.
+    const std::string subject = SubjectOf(*spec, data->get_object());
+    LEDGER_ASSERT(!subject.empty());  // every subject field list ends with a required id
+    std::string commitment(kCommitmentBytes, '\0');
+    if (sealer != nullptr) {
+      Checked<SealedFields> sealed =
+          sealer->Seal(subject, draft.type, CanonicalJson(builder.personal()));
+      if (!sealed.ok()) return sealed.problem();
+      commitment = std::move(sealed->commitment);
+      draft.side = std::move(sealed->side);
+    }
+    builder.AddCommitment(spec->personal_vt, commitment);
+  }
   draft.payload = builder.Finish(*data_type);
   return draft;
 }
 
-Checked<std::vector<EventDraft>> DecodeBatch(const json::value& value, size_t events_max) {
+Checked<std::vector<EventDraft>> DecodeBatch(const json::value& value, size_t events_max,
+                                             PersonalSealer* sealer) {
   Checked<const json::object*> object = AsObject(value, "");
   if (!object.ok()) return object.problem();
   Checked<bool> known = OnlyFields(**object, "", {"events"});
@@ -846,7 +905,7 @@ Checked<std::vector<EventDraft>> DecodeBatch(const json::value& value, size_t ev
   std::vector<EventDraft> drafts;
   const json::array& items = events->get_array();
   for (size_t i = 0; i < items.size(); ++i) {
-    Checked<EventDraft> draft = DecodeEvent(items[i], "/events/" + std::to_string(i));
+    Checked<EventDraft> draft = DecodeEvent(items[i], "/events/" + std::to_string(i), sealer);
     if (!draft.ok()) return draft.problem();
     drafts.push_back(std::move(*draft));
   }
@@ -859,6 +918,7 @@ json::object EncodeFields(const flatbuffers::Table* table, const std::vector<Fie
                           bool personal) {
   json::object out;
   for (const FieldSpec& f : fields) {
+    if (f.flags & kSealed) continue;  // not in the payload: the vault's (PersonalFieldsFor)
     if ((f.flags & kPersonal) && !personal) continue;
     switch (f.kind) {
       case Kind::kId:

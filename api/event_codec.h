@@ -16,6 +16,7 @@
 #include <boost/json/fwd.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,16 +51,42 @@ Checked<bool> OnlyFields(const boost::json::object& object, const std::string& p
 Checked<boost::json::object> ObjectBody(std::string_view body,
                                         std::initializer_list<std::string_view> allowed);
 
+// The bytes of a commitment to an event's personal fields (HMAC-SHA-256).
+constexpr size_t kCommitmentBytes = 32;
+
+// An event's personal fields, sealed: the commitment its payload carries, and the side record
+// the store writes beside it (eventstore/personal_vault.h).
+struct SealedFields {
+  std::string commitment;  // kCommitmentBytes
+  std::shared_ptr<const SideRecord> side;
+};
+
+// Seals the personal fields of an event apart from the log (the server's: api/personal_fields.h).
+class PersonalSealer {
+ public:
+  virtual ~PersonalSealer() = default;
+  // `fields` (the JCS bytes of the JSON object of exactly the personal fields given) of event
+  // type `type`, about member `subject`. Problems: 422 personal_data_erased, 500 when the vault
+  // fails.
+  virtual Checked<SealedFields> Seal(std::string_view subject, std::string_view type,
+                                     const std::string& fields) = 0;
+};
+
 // One event {"id","type","occurred_at",["expected_version"],"data"} as a draft: stream empty
 // (the decider resolves it), actor empty (the caller sets the key id). `pointer` locates the
 // event in the body ("" alone, "/events/2" in a batch) and prefixes every problem's field.
-// Problems: 400 invalid_field, 400 unknown_type.
-Checked<EventDraft> DecodeEvent(const boost::json::value& json, const std::string& pointer);
+// Personal fields (kSealed: names, phones, a visit's place...) are checked like the others, then
+// split off: `sealer` seals them and the payload holds their commitment (docs/privacy.md). With
+// no sealer (shape checks: fuzzers, schema tests) the commitment is 32 zero bytes and nothing is
+// kept. Problems: 400 invalid_field, 400 unknown_type, and the sealer's.
+Checked<EventDraft> DecodeEvent(const boost::json::value& json, const std::string& pointer,
+                                PersonalSealer* sealer = nullptr);
 
 // A batch body {"events":[event, ...]} of 1 to `events_max` events, each decoded by DecodeEvent
 // at "/events/<i>", as POST /v1/events/batch takes it. Problems: 400 invalid_field (the first
-// event at fault), 400 unknown_type.
-Checked<std::vector<EventDraft>> DecodeBatch(const boost::json::value& json, size_t events_max);
+// event at fault), 400 unknown_type, and the sealer's.
+Checked<std::vector<EventDraft>> DecodeBatch(const boost::json::value& json, size_t events_max,
+                                             PersonalSealer* sealer = nullptr);
 
 // The JSON `data` of a verified payload. Without `personal`, fields marked personal (names,
 // phones, birth years, living alone, the place and content of a visit) are left out. An enum

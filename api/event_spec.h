@@ -39,6 +39,10 @@ constexpr uint8_t kRequired = 1;
 constexpr uint8_t kPersonal = 2;    // left out unless the reader may see personal data
 constexpr uint8_t kNullable = 4;    // JSON null accepted, meaning absent
 constexpr uint8_t kServerOnly = 8;  // computed by the ledger; a client may not send it
+// Personal and sealed apart from the log (docs/privacy.md): checked like any field, then split
+// off into the personal vault; the payload holds only the commitment (TypeSpec::personal_vt).
+// Its `vt` is 0: it has no place in the table.
+constexpr uint8_t kSealed = 16;
 constexpr uint8_t kOptional = 0;
 
 // What the schema says beyond the wire shape: a domain rule the domain checks (answering 422),
@@ -68,6 +72,10 @@ struct TypeSpec {
   // Keywords of the whole data schema (JSON object text), e.g. an "anyOf" stating which fields a
   // domain rule requires together; nullptr for none.
   const char* schema_keywords = nullptr;
+  // Types with kSealed fields: the payload's field of their commitment (`personal`), and the ids
+  // of the data, in order, whose first given one is the subject the fields belong to.
+  flatbuffers::voffset_t personal_vt = 0;
+  std::vector<const char*> subject_fields = {};
 };
 
 // Every event type, its fields in schema order (which is also the JSON output order); row i is

@@ -14,6 +14,7 @@
 #include "api/encoding.h"
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
+#include "api/personal_fields.h"
 #include "api/rfc3339.h"
 #include "api/views.h"
 #include "domain/event_payload.h"
@@ -70,6 +71,7 @@ const std::vector<Route>& RouteTable() {
       {"POST", "/v1/members/{id}/attestations",
        kAdmin | Bit(Role::kCoordinator) | Bit(Role::kMember), "", false, &E::PostAttestation},
       {"POST", "/v1/attestations/verify", kPublic, "", false, &E::VerifyAttestation},
+      {"POST", "/v1/members/{id}/erasure", kAdmin, "", false, &E::PostErasure},
       {"POST", "/v1/members/{id}/certificates", kAdmin | Bit(Role::kCoordinator), "", false,
        &E::PostCertificate},
       {"GET", "/v1/certificates/{id}", kPublic, "", true, &E::GetCertificate},
@@ -263,46 +265,52 @@ std::string_view PersonalBranch(const events::EventData& data, const LedgerState
   return {};
 }
 
-bool HasText(const flatbuffers::String* text) { return text != nullptr && text->size() > 0; }
-
-// The members whose personal fields an event's data holds (the fields marked kPersonal in
-// event_codec.cc): a registration's or an update's member, a visit's volunteer and elder when it
-// says where or what, a request's elder (its description).
-void NotePersonalSubjects(Handler& h, Call& call, const events::EventData& data) {
+// The member whose personal fields the sealed part of `data` holds (docs/privacy.md): the
+// member of MemberRegistered and MemberUpdated, a visit's elder, else its volunteer. "" for
+// events without sealed fields.
+std::string_view SealedSubject(const events::EventData& data) {
   if (const auto* member = data.data_as_MemberRegistered()) {
-    h.NotePersonalRead(call, member->member_id()->string_view());
-  } else if (const auto* update = data.data_as_MemberUpdated()) {
-    h.NotePersonalRead(call, update->member_id()->string_view());
-  } else if (const auto* service = data.data_as_ServiceLogged()) {
-    if (!HasText(service->place()) && !HasText(service->content())) return;
-    h.NotePersonalRead(call, service->volunteer_id()->string_view());
-    if (HasText(service->elder_id())) h.NotePersonalRead(call, service->elder_id()->string_view());
-  } else if (const auto* request = data.data_as_ServiceRequested()) {
-    h.NotePersonalRead(call, request->elder_id()->string_view());
+    return member->personal() != nullptr ? member->member_id()->string_view() : "";
   }
+  if (const auto* update = data.data_as_MemberUpdated()) {
+    return update->personal() != nullptr ? update->member_id()->string_view() : "";
+  }
+  if (const auto* service = data.data_as_ServiceLogged()) {
+    if (service->personal() == nullptr) return "";
+    return service->elder_id() != nullptr ? service->elder_id()->string_view()
+                                          : service->volunteer_id()->string_view();
+  }
+  return "";
 }
 
-// The JSON of `events`, each with personal fields only where the caller may see them.
-json::array EventsJson(Handler& h, Call& call, const std::vector<StoredEvent>& events,
-                       const Projector& projector) {
+// The JSON of `events`, each with personal fields only where the caller may see them: those in
+// the payload (a request's description) by the branch rule, the sealed ones from the vault
+// through PersonalFieldsFor; both noted for the access log.
+json::array EventsJson(Handler& h, Call& call, PersonalVault* vault,
+                       const std::vector<StoredEvent>& events, const Projector& projector) {
   json::array out;
   out.reserve(events.size());
-  if (call.role() == Role::kAdmin) {
-    for (const StoredEvent& event : events) {
-      out.push_back(EncodeStoredEvent(event, true));
-      if (const events::EventData* data = VerifyEventData(event.payload)) {
-        NotePersonalSubjects(h, call, *data);
-      }
-    }
-    return out;
-  }
   projector.Read([&](const LedgerState& state) {
     for (const StoredEvent& event : events) {
       const events::EventData* data = VerifyEventData(event.payload);
       const bool personal =
-          data != nullptr && Endpoints::MaySeePersonal(call, PersonalBranch(*data, state));
-      out.push_back(EncodeStoredEvent(event, personal));
-      if (personal) NotePersonalSubjects(h, call, *data);
+          data != nullptr && (call.role() == Role::kAdmin ||
+                              Endpoints::MaySeePersonal(call, PersonalBranch(*data, state)));
+      json::object encoded = EncodeStoredEvent(event, personal);
+      if (personal && data->data_type() == events::Data::ServiceRequested) {
+        h.NotePersonalRead(call, data->data_as_ServiceRequested()->elder_id()->string_view());
+      }
+      const std::string_view subject = data != nullptr ? SealedSubject(*data) : "";
+      const Member* member = subject.empty() ? nullptr : state.FindMember(MemberRef(subject));
+      if (member != nullptr) {
+        const std::optional<json::object> sealed = PersonalFieldsFor(
+            h, call, vault, subject, member->branch_id.view(), PersonalRead{event.position});
+        if (sealed) {
+          json::object& fields = encoded["data"].as_object();
+          for (const auto& field : *sealed) fields[field.key()] = field.value();
+        }
+      }
+      out.push_back(std::move(encoded));
     }
   });
   return out;
@@ -719,7 +727,7 @@ Step Endpoints::ListEvents(Handler& h, Call& call) {
   json::object body;
   const uint64_t next =
       events->empty() ? std::max(*from, uint64_t{0}) : events->back().position.value + 1;
-  body["events"] = EventsJson(h, call, *events, h.node_.projector());
+  body["events"] = EventsJson(h, call, h.node_.vault(), *events, h.node_.projector());
   body["next"] = next;
   body["head"] = std::max(head.next.value, next);
   return JsonResponse(200, body);
@@ -730,7 +738,7 @@ Step Endpoints::GetEvent(Handler& h, Call& call) {
   if (!position) return Fail(NotFound("no event at " + call.params[0]));
   auto event = h.node_.store().ReadAt(Position{*position});
   if (!event.ok()) return Fail(ProblemForStatus(event.status()));
-  json::array events = EventsJson(h, call, {*event}, h.node_.projector());
+  json::array events = EventsJson(h, call, h.node_.vault(), {*event}, h.node_.projector());
   return JsonResponse(200, events[0]);
 }
 
@@ -752,7 +760,7 @@ Step Endpoints::GetStream(Handler& h, Call& call) {
   json::object body;
   body["stream"] = stream;
   body["next_version"] = events->empty() ? *from : events->back().version.value + 1;
-  body["events"] = EventsJson(h, call, *events, h.node_.projector());
+  body["events"] = EventsJson(h, call, h.node_.vault(), *events, h.node_.projector());
   return JsonResponse(200, body);
 }
 
@@ -770,9 +778,11 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
     // hottest read (scripts/bench http).
     unsigned char buffer[kMemberJsonBufferBytes];
     json::monotonic_resource memory(buffer, sizeof buffer);
-    const bool personal = MaySeePersonal(call, member->branch_id.view());
-    if (personal) h.NotePersonalRead(call, id);
-    return JsonResponse(200, MemberJson(MemberRef(id), *member, state.policy(), personal, &memory));
+    const std::optional<json::object> sealed =
+        PersonalFieldsFor(h, call, h.node_.vault(), id, member->branch_id.view());
+    return JsonResponse(200, MemberJson(MemberRef(id), *member, state.policy(),
+                                        MaySeePersonalOf(call, member->branch_id.view(), id),
+                                        sealed ? &*sealed : nullptr, &memory));
   });
 }
 
@@ -831,9 +841,12 @@ Step Endpoints::ListMembers(Handler& h, Call& call) {
     json::array& items = body["items"].emplace_array();
     for (size_t i = 0; i < count; ++i) {
       const Member& member = *matches[i].second;
-      const bool personal = MaySeePersonal(call, member.branch_id.view());
-      if (personal) h.NotePersonalRead(call, matches[i].first.view());
-      items.push_back(MemberJson(matches[i].first, member, state.policy(), personal));
+      const std::optional<json::object> sealed = PersonalFieldsFor(
+          h, call, h.node_.vault(), matches[i].first.view(), member.branch_id.view());
+      items.push_back(
+          MemberJson(matches[i].first, member, state.policy(),
+                     MaySeePersonalOf(call, member.branch_id.view(), matches[i].first.view()),
+                     sealed ? &*sealed : nullptr));
     }
     if (matches.size() > count) {
       body["next_cursor"] = matches[count - 1].first.view();

@@ -13,6 +13,7 @@
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
 #include "api/key_store.h"
+#include "api/personal_fields.h"
 #include "api/rfc3339.h"
 #include "domain/attestation_terms.h"
 
@@ -149,18 +150,24 @@ std::string EventBytes(const AttestationRequest& request, const std::string& mem
 // Today they are fields of the member's record; they may come from elsewhere (a vault) without
 // the route changing.
 bool Endpoints::MemberHasPhone(Handler& h, const std::string& member_id) {
-  return h.node_.projector().Read([&](const LedgerState& state) {
-    const Member* member = state.FindMember(MemberRef(member_id));
-    return member != nullptr && !member->phone.empty();
-  });
+  const std::optional<json::object> fields = StoredPersonalFields(h.node_.vault(), member_id);
+  const json::value* phone = fields ? fields->if_contains("phone") : nullptr;
+  return phone != nullptr && phone->is_string() && !phone->get_string().empty();
 }
 
-std::optional<std::string> Endpoints::MemberName(Handler& h, const std::string& member_id) {
-  return h.node_.projector().Read([&](const LedgerState& state) -> std::optional<std::string> {
+std::optional<std::string> Endpoints::MemberName(Handler& h, Call& call,
+                                                 const std::string& member_id) {
+  const std::string branch = h.node_.projector().Read([&](const LedgerState& state) {
     const Member* member = state.FindMember(MemberRef(member_id));
-    if (member == nullptr || member->name.empty()) return std::nullopt;
-    return member->name;
+    return member != nullptr ? member->branch_id.str() : std::string();
   });
+  // Published: she (or her consent on paper) asks for the name to be shown to the merchant.
+  const std::optional<json::object> fields =
+      PersonalFieldsFor(h, call, h.node_.vault(), member_id, branch,
+                        PersonalRead{std::nullopt, std::nullopt, /*published=*/true});
+  const json::value* name = fields ? fields->if_contains("name") : nullptr;
+  if (name == nullptr || !name->is_string() || name->get_string().empty()) return std::nullopt;
+  return std::string(name->get_string());
 }
 
 Step Endpoints::PostAttestation(Handler& h, Call& call) {
@@ -229,7 +236,7 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
   }
   if (std::find(request->discloses.begin(), request->discloses.end(), events::Disclosure::name) !=
       request->discloses.end()) {
-    std::optional<std::string> name = MemberName(h, member_id);
+    std::optional<std::string> name = MemberName(h, call, member_id);
     if (!name) {
       return Fail(MakeProblem(422, "name_unavailable",
                               "member '" + member_id + "' has no name on record to disclose",

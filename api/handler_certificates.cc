@@ -8,6 +8,7 @@
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
 #include "api/key_store.h"
+#include "api/personal_fields.h"
 #include "api/rfc3339.h"
 #include "projections/certificate_figures.h"
 
@@ -31,6 +32,23 @@ json::object Verdict(bool valid, std::string_view status, std::string_view reaso
   if (!status.empty()) out["status"] = status;
   out["reason"] = reason;
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+// The member's name as it stood before `as_of`, as her certificate shows it to whoever holds it
+// (she asked for it); nullopt when her personal data was erased or the vault has none.
+std::optional<std::string> CertificateName(Handler& h, Call& call, PersonalVault* vault,
+                                           std::string_view member_id,
+                                           std::string_view member_branch, Position as_of) {
+  std::optional<json::object> fields =
+      PersonalFieldsFor(h, call, vault, member_id, member_branch,
+                        PersonalRead{std::nullopt, as_of, /*published=*/true});
+  const json::value* name = fields ? fields->if_contains("name") : nullptr;
+  if (name == nullptr || !name->is_string()) return std::nullopt;
+  return std::string(name->get_string());
 }
 
 }  // namespace
@@ -61,6 +79,7 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   const Position as_of = h.node_.store().GetHead().next;
   std::string certificate_id;
   Certificate certificate;
+  std::string branch_id;
   std::optional<Problem> problem =
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
         const Member* member = state.FindMember(MemberRef(member_id));
@@ -70,11 +89,10 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
         }
         certificate_id = state.NextCertificateId(now_us);
         certificate.member_id = MemberId(member_id);
-        certificate.name = member->name;
+        branch_id = member->branch_id.str();
         return std::nullopt;
       });
   if (problem) return Fail(*problem);
-  h.NotePersonalRead(call, member_id);  // the credential names the member
   Result<CertificateFigures> figures =
       CountCertificateFigures(h.node_.store(), member_id, dates[0], dates[1], as_of);
   if (!figures.ok()) return Fail(ProblemForStatus(figures.status()));
@@ -85,8 +103,15 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   certificate.kinds = figures->kinds;
   certificate.as_of = as_of.value;
   certificate.issued_at_us = now_us;
+  // Her name as the log stands now: the credential shows it to whoever she hands it to.
+  const std::optional<std::string> name =
+      CertificateName(h, call, h.node_.vault(), member_id, branch_id, as_of);
+  if (!name) {
+    return Fail(MakeProblem(422, "personal_data_erased",
+                            "member '" + member_id + "' has no name on record (erased)"));
+  }
   certificate.digest = DocumentDigestHex(
-      UnsignedCertificate(certificate_id, certificate, DidKeyOf(h.signer_.public_key())));
+      UnsignedCertificate(certificate_id, certificate, *name, DidKeyOf(h.signer_.public_key())));
 
   flatbuffers::FlatBufferBuilder builder(512);
   const auto data = events::CreateCertificateIssuedDirect(
@@ -105,12 +130,13 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   std::vector<EventDraft> drafts;
   drafts.push_back(std::move(draft));
   return PendingAppend{
-      std::move(drafts), [&h, certificate_id, certificate = std::move(certificate)](
-                             const Result<std::vector<AppendResult>>& result) {
+      std::move(drafts), [&h, certificate_id, certificate = std::move(certificate),
+                          name](const Result<std::vector<AppendResult>>& result) {
         if (!result.ok()) return Fail(ProblemForStatus(result.status()));
-        json::object out{{"certificate_id", certificate_id},
-                         {"credential", SignedCertificate(certificate_id, certificate, h.signer_)},
-                         {"verify_url", CertificateVerifyPath(certificate_id)}};
+        json::object out{
+            {"certificate_id", certificate_id},
+            {"credential", SignedCertificate(certificate_id, certificate, *name, h.signer_)},
+            {"verify_url", CertificateVerifyPath(certificate_id)}};
         return JsonResponse(201, out);
       }};
 }
@@ -121,10 +147,17 @@ Step Endpoints::GetCertificate(Handler& h, Call& call) {
   h.node_.projector().Read([&](const LedgerState& state) {
     const Certificate* certificate = state.FindCertificate(certificate_id);
     if (certificate == nullptr) return;
-    h.NotePersonalRead(call, certificate->member_id.view());  // the credential names the member
-    out = json::object{{"certificate_id", certificate_id},
-                       {"status", certificate->revoked ? "revoked" : "valid"},
-                       {"credential", SignedCertificate(certificate_id, *certificate, h.signer_)}};
+    const Member* member = state.FindMember(certificate->member_id);
+    const std::optional<std::string> name = CertificateName(
+        h, call, h.node_.vault(), certificate->member_id.view(),
+        member != nullptr ? member->branch_id.view() : "", Position{certificate->as_of});
+    out = json::object{
+        {"certificate_id", certificate_id},
+        {"status", certificate->revoked ? "revoked" : "valid"},
+        {"credential",
+         SignedCertificate(certificate_id, *certificate,
+                           name ? std::optional<std::string_view>(*name) : std::nullopt,
+                           h.signer_)}};
   });
   if (!out) return Fail(NoSuch("certificate", certificate_id));
   return JsonResponse(200, *out);

@@ -7,6 +7,7 @@
 
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
+#include "api/personal_fields.h"
 #include "api/sheet_import.h"
 
 namespace ledger::api {
@@ -52,7 +53,8 @@ Step Endpoints::PostSheetImport(Handler& h, Call& call) {
     import.AddProblem({name, 0, "", tables.status().message(), "invalid_sheet"});
     return SheetProblemResponse(import, dry_run);
   }
-  import = BuildSheetImport(*tables);
+  VaultSealer sealer(h.node_.vault());
+  import = BuildSheetImport(*tables, &sealer);
   if (import.ok()) {
     // The whole log replayed into a private state: a rare, operator-started request.
     if (Status status = CheckSheetImport(h.node_.store(), ScopeOf(call), import); !status.ok()) {

@@ -92,16 +92,20 @@ struct Endpoints {
   // handler_attestations.cc
   static Step PostAttestation(Handler& h, Call& call);
   static Step VerifyAttestation(Handler& h, Call& call);
-  // The member's personal data the route reads, each through one function (the seam to where
-  // personal data are kept): whether she has a phone, and her name (nullopt: none on record).
+  // The member's personal data the route reads from the vault: whether she has a phone (the
+  // server's own decision, shown to nobody), and her name for the statement she discloses it in
+  // (through PersonalFieldsFor, so the access log has it; nullopt: none on record, or erased).
   static bool MemberHasPhone(Handler& h, const std::string& member_id);
-  static std::optional<std::string> MemberName(Handler& h, const std::string& member_id);
+  static std::optional<std::string> MemberName(Handler& h, Call& call,
+                                               const std::string& member_id);
   // handler_imports.cc
   static Step PostSheetImport(Handler& h, Call& call);
   // handler_certificates.cc
   static Step PostCertificate(Handler& h, Call& call);
   static Step GetCertificate(Handler& h, Call& call);
   static Step VerifyCertificate(Handler& h, Call& call);
+  // handler_erasure.cc
+  static Step PostErasure(Handler& h, Call& call);
   // handler_filing.cc
   static Step GetFilingPackage(Handler& h, Call& call);
   static Step GetPartnerStatement(Handler& h, Call& call);

@@ -7,6 +7,7 @@
 #include "api/encoding.h"
 #include "api/event_codec.h"
 #include "api/handler_internal.h"
+#include "api/personal_fields.h"
 #include "api/rfc3339.h"
 #include "domain/event_payload.h"
 
@@ -106,7 +107,8 @@ Step Endpoints::Append(Handler& h, std::vector<EventDraft> drafts, bool batch) {
 Step Endpoints::PostEvent(Handler& h, Call& call) {
   Checked<json::value> body = ParseJson(call.request.body);
   if (!body.ok()) return Fail(body.problem());
-  Checked<EventDraft> draft = DecodeEvent(*body, "");
+  VaultSealer sealer(h.node_.vault());
+  Checked<EventDraft> draft = DecodeEvent(*body, "", &sealer);
   if (!draft.ok()) return Fail(draft.problem());
   draft->actor = call.principal->key_id;
   draft->scope = ScopeOf(call);
@@ -120,7 +122,8 @@ Step Endpoints::PostEvent(Handler& h, Call& call) {
 Step Endpoints::PostBatch(Handler& h, Call& call) {
   Checked<json::value> body = ParseJson(call.request.body);
   if (!body.ok()) return Fail(body.problem());
-  Checked<std::vector<EventDraft>> batch = DecodeBatch(*body, h.options_.batch_events_max);
+  VaultSealer sealer(h.node_.vault());
+  Checked<std::vector<EventDraft>> batch = DecodeBatch(*body, h.options_.batch_events_max, &sealer);
   if (!batch.ok()) return Fail(batch.problem());
   std::vector<EventDraft> drafts = std::move(*batch);
   for (EventDraft& draft : drafts) {

@@ -395,7 +395,8 @@ struct RowEvent {
 };
 
 void BuildRow(const SheetTable& table, const Layout& layout, size_t row_index,
-              std::map<std::string, std::string>& seen_ids, SheetImport& import) {
+              std::map<std::string, std::string>& seen_ids, PersonalSealer* sealer,
+              SheetImport& import) {
   const std::vector<std::string>& row = table.rows[row_index];
   const std::vector<Column>& columns = ColumnsOf(layout.kind);
   const size_t row_number = row_index + 1;
@@ -454,7 +455,7 @@ void BuildRow(const SheetTable& table, const Layout& layout, size_t row_index,
                             {"data", std::move(data)}};
     if (!occurred_at.is_null()) event_json["occurred_at"] = std::move(occurred_at);
     const std::string id = event_json["id"].as_string().c_str();
-    Checked<EventDraft> draft = DecodeEvent(event_json, "");
+    Checked<EventDraft> draft = DecodeEvent(event_json, "", sealer);
     if (!draft.ok()) {
       const size_t c = ColumnOfPointer(layout.kind, draft.problem().field);
       const bool empty = CellOf(layout, row, c).empty();
@@ -547,7 +548,7 @@ Result<std::vector<SheetTable>> ReadSheetFile(std::string_view bytes, const std:
   return tables;
 }
 
-SheetImport BuildSheetImport(const std::vector<SheetTable>& tables) {
+SheetImport BuildSheetImport(const std::vector<SheetTable>& tables, PersonalSealer* sealer) {
   SheetImport import;
   std::vector<std::pair<const SheetTable*, Layout>> layouts;
   for (const SheetTable& table : tables) {
@@ -571,7 +572,7 @@ SheetImport BuildSheetImport(const std::vector<SheetTable>& tables) {
       for (size_t r = 1; r < table->rows.size(); ++r) {
         bool blank = true;
         for (const std::string& cell : table->rows[r]) blank = blank && Trim(cell).empty();
-        if (!blank) BuildRow(*table, layout, r, seen_ids, import);
+        if (!blank) BuildRow(*table, layout, r, seen_ids, sealer, import);
       }
     }
   }

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/event_codec.h"
 #include "api/sheet_table.h"
 #include "domain/status.h"
 #include "domain/write_scope.h"
@@ -71,8 +72,10 @@ Result<std::vector<SheetTable>> ReadSheetFile(std::string_view bytes, const std:
 
 // The events of `tables`, each row's built and decoded; undecodable rows, unknown sheets,
 // missing or unknown headings and ids repeated within the import become problems. A worksheet
-// named "说明" (the template's instructions) is skipped.
-SheetImport BuildSheetImport(const std::vector<SheetTable>& tables);
+// named "说明" (the template's instructions) is skipped. `sealer` seals the rows' personal
+// fields (DecodeEvent).
+SheetImport BuildSheetImport(const std::vector<SheetTable>& tables,
+                             PersonalSealer* sealer = nullptr);
 
 // Checks the drafts of `import` against the ledger in `store` as recorded by a caller with
 // `scope` (see the file comment), dropping those already imported and adding a problem for each

@@ -9,12 +9,12 @@ namespace ledger::api {
 namespace json = boost::json;
 namespace {
 
-constexpr size_t kMemberJsonFieldsMax = 22;  // MemberJson's 15 fields and 7 personal ones
+constexpr size_t kMemberJsonFieldsMax = 24;  // MemberJson's 17 fields and 7 personal ones
 
 }  // namespace
 
 json::object MemberJson(MemberRef member_id, const Member& m, const Policy& policy, bool personal,
-                        json::storage_ptr storage) {
+                        const json::object* sealed, json::storage_ptr storage) {
   json::object out(kMemberJsonFieldsMax, std::move(storage));  // room for every field: no rehash
   out["member_id"] = member_id.view();
   out["kind"] = events::EnumNameMemberKind(m.kind);
@@ -45,14 +45,15 @@ json::object MemberJson(MemberRef member_id, const Member& m, const Policy& poli
   } else {
     out["next_star_minutes"] = nullptr;
   }
+  if (m.erased_at_us) {
+    out["personal_data_erased"] = true;
+    out["erased_at"] = FormatInstant(*m.erased_at_us);
+  }
+  if (sealed != nullptr) {
+    for (const auto& field : *sealed) out[field.key()] = field.value();
+  }
   if (personal) {
-    out["name"] = m.name;
-    if (!m.gender.empty()) out["gender"] = m.gender;
-    if (m.birth_year) out["birth_year"] = *m.birth_year;
-    if (!m.phone.empty()) out["phone"] = m.phone;
-    if (m.lives_alone) out["lives_alone"] = *m.lives_alone;
-    json::array& skills = out["skills"].emplace_array();
-    for (const std::string& skill : m.skills) skills.emplace_back(skill);
+    if (sealed != nullptr && !out.contains("skills")) out["skills"].emplace_array();
     // Family relations are personal: who is whose family.
     json::array& relations = out["relations"].emplace_array();
     for (const Relation& r : m.relations) {

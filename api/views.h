@@ -12,9 +12,12 @@
 namespace ledger::api {
 
 // `storage` holds the object's memory (default: the heap). `policy` (the one in force) gives the
-// verified minutes where the member's star began and where the next one comes.
+// verified minutes where the member's star began and where the next one comes. `personal`: her
+// family relations are shown; `sealed`: her personal fields from the vault (PersonalFieldsFor),
+// nullptr for none. An erased member says so (personal_data_erased, erased_at) to every reader.
 boost::json::object MemberJson(MemberRef member_id, const Member& member, const Policy& policy,
-                               bool personal, boost::json::storage_ptr storage = {});
+                               bool personal, const boost::json::object* sealed,
+                               boost::json::storage_ptr storage = {});
 boost::json::object FundJson(FundRef fund_id, const Fund& fund);
 // A fund's goods received in kind, one line per name and unit (never part of its balance).
 boost::json::array GoodsJson(const Fund& fund);

@@ -106,8 +106,7 @@ class EventSource {
       const char* id = kind == events::MemberKind::volunteer ? "v0" : "e0";
       b.Clear();
       drafts.push_back(Draft(std::string("ev-") + id, b, events::Data::MemberRegistered,
-                             events::CreateMemberRegisteredDirect(b, id, kind, "b0", "成员"),
-                             Next()));
+                             events::CreateMemberRegisteredDirect(b, id, kind, "b0"), Next()));
     }
     for (int i = 0; i < kPartners; ++i) {
       const std::string id = "p" + std::to_string(i);

@@ -190,7 +190,7 @@ class LedgerGenerator {
           b, events::Data::MemberRegistered,
           events::CreateMemberRegisteredDirect(
               b, id.c_str(), elder ? events::MemberKind::elder : events::MemberKind::volunteer,
-              branch.c_str(), "成员"));
+              branch.c_str()));
     }
     i -= 2 * kMembersPerKind;
     if (i < kPartners) {

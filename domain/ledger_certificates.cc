@@ -82,7 +82,6 @@ Execution LedgerState::OnCertificateIssued(const EventMeta& meta,
 
   Certificate certificate;
   certificate.member_id = MemberId(Str(e.member_id()));
-  certificate.name = member->name;
   certificate.from_date = std::string(Str(e.from_date()));
   certificate.to_date = std::string(Str(e.to_date()));
   certificate.verified_minutes = e.verified_minutes();

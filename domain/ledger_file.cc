@@ -7,13 +7,6 @@
 namespace ledger {
 using namespace ledger_internal;
 
-namespace {
-
-constexpr int32_t kBirthYearMin = 1900;
-constexpr int32_t kBirthYearMax = 2100;
-
-}  // namespace
-
 bool Member::IsRelative(MemberRef other) const {
   for (const Relation& relation : relations) {
     if (relation.relative_id == other) return true;
@@ -52,30 +45,30 @@ Execution LedgerState::OnAwardGranted(const EventMeta& meta, const events::Award
 }
 
 Execution LedgerState::OnMemberUpdated(const EventMeta& meta, const events::MemberUpdated& e) {
-  const bool any = e.name() != nullptr || e.gender() != nullptr || e.birth_year() ||
-                   e.phone() != nullptr || e.lives_alone() || e.skills() != nullptr;
-  if (!Present(e.member_id()) || !any) return Fail(Outcome::kInvalidField);
-  // The same shape as MemberRegistered's: a name is never empty, a birth year plausible.
-  if (e.name() != nullptr && !Present(e.name())) return Fail(Outcome::kInvalidField);
-  if (e.birth_year() && (*e.birth_year() < kBirthYearMin || *e.birth_year() > kBirthYearMax)) {
+  // The fields themselves are sealed apart (docs/privacy.md): a correction is its commitment,
+  // and the API checked at least one field was given, in the shape MemberRegistered's has.
+  if (!Present(e.member_id()) || e.personal() == nullptr || !ValidCommitment(e.personal())) {
     return Fail(Outcome::kInvalidField);
   }
   const Member* member = FindMember(MemberRef(Str(e.member_id())));
   if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  if (member->erased_at_us) return Fail(Outcome::kPersonalDataErased);
   if (Outcome o = CheckSeal(member->branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
+  return kOk;
+}
+
+Execution LedgerState::OnPersonalDataErased(const EventMeta& meta,
+                                            const events::PersonalDataErased& e) {
+  if (!Present(e.member_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
+  const Member* member = FindMember(MemberRef(Str(e.member_id())));
+  if (member == nullptr) return Fail(Outcome::kUnknownMember);
+  if (member->erased_at_us) return Fail(Outcome::kAlreadyErased);
+  // No seal check: erasure is a person's right (PIPL §47) whatever month it is, and it changes
+  // no figure of any month.
   Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
-  Member& m = members_.find(MemberRef(Str(e.member_id())))->second;
-  if (e.name() != nullptr) m.name = std::string(Str(e.name()));
-  if (e.gender() != nullptr) m.gender = std::string(Str(e.gender()));
-  if (e.birth_year()) m.birth_year = *e.birth_year();
-  if (e.phone() != nullptr) m.phone = std::string(Str(e.phone()));
-  if (e.lives_alone()) m.lives_alone = *e.lives_alone();
-  if (e.skills() != nullptr) {
-    m.skills.clear();
-    for (const auto* skill : *e.skills()) m.skills.emplace_back(Str(skill));
-  }
+  members_.find(MemberRef(Str(e.member_id())))->second.erased_at_us = meta.occurred_at_us;
   return kOk;
 }
 

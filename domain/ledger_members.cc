@@ -49,11 +49,10 @@ Execution LedgerState::OnBranchOpened(const EventMeta&, const events::BranchOpen
 
 Execution LedgerState::OnMemberRegistered(const EventMeta& meta,
                                           const events::MemberRegistered& e) {
-  if (!Present(e.member_id()) || !Present(e.branch_id()) || !Present(e.name()) ||
-      !InRange(e.kind())) {
-    return Fail(Outcome::kInvalidField);
-  }
-  if (e.birth_year() && (*e.birth_year() < 1900 || *e.birth_year() > 2100)) {
+  // The personal fields' rules (a name, a plausible birth year) are the API's, which seals them
+  // apart (docs/privacy.md); the log holds only their commitment.
+  if (!Present(e.member_id()) || !Present(e.branch_id()) || !InRange(e.kind()) ||
+      !ValidCommitment(e.personal())) {
     return Fail(Outcome::kInvalidField);
   }
   if (!FindBranch(BranchRef(Str(e.branch_id())))) return Fail(Outcome::kUnknownBranch);
@@ -65,14 +64,6 @@ Execution LedgerState::OnMemberRegistered(const EventMeta& meta,
   Member member;
   member.kind = e.kind();
   member.branch_id = BranchId(Str(e.branch_id()));
-  member.name = std::string(Str(e.name()));
-  member.gender = std::string(Str(e.gender()));
-  if (e.birth_year()) member.birth_year = *e.birth_year();
-  member.phone = std::string(Str(e.phone()));
-  if (e.lives_alone()) member.lives_alone = *e.lives_alone();
-  if (e.skills()) {
-    for (const auto* skill : *e.skills()) member.skills.emplace_back(Str(skill));
-  }
   Touch(members_, Table::kMember, MemberRef(Str(e.member_id())));
   members_.emplace(MemberId(Str(e.member_id())), std::move(member));
   AddToReports(BranchRef(Str(e.branch_id())), meta.occurred_at_us,
@@ -138,7 +129,8 @@ Execution LedgerState::OnPairingEnded(const EventMeta& meta, const events::Pairi
 }
 
 Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::ServiceLogged& e) {
-  if (!Present(e.service_id()) || !Present(e.volunteer_id()) || !InRange(e.kind())) {
+  if (!Present(e.service_id()) || !Present(e.volunteer_id()) || !InRange(e.kind()) ||
+      !ValidCommitment(e.personal())) {
     return Fail(Outcome::kInvalidField);
   }
   if (e.minutes() < 1 || e.minutes() > kServiceMinutesMax) return Fail(Outcome::kInvalidMinutes);
@@ -148,6 +140,10 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
   if (Outcome o = FindElderAndActivity(*this, e.elder_id(), e.activity_id(), &elder);
       o != Outcome::kOk) {
     return Fail(o);
+  }
+  // The place and content of a visit are the elder's (her home), else the volunteer's.
+  if (e.personal() != nullptr && (elder != nullptr ? elder : volunteer)->erased_at_us) {
+    return Fail(Outcome::kPersonalDataErased);
   }
   const RequestRef request_id(Str(e.request_id()));
   if (!request_id.empty() && !FindRequest(request_id)) return Fail(Outcome::kUnknownRequest);

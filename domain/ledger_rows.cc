@@ -43,20 +43,6 @@ std::optional<ReportKey> ParseReportKey(std::string_view key) {
   return out;
 }
 
-void PutStrings(ByteWriter& w, const std::vector<std::string>& values) {
-  w.U64(values.size());
-  for (const std::string& v : values) w.Str(v);
-}
-
-std::vector<std::string> GetStrings(ByteReader& r) {
-  std::vector<std::string> values(r.U64());
-  for (std::string& v : values) {
-    if (!r.ok()) return {};
-    v = r.Str();
-  }
-  return values;
-}
-
 // Ids are written as their text, exactly like strings.
 template <class Tag>
 void PutIds(ByteWriter& w, const std::vector<Id<Tag>>& ids) {
@@ -96,13 +82,9 @@ void Encode(ByteWriter& w, const Member& m) {
   Put(w, m.redeemed_minutes);
   Put(w, m.training_minutes);
   Put(w, m.income_fen);
-  w.Str(m.name);
-  w.Str(m.gender);
-  w.Bool(m.birth_year.has_value());
-  w.I64(m.birth_year.value_or(0));
-  w.Str(m.phone);
-  w.U64(m.lives_alone.has_value() ? (*m.lives_alone ? 2 : 1) : 0);
-  PutStrings(w, m.skills);
+  // No personal field: those are sealed in the personal vault, never in a read-model row.
+  w.Bool(m.erased_at_us.has_value());
+  w.I64(m.erased_at_us.value_or(0));
   // The file (awards, relations) and gifted credits came later: a member without any keeps the
   // row it had before them.
   if (m.gifted_minutes == Minutes{} && m.awards.empty() && m.relations.empty()) return;
@@ -136,15 +118,9 @@ Member DecodeMember(ByteReader& r) {
   m.redeemed_minutes = GetMinutes(r);
   m.training_minutes = GetMinutes(r);
   m.income_fen = GetFen(r);
-  m.name = r.Str();
-  m.gender = r.Str();
-  const bool has_birth_year = r.Bool();
-  const int64_t birth_year = r.I64();
-  if (has_birth_year) m.birth_year = static_cast<int32_t>(birth_year);
-  m.phone = r.Str();
-  const uint64_t lives_alone = r.U64();
-  if (lives_alone != 0) m.lives_alone = lives_alone == 2;
-  m.skills = GetStrings(r);
+  const bool erased = r.Bool();
+  const int64_t erased_at_us = r.I64();
+  if (erased) m.erased_at_us = erased_at_us;
   if (!r.ok() || r.Done()) return m;
   m.gifted_minutes = GetMinutes(r);
   m.awards.resize(r.U64());
@@ -598,7 +574,6 @@ Report DecodeReport(ByteReader& r) {
 
 void Encode(ByteWriter& w, const Certificate& c) {
   w.Str(c.member_id.view());
-  w.Str(c.name);
   w.Str(c.from_date);
   w.Str(c.to_date);
   w.I64(c.verified_minutes);
@@ -615,7 +590,6 @@ void Encode(ByteWriter& w, const Certificate& c) {
 Certificate DecodeCertificate(ByteReader& r) {
   Certificate c;
   c.member_id = MemberId(r.Str());
-  c.name = r.Str();
   c.from_date = r.Str();
   c.to_date = r.Str();
   c.verified_minutes = r.I64();

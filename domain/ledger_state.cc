@@ -92,6 +92,8 @@ std::string StreamFor(const events::EventData& data) {
       return prefixed("member-", data.data_as_MemberUpdated()->member_id());
     case Data::RelationRegistered:
       return prefixed("member-", data.data_as_RelationRegistered()->member_id());
+    case Data::PersonalDataErased:
+      return prefixed("member-", data.data_as_PersonalDataErased()->member_id());
     case Data::GrantReceived:
       return prefixed("fund-", data.data_as_GrantReceived()->fund_id());
     case Data::FilingAcknowledged:
@@ -317,6 +319,8 @@ Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& d
       return OnRelationRegistered(meta, *data.data_as_RelationRegistered());
     case Data::AttestationRevoked:
       return OnAttestationRevoked(meta, *data.data_as_AttestationRevoked());
+    case Data::PersonalDataErased:
+      return OnPersonalDataErased(meta, *data.data_as_PersonalDataErased());
     case Data::NONE:
       break;
   }

@@ -103,13 +103,10 @@ struct Member {
   Minutes redeemed_minutes;
   Minutes training_minutes;
   Fen income_fen;  // maker's share of sales
-  // Personal data: admins and the member's own branch coordinators only.
-  std::string name;
-  std::string gender;
-  std::optional<int32_t> birth_year;
-  std::string phone;
-  std::optional<bool> lives_alone;
-  std::vector<std::string> skills;
+  // No personal data: names, phones... live in the personal vault (docs/privacy.md). When her
+  // personal data was erased (PersonalDataErased's occurred_at); later personal fields for her
+  // are refused.
+  std::optional<int64_t> erased_at_us;
   std::vector<Award> awards;        // in the order granted
   std::vector<Relation> relations;  // in the order registered
   // Whether `other` is registered as a relative of this member (either way round).
@@ -285,7 +282,6 @@ struct Outflow {
 // A certificate of volunteer service (CertificateIssued), as recorded, and its revocation.
 struct Certificate {
   MemberId member_id;
-  std::string name;       // the member's name when it was issued: the credential shows it
   std::string from_date;  // YYYY-MM-DD, Beijing dates of the services counted
   std::string to_date;
   int64_t verified_minutes = 0;
@@ -550,6 +546,7 @@ class LedgerState {
   Execution OnAwardGranted(const EventMeta&, const events::AwardGranted&);
   Execution OnMemberUpdated(const EventMeta&, const events::MemberUpdated&);
   Execution OnRelationRegistered(const EventMeta&, const events::RelationRegistered&);
+  Execution OnPersonalDataErased(const EventMeta&, const events::PersonalDataErased&);
   // The outcome for `confirmed_by` vouching for `service`.
   Outcome CheckConfirmation(const Service& service, std::string_view confirmed_by) const;
 

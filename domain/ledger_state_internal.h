@@ -37,6 +37,14 @@ inline std::string_view Str(const flatbuffers::String* s) {
 
 inline bool Present(const flatbuffers::String* s) { return s != nullptr && s->size() > 0; }
 
+// The bytes of a commitment to personal fields (HMAC-SHA-256, docs/privacy.md).
+constexpr size_t kCommitmentBytes = 32;
+
+// A `personal` commitment is absent or exactly 32 bytes.
+inline bool ValidCommitment(const flatbuffers::Vector<uint8_t>* personal) {
+  return personal == nullptr || personal->size() == kCommitmentBytes;
+}
+
 template <typename E>
 
 inline bool InRange(E value) {

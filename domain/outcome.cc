@@ -108,6 +108,10 @@ std::string_view OutcomeCode(Outcome outcome) {
       return "month_not_sealed";
     case Outcome::kMonthSealed:
       return "month_sealed";
+    case Outcome::kAlreadyErased:
+      return "already_erased";
+    case Outcome::kPersonalDataErased:
+      return "personal_data_erased";
     case Outcome::kInsufficientCredits:
       return "insufficient_credits";
     case Outcome::kInsufficientFunds:

@@ -74,6 +74,9 @@ enum class Outcome : uint8_t {
   // no member (the organiser); never by the volunteer who served.
   kInvalidConfirmation,
   kMonthSealed,
+  // Personal data (docs/privacy.md): erased once; none recorded for a member after it.
+  kAlreadyErased,
+  kPersonalDataErased,
   // Balances.
   kInsufficientCredits,
   kInsufficientFunds,

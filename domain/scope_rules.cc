@@ -143,6 +143,8 @@ constexpr EventScopeRule kRules[] = {
     {Data::MemberUpdated, false, kMemberUpdated},
     {Data::RelationRegistered, false, kRelationRegistered},
     {Data::AttestationRevoked, false, kAttestationRevoked, "attestation_id"},
+    // Erasure (PIPL §47) is an admin's, through its route only.
+    {Data::PersonalDataErased, true, {}},
 };
 static_assert(std::size(kRules) == static_cast<size_t>(Data::MAX),
               "every event type has a scope rule (ScopeRulesTest checks the order)");

@@ -3,9 +3,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "domain/position.h"
 #include "domain/write_scope.h"
@@ -16,6 +19,24 @@ namespace ledger {
 using Hash = std::array<uint8_t, 32>;
 
 std::string HexOf(const Hash& hash);
+
+// What the store writes beside an accepted event, in the same WriteBatch, into its `personal`
+// column family (the personal vault, eventstore/personal_vault.h): puts, then deletes of key
+// ranges [begin, end).
+struct SideWrites {
+  std::vector<std::pair<std::string, std::string>> puts;
+  std::vector<std::pair<std::string, std::string>> deleted_ranges;
+};
+
+// An event's side record: written only if the event is accepted, never hashed, stored or
+// published with it, and not part of its content digest. Implementations are immutable.
+class SideRecord {
+ public:
+  virtual ~SideRecord() = default;
+  // The writes for the event accepted at `position`. Runs on the store's sequencer thread: it
+  // must not block.
+  virtual void Write(Position position, SideWrites& out) const = 0;
+};
 
 // What a caller asks the store to append. The store assigns position, stream version,
 // recorded_at and hash.
@@ -33,6 +54,8 @@ struct EventDraft {
   // What the writer may touch (domain/scope_rules.h), checked by the decider against the
   // write-side state. Like actor, it describes the request and is not compared or stored.
   WriteScope scope;
+  // Written beside the event if it is accepted (nullptr: nothing); not compared or hashed.
+  std::shared_ptr<const SideRecord> side;
 };
 
 // An event as stored: the draft's content plus what the store assigned.

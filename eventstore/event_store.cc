@@ -35,6 +35,7 @@ constexpr const char* kLogFamily = "log";          // u64 position -> envelope
 constexpr const char* kStreamsFamily = "streams";  // u16 len | stream | u64 version -> u64 position
 constexpr const char* kIdsFamily = "ids";          // event id -> u64 position | digest
 constexpr const char* kMetaFamily = "meta";        // named records below
+constexpr const char* kPersonalFamily = "personal";  // the personal vault (personal_vault.h)
 
 constexpr std::string_view kHeadKey = "head";          // u64 next | hash
 constexpr std::string_view kVerifiedKey = "verified";  // u64 next | hash: chain checked up to here
@@ -170,6 +171,11 @@ class EventStore::Impl {
   }
   rocksdb::DB* db() const { return db_; }
   rocksdb::ColumnFamilyHandle* meta_family() const { return meta_; }
+  rocksdb::ColumnFamilyHandle* personal_family() const { return personal_; }
+  std::vector<rocksdb::ColumnFamilyHandle*> families() const EXCLUDES(families_mutex_) {
+    MutexLock lock(families_mutex_);
+    return handles_;
+  }
 
   explicit Impl(EventStoreOptions options) : options_(std::move(options)) {
     if (!options_.clock_us) options_.clock_us = SystemClockMicros;
@@ -365,7 +371,7 @@ class EventStore::Impl {
 
   EventStoreOptions options_;
   rocksdb::DB* db_ = nullptr;
-  Mutex families_mutex_;
+  mutable Mutex families_mutex_;
   // log, streams, ids, meta, read models
   std::vector<rocksdb::ColumnFamilyHandle*> handles_ GUARDED_BY(families_mutex_);
   // handles_[1..4], copied at open: handles_ may grow while the writer threads use these.
@@ -373,6 +379,7 @@ class EventStore::Impl {
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* personal_ = nullptr;
 
   mutable Mutex queue_mutex_;
   CondVar queue_cv_;
@@ -414,6 +421,7 @@ class EventStore::Impl {
   StoredEvent stored_;
   std::string envelope_;
   std::string key_;
+  SideWrites side_writes_;  // the current event's side record, reused
   // Per-request scratch, kept for their capacity.
   std::unordered_map<std::string_view, size_t> request_ids_;  // new id -> event index
   std::unordered_map<std::string_view, uint64_t> request_streams_;
@@ -452,6 +460,7 @@ Status EventStore::Impl::Open() {
       {kStreamsFamily, StreamsFamilyOptions()},
       {kIdsFamily, IdsFamilyOptions()},
       {kMetaFamily, rocksdb::ColumnFamilyOptions()},
+      {kPersonalFamily, rocksdb::ColumnFamilyOptions()},
   };
   // Read models live in families of their own, which RocksDB needs named at open.
   std::vector<std::string> existing;
@@ -479,6 +488,7 @@ Status EventStore::Impl::Open() {
     streams_ = handles_[2];
     ids_ = handles_[3];
     meta_ = handles_[4];
+    personal_ = handles_[5];
   }
 
   if (Status status = VerifyOnOpen(); !status.ok()) return status;
@@ -1074,6 +1084,17 @@ void EventStore::Impl::AddFreshEvents(Request& request, Group& group) {
     AppendStreamPrefix(stored.stream, &key_);
     AppendBigEndian64(stored.version.value, &key_);
     LEDGER_ASSERT(group.batch.Put(streams(), key_, position_key).ok());
+    if (event.side != nullptr) {
+      side_writes_.puts.clear();
+      side_writes_.deleted_ranges.clear();
+      event.side->Write(stored.position, side_writes_);
+      for (const auto& range : side_writes_.deleted_ranges) {
+        LEDGER_ASSERT(group.batch.DeleteRange(personal_, range.first, range.second).ok());
+      }
+      for (const auto& put : side_writes_.puts) {
+        LEDGER_ASSERT(group.batch.Put(personal_, put.first, put.second).ok());
+      }
+    }
     IdEntry& id_entry = group.ids.emplace_back();
     id_entry.id = event.id;
     std::copy(position_key.begin(), position_key.end(), id_entry.value.begin());
@@ -1192,6 +1213,49 @@ void EventStore::AppendAsync(std::vector<EventDraft> batch, AppendCallback done)
 }
 
 Status EventStore::Backup(const std::string& dir) { return impl_->Backup(dir); }
+
+Result<std::optional<std::string>> EventStore::PersonalGet(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = impl_->db()->Get(rocksdb::ReadOptions(), impl_->personal_family(),
+                                       rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "read personal");
+  return std::optional<std::string>(std::move(value));
+}
+
+Status EventStore::PersonalScan(
+    std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db()->NewIterator(rocksdb::ReadOptions(), impl_->personal_family()));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (!key.starts_with(prefix)) break;
+    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan personal");
+  return Status::Ok();
+}
+
+Status EventStore::PurgePersonal() {
+  if (!impl_->options().read_only_secondary_dir.empty()) {
+    return Status::Unavailable("a read-only store does not purge");
+  }
+  rocksdb::DB* db = impl_->db();
+  // Every family: a WAL file is obsolete (and deleted) only once no family needs it.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  if (rocksdb::Status s = db->Flush(flush, impl_->families()); !s.ok()) {
+    return FromRocks(s, "flush");
+  }
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  if (rocksdb::Status s = db->CompactRange(compact, impl_->personal_family(), nullptr, nullptr);
+      !s.ok()) {
+    return FromRocks(s, "compact personal");
+  }
+  return Status::Ok();
+}
 
 Head EventStore::GetHead() const { return impl_->GetHead(); }
 

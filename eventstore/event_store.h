@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -144,6 +145,20 @@ class EventStore {
   // it (signed checkpoints, the Kafka relay's progress). Valid while the store is open; works on
   // a read-only store too.
   Result<std::unique_ptr<ReadModelStore>> OpenMetaTable(std::string_view name);
+
+  // The `personal` column family, which holds the personal vault (eventstore/personal_vault.h)
+  // and is written only by events' side records: the value at `key` (nullopt when absent); the
+  // records whose keys start with `prefix`, in key order, until `visit` returns false. IoError
+  // when RocksDB fails.
+  Result<std::optional<std::string>> PersonalGet(std::string_view key) const;
+  Status PersonalScan(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+  // Makes deleted personal records leave every file: flushes every column family (so that the
+  // WAL files that held them become obsolete and are removed) and compacts the `personal` family
+  // down to its bottommost level, which is rewritten. Appends continue meanwhile. Unavailable on
+  // a read-only store.
+  Status PurgePersonal();
 
   class Impl;
 

@@ -8,7 +8,7 @@
 namespace ledger {
 namespace {
 
-constexpr std::string_view kCanonicalMagic = "ZLEV1";  // format and version of the bytes below
+constexpr std::string_view kCanonicalMagic = "ZLEV2";  // format and version of the bytes below
 
 void AppendLengthPrefixed(std::string_view bytes, std::string* out) {
   LEDGER_ASSERT(bytes.size() <= UINT32_MAX);

@@ -12,6 +12,9 @@ Result<std::unique_ptr<LedgerNode>> LedgerNode::Open(LedgerNodeOptions options) 
   auto store = EventStore::Open(options.store);
   if (!store.ok()) return store.status();
   node->store_ = std::move(store).value();
+  if (options.personal_key) {
+    node->vault_ = std::make_unique<PersonalVault>(*node->store_, *options.personal_key);
+  }
   if (Status status = node->decider_->Prime(*node->store_); !status.ok()) return status;
   auto rows = node->store_->OpenReadModel(kLedgerReadModel);
   if (!rows.ok()) return rows.status();
@@ -28,6 +31,7 @@ Result<std::unique_ptr<LedgerNode>> LedgerNode::Open(LedgerNodeOptions options) 
 }
 
 LedgerNode::~LedgerNode() {
+  vault_.reset();
   signer_.reset();
   projector_.reset();
   rows_.reset();

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/event_store.h"
 #include "eventstore/ledger_decider.h"
+#include "eventstore/personal_vault.h"
 #include "eventstore/read_model_store.h"
 #include "projections/projector.h"
 
@@ -22,6 +24,9 @@ struct LedgerNodeOptions {
   // When given, a CheckpointSigner signs checkpoints of the chain with this key.
   std::shared_ptr<const SigningKey> signing_key;
   CheckpointSignerOptions checkpoints;
+  // When given, the master key of the personal vault (docs/privacy.md) over the store's
+  // `personal` family; without it the node keeps and shows no personal data (a replica).
+  std::optional<PersonalKey> personal_key;
 };
 
 class LedgerNode {
@@ -40,6 +45,8 @@ class LedgerNode {
   const Projector& projector() const { return *projector_; }
   // nullptr unless the options gave a signing key.
   const CheckpointSigner* checkpoint_signer() const { return signer_.get(); }
+  // nullptr unless the options gave a personal key.
+  PersonalVault* vault() const { return vault_.get(); }
 
  private:
   LedgerNode() = default;
@@ -48,6 +55,7 @@ class LedgerNode {
   std::unique_ptr<ReadModelStore> rows_;
   std::unique_ptr<Projector> projector_;
   std::unique_ptr<CheckpointSigner> signer_;
+  std::unique_ptr<PersonalVault> vault_;
 };
 
 }  // namespace ledger

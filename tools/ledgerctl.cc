@@ -25,6 +25,7 @@
 #include "api/attestation_token.h"
 #include "api/report_formats.h"
 #include "api/sheet_import.h"
+#include "api/vault_sealer.h"
 #include "api/xlsx_writer.h"
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/envelope_codec.h"
@@ -42,6 +43,7 @@
 #include "tools/ledger_export.h"
 #include "tools/ledger_reports.h"
 #include "tools/partner_stream.h"
+#include "tools/personal_export.h"
 
 namespace ledger {
 namespace {
@@ -69,10 +71,12 @@ constexpr const char* kUsage =
     "      (default 3000), restoring position order and dropping duplicates by position (the\n"
     "      topic carries no checkpoints). Prints a summary, writes a JSON\n"
     "      report (default: verify-report.json) and exits 0 only if everything holds.\n"
-    "  export --data DIR --out FILE\n"
+    "  export --data DIR --out FILE [--personal FILE2 [--personal-key PATH]]\n"
     "      Writes every event (envelope bytes in base64 plus the decoded event) and every\n"
     "      signed checkpoint as JSON Lines, ending with a checkpoint of the last event signed\n"
-    "      with DIR/signing.key. Safe while ledgerd runs. See docs/auditing.md.\n"
+    "      with DIR/signing.key. Safe while ledgerd runs. See docs/auditing.md. It holds no\n"
+    "      personal data; --personal writes the personal vault apart into FILE2 (mode 0600,\n"
+    "      every member's data key and fields: an admin's backup, docs/privacy.md).\n"
     "  report fund --fund ID --data DIR [--format md|csv] [--lang zh|en] [--out FILE]\n"
     "  report donor --partner ID --data DIR [--format md|csv] [--lang zh|en] [--out FILE]\n"
     "      Every inflow and outflow of a fund with its allocations and evidence, or every\n"
@@ -92,19 +96,23 @@ constexpr const char* kUsage =
     "      beginning, or by default with the next new item. Stops after N items (--count) or\n"
     "      on SIGINT/SIGTERM (exit 0), then says on stderr where to resume. --kafka-config\n"
     "      passes a librdkafka property (SASL, TLS); repeat it for more.\n"
-    "  import --in FILE --data DIR [--pubkey FILE]\n"
+    "  import --in FILE --data DIR [--pubkey FILE] [--personal FILE2 [--personal-key PATH]]\n"
     "      Builds a ledger in the new, empty DIR from an export, verifying as it goes (chain,\n"
-    "      signatures when --pubkey is given, the domain rules); the imported log has the same\n"
+    "      signatures when --pubkey is given, the domain rules); --personal takes FILE2 of an\n"
+    "      export --personal, checks each record against its event's commitment and seals it\n"
+    "      under DIR's personal key (created; --personal-key PATH). The imported log has the same\n"
     "      positions, hashes and checkpoints, so export -> import -> export gives the same\n"
     "      bytes. Projections are rebuilt at the end. On any failure DIR is removed.\n"
     "  import-sheet --data DIR --in FILE [--in FILE]... [--dry-run] [--report FILE]\n"
+    "               [--personal-key PATH]\n"
     "      Onboards an existing programme from the spreadsheet template (docs/onboarding.md):\n"
     "      members, pairings and past verified services, from an xlsx workbook or CSV files\n"
     "      (UTF-8 or GBK), every row checked by the API's codec and rules, appended as one\n"
     "      all-or-nothing batch. Prints each bad row (sheet, row, column, reason) and exits 1\n"
     "      without writing anything when there is one; --dry-run only checks. Importing the\n"
     "      same sheet again appends nothing (event ids come from the sheet's ids). --report\n"
-    "      writes the report as JSON. The ledger must not be running.\n"
+    "      writes the report as JSON. The ledger must not be running. Names, phones... are\n"
+    "      sealed with the personal key (DIR/personal.key unless --personal-key says otherwise).\n"
     "  backup --data DIR --out DIR2 [--with-personal-key] [--personal-key PATH]\n"
     "      A consistent copy of the whole ledger (log, indexes, projections, account\n"
     "      credentials, signing.key and admin.key) into the new DIR2, taken online beside a\n"
@@ -233,6 +241,12 @@ int Rebuild(const Flags& flags) {
 }
 
 std::string SigningKeyPath(const std::string& data) { return data + "/signing.key"; }
+
+// The personal vault's master key: --personal-key, else DIR/personal.key (docs/privacy.md).
+std::string PersonalKeyPath(const Flags& flags, const std::string& data) {
+  const std::string path = flags.Get("personal-key");
+  return path.empty() ? data + "/personal.key" : path;
+}
 
 int PubKey(const Flags& flags) {
   const std::string data = flags.Get("data");
@@ -484,6 +498,15 @@ int Export(const Flags& flags) {
   auto events = tools::WriteExport(*(*opened)->store, **key, out);
   if (!events.ok()) return Fail(events.status());
   std::printf("exported %lu events to %s\n", *events, out_path.c_str());
+  if (const std::string personal_path = flags.Get("personal"); !personal_path.empty()) {
+    // Apart from the log's export, for an admin's backup only (docs/privacy.md).
+    auto master = PersonalVault::LoadOrCreateMasterKey(PersonalKeyPath(flags, data));
+    if (!master.ok()) return Fail(master.status());
+    auto records = tools::WritePersonalExport(*(*opened)->store, *master, personal_path);
+    if (!records.ok()) return Fail(records.status());
+    std::printf("exported %lu personal records to %s (mode 0600: keep it apart)\n", *records,
+                personal_path.c_str());
+  }
   return 0;
 }
 
@@ -570,14 +593,6 @@ int RunReport(std::string_view kind, const Flags& flags) {
   }
   if (!report->reconciled) std::fprintf(stderr, "ledgerctl report: totals do NOT reconcile\n");
   return report->reconciled ? 0 : 1;
-}
-
-// The master key of the personal data (docs/privacy.md): `--personal-key PATH`, else
-// <data>/personal.key.
-std::filesystem::path PersonalKeyPath(const Flags& flags, const std::string& data) {
-  const std::string given = flags.Get("personal-key");
-  return given.empty() ? std::filesystem::path(data) / "personal.key"
-                       : std::filesystem::path(given);
 }
 
 // Copies `source` to `to`/`name`, mode 0600 whatever the source's mode.
@@ -692,6 +707,7 @@ int Import(const Flags& flags) {
 
   Status failure;
   uint64_t imported = 0;
+  uint64_t personal_imported = 0;
   {
     // Each group of events recorded together is appended as one request, with the store's clock
     // set to their recorded_at: the store then assigns the same positions and hashes, which are
@@ -702,6 +718,17 @@ int Import(const Flags& flags) {
     options.clock_us = [&recorded_at_us] { return recorded_at_us.load(); };
     auto store = EventStore::Open(options);
     if (!store.ok()) return Fail(store.status());
+    // With --personal FILE (an export's --personal): the members' personal records too.
+    std::map<std::string, tools::PersonalImportRecord> personal;
+    std::unique_ptr<PersonalVault> vault;
+    if (const std::string personal_path = flags.Get("personal"); !personal_path.empty()) {
+      auto read = tools::ReadPersonalExport(personal_path);
+      if (!read.ok()) return Fail(read.status());
+      personal = std::move(*read);
+      auto master = PersonalVault::LoadOrCreateMasterKey(PersonalKeyPath(flags, data));
+      if (!master.ok()) return Fail(master.status());
+      vault = std::make_unique<PersonalVault>(**store, *master);
+    }
     LedgerVerifier verifier(public_key);
     std::vector<StoredEvent> group;
     std::vector<SignedCheckpoint> checkpoints;
@@ -712,6 +739,19 @@ int Import(const Flags& flags) {
       for (const StoredEvent& e : group) {
         drafts.push_back(
             EventDraft{e.id, e.stream, e.type, std::nullopt, e.occurred_at_us, e.actor, e.payload});
+        auto record = personal.find(e.id);
+        if (record == personal.end()) continue;
+        // The record must be what the log committed to, and is sealed again under this
+        // ledger's master key beside its event.
+        const tools::PersonalImportRecord& r = record->second;
+        if (tools::CommitmentOf(e.payload) !=
+            PersonalVault::Commitment(PersonalVault::CommitKeyOf(r.data_key), r.fields)) {
+          failure = Status::Corruption("position " + std::to_string(e.position.value) +
+                                       ": the personal record does not match its commitment");
+          return false;
+        }
+        drafts.back().side = vault->SealWithKey(r.subject, r.data_key, r.type, r.fields);
+        ++personal_imported;
       }
       recorded_at_us = group.front().recorded_at_us;
       auto results = (*store)->Append(std::move(drafts));
@@ -782,6 +822,10 @@ int Import(const Flags& flags) {
     return 1;
   }
   std::printf("imported %lu events into %s; projections rebuilt\n", imported, data.c_str());
+  if (personal_imported > 0) {
+    std::printf("imported %lu personal records, sealed under %s\n", personal_imported,
+                PersonalKeyPath(flags, data).c_str());
+  }
   return 0;
 }
 
@@ -861,12 +905,17 @@ int ImportSheet(const Flags& flags) {
     }
     for (api::SheetTable& table : *read) tables.push_back(std::move(table));
   }
-  if (import.ok()) import = api::BuildSheetImport(tables);
   LedgerNodeOptions options;
   options.data_dir = data;
   options.store.create_if_missing = false;
+  // The rows' personal fields are sealed with the ledger's personal key (docs/privacy.md).
+  auto personal_key = PersonalVault::LoadOrCreateMasterKey(PersonalKeyPath(flags, data));
+  if (!personal_key.ok()) return Fail(personal_key.status());
+  options.personal_key = *personal_key;
   auto node = LedgerNode::Open(options);
   if (!node.ok()) return Fail(node.status());
+  api::VaultSealer sealer((*node)->vault());
+  if (import.ok()) import = api::BuildSheetImport(tables, &sealer);
   if (import.ok()) {
     Status checked = api::CheckSheetImport((*node)->store(), WriteScope::All(), import);
     if (!checked.ok()) return Fail(checked);

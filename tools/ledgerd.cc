@@ -54,6 +54,8 @@ constexpr const char* kUsage =
     "  --primary URL          the primary, named in a replica's 409 answers [LEDGER_PRIMARY]\n"
     "  --signing-key PATH     the ledger's Ed25519 key (PEM), created there if missing\n"
     "                         [LEDGER_SIGNING_KEY] (DIR/signing.key)\n"
+    "  --personal-key PATH    the personal vault's master key (32 bytes), created there if\n"
+    "                         missing [LEDGER_PERSONAL_KEY] (DIR/personal.key; docs/privacy.md)\n"
     "  --checkpoint-interval N\n"
     "                         sign a checkpoint every N events (and at every monthly seal)\n"
     "                         [LEDGER_CHECKPOINT_INTERVAL] (10000)\n"
@@ -92,7 +94,8 @@ constexpr const char* kUsage =
     "key is DIR/signing.key unless --signing-key says otherwise.\n"
     "\n"
     "Everything ledgerd creates is its user's alone (umask 077): DIR is mode 0700 (an existing\n"
-    "DIR open to others is narrowed to 0700), its files 0600. The log holds personal data.\n";
+    "DIR open to others is narrowed to 0700), its files 0600. Personal data is sealed apart "
+    "(docs/privacy.md).\n";
 
 struct Flag {
   const char* name;
@@ -118,6 +121,7 @@ constexpr Flag kFlags[] = {
     {"tls-key", "LEDGER_TLS_KEY", ""},
     {"demo", "LEDGER_DEMO", "0", false},
     {"signing-key", "LEDGER_SIGNING_KEY", ""},
+    {"personal-key", "LEDGER_PERSONAL_KEY", ""},
     {"replica", "LEDGER_REPLICA", "0", false},
     {"primary", "LEDGER_PRIMARY", ""},
     {"checkpoint-interval", "LEDGER_CHECKPOINT_INTERVAL", "10000"},
@@ -346,6 +350,7 @@ int Run(int argc, char** argv) {
   options.data_dir = data;
   options.admin_key = admin->key;
   options.signing_key_path = values["signing-key"];
+  options.personal_key_path = values["personal-key"];
   long long checkpoint_interval = 0;
   if (!ParseCount(values["checkpoint-interval"], 1, 1'000'000'000, &checkpoint_interval)) {
     return Usage("bad --checkpoint-interval");

@@ -81,13 +81,13 @@ TEST_F(AccessLogApiTest, AMemberReadWithPersonalFieldsIsRecorded) {
   EXPECT_EQ(api_.head(), head) << "the access log is not in the ledger";
 }
 
-// Refused reads, and reads that show no personal fields (the auditor's, the member's own, another
-// branch's coordinator's 404), leave the access log unchanged.
+// Refused reads, and reads that show no personal fields (the auditor's, another branch's
+// coordinator's 404), leave the access log unchanged; the member's own read shows her fields and
+// is recorded.
 TEST_F(AccessLogApiTest, RefusedReadsAndReadsWithoutPersonalFieldsRecordNothing) {
   const uint64_t before = Stored();
   json::value audited = Get("/v1/members/v-wang" + at_, auditor_);
   EXPECT_FALSE(audited.as_object().contains("name"));
-  Get("/v1/members/v-wang" + at_, member_);
   Get("/v1/members/v-zhang" + at_, coordinator_, 404);
   Get("/v1/members/v-li" + at_, member_, 404);
   Get("/v1/members/nobody" + at_, testing::kTestAdminKey, 404);
@@ -95,6 +95,9 @@ TEST_F(AccessLogApiTest, RefusedReadsAndReadsWithoutPersonalFieldsRecordNothing)
   Get("/v1/members?limit=0", testing::kTestAdminKey, 400);
   Get("/v1/events?limit=1000&min_position=0", auditor_);
   EXPECT_EQ(Stored(), before);
+  json::value own = Get("/v1/members/v-wang" + at_, member_);
+  EXPECT_TRUE(own.as_object().contains("name"));
+  EXPECT_EQ(Stored(), before + 1);
 }
 
 // Lists, events, streams, requests and certificates record each member whose personal fields

@@ -135,6 +135,17 @@ std::string ApiFixture::EventJson(std::string_view id, std::string_view type,
   if (data == nullptr) Die("bad scenario payload");
   json::object data_json = api::EncodeEventData(*data, true);
   if (type == "RedemptionMade") data_json.erase("amount_fen");
+  // Personal fields are no payload's (docs/privacy.md): the client posts them, from the text.
+  const json::value all = JsonOf(PersonalFieldsJson(type, fields));
+  if (const json::object* given = all.is_object() ? all.as_object().if_contains("data") != nullptr
+                                                        ? &all.at("data").as_object()
+                                                        : nullptr
+                                                  : nullptr) {
+    for (const char* name :
+         {"name", "gender", "birth_year", "phone", "lives_alone", "skills", "place", "content"}) {
+      if (const json::value* v = given->if_contains(name)) data_json[name] = *v;
+    }
+  }
   json::object event{{"id", id},
                      {"type", type},
                      {"occurred_at", api::FormatInstant(occurred_at_us)},

@@ -43,8 +43,12 @@ TEST(EventCodecTest, EveryEventTypeRoundTrips) {
   all.insert(all.end(), ExtraEvents().begin(), ExtraEvents().end());
   std::set<std::string> types;
   for (const testing::ScenarioEvent& event : all) {
-    // Recorded by their routes (EncodesRouteTypes; attestations_test.cc reads one back).
-    if (event.type == "CertificateIssued" || event.type == "AttestationIssued") continue;
+    // Recorded by their routes (EncodesRouteTypes; attestations_test.cc and privacy_test.cc read
+    // them back).
+    if (event.type == "CertificateIssued" || event.type == "AttestationIssued" ||
+        event.type == "PersonalDataErased") {
+      continue;
+    }
     const std::string body =
         testing::ApiFixture::EventJson(event.id, event.type, event.fields, event.occurred_at_us);
     Checked<json::value> parsed = ParseJson(body);
@@ -56,7 +60,15 @@ TEST(EventCodecTest, EveryEventTypeRoundTrips) {
     EXPECT_TRUE(draft->stream.empty());  // the decider resolves it
     const events::EventData* data = VerifyEventData(draft->payload);
     ASSERT_NE(data, nullptr);
-    EXPECT_EQ(json::serialize(EncodeEventData(*data, true)), json::serialize(parsed->at("data")))
+    // Personal fields are split off into the vault (docs/privacy.md): the rest round-trips.
+    json::object expected = parsed->at("data").as_object();
+    for (const char* name :
+         {"name", "gender", "birth_year", "phone", "lives_alone", "skills", "place", "content"}) {
+      if (testing::GivesPersonalFields(event.type, name + std::string(":"))) {
+        expected.erase(name);
+      }
+    }
+    EXPECT_EQ(json::serialize(EncodeEventData(*data, true)), json::serialize(expected))
         << event.type;
     types.insert(event.type);
   }
@@ -239,6 +251,54 @@ TEST(Rfc3339Test, RefusesInstantsThatLeaveFourDigitYears) {
   EXPECT_EQ(FormatInstant(*first), "0001-01-02T00:00:00+08:00");
   EXPECT_FALSE(IsDate("0000-01-01"));
   EXPECT_TRUE(IsDate("9999-12-31"));
+}
+
+}  // namespace
+}  // namespace ledger::api
+
+namespace ledger::api {
+namespace {
+
+// Records what it is given to seal, and answers a fixed commitment.
+class RecordingSealer : public PersonalSealer {
+ public:
+  Checked<SealedFields> Seal(std::string_view subject, std::string_view type,
+                             const std::string& fields) override {
+    sealed.push_back(std::string(subject) + " " + std::string(type) + " " + fields);
+    return SealedFields{std::string(kCommitmentBytes, '\x5a'), nullptr};
+  }
+  std::vector<std::string> sealed;
+};
+
+// The split: personal fields leave the payload for the sealer (JCS, subject: a visit's elder),
+// the payload keeps the sealer's commitment; without personal fields nothing is sealed.
+TEST(EventCodecTest, PersonalFieldsAreSplitOffForTheSealer) {
+  RecordingSealer sealer;
+  Checked<json::value> visit = ParseJson(R"({"id":"s","type":"ServiceLogged",
+      "occurred_at":"2026-10-02T11:00:00+08:00","data":{"service_id":"s-1","volunteer_id":"v-1",
+      "elder_id":"e-1","kind":"home_visit","started_at":"2026-10-02T09:00:00+08:00",
+      "minutes":90,"place":"槐花胡同","content":"陪同复诊"}})");
+  Checked<EventDraft> draft = DecodeEvent(*visit, "", &sealer);
+  ASSERT_TRUE(draft.ok()) << draft.problem().detail;
+  ASSERT_EQ(sealer.sealed.size(), 1u);
+  EXPECT_EQ(sealer.sealed[0], R"(e-1 ServiceLogged {"content":"陪同复诊","place":"槐花胡同"})");
+  EXPECT_EQ(draft->payload.find("槐花胡同"), std::string::npos);
+  const auto* logged = VerifyEventData(draft->payload)->data_as_ServiceLogged();
+  ASSERT_NE(logged->personal(), nullptr);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(logged->personal()->data()),
+                        logged->personal()->size()),
+            std::string(kCommitmentBytes, '\x5a'));
+  Checked<json::value> update = ParseJson(R"({"id":"u","type":"MemberUpdated",
+      "occurred_at":"2026-10-02T11:00:00+08:00","data":{"member_id":"e-1"}})");
+  // A correction of nothing has no commitment: the domain refuses it (400 invalid_field).
+  Checked<EventDraft> nothing = DecodeEvent(*update, "", &sealer);
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_EQ(VerifyEventData(nothing->payload)->data_as_MemberUpdated()->personal(), nullptr);
+  Checked<json::value> empty_name = ParseJson(R"({"id":"m","type":"MemberRegistered",
+      "occurred_at":"2026-10-02T11:00:00+08:00","data":{"member_id":"e-2","kind":"elder",
+      "branch_id":"b-1","name":""}})");
+  EXPECT_EQ(DecodeEvent(*empty_name, "", &sealer).problem().code, "invalid_field");
+  EXPECT_EQ(sealer.sealed.size(), 1u);  // refused input seals nothing
 }
 
 }  // namespace

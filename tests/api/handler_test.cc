@@ -278,7 +278,7 @@ TEST_F(HandlerTest, EventsAndStreamsReadBack) {
 }
 
 // Personal fields reach admins and the member's own branch coordinator only.
-TEST_F(HandlerTest, PersonalFieldsOnlyForAdminAndOwnBranchCoordinator) {
+TEST_F(HandlerTest, PersonalFieldsOnlyForAdminOwnBranchCoordinatorAndHerself) {
   const uint64_t last = api_.LoadScenario();
   const std::string own = api_.CreateKey("coordinator", "branch_id", "b-shiyuan");
   const std::string other = api_.CreateKey("coordinator", "branch_id", "b-gaoliying");
@@ -292,7 +292,7 @@ TEST_F(HandlerTest, PersonalFieldsOnlyForAdminAndOwnBranchCoordinator) {
   EXPECT_EQ(name_of(std::string(testing::kTestAdminKey)), std::make_pair(200, true));
   EXPECT_EQ(name_of(own), std::make_pair(200, true));
   EXPECT_EQ(name_of(auditor), std::make_pair(200, false));
-  EXPECT_EQ(name_of(member), std::make_pair(200, false));
+  EXPECT_EQ(name_of(member), std::make_pair(200, true));  // her own (docs/privacy.md)
   EXPECT_EQ(name_of(other).first, 404);  // as if there were none: no probing of ids
   // The log shows the auditor no names, and the other branch's coordinator not this one's.
   const json::value log = JsonOf(api_.Call("GET", "/v1/events?limit=10", "", auditor).body);

@@ -118,9 +118,9 @@ TEST(OpenApiTest, DescribesEveryPostableEventTypeOfTheUnion) {
   }
   EXPECT_EQ(one_of.size(), postable);
   EXPECT_EQ(mapping.size(), postable);
-  EXPECT_EQ(route_recorded,
-            (std::vector<std::string>{"AttestationIssued", "AccountOpened", "AccountClosed",
-                                      "KeyIssued", "KeyRevoked", "CertificateIssued"}));
+  EXPECT_EQ(route_recorded, (std::vector<std::string>{"AttestationIssued", "AccountOpened",
+                                                      "AccountClosed", "KeyIssued", "KeyRevoked",
+                                                      "CertificateIssued", "PersonalDataErased"}));
 }
 
 // A value the property schema `schema` allows (the smallest such, for numbers and arrays).

@@ -12,7 +12,17 @@ namespace ledger::testing {
 
 // The EventData payload bytes for `type` with fields `fields_json` (a FlatBuffers JSON object
 // body, e.g. `member_id: "v1", kind: volunteer`). Aborts on a schema error: a broken test.
+// Personal fields (name, phone, a visit's place...; format 1's, docs/event_format.md) may be
+// given as before: the payload then carries them after its real fields, which the ledger's
+// readers ignore, and a 32-zero-byte commitment.
 std::string Payload(std::string_view type, std::string_view fields_json);
+
+// Whether `fields_json` of `type` gives personal fields.
+bool GivesPersonalFields(std::string_view type, std::string_view fields_json);
+
+// The whole EventData of `type` with `fields_json` as strict JSON text, personal fields
+// included ({"data_type": ..., "data": {...}}); "{}" when it gives none.
+std::string PersonalFieldsJson(std::string_view type, std::string_view fields_json);
 
 // Runs events through a LedgerState the way the store's writer does: stream from StreamOf, a
 // fresh id per event, occurred_at from `now_us`.

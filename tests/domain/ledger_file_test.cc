@@ -140,8 +140,8 @@ TEST(LedgerGiftTest, EventsRecordedUnderEarlierRulesReplay) {
   EXPECT_EQ(d.state().FindMember(MemberRef("v5"))->gifted_minutes, Minutes{10});
 }
 
-// Awards and relations are kept with the member (relations on both), corrections replace the
-// current values, and all of it survives the row codec.
+// Awards and relations are kept with the member (relations on both), corrections are accepted
+// (their fields are sealed apart, docs/privacy.md), and all of it survives the row codec.
 TEST(LedgerFileTest, AwardsRelationsAndCorrectionsAreKeptWithTheMember) {
   LedgerDriver d;
   SetUpFamily(d);
@@ -154,9 +154,7 @@ TEST(LedgerFileTest, AwardsRelationsAndCorrectionsAreKeptWithTheMember) {
   ASSERT_EQ(v0->awards.size(), 1u);
   EXPECT_EQ(v0->awards[0].title, "优秀志愿者");
   EXPECT_EQ(v0->awards[0].level, "区级");
-  EXPECT_EQ(v0->name, "王秀兰");
-  EXPECT_EQ(v0->phone, "13800000002");
-  EXPECT_EQ(v0->skills, std::vector<std::string>{"刺绣"});
+  EXPECT_FALSE(v0->erased_at_us);  // the corrections themselves are the vault's
   ASSERT_EQ(v0->relations.size(), 1u);
   EXPECT_EQ(v0->relations[0].relative_id, MemberId("v5"));
   EXPECT_FALSE(v0->relations[0].reverse);
@@ -199,3 +197,35 @@ TEST(LedgerFileTest, ActivityCorrectedByReversalAndRecordedAnew) {
 
 }  // namespace
 }  // namespace ledger
+
+namespace ledger::testing {
+namespace {
+
+// After PersonalDataErased: her figures stay, personal fields for her are refused, erasing
+// again is refused, and the erasure survives the row codec.
+TEST(LedgerFileTest, AnErasedMemberTakesNoPersonalFields) {
+  LedgerDriver d;
+  SetUpFamily(d);
+  const Member before = *d.state().FindMember(MemberRef("v0"));
+  EXPECT_EQ(d.Run("PersonalDataErased", R"(member_id: "v0", reason: "")"), "invalid_field");
+  EXPECT_EQ(d.Run("PersonalDataErased", R"(member_id: "nobody", reason: "PIPL")"),
+            "unknown_member");
+  d.Must("PersonalDataErased", R"(member_id: "v0", reason: "PIPL §47")");
+  const Member* after = d.state().FindMember(MemberRef("v0"));
+  ASSERT_TRUE(after->erased_at_us);
+  EXPECT_EQ(after->credit_minutes, before.credit_minutes);
+  EXPECT_EQ(after->verified_minutes, before.verified_minutes);
+  EXPECT_EQ(d.Run("PersonalDataErased", R"(member_id: "v0", reason: "again")"), "already_erased");
+  EXPECT_EQ(d.Run("MemberUpdated", R"(member_id: "v0", phone: "13800000009")"),
+            "personal_data_erased");
+
+  LedgerState loaded;
+  d.state().ForEachRow([&](Table table, std::string_view key, std::string_view bytes) {
+    ASSERT_TRUE(loaded.LoadRow(table, key, bytes)) << static_cast<int>(table) << " " << key;
+  });
+  loaded.FinishLoad();
+  EXPECT_TRUE(loaded == d.state());
+}
+
+}  // namespace
+}  // namespace ledger::testing

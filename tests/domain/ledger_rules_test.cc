@@ -146,6 +146,9 @@ void SetUpProgramme(LedgerDriver& d) {
                            date: "2026-09-09", participants: 5, beneficiaries: 8)"),
             "ok");
   d.Must("EventReversed", R"(reversal_id: "r-a2", reverses_id: "held-a2", reason: "日期有误")");
+  // 孙大妈 (e9), whose personal data was erased at her request (docs/privacy.md).
+  d.Must("MemberRegistered", R"(member_id: "e9", kind: elder, branch_id: "b1", name: "孙")");
+  d.Must("PersonalDataErased", R"(member_id: "e9", reason: "本人申请")");
 }
 
 struct Row {
@@ -159,8 +162,9 @@ struct Row {
 
 const Row kRows[] = {
     // Input shape.
-    {"empty name", "MemberRegistered",
-     R"(member_id: "n1", kind: volunteer, branch_id: "b1", name: "")", "invalid_field"},
+    // Personal fields are the API's to check (docs/privacy.md): the log holds a commitment.
+    {"a commitment not of 32 bytes", "MemberRegistered",
+     R"(member_id: "n1", kind: volunteer, branch_id: "b1", personal: [1, 2, 3])", "invalid_field"},
     {"bad rating", "ServiceVerified", R"(service_id: "s2", confirmed_by: "e1", rating: 6)",
      "invalid_field"},
     {"bad month", "MonthlyReportSealed", R"(branch_id: "b1", month: "2026-13")", "invalid_field"},
@@ -681,9 +685,19 @@ const Row kRows[] = {
     {"correct skills and birth year", "MemberUpdated",
      R"(member_id: "e1", birth_year: 1937, skills: [], lives_alone: false)", "ok"},
     {"correct nothing", "MemberUpdated", R"(member_id: "v1")", "invalid_field"},
-    {"correct a name to empty", "MemberUpdated", R"(member_id: "v1", name: "")", "invalid_field"},
-    {"correct a birth year to 1800", "MemberUpdated", R"(member_id: "v1", birth_year: 1800)",
-     "invalid_field"},
+    {"erase personal data", "PersonalDataErased", R"(member_id: "v2", reason: "本人申请")", "ok"},
+    {"erase an unknown member", "PersonalDataErased", R"(member_id: "nobody", reason: "x")",
+     "unknown_member"},
+    {"erase again", "PersonalDataErased", R"(member_id: "e9", reason: "x")", "already_erased"},
+    {"correct an erased member", "MemberUpdated", R"(member_id: "e9", phone: "1")",
+     "personal_data_erased"},
+    {"a visit's place at an erased elder's", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v1", elder_id: "e9", kind: home_visit, minutes: 30,
+        place: "x")",
+     "personal_data_erased"},
+    {"a visit to an erased elder, no place", "ServiceLogged",
+     R"(service_id: "s9", volunteer_id: "v1", elder_id: "e9", kind: home_visit, minutes: 30)",
+     "ok"},
     {"correct an unknown member", "MemberUpdated", R"(member_id: "nobody", phone: "1")",
      "unknown_member"},
     {"correct in a sealed month", "MemberUpdated", R"(member_id: "v1", phone: "1")", "month_sealed",

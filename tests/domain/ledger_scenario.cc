@@ -156,6 +156,8 @@ std::vector<ScenarioEvent> OctoberScenario() {
   add("upd-li", "MemberUpdated", R"(member_id: "v-li", phone: "13800000002")");
   add("rel-qian", "RelationRegistered",
       R"(relation_id: "rel-qian", member_id: "e-qian", relative_id: "v-li", relation: guardian)");
+  // 孙's family asks for her personal data to be erased (PIPL §47, docs/privacy.md).
+  add("erase-sun", "PersonalDataErased", R"(member_id: "e-sun", reason: "家属申请删除个人信息")");
   add("rv-chongyang", "EventReversed",
       R"(reversal_id: "rv-chongyang", reverses_id: "ev-a-chongyang", reason: "参与人数有误")");
   add("a-chongyang-2", "ActivityHeld",
@@ -185,7 +187,7 @@ std::vector<ScenarioEvent> OctoberScenarioForClients() {
   std::erase_if(events, [](const ScenarioEvent& event) {
     return event.type == "CertificateIssued" || event.type == "CertificateRevoked" ||
            event.type == "AttestationIssued" || event.type == "AttestationRevoked" ||
-           event.id == "ev-p-shop";
+           event.type == "PersonalDataErased" || event.id == "ev-p-shop";
   });
   return events;
 }

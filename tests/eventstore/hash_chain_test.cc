@@ -26,7 +26,7 @@ TEST(HashChainTest, CanonicalBytesMatchTheDocumentedVector) {
   std::string canonical;
   AppendCanonicalBytes(VectorEvent(), &canonical);
   EXPECT_EQ(Hex(canonical),
-            "5a4c45563100000000000000070000000c6d656d6265722d762d3030310000000000000003000000"
+            "5a4c45563200000000000000070000000c6d656d6265722d762d3030310000000000000003000000"
             "0c7376632d303030312d6c6f670000000d536572766963654c6f6767656400065ce7aecaf0000006"
             "5ce7aeda3240000000056b65792d370000000e7b226d696e75746573223a39307d");
 }
@@ -35,9 +35,9 @@ TEST(HashChainTest, ChainHashMatchesTheDocumentedVector) {
   std::string scratch;
   StoredEvent event = VectorEvent();
   EXPECT_EQ(HexOf(ChainHash(event.prev_hash, event, &scratch)),
-            "9e27d754ba575c7f1342395f33feaff401f35cfb5313564cf016744222cf67ca");
+            "e5a326249e1e53d0fc730da578d71649d427837377e6494e6eb60ffe6a9ca057");
   EXPECT_EQ(HexOf(ChainHash(Hash{}, event, &scratch)),
-            "3a6f7567895ab90f007aa5aa3f6ee15f2f5332e1cc11682433b7e7108a47a49f");
+            "90e38932e5948d8f1697b31d1776cc9d5fab693a80c8bf0034ea0b3cecb28cb3");
 }
 
 // Every field takes part in the hash: changing any one of them changes it.

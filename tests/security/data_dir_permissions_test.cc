@@ -121,39 +121,38 @@ TEST(DataDirPermissionsTest, LedgerctlWritesPrivateFiles) {
 TEST(DataDirPermissionsTest, BackupCopiesThePersonalKeyOnlyWhenAsked) {
   testing::TempDir dir;
   const std::string data = dir.path() + "/data";
-  WriteAndCheck(data);
-  // Without a personal.key (a ledger that keeps none): said, and the backup is whole.
-  testing::ChildResult plain =
-      Ledgerctl(dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b0"});
-  ASSERT_EQ(plain.exit_status, 0) << plain.stderr_text;
-  EXPECT_NE(plain.stderr_text.find("no personal.key"), std::string::npos) << plain.stderr_text;
-  EXPECT_NE(plain.stderr_text.find("signing.key copied"), std::string::npos);
-  EXPECT_EQ(Contents(dir.path() + "/b0/signing.key"), Contents(data + "/signing.key"));
-  EXPECT_FALSE(fs::exists(dir.path() + "/b0/access-log"));
-  ExpectPrivate(dir.path() + "/b0");
-  testing::ChildResult missing = Ledgerctl(
-      dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b1", "--with-personal-key"});
-  EXPECT_NE(missing.exit_status, 0);
-  EXPECT_FALSE(fs::exists(dir.path() + "/b1"));
-
-  const std::string key = "personal-master-key-for-the-test";
-  {
-    std::ofstream out(data + "/personal.key", std::ios::binary);
-    out << key;
-  }
+  WriteAndCheck(data);  // ledgerd made its personal.key on first start
+  const std::string key = Contents(data + "/personal.key");
+  ASSERT_FALSE(key.empty());
   testing::ChildResult without =
       Ledgerctl(dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b2"});
   ASSERT_EQ(without.exit_status, 0) << without.stderr_text;
   EXPECT_NE(without.stderr_text.find("personal.key not copied"), std::string::npos)
       << without.stderr_text;
   EXPECT_NE(without.stderr_text.find("--with-personal-key"), std::string::npos);
+  EXPECT_NE(without.stderr_text.find("signing.key copied"), std::string::npos);
+  EXPECT_EQ(Contents(dir.path() + "/b2/signing.key"), Contents(data + "/signing.key"));
   EXPECT_FALSE(fs::exists(dir.path() + "/b2/personal.key"));
+  EXPECT_FALSE(fs::exists(dir.path() + "/b2/access-log"));
+  ExpectPrivate(dir.path() + "/b2");
   testing::ChildResult with = Ledgerctl(
       dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b3", "--with-personal-key"});
   ASSERT_EQ(with.exit_status, 0) << with.stderr_text;
   EXPECT_NE(with.stderr_text.find("personal.key copied"), std::string::npos) << with.stderr_text;
   EXPECT_EQ(Contents(dir.path() + "/b3/personal.key"), key);
   ExpectPrivate(dir.path() + "/b3");
+
+  // A ledger whose master key is kept elsewhere (--personal-key PATH): said, and asking for the
+  // key that is not there copies nothing.
+  fs::remove(data + "/personal.key");
+  testing::ChildResult plain =
+      Ledgerctl(dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b0"});
+  ASSERT_EQ(plain.exit_status, 0) << plain.stderr_text;
+  EXPECT_NE(plain.stderr_text.find("no personal.key"), std::string::npos) << plain.stderr_text;
+  testing::ChildResult missing = Ledgerctl(
+      dir.path(), {"backup", "--data", data, "--out", dir.path() + "/b1", "--with-personal-key"});
+  EXPECT_NE(missing.exit_status, 0);
+  EXPECT_FALSE(fs::exists(dir.path() + "/b1"));
 }
 
 }  // namespace

@@ -45,7 +45,6 @@ CATEGORIES = ("disbursement", "redemption", "materials", "management", "training
 VOLUNTEER_KINDS = ("volunteer", "youth_volunteer")
 CERTIFICATE_SEQUENCE_MAX = 999_999
 GOODS_ITEMS_MAX = 64  # kinds of goods in one in-kind donation or distribution
-BIRTH_YEAR_MIN, BIRTH_YEAR_MAX = 1900, 2100
 
 
 class Refused(Exception):
@@ -138,6 +137,7 @@ class Ledger:
         }
         self.branches = {}
         self.members = {}
+        self.erased = set()  # members whose personal data was erased (PersonalDataErased)
         self.pairings = {}
         self.active_pairs = set()  # (volunteer, elder) of active pairings
         self.services = {}
@@ -364,11 +364,16 @@ def branch_opened(L, e, meta):
     L.branches[e["branch_id"]] = {"name": e["name"]}
 
 
+def valid_commitment(personal):
+    """A commitment to personal fields: absent, or 32 bytes (docs/event_format.md)."""
+    return personal is None or len(personal) == 32
+
+
 @rule("MemberRegistered")
 def member_registered(L, e, meta):
-    require(present(e["member_id"]) and present(e["branch_id"]) and present(e["name"])
-            and isinstance(e["kind"], str), "invalid_field")
-    require(e["birth_year"] is None or 1900 <= e["birth_year"] <= 2100, "invalid_field")
+    # Format 2: personal fields are sealed apart, the payload holds only their commitment.
+    require(present(e["member_id"]) and present(e["branch_id"])
+            and isinstance(e["kind"], str) and valid_commitment(e["personal"]), "invalid_field")
     expect_stream(meta, "member-" + e["member_id"])
     require(e["branch_id"] in L.branches, "unknown_branch")
     require(e["member_id"] not in L.members, "already_exists")
@@ -426,13 +431,15 @@ def pairing_ended(L, e, meta):
 @rule("ServiceLogged")
 def service_logged(L, e, meta):
     require(present(e["service_id"]) and present(e["volunteer_id"])
-            and isinstance(e["kind"], str), "invalid_field")
+            and isinstance(e["kind"], str) and valid_commitment(e["personal"]), "invalid_field")
     require(1 <= e["minutes"] <= SERVICE_MINUTES_MAX, "invalid_minutes")
     expect_stream(meta, "member-" + e["volunteer_id"])
     v = member_of(L, e["volunteer_id"])
     el = member_of(L, e["elder_id"]) if present(e["elder_id"]) else None
     require(not present(e["activity_id"]) or activity_known(L, e["activity_id"]),
             "unknown_activity")
+    subject = e["elder_id"] if present(e["elder_id"]) else e["volunteer_id"]
+    require(e["personal"] is None or subject not in L.erased, "personal_data_erased")
     request_id = e["request_id"] or ""
     require(not request_id or request_id in L.requests, "unknown_request")
     require(e["service_id"] not in L.services, "already_exists")
@@ -611,15 +618,22 @@ def award_granted(L, e, meta):
 
 @rule("MemberUpdated")
 def member_updated(L, e, meta):
-    fields = ("name", "gender", "birth_year", "phone", "lives_alone", "skills")
-    require(present(e["member_id"]) and any(e[f] is not None for f in fields), "invalid_field")
-    require(e["name"] is None or present(e["name"]), "invalid_field")
-    require(e["birth_year"] is None or BIRTH_YEAR_MIN <= e["birth_year"] <= BIRTH_YEAR_MAX,
-            "invalid_field")
+    require(present(e["member_id"]) and e["personal"] is not None
+            and valid_commitment(e["personal"]), "invalid_field")
     expect_stream(meta, "member-" + e["member_id"])
     m = member_of(L, e["member_id"])
+    require(e["member_id"] not in L.erased, "personal_data_erased")
     L.check_seal(m["branch_id"], meta["at"])
     # Personal data is not part of the derived state: nothing else changes.
+
+
+@rule("PersonalDataErased")
+def personal_data_erased(L, e, meta):
+    require(present(e["member_id"]) and present(e["reason"]), "invalid_field")
+    expect_stream(meta, "member-" + e["member_id"])
+    member_of(L, e["member_id"])
+    require(e["member_id"] not in L.erased, "already_erased")
+    L.erased.add(e["member_id"])
 
 
 @rule("RelationRegistered")
@@ -1424,7 +1438,7 @@ def lp(data):
 
 
 def canonical_bytes(env):
-    return b"".join((b"ZLEV1", struct.pack(">Q", env["position"]), lp(env["stream"]),
+    return b"".join((b"ZLEV2", struct.pack(">Q", env["position"]), lp(env["stream"]),
                      struct.pack(">Q", env["stream_version"]), lp(env["id"]), lp(env["type"]),
                      struct.pack(">qq", env["occurred_at_us"], env["recorded_at_us"]),
                      lp(env["actor"]), lp(env["payload"])))

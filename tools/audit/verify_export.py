@@ -26,7 +26,7 @@ def lp(data: bytes) -> bytes:
 def canonical(e) -> bytes:
     """The canonical bytes of an envelope (docs/event_format.md, "Canonical bytes")."""
     payload = bytes(e.PayloadAsNumpy()) if e.PayloadLength() else b""
-    return (b"ZLEV1" + struct.pack(">Q", e.Position()) + lp(e.Stream() or b"") +
+    return (b"ZLEV2" + struct.pack(">Q", e.Position()) + lp(e.Stream() or b"") +
             struct.pack(">Q", e.StreamVersion()) + lp(e.Id() or b"") + lp(e.Type() or b"") +
             struct.pack(">q", e.OccurredAtUs()) + struct.pack(">q", e.RecordedAtUs()) +
             lp(e.Actor() or b"") + lp(payload))

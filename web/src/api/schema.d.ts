@@ -660,6 +660,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/members/{id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erases the member's personal data (PIPL §47; admin): records PersonalDataErased and destroys her data key and sealed records; her figures and the chain stay (docs/privacy.md). 409 already_erased; later personal fields for her answer 422 personal_data_erased */
+        post: operations["erasePersonalData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -759,12 +776,17 @@ export interface components {
                 /** Format: date-time */
                 granted_at: string;
             }[];
-            /** @description admins and the member's own branch coordinators only */
+            /** @description personal (docs/privacy.md): from the personal vault, shown to admins, the member's own branch coordinators and the member herself; absent after an erasure */
             name?: string;
+            /** @description personal (docs/privacy.md): from the personal vault, shown to admins, the member's own branch coordinators and the member herself; absent after an erasure */
             gender?: string;
+            /** @description personal (docs/privacy.md): from the personal vault, shown to admins, the member's own branch coordinators and the member herself; absent after an erasure */
             birth_year?: number;
+            /** @description personal (docs/privacy.md): from the personal vault, shown to admins, the member's own branch coordinators and the member herself; absent after an erasure */
             phone?: string;
+            /** @description personal (docs/privacy.md): from the personal vault, shown to admins, the member's own branch coordinators and the member herself; absent after an erasure */
             lives_alone?: boolean;
+            /** @description personal (docs/privacy.md): from the personal vault, shown to admins, the member's own branch coordinators and the member herself; absent after an erasure */
             skills?: string[];
             /** @description registered family relations (RelationRegistered), personal: admins and the member's own branch coordinators only. reverse false: relative_id is this member's `relation`; true: this member is relative_id's `relation` */
             relations?: {
@@ -778,6 +800,13 @@ export interface components {
             star_from_minutes: number;
             /** @description verified minutes at which the next star comes under the policy in force; null at 5 stars */
             next_star_minutes: number | null;
+            /** @description present (true) once the member's personal data was erased (POST /v1/members/{id}/erasure); her figures are unchanged */
+            personal_data_erased?: boolean;
+            /**
+             * Format: date-time
+             * @description when her personal data was erased
+             */
+            erased_at?: string;
         };
         MemberList: {
             items: components["schemas"]["Member"][];
@@ -1661,6 +1690,17 @@ export interface components {
         AccessLogPage: {
             items: components["schemas"]["AccessLogEntry"][];
             next_cursor: string | null;
+        };
+        ErasureRequest: {
+            /** @description why (e.g. the member's request under PIPL §47) */
+            reason: string;
+        };
+        Erasure: {
+            member_id: string;
+            /** @description the log position of PersonalDataErased */
+            position: number;
+            /** Format: date-time */
+            erased_at: string;
         };
         BranchOpenedData: {
             branch_id: string;
@@ -2589,7 +2629,7 @@ export interface components {
             expected_version?: number;
             data: components["schemas"]["AwardGrantedData"];
         };
-        /** @description A correction of personal data: the fields given replace the current values, the earlier ones stay in the log. */
+        /** @description A correction of personal data: the fields given replace the current values, the earlier ones stay in the vault (erasable). */
         MemberUpdatedData: {
             /** @description a registered member (domain rule: 422 unknown_member) */
             member_id: string;
@@ -4091,6 +4131,41 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    erasePersonalData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -2,6 +2,7 @@
 // them, so the queue reads the streams of the branch's volunteers that have pending minutes.
 import { listMembers, readStream, type Member } from '../api/ledger'
 import { servicesOf, type Service } from './services'
+import { memberName } from './names'
 
 export interface QueueItem extends Service {
   volunteerName: string
@@ -10,7 +11,7 @@ export interface QueueItem extends Service {
 
 export async function loadQueue(branchId: string, minPosition?: number): Promise<{ items: QueueItem[]; members: Member[] }> {
   const members = await listMembers(branchId, minPosition)
-  const names = new Map(members.map((m) => [m.member_id, m.name ?? m.member_id]))
+  const names = new Map(members.map((m) => [m.member_id, memberName(m)]))
   const waiting = members.filter((m) => m.kind !== 'elder' && m.pending_minutes > 0)
   const streams = await Promise.all(waiting.map((m) => readStream(`member-${m.member_id}`)))
   const items: QueueItem[] = []

@@ -65,7 +65,7 @@ export const zh = {
     inviteLead: '把下面的链接或二维码交给本人：72 小时内有效，只能使用一次。', inviteLink: '邀请链接', print: '打印', taken: '这个账号已存在：可重新邀请（重置密码）。',
     reinvite: '重新邀请（重置密码）', deactivate: '停用成员', deactivateReason: '停用原因', deactivated: '已停用。', confirmDeactivate: '确认停用',
     cancel: '取消', correctNote: '停用后该成员不再参与服务；姓名或电话录错时，请用上方“更正成员信息”改正。', account: '登录账号', noAccount: '尚未开通',
-    services: '服务记录', qrAlt: '邀请链接的二维码', expires: '有效期至',
+    services: '服务记录', erased: '已删除', qrAlt: '邀请链接的二维码', expires: '有效期至',
   },
   report: {
     title: '月度报告', month: '月份', branch: '站点', load: '查看', verified: '已核验时长', services: '服务次数', elders: '服务老人', activities: '活动',
