@@ -325,6 +325,12 @@ class EventStore::Impl {
   void Sequence(Request request, const Status& failure) EXCLUDES(group_mutex_);
   // Looks up, in one MultiGet, the stored ids of `requests` that no group in flight holds.
   void LookUpIds(const std::vector<Request>& requests);
+  // Adds to stream_versions_ the stored heads of the streams `requests` name that it lacks, with
+  // one iterator in key order (a seek near the last one reuses its data block). A stream the
+  // decider fills in, or a failed read, is left to StreamVersionOf.
+  void LookUpStreamHeads(const std::vector<Request>& requests);
+  // Forgets the durable streams if `adding` more would pass stream_cache_entries_max.
+  void MakeRoomForStreams(size_t adding);
   // What the last LookUpIds found for `id`: nullopt when it is not stored. An id it did not look
   // up (one in flight when it ran) is looked up now.
   Result<std::optional<std::string_view>> StoredIdEntry(std::string_view id);
@@ -408,8 +414,10 @@ class EventStore::Impl {
   int64_t last_recorded_at_us_ = 0;
   uint64_t durable_group_ = 0;  // groups up to this one are written and forgotten
   std::unordered_map<std::string_view, InflightId> inflight_ids_;
-  // Bounded by stream_cache_entries_max plus the streams of groups in flight.
+  // The stream heads: every stream of a group in flight (RocksDB lacks those) and the durable
+  // heads read so far. Bounded by stream_cache_entries_max plus the streams of groups in flight.
   std::unordered_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
+  std::vector<std::string> head_keys_;  // LookUpStreamHeads' scratch, kept for its capacity
   EventHasher hasher_;
   StoredEvent stored_;
   std::string envelope_;
@@ -781,6 +789,7 @@ void EventStore::Impl::SequencerLoop() {
     if (taken.empty()) continue;
     // After the acknowledgements: the ids they forget are durable, so the lookup sees them.
     LookUpIds(taken);
+    LookUpStreamHeads(taken);
     for (Request& request : taken) Sequence(std::move(request), failure);
     // Unpin what MultiGet returned: pinned blocks and memtables must not outlive the batch (nor
     // the database, at shutdown).
@@ -879,13 +888,46 @@ Result<uint64_t> EventStore::Impl::StreamVersionOf(std::string_view stream) {
   if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 8) {
     version = DecodeBigEndian64(it->key().ToStringView().substr(prefix.size()));
   }
-  if (stream_versions_.size() >= options_.stream_cache_entries_max) {
-    // Forget the durable streams; those of groups in flight must stay, RocksDB lacks them.
-    std::erase_if(stream_versions_,
-                  [&](const auto& entry) { return entry.second.group <= durable_group_; });
-  }
+  MakeRoomForStreams(1);
   stream_versions_.emplace(std::string(stream), StreamState{version, 0});
   return version;
+}
+
+void EventStore::Impl::MakeRoomForStreams(size_t adding) {
+  if (stream_versions_.size() + adding <= options_.stream_cache_entries_max) return;
+  // Forget every durable stream at once (a later miss only costs a read): an O(1) hit with no
+  // recency bookkeeping, and the sweep runs once per stream_cache_entries_max misses. Those of
+  // groups in flight must stay, RocksDB lacks them.
+  std::erase_if(stream_versions_,
+                [&](const auto& entry) { return entry.second.group <= durable_group_; });
+}
+
+// Runs after AcknowledgeWritten, like LookUpIds: a stream missing from the map has no version
+// in a group in flight, and every group that wrote it is durable before the iterator is made.
+void EventStore::Impl::LookUpStreamHeads(const std::vector<Request>& requests) {
+  head_keys_.clear();
+  for (const Request& request : requests) {
+    for (const EventDraft& event : request.events) {
+      if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) continue;
+      if (stream_versions_.contains(event.stream)) continue;
+      head_keys_.push_back(StreamKey(event.stream, UINT64_MAX));
+    }
+  }
+  if (head_keys_.empty()) return;
+  std::sort(head_keys_.begin(), head_keys_.end());
+  head_keys_.erase(std::unique(head_keys_.begin(), head_keys_.end()), head_keys_.end());
+  MakeRoomForStreams(head_keys_.size());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams()));
+  for (const std::string& key : head_keys_) {
+    it->SeekForPrev(key);
+    if (!it->status().ok()) return;  // StreamVersionOf reads the rest, and reports the error
+    const std::string_view prefix(key.data(), key.size() - sizeof(uint64_t));
+    uint64_t version = 0;
+    if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == key.size()) {
+      version = DecodeBigEndian64(it->key().ToStringView().substr(prefix.size()));
+    }
+    stream_versions_.emplace(std::string(prefix.substr(2)), StreamState{version, 0});
+  }
 }
 
 void EventStore::Impl::LookUpIds(const std::vector<Request>& requests) {
