@@ -325,10 +325,10 @@ class EventStore::Impl {
   void Sequence(Request request, const Status& failure) EXCLUDES(group_mutex_);
   // Looks up, in one MultiGet, the stored ids of `requests` that no group in flight holds.
   void LookUpIds(const std::vector<Request>& requests);
-  // Adds to stream_versions_ the stored heads of the streams `requests` name that it lacks, with
-  // one iterator in key order (a seek near the last one reuses its data block). A stream the
-  // decider fills in, or a failed read, is left to StreamVersionOf.
-  void LookUpStreamHeads(const std::vector<Request>& requests);
+  // Adds to stream_versions_ the stored heads of the streams of the request's fresh events that
+  // it lacks, with one iterator in key order (a seek near the last one reuses its data block).
+  // After the decider, which may fill streams in. A failed read is left to StreamVersionOf.
+  void LookUpStreamHeads(const Request& request);
   // Forgets the durable streams if `adding` more would pass stream_cache_entries_max.
   void MakeRoomForStreams(size_t adding);
   // What the last LookUpIds found for `id`: nullopt when it is not stored. An id it did not look
@@ -415,7 +415,8 @@ class EventStore::Impl {
   uint64_t durable_group_ = 0;  // groups up to this one are written and forgotten
   std::unordered_map<std::string_view, InflightId> inflight_ids_;
   // The stream heads: every stream of a group in flight (RocksDB lacks those) and the durable
-  // heads read so far. Bounded by stream_cache_entries_max plus the streams of groups in flight.
+  // heads read so far. Bounded by stream_cache_entries_max plus the streams of groups in flight
+  // and of the request being checked.
   std::unordered_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
   std::vector<std::string> head_keys_;  // LookUpStreamHeads' scratch, kept for its capacity
   EventHasher hasher_;
@@ -789,7 +790,6 @@ void EventStore::Impl::SequencerLoop() {
     if (taken.empty()) continue;
     // After the acknowledgements: the ids they forget are durable, so the lookup sees them.
     LookUpIds(taken);
-    LookUpStreamHeads(taken);
     for (Request& request : taken) Sequence(std::move(request), failure);
     // Unpin what MultiGet returned: pinned blocks and memtables must not outlive the batch (nor
     // the database, at shutdown).
@@ -902,18 +902,17 @@ void EventStore::Impl::MakeRoomForStreams(size_t adding) {
                 [&](const auto& entry) { return entry.second.group <= durable_group_; });
 }
 
-// Runs after AcknowledgeWritten, like LookUpIds: a stream missing from the map has no version
-// in a group in flight, and every group that wrote it is durable before the iterator is made.
-void EventStore::Impl::LookUpStreamHeads(const std::vector<Request>& requests) {
+// A stream missing from the map has no version in a group in flight, and every group that
+// wrote it was durable before the iterator is made.
+void EventStore::Impl::LookUpStreamHeads(const Request& request) {
   head_keys_.clear();
-  for (const Request& request : requests) {
-    for (const EventDraft& event : request.events) {
-      if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) continue;
-      if (stream_versions_.contains(event.stream)) continue;
-      head_keys_.push_back(StreamKey(event.stream, UINT64_MAX));
-    }
+  for (size_t i : fresh_) {
+    const EventDraft& event = request.events[i];
+    if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) continue;
+    if (stream_versions_.contains(event.stream)) continue;
+    head_keys_.push_back(StreamKey(event.stream, UINT64_MAX));
   }
-  if (head_keys_.empty()) return;
+  if (head_keys_.size() < 2) return;  // StreamVersionOf reads one as fast
   std::sort(head_keys_.begin(), head_keys_.end());
   head_keys_.erase(std::unique(head_keys_.begin(), head_keys_.end()), head_keys_.end());
   MakeRoomForStreams(head_keys_.size());
@@ -1062,6 +1061,7 @@ Status EventStore::Impl::SortIds(Request& request) {
 }
 
 Status EventStore::Impl::CheckStreamVersions(const Request& request) {
+  LookUpStreamHeads(request);
   for (size_t i : fresh_) {
     const EventDraft& event = request.events[i];
     if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) {
