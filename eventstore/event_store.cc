@@ -83,10 +83,13 @@ rocksdb::ColumnFamilyOptions IndexFamilyOptions() {
   return options;
 }
 
-// The stream part of a `streams` key (u16 length | stream), without the u64 version. Used only
-// as a memtable insert hint: RocksDB keeps one skiplist position per stream and starts the next
+// The stream part of a `streams` key (u16 length | stream), without the u64 version. As a
+// memtable insert hint, RocksDB keeps one skiplist position per stream and starts the next
 // insert of that stream there, which turns the random insert of an appended version into an
-// O(1) one. Reads, iteration and the files on disk do not depend on it.
+// O(1) one. As the family's prefix extractor, it puts each stream in the memtable's and the
+// table files' bloom filters, so that reading a stream's head skips every memtable and file
+// that lacks the stream; iterators then only see one stream from a seek (prefix seek), which
+// is all ReadStream and the head lookups read.
 class StreamPrefixHint : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "ledger.StreamPrefixHint"; }
@@ -112,7 +115,10 @@ class SingleHint : public rocksdb::SliceTransform {
 
 rocksdb::ColumnFamilyOptions StreamsFamilyOptions() {
   rocksdb::ColumnFamilyOptions options = IndexFamilyOptions();
-  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefixHint>();
+  auto stream_prefix = std::make_shared<StreamPrefixHint>();
+  options.memtable_insert_with_hint_prefix_extractor = stream_prefix;
+  options.prefix_extractor = stream_prefix;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
 }
 
