@@ -84,10 +84,13 @@ rocksdb::ColumnFamilyOptions IndexFamilyOptions() {
   return options;
 }
 
-// The stream part of a `streams` key (u16 length | stream), without the u64 version. Used only
-// as a memtable insert hint: RocksDB keeps one skiplist position per stream and starts the next
+// The stream part of a `streams` key (u16 length | stream), without the u64 version. As a
+// memtable insert hint, RocksDB keeps one skiplist position per stream and starts the next
 // insert of that stream there, which turns the random insert of an appended version into an
-// O(1) one. Reads, iteration and the files on disk do not depend on it.
+// O(1) one. As the family's prefix extractor, it puts each stream in the memtable's and the
+// table files' bloom filters, so that reading a stream's head skips every memtable and file
+// that lacks the stream; iterators then only see one stream from a seek (prefix seek), which
+// is all ReadStream and the head lookups read.
 class StreamPrefixHint : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "ledger.StreamPrefixHint"; }
@@ -113,7 +116,10 @@ class SingleHint : public rocksdb::SliceTransform {
 
 rocksdb::ColumnFamilyOptions StreamsFamilyOptions() {
   rocksdb::ColumnFamilyOptions options = IndexFamilyOptions();
-  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefixHint>();
+  auto stream_prefix = std::make_shared<StreamPrefixHint>();
+  options.memtable_insert_with_hint_prefix_extractor = stream_prefix;
+  options.prefix_extractor = stream_prefix;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
 }
 
@@ -331,6 +337,12 @@ class EventStore::Impl {
   void Sequence(Request request, const Status& failure) EXCLUDES(group_mutex_);
   // Looks up, in one MultiGet, the stored ids of `requests` that no group in flight holds.
   void LookUpIds(const std::vector<Request>& requests);
+  // Adds to stream_versions_ the stored heads of the streams of the request's fresh events that
+  // it lacks, with one iterator in key order (a seek near the last one reuses its data block).
+  // After the decider, which may fill streams in. A failed read is left to StreamVersionOf.
+  void LookUpStreamHeads(const Request& request);
+  // Forgets the durable streams if `adding` more would pass stream_cache_entries_max.
+  void MakeRoomForStreams(size_t adding);
   // What the last LookUpIds found for `id`: nullopt when it is not stored. An id it did not look
   // up (one in flight when it ran) is looked up now.
   Result<std::optional<std::string_view>> StoredIdEntry(std::string_view id);
@@ -415,8 +427,11 @@ class EventStore::Impl {
   int64_t last_recorded_at_us_ = 0;
   uint64_t durable_group_ = 0;  // groups up to this one are written and forgotten
   std::unordered_map<std::string_view, InflightId> inflight_ids_;
-  // Bounded by stream_cache_entries_max plus the streams of groups in flight.
+  // The stream heads: every stream of a group in flight (RocksDB lacks those) and the durable
+  // heads read so far. Bounded by stream_cache_entries_max plus the streams of groups in flight
+  // and of the request being checked.
   std::unordered_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
+  std::vector<std::string> head_keys_;  // LookUpStreamHeads' scratch, kept for its capacity
   EventHasher hasher_;
   StoredEvent stored_;
   std::string envelope_;
@@ -889,13 +904,45 @@ Result<uint64_t> EventStore::Impl::StreamVersionOf(std::string_view stream) {
   if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 8) {
     version = DecodeBigEndian64(it->key().ToStringView().substr(prefix.size()));
   }
-  if (stream_versions_.size() >= options_.stream_cache_entries_max) {
-    // Forget the durable streams; those of groups in flight must stay, RocksDB lacks them.
-    std::erase_if(stream_versions_,
-                  [&](const auto& entry) { return entry.second.group <= durable_group_; });
-  }
+  MakeRoomForStreams(1);
   stream_versions_.emplace(std::string(stream), StreamState{version, 0});
   return version;
+}
+
+void EventStore::Impl::MakeRoomForStreams(size_t adding) {
+  if (stream_versions_.size() + adding <= options_.stream_cache_entries_max) return;
+  // Forget every durable stream at once (a later miss only costs a read): an O(1) hit with no
+  // recency bookkeeping, and the sweep runs once per stream_cache_entries_max misses. Those of
+  // groups in flight must stay, RocksDB lacks them.
+  std::erase_if(stream_versions_,
+                [&](const auto& entry) { return entry.second.group <= durable_group_; });
+}
+
+// A stream missing from the map has no version in a group in flight, and every group that
+// wrote it was durable before the iterator is made.
+void EventStore::Impl::LookUpStreamHeads(const Request& request) {
+  head_keys_.clear();
+  for (size_t i : fresh_) {
+    const EventDraft& event = request.events[i];
+    if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) continue;
+    if (stream_versions_.contains(event.stream)) continue;
+    head_keys_.push_back(StreamKey(event.stream, UINT64_MAX));
+  }
+  if (head_keys_.size() < 2) return;  // StreamVersionOf reads one as fast
+  std::sort(head_keys_.begin(), head_keys_.end());
+  head_keys_.erase(std::unique(head_keys_.begin(), head_keys_.end()), head_keys_.end());
+  MakeRoomForStreams(head_keys_.size());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams()));
+  for (const std::string& key : head_keys_) {
+    it->SeekForPrev(key);
+    if (!it->status().ok()) return;  // StreamVersionOf reads the rest, and reports the error
+    const std::string_view prefix(key.data(), key.size() - sizeof(uint64_t));
+    uint64_t version = 0;
+    if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == key.size()) {
+      version = DecodeBigEndian64(it->key().ToStringView().substr(prefix.size()));
+    }
+    stream_versions_.emplace(std::string(prefix.substr(2)), StreamState{version, 0});
+  }
 }
 
 void EventStore::Impl::LookUpIds(const std::vector<Request>& requests) {
@@ -1030,6 +1077,7 @@ Status EventStore::Impl::SortIds(Request& request) {
 }
 
 Status EventStore::Impl::CheckStreamVersions(const Request& request) {
+  LookUpStreamHeads(request);
   for (size_t i : fresh_) {
     const EventDraft& event = request.events[i];
     if (event.stream.empty() || event.stream.size() > options_.stream_bytes_max) {

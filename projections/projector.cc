@@ -1,5 +1,7 @@
 #include "projections/projector.h"
 
+#include <pthread.h>
+
 #include "eventstore/ledger_replay.h"
 
 namespace ledger {
@@ -17,7 +19,10 @@ Result<std::unique_ptr<Projector>> Projector::Start(const EventStore& store, Rea
   Result<Position> checkpoint = projector->LoadState();
   if (!checkpoint.ok()) return checkpoint.status();
   projector->flushed_ = *checkpoint;
-  projector->thread_ = std::thread([p = projector.get()] { p->Run(); });
+  projector->thread_ = std::thread([p = projector.get()] {
+    pthread_setname_np(pthread_self(), "ledger-project");  // for perf and top
+    p->Run();
+  });
   return projector;
 }
 

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <latch>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -364,6 +367,82 @@ TEST_F(EventStoreTest, ReopenContinuesTheChain) {
   Reopen();
   EXPECT_TRUE(store_->VerifyChain().ok());
   EXPECT_EQ(store_->GetHead().next, Position{3});
+}
+
+// Stream versions stay exact while the sequencer runs ahead over many groups, looks stream
+// heads up a batch of requests at a time, forgets them (a cache of 3 streams for 10) and starts
+// over after a reopen; a stale expected version is refused as before and takes no version.
+TEST_F(EventStoreTest, StreamVersionsStayExactAcrossGroupsEvictionAndReopen) {
+  constexpr int kStreams = 10;
+  options_.stream_cache_entries_max = 3;
+  Reopen();
+  std::map<std::string, uint64_t> versions;  // the model: each stream's event count
+  int next_id = 0;
+  for (int round = 0; round < 3; ++round) {
+    struct Sent {
+      std::vector<EventDraft> batch;
+      bool stale = false;
+      std::optional<Result<std::vector<AppendResult>>> outcome;
+    };
+    std::vector<Sent> sent(200);
+    std::mutex mutex;
+    std::condition_variable cv;
+    int answered = 0;
+    for (size_t r = 0; r < sent.size(); ++r) {
+      Sent& request = sent[r];
+      request.stale = r % 17 == 5;
+      std::map<std::string, uint64_t> planned = versions;
+      for (size_t k = 0; k < 1 + r % 3; ++k) {
+        const std::string stream = "s" + std::to_string((r * 7 + k * 3 + round) % kStreams);
+        EventDraft event = MakeDraft("v" + std::to_string(next_id++), stream);
+        event.expected_version = StreamVersion{planned[stream]++};
+        request.batch.push_back(std::move(event));
+      }
+      if (request.stale) {
+        request.batch.back().expected_version->value += 1;
+      } else {
+        versions = planned;
+      }
+      // One thread enqueues in order, so the sequencer checks them in this order.
+      store_->AppendAsync(request.batch, [&, r](Result<std::vector<AppendResult>> result) {
+        std::lock_guard lock(mutex);
+        sent[r].outcome.emplace(std::move(result));
+        ++answered;
+        cv.notify_all();
+      });
+    }
+    {
+      std::unique_lock lock(mutex);
+      cv.wait(lock, [&] { return answered == static_cast<int>(sent.size()); });
+    }
+    for (const Sent& request : sent) {
+      const Result<std::vector<AppendResult>>& result = *request.outcome;
+      if (request.stale) {
+        EXPECT_EQ(result.status().code(), StatusCode::kWrongExpectedVersion);
+        continue;
+      }
+      ASSERT_TRUE(result.ok()) << result.status().ToString();
+      for (size_t k = 0; k < request.batch.size(); ++k) {
+        EXPECT_EQ((*result)[k].version.value, request.batch[k].expected_version->value + 1);
+      }
+    }
+    for (const auto& [stream, version] : versions) {
+      auto events = store_->ReadStream(stream, StreamVersion{1}, 10000);
+      ASSERT_TRUE(events.ok()) << events.status().ToString();
+      ASSERT_EQ(events->size(), version) << stream;
+      EXPECT_EQ(events->back().version.value, version) << stream;
+      EventDraft behind = MakeDraft("behind-" + std::to_string(round) + stream, stream);
+      behind.expected_version = StreamVersion{version - 1};
+      auto refused = store_->Append({behind});
+      EXPECT_EQ(refused.status().code(), StatusCode::kWrongExpectedVersion);
+      EXPECT_NE(refused.status().message().find("at version " + std::to_string(version)),
+                std::string::npos)
+          << refused.status().message();
+    }
+    options_.stream_cache_entries_max = round == 0 ? 1 << 20 : 1;
+    Reopen();
+  }
+  EXPECT_TRUE(store_->VerifyChain().ok());
 }
 
 // recorded_at never goes back, even when the clock does.
