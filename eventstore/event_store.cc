@@ -1274,8 +1274,17 @@ Result<std::optional<std::string>> EventStore::PersonalGet(std::string_view key)
 Status EventStore::PersonalScan(
     std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  // The iterator stops at the first key past the prefix (its last byte raised), so a member's
+  // read does not load the next member's block.
+  std::string upper(prefix);
+  while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xff) upper.pop_back();
+  if (!upper.empty())
+    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+  const rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db()->NewIterator(rocksdb::ReadOptions(), impl_->personal_family()));
+      impl_->db()->NewIterator(read_options, impl_->personal_family()));
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
     if (!key.starts_with(prefix)) break;

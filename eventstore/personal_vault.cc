@@ -229,6 +229,35 @@ Result<std::optional<PersonalKey>> PersonalVault::DataKey(std::string_view subje
   return std::optional<PersonalKey>(key);
 }
 
+Result<std::optional<PersonalKey>> PersonalVault::ReadKey(std::string_view subject) const {
+  uint64_t purges = 0;
+  {
+    MutexLock lock(mutex_);
+    if (auto it = keys_.find(subject); it != keys_.end()) {
+      return std::optional<PersonalKey>(it->second.data_key);
+    }
+    purges = purges_;
+  }
+  Result<std::optional<std::string>> wrapped = WrappedKey(subject);
+  if (!wrapped.ok()) return wrapped.status();
+  if (!wrapped->has_value()) return std::optional<PersonalKey>();
+  std::optional<std::string> plain = OpenBytes(master_key_, subject, **wrapped);
+  if (!plain || plain->size() != kPersonalKeyBytes) {
+    return Status::Corruption("the personal data key of " + std::string(subject) +
+                              " does not open under this master key");
+  }
+  Entry entry;
+  std::copy(plain->begin(), plain->end(), entry.data_key.begin());
+  std::fill(plain->begin(), plain->end(), '\0');
+  entry.wrapped = std::move(**wrapped);
+  const PersonalKey key = entry.data_key;
+  MutexLock lock(mutex_);
+  if (purges == purges_ && keys_.size() < kKeysCachedByReadsMax) {
+    keys_.emplace(std::string(subject), std::move(entry));
+  }
+  return std::optional<PersonalKey>(key);
+}
+
 Result<PersonalVault::Entry> PersonalVault::EntryOf(std::string_view subject) {
   if (auto it = keys_.find(subject); it != keys_.end()) return it->second;
   Result<bool> erased = Erased(subject);
@@ -260,7 +289,10 @@ Result<PersonalKey> PersonalVault::CommitKey(std::string_view subject) {
   MutexLock lock(mutex_);
   Result<Entry> entry = EntryOf(subject);
   if (!entry.ok()) return entry.status();
-  return CommitKeyOf(entry->data_key);
+  auto it = keys_.find(subject);  // EntryOf keeps the entry it returns
+  LEDGER_ASSERT(it != keys_.end());
+  if (!it->second.commit_key) it->second.commit_key = CommitKeyOf(it->second.data_key);
+  return *it->second.commit_key;
 }
 
 Result<std::shared_ptr<const SideRecord>> PersonalVault::Seal(std::string_view subject,
@@ -317,15 +349,17 @@ Status PersonalVault::Purge(EventStore& store, std::string_view subject) {
     MutexLock lock(mutex_);
     if (auto it = keys_.find(subject); it != keys_.end()) {
       it->second.data_key.fill(0);
+      if (it->second.commit_key) it->second.commit_key->fill(0);
       keys_.erase(it);
     }
+    ++purges_;
   }
   return store.PurgePersonal();
 }
 
 Result<std::vector<PersonalRecord>> PersonalVault::Read(std::string_view subject) const {
   std::vector<PersonalRecord> records;
-  Result<std::optional<PersonalKey>> key = DataKey(subject);
+  Result<std::optional<PersonalKey>> key = ReadKey(subject);
   if (!key.ok()) return key.status();
   if (!key->has_value()) return records;
   const std::string prefix = RecordPrefix(subject);
@@ -354,7 +388,7 @@ Result<std::optional<PersonalRecord>> PersonalVault::ReadAt(std::string_view sub
   Result<std::optional<std::string>> sealed = store_.PersonalGet(k);
   if (!sealed.ok()) return sealed.status();
   if (!sealed->has_value()) return std::optional<PersonalRecord>();
-  Result<std::optional<PersonalKey>> key = DataKey(subject);
+  Result<std::optional<PersonalKey>> key = ReadKey(subject);
   if (!key.ok()) return key.status();
   if (!key->has_value()) return std::optional<PersonalRecord>();
   std::optional<std::string> plain = OpenBytes(**key, k, **sealed);

@@ -118,15 +118,25 @@ class PersonalVault {
  private:
   struct Entry {
     PersonalKey data_key{};
-    std::string wrapped;  // as stored, or as it will be
+    std::string wrapped;                    // as stored, or as it will be
+    std::optional<PersonalKey> commit_key;  // CommitKeyOf(data_key), once asked for
   };
   // The subject's entry, loaded or made; Refused when erased.
   Result<Entry> EntryOf(std::string_view subject) REQUIRES(mutex_);
+  // The data key a read opens `subject`'s records with: the cached one, else the stored one
+  // (DataKey), then cached — unless a purge ran meanwhile (its key may be the erased one) or
+  // the cache is full. nullopt when there is none. Saves a read of the wrapped key and its
+  // unwrapping per member read.
+  Result<std::optional<PersonalKey>> ReadKey(std::string_view subject) const EXCLUDES(mutex_);
+
+  // Entries cached by reads stop at this many (a miss only costs a Get and an unwrap).
+  static constexpr size_t kKeysCachedByReadsMax = size_t{1} << 20;
 
   const EventStore& store_;
   PersonalKey master_key_{};
   mutable Mutex mutex_;
-  std::map<std::string, Entry, std::less<>> keys_ GUARDED_BY(mutex_);
+  mutable std::map<std::string, Entry, std::less<>> keys_ GUARDED_BY(mutex_);
+  uint64_t purges_ GUARDED_BY(mutex_) = 0;  // Purge calls so far
 };
 
 }  // namespace ledger
