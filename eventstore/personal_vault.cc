@@ -214,11 +214,9 @@ Result<std::optional<std::string>> PersonalVault::WrappedKey(std::string_view su
   return store_.PersonalGet(WrappedKeyKey(subject));
 }
 
-Result<std::optional<PersonalKey>> PersonalVault::DataKey(std::string_view subject) const {
-  Result<std::optional<std::string>> wrapped = WrappedKey(subject);
-  if (!wrapped.ok()) return wrapped.status();
-  if (!wrapped->has_value()) return std::optional<PersonalKey>();
-  std::optional<std::string> plain = OpenBytes(master_key_, subject, **wrapped);
+Result<PersonalKey> PersonalVault::Unwrap(std::string_view subject,
+                                          std::string_view wrapped) const {
+  std::optional<std::string> plain = OpenBytes(master_key_, subject, wrapped);
   if (!plain || plain->size() != kPersonalKeyBytes) {
     return Status::Corruption("the personal data key of " + std::string(subject) +
                               " does not open under this master key");
@@ -226,7 +224,16 @@ Result<std::optional<PersonalKey>> PersonalVault::DataKey(std::string_view subje
   PersonalKey key{};
   std::copy(plain->begin(), plain->end(), key.begin());
   std::fill(plain->begin(), plain->end(), '\0');
-  return std::optional<PersonalKey>(key);
+  return key;
+}
+
+Result<std::optional<PersonalKey>> PersonalVault::DataKey(std::string_view subject) const {
+  Result<std::optional<std::string>> wrapped = WrappedKey(subject);
+  if (!wrapped.ok()) return wrapped.status();
+  if (!wrapped->has_value()) return std::optional<PersonalKey>();
+  Result<PersonalKey> key = Unwrap(subject, **wrapped);
+  if (!key.ok()) return key.status();
+  return std::optional<PersonalKey>(*key);
 }
 
 Result<std::optional<PersonalKey>> PersonalVault::ReadKey(std::string_view subject) const {
@@ -241,21 +248,13 @@ Result<std::optional<PersonalKey>> PersonalVault::ReadKey(std::string_view subje
   Result<std::optional<std::string>> wrapped = WrappedKey(subject);
   if (!wrapped.ok()) return wrapped.status();
   if (!wrapped->has_value()) return std::optional<PersonalKey>();
-  std::optional<std::string> plain = OpenBytes(master_key_, subject, **wrapped);
-  if (!plain || plain->size() != kPersonalKeyBytes) {
-    return Status::Corruption("the personal data key of " + std::string(subject) +
-                              " does not open under this master key");
-  }
-  Entry entry;
-  std::copy(plain->begin(), plain->end(), entry.data_key.begin());
-  std::fill(plain->begin(), plain->end(), '\0');
-  entry.wrapped = std::move(**wrapped);
-  const PersonalKey key = entry.data_key;
+  Result<PersonalKey> key = Unwrap(subject, **wrapped);
+  if (!key.ok()) return key.status();
   MutexLock lock(mutex_);
   if (purges == purges_ && keys_.size() < kKeysCachedByReadsMax) {
-    keys_.emplace(std::string(subject), std::move(entry));
+    keys_.emplace(std::string(subject), Entry{*key, std::move(**wrapped), std::nullopt});
   }
-  return std::optional<PersonalKey>(key);
+  return std::optional<PersonalKey>(*key);
 }
 
 Result<PersonalVault::Entry> PersonalVault::EntryOf(std::string_view subject) {
@@ -270,12 +269,9 @@ Result<PersonalVault::Entry> PersonalVault::EntryOf(std::string_view subject) {
   if (!wrapped.ok()) return wrapped.status();
   Entry entry;
   if (wrapped->has_value()) {
-    std::optional<std::string> plain = OpenBytes(master_key_, subject, **wrapped);
-    if (!plain || plain->size() != kPersonalKeyBytes) {
-      return Status::Corruption("the personal data key of " + std::string(subject) +
-                                " does not open under this master key");
-    }
-    std::copy(plain->begin(), plain->end(), entry.data_key.begin());
+    Result<PersonalKey> key = Unwrap(subject, **wrapped);
+    if (!key.ok()) return key.status();
+    entry.data_key = *key;
     entry.wrapped = std::move(**wrapped);
   } else {
     LEDGER_ASSERT(RAND_bytes(entry.data_key.data(), static_cast<int>(entry.data_key.size())) == 1);

@@ -121,6 +121,8 @@ class PersonalVault {
     std::string wrapped;                    // as stored, or as it will be
     std::optional<PersonalKey> commit_key;  // CommitKeyOf(data_key), once asked for
   };
+  // The data key `wrapped` holds under the master key; Corruption when it does not open.
+  Result<PersonalKey> Unwrap(std::string_view subject, std::string_view wrapped) const;
   // The subject's entry, loaded or made; Refused when erased.
   Result<Entry> EntryOf(std::string_view subject) REQUIRES(mutex_);
   // The data key a read opens `subject`'s records with: the cached one, else the stored one
