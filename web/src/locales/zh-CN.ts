@@ -58,6 +58,11 @@ export const zh = {
     rejected: (n: number) => `已标记 ${n} 条为不通过。`, needReason: '请填写不通过的原因。', needSelection: '请先选择服务。',
     needConfirmer: '请为每条选中的服务填写确认人。', rating: '评分（可不填）',
   },
+  accessLog: {
+    profile: '查看了您的资料', services: '查看了您的服务记录', requests: '查看了服务需求',
+    certificate: '查看了您的服务证明', issuedCertificate: '为您开具服务证明', attestation: '为您生成凭证',
+    times: (n: number) => `${n} 次`, account: '账号',
+  },
   members: {
     title: '本站点成员', register: '登记新成员', id: '成员编号', name: '姓名', kind: '类别', phone: '手机号', star: '星级', verified: '已核验时长',
     pending: '待核验', active: '状态', yes: '在册', no: '已停用', open: '查看', gender: '性别', birthYear: '出生年份', livesAlone: '独居',
