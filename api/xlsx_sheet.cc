@@ -279,6 +279,7 @@ Result<SheetTable> ReadWorksheet(Package& package, const SheetEntry& entry,
       if (column >= kSheetColumnsMax) {
         fail("工作表 " + entry.name + " 超过 " + std::to_string(kSheetColumnsMax) + " 列");
       }
+      if (row_number == 0) fail("xlsx 文件已损坏（工作表 " + entry.name + " 有一格不在任何行内）");
       next_column = column + 1;
       const char* t = Attribute(attributes, "t");
       type = t != nullptr ? t : "n";
