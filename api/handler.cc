@@ -664,6 +664,14 @@ bool Endpoints::MaySeePersonal(const Call& call, std::string_view member_branch)
                                          !member_branch.empty() && member_branch == call.scope());
 }
 
+const Member* Endpoints::MemberInScope(const Call& call, const LedgerState& state,
+                                       std::string_view id) {
+  const Member* member = state.FindMember(MemberRef(id));
+  if (member == nullptr) return nullptr;
+  if (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope()) return nullptr;
+  return member;
+}
+
 Step Endpoints::Healthz(Handler&, Call&) { return JsonResponse(200, {{"status", "ok"}}); }
 
 Step Endpoints::Readyz(Handler& h, Call&) {
@@ -769,11 +777,8 @@ Step Endpoints::GetMember(Handler& h, Call& call) {
   // Scoped roles get the same 404 for "not yours" as for "not there": no probing of ids.
   if (call.role() == Role::kMember && id != call.scope()) return Fail(NoSuch("member", id));
   return h.node_.projector().Read([&](const LedgerState& state) -> Step {
-    const Member* member = state.FindMember(MemberRef(id));
-    if (member == nullptr ||
-        (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope())) {
-      return Fail(NoSuch("member", id));
-    }
+    const Member* member = MemberInScope(call, state, id);
+    if (member == nullptr) return Fail(NoSuch("member", id));
     // The JSON is built in a buffer on the stack, not a score of heap blocks: this is the
     // hottest read (scripts/bench http).
     unsigned char buffer[kMemberJsonBufferBytes];

@@ -196,11 +196,8 @@ Step Endpoints::PostAttestation(Handler& h, Call& call) {
   statement["discloses"] = std::move(discloses);
   std::optional<Problem> problem =
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
-        const Member* member = state.FindMember(MemberRef(member_id));
-        if (member == nullptr ||
-            (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope())) {
-          return NoSuch("member", member_id);
-        }
+        const Member* member = MemberInScope(call, state, member_id);
+        if (member == nullptr) return NoSuch("member", member_id);
         for (events::Disclosure item : request->discloses) {
           switch (item) {
             case events::Disclosure::star:

@@ -82,11 +82,8 @@ Step Endpoints::PostCertificate(Handler& h, Call& call) {
   std::string branch_id;
   std::optional<Problem> problem =
       h.node_.projector().Read([&](const LedgerState& state) -> std::optional<Problem> {
-        const Member* member = state.FindMember(MemberRef(member_id));
-        if (member == nullptr ||
-            (call.role() == Role::kCoordinator && member->branch_id.view() != call.scope())) {
-          return NoSuch("member", member_id);
-        }
+        const Member* member = MemberInScope(call, state, member_id);
+        if (member == nullptr) return NoSuch("member", member_id);
         certificate_id = state.NextCertificateId(now_us);
         certificate.member_id = MemberId(member_id);
         branch_id = member->branch_id.str();

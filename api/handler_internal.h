@@ -125,6 +125,10 @@ struct Endpoints {
   // committed so far, so a write right after another sees what it refers to.
   static void CatchUp(Handler& h);
   static bool MaySeePersonal(const Call& call, std::string_view member_branch);
+  // Member `id` as `call` may address her: nullptr when there is none or, for a coordinator,
+  // when she is of another branch (the same 404 for "not yours" as for "not there").
+  static const Member* MemberInScope(const Call& call, const LedgerState& state,
+                                     std::string_view id);
   // The scope the store's writer checks a caller's events against (domain/scope_rules.h).
   // REQUIRES: a role that may post events (admin, coordinator, or member).
   static WriteScope ScopeOf(const Call& call);
