@@ -86,12 +86,7 @@ class LedgerdLeakTest : public testing::KafkaBrokerTest {
 
   // ledgerd over `data`, relaying to (or, with --replica, following) this test's topics.
   std::unique_ptr<Ledgerd> Start(const std::string& data, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--data",         data,   "--listen",        "127.0.0.1:0",
-                                     "--log-requests", "off",  "--kafka-brokers", brokers_,
-                                     "--kafka-prefix", prefix_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<Ledgerd>(
-        std::move(args), std::vector<std::string>{"LEDGER_ADMIN_KEY=" + std::string(kKey)});
+    return testing::StartWithKafka(data, brokers_, prefix_, kKey, std::move(extra));
   }
 
   static void Post(uint16_t port, const std::string& id, const std::string& type,

@@ -82,4 +82,15 @@ bool Ledgerd::Kill() {
   return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
 
+std::unique_ptr<Ledgerd> StartWithKafka(const std::string& data, const std::string& brokers,
+                                        const std::string& prefix, std::string_view admin_key,
+                                        std::vector<std::string> extra) {
+  std::vector<std::string> args = {"--data",         data,  "--listen",        "127.0.0.1:0",
+                                   "--log-requests", "off", "--kafka-brokers", brokers,
+                                   "--kafka-prefix", prefix};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return std::make_unique<Ledgerd>(
+      std::move(args), std::vector<std::string>{"LEDGER_ADMIN_KEY=" + std::string(admin_key)});
+}
+
 }  // namespace ledger::testing

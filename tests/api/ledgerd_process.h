@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ledger::testing {
@@ -41,5 +43,12 @@ class Ledgerd {
   bool exited_ = false;
   std::string output_;
 };
+
+// ledgerd over `data` on a free loopback port, without request lines, with `admin_key`,
+// relaying to (or, with "--replica" among `extra`, following) the topics `prefix`.* of
+// `brokers`. Port() reads the child's output up to its "listening" line: call it once.
+std::unique_ptr<Ledgerd> StartWithKafka(const std::string& data, const std::string& brokers,
+                                        const std::string& prefix, std::string_view admin_key,
+                                        std::vector<std::string> extra = {});
 
 }  // namespace ledger::testing

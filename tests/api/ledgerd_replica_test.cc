@@ -53,13 +53,7 @@ class LedgerdReplicaTest : public testing::KafkaBrokerTest {
   LedgerdReplicaTest() : KafkaBrokerTest("replica", kCatchUpTimeout) {}
 
   std::unique_ptr<Ledgerd> Start(const std::string& data, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"--data",         data,   "--listen",        "127.0.0.1:0",
-                                     "--log-requests", "off",  "--kafka-brokers", brokers_,
-                                     "--kafka-prefix", prefix_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    // Port() reads the child's output up to its "listening" line: call it once per process.
-    return std::make_unique<Ledgerd>(
-        std::move(args), std::vector<std::string>{"LEDGER_ADMIN_KEY=" + std::string(kKey)});
+    return testing::StartWithKafka(data, brokers_, prefix_, kKey, std::move(extra));
   }
 
   static std::string Head(uint16_t port) {
