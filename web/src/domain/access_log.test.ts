@@ -23,12 +23,14 @@ describe('the access log in words', () => {
       entry('2026-12-05T12:01:00Z', 'acct-a', 'coordinator', 'GET /v1/streams/{stream}'),
       entry('2026-12-05T12:00:00Z', '', 'public', 'GET /v1/certificates/{id}'),
       entry('2026-12-05T11:59:00Z', 'acct-a', 'coordinator', 'GET /v1/members/{id}'),
+      entry('2026-12-05T11:58:00Z', 'acct-w', 'member', 'GET /v1/members/{id}'),
     ])
     expect(lines.map((l) => [l.at, l.who, l.what, l.count])).toEqual([
       ['2026-12-05T12:03:00Z', '协调员', '查看了您的资料', 2],
       ['2026-12-05T12:01:00Z', '协调员', '查看了您的服务记录', 1],
       ['2026-12-05T12:00:00Z', '凭证书编号查询', '查看了您的服务证明', 1],
       ['2026-12-05T11:59:00Z', '协调员', '查看了您的资料', 1],
+      ['2026-12-05T11:58:00Z', '您本人', '查看了您的资料', 1],
     ])
   })
 })

@@ -34,7 +34,10 @@ export function accessLines(entries: AccessLogEntry[]): AccessLine[] {
       continue
     }
     last = { actor: e.actor, route: e.route }
-    const who = e.role === 'public' ? zh.volunteer.accessLogPublic : (zh.roles[e.role] ?? e.role)
+    // A member reads no one's personal fields but her own: that line is her.
+    const who = e.role === 'public' ? zh.volunteer.accessLogPublic
+      : e.role === 'member' ? zh.accessLog.herself
+        : (zh.roles[e.role] ?? e.role)
     out.push({ at: e.at, who, actor: e.actor, what: accessWhat(e.route), count: 1 })
   }
   return out

@@ -61,7 +61,7 @@ export const zh = {
   accessLog: {
     profile: '查看了您的资料', services: '查看了您的服务记录', requests: '查看了服务需求',
     certificate: '查看了您的服务证明', issuedCertificate: '为您开具服务证明', attestation: '为您生成凭证',
-    times: (n: number) => `${n} 次`, account: '账号',
+    times: (n: number) => `${n} 次`, account: '账号', herself: '您本人',
   },
   members: {
     title: '本站点成员', register: '登记新成员', id: '成员编号', name: '姓名', kind: '类别', phone: '手机号', star: '星级', verified: '已核验时长',
