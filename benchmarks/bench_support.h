@@ -2,6 +2,8 @@
 // (a benchmark that cannot go on has nothing to measure; it says why and exits 1).
 #pragma once
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,6 +32,17 @@ inline double SecondsSince(std::chrono::steady_clock::time_point start) {
 [[noreturn]] inline void Die(const char* binary, const Status& status, const char* what) {
   std::fprintf(stderr, "%s: %s: %s\n", binary, what, status.ToString().c_str());
   std::exit(1);
+}
+
+// The heap glibc's malloc has handed out and not had back (mallinfo2), for memory per entry.
+struct HeapFigures {
+  int64_t in_use_bytes = 0;  // uordblks + hblkhd: live allocations, small and mmapped
+  HeapFigures operator-(const HeapFigures& o) const { return {in_use_bytes - o.in_use_bytes}; }
+};
+
+inline HeapFigures Heap() {
+  const struct mallinfo2 info = mallinfo2();
+  return {static_cast<int64_t>(info.uordblks + info.hblkhd)};
 }
 
 }  // namespace ledger::bench

@@ -36,7 +36,7 @@ namespace ledger {
 namespace {
 
 constexpr int kGeneratorVersion = 1;
-constexpr int kMembersPerKind = 20000;
+constexpr int kMembersDefault = 40000;  // half volunteers, half elders
 constexpr int kPartners = 200;
 constexpr int kFunds = 4;
 constexpr size_t kAppendBatchEvents = 1000;
@@ -53,7 +53,10 @@ std::string Finish(Builder& b, events::Data type, flatbuffers::Offset<T> data) {
 // and kept only if the rules accept it.
 class LedgerGenerator {
  public:
-  explicit LedgerGenerator(uint64_t seed) : random_(seed) {}
+  // `members` members, half volunteers and half elders, registered first.
+  LedgerGenerator(uint64_t seed, int members)
+      : members_per_kind_(members / 2), setup_steps_(2 + 2 * members_per_kind_ + kPartners + kFunds),
+        random_(seed) {}
 
   // Appends the next accepted event to `batch`.
   void Next(std::vector<EventDraft>& batch) {
@@ -67,17 +70,17 @@ class LedgerGenerator {
 
  private:
   std::string Volunteer(int branch) {
-    return "v" + std::to_string(Pick(kMembersPerKind / 2) * 2 + branch);
+    return "v" + std::to_string(Pick(members_per_kind_ / 2) * 2 + branch);
   }
   std::string Elder(int branch) {
-    return "e" + std::to_string(Pick(kMembersPerKind / 2) * 2 + branch);
+    return "e" + std::to_string(Pick(members_per_kind_ / 2) * 2 + branch);
   }
   uint64_t Pick(uint64_t n) { return random_() % n; }
 
   std::string Candidate() {
     Builder b(512);
     const uint64_t n = counter_++;
-    if (setup_step_ < kSetupSteps) return Setup(b);
+    if (setup_step_ < setup_steps_) return Setup(b);
     const int branch = static_cast<int>(Pick(2));
     const uint64_t dice = Pick(100);
     if (dice < 35) {
@@ -170,8 +173,6 @@ class LedgerGenerator {
                   events::CreateEventReversedDirect(b, id.c_str(), target.c_str(), "correction"));
   }
 
-  static constexpr int kSetupSteps = 2 + 2 * kMembersPerKind + kPartners + kFunds;
-
   std::string Setup(Builder& b) {
     const int step = setup_step_++;
     if (step < 2) {
@@ -181,9 +182,9 @@ class LedgerGenerator {
           events::CreateBranchOpenedDirect(b, id.c_str(), step ? "高丽营镇" : "石园街道"));
     }
     int i = step - 2;
-    if (i < 2 * kMembersPerKind) {
-      const bool elder = i >= kMembersPerKind;
-      const int k = i % kMembersPerKind;
+    if (i < 2 * members_per_kind_) {
+      const bool elder = i >= members_per_kind_;
+      const int k = i % members_per_kind_;
       const std::string id = (elder ? "e" : "v") + std::to_string(k);
       const std::string branch = "b" + std::to_string(k % 2);
       return Finish(
@@ -192,7 +193,7 @@ class LedgerGenerator {
               b, id.c_str(), elder ? events::MemberKind::elder : events::MemberKind::volunteer,
               branch.c_str()));
     }
-    i -= 2 * kMembersPerKind;
+    i -= 2 * members_per_kind_;
     if (i < kPartners) {
       const std::string id = "p" + std::to_string(i);
       return Finish(b, events::Data::PartnerRegistered,
@@ -229,6 +230,8 @@ class LedgerGenerator {
     return true;
   }
 
+  const int members_per_kind_;
+  const int setup_steps_;
   std::mt19937_64 random_;
   LedgerState state_;
   uint64_t counter_ = 0;
@@ -248,6 +251,7 @@ using bench::SecondsSince;
 int Main(int argc, char** argv) {
   const std::string work_dir = Flag(argc, argv, "work_dir", "");
   const uint64_t events = std::stoull(Flag(argc, argv, "events", "5000000"));
+  const int members = std::stoi(Flag(argc, argv, "members", std::to_string(kMembersDefault)));
   const std::string json_out = Flag(argc, argv, "json_out", "");
   const std::string steps = Flag(argc, argv, "steps", "scan,replay,rebuild");
   auto step = [&](const char* name) { return steps.find(name) != std::string::npos; };
@@ -255,13 +259,16 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "usage: replay_bench --work_dir=DIR [--events=N] [--json_out=FILE]\n");
     return 2;
   }
+  // The default member count keeps the directory name it had before --members.
   const std::string data =
-      work_dir + "/replay-" + std::to_string(events) + "-v" + std::to_string(kGeneratorVersion);
+      work_dir + "/replay-" + std::to_string(events) +
+      (members == kMembersDefault ? "" : "-m" + std::to_string(members)) + "-v" +
+      std::to_string(kGeneratorVersion);
   const std::string complete_marker = data + "/GENERATED";
 
   EventStoreOptions options;
   options.path = data;
-  double generate_seconds = 0;
+  double generate_seconds = 0, append_seconds = 0;
   if (!std::filesystem::exists(complete_marker)) {
     std::filesystem::remove_all(data);
     std::filesystem::create_directories(data);
@@ -270,7 +277,7 @@ int Main(int argc, char** argv) {
     std::fflush(stdout);
     auto store = EventStore::Open(options);
     if (!store.ok()) Die(store.status(), "open");
-    LedgerGenerator generator(20261129);
+    LedgerGenerator generator(20261129, members);
     const auto start = std::chrono::steady_clock::now();
     std::vector<EventDraft> batch;
     while (generator.accepted() < events) {
@@ -278,13 +285,17 @@ int Main(int argc, char** argv) {
       while (batch.size() < kAppendBatchEvents && generator.accepted() < events) {
         generator.Next(batch);
       }
+      const auto append_start = std::chrono::steady_clock::now();
       auto result = (*store)->Append(std::move(batch));
+      append_seconds += SecondsSince(append_start);
       if (!result.ok()) Die(result.status(), "append");
       batch = {};
     }
     generate_seconds = SecondsSince(start);
-    std::ofstream(complete_marker) << events << "\n";
-    std::printf("generated in %.1f s\n", generate_seconds);
+    // The append rate stays with the ledger, for the runs that reuse it (scripts/bench scale).
+    std::ofstream(complete_marker) << events << " " << events / append_seconds << "\n";
+    std::printf("generated in %.1f s, of which %.1f s appending (%.0f events/s)\n",
+                generate_seconds, append_seconds, events / append_seconds);
   }
 
   options.verify_whole_chain_on_open = false;
@@ -310,12 +321,15 @@ int Main(int argc, char** argv) {
   // 2. replay in memory
   double replay_rate = 0, replay_seconds = 0;
   LedgerState state;
+  bench::HeapFigures state_heap;
   if (step("replay")) {
+    const bench::HeapFigures before = bench::Heap();
     const auto start = std::chrono::steady_clock::now();
     auto replayed = ReplayInto(**store, Position{0}, state);
     if (!replayed.ok()) Die(replayed.status(), "replay");
     replay_seconds = SecondsSince(start);
     replay_rate = head / replay_seconds;
+    state_heap = bench::Heap() - before;
   }
 
   // 3. rebuild the read model
@@ -339,11 +353,19 @@ int Main(int argc, char** argv) {
               rebuild_seconds);
   std::printf("target: rebuild >= 1,000,000 events/s: %s\n",
               rebuild_rate >= 1e6 ? "met" : "NOT MET");
-  std::printf("members %zu, funds %zu, sources %zu, outflows %zu\n", state.members().size(),
-              state.funds().size(), state.sources().size(), state.outflows().size());
+  std::printf("members %zu, services %zu, funds %zu, sources %zu, outflows %zu, reports %zu\n",
+              state.members().size(), state.services().size(), state.funds().size(),
+              state.sources().size(), state.outflows().size(), state.reports().size());
+  std::printf("one replayed LedgerState: %.1f MB heap in use (%.0f bytes/event)\n",
+              state_heap.in_use_bytes / 1e6,
+              head == 0 ? 0.0 : static_cast<double>(state_heap.in_use_bytes) / head);
   if (!json_out.empty()) {
     std::ofstream json(json_out);
-    json << "{\"events\":" << head << ",\"scan_events_per_second\":" << scan_rate
+    json << "{\"events\":" << head << ",\"members\":" << state.members().size()
+         << ",\"append_events_per_second\":" << (append_seconds > 0 ? events / append_seconds : 0)
+         << ",\"state_heap_bytes\":" << state_heap.in_use_bytes
+         << ",\"replay_seconds\":" << replay_seconds
+         << ",\"scan_events_per_second\":" << scan_rate
          << ",\"replay_events_per_second\":" << replay_rate
          << ",\"rebuild_events_per_second\":" << rebuild_rate
          << ",\"rebuild_seconds\":" << rebuild_seconds
