@@ -55,7 +55,8 @@ class LedgerGenerator {
  public:
   // `members` members, half volunteers and half elders, registered first.
   LedgerGenerator(uint64_t seed, int members)
-      : members_per_kind_(members / 2), setup_steps_(2 + 2 * members_per_kind_ + kPartners + kFunds),
+      : members_per_kind_(members / 2),
+        setup_steps_(2 + 2 * members_per_kind_ + kPartners + kFunds),
         random_(seed) {}
 
   // Appends the next accepted event to `batch`.
@@ -260,10 +261,9 @@ int Main(int argc, char** argv) {
     return 2;
   }
   // The default member count keeps the directory name it had before --members.
-  const std::string data =
-      work_dir + "/replay-" + std::to_string(events) +
-      (members == kMembersDefault ? "" : "-m" + std::to_string(members)) + "-v" +
-      std::to_string(kGeneratorVersion);
+  const std::string data = work_dir + "/replay-" + std::to_string(events) +
+                           (members == kMembersDefault ? "" : "-m" + std::to_string(members)) +
+                           "-v" + std::to_string(kGeneratorVersion);
   const std::string complete_marker = data + "/GENERATED";
 
   EventStoreOptions options;
@@ -364,8 +364,7 @@ int Main(int argc, char** argv) {
     json << "{\"events\":" << head << ",\"members\":" << state.members().size()
          << ",\"append_events_per_second\":" << (append_seconds > 0 ? events / append_seconds : 0)
          << ",\"state_heap_bytes\":" << state_heap.in_use_bytes
-         << ",\"replay_seconds\":" << replay_seconds
-         << ",\"scan_events_per_second\":" << scan_rate
+         << ",\"replay_seconds\":" << replay_seconds << ",\"scan_events_per_second\":" << scan_rate
          << ",\"replay_events_per_second\":" << replay_rate
          << ",\"rebuild_events_per_second\":" << rebuild_rate
          << ",\"rebuild_seconds\":" << rebuild_seconds

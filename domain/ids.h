@@ -1,6 +1,7 @@
 // Strong ids: one type per kind of thing the ledger names, so that a fund id passed where a
-// member id is expected does not compile. Zero cost: an Id is exactly the std::string it owns and
-// an IdRef exactly a std::string_view.
+// member id is expected does not compile. An Id owns its text in 16 bytes (IdText: up to 15
+// bytes inline, longer text on the heap), half a std::string: the ledger state holds millions of
+// them. An IdRef is exactly a std::string_view.
 //
 // Id<Tag> owns its text; IdRef<Tag> is a non-owning view (like std::string_view, it must not
 // outlive the text it views), for lookups straight from FlatBuffers strings, row keys or request
@@ -17,6 +18,8 @@
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <compare>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,27 +29,103 @@
 
 namespace ledger {
 
+// Owned text in 16 bytes: up to kInline bytes inline, with their count in the last byte; longer
+// text in a heap block, its pointer and size in the first 12 bytes and kHeap in the last. Any
+// bytes, as std::string holds them.
+class IdText {
+ public:
+  static constexpr size_t kInline = 15;
+
+  IdText() = default;
+  explicit IdText(std::string_view text) { Assign(text); }
+  IdText(const IdText& other) { Assign(other.view()); }
+  IdText(IdText&& other) noexcept {
+    std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+    std::memset(other.bytes_, 0, sizeof other.bytes_);
+  }
+  IdText& operator=(const IdText& other) {
+    if (this != &other) {
+      IdText copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  IdText& operator=(IdText&& other) noexcept {
+    if (this != &other) {
+      Free();
+      std::memcpy(bytes_, other.bytes_, sizeof bytes_);
+      std::memset(other.bytes_, 0, sizeof other.bytes_);
+    }
+    return *this;
+  }
+  ~IdText() { Free(); }
+
+  std::string_view view() const {
+    if (bytes_[kInline] != kHeap) return {reinterpret_cast<const char*>(bytes_), bytes_[kInline]};
+    char* heap = nullptr;
+    uint32_t size = 0;
+    std::memcpy(&heap, bytes_, sizeof heap);
+    std::memcpy(&size, bytes_ + sizeof heap, sizeof size);
+    return {heap, size};
+  }
+
+  friend bool operator==(const IdText& a, const IdText& b) { return a.view() == b.view(); }
+  friend std::strong_ordering operator<=>(const IdText& a, const IdText& b) {
+    return a.view() <=> b.view();
+  }
+
+ private:
+  static constexpr unsigned char kHeap = 0xff;
+
+  void Assign(std::string_view text) {
+    if (text.size() <= kInline) {
+      std::memcpy(bytes_, text.data(), text.size());
+      bytes_[kInline] = static_cast<unsigned char>(text.size());
+      return;
+    }
+    char* heap = new char[text.size()];
+    std::memcpy(heap, text.data(), text.size());
+    const auto size = static_cast<uint32_t>(text.size());
+    std::memcpy(bytes_, &heap, sizeof heap);
+    std::memcpy(bytes_ + sizeof heap, &size, sizeof size);
+    bytes_[kInline] = kHeap;
+  }
+  void Free() {
+    if (bytes_[kInline] != kHeap) return;
+    char* heap = nullptr;
+    std::memcpy(&heap, bytes_, sizeof heap);
+    delete[] heap;
+  }
+
+  alignas(8) unsigned char bytes_[kInline + 1] = {};
+};
+
+static_assert(sizeof(IdText) == 16, "an id's text is 16 bytes");
+
 template <class Tag>
 class IdRef;
 
 template <class Tag>
 class Id {
  public:
+  using tag_type = Tag;
+
   Id() = default;
   explicit Id(std::string_view text) : text_(text) {}
-  explicit Id(const char* text) : text_(text) {}
-  explicit Id(std::string&& text) : text_(std::move(text)) {}
+  explicit Id(const char* text) : text_(std::string_view(text)) {}
+  explicit Id(const std::string& text) : text_(std::string_view(text)) {}
   explicit Id(IdRef<Tag> ref);
 
-  std::string_view view() const { return text_; }
-  const std::string& str() const { return text_; }
-  bool empty() const { return text_.empty(); }
+  std::string_view view() const { return text_.view(); }
+  // A copy of the text (an Id keeps no std::string to refer to).
+  std::string str() const { return std::string(text_.view()); }
+  bool empty() const { return view().empty(); }
 
   auto operator<=>(const Id&) const = default;
   bool operator==(const Id&) const = default;
 
  private:
-  std::string text_;
+  IdText text_;
 };
 
 template <class Tag>
@@ -125,7 +204,7 @@ using OutflowRef = IdRef<OutflowTag>;
 using RequestRef = IdRef<RequestTag>;
 using EventRef = IdRef<EventTag>;
 
-static_assert(sizeof(MemberId) == sizeof(std::string), "an id is just its text");
+static_assert(sizeof(MemberId) == sizeof(IdText), "an id is just its text");
 static_assert(sizeof(MemberRef) == sizeof(std::string_view), "a ref is just a view");
 
 }  // namespace ledger

@@ -11,9 +11,10 @@ namespace {
 constexpr int kChannelsBeforeGrants = static_cast<int>(Channel::kGrant);
 
 // A row's key is the text of its entity's id: it becomes an id here, where rows enter the domain.
-template <class Tag, class Value>
-const Value* Lookup(const IdMap<Tag, Value>& map, std::string_view key) {
-  auto it = map.find(IdRef<Tag>(key));
+template <class Map>
+const typename Map::mapped_type* Lookup(const Map& map, std::string_view key) {
+  using Ref = IdRef<typename Map::key_type::tag_type>;
+  auto it = map.find(Ref(key));
   return it == map.end() ? nullptr : &it->second;
 }
 template <class Value>
@@ -21,9 +22,9 @@ const Value* Lookup(const StringMap<Value>& map, std::string_view key) {
   auto it = map.find(key);
   return it == map.end() ? nullptr : &it->second;
 }
-template <class Tag, class Value>
-Value& Slot(IdMap<Tag, Value>& map, std::string_view key) {
-  return map[Id<Tag>(key)];
+template <class Map>
+typename Map::mapped_type& Slot(Map& map, std::string_view key) {
+  return map[typename Map::key_type(key)];
 }
 
 std::string_view KeyText(const std::string& key) { return key; }

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "domain/civil_time.h"
+#include "domain/dense_map.h"
 #include "domain/fund_terms.h"
 #include "domain/ids.h"
 #include "domain/money.h"
@@ -45,6 +46,10 @@ struct StringHash {
 template <typename V>
 using StringMap = boost::unordered_flat_map<std::string, V, StringHash, std::equal_to<>>;
 using StringSet = boost::unordered_flat_set<std::string, StringHash, std::equal_to<>>;
+// The tables that grow with members and events: their entries kept densely (DenseMap), not in
+// the slots of an open-addressing table.
+template <class Tag, class Value>
+using IdTable = DenseMap<Id<Tag>, Value, IdHash, std::equal_to<>>;
 
 // What the log says about an event besides its data.
 struct EventMeta {
@@ -398,10 +403,12 @@ constexpr int kTables = static_cast<int>(Table::kAttestation) + 1;  // keep it t
 class LedgerState {
  public:
   LedgerState() = default;
-  LedgerState(const LedgerState&) = delete;
   LedgerState& operator=(const LedgerState&) = delete;
   LedgerState(LedgerState&&) = default;
   LedgerState& operator=(LedgerState&&) = default;
+  // A deep copy, for a second owner of the same state (the write side beside the projector,
+  // both loaded from the same rows: LedgerNode::Open). Explicit, so that none happens by accident.
+  LedgerState Clone() const { return LedgerState(*this); }
 
   // Checks `data` against every rule and applies it if all pass. `data` must have been verified
   // as an EventData FlatBuffer.
@@ -452,13 +459,13 @@ class LedgerState {
   // Star distribution of a branch's volunteers now (an empty id = all branches).
   std::array<int64_t, kStarLevels + 1> StarCounts(BranchRef branch_id) const;
 
-  const IdMap<MemberTag, Member>& members() const { return members_; }
+  const IdTable<MemberTag, Member>& members() const { return members_; }
   const IdMap<FundTag, Fund>& funds() const { return funds_; }
-  const IdMap<SourceTag, Source>& sources() const { return sources_; }
-  const IdMap<OutflowTag, Outflow>& outflows() const { return outflows_; }
+  const IdTable<SourceTag, Source>& sources() const { return sources_; }
+  const IdTable<OutflowTag, Outflow>& outflows() const { return outflows_; }
   const IdMap<PartnerTag, Partner>& partners() const { return partners_; }
-  const IdMap<ServiceTag, Service>& services() const { return services_; }
-  const IdMap<RequestTag, ServiceRequest>& requests() const { return requests_; }
+  const IdTable<ServiceTag, Service>& services() const { return services_; }
+  const IdTable<RequestTag, ServiceRequest>& requests() const { return requests_; }
   const std::map<ReportKey, Report>& reports() const { return reports_; }
 
   // Serialization of one tracked entity (for projections), and loading it back. The bytes are a
@@ -476,6 +483,8 @@ class LedgerState {
   bool operator==(const LedgerState& other) const;
 
  private:
+  LedgerState(const LedgerState&) = default;  // Clone()
+
   template <typename Map, typename Key>
   static const typename Map::mapped_type* Find(const Map& map, Key key) {
     auto it = map.find(key);
@@ -619,20 +628,20 @@ class LedgerState {
   void ReturnGoods(const Source& source);  // a reversed in-kind donation's goods leave stock
 
   IdMap<BranchTag, Branch> branches_;
-  IdMap<MemberTag, Member> members_;
-  IdMap<PairingTag, Pairing> pairings_;
+  IdTable<MemberTag, Member> members_;
+  IdTable<PairingTag, Pairing> pairings_;
   StringSet active_pairs_;  // volunteer_id '\n' elder_id of active pairings
-  IdMap<ServiceTag, Service> services_;
-  IdMap<ActivityTag, Activity> activities_;
-  IdMap<RequestTag, ServiceRequest> requests_;
+  IdTable<ServiceTag, Service> services_;
+  IdTable<ActivityTag, Activity> activities_;
+  IdTable<RequestTag, ServiceRequest> requests_;
   IdMap<PartnerTag, Partner> partners_;
   IdMap<FundTag, Fund> funds_;
-  IdMap<SourceTag, Source> sources_;
-  IdMap<OutflowTag, Outflow> outflows_;
+  IdTable<SourceTag, Source> sources_;
+  IdTable<OutflowTag, Outflow> outflows_;
   IdMap<FundTag, std::vector<OutflowId>> fund_outflows_;  // fund -> outflow ids, in order
   // fund '\n' purpose -> FIFO rank -> source id, for sources with money left.
   StringMap<std::map<uint32_t, SourceId>> open_sources_;
-  IdMap<EventTag, Reversible> reversibles_;
+  IdTable<EventTag, Reversible> reversibles_;
   StringMap<Fen> cash_used_;  // member '\n' month -> cash redeemed that month
   // kind ':' id of trainings, transfers, redemptions, attestations, awards, relations
   StringSet taken_ids_;

@@ -63,9 +63,13 @@ Status LedgerDecider::Prime(EventStore& store) {
   LedgerState state;
   Result<Position> checkpoint = LoadLedgerState(**rows, state);
   if (!checkpoint.ok()) return checkpoint.status();
-  Result<Position> replayed = ReplayInto(store, *checkpoint, state);
+  return Prime(store, std::move(state), *checkpoint);
+}
+
+Status LedgerDecider::Prime(EventStore& store, LedgerState loaded, Position checkpoint) {
+  Result<Position> replayed = ReplayInto(store, checkpoint, loaded);
   if (!replayed.ok()) return replayed.status();
-  state_ = std::move(state);
+  state_ = std::move(loaded);
   primed_ = true;
   return Status::Ok();
 }

@@ -18,6 +18,9 @@ class LedgerDecider : public AppendDecider {
   // there are any, then replays the log from their checkpoint. Until it is primed every request
   // is refused as Unavailable.
   Status Prime(EventStore& store);
+  // Likewise from a state already loaded from the ledger read model (LoadLedgerState) at
+  // `checkpoint`: replays the log from there into it and keeps it.
+  Status Prime(EventStore& store, LedgerState loaded, Position checkpoint);
 
   Status Decide(std::span<EventDraft* const> events) override;
   void Undo() override;

@@ -1,25 +1,52 @@
 #include "projections/ledger_node.h"
 
+#include <chrono>
+
 #include "eventstore/ledger_replay.h"
 
 namespace ledger {
+namespace {
+double SecondsSince(std::chrono::steady_clock::time_point* start) {
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(now - *start).count();
+  *start = now;
+  return seconds;
+}
+}  // namespace
 
 Result<std::unique_ptr<LedgerNode>> LedgerNode::Open(LedgerNodeOptions options) {
   std::unique_ptr<LedgerNode> node(new LedgerNode());
   node->decider_ = std::make_shared<LedgerDecider>();
   options.store.path = options.data_dir;
   options.store.decider = node->decider_;
+  LedgerNodeStartup& startup = node->startup_;
+  auto clock = std::chrono::steady_clock::now();
   auto store = EventStore::Open(options.store);
   if (!store.ok()) return store.status();
   node->store_ = std::move(store).value();
+  startup.open_store = SecondsSince(&clock);
   if (options.personal_key) {
     node->vault_ = std::make_unique<PersonalVault>(*node->store_, *options.personal_key);
   }
-  if (Status status = node->decider_->Prime(*node->store_); !status.ok()) return status;
   auto rows = node->store_->OpenReadModel(kLedgerReadModel);
   if (!rows.ok()) return rows.status();
   node->rows_ = std::move(rows).value();
-  auto projector = Projector::Start(*node->store_, *node->rows_, options.projector);
+  // The rows are decoded once; the write side gets a copy, far cheaper than a second decode.
+  LedgerState loaded;
+  Result<Position> checkpoint = LoadLedgerState(*node->rows_, loaded);
+  if (!checkpoint.ok()) return checkpoint.status();
+  startup.load_rows = SecondsSince(&clock);
+  LedgerState write_side = loaded.Clone();
+  startup.copy_state = SecondsSince(&clock);
+  const Position head = node->store_->GetHead().next;
+  if (Status status = node->decider_->Prime(*node->store_, std::move(write_side), *checkpoint);
+      !status.ok()) {
+    return status;
+  }
+  startup.replay_tail = SecondsSince(&clock);
+  startup.tail_events = head.value - checkpoint->value;
+  auto projector = Projector::Start(*node->store_, *node->rows_, std::move(loaded), *checkpoint,
+                                    options.projector);
   if (!projector.ok()) return projector.status();
   node->projector_ = std::move(projector).value();
   if (options.signing_key != nullptr) {

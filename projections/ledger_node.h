@@ -29,11 +29,20 @@ struct LedgerNodeOptions {
   std::optional<PersonalKey> personal_key;
 };
 
+// Where a node's start went (LedgerNode::Open), in seconds.
+struct LedgerNodeStartup {
+  double open_store = 0;   // EventStore::Open: the chain verified since its last checkpoint
+  double load_rows = 0;    // the ledger read model's rows into a LedgerState, once
+  double copy_state = 0;   // that state copied for the write side
+  double replay_tail = 0;  // the write side brought from the rows' checkpoint to the head
+  uint64_t tail_events = 0;
+};
+
 class LedgerNode {
  public:
-  // Opens the store, primes the decider from the read model and the log tail, and starts the
-  // projector. Errors: those of EventStore::Open, and Corruption when the log or rows do not
-  // verify.
+  // Opens the store, loads the ledger read model's rows once into the projector's state and a
+  // copy of it for the decider, which then replays the log tail, and starts the projector. Errors:
+  // those of EventStore::Open, and Corruption when the log or rows do not verify.
   static Result<std::unique_ptr<LedgerNode>> Open(LedgerNodeOptions options);
 
   // Stops the projector (flushing its rows), then closes the store after committing and
@@ -47,6 +56,7 @@ class LedgerNode {
   const CheckpointSigner* checkpoint_signer() const { return signer_.get(); }
   // nullptr unless the options gave a personal key.
   PersonalVault* vault() const { return vault_.get(); }
+  const LedgerNodeStartup& startup() const { return startup_; }
 
  private:
   LedgerNode() = default;
@@ -56,6 +66,7 @@ class LedgerNode {
   std::unique_ptr<Projector> projector_;
   std::unique_ptr<CheckpointSigner> signer_;
   std::unique_ptr<PersonalVault> vault_;
+  LedgerNodeStartup startup_;
 };
 
 }  // namespace ledger

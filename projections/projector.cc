@@ -18,7 +18,22 @@ Result<std::unique_ptr<Projector>> Projector::Start(const EventStore& store, Rea
   std::unique_ptr<Projector> projector(new Projector(store, rows, options));
   Result<Position> checkpoint = projector->LoadState();
   if (!checkpoint.ok()) return checkpoint.status();
-  projector->flushed_ = *checkpoint;
+  return Run(std::move(projector), *checkpoint);
+}
+
+Result<std::unique_ptr<Projector>> Projector::Start(const EventStore& store, ReadModelStore& rows,
+                                                    LedgerState loaded, Position checkpoint,
+                                                    ProjectorOptions options) {
+  std::unique_ptr<Projector> projector(new Projector(store, rows, options));
+  if (Status status = projector->AdoptState(std::move(loaded), checkpoint); !status.ok()) {
+    return status;
+  }
+  return Run(std::move(projector), checkpoint);
+}
+
+std::unique_ptr<Projector> Projector::Run(std::unique_ptr<Projector> projector,
+                                          Position checkpoint) {
+  projector->flushed_ = checkpoint;
   projector->thread_ = std::thread([p = projector.get()] {
     pthread_setname_np(pthread_self(), "ledger-project");  // for perf and top
     p->Run();
@@ -27,11 +42,18 @@ Result<std::unique_ptr<Projector>> Projector::Start(const EventStore& store, Rea
 }
 
 Result<Position> Projector::LoadState() {
+  LedgerState loaded;
+  Result<Position> checkpoint = LoadLedgerState(rows_, loaded);
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (Status status = AdoptState(std::move(loaded), *checkpoint); !status.ok()) return status;
+  return checkpoint;
+}
+
+Status Projector::AdoptState(LedgerState loaded, Position checkpoint) {
   // No other thread runs yet; the locks are for the analysis.
   WriterMutexLock state_lock(state_mutex_);
-  Result<Position> checkpoint = LoadLedgerState(rows_, state_);
-  if (!checkpoint.ok()) return checkpoint.status();
-  if (checkpoint->value == 0) {
+  state_ = std::move(loaded);
+  if (checkpoint.value == 0) {
     // Nothing reliable persisted: drop any leftovers of an interrupted rebuild, and record the
     // format the rows will be written in (it lands with the first checkpoint).
     if (Status status = rows_.Clear(); !status.ok()) return status;
@@ -41,8 +63,8 @@ Result<Position> Projector::LoadState() {
   }
   state_.TrackChanges(true);
   MutexLock progress_lock(progress_mutex_);
-  applied_ = *checkpoint;
-  return checkpoint;
+  applied_ = checkpoint;
+  return Status::Ok();
 }
 
 Projector::~Projector() {

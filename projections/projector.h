@@ -31,6 +31,11 @@ class Projector {
   // outlive the projector. Corruption if the rows are malformed.
   static Result<std::unique_ptr<Projector>> Start(const EventStore& store, ReadModelStore& rows,
                                                   ProjectorOptions options = {});
+  // Likewise from a state the caller loaded from `rows` (LoadLedgerState gave it and
+  // `checkpoint`), so that one load serves the write side too (LedgerNode copies it).
+  static Result<std::unique_ptr<Projector>> Start(const EventStore& store, ReadModelStore& rows,
+                                                  LedgerState loaded, Position checkpoint,
+                                                  ProjectorOptions options = {});
 
   // Stops following and flushes what was applied.
   ~Projector();
@@ -64,6 +69,11 @@ class Projector {
   // Loads the state from the rows (clearing them when they hold no checkpoint), starts tracking
   // changes and returns the checkpoint. Before the thread starts.
   Result<Position> LoadState() EXCLUDES(state_mutex_, progress_mutex_);
+  // Takes `loaded`, loaded from the rows at `checkpoint`: the rest of LoadState.
+  Status AdoptState(LedgerState loaded, Position checkpoint)
+      EXCLUDES(state_mutex_, progress_mutex_);
+  // Starts the thread that follows the log from `checkpoint`.
+  static std::unique_ptr<Projector> Run(std::unique_ptr<Projector> projector, Position checkpoint);
   void Run();
   // Applies events [applied, head) in steps; flushes as options say. Returns false on failure.
   bool Step() EXCLUDES(state_mutex_, progress_mutex_);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>  // environ
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -371,11 +372,21 @@ int Run(int argc, char** argv) {
     options.replica = std::move(replica);
     options.primary_url = values["primary"];
   }
+  const auto open_start = std::chrono::steady_clock::now();
   auto node = api::ApiNode::Open(std::move(options));
   if (!node.ok()) {
     std::fprintf(stderr, "ledgerd: cannot open %s: %s\n", data.c_str(),
                  node.status().ToString().c_str());
     return 1;
+  }
+  {
+    const LedgerNodeStartup& startup = (*node)->ledger().startup();
+    spdlog::info(
+        "opened in {:.2f} s: store {:.2f} s, ledger rows {:.2f} s, their copy for the writer "
+        "{:.2f} s, log tail of {} events {:.2f} s",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - open_start).count(),
+        startup.open_store, startup.load_rows, startup.copy_state, startup.tail_events,
+        startup.replay_tail);
   }
   if (values["demo"] == "1") {
     if ((*node)->ledger().store().GetHead().next.value == 0) {

@@ -90,5 +90,36 @@ TEST(IdsTest, OrderIsTheOrderOfTheText) {
   EXPECT_EQ(keys, "v1,v10,v2,");
 }
 
+// An id's text lives inline up to 15 bytes and on the heap beyond: both hold any bytes, copy,
+// move and compare alike, and a moved-from id is empty.
+TEST(IdsTest, ShortAndLongTextBehaveAlike) {
+  const std::string inline_max(IdText::kInline, 'x');
+  const std::string heap_min(IdText::kInline + 1, 'x');
+  const std::string with_nul("a\0b", 3);
+  const std::string chinese = "长者困济帮扶基金-0001";  // multi-byte, longer than 15 bytes
+  for (const std::string& text : {std::string(), inline_max, heap_min, with_nul, chinese}) {
+    MemberId id(text);
+    EXPECT_EQ(id.view(), text);
+    EXPECT_EQ(id.str(), text);
+    MemberId copy = id;
+    EXPECT_EQ(copy, id);
+    EXPECT_EQ(copy.view(), text);
+    MemberId moved = std::move(copy);
+    EXPECT_EQ(moved.view(), text);
+    EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
+    MemberId assigned(MemberRef("short"));
+    assigned = id;
+    EXPECT_EQ(assigned.view(), text);
+    assigned = MemberId(heap_min + "y");
+    EXPECT_EQ(assigned.view(), heap_min + "y");
+    assigned = assigned;  // NOLINT: self-assignment keeps the text
+    EXPECT_EQ(assigned.view(), heap_min + "y");
+    EXPECT_EQ(IdHash{}(id), std::hash<std::string_view>{}(text));
+  }
+  EXPECT_LT(MemberId(inline_max), MemberId(heap_min));
+  EXPECT_LT(MemberId(heap_min), MemberId("y"));
+  static_assert(sizeof(MemberId) == 16);
+}
+
 }  // namespace
 }  // namespace ledger

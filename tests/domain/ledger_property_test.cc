@@ -176,6 +176,20 @@ TEST(LedgerPropertyTest, RandomHistoriesKeepInvariantsAndRollbackLeavesNoTrace) 
   }
   loaded.FinishLoad();
   EXPECT_TRUE(loaded == main_line.state()) << "rows do not rebuild the state";
+  // A clone (the write side's copy of the loaded state) is the same state, and a deep copy:
+  // events applied to it leave the original as it was.
+  LedgerDriver clone_line;
+  clone_line.state() = loaded.Clone();
+  EXPECT_TRUE(clone_line.state() == loaded);
+  int accepted = 0;
+  for (int i = 0; i < 3000; ++i) {
+    clone_line.now_us = main_line.now_us + (i + 1) * 60'000'000LL;
+    const EventGenerator::Event event = generator.Next();
+    if (clone_line.RunWithId(event.id, event.type, event.fields) == "ok") ++accepted;
+  }
+  EXPECT_GT(accepted, 0);
+  EXPECT_FALSE(clone_line.state() == loaded);
+  EXPECT_TRUE(loaded == main_line.state()) << "changing a clone changed the original";
   // The history must have exercised both acceptance and refusal broadly.
   EXPECT_GT(outcomes["ok"], events / 5);
   EXPECT_GT(outcomes["insufficient_funds"], 0);
