@@ -8,6 +8,7 @@
 
 #include "domain/event_payload.h"
 #include "eventstore/ledger_replay.h"
+#include "projections/ledger_node.h"
 #include "tests/domain/event_generator.h"
 #include "tests/domain/ledger_scenario.h"
 #include "tests/eventstore/test_support.h"
@@ -139,6 +140,54 @@ TEST_F(ProjectorTest, RebuildEqualsIncrementalRows) {
     EXPECT_EQ(rebuilt_rows.size(), incremental.size());
     EXPECT_TRUE(rebuilt_rows == incremental) << "rebuilt rows differ from incremental ones";
   }
+}
+
+// A node decodes the rows once: the projector keeps them and the writer gets a copy, which
+// replays the log tail the rows lack. Both then hold what a replay of the whole log gives.
+TEST_F(ProjectorTest, NodeLoadsRowsOnceAndItsWriterReplaysTheTail) {
+  {
+    LedgerFixture ledger(dir_.path());
+    Projector& projector = ledger.StartProjector();
+    AppendScenario(ledger.store());
+    ASSERT_TRUE(projector.WaitForApplied(ledger.store().GetHead().next, std::chrono::seconds(10)));
+    ledger.StopProjector();
+  }
+  const int64_t at = testing::BeijingUs(2026, 11, 3);
+  {
+    LedgerFixture ledger(dir_.path());  // no projector: the rows stay behind this event
+    ASSERT_TRUE(ledger.store()
+                    .Append({Draft("svc-tail", "ServiceLogged",
+                                   R"(service_id: "svc-tail", volunteer_id: "v-wang",
+                                      elder_id: "e-zhao", kind: home_visit, minutes: 60)",
+                                   at)})
+                    .ok());
+  }
+  LedgerNodeOptions options;
+  options.data_dir = dir_.path();
+  auto node = LedgerNode::Open(options);
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  EXPECT_EQ((*node)->startup().tail_events, 1u);
+  // The writer knows the tail's service (and the rows' members): its verification is accepted,
+  // its id is taken.
+  EventStore& store = (*node)->store();
+  EXPECT_TRUE(store
+                  .Append({Draft("svc-tail-ok", "ServiceVerified",
+                                 R"(service_id: "svc-tail", confirmed_by: "e-zhao")", at + 60)})
+                  .ok());
+  EXPECT_FALSE(store
+                   .Append({Draft("svc-tail-again", "ServiceLogged",
+                                  R"(service_id: "svc-tail", volunteer_id: "v-wang",
+                                     elder_id: "e-zhao", kind: home_visit, minutes: 30)",
+                                  at + 120)})
+                   .ok());
+  const Position head = store.GetHead().next;
+  ASSERT_TRUE((*node)->projector().WaitForApplied(head, std::chrono::seconds(10)));
+  LedgerState replayed;
+  ASSERT_TRUE(ReplayInto(store, Position{0}, replayed).ok());
+  EXPECT_NE(replayed.FindService(ServiceRef("svc-tail")), nullptr);
+  (*node)->projector().Read([&](const LedgerState& state) {
+    EXPECT_TRUE(state == replayed) << "the projector's state differs from a replay";
+  });
 }
 
 // A projector that meets an event the rules refuse stops and says where.
