@@ -417,43 +417,40 @@ ReversibleRow RowOf(const Undo& undo) {
 }
 
 // nullopt for a type that is not reversible or a field out of its range.
-std::optional<Undo> UndoOf(ReversibleRow row) {
+std::optional<Undo> UndoOf(const ReversibleRow& row) {
   using events::Data;
   switch (row.type) {
     case Data::ServiceVerified:
-      return ServiceVerifiedUndo{ServiceId(std::move(row.subject)), Minutes{row.minutes},
-                                 RequestId(std::move(row.other))};
+      return ServiceVerifiedUndo{ServiceId(row.subject), Minutes{row.minutes},
+                                 RequestId(row.other)};
     case Data::TrainingCompleted:
-      return TrainingUndo{MemberId(std::move(row.subject)), Minutes{row.minutes}};
+      return TrainingUndo{MemberId(row.subject), Minutes{row.minutes}};
     case Data::CreditsTransferred:
       if (!row.buyer.empty() && row.buyer != "gift") return std::nullopt;
-      return TransferUndo{MemberId(std::move(row.subject)), MemberId(std::move(row.other)),
-                          Minutes{row.minutes}, Minutes{row.amount_fen}, row.buyer == "gift"};
+      return TransferUndo{MemberId(row.subject), MemberId(row.other), Minutes{row.minutes},
+                          Minutes{row.amount_fen}, row.buyer == "gift"};
     case Data::DonationReceived:
-      return DonationUndo{SourceId(std::move(row.subject)), Fen{row.amount_fen}};
+      return DonationUndo{SourceId(row.subject), Fen{row.amount_fen}};
     case Data::SaleRecorded:
       if (row.minutes < 0 || row.minutes >= kChannels) return std::nullopt;
-      return SaleUndo{SourceId(std::move(row.subject)),
-                      static_cast<Channel>(row.minutes),
-                      PartnerId(std::move(row.buyer)),
-                      MemberId(std::move(row.other)),
-                      Fen{row.amount_fen},
-                      Fen{row.proceeds_fen}};
+      return SaleUndo{SourceId(row.subject), static_cast<Channel>(row.minutes),
+                      PartnerId(row.buyer),  MemberId(row.other),
+                      Fen{row.amount_fen},   Fen{row.proceeds_fen}};
     case Data::DisbursementMade:
-      return DisbursementUndo{OutflowId(std::move(row.subject)), Fen{row.amount_fen}};
+      return DisbursementUndo{OutflowId(row.subject), Fen{row.amount_fen}};
     case Data::ExpenseRecorded:
-      return ExpenseUndo{OutflowId(std::move(row.subject)), Fen{row.amount_fen}};
+      return ExpenseUndo{OutflowId(row.subject), Fen{row.amount_fen}};
     case Data::RedemptionMade:
       if (row.buyer != "cash" && row.buyer != "training") return std::nullopt;
       return RedemptionUndo{
-          OutflowId(std::move(row.subject)),
-          MemberId(std::move(row.other)),
+          OutflowId(row.subject),
+          MemberId(row.other),
           row.buyer == "cash" ? events::RewardKind::cash : events::RewardKind::training,
           Minutes{row.minutes},
           Fen{row.amount_fen},
           Minutes{row.proceeds_fen}};
     case Data::ActivityHeld:
-      return ActivityUndo{ActivityId(std::move(row.subject)), row.minutes};
+      return ActivityUndo{ActivityId(row.subject), row.minutes};
     default:
       return std::nullopt;
   }
@@ -484,7 +481,7 @@ Reversible DecodeReversible(ByteReader& r) {
   row.amount_fen = r.I64();
   row.proceeds_fen = r.I64();
   v.reversed = r.Bool();
-  std::optional<Undo> undo = UndoOf(std::move(row));
+  std::optional<Undo> undo = UndoOf(row);
   if (!undo) {
     r.Reject();
   } else {
