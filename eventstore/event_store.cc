@@ -480,18 +480,14 @@ Status EventStore::Impl::Open() {
       {kPersonalFamily, rocksdb::ColumnFamilyOptions()},
   };
   // Read models live in families of their own, which RocksDB needs named at open.
-  const bool read_only = !options_.read_only_secondary_dir.empty();
-  // A secondary replays the primary's WAL into memtables once and then only reads them: there
-  // a vector memtable would copy and sort all its rows again for every Get and every iterator
-  // (a verify of 1,000,000 events spent half its time so), so it gets the default skiplist.
-  rocksdb::ColumnFamilyOptions read_model_options = ReadModelFamilyOptions();
-  if (read_only) read_model_options.memtable_factory.reset(new rocksdb::SkipListFactory);
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, options_.path, &existing).ok()) {
     for (const std::string& name : existing) {
-      if (name.starts_with(kReadModelFamilyPrefix)) families.emplace_back(name, read_model_options);
+      if (name.starts_with(kReadModelFamilyPrefix))
+        families.emplace_back(name, ReadModelFamilyOptions());
     }
   }
+  const bool read_only = !options_.read_only_secondary_dir.empty();
   rocksdb::Status s;
   {
     // No other thread runs yet; the lock is for the analysis (handles_ is GUARDED_BY it).
