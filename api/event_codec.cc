@@ -1,6 +1,7 @@
 #include "api/event_codec.h"
 
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -914,9 +915,13 @@ Checked<std::vector<EventDraft>> DecodeBatch(const json::value& value, size_t ev
 
 namespace {
 
-json::object EncodeFields(const flatbuffers::Table* table, const std::vector<FieldSpec>& fields,
-                          bool personal) {
-  json::object out;
+// Walks the fields of `table` that an event's JSON shows, in `fields` order, telling `sink` what
+// to write: Key(name) before each member's value, then String, Null, Int, Bool, or Begin/End of
+// an array or object. One walk for both outputs (the DOM of EncodeEventData, the text of
+// AppendEventDataJson), so they cannot drift apart.
+template <class Sink>
+void VisitFields(const flatbuffers::Table* table, const std::vector<FieldSpec>& fields,
+                 bool personal, Sink& sink) {
   for (const FieldSpec& f : fields) {
     if (f.flags & kSealed) continue;  // not in the payload: the vault's (PersonalFieldsFor)
     if ((f.flags & kPersonal) && !personal) continue;
@@ -926,9 +931,11 @@ json::object EncodeFields(const flatbuffers::Table* table, const std::vector<Fie
       case Kind::kDate:
       case Kind::kMonth:
         if (const auto* s = table->GetPointer<const flatbuffers::String*>(f.vt)) {
-          out[f.name] = View(s);
+          sink.Key(f.name);
+          sink.String(View(s));
         } else if (f.flags & kNullable) {
-          out[f.name] = nullptr;
+          sink.Key(f.name);
+          sink.Null();
         }
         break;
       case Kind::kEnum: {
@@ -938,82 +945,249 @@ json::object EncodeFields(const flatbuffers::Table* table, const std::vector<Fie
         const int8_t value = table->GetField<int8_t>(f.vt, 0);
         int8_t names = 0;
         while (f.enum_names[names] != nullptr) ++names;
+        sink.Key(f.name);
         if (value >= 0 && value < names) {
-          out[f.name] = f.enum_names[value];
+          sink.String(f.enum_names[value]);
         } else {
-          out[f.name] = value;
+          sink.Int(value);
         }
         break;
       }
       case Kind::kBool:
-        if (table->CheckField(f.vt)) out[f.name] = table->GetField<uint8_t>(f.vt, 0) != 0;
+        if (table->CheckField(f.vt)) {
+          sink.Key(f.name);
+          sink.Bool(table->GetField<uint8_t>(f.vt, 0) != 0);
+        }
         break;
       case Kind::kInt32:
         if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
-          out[f.name] = table->GetField<int32_t>(f.vt, 0);
+          sink.Key(f.name);
+          sink.Int(table->GetField<int32_t>(f.vt, 0));
         }
         break;
       case Kind::kMoney:
       case Kind::kInt64:
         if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
-          out[f.name] = table->GetField<int64_t>(f.vt, 0);
+          sink.Key(f.name);
+          sink.Int(table->GetField<int64_t>(f.vt, 0));
         }
         break;
       case Kind::kEnumList:
         if (const auto* list = table->GetPointer<const flatbuffers::Vector<int8_t>*>(f.vt)) {
           int8_t names = 0;
           while (f.enum_names[names] != nullptr) ++names;
-          json::array& items = out[f.name].emplace_array();
+          sink.Key(f.name);
+          sink.BeginArray();
           for (int8_t n : *list) {
             if (n >= 0 && n < names) {
-              items.emplace_back(f.enum_names[n]);
+              sink.String(f.enum_names[n]);
             } else {
-              items.emplace_back(n);
+              sink.Int(n);
             }
           }
+          sink.EndArray();
         }
         break;
       case Kind::kInstant:
         if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
-          out[f.name] = FormatInstant(table->GetField<int64_t>(f.vt, 0));
+          sink.Key(f.name);
+          sink.String(FormatInstant(table->GetField<int64_t>(f.vt, 0)));
         }
         break;
       case Kind::kTextList:
         if (const auto* list =
                 table->GetPointer<
                     const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>*>(f.vt)) {
-          json::array& items = out[f.name].emplace_array();
-          for (const flatbuffers::String* s : *list) items.emplace_back(View(s));
+          sink.Key(f.name);
+          sink.BeginArray();
+          for (const flatbuffers::String* s : *list) sink.String(View(s));
+          sink.EndArray();
         }
         break;
       case Kind::kInt32List:
         if (const auto* list = table->GetPointer<const flatbuffers::Vector<int32_t>*>(f.vt)) {
-          json::array& items = out[f.name].emplace_array();
-          for (int32_t n : *list) items.emplace_back(n);
+          sink.Key(f.name);
+          sink.BeginArray();
+          for (int32_t n : *list) sink.Int(n);
+          sink.EndArray();
         }
         break;
       case Kind::kTableList:
         if (const auto* list =
                 table->GetPointer<
                     const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::Table>>*>(f.vt)) {
-          json::array& items = out[f.name].emplace_array();
+          sink.Key(f.name);
+          sink.BeginArray();
           for (const flatbuffers::Table* item : *list) {
-            items.emplace_back(EncodeFields(item, *f.items, personal));
+            sink.BeginObject();
+            VisitFields(item, *f.items, personal, sink);
+            sink.EndObject();
           }
+          sink.EndArray();
         }
         break;
     }
   }
-  return out;
 }
+
+// Builds a DOM: each value goes to the key last named in the innermost object (replacing one
+// there before, as object[key] = value does), or to the end of the innermost array.
+class DomSink {
+ public:
+  explicit DomSink(json::value& root) : open_{&root} {}
+  void Key(std::string_view key) { key_ = key; }
+  void String(std::string_view s) { Slot() = json::string(s); }
+  void Null() { Slot() = nullptr; }
+  void Int(int64_t n) { Slot() = n; }
+  void Bool(bool b) { Slot() = b; }
+  void BeginArray() { Open().emplace_array(); }
+  void BeginObject() { Open().emplace_object(); }
+  void EndArray() { open_.pop_back(); }
+  void EndObject() { open_.pop_back(); }
+
+ private:
+  json::value& Slot() {
+    json::value& top = *open_.back();
+    if (top.is_object()) return top.get_object()[key_];
+    return top.get_array().emplace_back(nullptr);
+  }
+  // The slot of a new array or object, which stays where it is while it is open: only what is
+  // inside it grows.
+  json::value& Open() {
+    json::value& slot = Slot();
+    open_.push_back(&slot);
+    return slot;
+  }
+  std::vector<json::value*> open_;
+  std::string_view key_;
+};
+
+// Writes JSON text into a string, byte for byte as boost::json::serialize writes the DOM that
+// DomSink builds from the same calls: no spaces, members in the order given, strings escaped as
+// Boost.JSON escapes them (", \\, \b \t \n \f \r, other controls as \u00xx, everything else
+// as it is), integers in decimal.
+class TextSink {
+ public:
+  explicit TextSink(std::string* out) : out_(out) {}
+  void Key(std::string_view key) {
+    Separate();
+    AppendString(key);
+    out_->push_back(':');
+    after_key_ = true;
+  }
+  void String(std::string_view s) {
+    BeforeValue();
+    AppendString(s);
+  }
+  void Null() {
+    BeforeValue();
+    out_->append("null");
+  }
+  void Int(int64_t n) { Number(n); }
+  void Unsigned(uint64_t n) { Number(n); }
+  // A hash as a string of lowercase hex, as HexOf.
+  void Hex(const Hash& hash) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    BeforeValue();
+    out_->push_back('"');
+    for (uint8_t byte : hash) {
+      out_->push_back(kDigits[byte >> 4]);
+      out_->push_back(kDigits[byte & 0xF]);
+    }
+    out_->push_back('"');
+  }
+  void Bool(bool b) {
+    BeforeValue();
+    out_->append(b ? "true" : "false");
+  }
+  void BeginArray() { Begin('['); }
+  void BeginObject() { Begin('{'); }
+  void EndArray() { End(']'); }
+  void EndObject() { End('}'); }
+
+ private:
+  template <class Integer>
+  void Number(Integer n) {
+    BeforeValue();
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof(digits), n).ptr;
+    out_->append(digits, end);
+  }
+  void Separate() {
+    if (!first_.empty() && !first_.back()) out_->push_back(',');
+    if (!first_.empty()) first_.back() = false;
+  }
+  void BeforeValue() {
+    if (after_key_) {
+      after_key_ = false;
+    } else {
+      Separate();
+    }
+  }
+  void Begin(char bracket) {
+    BeforeValue();
+    out_->push_back(bracket);
+    first_.push_back(true);
+  }
+  void End(char bracket) {
+    out_->push_back(bracket);
+    first_.pop_back();
+  }
+  void AppendString(std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out_->push_back('"');
+    size_t plain = 0;  // start of the run of bytes copied as they are
+    for (size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_->append(s.data() + plain, i - plain);
+      plain = i + 1;
+      out_->push_back('\\');
+      switch (c) {
+        case '"':
+        case '\\':
+          out_->push_back(static_cast<char>(c));
+          break;
+        case '\b':
+          out_->push_back('b');
+          break;
+        case '\t':
+          out_->push_back('t');
+          break;
+        case '\n':
+          out_->push_back('n');
+          break;
+        case '\f':
+          out_->push_back('f');
+          break;
+        case '\r':
+          out_->push_back('r');
+          break;
+        default:
+          out_->append("u00");
+          out_->push_back(kHex[c >> 4]);
+          out_->push_back(kHex[c & 0xF]);
+      }
+    }
+    out_->append(s.data() + plain, s.size() - plain);
+    out_->push_back('"');
+  }
+
+  std::string* out_;
+  std::vector<bool> first_;  // per open array or object: nothing written in it yet
+  bool after_key_ = false;
+};
 
 }  // namespace
 
 json::object EncodeEventData(const events::EventData& data, bool personal) {
+  json::value out(json::object{});
   const TypeSpec* spec = SpecFor(data.data_type());
   if (spec == nullptr) return {};  // NONE, or a type byte this build does not know
-  return EncodeFields(reinterpret_cast<const flatbuffers::Table*>(data.data()), spec->fields,
-                      personal);
+  DomSink sink(out);
+  VisitFields(reinterpret_cast<const flatbuffers::Table*>(data.data()), spec->fields, personal,
+              sink);
+  return std::move(out.get_object());
 }
 
 json::object EncodeStoredEvent(const StoredEvent& event, bool personal) {
@@ -1031,6 +1205,41 @@ json::object EncodeStoredEvent(const StoredEvent& event, bool personal) {
   out["prev_hash"] = HexOf(event.prev_hash);
   out["hash"] = HexOf(event.hash);
   return out;
+}
+
+void AppendStoredEventJson(const StoredEvent& event, bool personal, std::string* out) {
+  TextSink sink(out);
+  sink.BeginObject();
+  sink.Key("position");
+  sink.Unsigned(event.position.value);
+  sink.Key("id");
+  sink.String(event.id);
+  sink.Key("type");
+  sink.String(event.type);
+  sink.Key("stream");
+  sink.String(event.stream);
+  sink.Key("version");
+  sink.Unsigned(event.version.value);
+  sink.Key("occurred_at");
+  sink.String(FormatInstant(event.occurred_at_us));
+  sink.Key("recorded_at");
+  sink.String(FormatInstant(event.recorded_at_us));
+  sink.Key("actor");
+  sink.String(event.actor);
+  sink.Key("data");
+  sink.BeginObject();
+  if (const events::EventData* data = VerifyEventData(event.payload)) {
+    if (const TypeSpec* spec = SpecFor(data->data_type())) {
+      VisitFields(reinterpret_cast<const flatbuffers::Table*>(data->data()), spec->fields, personal,
+                  sink);
+    }
+  }
+  sink.EndObject();
+  sink.Key("prev_hash");
+  sink.Hex(event.prev_hash);
+  sink.Key("hash");
+  sink.Hex(event.hash);
+  sink.EndObject();
 }
 
 }  // namespace ledger::api

@@ -97,6 +97,10 @@ boost::json::object EncodeEventData(const events::EventData& data, bool personal
 // recorded_at, actor, prev_hash and hash (hex).
 boost::json::object EncodeStoredEvent(const StoredEvent& event, bool personal);
 
+// Appends to `out` exactly the text boost::json::serialize gives for EncodeStoredEvent(event,
+// personal), without building the DOM (an export writes and re-reads millions of these).
+void AppendStoredEventJson(const StoredEvent& event, bool personal, std::string* out);
+
 // JSON pointer escaping of one reference token (RFC 6901: "~" → "~0", "/" → "~1").
 std::string PointerToken(std::string_view name);
 

@@ -58,29 +58,38 @@ std::string_view AlignedForFlatBuffers(std::string_view bytes) {
   return std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
 }
 
-Result<StoredEvent> DecodeEnvelope(std::string_view bytes) {
+Status DecodeEnvelopeInto(std::string_view bytes, StoredEvent* event) {
   bytes = AlignedForFlatBuffers(bytes);
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   if (!verifier.VerifyBuffer<fb::Envelope>(nullptr)) {
     return Status::Corruption("envelope bytes are not a valid FlatBuffers Envelope");
   }
   const fb::Envelope* envelope = fb::GetEnvelope(bytes.data());
-  StoredEvent event;
-  event.position = Position{envelope->position()};
-  event.stream = View(envelope->stream());
-  event.version = StreamVersion{envelope->stream_version()};
-  event.id = View(envelope->id());
-  event.type = View(envelope->type());
-  event.occurred_at_us = envelope->occurred_at_us();
-  event.recorded_at_us = envelope->recorded_at_us();
-  event.actor = View(envelope->actor());
+  // assign() keeps each string's buffer: a reader that decodes into the same event over and
+  // over allocates only when a field outgrows what it held before.
+  event->position = Position{envelope->position()};
+  event->stream.assign(View(envelope->stream()));
+  event->version = StreamVersion{envelope->stream_version()};
+  event->id.assign(View(envelope->id()));
+  event->type.assign(View(envelope->type()));
+  event->occurred_at_us = envelope->occurred_at_us();
+  event->recorded_at_us = envelope->recorded_at_us();
+  event->actor.assign(View(envelope->actor()));
   if (const auto* payload = envelope->payload()) {
-    event.payload.assign(reinterpret_cast<const char*>(payload->data()), payload->size());
+    event->payload.assign(reinterpret_cast<const char*>(payload->data()), payload->size());
+  } else {
+    event->payload.clear();
   }
-  if (!CopyHash(envelope->prev_hash(), &event.prev_hash) ||
-      !CopyHash(envelope->hash(), &event.hash)) {
+  if (!CopyHash(envelope->prev_hash(), &event->prev_hash) ||
+      !CopyHash(envelope->hash(), &event->hash)) {
     return Status::Corruption("envelope hash fields are not 32 bytes");
   }
+  return Status::Ok();
+}
+
+Result<StoredEvent> DecodeEnvelope(std::string_view bytes) {
+  StoredEvent event;
+  if (Status status = DecodeEnvelopeInto(bytes, &event); !status.ok()) return status;
   return event;
 }
 

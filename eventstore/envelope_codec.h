@@ -21,4 +21,8 @@ std::string_view AlignedForFlatBuffers(std::string_view bytes);
 // well-formed envelope (hashes of the wrong length included). Does not check the hash chain.
 Result<StoredEvent> DecodeEnvelope(std::string_view bytes);
 
+// As DecodeEnvelope, into `event`, reusing the capacity of its strings (a scan decodes every
+// event of a log into one). On an error `event` holds a mix of old and new fields.
+Status DecodeEnvelopeInto(std::string_view bytes, StoredEvent* event);
+
 }  // namespace ledger

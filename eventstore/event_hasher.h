@@ -32,9 +32,10 @@ class EventHasher {
   // What a client asserted about `draft`: equal to ContentDigest(draft).
   Hash ContentDigest(const EventDraft& draft);
 
- private:
+  // SHA-256(prefix || bytes).
   Hash Sha256(std::string_view prefix, std::string_view bytes);
 
+ private:
   evp_md_st* sha256_;
   evp_md_ctx_st* context_;
   std::string bytes_;  // reused between calls

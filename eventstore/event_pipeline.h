@@ -23,36 +23,53 @@ namespace ledger {
 // the calling thread, in batches handed over through a bounded queue; `consume` returns false to
 // stop early. Every item emitted before `produce` returned is consumed unless `consume` stopped
 // first. Returns `produce`'s status.
+//
+// `emit` copy-assigns each item into a slot of a batch that the consumer hands back once it is
+// done with it, so an item type whose assignment reuses storage (strings, vectors) crosses
+// without allocating once the batches have warmed up.
 template <class Item>
-Status Pipeline(const std::function<Status(const std::function<bool(Item)>& emit)>& produce,
+Status Pipeline(const std::function<Status(const std::function<bool(const Item&)>& emit)>& produce,
                 const std::function<bool(const Item&)>& consume) {
   constexpr size_t kBatchItems = 1024;
   constexpr size_t kQueueBatchesMax = 8;
+  // A batch's slots [0, used) hold items; the rest keep their storage for reuse.
+  struct Batch {
+    std::vector<Item> slots;
+    size_t used = 0;
+  };
   std::mutex mutex;
   std::condition_variable changed;
-  std::deque<std::vector<Item>> queue;  // bounded by kQueueBatchesMax
+  std::deque<Batch> queue;   // bounded by kQueueBatchesMax
+  std::vector<Batch> spare;  // consumed batches, back for reuse (at most kQueueBatchesMax + 1)
   bool producing_done = false;
   bool stop = false;  // the consumer stopped: the producer gives up
   Status produce_status;
 
   std::thread producer([&] {
-    std::vector<Item> batch;
-    batch.reserve(kBatchItems);
+    Batch batch;
     auto hand_over = [&] {
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] { return queue.size() < kQueueBatchesMax || stop; });
       if (stop) return false;
       queue.push_back(std::move(batch));
       batch = {};
-      batch.reserve(kBatchItems);
+      if (!spare.empty()) {
+        batch = std::move(spare.back());
+        spare.pop_back();
+      }
       changed.notify_all();
       return true;
     };
-    Status status = produce([&](Item item) {
-      batch.push_back(std::move(item));
-      return batch.size() < kBatchItems || hand_over();
+    Status status = produce([&](const Item& item) {
+      if (batch.used < batch.slots.size()) {
+        batch.slots[batch.used] = item;
+      } else {
+        batch.slots.push_back(item);
+      }
+      ++batch.used;
+      return batch.used < kBatchItems || hand_over();
     });
-    if (!batch.empty()) hand_over();
+    if (batch.used > 0) hand_over();
     std::lock_guard lock(mutex);
     produce_status = std::move(status);
     producing_done = true;
@@ -60,20 +77,21 @@ Status Pipeline(const std::function<Status(const std::function<bool(Item)>& emit
   });
 
   bool consuming = true;
+  Batch batch;
   while (consuming) {
-    std::vector<Item> batch;
     {
       std::unique_lock lock(mutex);
+      if (batch.used > 0) {
+        batch.used = 0;
+        spare.push_back(std::move(batch));
+      }
       changed.wait(lock, [&] { return !queue.empty() || producing_done; });
       if (queue.empty()) break;
       batch = std::move(queue.front());
       queue.pop_front();
       changed.notify_all();
     }
-    for (const Item& item : batch) {
-      consuming = consume(item);
-      if (!consuming) break;
-    }
+    for (size_t i = 0; i < batch.used && consuming; ++i) consuming = consume(batch.slots[i]);
   }
   {
     std::lock_guard lock(mutex);
@@ -86,7 +104,7 @@ Status Pipeline(const std::function<Status(const std::function<bool(Item)>& emit
 
 // The common case: the events of a log.
 inline Status PipelineEvents(
-    const std::function<Status(const std::function<bool(StoredEvent)>& emit)>& produce,
+    const std::function<Status(const std::function<bool(const StoredEvent&)>& emit)>& produce,
     const std::function<bool(const StoredEvent&)>& consume) {
   return Pipeline<StoredEvent>(produce, consume);
 }

@@ -123,6 +123,12 @@ class EventStore {
   Status Scan(Position from, Position end, const Hash* expected_prev,
               const std::function<bool(const StoredEvent&)>& visit) const;
 
+  // As Scan, also giving each event's stored envelope bytes (eventstore/envelope_codec.h), which
+  // are valid only during the call, as is the event.
+  using EnvelopeVisitor = std::function<bool(const StoredEvent&, std::string_view envelope)>;
+  Status ScanEnvelopes(Position from, Position end, const Hash* expected_prev,
+                       const EnvelopeVisitor& visit) const;
+
   // Re-hashes the whole chain from position 0 to the head. Corruption names the first bad
   // position.
   Status VerifyChain() const;

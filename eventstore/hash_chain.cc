@@ -1,8 +1,7 @@
 #include "eventstore/hash_chain.h"
 
-#include <openssl/sha.h>
-
 #include "domain/assert.h"
+#include "eventstore/event_hasher.h"
 #include "eventstore/keys.h"
 
 namespace ledger {
@@ -14,6 +13,14 @@ void AppendLengthPrefixed(std::string_view bytes, std::string* out) {
   LEDGER_ASSERT(bytes.size() <= UINT32_MAX);
   AppendBigEndian32(static_cast<uint32_t>(bytes.size()), out);
   out->append(bytes);
+}
+
+// SHA-256 through a context kept per thread: OpenSSL 3's one-shot SHA256() fetches the algorithm
+// and allocates a context on every call, which costs about as much as hashing an event
+// (eventstore/event_hasher.h). Every reader re-hashes every event, so this is on their hot path.
+Hash Sha256(std::string_view bytes) {
+  thread_local EventHasher hasher;
+  return hasher.Sha256({}, bytes);
 }
 
 }  // namespace
@@ -46,9 +53,7 @@ Hash ChainHash(const Hash& prev_hash, const StoredEvent& event, std::string* scr
   scratch->clear();
   scratch->append(reinterpret_cast<const char*>(prev_hash.data()), prev_hash.size());
   AppendCanonicalBytes(event, scratch);
-  Hash out;
-  SHA256(reinterpret_cast<const unsigned char*>(scratch->data()), scratch->size(), out.data());
-  return out;
+  return Sha256(*scratch);
 }
 
 Hash ContentDigest(const EventDraft& draft, std::string* scratch) {
@@ -57,9 +62,7 @@ Hash ContentDigest(const EventDraft& draft, std::string* scratch) {
   AppendLengthPrefixed(draft.type, scratch);
   AppendBigEndian64(static_cast<uint64_t>(draft.occurred_at_us), scratch);
   AppendLengthPrefixed(draft.payload, scratch);
-  Hash out;
-  SHA256(reinterpret_cast<const unsigned char*>(scratch->data()), scratch->size(), out.data());
-  return out;
+  return Sha256(*scratch);
 }
 
 bool HashMatches(const StoredEvent& event, std::string* scratch) {

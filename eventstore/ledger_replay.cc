@@ -5,41 +5,73 @@
 
 namespace ledger {
 
-Status ApplyCommitted(LedgerState& state, const StoredEvent& event) {
-  const std::string where = "position " + std::to_string(event.position.value);
+namespace {
+std::string Where(const StoredEvent& event) {
+  return "position " + std::to_string(event.position.value);
+}
+}  // namespace
+
+Result<const events::EventData*> CommittedPayload(const StoredEvent& event) {
   const events::EventData* data = VerifyEventData(event.payload);
-  if (data == nullptr) return Status::Corruption(where + ": payload is not a valid event");
+  if (data == nullptr) return Status::Corruption(Where(event) + ": payload is not a valid event");
   if (EventTypeName(data->data_type()) != event.type) {
-    return Status::Corruption(where + ": payload holds " +
+    return Status::Corruption(Where(event) + ": payload holds " +
                               std::string(EventTypeName(data->data_type())) + ", envelope says " +
                               event.type);
   }
+  return data;
+}
+
+Status ApplyCommittedPayload(LedgerState& state, const StoredEvent& event,
+                             const events::EventData& data) {
   const std::string_view hash(reinterpret_cast<const char*>(event.hash.data()), event.hash.size());
   const EventMeta meta{
       event.position.value, EventRef(event.id), event.stream, event.occurred_at_us, hash, true};
-  const Execution execution = state.Execute(meta, *data);
+  const Execution execution = state.Execute(meta, data);
   if (execution.outcome != Outcome::kOk) {
-    return Status::Corruption(where + ": the rules refuse " + event.type + " '" + event.id +
+    return Status::Corruption(Where(event) + ": the rules refuse " + event.type + " '" + event.id +
                               "': " + std::string(OutcomeCode(execution.outcome)));
   }
   return Status::Ok();
 }
 
+Status ApplyCommitted(LedgerState& state, const StoredEvent& event) {
+  Result<const events::EventData*> data = CommittedPayload(event);
+  if (!data.ok()) return data.status();
+  return ApplyCommittedPayload(state, event, **data);
+}
+
 Result<Position> ReplayInto(const EventStore& store, Position from, LedgerState& state) {
   Position next = from;
   Status failure;
+  // The reader thread also verifies each payload, so that the applying thread, the one that
+  // bounds a replay, only runs the rules.
   Status read = PipelineEvents(
-      [&](const std::function<bool(StoredEvent)>& emit) {
-        return store.Scan(from, store.GetHead().next, nullptr,
-                          [&](const StoredEvent& event) { return emit(event); });
+      [&](const std::function<bool(const StoredEvent&)>& emit) {
+        Status bad_payload;
+        Status scanned =
+            store.Scan(from, store.GetHead().next, nullptr, [&](const StoredEvent& event) {
+              Result<const events::EventData*> data = CommittedPayload(event);
+              if (!data.ok()) bad_payload = data.status();
+              return data.ok() && emit(event);
+            });
+        return bad_payload.ok() ? scanned : bad_payload;
       },
       [&](const StoredEvent& event) {
-        failure = ApplyCommitted(state, event);
-        if (failure.ok()) next = event.position.Next();
-        return failure.ok();
+        // The reader verified this payload; the copy handed over has the same bytes.
+        Status applied =
+            ApplyCommittedPayload(state, event, *events::GetEventData(event.payload.data()));
+        if (!applied.ok()) {
+          failure = std::move(applied);
+          return false;
+        }
+        next = event.position.Next();
+        return true;
       });
-  if (!read.ok()) return read;
+  // The applying thread stops at the first event it cannot apply, which comes before anything
+  // the reader found wrong later in the log (the reader stops at its first problem).
   if (!failure.ok()) return failure;
+  if (!read.ok()) return read;
   return next;
 }
 

@@ -31,6 +31,13 @@ ReadModelStore::RowWrite LedgerRowsFormatRow();
 // the envelope's type, or when the ledger's rules refuse it (a log the rules did not write).
 Status ApplyCommitted(LedgerState& state, const StoredEvent& event);
 
+// ApplyCommitted in two steps, for callers that verify on one thread and apply on another:
+// the payload of `event` as an EventData of the envelope's type (a view into event.payload), or
+// Corruption; then applying it, given that payload (`data` must be event.payload's, verified).
+Result<const events::EventData*> CommittedPayload(const StoredEvent& event);
+Status ApplyCommittedPayload(LedgerState& state, const StoredEvent& event,
+                             const events::EventData& data);
+
 // Replays the log from `from` to the head into `state`. One thread reads, decodes and re-hashes
 // the log while the calling thread applies, so the two overlap. Returns the position after the
 // last event applied.

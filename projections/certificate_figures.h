@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -43,10 +44,17 @@ class ServiceHistory {
     // [verified at, reversed at) positions; reversed at UINT64_MAX while it stands.
     std::vector<std::pair<uint64_t, uint64_t>> verified;
   };
-  std::map<std::string, std::map<std::string, Service, std::less<>>, std::less<>>
-      by_member_;  // volunteer -> service id -> service
+  // Hash maps with lookups by string_view: the verifier feeds every event of a log through
+  // here, and nothing needs the keys in order (FiguresAsOf sums and collects kinds in a set).
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  template <class Value>
+  using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+  StringMap<StringMap<Service>> by_member_;  // volunteer -> service id -> service
   // ServiceVerified event id -> (volunteer, service id), for reversals.
-  std::map<std::string, std::pair<std::string, std::string>, std::less<>> verifications_;
+  StringMap<std::pair<std::string, std::string>> verifications_;
 };
 
 // FiguresAsOf over `member_id`'s stream in `store`.

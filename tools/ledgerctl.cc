@@ -396,7 +396,7 @@ void VerifyExport(const std::string& path, LedgerVerifier& verifier) {
   // A reader thread parses the lines and checks the chain; this one applies behind it.
   ReaderChainCheck chain;
   Status read = Pipeline<tools::ExportLine>(
-      [&](const std::function<bool(tools::ExportLine)>& emit) {
+      [&](const std::function<bool(const tools::ExportLine&)>& emit) {
         return tools::ReadExport(in, [&](const tools::ExportLine& line) {
           return (!line.event || chain.Passes(*line.event)) && emit(line);
         });
@@ -459,7 +459,7 @@ int Verify(const Flags& flags) {
     // A reader thread scans the log and checks the chain; this one applies behind it.
     ReaderChainCheck chain;
     Status scan = PipelineEvents(
-        [&](const std::function<bool(StoredEvent)>& emit) {
+        [&](const std::function<bool(const StoredEvent&)>& emit) {
           return store.Scan(
               Position{0}, store.GetHead().next, nullptr,
               [&](const StoredEvent& event) { return chain.Passes(event) && emit(event); });
