@@ -148,7 +148,12 @@ Result<PersonalKey> PersonalVault::LoadOrCreateMasterKey(const std::string& path
 }
 
 PersonalVault::PersonalVault(const EventStore& store, const PersonalKey& master_key)
-    : store_(store), master_key_(master_key) {}
+    : store_(store), master_key_(master_key) {
+  // Buckets for every member it may keep (8 MB), so that a read never waits on a rehash of
+  // hundreds of thousands of them under the mutex.
+  MutexLock lock(mutex_);
+  member_records_.reserve(kMembersCachedMax);
+}
 
 PersonalVault::~PersonalVault() {
   MutexLock lock(mutex_);
