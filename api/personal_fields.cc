@@ -8,10 +8,6 @@ namespace ledger::api {
 namespace json = boost::json;
 namespace {
 
-bool IsMemberRecord(std::string_view type) {
-  return type == "MemberRegistered" || type == "MemberUpdated";
-}
-
 // A record's fields as an object; nullopt (logged) when they are not one.
 std::optional<json::object> FieldsOf(std::string_view member_id, const PersonalRecord& record) {
   boost::system::error_code error;
@@ -36,14 +32,14 @@ std::optional<json::object> ReadPersonalFields(PersonalVault* vault, std::string
     if (!record->has_value()) return std::nullopt;
     return FieldsOf(member_id, **record);
   }
-  Result<std::vector<PersonalRecord>> records = vault->Read(member_id);
+  Result<std::shared_ptr<const std::vector<PersonalRecord>>> records =
+      vault->ReadMemberRecords(member_id);
   if (!records.ok()) {
     spdlog::error("personal vault: {}", records.status().ToString());
     return std::nullopt;
   }
   std::optional<json::object> folded;
-  for (const PersonalRecord& record : *records) {
-    if (!IsMemberRecord(record.type)) continue;
+  for (const PersonalRecord& record : **records) {
     if (read.before && record.position >= *read.before) break;
     std::optional<json::object> fields = FieldsOf(member_id, record);
     if (!fields) return std::nullopt;

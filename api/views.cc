@@ -1,6 +1,7 @@
 #include "api/views.h"
 
 #include <boost/json/array.hpp>
+#include <optional>
 
 #include "api/encoding.h"
 #include "api/rfc3339.h"
@@ -49,11 +50,7 @@ json::object MemberJson(MemberRef member_id, const Member& m, const Policy& poli
     out["personal_data_erased"] = true;
     out["erased_at"] = FormatInstant(*m.erased_at_us);
   }
-  if (sealed != nullptr) {
-    for (const auto& field : *sealed) out[field.key()] = field.value();
-  }
   if (personal) {
-    if (sealed != nullptr && !out.contains("skills")) out["skills"].emplace_array();
     // Family relations are personal: who is whose family.
     json::array& relations = out["relations"].emplace_array();
     for (const Relation& r : m.relations) {
@@ -64,7 +61,20 @@ json::object MemberJson(MemberRef member_id, const Member& m, const Policy& poli
       relation["reverse"] = r.reverse;
     }
   }
+  if (sealed != nullptr) AddSealedFields(out, personal, *sealed);
   return out;
+}
+
+void AddSealedFields(json::object& out, bool personal, const json::object& sealed) {
+  // "relations" is MemberJson's last field when present: taken off the end and put back after.
+  std::optional<json::value> relations;
+  if (auto it = out.find("relations"); it != out.end()) {
+    relations.emplace(std::move(it->value()), out.storage());
+    out.erase(it);
+  }
+  for (const auto& field : sealed) out[field.key()] = field.value();
+  if (personal && !out.contains("skills")) out["skills"].emplace_array();
+  if (relations) out["relations"] = std::move(*relations);
 }
 
 json::array GoodsJson(const Fund& f) {

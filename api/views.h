@@ -18,6 +18,10 @@ namespace ledger::api {
 boost::json::object MemberJson(MemberRef member_id, const Member& member, const Policy& policy,
                                bool personal, const boost::json::object* sealed,
                                boost::json::storage_ptr storage = {});
+// Adds the vault's fields `sealed` to `out`, a MemberJson made with sealed == nullptr, where
+// MemberJson puts them (before her relations): for a read that opens the vault after it has
+// left the projector's lock. `personal` as MemberJson's.
+void AddSealedFields(boost::json::object& out, bool personal, const boost::json::object& sealed);
 boost::json::object FundJson(FundRef fund_id, const Fund& fund);
 // A fund's goods received in kind, one line per name and unit (never part of its balance).
 boost::json::array GoodsJson(const Fund& fund);

@@ -5,7 +5,9 @@
 // Kept apart from the ledger: its own small RocksDB instance (`<data>/access-log/`), not in the
 // hash chain, the event log, Kafka, exports or backups, so it can be bounded and pruned (the
 // oldest entries go first once it holds `entries_max`) without touching what the chain covers,
-// and its writes never share the ledger's WAL or its syncs.
+// and its writes never share the ledger's WAL or its syncs. One RocksDB key per entry, under its
+// member: a member's page is one range scan, and the bound writes nothing per entry (the range
+// of stored sequences moves; a compaction filter drops what fell out of it).
 //
 // The hot read path only queues: Note() appends to an in-memory buffer under a mutex; a
 // background thread writes the buffer in batches (every `flush_interval`, or sooner once
@@ -80,6 +82,10 @@ class AccessLog {
 
   // Entries stored now (after Flush: everything noted, less what the bound removed).
   uint64_t size() const;
+
+  // Entries beyond the bound are gone for reads at once and leave the files as RocksDB compacts
+  // them; this compacts the whole log now, so that they have left when it returns.
+  Status Compact();
 
   class Impl;
 

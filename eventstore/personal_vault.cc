@@ -148,7 +148,12 @@ Result<PersonalKey> PersonalVault::LoadOrCreateMasterKey(const std::string& path
 }
 
 PersonalVault::PersonalVault(const EventStore& store, const PersonalKey& master_key)
-    : store_(store), master_key_(master_key) {}
+    : store_(store), master_key_(master_key) {
+  // Buckets for every member it may keep (8 MB), so that a read never waits on a rehash of
+  // hundreds of thousands of them under the mutex.
+  MutexLock lock(mutex_);
+  member_records_.reserve(kMembersCachedMax);
+}
 
 PersonalVault::~PersonalVault() {
   MutexLock lock(mutex_);
@@ -343,6 +348,8 @@ std::shared_ptr<const SideRecord> PersonalVault::Erase(std::string_view subject)
 Status PersonalVault::Purge(EventStore& store, std::string_view subject) {
   {
     MutexLock lock(mutex_);
+    member_records_.erase(std::string(subject));
+    ++forgets_;
     if (auto it = keys_.find(subject); it != keys_.end()) {
       it->second.data_key.fill(0);
       if (it->second.commit_key) it->second.commit_key->fill(0);
@@ -376,6 +383,34 @@ Result<std::vector<PersonalRecord>> PersonalVault::Read(std::string_view subject
   if (!scan.ok()) return scan;
   if (!failure.ok()) return failure;
   return records;
+}
+
+Result<std::shared_ptr<const std::vector<PersonalRecord>>> PersonalVault::ReadMemberRecords(
+    std::string_view subject) const {
+  uint64_t forgets = 0;
+  const std::string key(subject);
+  {
+    MutexLock lock(mutex_);
+    if (auto it = member_records_.find(key); it != member_records_.end()) return it->second;
+    forgets = forgets_;
+  }
+  Result<std::vector<PersonalRecord>> records = Read(subject);
+  if (!records.ok()) return records.status();
+  std::erase_if(*records, [](const PersonalRecord& record) {
+    return record.type != "MemberRegistered" && record.type != "MemberUpdated";
+  });
+  auto kept = std::make_shared<const std::vector<PersonalRecord>>(std::move(*records));
+  MutexLock lock(mutex_);
+  if (forgets == forgets_ && member_records_.size() < kMembersCachedMax) {
+    member_records_.emplace(key, kept);
+  }
+  return kept;
+}
+
+void PersonalVault::Forget(std::string_view subject) {
+  MutexLock lock(mutex_);
+  member_records_.erase(std::string(subject));
+  ++forgets_;
 }
 
 Result<std::optional<PersonalRecord>> PersonalVault::ReadAt(std::string_view subject,

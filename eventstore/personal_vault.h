@@ -15,7 +15,11 @@
 // A record is the event type ‖ "\n" ‖ the JCS (RFC 8785) bytes of the JSON object of exactly the
 // personal fields that event was given; the commitment is over the JCS bytes alone.
 //
-// Thread-safe: a mutex guards the cache of data keys; side records are immutable.
+// Opened fields stay in memory (ReadMemberRecords), as data keys do, until a change to them is
+// applied (Forget) or she is erased (Purge): a member read then costs a hash lookup instead of a
+// scan, an unwrap and AES-GCM.
+//
+// Thread-safe: a mutex guards the caches; side records are immutable.
 #pragma once
 
 #include <array>
@@ -25,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -95,6 +100,15 @@ class PersonalVault {
   // The records of `subject` in position order, opened; empty when it has none or was erased.
   // Corruption when one does not open.
   Result<std::vector<PersonalRecord>> Read(std::string_view subject) const EXCLUDES(mutex_);
+  // The records of `subject` that give her own fields (MemberRegistered, MemberUpdated), in
+  // position order, opened: Read's, less the visits', kept in memory for the next read of hers
+  // until Forget(subject) or Purge. Errors as Read.
+  Result<std::shared_ptr<const std::vector<PersonalRecord>>> ReadMemberRecords(
+      std::string_view subject) const EXCLUDES(mutex_);
+  // Drops what ReadMemberRecords keeps of `subject`: called once an event that changes her
+  // records (new fields, an erasure) is committed and before a read can see it applied
+  // (LedgerNode wires it to the projector).
+  void Forget(std::string_view subject) EXCLUDES(mutex_);
   // The record of `subject` at `position`; nullopt when there is none.
   Result<std::optional<PersonalRecord>> ReadAt(std::string_view subject, Position position) const
       EXCLUDES(mutex_);
@@ -133,12 +147,21 @@ class PersonalVault {
 
   // Entries cached by reads stop at this many (a miss only costs a Get and an unwrap).
   static constexpr size_t kKeysCachedByReadsMax = size_t{1} << 20;
+  // Members whose records ReadMemberRecords keeps, at most (a miss costs a scan of hers): the
+  // members a branch's coordinators read again and again, not a copy of the whole vault, which
+  // would count against the memory the state needs (a few hundred bytes each: about 20 MB).
+  static constexpr size_t kMembersCachedMax = size_t{1} << 16;
 
   const EventStore& store_;
   PersonalKey master_key_{};
   mutable Mutex mutex_;
   mutable std::map<std::string, Entry, std::less<>> keys_ GUARDED_BY(mutex_);
   uint64_t purges_ GUARDED_BY(mutex_) = 0;  // Purge calls so far
+  // ReadMemberRecords' members. A read that missed keeps what it read only if no Forget or Purge
+  // ran meanwhile (forgets_ unchanged): what it read may predate the change they announced.
+  mutable std::unordered_map<std::string, std::shared_ptr<const std::vector<PersonalRecord>>>
+      member_records_ GUARDED_BY(mutex_);
+  uint64_t forgets_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace ledger

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "domain/event_payload.h"
 #include "eventstore/ledger_replay.h"
 
 namespace ledger {
@@ -12,6 +13,28 @@ double SecondsSince(std::chrono::steady_clock::time_point* start) {
   *start = now;
   return seconds;
 }
+
+// The member whose own personal records `event` changes: new fields of hers (MemberRegistered,
+// MemberUpdated with sealed fields) or her erasure. "" for every other event.
+std::string_view MemberRecordsChangedBy(const StoredEvent& event) {
+  if (event.type != "MemberRegistered" && event.type != "MemberUpdated" &&
+      event.type != "PersonalDataErased") {
+    return {};
+  }
+  const events::EventData* data = VerifyEventData(event.payload);
+  if (data == nullptr) return {};
+  if (const auto* member = data->data_as_MemberRegistered()) {
+    return member->personal() != nullptr ? member->member_id()->string_view() : "";
+  }
+  if (const auto* update = data->data_as_MemberUpdated()) {
+    return update->personal() != nullptr ? update->member_id()->string_view() : "";
+  }
+  if (const auto* erased = data->data_as_PersonalDataErased()) {
+    return erased->member_id()->string_view();
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<LedgerNode>> LedgerNode::Open(LedgerNodeOptions options) {
@@ -49,6 +72,14 @@ Result<std::unique_ptr<LedgerNode>> LedgerNode::Open(LedgerNodeOptions options) 
                                     options.projector);
   if (!projector.ok()) return projector.status();
   node->projector_ = std::move(projector).value();
+  if (PersonalVault* vault = node->vault_.get()) {
+    // What the vault keeps of a member's records goes once a change to them is applied, before
+    // a read waiting for that change runs. Set before Open returns, so before any read.
+    node->projector_->OnApplied([vault](const StoredEvent& event) {
+      const std::string_view member = MemberRecordsChangedBy(event);
+      if (!member.empty()) vault->Forget(member);
+    });
+  }
   if (options.signing_key != nullptr) {
     auto signer = CheckpointSigner::Start(*node->store_, options.signing_key, options.checkpoints);
     if (!signer.ok()) return signer.status();

@@ -75,6 +75,11 @@ Projector::~Projector() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Projector::OnApplied(std::function<void(const StoredEvent&)> applied) {
+  WriterMutexLock lock(state_mutex_);
+  on_applied_ = std::move(applied);
+}
+
 Position Projector::applied() const {
   MutexLock lock(progress_mutex_);
   return applied_;
@@ -109,24 +114,58 @@ void Projector::Run() {
   }
 }
 
+namespace {
+// Whether `a` and `b` may belong to one append: the store gives all the events of an append the
+// same recorded_at (and recorded_at never goes back), so events whose recorded_at differ were
+// appended apart. Appends sharing a microsecond merely stay together.
+bool MayShareAppend(const StoredEvent& a, const StoredEvent& b) {
+  return a.recorded_at_us == b.recorded_at_us;
+}
+}  // namespace
+
+size_t Projector::ApplySlice(const std::vector<StoredEvent>& events, size_t begin, Status& status) {
+  size_t end = begin;
+  WriterMutexLock lock(state_mutex_);
+  while (end < events.size()) {
+    if (end > begin && end - begin >= options_.slice_events_min &&
+        !MayShareAppend(events[end - 1], events[end])) {
+      break;
+    }
+    status = ApplyCommitted(state_, events[end]);
+    if (!status.ok()) break;
+    if (on_applied_) on_applied_(events[end]);
+    ++end;
+  }
+  return end;
+}
+
 bool Projector::Step() {
   const Position from = applied();
-  Result<std::vector<StoredEvent>> events = store_.ReadFrom(from, options_.read_events_max);
-  Status status = events.status();
+  Result<std::vector<StoredEvent>> read = store_.ReadFrom(from, options_.read_events_max);
+  Status status = read.status();
   Position next = from;
   if (status.ok()) {
-    WriterMutexLock lock(state_mutex_);
-    for (const StoredEvent& event : *events) {
-      status = ApplyCommitted(state_, event);
-      if (!status.ok()) break;
-      next = event.position.Next();
+    std::vector<StoredEvent>& events = *read;
+    // A full read may end inside an append: leave its part for the next step, unless the whole
+    // read is one append (larger than a read: then it is applied in parts, as it must be).
+    if (events.size() == options_.read_events_max) {
+      size_t keep = events.size();
+      while (keep > 1 && MayShareAppend(events[keep - 2], events[keep - 1])) --keep;
+      if (keep > 1) events.resize(keep - 1);
+    }
+    for (size_t begin = 0; begin < events.size() && status.ok();) {
+      const size_t end = ApplySlice(events, begin, status);
+      if (end > begin) {
+        next = events[end - 1].position.Next();
+        {
+          MutexLock lock(progress_mutex_);
+          applied_ = next;
+        }
+        progress_cv_.NotifyAll();
+      }
+      begin = end;
     }
   }
-  {
-    MutexLock lock(progress_mutex_);
-    applied_ = next;
-  }
-  progress_cv_.NotifyAll();
   // Flush when enough has piled up, or when caught up (so a quiet ledger's rows are current).
   if (status.ok() &&
       (next.value - flushed_.value >= options_.flush_events_max || next >= store_.GetHead().next)) {

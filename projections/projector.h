@@ -5,10 +5,14 @@
 // double-applies or skips an event, and a restart loads the rows instead of replaying the log.
 //
 // Readers see the in-memory state under a shared lock; WaitForApplied gives read-your-writes.
+// The writer applies in slices, each under its own hold of the lock, so a reader waits at most
+// for one slice: whole appends only (a batch is never half visible), about slice_events_min
+// events unless one append is larger.
 // Thread-safety: all public methods are safe from any thread.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -23,6 +27,10 @@ namespace ledger {
 struct ProjectorOptions {
   size_t read_events_max = 4096;    // events read from the log per step
   size_t flush_events_max = 50000;  // applied events between row flushes while catching up
+  // Events applied under one hold of the state's lock, at least: a slice ends at the first
+  // append's end after this many, so readers wait for one slice, not a whole step, and never
+  // see part of an append (see Step).
+  size_t slice_events_min = 128;
 };
 
 class Projector {
@@ -47,6 +55,11 @@ class Projector {
     ReaderMutexLock lock(state_mutex_);
     return read(static_cast<const LedgerState&>(state_));
   }
+
+  // Calls `applied(event)` for every event the projector applies from now on, on its thread,
+  // after the event is in the state and before applied() passes it (so before a read that waits
+  // for it runs). It must not block nor call back into the projector.
+  void OnApplied(std::function<void(const StoredEvent&)> applied) EXCLUDES(state_mutex_);
 
   // The next position to apply: every event before it is reflected in the state.
   Position applied() const EXCLUDES(progress_mutex_);
@@ -75,8 +88,14 @@ class Projector {
   // Starts the thread that follows the log from `checkpoint`.
   static std::unique_ptr<Projector> Run(std::unique_ptr<Projector> projector, Position checkpoint);
   void Run();
-  // Applies events [applied, head) in steps; flushes as options say. Returns false on failure.
+  // Applies the events read next from the log in slices (ApplySlice); flushes as options say.
+  // Returns false on failure.
   bool Step() EXCLUDES(state_mutex_, progress_mutex_);
+  // Applies events[begin...] under one hold of the lock: at least slice_events_min of them,
+  // then up to the end of the append the last one belongs to. Returns the end of the slice;
+  // `status` says whether the last event applied.
+  size_t ApplySlice(const std::vector<StoredEvent>& events, size_t begin, Status& status)
+      EXCLUDES(state_mutex_);
   Status Flush() EXCLUDES(state_mutex_, progress_mutex_);
   // The rows changed since the last call. The writer thread holds the lock shared only, so that
   // readers go on meanwhile: it takes the change log, which only the writer thread touches and
@@ -90,6 +109,7 @@ class Projector {
 
   mutable SharedMutex state_mutex_;
   LedgerState state_ GUARDED_BY(state_mutex_);
+  std::function<void(const StoredEvent&)> on_applied_ GUARDED_BY(state_mutex_);
 
   mutable Mutex progress_mutex_;
   mutable CondVar progress_cv_;

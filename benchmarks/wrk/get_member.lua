@@ -1,6 +1,9 @@
 -- wrk script of `scripts/bench http`: GET requests spread over BENCH_MEMBERS (1,000,000) member
 -- ids, "m-0" .. "m-<BENCH_MEMBERS - 1>" (benchmarks/http_load.cc), picked uniformly at random
--- by each wrk thread, with the admin key from LEDGER_ADMIN_KEY as a Bearer token.
+-- by each wrk thread, with BENCH_GET_KEY as a Bearer token: scripts/bench http sets it to the
+-- admin key (LEDGER_ADMIN_KEY) or to a key of the role LEDGER_BENCH_GET_ROLE names. An admin's
+-- reads show personal fields (a vault read) and are written to the access log; an auditor's
+-- show the same figures without them.
 --
 -- The path is BENCH_PATH_PREFIX followed by the id: "/v1/members/m-" for ledgerd, and for the
 -- nginx baseline a static file plus a query string nginx ignores ("/member.json?m-"), so that
@@ -10,7 +13,8 @@ dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "report.lua")
 
 local members = tonumber(os.getenv("BENCH_MEMBERS") or "1000000")
 local prefix = os.getenv("BENCH_PATH_PREFIX") or "/v1/members/m-"
-local headers = { ["Authorization"] = "Bearer " .. (os.getenv("LEDGER_ADMIN_KEY") or "") }
+local key = os.getenv("BENCH_GET_KEY") or os.getenv("LEDGER_ADMIN_KEY") or ""
+local headers = { ["Authorization"] = "Bearer " .. key }
 
 local threads = 0
 function setup(thread)

@@ -269,5 +269,31 @@ TEST_F(PrivacyTest, PersonalExportAndImportRoundTrip) {
   EXPECT_NE(FileText(after).find(kVolunteerName), std::string::npos);
 }
 
+// Her fields are kept in memory after a read (PersonalVault::ReadMemberRecords): a correction
+// shows in the first read that waits for it, her visit's place never joins her fields, and an
+// erasure empties the reads of the fields read just before it.
+TEST_F(PrivacyTest, KeptFieldsFollowCorrectionsAndErasure) {
+  EXPECT_EQ(Member("e-1").at("phone").as_string(), kNewPhone);  // read, and kept
+  EXPECT_FALSE(Member("e-1").contains("place"));
+  api::Response update = f_.Call("POST", "/v1/events", R"({"id":"u3","type":"MemberUpdated",
+      "occurred_at":"2026-10-04T09:00:00+08:00","data":{"member_id":"e-1","phone":"13800001111"}})");
+  ASSERT_EQ(update.status, 201) << update.body;
+  const std::string position = std::to_string(JsonOf(update.body).at("position").as_int64());
+  api::Response read =
+      f_.Call("GET", "/v1/members/e-1?min_position=" + position, {}, kTestAdminKey);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(JsonOf(read.body).at("phone").as_string(), "13800001111");
+  EXPECT_EQ(JsonOf(read.body).at("name").as_string(), kElderName);
+  EXPECT_EQ(Member("e-1").at("phone").as_string(), "13800001111");
+  api::Response erased = f_.Call("POST", "/v1/members/e-1/erasure", R"({"reason":"本人申请"})");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  const json::object after = Member("e-1");  // no min_position: the erasure's answer suffices
+  EXPECT_FALSE(after.contains("name"));
+  EXPECT_FALSE(after.contains("phone"));
+  auto kept = f_.node().ledger().vault()->ReadMemberRecords("e-1");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_TRUE((*kept)->empty());
+}
+
 }  // namespace
 }  // namespace ledger::testing

@@ -3,11 +3,14 @@
 #include "eventstore/access_log.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "domain/byte_codec.h"
+#include "eventstore/keys.h"
 #include "tests/eventstore/test_support.h"
 
 namespace ledger {
@@ -116,6 +119,94 @@ TEST(AccessLogTest, ConcurrentNotesAreAllWritten) {
   ASSERT_TRUE((*log)->Flush().ok());
   EXPECT_EQ((*log)->size(), 2000u);
   EXPECT_EQ((*log)->ReadMember("m-3", 1000, std::nullopt)->entries.size(), 500u);
+}
+
+// RocksDB opened directly on the log's directory (the log closed): for what the API cannot see.
+std::unique_ptr<rocksdb::DB> OpenRaw(const std::string& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  EXPECT_TRUE(rocksdb::DB::Open(options, path, &raw).ok());
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+// How many keys the files and memtables hold (deleted ones not counted).
+size_t KeyCount(rocksdb::DB& db) {
+  size_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  return count;
+}
+
+// One key per entry (and the stored range's): the bound costs no key of its own, and entries
+// beyond it leave the files when RocksDB compacts them.
+TEST(AccessLogTest, OneKeyPerEntryAndTrimmedOnesLeaveTheFiles) {
+  TempDir dir;
+  const std::string path = dir.path() + "/access-log";
+  {
+    auto log = OpenLog(path, 10);
+    for (int i = 0; i < 40; ++i) log->Note(Read(i, {"m-" + std::to_string(i % 3)}));
+    ASSERT_TRUE(log->Flush().ok());
+    for (int i = 40; i < 50; ++i) log->Note(Read(i, {"m-" + std::to_string(i % 3)}));
+    ASSERT_TRUE(log->Flush().ok());
+    EXPECT_EQ(log->size(), 10u);
+  }
+  auto db = OpenRaw(path);
+  ASSERT_NE(db, nullptr);
+  // The second batch's 10 entries moved the range past the first's 10, still in the files.
+  EXPECT_EQ(KeyCount(*db), 21u);
+  db.reset();
+  {
+    auto log = OpenLog(path, 10);
+    ASSERT_TRUE(log->Compact().ok());
+  }
+  db = OpenRaw(path);
+  EXPECT_EQ(KeyCount(*db), 11u);  // the newest 10 and the range
+}
+
+// A log written in the two-key layout of before (entry by sequence, plus a member index) opens
+// with every entry, in order, and goes on from its last sequence.
+TEST(AccessLogTest, ConvertsTheTwoKeyLayout) {
+  TempDir dir;
+  const std::string path = dir.path() + "/access-log";
+  {
+    auto db = OpenRaw(path);
+    ASSERT_NE(db, nullptr);
+    for (uint64_t sequence = 5; sequence < 9; ++sequence) {
+      const std::string member = sequence % 2 == 0 ? "v-1" : "v-2";
+      ByteWriter value;
+      value.I64(static_cast<int64_t>(sequence * 100));
+      value.Str("key-admin");
+      value.Str("admin");
+      value.Str("GET /v1/members/{id}");
+      value.Str(member);
+      std::string entry_key = "e";
+      AppendBigEndian64(sequence, &entry_key);
+      std::string index_key = "m";
+      AppendStreamPrefix(member, &index_key);
+      AppendBigEndian64(sequence, &index_key);
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), entry_key, value.Take()).ok());
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), index_key, "").ok());
+    }
+  }
+  auto log = OpenLog(path);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->size(), 4u);
+  auto page = log->ReadMember("v-1", 10, std::nullopt);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0].sequence, 8u);
+  EXPECT_EQ(page->entries[0].at_us, 800);
+  EXPECT_EQ(page->entries[1].sequence, 6u);
+  log->Note(Read(900, {"v-2"}));
+  page = log->ReadMember("v-2", 10, std::nullopt);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->entries.size(), 3u);
+  EXPECT_EQ(page->entries[0].sequence, 9u);
+  EXPECT_EQ(page->entries[0].at_us, 900);
+  log.reset();
+  auto db = OpenRaw(path);
+  EXPECT_EQ(KeyCount(*db), 6u);  // five entries and the range: the old keys are gone
 }
 
 }  // namespace

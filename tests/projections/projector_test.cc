@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "domain/event_payload.h"
 #include "eventstore/ledger_replay.h"
@@ -217,6 +220,74 @@ TEST_F(ProjectorTest, StopsOnALogTheRulesRefuse) {
   EXPECT_EQ((*projector)->health().code(), StatusCode::kCorruption);
   EXPECT_NE((*projector)->health().message().find("position 0"), std::string::npos);
   EXPECT_NE((*projector)->health().message().find("unknown_member"), std::string::npos);
+}
+
+// The writer applies in slices, releasing the lock between them, and a slice ends only where an
+// append ends: a reader never sees part of a batch, whichever way the log is read and sliced.
+TEST_F(ProjectorTest, ReadersNeverSeePartOfABatch) {
+  LedgerFixture ledger(dir_.path());
+  AppendScenario(ledger.store());
+  // Reads of 64 events end inside the batches of 50; slices of 8 would too, but for appends.
+  Projector& projector = ledger.StartProjector(
+      ProjectorOptions{.read_events_max = 64, .flush_events_max = 500, .slice_events_min = 8});
+  ASSERT_TRUE(projector.WaitForApplied(ledger.store().GetHead().next, std::chrono::seconds(10)));
+  const auto training = [&projector] {
+    return projector.Read([](const LedgerState& state) {
+      return state.FindMember(MemberRef("v-li"))->training_minutes.value;
+    });
+  };
+  const int64_t base = training();
+  constexpr int kBatches = 40;
+  constexpr int kBatchEvents = 50;
+  std::atomic<bool> done{false};
+  std::atomic<int> partial{0};
+  std::atomic<int> reads{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      if ((training() - base) % kBatchEvents != 0) partial.fetch_add(1);
+      reads.fetch_add(1);
+    }
+  });
+  const int64_t at = testing::BeijingUs(2026, 11, 10);
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<EventDraft> batch;
+    for (int i = 0; i < kBatchEvents; ++i) {
+      const std::string id = "tr-" + std::to_string(b) + "-" + std::to_string(i);
+      batch.push_back(Draft("ev-" + id, "TrainingCompleted",
+                            "training_id: \"" + id +
+                                "\", member_id: \"v-li\", course: \"急救\", "
+                                "minutes: 1",
+                            at));
+    }
+    auto appended = ledger.store().Append(std::move(batch));
+    ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  }
+  ASSERT_TRUE(projector.WaitForApplied(ledger.store().GetHead().next, std::chrono::seconds(30)));
+  done = true;
+  reader.join();
+  EXPECT_EQ(training() - base, kBatches * kBatchEvents);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(partial.load(), 0) << "a read saw part of a batch";
+}
+
+// Every applied event reaches OnApplied's callback before applied() passes it.
+TEST_F(ProjectorTest, OnAppliedSeesEachEventBeforeItIsApplied) {
+  LedgerFixture ledger(dir_.path());
+  Projector& projector = ledger.StartProjector();
+  std::mutex mutex;
+  std::vector<uint64_t> seen;
+  bool early = false;
+  projector.OnApplied([&](const StoredEvent& event) {
+    std::lock_guard lock(mutex);
+    early = early || projector.applied() > event.position;
+    seen.push_back(event.position.value);
+  });
+  AppendScenario(ledger.store());
+  ASSERT_TRUE(projector.WaitForApplied(ledger.store().GetHead().next, std::chrono::seconds(10)));
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(seen.size(), ledger.store().GetHead().next.value);
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i);
+  EXPECT_FALSE(early);
 }
 
 }  // namespace
