@@ -1307,17 +1307,25 @@ Status EventStore::PersonalScan(
   return Status::Ok();
 }
 
+Status EventStore::Flush() {
+  if (!impl_->options().read_only_secondary_dir.empty()) {
+    return Status::Unavailable("a read-only store does not flush");
+  }
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  if (rocksdb::Status s = impl_->db()->Flush(flush, impl_->families()); !s.ok()) {
+    return FromRocks(s, "flush");
+  }
+  return Status::Ok();
+}
+
 Status EventStore::PurgePersonal() {
   if (!impl_->options().read_only_secondary_dir.empty()) {
     return Status::Unavailable("a read-only store does not purge");
   }
   rocksdb::DB* db = impl_->db();
   // Every family: a WAL file is obsolete (and deleted) only once no family needs it.
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  if (rocksdb::Status s = db->Flush(flush, impl_->families()); !s.ok()) {
-    return FromRocks(s, "flush");
-  }
+  if (Status flushed = Flush(); !flushed.ok()) return flushed;
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   if (rocksdb::Status s = db->CompactRange(compact, impl_->personal_family(), nullptr, nullptr);

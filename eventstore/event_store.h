@@ -160,6 +160,11 @@ class EventStore {
   Status PersonalScan(
       std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+  // Writes every column family's memtable to table files and waits for it. An offline writer
+  // (ledgerctl rebuild, import) calls it before closing, so that the next open — often a
+  // read-only one, which cannot flush — does not replay a WAL of millions of rows into memory.
+  // Unavailable on a read-only store.
+  Status Flush();
   // Makes deleted personal records leave every file: flushes every column family (so that the
   // WAL files that held them become obsolete and are removed) and compacts the `personal` family
   // down to its bottommost level, which is rewritten. Appends continue meanwhile. Unavailable on

@@ -232,6 +232,9 @@ int Rebuild(const Flags& flags) {
   const auto started = std::chrono::steady_clock::now();
   auto events = Projector::Rebuild(**store, **rows);
   if (!events.ok()) return Fail(events.status());
+  // The rows into table files now: verify, export and report open the data directory read-only
+  // and would otherwise sort the whole rebuilt read model out of the WAL on every open.
+  if (Status flushed = (*store)->Flush(); !flushed.ok()) return Fail(flushed);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf(
@@ -813,6 +816,7 @@ int Import(const Flags& flags) {
       auto rebuilt = rows.ok() ? Projector::Rebuild(**store, **rows) : rows.status();
       if (!rebuilt.ok()) failure = rebuilt.status();
     }
+    if (failure.ok()) failure = (*store)->Flush();  // as rebuild: rows in table files
   }
   if (!failure.ok()) {
     std::error_code ignored;
