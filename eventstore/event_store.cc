@@ -22,7 +22,6 @@
 #include "eventstore/envelope_check.h"
 #include "eventstore/envelope_codec.h"
 #include "eventstore/event_hasher.h"
-#include "eventstore/hash_chain.h"
 #include "eventstore/keys.h"
 #include "eventstore/one_shot_event.h"
 #include "eventstore/rocks_read_model_store.h"
@@ -67,6 +66,13 @@ bool DecodeHead(std::string_view bytes, Head* head) {
   head->next = Position{DecodeBigEndian64(bytes)};
   std::copy(bytes.begin() + 8, bytes.end(), head->hash.begin());
   return true;
+}
+
+// Verify-on-read: the chain hash recomputed with this thread's SHA-256 context (OpenSSL's
+// one-shot SHA256() sets one up per call, which costs about as much as the hashing).
+bool ReadHashMatches(const StoredEvent& event) {
+  thread_local EventHasher hasher;
+  return hasher.ChainHash(event.prev_hash, event) == event.hash;
 }
 
 int64_t SystemClockMicros() {
@@ -245,8 +251,9 @@ class EventStore::Impl {
     return failure_;
   }
 
+  // As EventStore::Scan; `visit` may move the event it is given.
   Status Scan(Position from, Position end, const Hash* expected_prev,
-              const std::function<bool(const StoredEvent&)>& visit) const;
+              const std::function<bool(StoredEvent&)>& visit) const;
   Result<StoredEvent> ReadAt(Position position) const;
   Result<std::vector<StoredEvent>> ReadStream(std::string_view stream, StreamVersion from,
                                               size_t limit) const;
@@ -591,7 +598,7 @@ Status EventStore::Impl::VerifyOnOpen() {
 }
 
 Status EventStore::Impl::Scan(Position from, Position end, const Hash* expected_prev,
-                              const std::function<bool(const StoredEvent&)>& visit) const {
+                              const std::function<bool(StoredEvent&)>& visit) const {
   if (from >= end) return Status::Ok();
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
@@ -604,23 +611,22 @@ Status EventStore::Impl::Scan(Position from, Position end, const Hash* expected_
   std::optional<Hash> prev;
   if (expected_prev != nullptr) prev = *expected_prev;
   uint64_t expected = from.value;
-  std::string scratch;
+  auto where = [&] { return "position " + std::to_string(expected); };
   for (it->Seek(PositionKey(from.value)); it->Valid(); it->Next(), ++expected) {
-    const std::string where = "position " + std::to_string(expected);
     if (it->key().size() != 8 || DecodeBigEndian64(it->key().ToStringView()) != expected) {
-      return Status::Corruption("log is missing " + where);
+      return Status::Corruption("log is missing " + where());
     }
     Result<StoredEvent> event = DecodeEnvelope(it->value().ToStringView());
-    if (!event.ok()) return Status::Corruption(where + ": " + event.status().message());
+    if (!event.ok()) return Status::Corruption(where() + ": " + event.status().message());
     if (event->position.value != expected) {
-      return Status::Corruption(where + ": envelope says position " +
+      return Status::Corruption(where() + ": envelope says position " +
                                 std::to_string(event->position.value));
     }
     if (prev && event->prev_hash != *prev) {
-      return Status::Corruption(where + ": prev_hash does not match the hash before it");
+      return Status::Corruption(where() + ": prev_hash does not match the hash before it");
     }
-    if (options_.verify_reads && !HashMatches(*event, &scratch)) {
-      return Status::Corruption(where + ": hash does not match the event's bytes");
+    if (options_.verify_reads && !ReadHashMatches(*event)) {
+      return Status::Corruption(where() + ": hash does not match the event's bytes");
     }
     prev = event->hash;
     if (!visit(*event)) return Status::Ok();
@@ -641,8 +647,7 @@ Result<StoredEvent> EventStore::Impl::ReadAt(Position position) const {
   if (!s.ok()) return FromRocks(s, "read position " + std::to_string(position.value));
   Result<StoredEvent> event = DecodeEnvelope(value);
   if (!event.ok()) return event;
-  std::string scratch;
-  if (event->position != position || (options_.verify_reads && !HashMatches(*event, &scratch))) {
+  if (event->position != position || (options_.verify_reads && !ReadHashMatches(*event))) {
     return Status::Corruption("position " + std::to_string(position.value) +
                               ": stored event does not verify");
   }
@@ -1325,8 +1330,9 @@ Result<std::vector<StoredEvent>> EventStore::ReadFrom(Position from, size_t limi
   const Position head = GetHead().next;
   const Position end{std::min(head.value, from.value + limit)};
   std::vector<StoredEvent> events;
-  Status status = impl_->Scan(from, end, nullptr, [&](const StoredEvent& event) {
-    events.push_back(event);
+  events.reserve(end.value > from.value ? end.value - from.value : 0);
+  Status status = impl_->Scan(from, end, nullptr, [&](StoredEvent& event) {
+    events.push_back(std::move(event));
     return true;
   });
   if (!status.ok()) return status;
