@@ -1,6 +1,7 @@
 #include "eventstore/event_store.h"
 
 #include <pthread.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
@@ -12,10 +13,10 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <deque>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 
 #include "domain/assert.h"
 #include "domain/mutex.h"
@@ -81,9 +82,18 @@ int64_t SystemClockMicros() {
       .count();
 }
 
+// The index families' blocks: the writer reads a stream's head from `streams` for each stream it
+// has not seen since start-up, all over the table files once a ledger has a million members,
+// and RocksDB's default of 8 MB per family re-reads and decompresses most of those blocks.
+std::shared_ptr<rocksdb::Cache> IndexBlockCache() {
+  static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(64 << 20);
+  return cache;
+}
+
 rocksdb::ColumnFamilyOptions IndexFamilyOptions() {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
+  table.block_cache = IndexBlockCache();
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.write_buffer_size = 64 << 20;
@@ -329,6 +339,8 @@ class EventStore::Impl {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  template <class Value>
+  using StringMap = boost::unordered_flat_map<std::string_view, Value, StringHash>;
 
   Status CheckLimits(const EventDraft& event) const;
   Status VerifyOnOpen();
@@ -433,21 +445,23 @@ class EventStore::Impl {
   Head sequenced_head_;
   int64_t last_recorded_at_us_ = 0;
   uint64_t durable_group_ = 0;  // groups up to this one are written and forgotten
-  std::unordered_map<std::string_view, InflightId> inflight_ids_;
+  // Open addressing (boost's flat maps) for the sequencer's maps: one probe in a flat array per
+  // lookup, where a node map chases a pointer per entry, over a million stream heads and a
+  // group's thousands of ids.
+  StringMap<InflightId> inflight_ids_;
   // The stream heads: every stream of a group in flight (RocksDB lacks those) and the durable
   // heads read so far. Bounded by stream_cache_entries_max plus the streams of groups in flight
   // and of the request being checked.
-  std::unordered_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
+  boost::unordered_flat_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
   std::vector<std::string> head_keys_;  // LookUpStreamHeads' scratch, kept for its capacity
   EventHasher hasher_;
   StoredEvent stored_;
-  std::string envelope_;
   std::string key_;
   SideWrites side_writes_;  // the current event's side record, reused
   // Per-request scratch, kept for their capacity.
-  std::unordered_map<std::string_view, size_t> request_ids_;  // new id -> event index
-  std::unordered_map<std::string_view, uint64_t> request_streams_;
-  std::unordered_map<std::string_view, size_t> lookup_index_;  // id -> index in lookup_keys_
+  StringMap<size_t> request_ids_;  // new id -> event index
+  StringMap<uint64_t> request_streams_;
+  StringMap<size_t> lookup_index_;  // id -> index in lookup_keys_
   std::vector<rocksdb::Slice> lookup_keys_;
   std::vector<rocksdb::PinnableSlice> lookup_values_;
   std::vector<rocksdb::Status> lookup_statuses_;
@@ -919,8 +933,8 @@ void EventStore::Impl::MakeRoomForStreams(size_t adding) {
   // Forget every durable stream at once (a later miss only costs a read): an O(1) hit with no
   // recency bookkeeping, and the sweep runs once per stream_cache_entries_max misses. Those of
   // groups in flight must stay, RocksDB lacks them.
-  std::erase_if(stream_versions_,
-                [&](const auto& entry) { return entry.second.group <= durable_group_; });
+  boost::unordered::erase_if(
+      stream_versions_, [&](const auto& entry) { return entry.second.group <= durable_group_; });
 }
 
 // A stream missing from the map has no version in a group in flight, and every group that
@@ -1114,7 +1128,7 @@ void EventStore::Impl::AddFreshEvents(Request& request, Group& group) {
   StoredEvent& stored = stored_;
   for (size_t k = 0; k < fresh_.size(); ++k) {
     const size_t i = fresh_[k];
-    const EventDraft& event = request.events[i];
+    EventDraft& event = request.events[i];
     stored.position = sequenced_head_.next;
     stored.stream = event.stream;
     stored.version = StreamVersion{fresh_versions_[k]};
@@ -1123,16 +1137,21 @@ void EventStore::Impl::AddFreshEvents(Request& request, Group& group) {
     stored.occurred_at_us = event.occurred_at_us;
     stored.recorded_at_us = recorded_at_us;
     stored.actor = event.actor;
-    stored.payload = event.payload;
+    // The payload, the largest field, is lent to `stored` for hashing and encoding and given
+    // back right after: no copy.
+    stored.payload.swap(event.payload);
     stored.prev_hash = sequenced_head_.hash;
     stored.hash = hasher_.ChainHash(stored.prev_hash, stored);
 
-    EncodeEnvelope(stored, &envelope_);
+    const std::string_view envelope = EncodeEnvelopeView(stored);
     // Pair check: what is written decodes to exactly the event that was hashed.
-    LEDGER_ASSERT(EnvelopeMatches(envelope_, stored));
+    LEDGER_ASSERT(EnvelopeMatches(envelope, stored));
     const std::string position_key = PositionKey(stored.position.value);
     // A WriteBatch refuses a Put only past max_bytes, which the store never sets.
-    LEDGER_ASSERT(group.batch.Put(log(), position_key, envelope_).ok());
+    LEDGER_ASSERT(
+        group.batch.Put(log(), position_key, rocksdb::Slice(envelope.data(), envelope.size()))
+            .ok());
+    stored.payload.swap(event.payload);
     key_.clear();
     AppendStreamPrefix(stored.stream, &key_);
     AppendBigEndian64(stored.version.value, &key_);
