@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <deque>
 #include <optional>
 #include <thread>
@@ -128,13 +130,37 @@ class SingleHint : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice&) const override { return true; }
 };
 
-// The committer puts a group's `streams` entries in key order with one hint (as for `ids`): a
-// group's thousands of streams, most of them new to the memtable on a ledger of many members,
-// then cost a short walk each from the one before instead of a search from the top of the
-// skiplist (and no hint per stream).
-rocksdb::ColumnFamilyOptions StreamsFamilyOptions() {
+// The `streams` family's memtable insert hints. A stream the writer wrote in one of the last
+// groups (in the memtable, with a hint there) starts its insert where its last one went: O(1).
+// Any other insert (a stream new to the memtable: most of them on a ledger of many members)
+// takes the skiplist's sequential hint, and the committer puts a group's entries in key order,
+// so it walks only the distance from the one before instead of searching from the top. The
+// committer names the group's recent streams (SetRecent) around its Write, and only then; with
+// none named (WAL recovery), every insert takes the sequential path. A hint only speeds an
+// insert up: where it lands never depends on it.
+class StreamInsertHint : public rocksdb::SliceTransform {
+ public:
+  // Stream prefixes (u16 length | stream) as in the keys.
+  using Streams = boost::unordered_flat_set<std::string_view, std::hash<std::string_view>>;
+  const char* Name() const override { return "ledger.StreamInsertHint"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - sizeof(uint64_t));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    const Streams* recent = recent_.load(std::memory_order_acquire);
+    return recent != nullptr && key.size() > 2 + sizeof(uint64_t) &&
+           recent->contains(std::string_view(key.data(), key.size() - sizeof(uint64_t)));
+  }
+  // `recent` must stay unchanged until the next call; nullptr: none.
+  void SetRecent(const Streams* recent) { recent_.store(recent, std::memory_order_release); }
+
+ private:
+  std::atomic<const Streams*> recent_{nullptr};
+};
+
+rocksdb::ColumnFamilyOptions StreamsFamilyOptions(std::shared_ptr<StreamInsertHint> hint) {
   rocksdb::ColumnFamilyOptions options = IndexFamilyOptions();
-  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<SingleHint>();
+  options.memtable_insert_with_hint_prefix_extractor = std::move(hint);
   options.prefix_extractor = std::make_shared<StreamPrefixHint>();
   options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
@@ -300,7 +326,9 @@ class EventStore::Impl {
     size_t offset = 0;
     size_t size = 0;
     uint64_t position = 0;
+    bool recent = false;  // the stream was written in one of the kRecentGroups groups before
   };
+  static constexpr uint64_t kRecentGroups = 2;
 
   // A commit group: consecutive requests, sequenced one by one into the open group and written
   // as one WriteBatch once the committer takes it.
@@ -414,6 +442,7 @@ class EventStore::Impl {
   rocksdb::ColumnFamilyHandle* meta() const { return meta_; }
 
   EventStoreOptions options_;
+  std::shared_ptr<StreamInsertHint> stream_insert_hint_ = std::make_shared<StreamInsertHint>();
   rocksdb::DB* db_ = nullptr;
   mutable Mutex families_mutex_;
   // log, streams, ids, meta, read models
@@ -485,7 +514,8 @@ class EventStore::Impl {
   std::vector<EventDraft*> fresh_drafts_;
 
   // Committer-thread state.
-  Status committer_failure_;  // the failed write that stopped the store
+  Status committer_failure_;                  // the failed write that stopped the store
+  StreamInsertHint::Streams recent_streams_;  // of the group being written, for the hint
 
   std::thread sequencer_;
   std::thread committer_;
@@ -505,7 +535,7 @@ Status EventStore::Impl::Open() {
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kLogFamily, LogFamilyOptions()},
-      {kStreamsFamily, StreamsFamilyOptions()},
+      {kStreamsFamily, StreamsFamilyOptions(stream_insert_hint_)},
       {kIdsFamily, IdsFamilyOptions()},
       {kMetaFamily, rocksdb::ColumnFamilyOptions()},
       {kPersonalFamily, rocksdb::ColumnFamilyOptions()},
@@ -1170,6 +1200,11 @@ void EventStore::Impl::AddFreshEvents(Request& request, Group& group) {
     AppendBigEndian64(stored.version.value, &group.stream_keys);
     stream_entry.size = group.stream_keys.size() - stream_entry.offset;
     stream_entry.position = stored.position.value;
+    if (auto it = stream_versions_.find(event.stream); it != stream_versions_.end()) {
+      const uint64_t last = it->second.group;
+      stream_entry.recent =
+          last != 0 && last < group.number && group.number - last <= kRecentGroups;
+    }
     if (event.side != nullptr) {
       side_writes_.puts.clear();
       side_writes_.deleted_ranges.clear();
@@ -1258,17 +1293,21 @@ void EventStore::Impl::CommitGroup(Group& group) {
     std::sort(group.streams.begin(), group.streams.end(),
               [&](const StreamEntry& a, const StreamEntry& b) { return key_of(a) < key_of(b); });
     std::string position_key;
+    recent_streams_.clear();
     for (const StreamEntry& entry : group.streams) {
       position_key.clear();
       AppendBigEndian64(entry.position, &position_key);
       const std::string_view key = key_of(entry);
       LEDGER_ASSERT(
           group.batch.Put(streams(), rocksdb::Slice(key.data(), key.size()), position_key).ok());
+      if (entry.recent) recent_streams_.insert(key.substr(0, key.size() - sizeof(uint64_t)));
     }
     LEDGER_ASSERT(group.batch.Put(meta(), kHeadKey, EncodeHead(group.after)).ok());
     rocksdb::WriteOptions write_options;
     write_options.sync = true;
+    stream_insert_hint_->SetRecent(&recent_streams_);
     rocksdb::Status s = db_->Write(write_options, &group.batch);
+    stream_insert_hint_->SetRecent(nullptr);
     if (!s.ok()) {
       failure = FromRocks(s, "write group at position " + std::to_string(group.before.next.value));
       committer_failure_ = failure;
