@@ -23,7 +23,7 @@ bool CopyHash(const flatbuffers::Vector<uint8_t>* bytes, Hash* out) {
 
 }  // namespace
 
-void EncodeEnvelope(const StoredEvent& event, std::string* out) {
+std::string_view EncodeEnvelopeView(const StoredEvent& event) {
   thread_local flatbuffers::FlatBufferBuilder builder(1024);
   builder.Clear();
   auto stream = builder.CreateString(event.stream);
@@ -47,7 +47,13 @@ void EncodeEnvelope(const StoredEvent& event, std::string* out) {
   envelope.add_prev_hash(prev_hash);
   envelope.add_hash(hash);
   builder.Finish(envelope.Finish());
-  out->assign(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+  return std::string_view(reinterpret_cast<const char*>(builder.GetBufferPointer()),
+                          builder.GetSize());
+}
+
+void EncodeEnvelope(const StoredEvent& event, std::string* out) {
+  const std::string_view bytes = EncodeEnvelopeView(event);
+  out->assign(bytes.data(), bytes.size());
 }
 
 std::string_view AlignedForFlatBuffers(std::string_view bytes) {

@@ -12,6 +12,10 @@ namespace ledger {
 // The FlatBuffers bytes of `event`, replacing the contents of `out`.
 void EncodeEnvelope(const StoredEvent& event, std::string* out);
 
+// The FlatBuffers bytes of `event`, in this thread's builder: valid until the next call of either
+// encoder on this thread (saves the copy where the bytes are copied on anyway).
+std::string_view EncodeEnvelopeView(const StoredEvent& event);
+
 // `bytes`, or a copy of them in a thread-local 8-byte-aligned buffer (valid until the next call
 // on this thread) when they are not aligned: FlatBuffers reads scalars in place, and RocksDB
 // blocks promise no alignment.

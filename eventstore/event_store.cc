@@ -1,6 +1,7 @@
 #include "eventstore/event_store.h"
 
 #include <pthread.h>
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
@@ -12,10 +13,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <deque>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 
 #include "domain/assert.h"
 #include "domain/mutex.h"
@@ -69,25 +72,40 @@ bool DecodeHead(std::string_view bytes, Head* head) {
   return true;
 }
 
+// Verify-on-read: the chain hash recomputed into this thread's buffer (HashMatches hashes with
+// the thread's SHA-256 context: OpenSSL's one-shot SHA256() sets one up per call, which costs
+// about as much as the hashing).
+bool ReadHashMatches(const StoredEvent& event) {
+  thread_local std::string scratch;
+  return HashMatches(event, &scratch);
+}
+
 int64_t SystemClockMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
+// The index families' blocks: the writer reads a stream's head from `streams` for each stream it
+// has not seen since start-up, all over the table files once a ledger has a million members,
+// and RocksDB's default of 8 MB per family re-reads and decompresses most of those blocks.
+std::shared_ptr<rocksdb::Cache> IndexBlockCache() {
+  static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(64 << 20);
+  return cache;
+}
+
 rocksdb::ColumnFamilyOptions IndexFamilyOptions() {
   rocksdb::ColumnFamilyOptions options;
   rocksdb::BlockBasedTableOptions table;
+  table.block_cache = IndexBlockCache();
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   options.write_buffer_size = 64 << 20;
   return options;
 }
 
-// The stream part of a `streams` key (u16 length | stream), without the u64 version. As a
-// memtable insert hint, RocksDB keeps one skiplist position per stream and starts the next
-// insert of that stream there, which turns the random insert of an appended version into an
-// O(1) one. As the family's prefix extractor, it puts each stream in the memtable's and the
+// The stream part of a `streams` key (u16 length | stream), without the u64 version. As the
+// family's prefix extractor, it puts each stream in the memtable's and the
 // table files' bloom filters, so that reading a stream's head skips every memtable and file
 // that lacks the stream; iterators then only see one stream from a seek (prefix seek), which
 // is all ReadStream and the head lookups read.
@@ -114,11 +132,38 @@ class SingleHint : public rocksdb::SliceTransform {
   bool InDomain(const rocksdb::Slice&) const override { return true; }
 };
 
-rocksdb::ColumnFamilyOptions StreamsFamilyOptions() {
+// The `streams` family's memtable insert hints. A stream the writer wrote in one of the last
+// groups (in the memtable, with a hint there) starts its insert where its last one went: O(1).
+// Any other insert (a stream new to the memtable: most of them on a ledger of many members)
+// takes the skiplist's sequential hint, and the committer puts a group's entries in key order,
+// so it walks only the distance from the one before instead of searching from the top. The
+// committer names the group's recent streams (SetRecent) around its Write, and only then; with
+// none named (WAL recovery), every insert takes the sequential path. A hint only speeds an
+// insert up: where it lands never depends on it.
+class StreamInsertHint : public rocksdb::SliceTransform {
+ public:
+  // Stream prefixes (u16 length | stream) as in the keys.
+  using Streams = boost::unordered_flat_set<std::string_view, std::hash<std::string_view>>;
+  const char* Name() const override { return "ledger.StreamInsertHint"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - sizeof(uint64_t));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    const Streams* recent = recent_.load(std::memory_order_acquire);
+    return recent != nullptr && key.size() > 2 + sizeof(uint64_t) &&
+           recent->contains(std::string_view(key.data(), key.size() - sizeof(uint64_t)));
+  }
+  // `recent` must stay unchanged until the next call; nullptr: none.
+  void SetRecent(const Streams* recent) { recent_.store(recent, std::memory_order_release); }
+
+ private:
+  std::atomic<const Streams*> recent_{nullptr};
+};
+
+rocksdb::ColumnFamilyOptions StreamsFamilyOptions(std::shared_ptr<StreamInsertHint> hint) {
   rocksdb::ColumnFamilyOptions options = IndexFamilyOptions();
-  auto stream_prefix = std::make_shared<StreamPrefixHint>();
-  options.memtable_insert_with_hint_prefix_extractor = stream_prefix;
-  options.prefix_extractor = stream_prefix;
+  options.memtable_insert_with_hint_prefix_extractor = std::move(hint);
+  options.prefix_extractor = std::make_shared<StreamPrefixHint>();
   options.memtable_prefix_bloom_size_ratio = 0.02;
   return options;
 }
@@ -245,10 +290,13 @@ class EventStore::Impl {
     return failure_;
   }
 
+  // As EventStore::Scan; `visit` may move the event it is given.
   Status Scan(Position from, Position end, const Hash* expected_prev,
-              const std::function<bool(const StoredEvent&)>& visit) const;
+              const std::function<bool(StoredEvent&)>& visit) const;
+  // The scan loop: `visit` gets each decoded event (which it may move from) and its stored bytes.
+  using MutableEnvelopeVisitor = std::function<bool(StoredEvent&, std::string_view envelope)>;
   Status ScanEnvelopes(Position from, Position end, const Hash* expected_prev,
-                       const EnvelopeVisitor& visit) const;
+                       const MutableEnvelopeVisitor& visit) const;
   Result<StoredEvent> ReadAt(Position position) const;
   Result<std::vector<StoredEvent>> ReadStream(std::string_view stream, StreamVersion from,
                                               size_t limit) const;
@@ -278,17 +326,29 @@ class EventStore::Impl {
     std::array<char, 8 + sizeof(Hash)> value;
   };
 
+  // A `streams` entry of a group: its key, at [offset, offset + size) of the group's
+  // stream_keys, and the position it points to.
+  struct StreamEntry {
+    size_t offset = 0;
+    size_t size = 0;
+    uint64_t position = 0;
+    bool recent = false;  // the stream was written in one of the kRecentGroups groups before
+  };
+  static constexpr uint64_t kRecentGroups = 2;
+
   // A commit group: consecutive requests, sequenced one by one into the open group and written
   // as one WriteBatch once the committer takes it.
   struct Group {
     uint64_t number = 0;  // groups are numbered in commit order from 1
     std::vector<Request> requests;
-    size_t events = 0;          // of all its requests, refused ones included (for the bound)
-    rocksdb::WriteBatch batch;  // `log` and `streams` entries, in position order
-    std::vector<IdEntry> ids;   // put into `batch` in key order by the committer
-    Head before;                // the head before its first request
-    Head after;                 // the head after its last accepted event
-    Status failure;             // set by the committer: why the whole group is refused
+    size_t events = 0;                 // of all its requests, refused ones included (for the bound)
+    rocksdb::WriteBatch batch;         // `log` entries, in position order
+    std::vector<IdEntry> ids;          // put into `batch` in key order by the committer
+    std::vector<StreamEntry> streams;  // likewise
+    std::string stream_keys;           // the keys of `streams`, one after another
+    Head before;                       // the head before its first request
+    Head after;                        // the head after its last accepted event
+    Status failure;                    // set by the committer: why the whole group is refused
 
     // Empties the group for reuse, keeping the capacity of its buffers.
     void Reset() {
@@ -296,6 +356,8 @@ class EventStore::Impl {
       events = 0;
       batch.Clear();
       ids.clear();
+      streams.clear();
+      stream_keys.clear();
       failure = Status::Ok();
     }
   };
@@ -324,6 +386,8 @@ class EventStore::Impl {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  template <class Value>
+  using StringMap = boost::unordered_flat_map<std::string_view, Value, StringHash>;
 
   Status CheckLimits(const EventDraft& event) const;
   Status VerifyOnOpen();
@@ -384,6 +448,7 @@ class EventStore::Impl {
   rocksdb::ColumnFamilyHandle* meta() const { return meta_; }
 
   EventStoreOptions options_;
+  std::shared_ptr<StreamInsertHint> stream_insert_hint_ = std::make_shared<StreamInsertHint>();
   rocksdb::DB* db_ = nullptr;
   mutable Mutex families_mutex_;
   // log, streams, ids, meta, read models
@@ -428,21 +493,22 @@ class EventStore::Impl {
   Head sequenced_head_;
   int64_t last_recorded_at_us_ = 0;
   uint64_t durable_group_ = 0;  // groups up to this one are written and forgotten
-  std::unordered_map<std::string_view, InflightId> inflight_ids_;
+  // Open addressing (boost's flat maps) for the sequencer's maps: one probe in a flat array per
+  // lookup, where a node map chases a pointer per entry, over a million stream heads and a
+  // group's thousands of ids.
+  StringMap<InflightId> inflight_ids_;
   // The stream heads: every stream of a group in flight (RocksDB lacks those) and the durable
   // heads read so far. Bounded by stream_cache_entries_max plus the streams of groups in flight
   // and of the request being checked.
-  std::unordered_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
+  boost::unordered_flat_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
   std::vector<std::string> head_keys_;  // LookUpStreamHeads' scratch, kept for its capacity
   EventHasher hasher_;
   StoredEvent stored_;
-  std::string envelope_;
-  std::string key_;
   SideWrites side_writes_;  // the current event's side record, reused
   // Per-request scratch, kept for their capacity.
-  std::unordered_map<std::string_view, size_t> request_ids_;  // new id -> event index
-  std::unordered_map<std::string_view, uint64_t> request_streams_;
-  std::unordered_map<std::string_view, size_t> lookup_index_;  // id -> index in lookup_keys_
+  StringMap<size_t> request_ids_;  // new id -> event index
+  StringMap<uint64_t> request_streams_;
+  StringMap<size_t> lookup_index_;  // id -> index in lookup_keys_
   std::vector<rocksdb::Slice> lookup_keys_;
   std::vector<rocksdb::PinnableSlice> lookup_values_;
   std::vector<rocksdb::Status> lookup_statuses_;
@@ -454,7 +520,8 @@ class EventStore::Impl {
   std::vector<EventDraft*> fresh_drafts_;
 
   // Committer-thread state.
-  Status committer_failure_;  // the failed write that stopped the store
+  Status committer_failure_;                  // the failed write that stopped the store
+  StreamInsertHint::Streams recent_streams_;  // of the group being written, for the hint
 
   std::thread sequencer_;
   std::thread committer_;
@@ -474,7 +541,7 @@ Status EventStore::Impl::Open() {
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kLogFamily, LogFamilyOptions()},
-      {kStreamsFamily, StreamsFamilyOptions()},
+      {kStreamsFamily, StreamsFamilyOptions(stream_insert_hint_)},
       {kIdsFamily, IdsFamilyOptions()},
       {kMetaFamily, rocksdb::ColumnFamilyOptions()},
       {kPersonalFamily, rocksdb::ColumnFamilyOptions()},
@@ -593,13 +660,13 @@ Status EventStore::Impl::VerifyOnOpen() {
 }
 
 Status EventStore::Impl::Scan(Position from, Position end, const Hash* expected_prev,
-                              const std::function<bool(const StoredEvent&)>& visit) const {
+                              const std::function<bool(StoredEvent&)>& visit) const {
   return ScanEnvelopes(from, end, expected_prev,
-                       [&](const StoredEvent& event, std::string_view) { return visit(event); });
+                       [&](StoredEvent& event, std::string_view) { return visit(event); });
 }
 
 Status EventStore::Impl::ScanEnvelopes(Position from, Position end, const Hash* expected_prev,
-                                       const EnvelopeVisitor& visit) const {
+                                       const MutableEnvelopeVisitor& visit) const {
   if (from >= end) return Status::Ok();
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
@@ -612,9 +679,8 @@ Status EventStore::Impl::ScanEnvelopes(Position from, Position end, const Hash* 
   std::optional<Hash> prev;
   if (expected_prev != nullptr) prev = *expected_prev;
   uint64_t expected = from.value;
-  std::string scratch;
   // One event decoded into over and over: its strings keep their buffers, so the scan does not
-  // allocate per event.
+  // allocate per event (unless the visitor moves them out, as ReadFrom does).
   StoredEvent event;
   auto where = [&] { return "position " + std::to_string(expected); };
   for (it->Seek(PositionKey(from.value)); it->Valid(); it->Next(), ++expected) {
@@ -632,7 +698,7 @@ Status EventStore::Impl::ScanEnvelopes(Position from, Position end, const Hash* 
     if (prev && event.prev_hash != *prev) {
       return Status::Corruption(where() + ": prev_hash does not match the hash before it");
     }
-    if (options_.verify_reads && !HashMatches(event, &scratch)) {
+    if (options_.verify_reads && !ReadHashMatches(event)) {
       return Status::Corruption(where() + ": hash does not match the event's bytes");
     }
     prev = event.hash;
@@ -654,8 +720,7 @@ Result<StoredEvent> EventStore::Impl::ReadAt(Position position) const {
   if (!s.ok()) return FromRocks(s, "read position " + std::to_string(position.value));
   Result<StoredEvent> event = DecodeEnvelope(value);
   if (!event.ok()) return event;
-  std::string scratch;
-  if (event->position != position || (options_.verify_reads && !HashMatches(*event, &scratch))) {
+  if (event->position != position || (options_.verify_reads && !ReadHashMatches(*event))) {
     return Status::Corruption("position " + std::to_string(position.value) +
                               ": stored event does not verify");
   }
@@ -927,8 +992,8 @@ void EventStore::Impl::MakeRoomForStreams(size_t adding) {
   // Forget every durable stream at once (a later miss only costs a read): an O(1) hit with no
   // recency bookkeeping, and the sweep runs once per stream_cache_entries_max misses. Those of
   // groups in flight must stay, RocksDB lacks them.
-  std::erase_if(stream_versions_,
-                [&](const auto& entry) { return entry.second.group <= durable_group_; });
+  boost::unordered::erase_if(
+      stream_versions_, [&](const auto& entry) { return entry.second.group <= durable_group_; });
 }
 
 // A stream missing from the map has no version in a group in flight, and every group that
@@ -1122,7 +1187,7 @@ void EventStore::Impl::AddFreshEvents(Request& request, Group& group) {
   StoredEvent& stored = stored_;
   for (size_t k = 0; k < fresh_.size(); ++k) {
     const size_t i = fresh_[k];
-    const EventDraft& event = request.events[i];
+    EventDraft& event = request.events[i];
     stored.position = sequenced_head_.next;
     stored.stream = event.stream;
     stored.version = StreamVersion{fresh_versions_[k]};
@@ -1131,20 +1196,32 @@ void EventStore::Impl::AddFreshEvents(Request& request, Group& group) {
     stored.occurred_at_us = event.occurred_at_us;
     stored.recorded_at_us = recorded_at_us;
     stored.actor = event.actor;
-    stored.payload = event.payload;
+    // The payload, the largest field, is lent to `stored` for hashing and encoding and given
+    // back right after: no copy.
+    stored.payload.swap(event.payload);
     stored.prev_hash = sequenced_head_.hash;
     stored.hash = hasher_.ChainHash(stored.prev_hash, stored);
 
-    EncodeEnvelope(stored, &envelope_);
+    const std::string_view envelope = EncodeEnvelopeView(stored);
     // Pair check: what is written decodes to exactly the event that was hashed.
-    LEDGER_ASSERT(EnvelopeMatches(envelope_, stored));
+    LEDGER_ASSERT(EnvelopeMatches(envelope, stored));
     const std::string position_key = PositionKey(stored.position.value);
     // A WriteBatch refuses a Put only past max_bytes, which the store never sets.
-    LEDGER_ASSERT(group.batch.Put(log(), position_key, envelope_).ok());
-    key_.clear();
-    AppendStreamPrefix(stored.stream, &key_);
-    AppendBigEndian64(stored.version.value, &key_);
-    LEDGER_ASSERT(group.batch.Put(streams(), key_, position_key).ok());
+    LEDGER_ASSERT(
+        group.batch.Put(log(), position_key, rocksdb::Slice(envelope.data(), envelope.size()))
+            .ok());
+    stored.payload.swap(event.payload);
+    StreamEntry& stream_entry = group.streams.emplace_back();
+    stream_entry.offset = group.stream_keys.size();
+    AppendStreamPrefix(stored.stream, &group.stream_keys);
+    AppendBigEndian64(stored.version.value, &group.stream_keys);
+    stream_entry.size = group.stream_keys.size() - stream_entry.offset;
+    stream_entry.position = stored.position.value;
+    if (auto it = stream_versions_.find(event.stream); it != stream_versions_.end()) {
+      const uint64_t last = it->second.group;
+      stream_entry.recent =
+          last != 0 && last < group.number && group.number - last <= kRecentGroups;
+    }
     if (event.side != nullptr) {
       side_writes_.puts.clear();
       side_writes_.deleted_ranges.clear();
@@ -1226,10 +1303,28 @@ void EventStore::Impl::CommitGroup(Group& group) {
           group.batch.Put(ids(), entry.id, rocksdb::Slice(entry.value.data(), entry.value.size()))
               .ok());
     }
+    const std::string_view keys = group.stream_keys;
+    auto key_of = [keys](const StreamEntry& entry) {
+      return keys.substr(entry.offset, entry.size);
+    };
+    std::sort(group.streams.begin(), group.streams.end(),
+              [&](const StreamEntry& a, const StreamEntry& b) { return key_of(a) < key_of(b); });
+    std::string position_key;
+    recent_streams_.clear();
+    for (const StreamEntry& entry : group.streams) {
+      position_key.clear();
+      AppendBigEndian64(entry.position, &position_key);
+      const std::string_view key = key_of(entry);
+      LEDGER_ASSERT(
+          group.batch.Put(streams(), rocksdb::Slice(key.data(), key.size()), position_key).ok());
+      if (entry.recent) recent_streams_.insert(key.substr(0, key.size() - sizeof(uint64_t)));
+    }
     LEDGER_ASSERT(group.batch.Put(meta(), kHeadKey, EncodeHead(group.after)).ok());
     rocksdb::WriteOptions write_options;
     write_options.sync = true;
+    stream_insert_hint_->SetRecent(&recent_streams_);
     rocksdb::Status s = db_->Write(write_options, &group.batch);
+    stream_insert_hint_->SetRecent(nullptr);
     if (!s.ok()) {
       failure = FromRocks(s, "write group at position " + std::to_string(group.before.next.value));
       committer_failure_ = failure;
@@ -1346,8 +1441,9 @@ Result<std::vector<StoredEvent>> EventStore::ReadFrom(Position from, size_t limi
   const Position head = GetHead().next;
   const Position end{std::min(head.value, from.value + limit)};
   std::vector<StoredEvent> events;
-  Status status = impl_->Scan(from, end, nullptr, [&](const StoredEvent& event) {
-    events.push_back(event);
+  events.reserve(end.value > from.value ? end.value - from.value : 0);
+  Status status = impl_->Scan(from, end, nullptr, [&](StoredEvent& event) {
+    events.push_back(std::move(event));
     return true;
   });
   if (!status.ok()) return status;

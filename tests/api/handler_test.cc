@@ -549,6 +549,37 @@ TEST_F(HandlerTest, LiteralSegmentWinsOverPlaceholder) {
   EXPECT_EQ(Header(api_.Call("DELETE", "/v1/events"), "Allow"), "POST, GET");
 }
 
+// An append's answer is written without a JSON DOM: it must be the JSON a DOM would serialize
+// to, each result's fields in the contract's order, with the stored position, version and hash.
+TEST_F(HandlerTest, AppendAnswersAreTheResultsJson) {
+  const std::string branch = Event("ev-b1", "BranchOpened", R"(branch_id: "b1", name: "石园街道")");
+  const std::string member = Event("ev-m1", "MemberRegistered",
+                                   R"(member_id: "m1", kind: volunteer, branch_id: "b1",
+                                      name: "x")");
+  Response accepted =
+      api_.Call("POST", "/v1/events/batch", R"({"events":[)" + branch + "," + member + "]}");
+  ASSERT_EQ(accepted.status, 201) << accepted.body;
+  const json::value body = JsonOf(accepted.body);
+  EXPECT_EQ(json::serialize(body), accepted.body);
+  const json::array& results = body.at("results").as_array();
+  ASSERT_EQ(results.size(), 2u);
+  const std::vector<std::string> fields = {"id",      "type",        "position", "stream",
+                                           "version", "recorded_at", "hash"};
+  for (const json::value& result : results) {
+    std::vector<std::string> keys;
+    for (const auto& member_field : result.as_object()) keys.emplace_back(member_field.key());
+    EXPECT_EQ(keys, fields);
+  }
+  EXPECT_EQ(results[1].at("id").as_string(), "ev-m1");
+  EXPECT_EQ(results[1].at("type").as_string(), "MemberRegistered");
+  EXPECT_EQ(Int(results[1], "position"), 1);
+  EXPECT_EQ(results[1].at("hash").as_string(), HexOf(api_.head().hash));
+  Response single = api_.Call("POST", "/v1/events", branch);  // a replay: 200, one object
+  ASSERT_EQ(single.status, 200) << single.body;
+  EXPECT_EQ(json::serialize(JsonOf(single.body)), single.body);
+  EXPECT_EQ(JsonOf(single.body), results[0]);
+}
+
 // expected_version is optional but never null (the schema says integer): 400, nothing written.
 TEST_F(HandlerTest, NullExpectedVersionIsRefused) {
   json::value event = JsonOf(Event("b", "BranchOpened", R"(branch_id: "b1", name: "x")"));

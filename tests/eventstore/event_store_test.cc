@@ -506,5 +506,30 @@ TEST_F(EventStoreTest, VerifiedCheckpointAndFullVerification) {
   EXPECT_EQ(EventStore::Open(options_).status().code(), StatusCode::kCorruption);
 }
 
+// Verify-on-read: a payload bit flipped on disk after the open's check is refused by ReadFrom
+// (the projector's read) and ReadAt, naming the position; the events before it still read.
+TEST_F(EventStoreTest, ReadsRefuseAnEventAlteredAfterOpen) {
+  std::vector<EventDraft> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(MakeDraft("e" + std::to_string(i), "s"));
+  MustAppend(batch);
+  Reopen();  // verifies 0..9 and checkpoints there, so the next open does not re-hash them
+  store_.reset();
+  testing::TamperLogEntry(dir_.path(), 4, /*remove=*/false);
+  Reopen();
+  Result<std::vector<StoredEvent>> before = store_->ReadFrom(Position{0}, 4);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->size(), 4u);
+  EXPECT_EQ((*before)[3].id, "e3");
+  Result<std::vector<StoredEvent>> across = store_->ReadFrom(Position{0}, 10);
+  ASSERT_FALSE(across.ok());
+  EXPECT_EQ(across.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(across.status().message().find("position 4"), std::string::npos)
+      << across.status().message();
+  Result<StoredEvent> at = store_->ReadAt(Position{4});
+  ASSERT_FALSE(at.ok());
+  EXPECT_EQ(at.status().code(), StatusCode::kCorruption);
+  EXPECT_TRUE(store_->ReadAt(Position{5}).ok());
+}
+
 }  // namespace
 }  // namespace ledger
