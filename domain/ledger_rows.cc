@@ -789,7 +789,6 @@ std::optional<std::string> LedgerState::EncodeRow(Table table, std::string_view 
 
 bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view bytes) {
   ByteReader r(bytes);
-  const std::string k(key);
   switch (table) {
     case Table::kBranch:
       Slot(branches_, key) = Branch{r.Str()};
@@ -859,16 +858,16 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       policy_ = DecodePolicy(r);
       break;
     case Table::kCashUsed:
-      cash_used_[k] = GetFen(r);
+      cash_used_[std::string(key)] = GetFen(r);
       break;
     case Table::kTakenId:
-      taken_ids_.insert(k);
+      taken_ids_.insert(std::string(key));
       break;
     case Table::kServed:
-      served_.insert(k);
+      served_.insert(std::string(key));
       break;
     case Table::kCertificate:
-      certificates_[k] = DecodeCertificate(r);
+      certificates_[std::string(key)] = DecodeCertificate(r);
       break;
     case Table::kRequest:
       Slot(requests_, key) = DecodeRequest(r);
@@ -877,7 +876,7 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       Attestation a;
       a.member_id = MemberId(r.Str());
       a.revoked = r.Bool();
-      attestations_[k] = std::move(a);
+      attestations_[std::string(key)] = std::move(a);
       break;
     }
   }

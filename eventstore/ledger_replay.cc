@@ -1,5 +1,11 @@
 #include "eventstore/ledger_replay.h"
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <thread>
+#include <utility>
+
 #include "domain/event_payload.h"
 #include "eventstore/event_pipeline.h"
 
@@ -123,32 +129,89 @@ ReadModelStore::RowWrite LedgerRowsFormatRow() {
   return {std::string(kFormatKey), std::to_string(kLedgerRowsFormat)};
 }
 
+namespace {
+// The tables in the order the loaders take them: the longest to decode first (at 1,000,000
+// members and 5,000,000 events: reversibles ~35% of the time, services and served ~17% each,
+// members ~12%), so that the loaders finish close together.
+constexpr std::array<Table, kTables> kLoadOrder = {
+    Table::kReversible,  Table::kService, Table::kServed,   Table::kMember,   Table::kSource,
+    Table::kOutflow,     Table::kTakenId, Table::kPairing,  Table::kRequest,  Table::kAttestation,
+    Table::kCertificate, Table::kReport,  Table::kCashUsed, Table::kActivity, Table::kPartner,
+    Table::kFund,        Table::kBranch,  Table::kPolicy,
+};
+
+std::string TableStart(int table) { return std::string(1, static_cast<char>('a' + table)); }
+
+// One table's rows: the first malformed row's key, or the scan's error.
+struct TableLoad {
+  Status scan;
+  std::optional<std::string> malformed;
+};
+}  // namespace
+
 Status LoadRows(const ReadModelStore& rows, LedgerState& state) {
-  Status failure;
-  std::string format = "1";  // rows written before the format was recorded
-  Status scan = rows.ForEachRow([&](std::string_view key, std::string_view value) {
-    if (key == kFormatKey) {
-      format = std::string(value);
-      return true;
-    }
-    if (!failure.ok()) return true;  // on to the format row, which sorts last
-    const int table = key.empty() ? -1 : key[0] - 'a';
-    if (table < 0 || table >= kTables ||
-        !state.LoadRow(static_cast<Table>(table), key.substr(1), value)) {
-      failure = Status::Corruption("read model row '" + std::string(key) + "' is malformed");
-    }
-    return true;
-  });
+  std::string format = "1";          // rows written before the format was recorded
+  std::optional<std::string> stray;  // a row outside every table
+  // The format row first: rows of another format may look malformed, and the mismatch says why.
+  const std::string after_format = std::string(kFormatKey) + '\0';
+  Status scan =
+      rows.ForEachRowIn(kFormatKey, after_format, [&](std::string_view, std::string_view value) {
+        format = std::string(value);
+        return false;
+      });
   if (!scan.ok()) return scan;
-  // The format row sorts last, so a mismatch is known only after the scan; it takes precedence
-  // over any row it made look malformed.
   if (format != std::to_string(kLedgerRowsFormat)) {
     return Status(StatusCode::kFailedPrecondition,
                   "rebuild needed: the ledger read model's rows are format " + format +
                       ", this build reads format " + std::to_string(kLedgerRowsFormat) +
                       "; stop ledgerd and run `ledgerctl rebuild --data DIR`");
   }
-  if (!failure.ok()) return failure;
+  // A row outside every table: below the first, between the last and the format row, after it.
+  auto find_stray = [&](std::string_view from, std::string_view to) {
+    return rows.ForEachRowIn(from, to, [&](std::string_view key, std::string_view) {
+      stray = std::string(key);
+      return false;
+    });
+  };
+  auto malformed = [](const std::string& key) {
+    return Status::Corruption("read model row '" + key + "' is malformed");
+  };
+  if (scan = find_stray("", TableStart(0)); !scan.ok()) return scan;
+  if (stray) return malformed(*stray);
+
+  // Each table fills its own map, so loaders on different tables share nothing but the queue.
+  // Every table loads even after one failed, so that the failure reported is the first in key
+  // order, as a single scan would find it.
+  std::array<TableLoad, kTables> loads;
+  std::atomic<size_t> next{0};
+  auto load_tables = [&] {
+    for (size_t i = next++; i < kLoadOrder.size(); i = next++) {
+      const int table = static_cast<int>(kLoadOrder[i]);
+      TableLoad& load = loads[table];
+      load.scan =
+          rows.ForEachRowIn(TableStart(table), TableStart(table + 1),
+                            [&](std::string_view key, std::string_view value) {
+                              if (state.LoadRow(static_cast<Table>(table), key.substr(1), value))
+                                return true;
+                              load.malformed = std::string(key);
+                              return false;
+                            });
+    }
+  };
+  const unsigned helpers = std::clamp(std::thread::hardware_concurrency(), 1U, 4U) - 1;
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < helpers; ++i) threads.emplace_back(load_tables);
+  load_tables();
+  for (std::thread& thread : threads) thread.join();
+  // Reported as a scan in key order would: the first table's failure, then rows past the tables.
+  for (const TableLoad& load : loads) {
+    if (!load.scan.ok()) return load.scan;
+    if (load.malformed) return malformed(*load.malformed);
+  }
+  if (scan = find_stray(TableStart(kTables), kFormatKey); !scan.ok()) return scan;
+  if (!stray) scan = find_stray(after_format, "");
+  if (!scan.ok()) return scan;
+  if (stray) return malformed(*stray);
   state.FinishLoad();
   return Status::Ok();
 }

@@ -59,9 +59,10 @@ std::string RowKey(Table table, std::string_view key);
 // The rows for every change `state` tracked since the last call (TrackChanges must be on).
 std::vector<ReadModelStore::RowWrite> TakeRowWrites(LedgerState& state);
 
-// Loads every row into a fresh state and derives its indexes. Corruption on a malformed row;
-// FailedPrecondition ("rebuild needed") when the rows are of another format than
-// kLedgerRowsFormat.
+// Loads every row into a fresh state and derives its indexes. The tables load in parallel (up to
+// one thread per core, at most 4; each table fills its own map). Corruption on a malformed row
+// (the first in key order); FailedPrecondition ("rebuild needed") when the rows are of another
+// format than kLedgerRowsFormat.
 Status LoadRows(const ReadModelStore& rows, LedgerState& state);
 
 }  // namespace ledger

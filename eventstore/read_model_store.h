@@ -46,6 +46,11 @@ class ReadModelStore {
   // Visits every row in key order (not the checkpoint), stopping early if `visit` returns false.
   virtual Status ForEachRow(
       const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
+  // The same for the rows whose keys lie in [from, to) (no upper bound when `to` is empty), read
+  // ahead in large blocks: for loading a read model's tables in parallel, one range per thread.
+  virtual Status ForEachRowIn(
+      std::string_view from, std::string_view to,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const = 0;
 
   // Deletes every row and the checkpoint, so the read model can be rebuilt from position 0.
   virtual Status Clear() = 0;

@@ -12,6 +12,8 @@ namespace {
 // outside the rows' range.
 constexpr char kRowTag = 'r';
 constexpr char kCheckpointTag = 'c';
+// A scan reads the SST files ahead in blocks of this size rather than one 4 KiB block at a time.
+constexpr size_t kScanReadahead = 4 << 20;
 
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   std::string message = std::string(what) + ": " + status.ToString();
@@ -60,10 +62,21 @@ class RocksReadModelStore : public ReadModelStore {
 
   Status ForEachRow(
       const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    return ForEachRowIn("", "", visit);
+  }
+
+  Status ForEachRowIn(
+      std::string_view from, std::string_view to,
+      const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    const std::string first = row_prefix_ + std::string(from);
+    const std::string bound = to.empty() ? end_key_ : row_prefix_ + std::string(to);
+    const rocksdb::Slice upper(bound);
     rocksdb::ReadOptions options;
-    options.fill_cache = false;
+    options.fill_cache = false;  // one pass over every row: keep the cache for the lookups
+    options.readahead_size = kScanReadahead;
+    options.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, family_));
-    for (it->Seek(row_prefix_); it->Valid() && it->key().starts_with(row_prefix_); it->Next()) {
+    for (it->Seek(first); it->Valid(); it->Next()) {
       if (!visit(it->key().ToStringView().substr(row_prefix_.size()), it->value().ToStringView())) {
         break;
       }

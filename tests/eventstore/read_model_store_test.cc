@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
+#include <vector>
 
 #include "eventstore/event_store.h"
 #include "eventstore/ledger_replay.h"
@@ -129,6 +131,62 @@ TEST_F(ReadModelStoreTest, LedgerRowsOfAnotherFormatSayRebuildNeeded) {
   EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(refused.status().message().find("rebuild needed"), std::string::npos)
       << refused.status().ToString();
+}
+
+// A range scan sees exactly the rows in [from, to), or from `from` on when `to` is empty.
+TEST_F(ReadModelStoreTest, RangeScansSeeTheirRowsOnly) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto model = store->OpenReadModel("ranges");
+  ASSERT_TRUE(model.ok());
+  ASSERT_TRUE(
+      (*model)->Commit({{"a1", "1"}, {"b1", "2"}, {"b2", "3"}, {"c", "4"}}, Position{5}).ok());
+  auto keys = [&](std::string_view from, std::string_view to) {
+    std::vector<std::string> seen;
+    EXPECT_TRUE((*model)
+                    ->ForEachRowIn(from, to,
+                                   [&](std::string_view key, std::string_view) {
+                                     seen.emplace_back(key);
+                                     return true;
+                                   })
+                    .ok());
+    return seen;
+  };
+  EXPECT_EQ(keys("b", "c"), (std::vector<std::string>{"b1", "b2"}));
+  EXPECT_EQ(keys("b2", ""), (std::vector<std::string>{"b2", "c"}));
+  EXPECT_EQ(keys("", "b"), (std::vector<std::string>{"a1"}));
+  EXPECT_TRUE(keys("d", "").empty()) << "the checkpoint is not a row";
+}
+
+// The tables load in parallel, yet a malformed row in any table, or a row outside every table,
+// still refuses the whole load as corrupt, naming the row; with two, the first in key order.
+TEST_F(ReadModelStoreTest, AMalformedLedgerRowAnywhereRefusesTheLoad) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto model = store->OpenReadModel(kLedgerReadModel);
+  ASSERT_TRUE(model.ok());
+  auto refusal = [&](const std::vector<std::string>& bad_keys) {
+    LedgerState empty;
+    EXPECT_TRUE(DumpLedgerState(empty, Position{3}, **model).ok());
+    std::vector<ReadModelStore::RowWrite> writes;
+    for (const std::string& key : bad_keys) writes.push_back({key, "\xff\xff\xff\xff"});
+    EXPECT_TRUE((*model)->Commit(writes, Position{3}).ok());
+    LedgerState loaded;
+    return LoadLedgerState(**model, loaded).status();
+  };
+  ASSERT_TRUE(refusal({}).ok());
+  std::vector<std::string> bad_keys = {"0stray", "sstray", "~zz"};
+  for (int table = 0; table < kTables; ++table) {
+    bad_keys.push_back(RowKey(static_cast<Table>(table), "x"));
+  }
+  for (const std::string& key : bad_keys) {
+    Status status = refusal({key});
+    EXPECT_EQ(status.code(), StatusCode::kCorruption) << key << ": " << status.ToString();
+    EXPECT_NE(status.message().find("'" + key + "'"), std::string::npos) << status.ToString();
+  }
+  const std::string first = RowKey(Table::kMember, "x");
+  const std::string last = RowKey(Table::kTakenId, "x");  // loaded first, sorted after
+  EXPECT_NE(refusal({first, last}).message().find("'" + first + "'"), std::string::npos);
 }
 
 }  // namespace
