@@ -186,14 +186,18 @@ bool ReadCanonicalEventLine(std::string_view text, std::string* envelope, Stored
   constexpr std::string_view kHash = "\",\"hash\":\"";
   constexpr std::string_view kEnvelope = "\",\"envelope\":\"";
   constexpr size_t kHexChars = 2 * sizeof(Hash);
+  // Whether `literal` stands at `at` (which the hex skips may have taken past the end).
+  auto literal_at = [text](size_t at, std::string_view literal) {
+    return at <= text.size() && text.substr(at).starts_with(literal);
+  };
   if (!text.starts_with(kStart)) return false;
   size_t at = kStart.size();
   while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
-  if (text.substr(at, kPrevHash.size()) != kPrevHash) return false;
+  if (!literal_at(at, kPrevHash)) return false;
   at += kPrevHash.size() + kHexChars;
-  if (text.substr(at, kHash.size()) != kHash) return false;
+  if (!literal_at(at, kHash)) return false;
   at += kHash.size() + kHexChars;
-  if (text.substr(at, kEnvelope.size()) != kEnvelope) return false;
+  if (!literal_at(at, kEnvelope)) return false;
   at += kEnvelope.size();
   const size_t end = text.find('"', at);
   if (end == std::string_view::npos || (end - at) % 4 != 0) return false;

@@ -106,5 +106,18 @@ TEST(DuplicateJsonKeysTest, ExportLineWithAKeyTwiceIsCorrupt) {
   EXPECT_NE(status.message().find("twice"), std::string::npos) << status.ToString();
 }
 
+// The export reader's fast path skips the hashes' hex digits before it looks for the next key: a
+// line that ends (or is cut) inside them is refused as corrupt, never read past its end (the
+// export_line fuzzer found `{"position":0,"prev_hash":"0000{…` throwing out_of_range).
+TEST(DuplicateJsonKeysTest, ExportLineCutInsideItsHashesIsRefused) {
+  const std::string line = R"({"position":0,"prev_hash":")" + std::string(64, '0') +
+                           R"(","hash":")" + std::string(64, '0') + R"(","envelope":"AAAA"})";
+  for (size_t length = 1; length < line.size(); ++length) {
+    std::istringstream cut(line.substr(0, length) + "\n");
+    Status status = tools::ReadExport(cut, [](const tools::ExportLine&) { return true; });
+    EXPECT_EQ(status.code(), StatusCode::kCorruption) << length << ": " << status.ToString();
+  }
+}
+
 }  // namespace
 }  // namespace ledger::api
