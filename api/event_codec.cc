@@ -1133,45 +1133,7 @@ class TextSink {
     out_->push_back(bracket);
     first_.pop_back();
   }
-  void AppendString(std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out_->push_back('"');
-    size_t plain = 0;  // start of the run of bytes copied as they are
-    for (size_t i = 0; i < s.size(); ++i) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_->append(s.data() + plain, i - plain);
-      plain = i + 1;
-      out_->push_back('\\');
-      switch (c) {
-        case '"':
-        case '\\':
-          out_->push_back(static_cast<char>(c));
-          break;
-        case '\b':
-          out_->push_back('b');
-          break;
-        case '\t':
-          out_->push_back('t');
-          break;
-        case '\n':
-          out_->push_back('n');
-          break;
-        case '\f':
-          out_->push_back('f');
-          break;
-        case '\r':
-          out_->push_back('r');
-          break;
-        default:
-          out_->append("u00");
-          out_->push_back(kHex[c >> 4]);
-          out_->push_back(kHex[c & 0xF]);
-      }
-    }
-    out_->append(s.data() + plain, s.size() - plain);
-    out_->push_back('"');
-  }
+  void AppendString(std::string_view s) { AppendJsonString(s, *out_); }
 
   std::string* out_;
   std::vector<bool> first_;  // per open array or object: nothing written in it yet

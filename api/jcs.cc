@@ -46,47 +46,6 @@ std::u16string Utf16(std::string_view utf8) {
   return out;
 }
 
-// RFC 8785 §3.2.2.2: the short escapes for \b \t \n \f \r, \u00xx (lower-case hex) for the other
-// control characters, \" and \\; everything else as it is.
-void AppendString(std::string_view text, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xF]);
-          out.push_back(kHex[c & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 // ECMAScript Number::toString(x) (ECMA-262 §6.1.6.1.20), from the shortest round-trip digits.
 void AppendNumber(double x, std::string& out) {
   if (!std::isfinite(x)) {
@@ -164,7 +123,7 @@ void Append(const json::value& value, std::string& out) {
       AppendNumber(value.get_double(), out);
       break;
     case json::kind::string:
-      AppendString(value.get_string(), out);
+      AppendJsonString(value.get_string(), out);
       break;
     case json::kind::array: {
       out.push_back('[');
@@ -189,7 +148,7 @@ void Append(const json::value& value, std::string& out) {
       for (const auto& entry : members) {
         if (!first) out.push_back(',');
         first = false;
-        AppendString(entry.second->key(), out);
+        AppendJsonString(entry.second->key(), out);
         out.push_back(':');
         Append(entry.second->value(), out);
       }
@@ -205,6 +164,46 @@ std::string CanonicalJson(const json::value& value) {
   std::string out;
   Append(value, out);
   return out;
+}
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t plain = 0;  // start of the run of bytes copied as they are
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"':
+      case '\\':
+        out.push_back(static_cast<char>(c));
+        break;
+      case '\b':
+        out.push_back('b');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\f':
+        out.push_back('f');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
+      default:
+        out.append("u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out.push_back('"');
 }
 
 }  // namespace ledger::api

@@ -7,6 +7,7 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 
 namespace ledger::api {
 
@@ -14,5 +15,10 @@ namespace ledger::api {
 // it). Integers beyond 2^53 are written as the double nearest to them, as ECMAScript would; a
 // non-finite double (which JSON cannot hold) is written as null.
 std::string CanonicalJson(const boost::json::value& value);
+
+// Appends `text` as a JSON string, quoted: \" and \\, the short escapes for \b \t \n \f \r,
+// \u00xx (lower-case hex) for the other control characters, every other byte as it is (RFC 8785
+// §3.2.2.2; also exactly what Boost.JSON's serializer writes, which the export's text relies on).
+void AppendJsonString(std::string_view text, std::string& out);
 
 }  // namespace ledger::api
