@@ -16,7 +16,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
   const Reversible* target = FindReversible(target_id);
   if (target == nullptr) return Fail(Outcome::kUnknownEvent);
   if (IdTaken("reversal", Str(e.reversal_id()))) return Fail(Outcome::kAlreadyExists);
-  if (meta.stream != target->stream) return Fail(Outcome::kWrongStream);
+  if (meta.stream != target->stream.view()) return Fail(Outcome::kWrongStream);
   if (target->reversed) return Fail(Outcome::kAlreadyReversed);
 
   const UndoCheck check =
@@ -40,7 +40,7 @@ Execution LedgerState::OnEventReversed(const EventMeta& meta, const events::Even
 void LedgerState::RecordReversible(const EventMeta& meta, Undo undo) {
   Touch(reversibles_, Table::kReversible, meta.id);
   reversibles_.insert_or_assign(EventId(meta.id),
-                                Reversible{std::string(meta.stream), std::move(undo), false});
+                                Reversible{IdText(meta.stream), std::move(undo), false});
 }
 
 // ---- checks: nothing changes here ----

@@ -1,5 +1,6 @@
 // Row encoding of LedgerState's persisted tables (see Table), and loading them back.
 #include <charconv>
+#include <utility>
 
 #include "domain/byte_codec.h"
 #include "domain/ledger_state.h"
@@ -22,9 +23,10 @@ const Value* Lookup(const StringMap<Value>& map, std::string_view key) {
   auto it = map.find(key);
   return it == map.end() ? nullptr : &it->second;
 }
-template <class Map>
-typename Map::mapped_type& Slot(Map& map, std::string_view key) {
-  return map[typename Map::key_type(key)];
+// Sets map[key] = value (a row's entity), constructing the key once.
+template <class Map, class Value>
+void PutEntity(Map& map, std::string_view key, Value&& value) {
+  map.insert_or_assign(typename Map::key_type(key), std::forward<Value>(value));
 }
 
 std::string_view KeyText(const std::string& key) { return key; }
@@ -459,7 +461,7 @@ std::optional<Undo> UndoOf(const ReversibleRow& row) {
 void Encode(ByteWriter& w, const Reversible& v) {
   const ReversibleRow row = RowOf(v.undo);
   w.U64(static_cast<uint64_t>(row.type));
-  w.Str(v.stream);
+  w.Str(v.stream.view());
   w.Str(row.subject);
   w.Str(row.other);
   w.Str(row.buyer);
@@ -473,7 +475,7 @@ Reversible DecodeReversible(ByteReader& r) {
   ReversibleRow row;
   row.type = GetEnum<events::Data>(r);
   Reversible v;
-  v.stream = r.Str();
+  v.stream = IdText(r.Str());
   row.subject = r.Str();
   row.other = r.Str();
   row.buyer = r.Str();
@@ -791,17 +793,17 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
   ByteReader r(bytes);
   switch (table) {
     case Table::kBranch:
-      Slot(branches_, key) = Branch{r.Str()};
+      PutEntity(branches_, key, Branch{r.Str()});
       break;
     case Table::kMember:
-      Slot(members_, key) = DecodeMember(r);
+      PutEntity(members_, key, DecodeMember(r));
       break;
     case Table::kPairing: {
       Pairing p;
       p.volunteer_id = MemberId(r.Str());
       p.elder_id = MemberId(r.Str());
       p.active = r.Bool();
-      Slot(pairings_, key) = std::move(p);
+      PutEntity(pairings_, key, std::move(p));
       break;
     }
     case Table::kService: {
@@ -811,13 +813,13 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       s.minutes = static_cast<int32_t>(r.I64());
       s.status = GetEnum<ServiceStatus>(r);
       if (r.ok() && !r.Done()) s.request_id = RequestId(r.Str());
-      Slot(services_, key) = std::move(s);
+      PutEntity(services_, key, std::move(s));
       break;
     }
     case Table::kActivity: {
       Activity a{BranchId(r.Str())};
       if (r.ok() && !r.Done()) a.reversed = r.Bool();
-      Slot(activities_, key) = std::move(a);
+      PutEntity(activities_, key, std::move(a));
       break;
     }
     case Table::kPartner: {
@@ -833,20 +835,20 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
         p.granted_fen = GetFen(r);
         p.grants = GetIds<SourceTag>(r);
       }
-      Slot(partners_, key) = std::move(p);
+      PutEntity(partners_, key, std::move(p));
       break;
     }
     case Table::kFund:
-      Slot(funds_, key) = DecodeFund(r);
+      PutEntity(funds_, key, DecodeFund(r));
       break;
     case Table::kSource:
-      Slot(sources_, key) = DecodeSource(r);
+      PutEntity(sources_, key, DecodeSource(r));
       break;
     case Table::kOutflow:
-      Slot(outflows_, key) = DecodeOutflow(r);
+      PutEntity(outflows_, key, DecodeOutflow(r));
       break;
     case Table::kReversible:
-      Slot(reversibles_, key) = DecodeReversible(r);
+      PutEntity(reversibles_, key, DecodeReversible(r));
       break;
     case Table::kReport: {
       std::optional<ReportKey> report_key = ParseReportKey(key);
@@ -861,16 +863,16 @@ bool LedgerState::LoadRow(Table table, std::string_view key, std::string_view by
       cash_used_[std::string(key)] = GetFen(r);
       break;
     case Table::kTakenId:
-      taken_ids_.insert(std::string(key));
+      taken_ids_.insert(key);
       break;
     case Table::kServed:
-      served_.insert(std::string(key));
+      served_.insert(key);
       break;
     case Table::kCertificate:
       certificates_[std::string(key)] = DecodeCertificate(r);
       break;
     case Table::kRequest:
-      Slot(requests_, key) = DecodeRequest(r);
+      PutEntity(requests_, key, DecodeRequest(r));
       break;
     case Table::kAttestation: {
       Attestation a;
@@ -891,8 +893,8 @@ void LedgerState::ForEachRow(
         visit(table, KeyText(entry.first), *row);
     }
   };
-  auto dump_set = [&](Table table, const StringSet& set) {
-    for (const std::string& key : set) visit(table, key, "");
+  auto dump_set = [&](Table table, const TextSet& set) {
+    set.ForEach([&](std::string_view key) { visit(table, key, ""); });
   };
   dump(Table::kBranch, branches_);
   dump(Table::kMember, members_);
@@ -919,13 +921,14 @@ void LedgerState::ForEachRow(
 
 void LedgerState::FinishLoad() {
   active_pairs_.clear();
-  for (const auto& [id, pairing] : pairings_) {
+  // Read through const: a state just copied keeps sharing its tables' chunks with the copy.
+  for (const auto& [id, pairing] : std::as_const(pairings_)) {
     if (pairing.active) {
       active_pairs_.insert(pairing.volunteer_id.str() + "\n" + pairing.elder_id.str());
     }
   }
   open_sources_.clear();
-  for (const auto& [id, source] : sources_) {
+  for (const auto& [id, source] : std::as_const(sources_)) {
     if (source.remaining_fen > Fen{}) {
       open_sources_[source.fund_id.str() + "\n" + source.purpose].emplace(source.order, id);
     }
@@ -933,7 +936,7 @@ void LedgerState::FinishLoad() {
   CountCertificates();
   fund_outflows_.clear();
   std::map<std::pair<FundId, uint32_t>, OutflowId> ordered;
-  for (const auto& [id, outflow] : outflows_)
+  for (const auto& [id, outflow] : std::as_const(outflows_))
     ordered.emplace(std::pair(outflow.fund_id, outflow.order), id);
   for (auto& [fund_and_order, id] : ordered) fund_outflows_[fund_and_order.first].push_back(id);
 }

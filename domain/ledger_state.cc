@@ -146,7 +146,7 @@ std::string LedgerState::StreamOf(const events::EventData& data) const {
     case Data::EventReversed: {
       const Reversible* target =
           FindReversible(EventRef(Str(data.data_as_EventReversed()->reverses_id())));
-      return target == nullptr ? "" : target->stream;
+      return target == nullptr ? "" : std::string(target->stream.view());
     }
     default:
       return StreamFor(data);
@@ -181,7 +181,7 @@ void LedgerState::TouchPartner(PartnerRef partner_id) {
   });
 }
 
-void LedgerState::TouchSet(StringSet& set, std::optional<Table> table, std::string_view key) {
+void LedgerState::TouchSet(TextSet& set, std::optional<Table> table, std::string_view key) {
   if (tracking_ && table) changes_.emplace_back(*table, std::string(key));
   if (!journaling_) return;
   if (set.contains(key)) {
@@ -214,6 +214,7 @@ void LedgerState::Begin() {
 
 void LedgerState::Rollback() {
   LEDGER_ASSERT(journaling_);
+  const DenseMapExclusive exclusive;  // the undo steps may keep references, as Execute's do
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
   undo_.clear();
   journaling_ = false;
@@ -235,6 +236,9 @@ std::vector<std::pair<Table, std::string>> LedgerState::TakeChanges() {
 
 Execution LedgerState::Execute(const EventMeta& meta, const events::EventData& data) {
   using events::Data;
+  // The rules keep references from lookups across changes: the tables' chunks they read must be
+  // this state's own, not ones shared with a copy (DenseMap's "Sharing").
+  const DenseMapExclusive exclusive;
   const std::string expected_stream = StreamFor(data);
   if (!expected_stream.empty() && expected_stream != meta.stream)
     return Fail(Outcome::kWrongStream);

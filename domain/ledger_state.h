@@ -35,6 +35,7 @@
 #include "domain/outcome.h"
 #include "domain/policy.h"
 #include "domain/reversible.h"
+#include "domain/text_set.h"
 #include "events_generated.h"
 
 namespace ledger {
@@ -406,8 +407,11 @@ class LedgerState {
   LedgerState& operator=(const LedgerState&) = delete;
   LedgerState(LedgerState&&) = default;
   LedgerState& operator=(LedgerState&&) = default;
-  // A deep copy, for a second owner of the same state (the write side beside the projector,
-  // both loaded from the same rows: LedgerNode::Open). Explicit, so that none happens by accident.
+  // A copy, for a second owner of the same state (the write side beside the projector, both
+  // loaded from the same rows: LedgerNode::Open), which may then be used on another thread. The
+  // large tables (DenseMap) and the sets of keys (TextSet) share their entries with the original
+  // until either changes them (copy on write), so a copy costs their indexes only. Explicit, so
+  // that none happens by accident.
   LedgerState Clone() const { return LedgerState(*this); }
 
   // Checks `data` against every rule and applies it if all pass. `data` must have been verified
@@ -497,7 +501,7 @@ class LedgerState {
   void Touch(Map& map, Table table, const Key& key);
   void TouchPolicy();
   void TouchPartner(PartnerRef partner_id);  // an existing partner
-  void TouchSet(StringSet& set, std::optional<Table> table, std::string_view key);
+  void TouchSet(TextSet& set, std::optional<Table> table, std::string_view key);
   bool IdTaken(std::string_view kind, std::string_view id) const;
   void TakeId(std::string_view kind, std::string_view id);
 
@@ -630,7 +634,7 @@ class LedgerState {
   IdMap<BranchTag, Branch> branches_;
   IdTable<MemberTag, Member> members_;
   IdTable<PairingTag, Pairing> pairings_;
-  StringSet active_pairs_;  // volunteer_id '\n' elder_id of active pairings
+  TextSet active_pairs_;  // volunteer_id '\n' elder_id of active pairings
   IdTable<ServiceTag, Service> services_;
   IdTable<ActivityTag, Activity> activities_;
   IdTable<RequestTag, ServiceRequest> requests_;
@@ -644,8 +648,8 @@ class LedgerState {
   IdTable<EventTag, Reversible> reversibles_;
   StringMap<Fen> cash_used_;  // member '\n' month -> cash redeemed that month
   // kind ':' id of trainings, transfers, redemptions, attestations, awards, relations
-  StringSet taken_ids_;
-  StringSet served_;  // branch '\n' month '\n' elder: counted in that month's report
+  TextSet taken_ids_;
+  TextSet served_;  // branch '\n' month '\n' elder: counted in that month's report
   std::map<ReportKey, Report> reports_;
   Policy policy_;
   StringMap<Certificate> certificates_;

@@ -103,7 +103,7 @@ using Undo = std::variant<ServiceVerifiedUndo, TrainingUndo, TransferUndo, Donat
                           DisbursementUndo, ExpenseUndo, RedemptionUndo, ActivityUndo>;
 
 struct Reversible {
-  std::string stream;  // the original's stream: its reversal is appended there
+  IdText stream;  // the original's stream: its reversal is appended there
   Undo undo;
   bool reversed = false;
 

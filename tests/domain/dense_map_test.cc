@@ -5,6 +5,8 @@
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "domain/ids.h"
 
@@ -89,6 +91,62 @@ TEST(DenseMapTest, InsertsKeepEntriesInPlaceAndCopiesAreIndependent) {
   table.clear();
   EXPECT_TRUE(table.empty());
   EXPECT_EQ(table.begin(), table.end());
+}
+
+// A copy shares the original's chunks until one of them changes: each then sees only its own
+// changes, also when two threads change their own copies at once. Under DenseMapExclusive a
+// const reference follows its map's later changes, as it does into a map not shared.
+TEST(DenseMapTest, CopiesShareChunksUntilEitherChanges) {
+  Table original;
+  const int entries = 3 * static_cast<int>(Table::kChunk) + 5;
+  for (int i = 0; i < entries; ++i) original.emplace(MemberId("k" + std::to_string(i)), "v");
+  Table copy = original;
+  {
+    const DenseMapExclusive exclusive;
+    const std::string& seen = std::as_const(copy).find(MemberRef("k5"))->second;
+    copy[MemberId("k5")] = "changed";
+    EXPECT_EQ(seen, "changed");
+  }
+  EXPECT_EQ(original.find(MemberRef("k5"))->second, "v");
+  // Without it, a const reference reads the chunk as shared when it was taken (k5's chunk is
+  // the copy's own by now: take another).
+  const MemberId far("k" + std::to_string(2 * Table::kChunk + 1));
+  const std::string& shared = std::as_const(copy).find(far)->second;
+  copy[far] = "changed";
+  EXPECT_EQ(shared, "v");
+  EXPECT_EQ(std::as_const(copy).find(far)->second, "changed");
+  EXPECT_EQ(original.find(far)->second, "v");
+
+  auto churn = [entries](Table& table, const std::string& mark) {
+    const DenseMapExclusive exclusive;
+    for (int round = 0; round < 3; ++round) {
+      for (int i = 0; i < entries; i += 3) table[MemberId("k" + std::to_string(i))] += mark;
+      for (int i = 1; i < entries; i += 50) table.erase(MemberRef("k" + std::to_string(i)));
+      for (int i = 0; i < 500; ++i) table.emplace(MemberId(mark + std::to_string(i)), mark);
+    }
+  };
+  Table left = original;
+  Table right = original;
+  std::thread other([&] { churn(right, "r"); });
+  churn(left, "l");
+  other.join();
+  for (int i = 0; i < entries; ++i) {
+    const MemberRef key("k" + std::to_string(i));
+    const auto in_original = original.find(key);
+    ASSERT_NE(in_original, original.end());
+    EXPECT_EQ(in_original->second, "v");
+    if (i % 50 == 1) {
+      EXPECT_FALSE(left.contains(key));
+      EXPECT_FALSE(right.contains(key));
+    } else {
+      EXPECT_EQ(left.find(key)->second, i % 3 == 0 ? "vlll" : "v");
+      EXPECT_EQ(right.find(key)->second, i % 3 == 0 ? "vrrr" : "v");
+    }
+  }
+  EXPECT_TRUE(left.contains(MemberRef("l7")));
+  EXPECT_FALSE(left.contains(MemberRef("r7")));
+  EXPECT_FALSE(original.contains(MemberRef("l7")));
+  EXPECT_EQ(left.size(), right.size());
 }
 
 }  // namespace
