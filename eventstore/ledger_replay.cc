@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <utility>
 
@@ -89,6 +90,39 @@ Result<Position> LoadLedgerState(const ReadModelStore& rows, LedgerState& state)
   return *checkpoint;
 }
 
+namespace {
+Status LoadRowsOnly(const ReadModelStore& rows, LedgerState& state);  // LoadRows but FinishLoad
+
+double SecondsSince(std::chrono::steady_clock::time_point* start) {
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(now - *start).count();
+  *start = now;
+  return seconds;
+}
+}  // namespace
+
+Result<Position> LoadLedgerStates(const ReadModelStore& rows, LedgerState& state, LedgerState& copy,
+                                  LedgerLoadTimes* times) {
+  LedgerLoadTimes spent;
+  auto clock = std::chrono::steady_clock::now();
+  Result<Position> checkpoint = rows.Checkpoint();
+  if (!checkpoint.ok()) return checkpoint.status();
+  if (checkpoint->value != 0) {
+    if (Status status = LoadRowsOnly(rows, state); !status.ok()) return status;
+  }
+  spent.rows = SecondsSince(&clock);
+  copy = state.Clone();
+  spent.copy = SecondsSince(&clock);
+  if (checkpoint->value != 0) {
+    std::thread other([&copy] { copy.FinishLoad(); });
+    state.FinishLoad();
+    other.join();
+  }
+  spent.indexes = SecondsSince(&clock);
+  if (times != nullptr) *times = spent;
+  return *checkpoint;
+}
+
 Status DumpLedgerState(const LedgerState& state, Position at, ReadModelStore& rows,
                        size_t rows_per_batch) {
   if (Status status = rows.Clear(); !status.ok()) return status;
@@ -150,6 +184,13 @@ struct TableLoad {
 }  // namespace
 
 Status LoadRows(const ReadModelStore& rows, LedgerState& state) {
+  if (Status status = LoadRowsOnly(rows, state); !status.ok()) return status;
+  state.FinishLoad();
+  return Status::Ok();
+}
+
+namespace {
+Status LoadRowsOnly(const ReadModelStore& rows, LedgerState& state) {
   std::string format = "1";          // rows written before the format was recorded
   std::optional<std::string> stray;  // a row outside every table
   // The format row first: rows of another format may look malformed, and the mismatch says why.
@@ -212,8 +253,8 @@ Status LoadRows(const ReadModelStore& rows, LedgerState& state) {
   if (!stray) scan = find_stray(after_format, "");
   if (!scan.ok()) return scan;
   if (stray) return malformed(*stray);
-  state.FinishLoad();
   return Status::Ok();
 }
+}  // namespace
 
 }  // namespace ledger

@@ -56,11 +56,14 @@ Result<std::unique_ptr<LedgerNode>> LedgerNode::Open(LedgerNodeOptions options) 
   node->rows_ = std::move(rows).value();
   // The rows are decoded once; the write side gets a copy, far cheaper than a second decode.
   LedgerState loaded;
-  Result<Position> checkpoint = LoadLedgerState(*node->rows_, loaded);
+  LedgerState write_side;
+  LedgerLoadTimes load_times;
+  Result<Position> checkpoint = LoadLedgerStates(*node->rows_, loaded, write_side, &load_times);
   if (!checkpoint.ok()) return checkpoint.status();
-  startup.load_rows = SecondsSince(&clock);
-  LedgerState write_side = loaded.Clone();
-  startup.copy_state = SecondsSince(&clock);
+  SecondsSince(&clock);
+  startup.load_rows = load_times.rows;
+  startup.copy_state = load_times.copy;
+  startup.derive_indexes = load_times.indexes;
   const Position head = node->store_->GetHead().next;
   if (Status status = node->decider_->Prime(*node->store_, std::move(write_side), *checkpoint);
       !status.ok()) {

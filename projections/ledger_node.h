@@ -31,10 +31,11 @@ struct LedgerNodeOptions {
 
 // Where a node's start went (LedgerNode::Open), in seconds.
 struct LedgerNodeStartup {
-  double open_store = 0;   // EventStore::Open: the chain verified since its last checkpoint
-  double load_rows = 0;    // the ledger read model's rows into a LedgerState, once
-  double copy_state = 0;   // that state copied for the write side
-  double replay_tail = 0;  // the write side brought from the rows' checkpoint to the head
+  double open_store = 0;      // EventStore::Open: the chain verified since its last checkpoint
+  double load_rows = 0;       // the ledger read model's rows into a LedgerState, once
+  double copy_state = 0;      // that state copied for the write side
+  double derive_indexes = 0;  // the indexes not persisted, derived on both states at once
+  double replay_tail = 0;     // the write side brought from the rows' checkpoint to the head
   uint64_t tail_events = 0;
 };
 

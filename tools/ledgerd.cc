@@ -383,10 +383,10 @@ int Run(int argc, char** argv) {
     const LedgerNodeStartup& startup = (*node)->ledger().startup();
     spdlog::info(
         "opened in {:.2f} s: store {:.2f} s, ledger rows {:.2f} s, their copy for the writer "
-        "{:.2f} s, log tail of {} events {:.2f} s",
+        "{:.2f} s, both states' indexes {:.2f} s, log tail of {} events {:.2f} s",
         std::chrono::duration<double>(std::chrono::steady_clock::now() - open_start).count(),
-        startup.open_store, startup.load_rows, startup.copy_state, startup.tail_events,
-        startup.replay_tail);
+        startup.open_store, startup.load_rows, startup.copy_state, startup.derive_indexes,
+        startup.tail_events, startup.replay_tail);
   }
   if (values["demo"] == "1") {
     if ((*node)->ledger().store().GetHead().next.value == 0) {

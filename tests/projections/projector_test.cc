@@ -145,6 +145,41 @@ TEST_F(ProjectorTest, RebuildEqualsIncrementalRows) {
   }
 }
 
+// LoadLedgerStates gives two states equal to a replay of the log, derived indexes included
+// (active pairings, open sources, a fund's outflows: the copy is taken before they are derived),
+// and independent: an event applied to one leaves the other as it was.
+TEST_F(ProjectorTest, LoadedStatesAndTheirCopyEqualAReplay) {
+  LedgerFixture ledger(dir_.path());
+  AppendScenario(ledger.store());
+  EXPECT_GT(AppendRandom(ledger.store(), 23, 3000, testing::BeijingUs(2026, 11, 3)), 500u);
+  auto rows = ledger.store().OpenReadModel("rebuilt");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_TRUE(Projector::Rebuild(ledger.store(), **rows).ok());
+  LedgerState replayed;
+  ASSERT_TRUE(ReplayInto(ledger.store(), Position{0}, replayed).ok());
+  LedgerState state;
+  LedgerState copy;
+  LedgerLoadTimes times;
+  Result<Position> at = LoadLedgerStates(**rows, state, copy, &times);
+  ASSERT_TRUE(at.ok()) << at.status().ToString();
+  EXPECT_EQ(*at, ledger.store().GetHead().next);
+  EXPECT_TRUE(state == replayed);
+  EXPECT_TRUE(copy == replayed);
+  EXPECT_GE(times.rows, 0.0);
+  testing::LedgerDriver driver;
+  driver.state() = std::move(copy);
+  // A new member (into the members' last chunk, shared) and a changed one (another chunk).
+  ASSERT_EQ(driver.Run("MemberRegistered", R"(member_id: "v-load", kind: volunteer,
+                                             branch_id: "b-shiyuan", name: "新")"),
+            "ok");
+  ASSERT_EQ(driver.Run("MemberDeactivated", R"(member_id: "v-wang", reason: "moved")"), "ok");
+  EXPECT_FALSE(driver.state().FindMember(MemberRef("v-wang"))->active);
+  EXPECT_TRUE(state.FindMember(MemberRef("v-wang"))->active);
+  EXPECT_EQ(state.FindMember(MemberRef("v-load")), nullptr);
+  EXPECT_FALSE(driver.state() == state);
+  EXPECT_TRUE(state == replayed);
+}
+
 // A node decodes the rows once: the projector keeps them and the writer gets a copy, which
 // replays the log tail the rows lack. Both then hold what a replay of the whole log gives.
 TEST_F(ProjectorTest, NodeLoadsRowsOnceAndItsWriterReplaysTheTail) {
