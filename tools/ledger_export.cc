@@ -11,6 +11,7 @@
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/envelope_codec.h"
 #include "tools/chunk_writer.h"
+#include "tools/line_reader.h"
 
 namespace ledger::tools {
 namespace {
@@ -229,13 +230,15 @@ bool ReadCanonicalEventLine(std::string_view text, std::string* envelope, Stored
 
 }  // namespace
 
-Status ReadExport(std::istream& in, const std::function<bool(const ExportLine&)>& visit) {
-  std::string text;
+Status ReadExport(std::istream& in, const std::function<bool(const ExportLine&)>& visit,
+                  size_t block_bytes) {
+  LineReader lines(in, block_bytes);
+  std::string_view text;
   // Reused from line to line: the fast path allocates nothing once they have grown.
   std::string envelope_bytes;
   std::string rendered;
   ExportLine parsed;
-  for (uint64_t number = 1; std::getline(in, text); ++number) {
+  for (uint64_t number = 1; lines.Next(&text); ++number) {
     parsed.checkpoint.reset();
     if (!parsed.event) parsed.event.emplace();
     if (ReadCanonicalEventLine(text, &envelope_bytes, &*parsed.event, &rendered)) {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -191,6 +192,53 @@ TEST_F(LedgerVerifierTest, StoredRowsAreComparedOneByOne) {
   expect_named("differs from the re-derived one");
   ASSERT_TRUE(rows->Commit({{stored.back().first, stored.back().second}}, at).ok());
   EXPECT_TRUE(compare().ok);
+}
+
+// The tables are compared as key ranges, each on whichever thread is free: still the first
+// difference in key order is the one named, rows outside every table's range are found, and a
+// table's rows missing at the end of its range are named before the next table's.
+TEST_F(LedgerVerifierTest, TheFirstDifferenceInKeyOrderIsNamedAcrossTables) {
+  EventStoreOptions options;
+  options.path = dir_.path() + "/data";
+  auto store = EventStore::Open(options).value();
+  auto rows = store->OpenReadModel(kLedgerReadModel).value();
+  auto failure = [&] {
+    LedgerVerifier verifier(ledger_.public_key);
+    for (const StoredEvent& event : ledger_.events) verifier.AddEvent(event);
+    verifier.CompareRows(*rows);
+    return verifier.report().ok ? std::string("ok") : verifier.report().failure;
+  };
+  ASSERT_EQ(failure(), "ok");
+  const Position at = rows->Checkpoint().value();
+  std::map<std::string, std::string> stored = testing::AllRows(*rows);
+  auto last_of = [&](Table table) {  // the last stored row of a table
+    const std::string next(1, static_cast<char>('a' + static_cast<int>(table) + 1));
+    auto it = stored.lower_bound(next);
+    EXPECT_NE(it, stored.begin());
+    --it;
+    EXPECT_EQ(it->first[0], 'a' + static_cast<int>(table));
+    return *it;
+  };
+  const auto member = last_of(Table::kMember);
+  const auto fund = last_of(Table::kFund);
+
+  // Before the first table and after the last one.
+  ASSERT_TRUE(rows->Commit({{"0stray", "x"}}, at).ok());
+  EXPECT_EQ(failure(), "the stored projection has unknown 'stray' that the history does not");
+  ASSERT_TRUE(rows->Commit({{"0stray", std::nullopt}, {"zz", "x"}}, at).ok());
+  EXPECT_EQ(failure(), "the stored projection has unknown 'z' that the history does not");
+  ASSERT_TRUE(rows->Commit({{"zz", std::nullopt}}, at).ok());
+  ASSERT_EQ(failure(), "ok");
+
+  // A fund's last row changed and a member's last row missing: the member comes first.
+  ASSERT_TRUE(rows->Commit({{fund.first, "changed"}, {member.first, std::nullopt}}, at).ok());
+  EXPECT_EQ(failure(), "the stored projection lacks " + std::string("member '") +
+                           member.first.substr(1) + "'");
+  ASSERT_TRUE(rows->Commit({{member.first, member.second}}, at).ok());
+  EXPECT_EQ(failure(), "the stored projection's fund '" + fund.first.substr(1) +
+                           "' differs from the re-derived one");
+  ASSERT_TRUE(rows->Commit({{fund.first, fund.second}}, at).ok());
+  EXPECT_EQ(failure(), "ok");
 }
 
 TEST(LedgerVerifierRulesTest, ABrokenRuleIsNamedEvenWithAPerfectChain) {
