@@ -1,15 +1,12 @@
 #include "tools/line_reader.h"
 
-#include <cstring>
-
 namespace ledger::tools {
 
 bool LineReader::Next(std::string_view* line) {
   while (true) {
-    const char* start = buffer_.data() + searched_;
-    if (const void* newline = std::memchr(start, '\n', buffer_.size() - searched_)) {
-      const size_t at = static_cast<size_t>(static_cast<const char*>(newline) - buffer_.data());
-      *line = std::string_view(buffer_).substr(begin_, at - begin_);
+    const std::string_view unread(buffer_);
+    if (const size_t at = unread.find('\n', searched_); at != std::string_view::npos) {
+      *line = unread.substr(begin_, at - begin_);
       begin_ = searched_ = at + 1;
       return true;
     }
