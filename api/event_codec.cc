@@ -991,7 +991,8 @@ void VisitFields(const flatbuffers::Table* table, const std::vector<FieldSpec>& 
       case Kind::kInstant:
         if (!IsNullableScalar(f) || table->CheckField(f.vt)) {
           sink.Key(f.name);
-          sink.String(FormatInstant(table->GetField<int64_t>(f.vt, 0)));
+          char instant[kInstantTextMax];
+          sink.String(FormatInstant(table->GetField<int64_t>(f.vt, 0), instant));
         }
         break;
       case Kind::kTextList:
@@ -1183,9 +1184,10 @@ void AppendStoredEventJson(const StoredEvent& event, bool personal, std::string*
   sink.Key("version");
   sink.Unsigned(event.version.value);
   sink.Key("occurred_at");
-  sink.String(FormatInstant(event.occurred_at_us));
+  char instant[kInstantTextMax];
+  sink.String(FormatInstant(event.occurred_at_us, instant));
   sink.Key("recorded_at");
-  sink.String(FormatInstant(event.recorded_at_us));
+  sink.String(FormatInstant(event.recorded_at_us, instant));
   sink.Key("actor");
   sink.String(event.actor);
   sink.Key("data");

@@ -43,6 +43,10 @@ std::optional<int64_t> ParseInstant(std::string_view text);
 //   must stay readable, so this clamps instead of asserting.
 std::string FormatInstant(int64_t unix_us);
 
+// The same text, written into `buffer` without allocating; the view points into `buffer`.
+constexpr size_t kInstantTextMax = 32;  // "YYYY-MM-DDTHH:MM:SS.ffffff+08:00" is 32 characters
+std::string_view FormatInstant(int64_t unix_us, char (&buffer)[kInstantTextMax]);
+
 // True when `text` is YYYY-MM-DD with a real calendar date of years 0001-9999.
 bool IsDate(std::string_view text);
 

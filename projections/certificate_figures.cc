@@ -12,7 +12,9 @@ namespace {
 constexpr uint64_t kStands = std::numeric_limits<uint64_t>::max();
 constexpr size_t kStreamBatchEvents = 1000;
 
-std::string View(const flatbuffers::String* s) { return s == nullptr ? "" : s->str(); }
+std::string_view View(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : s->string_view();
+}
 
 std::string KindNames(const std::vector<events::ServiceKind>& kinds) {
   std::string out = "[";
@@ -24,29 +26,52 @@ std::string KindNames(const std::vector<events::ServiceKind>& kinds) {
 
 }  // namespace
 
+uint32_t ServiceHistory::VolunteerIndex(std::string_view volunteer) {
+  if (auto it = volunteers_.find(volunteer); it != volunteers_.end()) return it->second;
+  const auto index = static_cast<uint32_t>(services_of_.size());
+  volunteers_.emplace(std::string(volunteer), index);
+  services_of_.emplace_back();
+  return index;
+}
+
 void ServiceHistory::Add(const StoredEvent& event, const events::EventData& data) {
   if (const auto* logged = data.data_as_ServiceLogged()) {
-    Service& service = by_member_[View(logged->volunteer_id())][View(logged->service_id())];
-    service.date = FormatDateOfInstant(logged->started_at_us());
+    const uint32_t volunteer = VolunteerIndex(View(logged->volunteer_id()));
+    const std::string_view id = View(logged->service_id());
+    auto it = service_index_.find(ServiceKeyView{volunteer, id});
+    if (it == service_index_.end()) {
+      it = service_index_
+               .emplace(ServiceKey{volunteer, std::string(id)},
+                        static_cast<uint32_t>(services_.size()))
+               .first;
+      services_.emplace_back();
+      services_of_[volunteer].push_back(it->second);
+    }
+    // Logged again under the same id: its figures are the latest, its verifications stay.
+    Service& service = services_[it->second];
+    service.started_at_us = logged->started_at_us();
     service.kind = logged->kind();
     service.minutes = logged->minutes();
   } else if (const auto* verified = data.data_as_ServiceVerified()) {
     // The volunteer's stream is the event's: "member-<volunteer>".
     constexpr std::string_view kPrefix = "member-";
-    if (event.stream.compare(0, kPrefix.size(), kPrefix) != 0) return;
-    const std::string volunteer = event.stream.substr(kPrefix.size());
-    auto member = by_member_.find(volunteer);
-    if (member == by_member_.end()) return;
-    auto service = member->second.find(View(verified->service_id()));
-    if (service == member->second.end()) return;
-    service->second.verified.emplace_back(event.position.value, kStands);
-    verifications_[event.id] = {volunteer, service->first};
+    const std::string_view stream = event.stream;
+    if (!stream.starts_with(kPrefix)) return;
+    auto volunteer = volunteers_.find(stream.substr(kPrefix.size()));
+    if (volunteer == volunteers_.end()) return;
+    auto it = service_index_.find(ServiceKeyView{volunteer->second, View(verified->service_id())});
+    if (it == service_index_.end()) return;
+    Service& service = services_[it->second];
+    if (service.ever_verified) service.earlier.push_back(service.latest);
+    service.ever_verified = true;
+    service.latest = {event.position.value, kStands};
+    verifications_.insert_or_assign(event.id, it->second);
   } else if (const auto* reversed = data.data_as_EventReversed()) {
     auto it = verifications_.find(View(reversed->reverses_id()));
     if (it == verifications_.end()) return;
-    Service& service = by_member_[it->second.first][it->second.second];
-    if (!service.verified.empty() && service.verified.back().second == kStands) {
-      service.verified.back().second = event.position.value;
+    Service& service = services_[it->second];
+    if (service.ever_verified && service.latest.second == kStands) {
+      service.latest.second = event.position.value;
     }
   }
 }
@@ -55,15 +80,18 @@ CertificateFigures ServiceHistory::FiguresAsOf(std::string_view member_id,
                                                std::string_view from_date, std::string_view to_date,
                                                Position as_of) const {
   CertificateFigures figures;
-  auto member = by_member_.find(member_id);
-  if (member == by_member_.end()) return figures;
+  auto member = volunteers_.find(member_id);
+  if (member == volunteers_.end()) return figures;
   std::set<events::ServiceKind> kinds;
-  for (const auto& [id, service] : member->second) {
-    if (service.date < from_date || service.date > to_date) continue;
-    bool verified = false;
-    for (const auto& [from, to] : service.verified) {
-      verified = verified || (from < as_of.value && to >= as_of.value);
-    }
+  auto covers = [&as_of](const std::pair<uint64_t, uint64_t>& range) {
+    return range.first < as_of.value && range.second >= as_of.value;
+  };
+  for (uint32_t index : services_of_[member->second]) {
+    const Service& service = services_[index];
+    const std::string date = FormatDateOfInstant(service.started_at_us);
+    if (date < from_date || date > to_date) continue;
+    bool verified = service.ever_verified && covers(service.latest);
+    for (const auto& range : service.earlier) verified = verified || covers(range);
     if (!verified) continue;
     figures.verified_minutes += service.minutes;
     ++figures.services;

@@ -3,11 +3,11 @@
 // and LedgerVerifier recounts them to check what each CertificateIssued recorded.
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -38,23 +38,55 @@ class ServiceHistory {
 
  private:
   struct Service {
-    std::string date;  // the Beijing date it started
+    int64_t started_at_us = 0;  // its Beijing date is worked out only when a certificate asks
     events::ServiceKind kind = events::ServiceKind::other;
     int64_t minutes = 0;
-    // [verified at, reversed at) positions; reversed at UINT64_MAX while it stands.
-    std::vector<std::pair<uint64_t, uint64_t>> verified;
+    // [verified at, reversed at) positions; reversed at UINT64_MAX while it stands. The latest
+    // verification inline (most services have one), any before it in `earlier`.
+    bool ever_verified = false;
+    std::pair<uint64_t, uint64_t> latest{0, 0};
+    std::vector<std::pair<uint64_t, uint64_t>> earlier;
   };
-  // Hash maps with lookups by string_view: the verifier feeds every event of a log through
-  // here, and nothing needs the keys in order (FiguresAsOf sums and collects kinds in a set).
+  // A service is known by its volunteer and its id: (volunteer's index, service id).
+  struct ServiceKey {
+    uint32_t volunteer;
+    std::string id;
+  };
+  struct ServiceKeyView {
+    uint32_t volunteer;
+    std::string_view id;
+  };
+  struct ServiceKeyHash {
+    using is_transparent = void;
+    size_t operator()(const ServiceKeyView& key) const {
+      return std::hash<std::string_view>()(key.id) * 31 + key.volunteer;
+    }
+    size_t operator()(const ServiceKey& key) const {
+      return (*this)(ServiceKeyView{key.volunteer, key.id});
+    }
+  };
+  struct ServiceKeyEq {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return a.volunteer == b.volunteer && std::string_view(a.id) == std::string_view(b.id);
+    }
+  };
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
+  // Flat hash maps to dense indexes: the verifier feeds every event of a log through here, and
+  // nothing needs the keys in order (FiguresAsOf sums and collects kinds in a set).
   template <class Value>
-  using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
-  StringMap<StringMap<Service>> by_member_;  // volunteer -> service id -> service
-  // ServiceVerified event id -> (volunteer, service id), for reversals.
-  StringMap<std::pair<std::string, std::string>> verifications_;
+  using StringMap = boost::unordered_flat_map<std::string, Value, StringHash, std::equal_to<>>;
+  uint32_t VolunteerIndex(std::string_view volunteer);
+
+  StringMap<uint32_t> volunteers_;                  // volunteer -> index
+  std::vector<std::vector<uint32_t>> services_of_;  // volunteer index -> service indexes
+  boost::unordered_flat_map<ServiceKey, uint32_t, ServiceKeyHash, ServiceKeyEq> service_index_;
+  std::vector<Service> services_;
+  StringMap<uint32_t> verifications_;  // ServiceVerified event id -> service index, for reversals
 };
 
 // FiguresAsOf over `member_id`'s stream in `store`.

@@ -1,6 +1,10 @@
 #include "projections/ledger_verifier.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "domain/event_payload.h"
 #include "eventstore/hash_chain.h"
@@ -177,28 +181,20 @@ bool LedgerVerifier::RequireFinalCheckpoint() {
   return true;
 }
 
-bool LedgerVerifier::CompareRows(const ReadModelStore& rows) {
-  if (!report_.ok) return false;
-  Result<Position> checkpoint = rows.Checkpoint();
-  if (!checkpoint.ok() || checkpoint->value != report_.events) {
-    Fail(std::nullopt, "the stored projection does not reflect the same events (checkpoint " +
-                           (checkpoint.ok() ? std::to_string(checkpoint->value) : "unreadable") +
-                           ", events " + std::to_string(report_.events) + ")");
-    return false;
-  }
-  // The re-derived rows in key order, walked in step with the stored ones, which a read model
-  // yields in the same (bytewise) order.
-  std::vector<std::pair<std::string, std::string>> expected;
-  state_.ForEachRow([&](Table table, std::string_view key, std::string_view bytes) {
-    expected.emplace_back(RowKey(table, key), std::string(bytes));
-  });
-  std::sort(expected.begin(), expected.end());
+namespace {
+
+using Rows = std::vector<std::pair<std::string, std::string>>;
+
+// Walks `expected` (sorted by key) in step with the stored rows whose keys lie in [from, to),
+// which a read model yields in the same (bytewise) order, skipping `skip` (not derived state).
+// Returns what the first row that differs, is missing or is extra is, or empty; counts the rows
+// that agree in `*compared`.
+std::string CompareRange(const ReadModelStore& rows, std::string_view from, std::string_view to,
+                         std::string_view skip, const Rows& expected, uint64_t* compared) {
   auto next = expected.cbegin();
   std::string problem;
-  uint64_t compared = 0;
-  const ReadModelStore::RowWrite format = LedgerRowsFormatRow();
-  Status scan = rows.ForEachRow([&](std::string_view key, std::string_view value) {
-    if (key == format.key) return true;  // not derived state; LoadRows checks it
+  Status scan = rows.ForEachRowIn(from, to, [&](std::string_view key, std::string_view value) {
+    if (key == skip) return true;
     if (next != expected.cend() && std::string_view(next->first) < key) {
       problem = "the stored projection lacks " + DescribeRow(next->first);
       return false;
@@ -212,18 +208,117 @@ bool LedgerVerifier::CompareRows(const ReadModelStore& rows) {
       return false;
     }
     ++next;
-    ++compared;
+    ++*compared;
     return true;
   });
-  if (!scan.ok()) problem = "cannot read the stored projection: " + scan.message();
+  if (!scan.ok()) return "cannot read the stored projection: " + scan.message();
   if (problem.empty() && next != expected.cend()) {
     problem = "the stored projection lacks " + DescribeRow(next->first);
   }
-  if (!problem.empty()) {
-    Fail(std::nullopt, problem);
+  return problem;
+}
+
+}  // namespace
+
+bool LedgerVerifier::CompareRows(const ReadModelStore& rows) {
+  if (!report_.ok) return false;
+  Result<Position> checkpoint = rows.Checkpoint();
+  if (!checkpoint.ok() || checkpoint->value != report_.events) {
+    Fail(std::nullopt, "the stored projection does not reflect the same events (checkpoint " +
+                           (checkpoint.ok() ? std::to_string(checkpoint->value) : "unreadable") +
+                           ", events " + std::to_string(report_.events) + ")");
     return false;
   }
-  report_.rows_compared = compared;
+  // Every row key starts with its table's letter ('a' + table, RowKey), so the tables are key
+  // ranges one after another, and the first difference in key order is the first one found in
+  // the first range that has one. The re-derived rows come table after table; as each table is
+  // complete, a second thread sorts it and compares it with its stored range while this one
+  // encodes the next. Ranges: [0] keys before 'a', [1 + t] table t, [kTables + 1] keys after.
+  constexpr int kRanges = kTables + 2;
+  const std::string format_key = LedgerRowsFormatRow().key;
+  auto range_from = [](int range) {
+    return range == 0 ? std::string() : std::string(1, static_cast<char>('a' + range - 1));
+  };
+  auto range_to = [&](int range) {
+    return range == kRanges - 1 ? std::string() : range_from(range + 1);
+  };
+  std::vector<Rows> expected(kRanges);
+  std::vector<std::string> problems(kRanges);
+  std::vector<uint64_t> compared(kRanges, 0);
+  auto compare = [&](int range) {
+    Rows& table = expected[range];
+    std::sort(table.begin(), table.end());
+    problems[range] =
+        CompareRange(rows, range_from(range), range_to(range), format_key, table, &compared[range]);
+    Rows().swap(table);  // freed here, off the encoding thread
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<int> ready;  // ranges whose re-derived rows are all in
+  bool encoded = false;
+  std::thread comparer([&] {
+    std::unique_lock lock(mutex);
+    while (true) {
+      changed.wait(lock, [&] { return !ready.empty() || encoded; });
+      if (ready.empty()) return;
+      const int range = ready.front();
+      ready.pop_front();
+      lock.unlock();
+      compare(range);
+      lock.lock();
+    }
+  });
+  auto hand_over = [&](int range) {
+    std::lock_guard lock(mutex);
+    ready.push_back(range);
+    changed.notify_all();
+  };
+  // ForEachRow visits each table's rows together (ledger_rows.cc). Should a table ever come back
+  // after another, the overlap is given up: every range is encoded and compared again here.
+  std::vector<bool> handed(kRanges, false);
+  bool revisited = false;
+  int current = -1;
+  auto collect = [&](Table table, std::string_view key, std::string_view bytes) {
+    expected[1 + static_cast<int>(table)].emplace_back(RowKey(table, key), std::string(bytes));
+  };
+  state_.ForEachRow([&](Table table, std::string_view key, std::string_view bytes) {
+    const int range = 1 + static_cast<int>(table);
+    if (range != current) {
+      if (current >= 0 && !handed[current]) {
+        handed[current] = true;
+        hand_over(current);
+      }
+      current = range;
+      revisited = revisited || handed[range];
+    }
+    if (!revisited) collect(table, key, bytes);
+  });
+  for (int range = 0; range < kRanges; ++range) {
+    if (!handed[range]) hand_over(range);  // the last table, the empty ones, the outer ranges
+  }
+  {
+    std::lock_guard lock(mutex);
+    encoded = true;
+    changed.notify_all();
+  }
+  comparer.join();
+  if (revisited) {
+    for (Rows& table : expected) Rows().swap(table);
+    state_.ForEachRow(collect);
+    for (int range = 0; range < kRanges; ++range) {
+      compared[range] = 0;
+      compare(range);
+    }
+  }
+  uint64_t total = 0;
+  for (int range = 0; range < kRanges; ++range) {
+    if (!problems[range].empty()) {
+      Fail(std::nullopt, problems[range]);
+      return false;
+    }
+    total += compared[range];
+  }
+  report_.rows_compared = total;
   return true;
 }
 

@@ -10,6 +10,8 @@
 #include "domain/event_payload.h"
 #include "eventstore/checkpoint_signer.h"
 #include "eventstore/envelope_codec.h"
+#include "tools/chunk_writer.h"
+#include "tools/line_reader.h"
 
 namespace ledger::tools {
 namespace {
@@ -139,10 +141,14 @@ Result<uint64_t> WriteExport(EventStore& store, const SigningKey& key, std::ostr
   auto checkpoints = StoredCheckpoints(store);
   if (!checkpoints.ok()) return checkpoints.status();
   size_t next_checkpoint = 0;
+  // What the final checkpoint signs of the last event (SignCheckpoint reads no other field).
   std::optional<StoredEvent> last;
   std::optional<uint64_t> last_checkpoint;
-  // Lines are written into one reused buffer, handed to `out` a block at a time.
+  // Lines are formatted here, a block at a time, while a thread of the writer's writes the
+  // block before (in order, so the bytes are those of one thread writing line by line).
   constexpr size_t kFlushBytes = 1 << 20;
+  ChunkWriter writer(out);
+  bool writing = true;
   std::string buffer;
   buffer.reserve(kFlushBytes + (64 << 10));
   Status scan = store.ScanEnvelopes(
@@ -158,19 +164,22 @@ Result<uint64_t> WriteExport(EventStore& store, const SigningKey& key, std::ostr
           last_checkpoint = checkpoint.position.value;
         }
         if (buffer.size() >= kFlushBytes) {
-          out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-          buffer.clear();
+          writing = writer.Write(buffer);
+          if (buffer.capacity() < kFlushBytes) buffer.reserve(kFlushBytes + (64 << 10));
         }
         if (!last) last.emplace();
-        *last = e;
-        return static_cast<bool>(out);
+        last->position = e.position;
+        last->hash = e.hash;
+        last->recorded_at_us = e.recorded_at_us;
+        return writing;
       });
   if (!scan.ok()) return scan;
-  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   if (last && last_checkpoint != last->position.value) {
-    out << json::serialize(CheckpointLine(SignCheckpoint(key, *last))) << '\n';
+    buffer += json::serialize(CheckpointLine(SignCheckpoint(key, *last)));
+    buffer.push_back('\n');
   }
-  if (!out) return Status::IoError("cannot write the export");
+  if (!buffer.empty()) writing = writer.Write(buffer);
+  if (!writer.Finish() || !writing || !out) return Status::IoError("cannot write the export");
   return last ? last->position.value + 1 : 0;
 }
 
@@ -221,13 +230,15 @@ bool ReadCanonicalEventLine(std::string_view text, std::string* envelope, Stored
 
 }  // namespace
 
-Status ReadExport(std::istream& in, const std::function<bool(const ExportLine&)>& visit) {
-  std::string text;
+Status ReadExport(std::istream& in, const std::function<bool(const ExportLine&)>& visit,
+                  size_t block_bytes) {
+  LineReader lines(in, block_bytes);
+  std::string_view text;
   // Reused from line to line: the fast path allocates nothing once they have grown.
   std::string envelope_bytes;
   std::string rendered;
   ExportLine parsed;
-  for (uint64_t number = 1; std::getline(in, text); ++number) {
+  for (uint64_t number = 1; lines.Next(&text); ++number) {
     parsed.checkpoint.reset();
     if (!parsed.event) parsed.event.emplace();
     if (ReadCanonicalEventLine(text, &envelope_bytes, &*parsed.event, &rendered)) {

@@ -36,7 +36,8 @@ struct ExportLine {
 // Reads an export file line by line. For an event line it checks that the line's position and
 // hashes and its decoded "event" JSON say exactly what its envelope bytes say (nobody can be
 // misled by an edited JSON field); a mismatch is Corruption naming the line. Stops early if
-// `visit` returns false.
-Status ReadExport(std::istream& in, const std::function<bool(const ExportLine&)>& visit);
+// `visit` returns false. `block_bytes`: how much is read at a time (tools/line_reader.h).
+Status ReadExport(std::istream& in, const std::function<bool(const ExportLine&)>& visit,
+                  size_t block_bytes = 1 << 20);
 
 }  // namespace ledger::tools

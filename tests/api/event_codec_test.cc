@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <cstdio>
+#include <vector>
 
 #include "api/event_spec.h"
 #include "api/rfc3339.h"
+#include "domain/civil_time.h"
 #include "domain/event_payload.h"
 #include "tests/api/api_fixture.h"
 #include "tests/domain/event_builder.h"
@@ -272,6 +276,61 @@ TEST(Rfc3339Test, ParsesAndFormatsInstants) {
     EXPECT_FALSE(ParseInstant(bad).has_value()) << bad;
   }
   EXPECT_TRUE(ParseInstant("2024-02-29T00:00:00Z").has_value());
+}
+
+// The digits written by hand are those of the printf formats they replaced, for instants across
+// the whole range (both bounds, around the epoch, fractions with leading zeros), and the buffer
+// form writes the same text.
+TEST(Rfc3339Test, FormatsInstantsAsPrintfDid) {
+  auto printf_text = [](int64_t unix_us) {
+    unix_us = std::clamp(unix_us, kInstantMinUs, kInstantMaxUs);
+    const int64_t local_us = unix_us + kBeijingOffsetSeconds * 1'000'000;
+    const int64_t seconds = local_us / 1'000'000 - (local_us % 1'000'000 < 0);
+    const int64_t micros = local_us - seconds * 1'000'000;
+    const int64_t days = seconds / 86'400 - (seconds % 86'400 < 0);
+    const int64_t second_of_day = seconds - days * 86'400;
+    const CivilDate date = CivilFromDays(days);
+    char buffer[64];
+    int n = std::snprintf(
+        buffer, sizeof buffer, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(date.year),
+        date.month, date.day, static_cast<int>(second_of_day / 3600),
+        static_cast<int>(second_of_day / 60 % 60), static_cast<int>(second_of_day % 60));
+    if (micros != 0) {
+      n += std::snprintf(buffer + n, sizeof buffer - n, ".%06d", static_cast<int>(micros));
+    }
+    std::snprintf(buffer + n, sizeof buffer - n, "+08:00");
+    return std::string(buffer);
+  };
+  std::vector<int64_t> instants = {kInstantMinUs,
+                                   kInstantMinUs - 1,
+                                   kInstantMaxUs,
+                                   kInstantMaxUs + 1,
+                                   INT64_MIN,
+                                   INT64_MAX,
+                                   0,
+                                   -1,
+                                   1,
+                                   -1'000'000,
+                                   999'999,
+                                   1'000'001,
+                                   -86'400'000'001};
+  uint64_t x = 88172645463325252ULL;  // xorshift: instants spread over the whole range
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const int64_t span = kInstantMaxUs - kInstantMinUs;
+    int64_t us = kInstantMinUs + static_cast<int64_t>(x % static_cast<uint64_t>(span));
+    if (i % 3 == 0) us -= us % 1'000'000;  // whole seconds: no fraction
+    if (i % 3 == 1) us -= us % 1'000'000 - static_cast<int64_t>(x % 1000);  // leading zeros
+    instants.push_back(us);
+  }
+  for (int64_t us : instants) {
+    const std::string expected = printf_text(us);
+    char buffer[kInstantTextMax];
+    ASSERT_EQ(FormatInstant(us), expected) << us;
+    ASSERT_EQ(FormatInstant(us, buffer), expected) << us;
+  }
 }
 
 // Instants are dated 0001-01-02 to 9999-12-29, both as written and in Beijing time, in which they

@@ -9,11 +9,14 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
+#include "domain/event_payload.h"
 #include "eventstore/hash_chain.h"
 #include "eventstore/ledger_replay.h"
+#include "projections/certificate_figures.h"
 #include "projections/ledger_node.h"
 #include "tests/domain/ledger_scenario.h"
 #include "tests/eventstore/test_support.h"
@@ -191,6 +194,53 @@ TEST_F(LedgerVerifierTest, StoredRowsAreComparedOneByOne) {
   EXPECT_TRUE(compare().ok);
 }
 
+// The tables are compared as key ranges, each on whichever thread is free: still the first
+// difference in key order is the one named, rows outside every table's range are found, and a
+// table's rows missing at the end of its range are named before the next table's.
+TEST_F(LedgerVerifierTest, TheFirstDifferenceInKeyOrderIsNamedAcrossTables) {
+  EventStoreOptions options;
+  options.path = dir_.path() + "/data";
+  auto store = EventStore::Open(options).value();
+  auto rows = store->OpenReadModel(kLedgerReadModel).value();
+  auto failure = [&] {
+    LedgerVerifier verifier(ledger_.public_key);
+    for (const StoredEvent& event : ledger_.events) verifier.AddEvent(event);
+    verifier.CompareRows(*rows);
+    return verifier.report().ok ? std::string("ok") : verifier.report().failure;
+  };
+  ASSERT_EQ(failure(), "ok");
+  const Position at = rows->Checkpoint().value();
+  std::map<std::string, std::string> stored = testing::AllRows(*rows);
+  auto last_of = [&](Table table) {  // the last stored row of a table
+    const std::string next(1, static_cast<char>('a' + static_cast<int>(table) + 1));
+    auto it = stored.lower_bound(next);
+    EXPECT_NE(it, stored.begin());
+    --it;
+    EXPECT_EQ(it->first[0], 'a' + static_cast<int>(table));
+    return *it;
+  };
+  const auto member = last_of(Table::kMember);
+  const auto fund = last_of(Table::kFund);
+
+  // Before the first table and after the last one.
+  ASSERT_TRUE(rows->Commit({{"0stray", "x"}}, at).ok());
+  EXPECT_EQ(failure(), "the stored projection has unknown 'stray' that the history does not");
+  ASSERT_TRUE(rows->Commit({{"0stray", std::nullopt}, {"zz", "x"}}, at).ok());
+  EXPECT_EQ(failure(), "the stored projection has unknown 'z' that the history does not");
+  ASSERT_TRUE(rows->Commit({{"zz", std::nullopt}}, at).ok());
+  ASSERT_EQ(failure(), "ok");
+
+  // A fund's last row changed and a member's last row missing: the member comes first.
+  ASSERT_TRUE(rows->Commit({{fund.first, "changed"}, {member.first, std::nullopt}}, at).ok());
+  EXPECT_EQ(failure(), "the stored projection lacks " + std::string("member '") +
+                           member.first.substr(1) + "'");
+  ASSERT_TRUE(rows->Commit({{member.first, member.second}}, at).ok());
+  EXPECT_EQ(failure(), "the stored projection's fund '" + fund.first.substr(1) +
+                           "' differs from the re-derived one");
+  ASSERT_TRUE(rows->Commit({{fund.first, fund.second}}, at).ok());
+  EXPECT_EQ(failure(), "ok");
+}
+
 TEST(LedgerVerifierRulesTest, ABrokenRuleIsNamedEvenWithAPerfectChain) {
   // Written without the rules (no decider): an aid payment from an empty fund.
   testing::TempDir dir;
@@ -250,6 +300,78 @@ TEST(LedgerVerifierRulesTest, ACertificateFigureTheLogDoesNotBearOutIsNamed) {
   EXPECT_EQ(verifier.report().failed_position, 5u);
   EXPECT_EQ(verifier.report().failure,
             "certificate ZYK-1970-000002: verified_minutes recorded 150, the log says 90");
+}
+
+// ServiceHistory recounts as of any position: a verification counts from the event after it
+// until a reversal, a service verified again counts again, a service logged again under its id
+// keeps its verifications but takes the new figures, and the same service id under another
+// volunteer is another service.
+TEST(ServiceHistoryTest, CountsWhatStoodAtEachPosition) {
+  const int64_t october_3 = testing::BeijingUs(2026, 10, 3, 9);
+  const int64_t november_3 = testing::BeijingUs(2026, 11, 3, 9);
+  ServiceHistory history;
+  uint64_t position = 0;
+  auto add = [&](const std::string& id, std::string_view type, const std::string& fields,
+                 const std::string& stream) {
+    EventDraft draft = testing::Draft(id, type, fields, 0);
+    StoredEvent event;
+    event.position = Position{position++};
+    event.id = id;
+    event.type = std::string(type);
+    event.stream = stream;
+    event.payload = draft.payload;
+    const events::EventData* data = VerifyEventData(event.payload);
+    ASSERT_NE(data, nullptr) << id;
+    history.Add(event, *data);
+  };
+  auto logged = [&](const std::string& id, const std::string& volunteer, int minutes,
+                    int64_t started, std::string_view kind) {
+    add("ev-log-" + id + "-" + std::to_string(position), "ServiceLogged",
+        "service_id: \"" + id + "\", volunteer_id: \"" + volunteer +
+            "\", kind: " + std::string(kind) + ", minutes: " + std::to_string(minutes) +
+            ", started_at_us: " + std::to_string(started),
+        "member-" + volunteer);
+  };
+  auto verified = [&](const std::string& event_id, const std::string& id,
+                      const std::string& volunteer) {
+    add(event_id, "ServiceVerified", "service_id: \"" + id + "\", confirmed_by: \"x\"",
+        "member-" + volunteer);
+  };
+  auto reversed = [&](const std::string& event_id) {
+    add("ev-undo-" + event_id, "EventReversed",
+        "reversal_id: \"r-" + event_id + "\", reverses_id: \"" + event_id +
+            "\", reason: \"entered twice\"",
+        "member-v");
+  };
+  auto october = [&](const std::string& member, uint64_t as_of) {
+    return history.FiguresAsOf(member, "2026-10-01", "2026-10-31", Position{as_of});
+  };
+  logged("s1", "v", 90, october_3, "home_visit");      // 0
+  logged("s2", "v", 30, november_3, "errand");         // 1: outside October
+  logged("s1", "w", 45, october_3, "errand");          // 2: w's own s1
+  verified("ev-ok1", "s1", "v");                       // 3
+  verified("ev-ok2", "s2", "v");                       // 4
+  EXPECT_EQ(october("v", 3).services, 0);              // not before its verification
+  EXPECT_EQ(october("v", 4).verified_minutes, 90);     // counts after it
+  EXPECT_EQ(october("w", 5).services, 0);              // w's s1 is not verified
+  reversed("ev-ok1");                                  // 5
+  EXPECT_EQ(october("v", 5).verified_minutes, 90);     // before the reversal
+  EXPECT_EQ(october("v", 6).services, 0);              // undone
+  verified("ev-ok3", "s1", "v");                       // 6
+  logged("s1", "v", 120, october_3, "companionship");  // 7: logged again, new figures
+  const CertificateFigures again = october("v", 8);
+  EXPECT_EQ(again.verified_minutes, 120);
+  EXPECT_EQ(again.services, 1);
+  EXPECT_EQ(again.kinds, std::vector<events::ServiceKind>{events::ServiceKind::companionship});
+  EXPECT_EQ(october("v", 6).services, 0);  // the first verification's range is still closed
+  verified("ev-ok4", "s1", "w");           // 8
+  const CertificateFigures w = october("w", 9);
+  EXPECT_EQ(w.verified_minutes, 45);
+  EXPECT_EQ(w.kinds, std::vector<events::ServiceKind>{events::ServiceKind::errand});
+  EXPECT_EQ(october("nobody", 9), CertificateFigures{});
+  // A verification whose stream is not a member's, or of an unknown service, is ignored.
+  verified("ev-odd", "s-unknown", "v");  // 9
+  EXPECT_EQ(october("v", 10).verified_minutes, 120);
 }
 
 int RunCommand(const std::string& command) {
