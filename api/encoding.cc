@@ -3,7 +3,10 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 #include <cstdint>
+#include <memory>
+#include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace ledger::api {
@@ -30,9 +33,12 @@ int HexDigit(char c) {
 namespace json = boost::json;
 
 // The handler of json::basic_parser: builds the value as json::parser does (a value_stack) and
-// keeps the keys of every open object, to stop at the first key an object already has. Each
-// object has its own set, made when it opens and dropped when it closes, so the work stays
-// linear in the text whatever its shape.
+// keeps the keys of every open object, to stop at the first key an object already has. The
+// keys of all open objects sit one after another in one buffer (an object's keys are dropped
+// when it closes), and a key is compared with the keys its object already has; an object that
+// reaches kLinearKeysMax keys moves its keys into a hash set of its own. So the work stays
+// linear in the text whatever its shape, and the small objects of an event batch (thousands
+// per body) cost no allocation per key or per object.
 class UniqueKeyHandler {
  public:
   static constexpr size_t max_object_size = json::object::max_size();
@@ -47,10 +53,12 @@ class UniqueKeyHandler {
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) {
-    open_objects_.emplace_back();
+    open_objects_.push_back(OpenObject{spans_.size(), keys_.size(), nullptr});
     return true;
   }
   bool on_object_end(size_t n, json::error_code&) {
+    keys_.resize(open_objects_.back().first_byte);
+    spans_.resize(open_objects_.back().first_span);
     open_objects_.pop_back();
     stack_.push_object(n);
     return true;
@@ -67,7 +75,7 @@ class UniqueKeyHandler {
   }
   bool on_key(json::string_view last, size_t, json::error_code& error) {
     key_.append(last.data(), last.size());
-    if (!open_objects_.back().insert(key_).second) {
+    if (!AddKey(open_objects_.back())) {
       duplicate_key_ = std::move(key_);
       error = json::error::syntax;
       return false;
@@ -109,9 +117,43 @@ class UniqueKeyHandler {
   bool on_comment(json::string_view, json::error_code&) { return true; }
 
  private:
+  // Keys an object is checked against one by one; from this many on, a hash set.
+  static constexpr size_t kLinearKeysMax = 16;
+
+  struct OpenObject {
+    size_t first_span;  // its keys are spans_[first_span..] while `many` is null
+    size_t first_byte;  // and their bytes keys_[first_byte..]
+    std::unique_ptr<std::unordered_set<std::string>> many;
+  };
+
+  // Adds key_ to `object`'s keys; false when the object already has it.
+  bool AddKey(OpenObject& object) {
+    if (object.many != nullptr) return object.many->insert(key_).second;
+    const std::string_view key = key_;
+    for (size_t i = object.first_span; i < spans_.size(); ++i) {
+      if (std::string_view(keys_).substr(spans_[i].first, spans_[i].second) == key) return false;
+    }
+    if (spans_.size() - object.first_span + 1 < kLinearKeysMax) {
+      spans_.emplace_back(keys_.size(), key.size());
+      keys_.append(key);
+      return true;
+    }
+    object.many = std::make_unique<std::unordered_set<std::string>>();
+    for (size_t i = object.first_span; i < spans_.size(); ++i) {
+      object.many->emplace(std::string_view(keys_).substr(spans_[i].first, spans_[i].second));
+    }
+    object.many->emplace(key);
+    keys_.resize(object.first_byte);
+    spans_.resize(object.first_span);
+    return true;
+  }
+
   json::value_stack stack_;
-  std::vector<std::unordered_set<std::string>> open_objects_;  // innermost last
-  std::string key_;                                            // the key being read
+  std::vector<OpenObject> open_objects_;  // innermost last
+  // The keys of the open objects without a set, one after another, and (offset, size) of each.
+  std::string keys_;
+  std::vector<std::pair<size_t, size_t>> spans_;
+  std::string key_;  // the key being read
   std::optional<std::string> duplicate_key_;
 };
 

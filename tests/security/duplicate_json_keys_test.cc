@@ -42,6 +42,59 @@ TEST(DuplicateJsonKeysTest, StrictParserRefusesAKeyTwiceInOneObject) {
             boost::json::parse(R"({"a":[1,"2",null,true,1.5]})"));
 }
 
+// Objects of every size around the parser's switch from comparing keys one by one to a hash set
+// (api/encoding.cc, kLinearKeysMax): distinct keys pass, and a key repeated anywhere, before or
+// after the switch, is refused by name; an inner object's keys never clash with its outer
+// object's, whether either has switched, and an outer key after a closed inner object is still
+// checked against the outer keys before it.
+TEST(DuplicateJsonKeysTest, EveryObjectSizeAroundTheSetSwitch) {
+  auto object = [](int keys, int repeat_at, const std::string& inner = "") {
+    std::string text = "{";
+    for (int k = 0; k < keys; ++k) {
+      if (k > 0) text += ",";
+      text += "\"k" + std::to_string(k) + "\":" + (k == keys / 2 && !inner.empty() ? inner : "1");
+    }
+    if (repeat_at >= 0) text += ",\"k" + std::to_string(repeat_at) + "\":2";
+    return text + "}";
+  };
+  std::string error;
+  for (int keys : {1, 2, 14, 15, 16, 17, 40}) {
+    EXPECT_TRUE(ParseStrictJson(object(keys, -1), 32, &error).has_value()) << keys << error;
+    for (int repeat_at : {0, keys / 2, keys - 1}) {
+      error.clear();
+      EXPECT_FALSE(ParseStrictJson(object(keys, repeat_at), 32, &error).has_value())
+          << keys << " " << repeat_at;
+      EXPECT_NE(error.find("the key 'k" + std::to_string(repeat_at) + "' twice"), std::string::npos)
+          << keys << " " << repeat_at << ": " << error;
+    }
+    for (int inner_keys : {3, 15, 16, 30}) {
+      // The inner object repeats the outer keys (allowed), the outer then repeats one of its own.
+      const std::string inner = object(inner_keys, -1);
+      EXPECT_TRUE(ParseStrictJson(object(keys, -1, inner), 32, &error).has_value())
+          << keys << " " << inner_keys << ": " << error;
+      EXPECT_TRUE(
+          ParseStrictJson("[" + object(keys, -1, inner) + "," + object(keys, -1, inner) + "]", 32,
+                          &error)
+              .has_value())
+          << keys << " " << inner_keys << ": " << error;
+      error.clear();
+      EXPECT_FALSE(ParseStrictJson(object(keys, 0, inner), 32, &error).has_value())
+          << keys << " " << inner_keys;
+      EXPECT_NE(error.find("the key 'k0' twice"), std::string::npos) << error;
+      error.clear();
+      EXPECT_FALSE(ParseStrictJson(object(keys, -1, object(inner_keys, inner_keys - 1)), 32, &error)
+                       .has_value())
+          << keys << " " << inner_keys;
+      EXPECT_NE(error.find("the key 'k" + std::to_string(inner_keys - 1) + "' twice"),
+                std::string::npos)
+          << error;
+    }
+  }
+  // The value is the one an ordinary parse gives.
+  EXPECT_EQ(ParseStrictJson(object(40, -1, object(20, -1)), 32, &error),
+            boost::json::parse(object(40, -1, object(20, -1))));
+}
+
 class DuplicateJsonKeysHttpTest : public ::testing::Test {
  protected:
   void SetUp() override { port_ = api_.StartServer(); }
