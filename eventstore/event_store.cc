@@ -242,6 +242,7 @@ class EventStore::Impl {
     // writes what is left and stops; the sequencer acknowledges it and stops.
     if (sequencer_.joinable()) sequencer_.join();
     if (committer_.joinable()) committer_.join();
+    heads_iterator_.reset();  // null between rounds already; it must not outlive the database
     for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
     if (db_ != nullptr) {
       db_->Close().PermitUncheckedError();  // an earlier write error may resurface here
@@ -407,6 +408,14 @@ class EventStore::Impl {
   // it lacks, with one iterator in key order (a seek near the last one reuses its data block).
   // After the decider, which may fill streams in. A failed read is left to StreamVersionOf.
   void LookUpStreamHeads(const Request& request);
+  // The iterator over `streams` that LookUpStreamHeads and StreamVersionOf read durable heads
+  // with: made at the first read of a sequencing round and dropped at the round's end, so that
+  // single-event requests (a head read each) do not make one apiece. It sees the database as of
+  // its making, which comes after the round's acknowledgements: every group up to
+  // durable_group_ is written by then, and durable_group_ does not move within a round, so a
+  // stream missing from stream_versions_ (never sequenced since open, or forgotten as durable)
+  // has all its versions in that view.
+  rocksdb::Iterator* HeadsIterator();
   // Forgets the durable streams if `adding` more would pass stream_cache_entries_max.
   void MakeRoomForStreams(size_t adding);
   // What the last LookUpIds found for `id`: nullopt when it is not stored. An id it did not look
@@ -502,6 +511,7 @@ class EventStore::Impl {
   // and of the request being checked.
   boost::unordered_flat_map<std::string, StreamState, StringHash, std::equal_to<>> stream_versions_;
   std::vector<std::string> head_keys_;  // LookUpStreamHeads' scratch, kept for its capacity
+  std::unique_ptr<rocksdb::Iterator> heads_iterator_;  // HeadsIterator's, during a round
   EventHasher hasher_;
   StoredEvent stored_;
   SideWrites side_writes_;  // the current event's side record, reused
@@ -888,6 +898,7 @@ void EventStore::Impl::SequencerLoop() {
     // Unpin what MultiGet returned: pinned blocks and memtables must not outlive the batch (nor
     // the database, at shutdown).
     for (size_t k = 0; k < lookup_keys_.size(); ++k) lookup_values_[k].Reset();
+    heads_iterator_.reset();  // likewise; and the next round's groups may be durable by then
   }
   {
     MutexLock lock(group_mutex_);
@@ -975,7 +986,7 @@ Result<uint64_t> EventStore::Impl::StreamVersionOf(std::string_view stream) {
   // Not sequenced since it was last forgotten, so every version of it is durable.
   std::string prefix;
   AppendStreamPrefix(stream, &prefix);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams()));
+  rocksdb::Iterator* it = HeadsIterator();
   it->SeekForPrev(StreamKey(stream, UINT64_MAX));
   if (!it->status().ok()) return FromRocks(it->status(), "read stream version");
   uint64_t version = 0;
@@ -996,8 +1007,15 @@ void EventStore::Impl::MakeRoomForStreams(size_t adding) {
       stream_versions_, [&](const auto& entry) { return entry.second.group <= durable_group_; });
 }
 
+rocksdb::Iterator* EventStore::Impl::HeadsIterator() {
+  if (heads_iterator_ == nullptr) {
+    heads_iterator_.reset(db_->NewIterator(rocksdb::ReadOptions(), streams()));
+  }
+  return heads_iterator_.get();
+}
+
 // A stream missing from the map has no version in a group in flight, and every group that
-// wrote it was durable before the iterator is made.
+// wrote it was durable before the iterator was made (HeadsIterator).
 void EventStore::Impl::LookUpStreamHeads(const Request& request) {
   head_keys_.clear();
   for (size_t i : fresh_) {
@@ -1010,7 +1028,7 @@ void EventStore::Impl::LookUpStreamHeads(const Request& request) {
   std::sort(head_keys_.begin(), head_keys_.end());
   head_keys_.erase(std::unique(head_keys_.begin(), head_keys_.end()), head_keys_.end());
   MakeRoomForStreams(head_keys_.size());
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams()));
+  rocksdb::Iterator* it = HeadsIterator();
   for (const std::string& key : head_keys_) {
     it->SeekForPrev(key);
     if (!it->status().ok()) return;  // StreamVersionOf reads the rest, and reports the error

@@ -445,6 +445,51 @@ TEST_F(EventStoreTest, StreamVersionsStayExactAcrossGroupsEvictionAndReopen) {
   EXPECT_TRUE(store_->VerifyChain().ok());
 }
 
+// The sequencer reads durable stream heads through one iterator per round of requests. With
+// room for one head only, every request forgets the others and reads its stream's head again:
+// each read must see every group acknowledged before it, in the same round and in later ones —
+// one request at a time (a round each), and many queued at once (rounds of up to 64).
+TEST_F(EventStoreTest, StreamHeadsReadAgainSeeEveryAcknowledgedGroup) {
+  options_.stream_cache_entries_max = 1;
+  Reopen();
+  std::map<std::string, uint64_t> versions;
+  int next_id = 0;
+  auto draft = [&](const std::string& stream) {
+    EventDraft event = MakeDraft("h" + std::to_string(next_id++), stream);
+    event.expected_version = StreamVersion{versions[stream]++};
+    return event;
+  };
+  for (int i = 0; i < 30; ++i) {
+    const std::string stream = "s" + std::to_string(i % 3);
+    auto result = store_->Append({draft(stream)});
+    ASSERT_TRUE(result.ok()) << i << ": " << result.status().ToString();
+    EXPECT_EQ((*result)[0].version.value, versions[stream]);
+  }
+  std::mutex mutex;
+  std::condition_variable cv;
+  int answered = 0;
+  std::vector<std::optional<Status>> outcomes(300);
+  std::vector<uint64_t> expected(outcomes.size());
+  for (size_t r = 0; r < outcomes.size(); ++r) {
+    const std::string stream = "s" + std::to_string(r % 5);
+    EventDraft event = draft(stream);
+    expected[r] = versions[stream];
+    store_->AppendAsync({event}, [&, r](Result<std::vector<AppendResult>> result) {
+      std::lock_guard lock(mutex);
+      outcomes[r] = result.ok() && (*result)[0].version.value == expected[r]
+                        ? Status::Ok()
+                        : (result.ok() ? Status::Corruption("wrong version") : result.status());
+      ++answered;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock lock(mutex);
+  cv.wait(lock, [&] { return answered == static_cast<int>(outcomes.size()); });
+  for (size_t r = 0; r < outcomes.size(); ++r) {
+    EXPECT_TRUE(outcomes[r]->ok()) << r << ": " << outcomes[r]->ToString();
+  }
+}
+
 // recorded_at never goes back, even when the clock does.
 TEST_F(EventStoreTest, RecordedAtIsMonotonic) {
   std::atomic<int64_t> now{5'000'000};
