@@ -1,7 +1,13 @@
 #include "eventstore/rocks_read_model_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
 
 #include "eventstore/keys.h"
 
@@ -82,6 +88,42 @@ class RocksReadModelStore : public ReadModelStore {
       }
     }
     if (!it->status().ok()) return FromRocks(it->status(), "scan read model");
+    return Status::Ok();
+  }
+
+  Status Load(const std::vector<std::pair<std::string_view, std::string_view>>& rows) override {
+    if (rows.empty()) return Status::Ok();
+    for (size_t i = 1; i < rows.size(); ++i) {
+      if (!(rows[i - 1].first < rows[i].first)) {
+        return Status::InvalidArgument("read model load: keys are not strictly increasing");
+      }
+    }
+    // A table file of the family's own format (comparator, filters, compression) in the
+    // database's directory, which the ingestion then moves into the family.
+    static std::atomic<uint64_t> files{0};
+    const std::string file = db_->GetName() + "/load-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(files++) + ".sst";
+    const rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(family_));
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options, family_);
+    rocksdb::Status s = writer.Open(file);
+    std::string key;
+    for (size_t i = 0; s.ok() && i < rows.size(); ++i) {
+      key.assign(row_prefix_);
+      key.append(rows[i].first);
+      s = writer.Put(key, rows[i].second);
+    }
+    if (s.ok()) s = writer.Finish();  // synced
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions ingest;
+      ingest.move_files = true;
+      // The Clear's range deletion may still be in a memtable: the file then goes above it.
+      ingest.allow_blocking_flush = true;
+      ingest.allow_global_seqno = true;
+      s = db_->IngestExternalFile(family_, {file}, ingest);
+    }
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);  // moved when ingested; a leftover on failure
+    if (!s.ok()) return FromRocks(s, "load read model rows");
     return Status::Ok();
   }
 
