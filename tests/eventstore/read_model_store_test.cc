@@ -64,8 +64,9 @@ TEST_F(ReadModelStoreTest, RowsAndCheckpointSurviveReopenAndClear) {
   EXPECT_TRUE(Rows(**model).empty());
 }
 
-// Rows loaded in bulk after a Clear replace the old ones, survive a reopen, and count only once
-// a Commit sets the checkpoint; keys out of order are refused and write nothing.
+// Rows loaded in bulk after a Clear replace the old ones: they join at the next Commit (a Clear
+// or a close before it drops them), survive a reopen, and count only once a Commit sets the
+// checkpoint; keys out of order are refused and write nothing.
 TEST_F(ReadModelStoreTest, LoadedRowsCountOnceACheckpointFollows) {
   {
     auto store = Open();
@@ -77,9 +78,24 @@ TEST_F(ReadModelStoreTest, LoadedRowsCountOnceACheckpointFollows) {
     EXPECT_EQ((*model)->Load({{"b", "1"}, {"a", "2"}}).code(), StatusCode::kInvalidArgument);
     EXPECT_EQ((*model)->Load({{"a", "1"}, {"a", "2"}}).code(), StatusCode::kInvalidArgument);
     EXPECT_TRUE(Rows(**model).empty());
+    // Loaded, then the store closes (a crash) before any Commit: the rows never count.
+    ASSERT_TRUE((*model)->Load({{"x", "lost"}}).ok());
+  }
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto model = store->OpenReadModel("ledger");
+    ASSERT_TRUE(model.ok());
+    EXPECT_EQ((*model)->Checkpoint().value(), Position{0});
+    EXPECT_TRUE(Rows(**model).empty());
+    ASSERT_TRUE((*model)->Load({{"q", "dropped"}}).ok());
+    ASSERT_TRUE((*model)->Clear().ok());  // drops what was loaded since the last Commit
     ASSERT_TRUE((*model)->Load({{"a", "1"}, {"b", std::string_view("\0x", 2)}}).ok());
     ASSERT_TRUE((*model)->Load({{"c", "3"}}).ok());
-    EXPECT_EQ((*model)->Checkpoint().value(), Position{0});  // an interrupted rebuild's rows
+    // A Commit without a checkpoint: the rows are there, an interrupted rebuild's.
+    ASSERT_TRUE((*model)->Commit({}, std::nullopt).ok());
+    EXPECT_EQ((*model)->Checkpoint().value(), Position{0});
+    EXPECT_EQ(Rows(**model).size(), 3u);
   }
   auto store = Open();
   ASSERT_NE(store, nullptr);
