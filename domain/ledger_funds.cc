@@ -276,7 +276,7 @@ Execution LedgerState::OnRestrictionChanged(const EventMeta& meta,
   if (!Present(e.donation_id()) || !Present(e.consent_ref())) return Fail(Outcome::kInvalidField);
   const Source* source = FindSource(SourceRef(Str(e.donation_id())));
   if (source == nullptr || !source->is_donation) return Fail(Outcome::kUnknownDonation);
-  if (meta.stream != "fund-" + source->fund_id.str()) return Fail(Outcome::kWrongStream);
+  if (!IsStream(meta.stream, "fund-", source->fund_id.view())) return Fail(Outcome::kWrongStream);
   if (source->reversed) return Fail(Outcome::kAlreadyReversed);
   const std::string new_purpose(Str(e.restricted_to()));
   if (source->purpose == new_purpose) return Fail(Outcome::kRestrictionUnchanged);

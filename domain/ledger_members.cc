@@ -134,8 +134,10 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
     return Fail(Outcome::kInvalidField);
   }
   if (e.minutes() < 1 || e.minutes() > kServiceMinutesMax) return Fail(Outcome::kInvalidMinutes);
-  const Member* volunteer = FindMember(MemberRef(Str(e.volunteer_id())));
-  if (volunteer == nullptr) return Fail(Outcome::kUnknownMember);
+  // Looked up once: the member stays where she is while the service is added (DenseMap).
+  auto volunteer_it = members_.find(MemberRef(Str(e.volunteer_id())));
+  if (volunteer_it == members_.end()) return Fail(Outcome::kUnknownMember);
+  Member* volunteer = &volunteer_it->second;
   const Member* elder = nullptr;
   if (Outcome o = FindElderAndActivity(*this, e.elder_id(), e.activity_id(), &elder);
       o != Outcome::kOk) {
@@ -169,33 +171,38 @@ Execution LedgerState::OnServiceLogged(const EventMeta& meta, const events::Serv
                             e.minutes(), ServiceStatus::kPending, RequestId(request_id)});
   if (!request_id.empty()) AddServiceToRequest(request_id, ServiceRef(Str(e.service_id())));
   Touch(members_, Table::kMember, MemberRef(Str(e.volunteer_id())));
-  members_.find(MemberRef(Str(e.volunteer_id())))->second.pending_minutes += Minutes{e.minutes()};
+  volunteer->pending_minutes += Minutes{e.minutes()};
   return kOk;
 }
 
 Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::ServiceVerified& e) {
   if (!Present(e.service_id()) || !Present(e.confirmed_by())) return Fail(Outcome::kInvalidField);
   if (e.rating() && (*e.rating() < 1 || *e.rating() > 5)) return Fail(Outcome::kInvalidField);
-  const Service* service = FindService(ServiceRef(Str(e.service_id())));
-  if (service == nullptr) return Fail(Outcome::kUnknownService);
-  if (meta.stream != "member-" + service->volunteer_id.str()) return Fail(Outcome::kWrongStream);
-  if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
+  // Each entry is looked up once: the service and the member stay where they are (a DenseMap's
+  // entries do not move on insert, and nothing here erases).
+  const ServiceRef service_id(Str(e.service_id()));
+  auto service_it = services_.find(service_id);
+  if (service_it == services_.end()) return Fail(Outcome::kUnknownService);
+  Service& service = service_it->second;
+  if (!IsStream(meta.stream, "member-", service.volunteer_id.view())) {
+    return Fail(Outcome::kWrongStream);
+  }
+  if (Outcome o = NotPending(service.status); o != Outcome::kOk) return Fail(o);
   if (!meta.committed) {
-    if (Outcome o = CheckConfirmation(*service, Str(e.confirmed_by())); o != Outcome::kOk) {
+    if (Outcome o = CheckConfirmation(service, Str(e.confirmed_by())); o != Outcome::kOk) {
       return Fail(o);
     }
   }
-  const Member& volunteer = members_.find(service->volunteer_id)->second;
-  if (Outcome o = CheckSeal(volunteer.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
+  Member& member = members_.find(service.volunteer_id)->second;
+  if (Outcome o = CheckSeal(member.branch_id, meta.occurred_at_us); o != Outcome::kOk) {
     return Fail(o);
   }
-  const Minutes minutes{service->minutes};
-  const MemberId volunteer_id = service->volunteer_id;
-  const MemberId elder_id = service->elder_id;
-  Touch(services_, Table::kService, ServiceRef(Str(e.service_id())));
-  services_.find(ServiceRef(Str(e.service_id())))->second.status = ServiceStatus::kVerified;
+  const Minutes minutes{service.minutes};
+  const MemberRef volunteer_id = service.volunteer_id;
+  const MemberRef elder_id = service.elder_id;
+  Touch(services_, Table::kService, service_id);
+  service.status = ServiceStatus::kVerified;
   Touch(members_, Table::kMember, volunteer_id);
-  Member& member = members_.find(volunteer_id)->second;
   member.pending_minutes -= minutes;
   member.verified_minutes += minutes;
   member.credit_minutes += minutes;
@@ -205,9 +212,8 @@ Execution LedgerState::OnServiceVerified(const EventMeta& meta, const events::Se
     ++r.services;
     if (!elder_id.empty()) CountElderServed(r, key, elder_id);
   });
-  const RequestId resolved =
-      ResolveRequest(services_.find(ServiceRef(Str(e.service_id())))->second, meta.occurred_at_us);
-  RecordReversible(meta, ServiceVerifiedUndo{ServiceId(Str(e.service_id())), minutes, resolved});
+  const RequestId resolved = ResolveRequest(service, meta.occurred_at_us);
+  RecordReversible(meta, ServiceVerifiedUndo{ServiceId(service_id), minutes, resolved});
   return kOk;
 }
 
@@ -215,7 +221,9 @@ Execution LedgerState::OnServiceRejected(const EventMeta& meta, const events::Se
   if (!Present(e.service_id()) || !Present(e.reason())) return Fail(Outcome::kInvalidField);
   const Service* service = FindService(ServiceRef(Str(e.service_id())));
   if (service == nullptr) return Fail(Outcome::kUnknownService);
-  if (meta.stream != "member-" + service->volunteer_id.str()) return Fail(Outcome::kWrongStream);
+  if (!IsStream(meta.stream, "member-", service->volunteer_id.view())) {
+    return Fail(Outcome::kWrongStream);
+  }
   if (Outcome o = NotPending(service->status); o != Outcome::kOk) return Fail(o);
   const MemberId volunteer_id = service->volunteer_id;
   Member& member = members_.find(volunteer_id)->second;

@@ -82,7 +82,7 @@ Execution LedgerState::OnGoodsDistributed(const EventMeta& meta,
   }
   const Source* source = FindSource(SourceRef(Str(e.donation_id())));
   if (source == nullptr || !source->is_donation) return Fail(Outcome::kUnknownDonation);
-  if (meta.stream != "fund-" + source->fund_id.str()) return Fail(Outcome::kWrongStream);
+  if (!IsStream(meta.stream, "fund-", source->fund_id.view())) return Fail(Outcome::kWrongStream);
   const Member* elder = nullptr;
   if (Outcome o = FindElderAndActivity(*this, e.elder_id(), e.activity_id(), &elder);
       o != Outcome::kOk) {
@@ -191,7 +191,7 @@ Execution LedgerState::OnDonorConsentRecorded(const EventMeta& meta,
   }
   const Source* source = FindSource(SourceRef(Str(e.donation_id())));
   if (source == nullptr || !source->is_donation) return Fail(Outcome::kUnknownDonation);
-  if (meta.stream != "fund-" + source->fund_id.str()) return Fail(Outcome::kWrongStream);
+  if (!IsStream(meta.stream, "fund-", source->fund_id.view())) return Fail(Outcome::kWrongStream);
   if (IdTaken("consent-id", Str(e.consent_id()))) return Fail(Outcome::kAlreadyExists);
   if (source->reversed) return Fail(Outcome::kAlreadyReversed);
   TakeId("consent-id", Str(e.consent_id()));

@@ -43,9 +43,11 @@ void LedgerState::CountElderServed(Report& report, const ReportKey& key, MemberR
   served.append(std::to_string(key.month));
   served.push_back('\n');
   served.append(elder_id.view());
-  if (served_.contains(served)) return;
-  TouchSet(served_, Table::kServed, served);
-  served_.insert(std::move(served));
+  // One lookup: the key goes in, and only a key that was not there is journaled and tracked.
+  auto inserted = served_.insert(std::move(served));
+  if (!inserted.second) return;
+  if (tracking_) changes_.emplace_back(Table::kServed, *inserted.first);
+  if (journaling_) undo_.push_back([this, k = *inserted.first] { served_.erase(k); });
   ++report.elders_served;
 }
 

@@ -37,6 +37,12 @@ inline std::string_view Str(const flatbuffers::String* s) {
 
 inline bool Present(const flatbuffers::String* s) { return s != nullptr && s->size() > 0; }
 
+// Whether `stream` is the name `prefix` + `id` ("member-" + "v12"), without building that name.
+inline bool IsStream(std::string_view stream, std::string_view prefix, std::string_view id) {
+  return stream.size() == prefix.size() + id.size() && stream.starts_with(prefix) &&
+         stream.substr(prefix.size()) == id;
+}
+
 // The bytes of a commitment to personal fields (HMAC-SHA-256, docs/privacy.md).
 constexpr size_t kCommitmentBytes = 32;
 

@@ -4,6 +4,9 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -123,22 +126,110 @@ Result<Position> LoadLedgerStates(const ReadModelStore& rows, LedgerState& state
   return *checkpoint;
 }
 
-Status DumpLedgerState(const LedgerState& state, Position at, ReadModelStore& rows,
-                       size_t rows_per_batch) {
+namespace {
+// One table's rows as a dump encodes them: their bytes in one arena, and an index sorted by key.
+// The first 16 bytes of each key sit in the index entry itself (big-endian, zero-padded), so the
+// sort compares most keys without reaching into the arena.
+class TableRows {
+ public:
+  void Add(Table table, std::string_view key, std::string_view value) {
+    Entry entry;
+    for (size_t i = 0; i < sizeof entry.head; ++i) {
+      entry.head[i / 8] |=
+          static_cast<uint64_t>(static_cast<unsigned char>(i < key.size() ? key[i] : '\0'))
+          << (56 - 8 * (i % 8));
+    }
+    entry.offset = arena_.size();
+    entry.key_size = static_cast<uint32_t>(1 + key.size());
+    entry.value_size = static_cast<uint32_t>(value.size());
+    arena_.push_back(static_cast<char>('a' + static_cast<int>(table)));  // as RowKey
+    arena_.append(key);
+    arena_.append(value);
+    entries_.push_back(entry);
+  }
+  bool empty() const { return entries_.empty(); }
+
+  // The rows in key order, viewing the arena.
+  std::vector<std::pair<std::string_view, std::string_view>> Sorted() {
+    std::sort(entries_.begin(), entries_.end(), [&](const Entry& a, const Entry& b) {
+      if (a.head[0] != b.head[0]) return a.head[0] < b.head[0];
+      if (a.head[1] != b.head[1]) return a.head[1] < b.head[1];
+      return Key(a) < Key(b);
+    });
+    std::vector<std::pair<std::string_view, std::string_view>> rows;
+    rows.reserve(entries_.size());
+    for (const Entry& entry : entries_) {
+      rows.emplace_back(Key(entry), std::string_view(arena_).substr(entry.offset + entry.key_size,
+                                                                    entry.value_size));
+    }
+    return rows;
+  }
+
+ private:
+  struct Entry {
+    uint64_t head[2] = {0, 0};  // the entity key's first 16 bytes (after the table's byte)
+    size_t offset = 0;          // of the row key, then the value, in the arena
+    uint32_t key_size = 0;
+    uint32_t value_size = 0;
+  };
+  std::string_view Key(const Entry& entry) const {
+    return std::string_view(arena_).substr(entry.offset, entry.key_size);
+  }
+  std::string arena_;
+  std::vector<Entry> entries_;
+};
+}  // namespace
+
+Status DumpLedgerState(const LedgerState& state, Position at, ReadModelStore& rows) {
   if (Status status = rows.Clear(); !status.ok()) return status;
-  std::vector<ReadModelStore::RowWrite> writes;
-  Status failure;
-  state.ForEachRow([&](Table table, std::string_view key, std::string_view bytes) {
-    if (!failure.ok()) return;
-    writes.push_back({RowKey(table, key), std::string(bytes)});
-    if (writes.size() >= rows_per_batch) {
-      failure = rows.Commit(writes, std::nullopt);
-      writes.clear();
+  // This thread encodes the rows table by table (ForEachRow visits one table at a time); a
+  // second sorts each finished table and loads it as table files, overlapping the next table's
+  // encoding. At most one table waits between them.
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::optional<TableRows> waiting;
+  bool encoding_done = false;
+  Status loaded;
+  std::thread loader([&] {
+    while (true) {
+      TableRows table;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return waiting.has_value() || encoding_done; });
+        if (!waiting) return;
+        table = std::move(*waiting);
+        waiting.reset();
+        changed.notify_all();
+      }
+      Status status = loaded.ok() ? rows.Load(table.Sorted()) : Status::Ok();
+      std::lock_guard lock(mutex);
+      if (loaded.ok()) loaded = std::move(status);
     }
   });
-  if (!failure.ok()) return failure;
-  writes.push_back(LedgerRowsFormatRow());
-  return rows.Commit(writes, at);
+  auto hand_over = [&](TableRows& table) {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return !waiting.has_value(); });
+    waiting = std::move(table);
+    table = TableRows();
+    changed.notify_all();
+  };
+  TableRows table;
+  std::optional<Table> current;
+  state.ForEachRow([&](Table t, std::string_view key, std::string_view bytes) {
+    if (current != t && !table.empty()) hand_over(table);
+    current = t;
+    table.Add(t, key, bytes);
+  });
+  if (!table.empty()) hand_over(table);
+  {
+    std::lock_guard lock(mutex);
+    encoding_done = true;
+    changed.notify_all();
+  }
+  loader.join();
+  if (!loaded.ok()) return loaded;
+  // Every row is on disk: only now the checkpoint, with the format row.
+  return rows.Commit({LedgerRowsFormatRow()}, at);
 }
 
 std::string RowKey(Table table, std::string_view key) {

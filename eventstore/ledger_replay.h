@@ -62,9 +62,10 @@ Result<Position> LoadLedgerStates(const ReadModelStore& rows, LedgerState& state
                                   LedgerLoadTimes* times = nullptr);
 
 // Writes the whole of `state` as rows, then the checkpoint `at`, into `rows` (after clearing
-// them). Rows go out in batches of `rows_per_batch`; only the last carries the checkpoint.
-Status DumpLedgerState(const LedgerState& state, Position at, ReadModelStore& rows,
-                       size_t rows_per_batch = 20000);
+// them). The rows go in bulk (ReadModelStore::Load), a table at a time, sorted on a second
+// thread while the next table is encoded; the checkpoint is committed only once every row is on
+// disk, so an interrupted dump leaves a read model at position 0, as Clear does.
+Status DumpLedgerState(const LedgerState& state, Position at, ReadModelStore& rows);
 
 // Row keys in the read model: one byte for the table, then the entity key.
 std::string RowKey(Table table, std::string_view key);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "domain/position.h"
@@ -54,6 +55,14 @@ class ReadModelStore {
 
   // Deletes every row and the checkpoint, so the read model can be rebuilt from position 0.
   virtual Status Clear() = 0;
+
+  // A rebuild's rows, written in bulk after Clear(): `rows` (key, value) with keys strictly
+  // increasing and outside the ranges of earlier loads since the Clear. They go straight into
+  // table files, not through the WAL and memtables; when it returns OK they are on disk, ahead of
+  // any later Commit. Like rows committed without a checkpoint they are an interrupted rebuild's
+  // until a Commit sets one, so a crash before that leaves a read model at position 0.
+  // InvalidArgument when the keys are not strictly increasing (nothing is written then).
+  virtual Status Load(const std::vector<std::pair<std::string_view, std::string_view>>& rows) = 0;
 };
 
 }  // namespace ledger

@@ -1,7 +1,14 @@
 #include "eventstore/rocks_read_model_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <string>
 
 #include "eventstore/keys.h"
 
@@ -32,6 +39,7 @@ class RocksReadModelStore : public ReadModelStore {
         prefix_(std::move(prefix)) {}
 
   Status Commit(const std::vector<RowWrite>& writes, std::optional<Position> checkpoint) override {
+    if (Status ingested = IngestLoaded(); !ingested.ok()) return ingested;
     rocksdb::WriteBatch batch;
     std::string key;
     for (const RowWrite& write : writes) {
@@ -85,7 +93,42 @@ class RocksReadModelStore : public ReadModelStore {
     return Status::Ok();
   }
 
+  ~RocksReadModelStore() override { DropLoaded(); }
+
+  Status Load(const std::vector<std::pair<std::string_view, std::string_view>>& rows) override {
+    if (rows.empty()) return Status::Ok();
+    for (size_t i = 1; i < rows.size(); ++i) {
+      if (!(rows[i - 1].first < rows[i].first)) {
+        return Status::InvalidArgument("read model load: keys are not strictly increasing");
+      }
+    }
+    // A table file of the family's own format (comparator, filters, compression) in the
+    // database's directory; the next Commit moves it into the family.
+    static std::atomic<uint64_t> files{0};
+    const std::string file = db_->GetName() + "/load-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(files++) + ".sst";
+    const rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(family_));
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options, family_);
+    rocksdb::Status s = writer.Open(file);
+    std::string key;
+    for (size_t i = 0; s.ok() && i < rows.size(); ++i) {
+      key.assign(row_prefix_);
+      key.append(rows[i].first);
+      s = writer.Put(key, rows[i].second);
+    }
+    if (s.ok()) s = writer.Finish();  // synced
+    if (!s.ok()) {
+      std::error_code ignored;
+      std::filesystem::remove(file, ignored);
+      return FromRocks(s, "load read model rows");
+    }
+    std::lock_guard lock(loaded_mutex_);
+    loaded_.push_back(file);
+    return Status::Ok();
+  }
+
   Status Clear() override {
+    DropLoaded();
     rocksdb::WriteBatch batch;
     // Everything from the prefix to past its rows: rows and checkpoint ("c" < "r").
     rocksdb::Status s = batch.DeleteRange(family_, prefix_, end_key_);
@@ -95,12 +138,40 @@ class RocksReadModelStore : public ReadModelStore {
   }
 
  private:
+  // The files of the loads since the last Commit, moved into the family in one ingestion: they
+  // hold disjoint key ranges, and one ingestion leaves the compaction of them all (above the
+  // Clear's range deletion) to the background after the rebuild, as the flushes of written
+  // rows would.
+  Status IngestLoaded() {
+    std::lock_guard lock(loaded_mutex_);
+    if (loaded_.empty()) return Status::Ok();
+    rocksdb::IngestExternalFileOptions ingest;
+    ingest.move_files = true;
+    // The Clear's range deletion may still be in a memtable: the files then go above it.
+    ingest.allow_blocking_flush = true;
+    ingest.allow_global_seqno = true;
+    const rocksdb::Status s = db_->IngestExternalFile(family_, loaded_, ingest);
+    std::error_code ignored;
+    for (const std::string& file : loaded_) std::filesystem::remove(file, ignored);
+    loaded_.clear();
+    if (!s.ok()) return FromRocks(s, "load read model rows");
+    return Status::Ok();
+  }
+  void DropLoaded() {
+    std::lock_guard lock(loaded_mutex_);
+    std::error_code ignored;
+    for (const std::string& file : loaded_) std::filesystem::remove(file, ignored);
+    loaded_.clear();
+  }
+
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* family_;
   const std::string row_prefix_;
   const std::string checkpoint_key_;
   const std::string end_key_;
   const std::string prefix_;
+  std::mutex loaded_mutex_;
+  std::vector<std::string> loaded_;
 };
 
 }  // namespace

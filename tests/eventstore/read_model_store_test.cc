@@ -64,6 +64,54 @@ TEST_F(ReadModelStoreTest, RowsAndCheckpointSurviveReopenAndClear) {
   EXPECT_TRUE(Rows(**model).empty());
 }
 
+// Rows loaded in bulk after a Clear replace the old ones: they join at the next Commit (a Clear
+// or a close before it drops them), survive a reopen, and count only once a Commit sets the
+// checkpoint; keys out of order are refused and write nothing.
+TEST_F(ReadModelStoreTest, LoadedRowsCountOnceACheckpointFollows) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto model = store->OpenReadModel("ledger");
+    ASSERT_TRUE(model.ok());
+    ASSERT_TRUE((*model)->Commit({{"a", "old"}, {"z", "gone"}}, Position{5}).ok());
+    ASSERT_TRUE((*model)->Clear().ok());
+    EXPECT_EQ((*model)->Load({{"b", "1"}, {"a", "2"}}).code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ((*model)->Load({{"a", "1"}, {"a", "2"}}).code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(Rows(**model).empty());
+    // Loaded, then the store closes (a crash) before any Commit: the rows never count.
+    ASSERT_TRUE((*model)->Load({{"x", "lost"}}).ok());
+  }
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    auto model = store->OpenReadModel("ledger");
+    ASSERT_TRUE(model.ok());
+    EXPECT_EQ((*model)->Checkpoint().value(), Position{0});
+    EXPECT_TRUE(Rows(**model).empty());
+    ASSERT_TRUE((*model)->Load({{"q", "dropped"}}).ok());
+    ASSERT_TRUE((*model)->Clear().ok());  // drops what was loaded since the last Commit
+    ASSERT_TRUE((*model)->Load({{"a", "1"}, {"b", std::string_view("\0x", 2)}}).ok());
+    ASSERT_TRUE((*model)->Load({{"c", "3"}}).ok());
+    // A Commit without a checkpoint: the rows are there, an interrupted rebuild's.
+    ASSERT_TRUE((*model)->Commit({}, std::nullopt).ok());
+    EXPECT_EQ((*model)->Checkpoint().value(), Position{0});
+    EXPECT_EQ(Rows(**model).size(), 3u);
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto model = store->OpenReadModel("ledger");
+  ASSERT_TRUE(model.ok());
+  EXPECT_EQ((*model)->Checkpoint().value(), Position{0});
+  ASSERT_TRUE((*model)->Commit({{"c", std::nullopt}}, Position{9}).ok());
+  EXPECT_EQ((*model)->Checkpoint().value(), Position{9});
+  EXPECT_EQ(Rows(**model),
+            (std::map<std::string, std::string>{{"a", "1"}, {"b", std::string("\0x", 2)}}));
+  // Another read model's rows are not touched by this one's loads.
+  auto other = store->OpenReadModel("other");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(Rows(**other).empty());
+}
+
 // Meta tables live in the log's own `meta` family: separate from each other and from read
 // models of the same name, and clearing one leaves the log's records (head, verified) alone.
 TEST_F(ReadModelStoreTest, MetaTablesShareTheLogsFamilyWithoutTouchingIt) {

@@ -180,6 +180,66 @@ TEST_F(ProjectorTest, LoadedStatesAndTheirCopyEqualAReplay) {
   EXPECT_TRUE(state == replayed);
 }
 
+// A read model that passes everything to another, but fails the `fail_at`th Load.
+class FailingLoads : public ReadModelStore {
+ public:
+  FailingLoads(ReadModelStore& rows, int fail_at) : rows_(rows), fail_at_(fail_at) {}
+  Status Commit(const std::vector<RowWrite>& writes, std::optional<Position> at) override {
+    return rows_.Commit(writes, at);
+  }
+  Result<Position> Checkpoint() const override { return rows_.Checkpoint(); }
+  Status ForEachRow(
+      const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    return rows_.ForEachRow(visit);
+  }
+  Status ForEachRowIn(
+      std::string_view from, std::string_view to,
+      const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    return rows_.ForEachRowIn(from, to, visit);
+  }
+  Status Clear() override { return rows_.Clear(); }
+  Status Load(const std::vector<std::pair<std::string_view, std::string_view>>& rows) override {
+    ++loads;
+    if (loads == fail_at_) return Status::IoError("disk full");
+    return rows_.Load(rows);
+  }
+  int loads = 0;
+
+ private:
+  ReadModelStore& rows_;
+  const int fail_at_;
+};
+
+// A rebuild loads the rows table by table and commits the checkpoint only after the last: one
+// that fails part way leaves a read model at position 0 without rows, never a checkpoint over
+// missing rows; the next rebuild writes them all.
+TEST_F(ProjectorTest, RebuildFailingPartWaySetsNoCheckpoint) {
+  LedgerFixture ledger(dir_.path());
+  Projector& projector = ledger.StartProjector();
+  AppendScenario(ledger.store());
+  ASSERT_TRUE(projector.WaitForApplied(ledger.store().GetHead().next, std::chrono::seconds(10)));
+  ledger.StopProjector();
+  const auto expected = testing::AllRows(ledger.rows());
+
+  auto other = ledger.store().OpenReadModel("rebuilt");
+  ASSERT_TRUE(other.ok());
+  FailingLoads failing(**other, 3);
+  auto failed = Projector::Rebuild(ledger.store(), failing);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().message(), "disk full");
+  EXPECT_EQ(failing.loads, 3);  // the tables after the failure were not loaded
+  EXPECT_EQ((*other)->Checkpoint().value(), Position{0});
+  // The first two tables' files join only with a Commit, which never came.
+  EXPECT_TRUE(testing::AllRows(**other).empty());
+
+  FailingLoads working(**other, 0);
+  auto rebuilt = Projector::Rebuild(ledger.store(), working);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_GT(working.loads, 5);  // one load per table
+  EXPECT_EQ((*other)->Checkpoint().value(), ledger.store().GetHead().next);
+  EXPECT_TRUE(testing::AllRows(**other) == expected);
+}
+
 // A node decodes the rows once: the projector keeps them and the writer gets a copy, which
 // replays the log tail the rows lack. Both then hold what a replay of the whole log gives.
 TEST_F(ProjectorTest, NodeLoadsRowsOnceAndItsWriterReplaysTheTail) {
