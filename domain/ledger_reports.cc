@@ -44,10 +44,9 @@ void LedgerState::CountElderServed(Report& report, const ReportKey& key, MemberR
   served.push_back('\n');
   served.append(elder_id.view());
   // One lookup: the key goes in, and only a key that was not there is journaled and tracked.
-  auto inserted = served_.insert(std::move(served));
-  if (!inserted.second) return;
-  if (tracking_) changes_.emplace_back(Table::kServed, *inserted.first);
-  if (journaling_) undo_.push_back([this, k = *inserted.first] { served_.erase(k); });
+  if (!served_.insert(served)) return;
+  if (tracking_) changes_.emplace_back(Table::kServed, served);
+  if (journaling_) undo_.push_back([this, k = std::move(served)] { served_.erase(k); });
   ++report.elders_served;
 }
 
