@@ -31,8 +31,9 @@
 // (getrusage: our store's threads, or only the libpq clients for PostgreSQL) and machine CPU
 // (/proc/stat: includes the PostgreSQL server) over the window.
 //
-// Targets (printed with met / not met; they do not change the exit status): batched >= 400,000
-// events/s and >= 5x PostgreSQL; 64-way single >= 100,000 events/s and >= 5x PostgreSQL.
+// Targets (issue 17; printed with met / not met; they do not change the exit status): batched
+// >= 400,000 events/s and >= 3x PostgreSQL; 64-way single >= 100,000 events/s and >= 5x
+// PostgreSQL.
 // Exit status: 0 when every cell ran, 1 when something broke, 2 on bad flags, 130 on SIGINT.
 //
 // How to run: `scripts/bench append` installs what is missing, builds the release preset,
@@ -98,7 +99,8 @@ constexpr int kClientsMax = 1024;
 // Targets from the issue.
 constexpr double kBatchedEventsPerSecondTarget = 400'000;
 constexpr double kSingleEventsPerSecondTarget = 100'000;
-constexpr double kRatioTarget = 5;
+constexpr double kBatchedRatioTarget = 3;
+constexpr double kSingleRatioTarget = 5;
 
 // PostgreSQL type oids (stable, from catalog/pg_type.dat; the server headers are not installed).
 constexpr Oid kInt8Oid = 20;
@@ -917,10 +919,12 @@ std::vector<Target> EvaluateTargets(const Cell& ours_batched, const Cell& postgr
   return {
       {"batched events/s", ">= 400,000", measured(ours_batched), kBatchedEventsPerSecondTarget,
        false},
-      {"batched ours/postgres", ">= 5x", Ratio(ours_batched, postgres_batched), kRatioTarget, true},
+      {"batched ours/postgres", ">= 3x", Ratio(ours_batched, postgres_batched), kBatchedRatioTarget,
+       true},
       {single + " events/s", ">= 100,000", measured(ours_single), kSingleEventsPerSecondTarget,
        false},
-      {single + " ours/postgres", ">= 5x", Ratio(ours_single, postgres_single), kRatioTarget, true},
+      {single + " ours/postgres", ">= 5x", Ratio(ours_single, postgres_single), kSingleRatioTarget,
+       true},
   };
 }
 
