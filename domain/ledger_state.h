@@ -480,7 +480,9 @@ class LedgerState {
   bool LoadRow(Table table, std::string_view key, std::string_view bytes);
   void FinishLoad();
   // Visits every persisted row (table, key, bytes): a full dump, equal to what tracking every
-  // change since the empty state and encoding it would give.
+  // change since the empty state and encoding it would give. The tables come one after another
+  // in Table order, each table's rows together (the rebuild's dump and verify --data hand each
+  // finished table to a second thread on this promise).
   void ForEachRow(
       const std::function<void(Table, std::string_view key, std::string_view bytes)>& visit) const;
 

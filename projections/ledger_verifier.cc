@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "domain/assert.h"
 #include "domain/event_payload.h"
 #include "eventstore/hash_chain.h"
 #include "eventstore/ledger_replay.h"
@@ -273,25 +274,20 @@ bool LedgerVerifier::CompareRows(const ReadModelStore& rows) {
     ready.push_back(range);
     changed.notify_all();
   };
-  // ForEachRow visits each table's rows together (ledger_rows.cc). Should a table ever come back
-  // after another, the overlap is given up: every range is encoded and compared again here.
+  // ForEachRow visits the tables one after another, each table's rows together.
   std::vector<bool> handed(kRanges, false);
-  bool revisited = false;
   int current = -1;
-  auto collect = [&](Table table, std::string_view key, std::string_view bytes) {
-    expected[1 + static_cast<int>(table)].emplace_back(RowKey(table, key), std::string(bytes));
-  };
   state_.ForEachRow([&](Table table, std::string_view key, std::string_view bytes) {
     const int range = 1 + static_cast<int>(table);
     if (range != current) {
-      if (current >= 0 && !handed[current]) {
+      LEDGER_ASSERT(!handed[range]);
+      if (current >= 0) {
         handed[current] = true;
         hand_over(current);
       }
       current = range;
-      revisited = revisited || handed[range];
     }
-    if (!revisited) collect(table, key, bytes);
+    expected[range].emplace_back(RowKey(table, key), std::string(bytes));
   });
   for (int range = 0; range < kRanges; ++range) {
     if (!handed[range]) hand_over(range);  // the last table, the empty ones, the outer ranges
@@ -302,14 +298,6 @@ bool LedgerVerifier::CompareRows(const ReadModelStore& rows) {
     changed.notify_all();
   }
   comparer.join();
-  if (revisited) {
-    for (Rows& table : expected) Rows().swap(table);
-    state_.ForEachRow(collect);
-    for (int range = 0; range < kRanges; ++range) {
-      compared[range] = 0;
-      compare(range);
-    }
-  }
   uint64_t total = 0;
   for (int range = 0; range < kRanges; ++range) {
     if (!problems[range].empty()) {

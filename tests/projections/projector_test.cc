@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <random>
@@ -178,6 +179,23 @@ TEST_F(ProjectorTest, LoadedStatesAndTheirCopyEqualAReplay) {
   EXPECT_EQ(state.FindMember(MemberRef("v-load")), nullptr);
   EXPECT_FALSE(driver.state() == state);
   EXPECT_TRUE(state == replayed);
+}
+
+// ForEachRow's promise, which the rebuild's dump and verify --data build on: the tables come in
+// Table order, each table's rows together.
+TEST_F(ProjectorTest, ForEachRowVisitsTheTablesInOrderEachTogether) {
+  LedgerFixture ledger(dir_.path());
+  AppendScenario(ledger.store());
+  EXPECT_GT(AppendRandom(ledger.store(), 29, 2000, testing::BeijingUs(2026, 11, 3)), 300u);
+  LedgerState state;
+  ASSERT_TRUE(ReplayInto(ledger.store(), Position{0}, state).ok());
+  std::vector<Table> runs;  // the table of each run of rows
+  state.ForEachRow([&](Table table, std::string_view, std::string_view) {
+    if (runs.empty() || runs.back() != table) runs.push_back(table);
+  });
+  EXPECT_GT(runs.size(), 8u);
+  EXPECT_TRUE(std::is_sorted(runs.begin(), runs.end()));
+  EXPECT_EQ(std::adjacent_find(runs.begin(), runs.end()), runs.end());
 }
 
 // A read model that passes everything to another, but fails the `fail_at`th Load.
